@@ -1,0 +1,181 @@
+"""Command line: ask, chat, check, eval, coverage, run (Telegram), report (question log).
+
+Every command takes --intents DIR and --data DIR (environment BOT_INTENTS_DIR, BOT_DATA_DIR;
+defaults: the project's intents/ and data/).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from bot.content import ContentError
+from bot.engine import Engine
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_INTENTS = PROJECT_DIR / "intents"
+DEFAULT_DATA = PROJECT_DIR / "data"
+
+
+def _content_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--intents", type=Path, default=Path(os.environ.get("BOT_INTENTS_DIR") or DEFAULT_INTENTS), help="intents folder (BOT_INTENTS_DIR)")
+    p.add_argument("--data", type=Path, default=Path(os.environ.get("BOT_DATA_DIR") or DEFAULT_DATA), help="data folder (BOT_DATA_DIR)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Haizhu District inquiry bot")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ask = sub.add_parser("ask", help="answer questions (arguments, or one per line on stdin)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question per line")
+    ask.add_argument("question", nargs="*")
+    sub.add_parser("chat", help="interactive console conversation")
+    sub.add_parser("check", help="validate all content; non-zero exit on errors")
+    ev = sub.add_parser("eval", help="run a question set and report accuracy")
+    ev.add_argument("file", type=Path)
+    ev.add_argument("--quiet", action="store_true", help="summary only")
+    sub.add_parser("coverage", help="report sentences with figures not represented in data/")
+    sub.add_parser("run", help="run the Telegram bot (console chat without a token)")
+    rep = sub.add_parser("report", help="question-log report (see bot.report)", add_help=False)
+    rep.add_argument("rest", nargs=argparse.REMAINDER)
+    for name, p in sub.choices.items():
+        if name != "report":
+            _content_args(p)
+    return parser
+
+
+def _load(args: argparse.Namespace) -> Engine | None:
+    try:
+        return Engine.load(args.intents, args.data)
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s); content not loaded", file=sys.stderr)
+        return None
+
+
+def _questions(args: argparse.Namespace) -> Iterable[str]:
+    if args.question:
+        yield from args.question
+        return
+    for line in sys.stdin:
+        line = line.rstrip("\n")
+        if line.strip():
+            yield line
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    engine = _load(args)
+    if engine is None:
+        return 2
+    for q in _questions(args):
+        answer = engine.ask(q)
+        if args.json:
+            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+        else:
+            print(f"> {q}\n{answer.text}\n", flush=True)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    engine = _load(args)
+    if engine is None:
+        return 2
+    print("海珠区政务问答 (console). Ask a question; a number picks a suggestion; Ctrl-D quits.")
+    choices: list[str] = []
+    last = None
+    while True:
+        try:
+            line = input("你> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if not line:
+            continue
+        if line.isdigit() and 0 < int(line) <= len(choices) and last is not None:
+            answer = engine.answer_intent(choices[int(line) - 1], lang=last.lang, script=last.script)
+            if answer is None:
+                continue
+        else:
+            answer = engine.ask(line)
+        print(answer.text)
+        options = list(answer.candidates) if answer.decision == "clarify" else list(answer.related)
+        choices = [o.intent for o in options]
+        if answer.decision != "clarify" and options:
+            print("相关问题 / related: " + "  ".join(f"[{n}] {o.title}" for n, o in enumerate(options, 1)))
+        last = answer
+        print()
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from bot.evaluate import example_warnings
+
+    try:
+        engine = Engine.load(args.intents, args.data)
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(problem)
+        print(f"{len(exc.problems)} error(s)")
+        return 1
+    warnings = [*engine.warnings, *example_warnings(engine)]
+    for w in warnings:
+        print(w)
+    print(
+        f"ok: {engine.intent_count} intents, {engine.example_count} examples, "
+        f"{len(engine.content.facts)} facts; {len(warnings)} warning(s)"
+    )
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from bot.evaluate import evaluate_file
+
+    engine = _load(args)
+    if engine is None:
+        return 2
+    report = evaluate_file(engine, args.file)
+    print(report.format(verbose=not args.quiet))
+    return 0
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from bot.coverage import format_gaps, uncovered
+
+    engine = _load(args)
+    if engine is None:
+        return 2
+    print(format_gaps(uncovered(engine.content)))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    if not os.environ.get("TELEGRAM_BOT_TOKEN"):
+        print("TELEGRAM_BOT_TOKEN is not set: starting the console chat instead (see README).")
+        return cmd_chat(args)
+    from bot.config import Settings
+    from bot.telegram_app import run_bot
+
+    os.environ["BOT_INTENTS_DIR"] = str(args.intents)
+    os.environ["BOT_DATA_DIR"] = str(args.data)
+
+    return run_bot(Settings.from_env())
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "report":
+        from bot.report import main as report_main
+
+        return report_main(args.rest)
+    handlers = {
+        "ask": cmd_ask,
+        "chat": cmd_chat,
+        "check": cmd_check,
+        "eval": cmd_eval,
+        "coverage": cmd_coverage,
+        "run": cmd_run,
+    }
+    return handlers[args.command](args)

@@ -1,0 +1,346 @@
+"""Load and validate all content: data/ (the report's facts), intents/ and the lexicon.
+
+Everything a citizen could see is checked here, before it is served: schema (file, line, key),
+unique ids, every quote verbatim in the report and in the section it names, every number in its
+quote, every template rendered against the data (sandboxed, strict), the year stated, plans worded
+as plans, no figure typed into a template. Problems are collected, not raised one by one, so an
+editor sees them all at once as `path:line: message`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from jinja2 import TemplateError
+from pydantic import BaseModel, ValidationError
+
+from bot.render import Rendered, format_number, make_environment, render_template
+from bot.schema import DataFile, Fact, Intent, IntentFile, Lexicon, Quantity, Source
+from bot.yamlload import PathKey, YamlError, line_of, load_with_lines
+
+M = TypeVar("M", bound=BaseModel)
+SOURCES_DIR = "sources"
+SOURCE_META = "report.yaml"
+LEXICON_DIR = "lexicon"
+LANGS = ("zh", "en")
+PLAN_WORDS = {"zh": ("计划", "目标", "力争", "将", "拟", "预计", "推动"), "en": ("plan", "target", "aim", "will", "goal")}
+ALLOWED_TYPED_NUMBERS = {"2023", "2024", "2025", "12345"}
+_WS = re.compile(r"\s+")
+_HEADING = re.compile(r"^\s*([一二])、|^\s*\(([一二三四五六七八九十]+)\)", re.MULTILINE)
+_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_MULTIPLIERS = {"万": 10_000, "亿": 100_000_000, "千": 1_000, "百": 100}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{self.path}:{self.line}: {prefix}{self.message}"
+
+
+class ContentError(Exception):
+    """Content is invalid; `problems` lists every error found (warnings are not raised)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(slots=True)
+class LoadedIntent:
+    intent: Intent
+    path: str
+    line: int
+    answers: dict[str, Rendered]
+
+    @property
+    def years(self) -> frozenset[int]:
+        return frozenset(f.year for r in self.answers.values() for f in r.facts)
+
+
+@dataclass(slots=True)
+class Content:
+    source: Source
+    source_text: str
+    facts: dict[str, Fact]
+    intents: list[LoadedIntent]
+    lexicon: Lexicon
+    file_digests: dict[str, str]
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def squash(text: str) -> str:
+    return _WS.sub("", text)
+
+
+def parse_written(written: str) -> float | None:
+    """'9万' -> 90000, '3.8万' -> 38000, '十' -> 10, '两' -> 2, '十二' -> 12; None if unknown."""
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)([万亿千百]?)", written)
+    if m:
+        return float(m.group(1)) * _MULTIPLIERS.get(m.group(2), 1)
+    if written and all(ch in _CN_DIGITS or ch == "十" for ch in written):
+        if "十" not in written:
+            return float(_CN_DIGITS[written]) if len(written) == 1 else None
+        tens, _, ones = written.partition("十")
+        return float((_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0))
+    return None
+
+
+def number_in(text: str, number: str) -> bool:
+    return re.search(rf"(?<![\d.]){re.escape(number)}(?!\d|\.\d)", text) is not None
+
+
+def split_sections(source_text: str) -> dict[str, str]:
+    """Section key ('一', '一、(六)', '二', ...) -> squashed text of that section."""
+    spans: dict[str, str] = {}
+    part = ""
+    marks: list[tuple[int, str]] = []
+    for m in _HEADING.finditer(source_text):
+        if m.group(1):
+            part = m.group(1)
+            marks.append((m.start(), part))
+        elif part:
+            marks.append((m.start(), f"{part}、({m.group(2)})"))
+    appendix = source_text.find("名 词 解 释")
+    end_all = appendix if appendix > 0 else len(source_text)
+    for i, (start, key) in enumerate(marks):
+        end = marks[i + 1][0] if i + 1 < len(marks) else end_all
+        spans[key] = spans.get(key, "") + squash(source_text[start:end])
+    for part_key in ("一", "二"):
+        spans[part_key] = "".join(v for k, v in spans.items() if k.startswith(part_key))
+    return spans
+
+
+class _Loader:
+    def __init__(self, intents_dir: Path, data_dir: Path) -> None:
+        self.intents_dir = intents_dir
+        self.data_dir = data_dir
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.digests: dict[str, str] = {}
+
+    def error(self, path: str, line: int, message: str) -> None:
+        self.problems.append(Problem(path, line, message))
+
+    def warn(self, path: str, line: int, message: str) -> None:
+        self.warnings.append(Problem(path, line, message, "warning"))
+
+    def read(self, path: Path) -> tuple[Any, dict[PathKey, int]] | None:
+        shown = _display(path)
+        try:
+            self.digests[shown] = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+            return load_with_lines(path)
+        except YamlError as exc:
+            self.error(shown, exc.line, exc.message)
+        except OSError as exc:
+            self.error(shown, 1, f"cannot read: {exc.strerror}")
+        return None
+
+    def model(self, path: Path, cls: type[M]) -> tuple[M, dict[PathKey, int]] | None:
+        loaded = self.read(path)
+        if loaded is None:
+            return None
+        data, lines = loaded
+        try:
+            return cls.model_validate(data if data is not None else {}), lines
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = tuple(err["loc"])
+                key = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc)
+                key = key.replace(".[", "[") or "(file)"
+                self.error(_display(path), line_of(lines, loc), f"{key}: {err['msg']}")
+        return None
+
+    # -- data ---------------------------------------------------------------------------------
+    def load_source(self) -> tuple[Source, str] | None:
+        meta_path = self.data_dir / SOURCES_DIR / SOURCE_META
+        loaded = self.model(meta_path, Source)
+        if loaded is None:
+            return None
+        source = loaded[0]
+        text_path = self.data_dir / SOURCES_DIR / source.file
+        try:
+            return source, text_path.read_text(encoding="utf-8")
+        except OSError as exc:
+            self.error(_display(meta_path), 1, f"source text {source.file}: {exc.strerror}")
+            return None
+
+    def load_facts(self, source_text: str) -> dict[str, Fact]:
+        sections = split_sections(source_text)
+        whole = squash(source_text)
+        facts: dict[str, Fact] = {}
+        where: dict[str, str] = {}
+        files = sorted(self.data_dir.glob("*.yaml")) + sorted(self.data_dir.glob("*.yml"))
+        if not files:
+            self.error(_display(self.data_dir), 1, "no data files (*.yaml)")
+        for path in files:
+            loaded = self.model(path, DataFile)
+            if loaded is None:
+                continue
+            data, lines = loaded
+            shown = _display(path)
+            for i, fact in enumerate(data.facts):
+                line = line_of(lines, ("facts", i))
+                if fact.id in facts:
+                    self.error(shown, line, f"duplicate fact id '{fact.id}' (also in {where[fact.id]})")
+                    continue
+                self.check_fact(fact, shown, lines, i, whole, sections)
+                facts[fact.id] = fact
+                where[fact.id] = f"{shown}:{line}"
+        return facts
+
+    def check_fact(
+        self,
+        fact: Fact,
+        shown: str,
+        lines: dict[PathKey, int],
+        i: int,
+        whole: str,
+        sections: dict[str, str],
+    ) -> None:
+        quote = squash(fact.quote)
+        qline = line_of(lines, ("facts", i, "quote"))
+        if quote not in whole:
+            self.error(shown, qline, f"facts[{i}].quote: not found verbatim in the report ({fact.id})")
+        elif fact.section not in sections:
+            self.error(shown, line_of(lines, ("facts", i, "section")), f"facts[{i}].section: no section {fact.section} in the report")
+        elif quote not in sections[fact.section]:
+            found = [k for k, v in sections.items() if "、" in k and quote in v]
+            self.error(
+                shown,
+                line_of(lines, ("facts", i, "section")),
+                f"facts[{i}].section: quote is not in {fact.section}"
+                + (f" but in {', '.join(found)}" if found else ""),
+            )
+        for name, q in fact.quantities().items():
+            key = ("facts", i, "value") if name == "value" else ("facts", i, "values", name)
+            problem = self.check_quantity(q, fact.quote)
+            if problem:
+                label = "value" if name == "value" else f"values.{name}"
+                self.error(shown, line_of(lines, key), f"facts[{i}].{label}: {problem} ({fact.id})")
+        for j, item in enumerate(fact.items):
+            if squash(item) not in quote:
+                self.error(shown, line_of(lines, ("facts", i, "items", j)), f"facts[{i}].items[{j}]: '{item}' is not in the quote")
+
+    @staticmethod
+    def check_quantity(q: Quantity, quote: str) -> str | None:
+        if q.written is not None:
+            if q.written not in quote:
+                return f"written form '{q.written}' is not in the quote"
+            parsed = parse_written(q.written)
+            if parsed is None or abs(parsed - float(q.value)) > 1e-9 * max(1.0, abs(parsed)):
+                return f"written form '{q.written}' does not convert to {format_number(q.value)}"
+            return None
+        shown = format_number(q.value)
+        if not number_in(quote, shown):
+            return f"{shown} does not occur in the quote"
+        return None
+
+    # -- lexicon and intents ----------------------------------------------------------------
+    def load_lexicon(self) -> Lexicon:
+        merged: dict[str, Any] = {}
+        for path in sorted((self.intents_dir / LEXICON_DIR).glob("*.yaml")):
+            loaded = self.model(path, Lexicon)
+            if loaded is None:
+                continue
+            lex = loaded[0]
+            for key in Lexicon.model_fields:
+                value = getattr(lex, key)
+                if isinstance(value, dict):
+                    merged.setdefault(key, {}).update(value)
+                else:
+                    merged.setdefault(key, []).extend(value)
+        return Lexicon.model_validate(merged)
+
+    def load_intents(self, facts: dict[str, Fact], source: Source) -> list[LoadedIntent]:
+        env = make_environment()
+        intents: list[LoadedIntent] = []
+        seen: dict[str, str] = {}
+        files = sorted(self.intents_dir.glob("*.yaml")) + sorted(self.intents_dir.glob("*.yml"))
+        if not files:
+            self.error(_display(self.intents_dir), 1, "no intent files (*.yaml)")
+        for path in files:
+            loaded = self.model(path, IntentFile)
+            if loaded is None:
+                continue
+            data, lines = loaded
+            shown = _display(path)
+            for i, intent in enumerate(data.intents):
+                line = line_of(lines, ("intents", i))
+                if intent.id in seen:
+                    self.error(shown, line, f"duplicate intent id '{intent.id}' (also at {seen[intent.id]})")
+                    continue
+                seen[intent.id] = f"{shown}:{line}"
+                answers: dict[str, Rendered] = {}
+                for lang in LANGS:
+                    aline = line_of(lines, ("intents", i, "answer", lang))
+                    template = getattr(intent.answer, lang)
+                    try:
+                        rendered = render_template(env, template, facts, source)
+                    except TemplateError as exc:
+                        self.error(shown, aline, f"intents[{i}].answer.{lang}: {exc.message or exc} ({intent.id})")
+                        continue
+                    for msg in self.check_answer(template, rendered, lang):
+                        self.error(shown, aline, f"intents[{i}].answer.{lang}: {msg} ({intent.id})")
+                    answers[lang] = rendered
+                intents.append(LoadedIntent(intent, shown, line, answers))
+        known = {li.intent.id for li in intents}
+        for li in intents:
+            for rel in li.intent.related:
+                if rel not in known:
+                    self.error(li.path, li.line, f"intent '{li.intent.id}': related intent '{rel}' does not exist")
+        used = {f.id for li in intents for r in li.answers.values() for f in r.facts}
+        for fid in facts:
+            if fid not in used:
+                self.warn("data", 1, f"fact '{fid}' is not used by any intent")
+        return intents
+
+    @staticmethod
+    def check_answer(template: str, rendered: Rendered, lang: str) -> list[str]:
+        out: list[str] = []
+        literal = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", " ", template, flags=re.S)
+        literal = re.sub(r"^\s*\d+[.、)]", " ", literal, flags=re.M)
+        typed = [n for n in re.findall(r"\d+(?:\.\d+)?", literal) if n not in ALLOWED_TYPED_NUMBERS]
+        if typed:
+            out.append(f"figure(s) {', '.join(typed)} typed into the template; take them from data (f.<fact>)")
+        text = rendered.text
+        for year in sorted({f.year for f in rendered.facts}):
+            needle = f"{year}年" if lang == "zh" else str(year)
+            if needle not in text:
+                out.append(f"uses a {year} fact but does not say '{needle}'")
+        if any(f.status == "plan" for f in rendered.facts):
+            low = text.lower()
+            if not any(w in low for w in PLAN_WORDS[lang]):
+                out.append(f"uses a 2025 plan fact but does not read as a plan (use one of {'/'.join(PLAN_WORDS[lang])})")
+        return out
+
+
+def load_content(intents_dir: Path, data_dir: Path) -> Content:
+    """Load and validate everything; raise ContentError listing every problem."""
+    loader = _Loader(Path(intents_dir), Path(data_dir))
+    src = loader.load_source()
+    lexicon = loader.load_lexicon()
+    if src is None:
+        raise ContentError(loader.problems)
+    source, text = src
+    facts = loader.load_facts(text)
+    intents = loader.load_intents(facts, source)
+    if loader.problems:
+        raise ContentError(loader.problems)
+    return Content(source, text, facts, intents, lexicon, loader.digests, loader.warnings)

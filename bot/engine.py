@@ -1,0 +1,287 @@
+"""The answer engine: question -> normalize -> match -> decide -> render an `Answer`.
+
+Built once from content (everything validated and every answer pre-rendered at load), then
+read-only: a reload builds a new Engine and the caller swaps one reference. No telegram imports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from bot import messages
+from bot.answer import Answer, Candidate, Lang, Related, Script
+from bot.content import Content, LoadedIntent, Problem, load_content
+from bot.match import Matcher, Weights, decide
+from bot.normalize import Normalizer, detect_lang, detect_script, to_traditional
+from bot.pinyin import to_pinyin_codes
+from bot.render import footer
+
+MAX_QUESTION_CHARS = 500
+REPORT_YEARS = frozenset({2023, 2024, 2025})
+HELP_INTENT = "help"
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """An intent's answers, ready to show: text with footer, per language."""
+
+    text: dict[str, str]
+    sources: tuple[str, ...]
+
+
+class Engine:
+    """Answers questions from one validated copy of the content."""
+
+    def __init__(self, content: Content, weights: Weights | None = None) -> None:
+        self.content = content
+        self.normalizer = Normalizer(content.lexicon)
+        self._intents: list[LoadedIntent] = content.intents
+        self._index = {li.intent.id: i for i, li in enumerate(self._intents)}
+        examples: list[tuple[int, str]] = []
+        for i, li in enumerate(self._intents):
+            seen: set[str] = set()
+            for raw in [*li.intent.examples.zh, *li.intent.examples.en, li.intent.title.zh]:
+                text = self.normalizer.text(raw)
+                if text and text not in seen:
+                    seen.add(text)
+                    examples.append((i, text))
+        self.example_count = sum(
+            len(li.intent.examples.zh) + len(li.intent.examples.en) for li in self._intents
+        )
+        keywords = [
+            [self.normalizer.text(k) for k in li.intent.keywords] for li in self._intents
+        ]
+        self.matcher = Matcher(
+            examples,
+            len(self._intents),
+            keywords,
+            [li.years for li in self._intents],
+            to_pinyin_codes,
+            weights,
+        )
+        self._prepared = [self._prepare(li) for li in self._intents]
+        digest = hashlib.sha256("".join(sorted(content.file_digests.values())).encode())
+        self.fingerprint = digest.hexdigest()[:6]
+        self._localize = lru_cache(maxsize=4096)(self._localize_uncached)
+
+    @classmethod
+    def load(cls, intents_dir: Path, data_dir: Path, weights: Weights | None = None) -> Engine:
+        """Load, validate and build; raises ContentError listing every problem."""
+        return cls(load_content(Path(intents_dir), Path(data_dir)), weights)
+
+    # -- facts about the content ------------------------------------------------------------
+    @property
+    def intent_count(self) -> int:
+        return len(self._intents)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return self.content.warnings
+
+    def intent_ids(self) -> list[str]:
+        return [li.intent.id for li in self._intents]
+
+    def title(self, intent_id: str, lang: Lang = "zh", script: Script = "simplified") -> str | None:
+        i = self._index.get(intent_id)
+        if i is None:
+            return None
+        title = self._intents[i].intent.title
+        return self._localize(title.en if lang == "en" else title.zh, script)
+
+    # -- answering ----------------------------------------------------------------------------
+    def ask(self, question: str) -> Answer:
+        """Answer one question; never raises for any string."""
+        text = (question or "").strip()
+        lang = detect_lang(text)
+        script = detect_script(text)
+        if not text or not any(ch.isalnum() for ch in text):
+            return self._fallback(question, "empty", lang, script)
+        if len(text) > MAX_QUESTION_CHARS:
+            return self._fallback(question, "too_long", lang, script)
+        norm = self.normalizer.normalize(text)
+        ranked = self.matcher.rank(norm.text, norm.years)
+        decision = decide(ranked, self.matcher.w)
+        candidates = tuple(
+            Candidate(self._intents[i].intent.id, self._title(i, lang, script), s)
+            for i, s in decision.candidates
+        )
+        top_score = ranked[0][1] if ranked else 0.0
+        if norm.personal:
+            return self._fallback(question, "personal", lang, script, norm.text, top_score)
+        if norm.places:
+            allowed_in = decision.best if decision.best is not None else ranked[0][0]
+            allowed = {p.lower() for p in self._intents[allowed_in].intent.places}
+            foreign = [p for p in norm.places if p not in allowed]
+            if foreign:
+                return self._fallback(
+                    question, "other_place", lang, script, norm.text, top_score, places=foreign
+                )
+        if decision.kind == "answer" and decision.best is not None:
+            note = ""
+            odd_years = sorted(norm.years - REPORT_YEARS)
+            if odd_years:
+                years = "、".join(str(y) for y in odd_years)
+                note = messages.OTHER_YEAR[lang].format(years=years) + "\n"
+            return self._answer(decision.best, question, lang, script, top_score, candidates, norm.text, note)
+        if decision.kind == "clarify":
+            lines = [messages.CLARIFY[lang]]
+            lines += [f"{n}. {c.title}" for n, c in enumerate(candidates, 1)]
+            return Answer(
+                question=question,
+                decision="clarify",
+                text=self._localize("\n".join(lines), script),
+                lang=lang,
+                script=script,
+                score=top_score,
+                candidates=candidates,
+                normalized=norm.text,
+            )
+        return self._fallback(question, "low_score", lang, script, norm.text, top_score, candidates)
+
+    def answer_intent(
+        self,
+        intent_id: str,
+        *,
+        lang: Lang = "zh",
+        script: Script = "simplified",
+        question: str = "",
+    ) -> Answer | None:
+        """The answer of a known intent (a button press); None if the id is unknown."""
+        i = self._index.get(intent_id)
+        if i is None:
+            return None
+        return self._answer(i, question, lang, script, 100.0, (), "")
+
+    def fallback(self, reason: str, *, lang: Lang = "zh", script: Script = "simplified") -> Answer:
+        return self._fallback("", reason, lang, script)
+
+    def help_text(self, lang: Lang = "zh", script: Script = "simplified") -> str:
+        answer = self.answer_intent(HELP_INTENT, lang=lang, script=script)
+        if answer is not None:
+            return answer.text
+        return self._localize(messages.COVERS[lang] + "\n" + messages.HOTLINE[lang], script)
+
+    def topics(self, lang: Lang = "zh", script: Script = "simplified") -> list[tuple[str, str]]:
+        """Starter questions: the help intent's related intents."""
+        i = self._index.get(HELP_INTENT)
+        if i is None:
+            return []
+        return [(r, self._title(self._index[r], lang, script)) for r in self._intents[i].intent.related]
+
+    # -- internals ----------------------------------------------------------------------------
+    def _title(self, i: int, lang: Lang, script: Script) -> str:
+        title = self._intents[i].intent.title
+        return self._localize(title.en if lang == "en" else title.zh, script)
+
+    def _prepare(self, li: LoadedIntent) -> _Prepared:
+        text: dict[str, str] = {}
+        sections: list[str] = []
+        for lang, rendered in li.answers.items():
+            foot = footer(rendered.facts, self.content.source, lang)
+            text[lang] = rendered.text + ("\n\n" + foot if foot else "")
+            sections += [f.section for f in rendered.facts]
+        return _Prepared(text, tuple(dict.fromkeys(sections)))
+
+    @staticmethod
+    def _localize_uncached(text: str, script: Script) -> str:
+        return to_traditional(text) if script == "traditional" else text
+
+    def _answer(
+        self,
+        i: int,
+        question: str,
+        lang: Lang,
+        script: Script,
+        score: float,
+        candidates: tuple[Candidate, ...],
+        normalized: str,
+        note: str = "",
+    ) -> Answer:
+        li = self._intents[i]
+        prepared = self._prepared[i]
+        related = tuple(
+            Related(r, self._title(self._index[r], lang, script)) for r in li.intent.related
+        )
+        return Answer(
+            question=question,
+            decision="answer",
+            text=self._localize(note + prepared.text[lang], script),
+            lang=lang,
+            script=script,
+            intent=li.intent.id,
+            score=score,
+            candidates=candidates,
+            related=related,
+            normalized=normalized,
+            sources=prepared.sources,
+        )
+
+    def _fallback(
+        self,
+        question: str,
+        reason: str,
+        lang: Lang,
+        script: Script,
+        normalized: str = "",
+        score: float = 0.0,
+        candidates: tuple[Candidate, ...] = (),
+        places: list[str] | None = None,
+    ) -> Answer:
+        head = messages.FALLBACK[reason][lang].format(places="、".join(places or []))
+        parts = [head]
+        if reason in {"low_score", "empty", "none_of_these"}:
+            parts.append(messages.COVERS[lang])
+        parts.append(messages.HOTLINE[lang])
+        return Answer(
+            question=question,
+            decision="fallback",
+            text=self._localize("\n".join(parts), script),
+            lang=lang,
+            script=script,
+            score=score,
+            candidates=candidates if reason == "low_score" else (),
+            normalized=normalized,
+            reason=reason,
+        )
+
+    @staticmethod
+    def describe_changes(old: Engine, new: Engine) -> list[str]:
+        """What a reload changed: intents and examples added/removed/changed, data files changed."""
+        out: list[str] = []
+        old_i = {li.intent.id: li.intent for li in old._intents}
+        new_i = {li.intent.id: li.intent for li in new._intents}
+        added = sorted(new_i.keys() - old_i.keys())
+        removed = sorted(old_i.keys() - new_i.keys())
+        changed = sorted(k for k in new_i.keys() & old_i.keys() if new_i[k] != old_i[k])
+        if added:
+            out.append(f"intents added ({len(added)}): {', '.join(added)}")
+        if removed:
+            out.append(f"intents removed ({len(removed)}): {', '.join(removed)}")
+        if changed:
+            out.append(f"intents changed ({len(changed)}): {', '.join(changed)}")
+
+        def examples(e: Engine) -> set[tuple[str, str]]:
+            return {
+                (li.intent.id, ex)
+                for li in e._intents
+                for ex in [*li.intent.examples.zh, *li.intent.examples.en]
+            }
+
+        ex_old, ex_new = examples(old), examples(new)
+        if ex_new - ex_old or ex_old - ex_new:
+            out.append(f"examples: +{len(ex_new - ex_old)} / -{len(ex_old - ex_new)}")
+        fo, fn = old.content.file_digests, new.content.file_digests
+        files = sorted(
+            [f"+{p}" for p in fn.keys() - fo.keys()]
+            + [f"-{p}" for p in fo.keys() - fn.keys()]
+            + [p for p in fn.keys() & fo.keys() if fn[p] != fo[p]]
+        )
+        if files:
+            out.append(f"files changed ({len(files)}): {', '.join(files)}")
+        if not out:
+            out.append("no changes")
+        out.append(f"now: {new.intent_count} intents, {new.example_count} examples, {len(new.content.facts)} facts")
+        return out

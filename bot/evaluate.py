@@ -1,0 +1,162 @@
+"""Measure the engine on a question set (the format of shared/sample-questions.yaml).
+
+A case passes when the engine answers (decision "answer") and the answer contains every `all`
+item and at least one `any` item; an `oos: true` case passes only when the engine falls back.
+Numbers count with or without thousands separators (3,395 == 3395); text is compared after
+width and script folding. Also: content warnings for examples that another intent wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from bot.answer import Answer
+from bot.content import Problem
+from bot.engine import Engine
+from bot.normalize import fold
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    q: str
+    all: tuple[str, ...] = ()
+    any: tuple[str, ...] = ()
+    oos: bool = False
+    category: str = "uncategorised"
+    intent: str | None = None
+
+
+@dataclass(slots=True)
+class Result:
+    case: Case
+    answer: Answer
+    passed: bool
+    why: str = ""
+
+
+@dataclass(slots=True)
+class Report:
+    results: list[Result] = field(default_factory=list)
+
+    def by_category(self) -> dict[str, tuple[int, int]]:
+        out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for r in self.results:
+            out[r.case.category][0] += r.passed
+            out[r.case.category][1] += 1
+        return {k: (v[0], v[1]) for k, v in sorted(out.items())}
+
+    @property
+    def accuracy(self) -> float:
+        return sum(r.passed for r in self.results) / max(len(self.results), 1)
+
+    def format(self, verbose: bool = True) -> str:
+        lines = ["category        passed  total  accuracy"]
+        for cat, (ok, n) in self.by_category().items():
+            lines.append(f"{cat:<15} {ok:>6} {n:>6}  {100 * ok / n:6.1f}%")
+        total = len(self.results)
+        ok = sum(r.passed for r in self.results)
+        lines.append(f"{'ALL':<15} {ok:>6} {total:>6}  {100 * self.accuracy:6.1f}%")
+        failures = [r for r in self.results if not r.passed]
+        if verbose and failures:
+            lines.append("\nfailures:")
+            for r in failures:
+                a = r.answer
+                got = a.intent or a.decision + (f"({a.reason})" if a.reason else "")
+                cands = ",".join(f"{c.intent}:{c.score:.0f}" for c in a.candidates)
+                lines.append(f"- [{r.case.category}] {r.case.q!r} -> {got} {a.score:.1f} [{cands}] {r.why}")
+        confusion = Counter(
+            (r.case.intent or ("(refuse)" if r.case.oos else "?"), r.answer.intent or r.answer.decision)
+            for r in failures
+        )
+        if verbose and confusion:
+            lines.append("\nconfusion (expected -> got: count; ? = expected by content, not by id):")
+            for (exp, got), n in confusion.most_common(30):
+                lines.append(f"  {exp} -> {got}: {n}")
+        return "\n".join(lines)
+
+
+def load_cases(path: Path) -> list[Case]:
+    data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    cases = []
+    for raw in data["cases"]:
+        cases.append(
+            Case(
+                q=str(raw["q"]),
+                all=tuple(str(x) for x in raw.get("all", [])),
+                any=tuple(str(x) for x in raw.get("any", [])),
+                oos=bool(raw.get("oos", False)),
+                category=str(raw.get("category", "uncategorised")),
+                intent=raw.get("intent"),
+            )
+        )
+    return cases
+
+
+def contains(text: str, item: str) -> bool:
+    """Whether an answer shows an expected item (numbers: with or without separators)."""
+    plain = re.sub(r"(?<=\d),(?=\d{3})", "", fold(text))
+    needle = fold(item)
+    if re.fullmatch(r"\d+(\.\d+)?", needle):
+        return re.search(rf"(?<![\d.]){re.escape(needle)}(?!\d|\.\d)", plain) is not None
+    return needle in plain
+
+
+def judge(case: Case, answer: Answer) -> Result:
+    if case.oos:
+        ok = answer.decision == "fallback"
+        return Result(case, answer, ok, "" if ok else "should refuse")
+    if answer.decision != "answer":
+        return Result(case, answer, False, f"no answer ({answer.decision})")
+    if case.intent and answer.intent != case.intent:
+        return Result(case, answer, False, f"expected intent {case.intent}")
+    missing = [x for x in case.all if not contains(answer.text, x)]
+    if missing:
+        return Result(case, answer, False, f"missing {missing}")
+    if case.any and not any(contains(answer.text, x) for x in case.any):
+        return Result(case, answer, False, f"none of {list(case.any)}")
+    return Result(case, answer, True)
+
+
+def evaluate(engine: Engine, cases: list[Case]) -> Report:
+    return Report([judge(c, engine.ask(c.q)) for c in cases])
+
+
+def evaluate_file(engine: Engine, path: Path) -> Report:
+    return evaluate(engine, load_cases(path))
+
+
+def example_warnings(engine: Engine) -> list[Problem]:
+    """Duplicate examples across intents, and examples another intent wins (leave-one-out)."""
+    out: list[Problem] = []
+    owner: dict[str, str] = {}
+    for li in engine.content.intents:
+        for ex in [*li.intent.examples.zh, *li.intent.examples.en]:
+            norm = engine.normalizer.text(ex)
+            other = owner.get(norm)
+            if other and other != li.intent.id:
+                out.append(Problem(li.path, li.line, f"example {ex!r} of '{li.intent.id}' duplicates one of '{other}'", "warning"))
+            owner.setdefault(norm, li.intent.id)
+    matcher = engine.matcher
+    ids = engine.intent_ids()
+    for li in engine.content.intents:
+        own = ids.index(li.intent.id)
+        for ex in li.intent.examples.zh:
+            norm = engine.normalizer.normalize(ex)
+            scores = matcher.example_scores(norm.text)
+            # leave this example out: drop exact self-matches of the same text
+            mask = np.array([t == norm.text for t in matcher._chars])
+            scores[mask] = -1
+            per_intent = np.maximum.reduceat(scores, matcher._starts)
+            best = int(np.argmax(per_intent))
+            if best != own and per_intent[best] > per_intent[own] + 5:
+                out.append(
+                    Problem(li.path, li.line, f"example {ex!r} of '{li.intent.id}' matches '{ids[best]}' better", "warning")
+                )
+    return out

@@ -1,0 +1,417 @@
+"""Telegram update handlers: translate updates into engine calls and Answers into messages.
+
+State lives in `application.bot_data` (see the key constants): the current Engine (one reference,
+swapped by a reload), the Settings, the optional question log, the flood guard, the short-ref
+map for long intent ids and the reload lock. Handlers never read content files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import MutableMapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.addressing import FloodGuard, command_argument, group_question
+from bot.answer import Answer, Lang, Script
+from bot.config import Settings
+from bot.content import ContentError
+from bot.engine import Engine
+from bot.send import (
+    CHOOSE,
+    HELPFUL,
+    NONE,
+    UNHELPFUL,
+    IntentRefs,
+    Reply,
+    answer_reply,
+    decode,
+    fp_prefix,
+    lines_reply,
+    text_reply,
+    topics_reply,
+    ui,
+)
+
+if TYPE_CHECKING:
+    from bot.questionlog import QuestionLog
+
+logger = logging.getLogger(__name__)
+
+ENGINE = "engine"
+SETTINGS = "settings"
+QLOG = "qlog"
+FLOOD = "flood"
+REFS = "refs"
+RELOAD_LOCK = "reload_lock"
+
+Context = ContextTypes.DEFAULT_TYPE
+BotData = MutableMapping[Any, Any]
+
+_TRADITIONAL_CODES = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
+
+
+def init_bot_data(
+    bot_data: BotData, settings: Settings, engine: Engine, qlog: QuestionLog | None
+) -> None:
+    """Put the shared state where the handlers find it."""
+    bot_data[ENGINE] = engine
+    bot_data[SETTINGS] = settings
+    bot_data[QLOG] = qlog
+    bot_data[FLOOD] = FloodGuard()
+    bot_data[REFS] = IntentRefs()
+    bot_data[RELOAD_LOCK] = asyncio.Lock()
+
+
+def _engine(context: Context) -> Engine:
+    engine: Engine = context.bot_data[ENGINE]
+    return engine
+
+
+def _qlog(context: Context) -> QuestionLog | None:
+    qlog: QuestionLog | None = context.bot_data.get(QLOG)
+    return qlog
+
+
+def user_lang(user: User | None) -> tuple[Lang, Script]:
+    """Interface language from Telegram's language_code: en* -> English, else Chinese."""
+    code = ((user.language_code if user else None) or "").lower()
+    if code.startswith("en"):
+        return "en", "simplified"
+    if code.startswith(_TRADITIONAL_CODES):
+        return "zh", "traditional"
+    return "zh", "simplified"
+
+
+def _is_group(message: Message) -> bool:
+    return message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+
+
+def markup(reply: Reply) -> InlineKeyboardMarkup | None:
+    """The Telegram keyboard for a Reply (None when it has no buttons)."""
+    if not reply.keyboard:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in reply.keyboard]
+    )
+
+
+async def send(target: Message, reply: Reply, *, quote: bool) -> None:
+    """Send a Reply into `target`'s chat (and thread); quote `target` if asked."""
+    for index, text in enumerate(reply.texts):
+        last = index == len(reply.texts) - 1
+        await target.reply_text(
+            text, do_quote=quote and index == 0, reply_markup=markup(reply) if last else None
+        )
+
+
+def _record(context: Context, message: Message, user: User | None, answer: Answer) -> str | None:
+    """Log one addressed question; the record id, or None when the log is off or failed."""
+    qlog = _qlog(context)
+    if qlog is None:
+        return None
+    try:
+        return qlog.record(chat_type=message.chat.type, user_id=user.id if user else 0, answer=answer)
+    except Exception:  # the log must never cost an answer
+        logger.exception("Question log failed to record")
+        return None
+
+
+async def answer_question(update: Update, context: Context, question: str) -> None:
+    """Ask the engine and reply to the asker's message (quoted in groups)."""
+    message = update.effective_message
+    if message is None:
+        return
+    engine = _engine(context)
+    answer = engine.ask(question)
+    logger.debug("question %r -> %s %s", question, answer.decision, answer.intent)
+    record_id = _record(context, message, update.effective_user, answer)
+    reply = answer_reply(
+        answer, fingerprint=engine.fingerprint, record_id=record_id, refs=context.bot_data[REFS]
+    )
+    await send(message, reply, quote=_is_group(message))
+
+
+async def _flood_ok(update: Update, context: Context) -> bool:
+    """Groups only: False (after at most one polite notice) when a user asks too often."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or not _is_group(message):
+        return True
+    verdict = context.bot_data[FLOOD].check(message.chat.id, user.id)
+    if verdict == "notice":
+        await send(message, text_reply(ui("flood", *user_lang(user))), quote=True)
+    return bool(verdict == "ok")
+
+
+async def on_private_text(update: Update, context: Context) -> None:
+    """Private chat: every text message is a question."""
+    message = update.effective_message
+    if message is not None and message.text is not None:
+        await answer_question(update, context, message.text)
+
+
+async def on_group_text(update: Update, context: Context) -> None:
+    """Group chat: answer only messages addressed to the bot; ignore everything else."""
+    message = update.effective_message
+    if message is None:
+        return
+    question = group_question(message, context.bot.id, context.bot.username)
+    if question is None or not await _flood_ok(update, context):
+        return
+    await answer_question(update, context, question)
+
+
+async def on_ask(update: Update, context: Context) -> None:
+    """/ask <question> (also /ask@BotName) in any chat."""
+    message = update.effective_message
+    if message is None or not await _flood_ok(update, context):
+        return
+    question = command_argument(message, context.bot.id, context.bot.username)
+    if not question:
+        lang = user_lang(update.effective_user)
+        await send(message, text_reply(ui("ask_usage", *lang)), quote=_is_group(message))
+        return
+    await answer_question(update, context, question)
+
+
+async def on_start(update: Update, context: Context) -> None:
+    """/start: a short welcome and a few topic buttons."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang, script = user_lang(update.effective_user)
+    engine = _engine(context)
+    reply = topics_reply(
+        ui("welcome", lang, script),
+        engine.topics(lang, script),
+        lang=lang,
+        script=script,
+        fingerprint=engine.fingerprint,
+        refs=context.bot_data[REFS],
+    )
+    await send(message, reply, quote=_is_group(message))
+
+
+async def on_help(update: Update, context: Context) -> None:
+    """/help: what the bot covers, in the user's language."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang, script = user_lang(update.effective_user)
+    await send(message, text_reply(_engine(context).help_text(lang, script)), quote=_is_group(message))
+
+
+async def on_unknown_command(update: Update, context: Context) -> None:
+    """Private chat: a command we do not know gets a pointer to /help."""
+    message = update.effective_message
+    if message is not None:
+        await send(message, text_reply(ui("unknown_command", *user_lang(update.effective_user))), quote=False)
+
+
+async def on_button(update: Update, context: Context) -> None:
+    """Inline buttons: clarify choices, related questions, topics, "none of these", feedback."""
+    query = update.callback_query
+    if query is None:
+        return
+    answered = False
+    try:
+        data = decode(query.data)
+        lang, script = (data.lang, data.script) if data else user_lang(query.from_user)
+        if data is None:
+            await query.answer(ui("stale", lang, script), show_alert=True)
+            answered = True
+            return
+        qlog = _qlog(context)
+        if data.kind in (HELPFUL, UNHELPFUL):
+            if qlog is not None and data.record:
+                qlog.record_feedback(data.record, helpful=data.kind == HELPFUL)
+            await query.answer(ui("thanks", lang, script))
+            answered = True
+            return
+        message = query.message if isinstance(query.message, Message) else None
+        if data.kind == NONE:
+            await query.answer()
+            answered = True
+            if message is not None:
+                await send(message, text_reply(ui("none_reply", lang, script)), quote=_is_group(message))
+            return
+        engine = _engine(context)
+        intent = context.bot_data[REFS].resolve(data.intent)
+        answer = None
+        if intent is not None and data.fingerprint == fp_prefix(engine.fingerprint):
+            title = engine.title(intent, lang=lang, script=script) or ""
+            answer = engine.answer_intent(intent, lang=lang, script=script, question=title)
+        if answer is None or intent is None:
+            await query.answer(ui("stale", lang, script), show_alert=True)
+            answered = True
+            return
+        await query.answer()
+        answered = True
+        if message is None:
+            return
+        if data.kind == CHOOSE and data.record:
+            record_id: str | None = data.record
+            if qlog is not None:
+                qlog.record_choice(data.record, intent)
+        else:
+            record_id = _record(context, message, query.from_user, answer)
+        reply = answer_reply(
+            answer, fingerprint=engine.fingerprint, record_id=record_id, refs=context.bot_data[REFS]
+        )
+        await send(message, reply, quote=_is_group(message))
+    finally:
+        if not answered:
+            await query.answer()
+
+
+def _is_admin(update: Update, context: Context) -> bool:
+    user = update.effective_user
+    settings: Settings = context.bot_data[SETTINGS]
+    return user is not None and user.id in settings.admin_ids
+
+
+async def _refuse_non_admin(update: Update, command: str) -> bool:
+    """Reply with a polite refusal and log the attempt; True if the user is not an admin."""
+    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
+    logger.warning(
+        "Refused /%s from non-admin user %s in chat %s",
+        command,
+        user.id if user else None,
+        chat.id if chat else None,
+    )
+    if message is not None:
+        await send(message, text_reply(ui("not_admin", *user_lang(user))), quote=_is_group(message))
+    return True
+
+
+@dataclass(frozen=True)
+class ReloadResult:
+    """Outcome of a reload: on failure `lines` are the problems, on success the changes."""
+
+    ok: bool
+    lines: list[str]
+    warnings: list[str] = field(default_factory=list)
+    summary: str = ""
+
+
+async def reload_engine(bot_data: BotData) -> ReloadResult:
+    """Build a complete new Engine in a worker thread; swap it in only if it loads cleanly."""
+    async with bot_data[RELOAD_LOCK]:
+        settings: Settings = bot_data[SETTINGS]
+        old: Engine = bot_data[ENGINE]
+        try:
+            new = await asyncio.to_thread(Engine.load, settings.intents_dir, settings.data_dir)
+        except ContentError as exc:
+            problems = sorted(exc.problems, key=lambda p: p.severity != "error")
+            logger.warning("Reload failed with %d problem(s); keeping the old content", len(problems))
+            return ReloadResult(False, [str(p) for p in problems])
+        except Exception as exc:
+            logger.exception("Reload failed; keeping the old content")
+            return ReloadResult(False, [f"{type(exc).__name__}: {exc}"])
+        bot_data[ENGINE] = new
+        changes = Engine.describe_changes(old, new)
+        summary = (
+            f"{new.intent_count} intents, {new.example_count} examples, "
+            f"content {new.fingerprint} (was {old.fingerprint})"
+        )
+        logger.info("Reloaded content: %s; %d change(s)", summary, len(changes))
+        return ReloadResult(True, changes, [str(w) for w in new.warnings], summary)
+
+
+def reload_reply(result: ReloadResult) -> Reply:
+    """The admin's view of a reload result (problems as `path:line: message`)."""
+    if not result.ok:
+        header = f"Reload failed: {len(result.lines)} problem(s). Still serving the previous content."
+        return lines_reply(header, result.lines)
+    lines = result.lines or ["No changes."]
+    lines = lines + [f"warning: {w}" for w in result.warnings]
+    return lines_reply(f"Reloaded: {result.summary}", lines)
+
+
+async def on_reload(update: Update, context: Context) -> None:
+    """/reload (admins): rebuild the engine from the configured content directories."""
+    message = update.effective_message
+    if message is None:
+        return
+    if not _is_admin(update, context):
+        await _refuse_non_admin(update, "reload")
+        return
+    result = await reload_engine(context.bot_data)
+    await send(message, reload_reply(result), quote=_is_group(message))
+
+
+def _days(context: Context, default: int = 7) -> int:
+    args = context.args or []
+    try:
+        days = int(args[0]) if args else default
+    except ValueError:
+        return default
+    return min(max(days, 1), 3650)
+
+
+async def on_unanswered(update: Update, context: Context) -> None:
+    """/unanswered [days] (admins): questions the bot could not answer, grouped."""
+    await _log_report(update, context, "unanswered")
+
+
+async def on_stats(update: Update, context: Context) -> None:
+    """/stats [days] (admins): question counts and answer rates."""
+    await _log_report(update, context, "stats")
+
+
+async def _log_report(update: Update, context: Context, command: str) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    if not _is_admin(update, context):
+        await _refuse_non_admin(update, command)
+        return
+    qlog = _qlog(context)
+    if qlog is None:
+        text = "The question log is off (BOT_DB=off)."
+    else:
+        from bot.questionlog import format_stats, format_unanswered
+
+        days = _days(context)
+        if command == "stats":
+            text = format_stats(qlog.stats(days=days), days=days)
+        else:
+            text = format_unanswered(qlog.unanswered(days=days, limit=20), days=days)
+    await send(message, text_reply(text), quote=_is_group(message))
+
+
+def _addressed(update: Update, context: Context) -> bool:
+    """Whether an update was meant for the bot (so an error notice is welcome there)."""
+    if update.callback_query is not None:
+        return True
+    message = update.effective_message
+    if message is None:
+        return False
+    if not _is_group(message):
+        return True
+    if (message.text or "").startswith("/"):
+        return True
+    try:
+        return group_question(message, context.bot.id, context.bot.username) is not None
+    except Exception:
+        return False
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log every error with its traceback; tell the user politely when the update was for us."""
+    logger.error("Error while handling an update", exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if not _addressed(update, context):
+        return
+    text = text_reply(ui("error", *user_lang(update.effective_user))).texts[0]
+    try:
+        await context.bot.send_message(update.effective_chat.id, text)
+    except TelegramError as exc:
+        logger.warning("Could not send the error notice: %s", exc)

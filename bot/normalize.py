@@ -1,0 +1,149 @@
+"""Question -> normalised text: the same steps for citizens' questions and intent examples.
+
+Steps: NFKC (full/half width), lower case, traditional -> simplified (OpenCC), synonyms (longest
+variant first), politeness fillers and particles, punctuation and spaces. Also detects the asker's
+language and script, the years a question mentions, other places and personal-case markers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+import opencc
+
+from bot.schema import Lexicon
+
+_T2S = opencc.OpenCC("t2s")
+_S2T = opencc.OpenCC("s2t")
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[a-z]")
+_PUNCT_OR_SPACE = re.compile(r"[\W_]+")
+_YEAR = re.compile(r"(?<!\d)(20[0-9]{2})(?!\d)")
+_RELATIVE_YEARS = {"去年": 2024, "上年": 2024, "前年": 2023, "今年": 2025, "明年": 2025, "本年": 2025}
+_EN_STOPWORDS = frozenset(
+    "a an the is are was were be been do does did of in on at to for and or what which how many "
+    "much who whom whose when where why there their its it this that these those has have had "
+    "by with about please me i you your we our us any some can could would will shall district "
+    "haizhu guangzhou".split()
+)
+
+Script = Literal["simplified", "traditional"]
+
+
+def to_simplified(text: str) -> str:
+    return str(_T2S.convert(text))
+
+
+def to_traditional(text: str) -> str:
+    return str(_S2T.convert(text))
+
+
+def fold(text: str) -> str:
+    """Width, case and script folding only (no removals)."""
+    return to_simplified(unicodedata.normalize("NFKC", text).lower())
+
+
+def detect_lang(text: str) -> Literal["zh", "en"]:
+    """English when Latin letters clearly outnumber Chinese characters."""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    cjk = len(_CJK.findall(folded))
+    latin = len(_LATIN.findall(folded))
+    return "en" if latin > 3 * cjk and latin >= 3 else "zh"
+
+
+def detect_script(text: str) -> Script:
+    """Traditional when more characters are traditional-only than simplified-only."""
+    trad = sum(a != b for a, b in zip(text, to_simplified(text), strict=False))
+    if not trad:
+        return "simplified"
+    simp = sum(a != b for a, b in zip(text, to_traditional(text), strict=False))
+    return "traditional" if trad > simp else "simplified"
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """A question after normalisation, with what the scope guard needs."""
+
+    text: str
+    years: frozenset[int]
+    places: tuple[str, ...]
+    personal: bool
+
+
+def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
+    ordered = sorted({w for w in words if w}, key=len, reverse=True)
+    if not ordered:
+        return None
+    return re.compile("|".join(re.escape(w) for w in ordered))
+
+
+class Normalizer:
+    """Applies one lexicon's synonyms, fillers and particles; built once per content load."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self._canonical: dict[str, str] = {}
+        for canonical, variants in lexicon.synonyms.items():
+            # A canonical word maps to itself, so a longer canonical word is never rewritten by a
+            # shorter variant inside it (广东实验中学 stays, though 广东实验 is a variant of it).
+            self._canonical.setdefault(fold(canonical), fold(canonical))
+            for variant in variants:
+                self._canonical[fold(variant)] = fold(canonical)
+        self._synonyms = _alternation(self._canonical)
+        self._fillers = _alternation(fold(f) for f in lexicon.fillers)
+        self._particles = re.compile(
+            "[" + "".join(re.escape(fold(p)) for p in lexicon.particles) + "]"
+            if lexicon.particles
+            else r"(?!x)x"
+        )
+        self._places = _alternation(
+            fold(place) for group in lexicon.places.values() for place in group
+        )
+        self._home = _alternation(fold(h) for h in lexicon.home)
+        self._personal = _alternation(fold(p) for p in lexicon.personal)
+
+    def synonyms(self, text: str) -> str:
+        if self._synonyms is None:
+            return text
+        return self._synonyms.sub(lambda m: self._canonical[m.group(0)], text)
+
+    def normalize(self, raw: str) -> Normalized:
+        folded = fold(raw)
+        years = {int(y) for y in _YEAR.findall(folded)}
+        years.update(y for word, y in _RELATIVE_YEARS.items() if word in folded)
+        personal = bool(self._personal and self._personal.search(folded))
+        without_home = self._home.sub(" ", folded) if self._home else folded
+        places = tuple(dict.fromkeys(self._places.findall(without_home))) if self._places else ()
+        return Normalized(self.text(folded), frozenset(years), places, personal)
+
+    def text(self, raw: str) -> str:
+        """The matching form of a question or example."""
+        folded = fold(raw)
+        text = self.synonyms(folded)
+        if self._fillers is not None:
+            text = self._fillers.sub(" ", text)
+        if _CJK.search(text):
+            text = self._particles.sub("", text)
+        text = _PUNCT_OR_SPACE.sub(" ", text).strip()
+        if _LATIN.search(text) and not _CJK.search(text):
+            words = [_stem(w) for w in text.split() if w not in _EN_STOPWORDS]
+            text = " ".join(words)
+        else:
+            # Chinese: spaces carry no meaning; keep single spaces only between Latin words.
+            text = re.sub(r"(?<![a-z0-9]) | (?![a-z0-9])", "", text)
+        if not text:
+            fallback = _PUNCT_OR_SPACE.sub("", folded)
+            return fallback
+        return text
+
+
+def _stem(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word

@@ -1,0 +1,128 @@
+"""The shape of content files (data/*.yaml, intents/*.yaml, intents/lexicon/*.yaml), as pydantic models.
+
+Models check one file's structure; cross-file rules (ids unique, quotes in the source, templates
+render) live in `bot.content`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ID_RE = r"^[a-z][a-z0-9_]{1,60}$"
+SECTION_RE = re.compile(r"^[一二](、\([一二三四五六七八九十]+\))?$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Quantity(Strict):
+    """A number as the report states it. `written` is the report's own form when it differs
+    from the plain digits (9万 for 90000, 十 for 10): an explicit conversion, never a guess."""
+
+    value: float | int
+    unit: str = ""
+    written: str | None = None
+
+
+class Fact(Strict):
+    id: str = Field(pattern=ID_RE)
+    section: str
+    year: int = Field(ge=2023, le=2025)
+    status: Literal["result", "plan"]
+    quote: str = Field(min_length=4)
+    label: str | None = None
+    value: float | int | None = None
+    unit: str = ""
+    written: str | None = None
+    values: dict[str, Quantity] = Field(default_factory=dict)
+    items: list[str] = Field(default_factory=list)
+    note: str | None = None
+
+    @field_validator("section")
+    @classmethod
+    def _section(cls, v: str) -> str:
+        if not SECTION_RE.match(v):
+            raise ValueError("section must look like 一、(六) or 二 (parentheses ASCII)")
+        return v
+
+    @model_validator(mode="after")
+    def _status_matches_part(self) -> Fact:
+        part = self.section[0]
+        if self.status == "result" and part != "一":
+            raise ValueError("a result must come from part 一 (2024 results)")
+        if self.status == "plan" and (part != "二" or self.year != 2025):
+            raise ValueError("a plan must come from part 二 and have year 2025")
+        if self.value is None and not self.values and not self.items:
+            raise ValueError("a fact needs a value, values or items")
+        return self
+
+    def quantities(self) -> dict[str, Quantity]:
+        """Every number of the fact by name; the main value is named 'value'."""
+        out: dict[str, Quantity] = {}
+        if self.value is not None:
+            out["value"] = Quantity(value=self.value, unit=self.unit, written=self.written)
+        out.update(self.values)
+        return out
+
+
+class DataFile(Strict):
+    topic: str | None = None
+    facts: list[Fact]
+
+
+class Bilingual(Strict):
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class Examples(Strict):
+    zh: list[str] = Field(min_length=1)
+    en: list[str] = Field(default_factory=list)
+
+
+class Intent(Strict):
+    id: str = Field(pattern=ID_RE)
+    topic: str
+    title: Bilingual
+    examples: Examples
+    keywords: list[str] = Field(default_factory=list)
+    answer: Bilingual
+    related: list[str] = Field(default_factory=list)
+    places: list[str] = Field(default_factory=list)
+
+    @field_validator("title")
+    @classmethod
+    def _short_title(cls, v: Bilingual) -> Bilingual:
+        if len(v.zh) > 20 or len(v.en) > 48:
+            raise ValueError("title too long for a button (zh <= 20, en <= 48 characters)")
+        return v
+
+
+class IntentFile(Strict):
+    intents: list[Intent]
+
+
+class Lexicon(Strict):
+    """intents/lexicon/*.yaml: words the normaliser and the scope guard use."""
+
+    synonyms: dict[str, list[str]] = Field(default_factory=dict)
+    fillers: list[str] = Field(default_factory=list)
+    particles: list[str] = Field(default_factory=list)
+    places: dict[str, list[str]] = Field(default_factory=dict)
+    personal: list[str] = Field(default_factory=list)
+    home: list[str] = Field(default_factory=list)
+
+
+class Source(Strict):
+    id: str
+    title: str
+    title_en: str
+    issuer: str
+    delivered: str
+    published: str
+    url: str | None = None
+    file: str

@@ -1,0 +1,322 @@
+"""Answer -> Telegram message pieces (HTML text and inline-keyboard data), without Telegram objects.
+
+Every dynamic string is escaped here, every piece of text fits Telegram's 4096-character limit
+and every callback_data fits its 64-byte limit. The Telegram layer only turns `Reply` into
+API calls.
+
+callback_data scheme (ASCII, at most 64 bytes): ``<kind><ls>|<fp>|<record id>|<intent>``
+
+- kind: ``c`` clarify choice, ``r`` related question, ``t`` /start topic, ``n`` "none of these",
+  ``u`` / ``d`` helpful / not helpful;
+- ls: the language and script the button was made for (see `_LS`);
+- fp: the first 6 characters of the engine's content fingerprint, to detect stale buttons;
+- record id: the question-log record the button belongs to ("" when there is none);
+- intent: the intent id, or ``#`` + a short hash when the id would not fit (resolved through
+  `IntentRefs`, a bounded in-memory map; after a restart such a button is reported out of date).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.answer import Answer, Lang, Script
+
+MAX_TEXT = 4096
+MAX_PIECES = 4
+MAX_CALLBACK_BYTES = 64
+MAX_BUTTON_TEXT = 64
+FP_LEN = 6
+MAX_RECORD_ID = 16
+
+CHOOSE, RELATED, TOPIC, NONE, HELPFUL, UNHELPFUL = "c", "r", "t", "n", "u", "d"
+KINDS = frozenset({CHOOSE, RELATED, TOPIC, NONE, HELPFUL, UNHELPFUL})
+
+_LS: dict[tuple[Lang, Script], str] = {
+    ("zh", "simplified"): "s",
+    ("zh", "traditional"): "t",
+    ("en", "simplified"): "e",
+    ("en", "traditional"): "E",
+}
+_LS_BACK: dict[str, tuple[Lang, Script]] = {v: k for k, v in _LS.items()}
+
+# Interface strings of the Telegram layer (the engine owns answer texts).
+UI: dict[str, dict[str, str]] = {
+    "none_button": {"s": "都不是", "t": "都不是", "e": "None of these"},
+    "none_reply": {
+        "s": "抱歉，没能找到您要问的内容。可以换个说法再问一次，或拨打12345政务服务便民热线咨询。",
+        "t": "抱歉，沒能找到您要問的內容。可以換個說法再問一次，或撥打12345政務服務便民熱線諮詢。",
+        "e": "Sorry, I could not find what you are looking for. Please try asking in other "
+        "words, or call the 12345 government service hotline.",
+    },
+    "stale": {
+        "s": "这个按钮已过期，请重新提问。",
+        "t": "這個按鈕已過期，請重新提問。",
+        "e": "This button is out of date, please ask again.",
+    },
+    "thanks": {"s": "谢谢您的反馈！", "t": "謝謝您的回饋！", "e": "Thank you for your feedback!"},
+    "welcome": {
+        "s": "您好！我可以回答关于海珠区2024年发展情况和2025年计划的问题，"
+        "内容来自区政府公开发布的报告。直接发送问题即可，或点击下面的话题：",
+        "t": "您好！我可以回答關於海珠區2024年發展情況和2025年計劃的問題，"
+        "內容來自區政府公開發佈的報告。直接發送問題即可，或點擊下面的話題：",
+        "e": "Hello! I answer questions about Haizhu District's 2024 results and 2025 plans, "
+        "from the district's published report. Send a question, or tap a topic below:",
+    },
+    "ask_usage": {
+        "s": "请在命令后面写上问题，例如：/ask 新增了多少学位",
+        "t": "請在命令後面寫上問題，例如：/ask 新增了多少學位",
+        "e": "Please write your question after the command, e.g. /ask How many school places?",
+    },
+    "flood": {
+        "s": "您提问太频繁了，请稍后再问。",
+        "t": "您提問太頻繁了，請稍後再問。",
+        "e": "You are asking too quickly; please wait a minute.",
+    },
+    "not_admin": {
+        "s": "抱歉，这个命令只限管理员使用。",
+        "t": "抱歉，這個命令只限管理員使用。",
+        "e": "Sorry, this command is for administrators only.",
+    },
+    "error": {
+        "s": "抱歉，出了点问题，请稍后再试。",
+        "t": "抱歉，出了點問題，請稍後再試。",
+        "e": "Sorry, something went wrong. Please try again later.",
+    },
+    "unknown_command": {
+        "s": "我不认识这个命令。直接发送问题即可，/help 查看说明。",
+        "t": "我不認識這個命令。直接發送問題即可，/help 查看說明。",
+        "e": "I don't know that command. Just send a question, or /help for help.",
+    },
+}
+
+
+def ui(key: str, lang: Lang, script: Script) -> str:
+    """An interface string in the given language and script (plain text, not escaped)."""
+    table = UI[key]
+    if lang == "en":
+        return table["e"]
+    return table["t" if script == "traditional" else "s"]
+
+
+def ls_code(lang: Lang, script: Script) -> str:
+    """The one-character code of a language/script pair used in callback_data."""
+    return _LS[(lang, script)]
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """One inline button: label (plain text, Telegram shows it verbatim) and callback_data."""
+
+    text: str
+    data: str
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What to send: HTML pieces (each <= 4096 chars); the keyboard goes under the last one."""
+
+    texts: tuple[str, ...]
+    keyboard: Keyboard = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonData:
+    """The decoded callback_data of one of our buttons. `intent` may be a `#ref`."""
+
+    kind: str
+    lang: Lang
+    script: Script
+    fingerprint: str
+    record: str = ""
+    intent: str = ""
+
+
+class IntentRefs:
+    """Bounded map of short references for intent ids too long to fit into callback_data."""
+
+    def __init__(self, capacity: int = 4096) -> None:
+        self._refs: OrderedDict[str, str] = OrderedDict()
+        self._capacity = capacity
+
+    def ref(self, intent: str) -> str:
+        """A `#` + 8-character reference for `intent`, remembered for `resolve`."""
+        digest = hashlib.blake2b(intent.encode(), digest_size=6).digest()
+        key = "#" + base64.urlsafe_b64encode(digest).decode()
+        self._refs[key] = intent
+        self._refs.move_to_end(key)
+        while len(self._refs) > self._capacity:
+            self._refs.popitem(last=False)
+        return key
+
+    def resolve(self, value: str) -> str | None:
+        """The intent id for a callback's intent field (None if the reference is unknown)."""
+        if value.startswith("#"):
+            return self._refs.get(value)
+        return value or None
+
+
+def _clean(value: str, limit: int) -> str:
+    """Keep callback fields ASCII and free of the separator."""
+    ok = value.isascii() and "|" not in value and len(value) <= limit
+    return value if ok else ""
+
+
+def fp_prefix(fingerprint: str) -> str:
+    """The part of the content fingerprint that goes into callback_data."""
+    return "".join(ch for ch in fingerprint if ch.isascii() and ch.isalnum())[:FP_LEN]
+
+
+def encode(data: ButtonData, refs: IntentRefs) -> str:
+    """callback_data for `data`; always ASCII and at most 64 bytes."""
+    head = f"{data.kind}{_LS[(data.lang, data.script)]}|{fp_prefix(data.fingerprint)}"
+    record = _clean(data.record, MAX_RECORD_ID)
+    intent = data.intent
+    out = f"{head}|{record}|{intent}"
+    if len(out.encode()) > MAX_CALLBACK_BYTES or not intent.isascii() or "|" in intent:
+        out = f"{head}|{record}|{refs.ref(intent)}"
+    assert len(out.encode()) <= MAX_CALLBACK_BYTES, out
+    return out
+
+
+def decode(raw: str | None) -> ButtonData | None:
+    """Parse callback_data made by `encode`; None for anything else."""
+    if not raw:
+        return None
+    parts = raw.split("|")
+    if len(parts) != 4 or len(parts[0]) != 2:
+        return None
+    kind, ls = parts[0][0], parts[0][1]
+    if kind not in KINDS or ls not in _LS_BACK:
+        return None
+    lang, script = _LS_BACK[ls]
+    return ButtonData(kind, lang, script, parts[1], parts[2], parts[3])
+
+
+def button_label(title: str) -> str:
+    """A button label: one line, at most 64 characters."""
+    label = " ".join(title.split())
+    if len(label) > MAX_BUTTON_TEXT:
+        label = label[: MAX_BUTTON_TEXT - 1] + "…"
+    return label or "?"
+
+
+def split_html(text: str, limit: int = MAX_TEXT, max_pieces: int = MAX_PIECES) -> tuple[str, ...]:
+    """Split escaped HTML text (no tags spanning lines) into pieces of at most `limit` chars.
+
+    Splits between lines where possible, never inside an `&...;` entity; beyond `max_pieces`
+    the last piece is trimmed with an ellipsis.
+    """
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            pieces.append(current)
+        while len(line) > limit:
+            cut = _safe_cut(line, limit)
+            pieces.append(line[:cut])
+            line = line[cut:]
+        current = line
+    if current or not pieces:
+        pieces.append(current)
+    if len(pieces) > max_pieces:
+        pieces = pieces[:max_pieces]
+        last = pieces[-1]
+        pieces[-1] = last[: _safe_cut(last, limit - 1)] + "…"
+    return tuple(pieces)
+
+
+def _safe_cut(text: str, limit: int) -> int:
+    """A cut position <= limit that does not split an HTML entity like `&amp;`."""
+    cut = min(limit, len(text))
+    amp = text.rfind("&", max(0, cut - 10), cut)
+    if amp != -1 and text.find(";", amp, cut) == -1:
+        cut = amp
+    return max(cut, 1)
+
+
+def text_reply(text: str, *, bold_first_line: bool = False) -> Reply:
+    """A plain-text message (escaped, split to fit)."""
+    escaped = html.escape(text, quote=False)
+    if bold_first_line:
+        first, sep, rest = escaped.partition("\n")
+        escaped = f"<b>{first}</b>{sep}{rest}"
+    return Reply(split_html(escaped))
+
+
+def lines_reply(header: str, lines: Sequence[str], more: str = "… (+{n})") -> Reply:
+    """One message: a bold header and as many lines as fit; the rest is counted, not shown."""
+    out = f"<b>{html.escape(header, quote=False)}</b>"
+    budget = MAX_TEXT - 40
+    shown = 0
+    for line in lines:
+        piece = "\n" + html.escape(line, quote=False)
+        if len(out) + len(piece) > budget:
+            if shown == 0:  # a single huge line: show its start
+                out += piece[: _safe_cut(piece, budget - len(out))] + "…"
+                shown = 1
+            break
+        out += piece
+        shown += 1
+    if shown < len(lines):
+        out += "\n" + more.format(n=len(lines) - shown)
+    return Reply((out,))
+
+
+def answer_reply(
+    answer: Answer, *, fingerprint: str, record_id: str | None, refs: IntentRefs
+) -> Reply:
+    """Message for one engine Answer: its text plus the buttons its decision calls for."""
+    texts = split_html(html.escape(answer.text, quote=False))
+    lang, script = answer.lang, answer.script
+    record = record_id or ""
+
+    def data(kind: str, intent: str = "") -> str:
+        return encode(ButtonData(kind, lang, script, fingerprint, record, intent), refs)
+
+    rows: list[tuple[Button, ...]] = []
+    if answer.decision == "clarify" and answer.candidates:
+        rows.extend(
+            (Button(button_label(c.title), data(CHOOSE, c.intent)),) for c in answer.candidates
+        )
+        rows.append((Button(ui("none_button", lang, script), data(NONE)),))
+    elif answer.decision == "answer":
+        rows.extend(
+            (Button(button_label(r.title), data(RELATED, r.intent)),) for r in answer.related
+        )
+        if record:
+            rows.append((Button("👍", data(HELPFUL)), Button("👎", data(UNHELPFUL))))
+    return Reply(texts, tuple(rows))
+
+
+def topics_reply(
+    text: str,
+    topics: Iterable[tuple[str, str]],
+    *,
+    lang: Lang,
+    script: Script,
+    fingerprint: str,
+    refs: IntentRefs,
+) -> Reply:
+    """A text with one button per (intent id, title) topic, e.g. the /start welcome."""
+    rows = tuple(
+        (
+            Button(
+                button_label(title),
+                encode(ButtonData(TOPIC, lang, script, fingerprint, "", intent), refs),
+            ),
+        )
+        for intent, title in topics
+    )
+    return Reply(split_html(html.escape(text, quote=False)), rows)
