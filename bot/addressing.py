@@ -20,13 +20,13 @@ def _mentions_of_bot(
     message: Message, bot_id: int, bot_username: str | None
 ) -> list[MessageEntity]:
     wanted = f"@{bot_username}".casefold() if bot_username else None
-    found = []
-    for entity, text in message.parse_entities(list(_MENTIONS)).items():
-        if entity.type == MessageEntity.MENTION and wanted and text.casefold() == wanted:
-            found.append(entity)
-        elif entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot_id:
-            found.append(entity)
-    return found
+
+    def is_bot(entity: MessageEntity, text: str) -> bool:
+        if entity.type == MessageEntity.TEXT_MENTION:
+            return entity.user is not None and entity.user.id == bot_id
+        return wanted is not None and text.casefold() == wanted
+
+    return [e for e, text in message.parse_entities(list(_MENTIONS)).items() if is_bot(e, text)]
 
 
 def is_reply_to_bot(message: Message, bot_id: int) -> bool:

@@ -22,12 +22,24 @@ DEFAULT_DATA = PROJECT_DIR / "data"
 
 
 def _content_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--intents", type=Path, default=Path(os.environ.get("BOT_INTENTS_DIR") or DEFAULT_INTENTS), help="intents folder (BOT_INTENTS_DIR)")
-    p.add_argument("--data", type=Path, default=Path(os.environ.get("BOT_DATA_DIR") or DEFAULT_DATA), help="data folder (BOT_DATA_DIR)")
+    p.add_argument(
+        "--intents",
+        type=Path,
+        default=Path(os.environ.get("BOT_INTENTS_DIR") or DEFAULT_INTENTS),
+        help="intents folder (BOT_INTENTS_DIR)",
+    )
+    p.add_argument(
+        "--data",
+        type=Path,
+        default=Path(os.environ.get("BOT_DATA_DIR") or DEFAULT_DATA),
+        help="data folder (BOT_DATA_DIR)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Haizhu District inquiry bot")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="Haizhu District inquiry bot"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     ask = sub.add_parser("ask", help="answer questions (arguments, or one per line on stdin)")
     ask.add_argument("--json", action="store_true", help="one JSON object per question per line")
@@ -96,7 +108,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
         if not line:
             continue
         if line.isdigit() and 0 < int(line) <= len(choices) and last is not None:
-            answer = engine.answer_intent(choices[int(line) - 1], lang=last.lang, script=last.script)
+            answer = engine.answer_intent(
+                choices[int(line) - 1], lang=last.lang, script=last.script
+            )
             if answer is None:
                 continue
         else:
@@ -105,7 +119,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
         options = list(answer.candidates) if answer.decision == "clarify" else list(answer.related)
         choices = [o.intent for o in options]
         if answer.decision != "clarify" and options:
-            print("相关问题 / related: " + "  ".join(f"[{n}] {o.title}" for n, o in enumerate(options, 1)))
+            print(
+                "相关问题 / related: "
+                + "  ".join(f"[{n}] {o.title}" for n, o in enumerate(options, 1))
+            )
         last = answer
         print()
 

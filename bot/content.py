@@ -27,11 +27,26 @@ SOURCES_DIR = "sources"
 SOURCE_META = "report.yaml"
 LEXICON_DIR = "lexicon"
 LANGS = ("zh", "en")
-PLAN_WORDS = {"zh": ("计划", "目标", "力争", "将", "拟", "预计", "推动"), "en": ("plan", "target", "aim", "will", "goal")}
+PLAN_WORDS = {
+    "zh": ("计划", "目标", "力争", "将", "拟", "预计", "推动"),
+    "en": ("plan", "target", "aim", "will", "goal"),
+}
 ALLOWED_TYPED_NUMBERS = {"2023", "2024", "2025", "12345"}
 _WS = re.compile(r"\s+")
 _HEADING = re.compile(r"^\s*([一二])、|^\s*\(([一二三四五六七八九十]+)\)", re.MULTILINE)
-_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _MULTIPLIERS = {"万": 10_000, "亿": 100_000_000, "千": 1_000, "百": 100}
 
 
@@ -198,7 +213,9 @@ class _Loader:
             for i, fact in enumerate(data.facts):
                 line = line_of(lines, ("facts", i))
                 if fact.id in facts:
-                    self.error(shown, line, f"duplicate fact id '{fact.id}' (also in {where[fact.id]})")
+                    self.error(
+                        shown, line, f"duplicate fact id '{fact.id}' (also in {where[fact.id]})"
+                    )
                     continue
                 self.check_fact(fact, shown, lines, i, whole, sections)
                 facts[fact.id] = fact
@@ -217,9 +234,15 @@ class _Loader:
         quote = squash(fact.quote)
         qline = line_of(lines, ("facts", i, "quote"))
         if quote not in whole:
-            self.error(shown, qline, f"facts[{i}].quote: not found verbatim in the report ({fact.id})")
+            self.error(
+                shown, qline, f"facts[{i}].quote: not found verbatim in the report ({fact.id})"
+            )
         elif fact.section not in sections:
-            self.error(shown, line_of(lines, ("facts", i, "section")), f"facts[{i}].section: no section {fact.section} in the report")
+            self.error(
+                shown,
+                line_of(lines, ("facts", i, "section")),
+                f"facts[{i}].section: no section {fact.section} in the report",
+            )
         elif quote not in sections[fact.section]:
             found = [k for k, v in sections.items() if "、" in k and quote in v]
             self.error(
@@ -236,7 +259,11 @@ class _Loader:
                 self.error(shown, line_of(lines, key), f"facts[{i}].{label}: {problem} ({fact.id})")
         for j, item in enumerate(fact.items):
             if squash(item) not in quote:
-                self.error(shown, line_of(lines, ("facts", i, "items", j)), f"facts[{i}].items[{j}]: '{item}' is not in the quote")
+                self.error(
+                    shown,
+                    line_of(lines, ("facts", i, "items", j)),
+                    f"facts[{i}].items[{j}]: '{item}' is not in the quote",
+                )
 
     @staticmethod
     def check_quantity(q: Quantity, quote: str) -> str | None:
@@ -284,7 +311,11 @@ class _Loader:
             for i, intent in enumerate(data.intents):
                 line = line_of(lines, ("intents", i))
                 if intent.id in seen:
-                    self.error(shown, line, f"duplicate intent id '{intent.id}' (also at {seen[intent.id]})")
+                    self.error(
+                        shown,
+                        line,
+                        f"duplicate intent id '{intent.id}' (also at {seen[intent.id]})",
+                    )
                     continue
                 seen[intent.id] = f"{shown}:{line}"
                 answers: dict[str, Rendered] = {}
@@ -294,7 +325,11 @@ class _Loader:
                     try:
                         rendered = render_template(env, template, facts, source)
                     except TemplateError as exc:
-                        self.error(shown, aline, f"intents[{i}].answer.{lang}: {exc.message or exc} ({intent.id})")
+                        self.error(
+                            shown,
+                            aline,
+                            f"intents[{i}].answer.{lang}: {exc.message or exc} ({intent.id})",
+                        )
                         continue
                     for msg in self.check_answer(template, rendered, lang):
                         self.error(shown, aline, f"intents[{i}].answer.{lang}: {msg} ({intent.id})")
@@ -304,7 +339,11 @@ class _Loader:
         for li in intents:
             for rel in li.intent.related:
                 if rel not in known:
-                    self.error(li.path, li.line, f"intent '{li.intent.id}': related intent '{rel}' does not exist")
+                    self.error(
+                        li.path,
+                        li.line,
+                        f"intent '{li.intent.id}': related intent '{rel}' does not exist",
+                    )
         used = {f.id for li in intents for r in li.answers.values() for f in r.facts}
         for fid in facts:
             if fid not in used:
@@ -318,7 +357,9 @@ class _Loader:
         literal = re.sub(r"^\s*\d+[.、)]", " ", literal, flags=re.M)
         typed = [n for n in re.findall(r"\d+(?:\.\d+)?", literal) if n not in ALLOWED_TYPED_NUMBERS]
         if typed:
-            out.append(f"figure(s) {', '.join(typed)} typed into the template; take them from data (f.<fact>)")
+            out.append(
+                f"figure(s) {', '.join(typed)} typed into the template; take them from data (f.<fact>)"
+            )
         text = rendered.text
         for year in sorted({f.year for f in rendered.facts}):
             needle = f"{year}年" if lang == "zh" else str(year)
@@ -327,7 +368,9 @@ class _Loader:
         if any(f.status == "plan" for f in rendered.facts):
             low = text.lower()
             if not any(w in low for w in PLAN_WORDS[lang]):
-                out.append(f"uses a 2025 plan fact but does not read as a plan (use one of {'/'.join(PLAN_WORDS[lang])})")
+                out.append(
+                    f"uses a 2025 plan fact but does not read as a plan (use one of {'/'.join(PLAN_WORDS[lang])})"
+                )
         return out
 
 

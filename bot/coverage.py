@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from bot.content import Content, split_sections, squash
 from bot.render import format_number
 
-CORE_SECTIONS = ("一、(一)", "一、(四)", "一、(五)", "一、(六)", "二", "二、(一)", "二、(四)", "二、(五)")
+CORE_SECTIONS = (
+    "一、(一)",
+    "一、(四)",
+    "一、(五)",
+    "一、(六)",
+    "二",
+    "二、(一)",
+    "二、(四)",
+    "二、(五)",
+)
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _SENTENCE = re.compile(r"[^。;；]+[。;；]?")
 
@@ -39,7 +48,11 @@ def uncovered(content: Content) -> list[Gap]:
             shown: set[str] = set()
             for fact in facts:
                 quote = squash(fact.quote)
-                if quote in sentence or sentence.rstrip("。;；") in quote or _overlap(quote, sentence):
+                if (
+                    quote in sentence
+                    or sentence.rstrip("。;；") in quote
+                    or _overlap(quote, sentence)
+                ):
                     for q in fact.quantities().values():
                         shown.add(format_number(q.value))
                         if q.written:
@@ -66,5 +79,7 @@ def format_gaps(gaps: list[Gap]) -> str:
         lines.append("core sections (schools, childcare, projects):" if core else "other sections:")
         for g in chosen:
             lines.append(f"  {g.section}  [{', '.join(g.numbers)}]  {g.sentence[:90]}")
-    lines.append(f"{len(gaps)} sentence(s) with figures not in data/ ({sum(g.core for g in gaps)} in core sections)")
+    lines.append(
+        f"{len(gaps)} sentence(s) with figures not in data/ ({sum(g.core for g in gaps)} in core sections)"
+    )
     return "\n".join(lines)

@@ -22,6 +22,12 @@ from bot.render import footer
 MAX_QUESTION_CHARS = 500
 REPORT_YEARS = frozenset({2023, 2024, 2025})
 HELP_INTENT = "help"
+ZH_VIEWS = ((lambda s: s, 0.7), (to_pinyin_codes, 0.3))
+EN_VIEWS = ((str.split, 0.6), (lambda s: s, 0.4))
+
+
+def _dedupe(examples: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    return list(dict.fromkeys(e for e in examples if e[1]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,28 +46,23 @@ class Engine:
         self.normalizer = Normalizer(content.lexicon)
         self._intents: list[LoadedIntent] = content.intents
         self._index = {li.intent.id: i for i, li in enumerate(self._intents)}
-        examples: list[tuple[int, str]] = []
+        zh_examples: list[tuple[int, str]] = []
+        en_examples: list[tuple[int, str]] = []
         for i, li in enumerate(self._intents):
-            seen: set[str] = set()
-            for raw in [*li.intent.examples.zh, *li.intent.examples.en, li.intent.title.zh]:
-                text = self.normalizer.text(raw)
-                if text and text not in seen:
-                    seen.add(text)
-                    examples.append((i, text))
+            for raw in [*li.intent.examples.zh, li.intent.title.zh]:
+                zh_examples.append((i, self.normalizer.text(raw)))
+            for raw in [*li.intent.examples.en, li.intent.title.en]:
+                en_examples.append((i, self.normalizer.text(raw)))
         self.example_count = sum(
             len(li.intent.examples.zh) + len(li.intent.examples.en) for li in self._intents
         )
-        keywords = [
-            [self.normalizer.text(k) for k in li.intent.keywords] for li in self._intents
-        ]
-        self.matcher = Matcher(
-            examples,
-            len(self._intents),
-            keywords,
-            [li.years for li in self._intents],
-            to_pinyin_codes,
-            weights,
-        )
+        keywords = [[self.normalizer.text(k) for k in li.intent.keywords] for li in self._intents]
+        years = [li.years for li in self._intents]
+        n = len(self._intents)
+        self.matchers = {
+            "zh": Matcher(_dedupe(zh_examples), n, keywords, years, ZH_VIEWS, weights),
+            "en": Matcher(_dedupe(en_examples), n, keywords, years, EN_VIEWS, weights),
+        }
         self._prepared = [self._prepare(li) for li in self._intents]
         digest = hashlib.sha256("".join(sorted(content.file_digests.values())).encode())
         self.fingerprint = digest.hexdigest()[:6]
@@ -102,8 +103,9 @@ class Engine:
         if len(text) > MAX_QUESTION_CHARS:
             return self._fallback(question, "too_long", lang, script)
         norm = self.normalizer.normalize(text)
-        ranked = self.matcher.rank(norm.text, norm.years)
-        decision = decide(ranked, self.matcher.w)
+        matcher = self.matchers[lang]
+        ranked = matcher.rank(norm.text, norm.years)
+        decision = decide(ranked, matcher.w)
         candidates = tuple(
             Candidate(self._intents[i].intent.id, self._title(i, lang, script), s)
             for i, s in decision.candidates
@@ -125,7 +127,9 @@ class Engine:
             if odd_years:
                 years = "、".join(str(y) for y in odd_years)
                 note = messages.OTHER_YEAR[lang].format(years=years) + "\n"
-            return self._answer(decision.best, question, lang, script, top_score, candidates, norm.text, note)
+            return self._answer(
+                decision.best, question, lang, script, top_score, candidates, norm.text, note
+            )
         if decision.kind == "clarify":
             lines = [messages.CLARIFY[lang]]
             lines += [f"{n}. {c.title}" for n, c in enumerate(candidates, 1)]
@@ -169,7 +173,9 @@ class Engine:
         i = self._index.get(HELP_INTENT)
         if i is None:
             return []
-        return [(r, self._title(self._index[r], lang, script)) for r in self._intents[i].intent.related]
+        return [
+            (r, self._title(self._index[r], lang, script)) for r in self._intents[i].intent.related
+        ]
 
     # -- internals ----------------------------------------------------------------------------
     def _title(self, i: int, lang: Lang, script: Script) -> str:
@@ -283,5 +289,7 @@ class Engine:
             out.append(f"files changed ({len(files)}): {', '.join(files)}")
         if not out:
             out.append("no changes")
-        out.append(f"now: {new.intent_count} intents, {new.example_count} examples, {len(new.content.facts)} facts")
+        out.append(
+            f"now: {new.intent_count} intents, {new.example_count} examples, {len(new.content.facts)} facts"
+        )
         return out

@@ -70,13 +70,20 @@ class Report:
                 a = r.answer
                 got = a.intent or a.decision + (f"({a.reason})" if a.reason else "")
                 cands = ",".join(f"{c.intent}:{c.score:.0f}" for c in a.candidates)
-                lines.append(f"- [{r.case.category}] {r.case.q!r} -> {got} {a.score:.1f} [{cands}] {r.why}")
+                lines.append(
+                    f"- [{r.case.category}] {r.case.q!r} -> {got} {a.score:.1f} [{cands}] {r.why}"
+                )
         confusion = Counter(
-            (r.case.intent or ("(refuse)" if r.case.oos else "?"), r.answer.intent or r.answer.decision)
+            (
+                r.case.intent or ("(refuse)" if r.case.oos else "?"),
+                r.answer.intent or r.answer.decision,
+            )
             for r in failures
         )
         if verbose and confusion:
-            lines.append("\nconfusion (expected -> got: count; ? = expected by content, not by id):")
+            lines.append(
+                "\nconfusion (expected -> got: count; ? = expected by content, not by id):"
+            )
             for (exp, got), n in confusion.most_common(30):
                 lines.append(f"  {exp} -> {got}: {n}")
         return "\n".join(lines)
@@ -141,22 +148,35 @@ def example_warnings(engine: Engine) -> list[Problem]:
             norm = engine.normalizer.text(ex)
             other = owner.get(norm)
             if other and other != li.intent.id:
-                out.append(Problem(li.path, li.line, f"example {ex!r} of '{li.intent.id}' duplicates one of '{other}'", "warning"))
-            owner.setdefault(norm, li.intent.id)
-    matcher = engine.matcher
-    ids = engine.intent_ids()
-    for li in engine.content.intents:
-        own = ids.index(li.intent.id)
-        for ex in li.intent.examples.zh:
-            norm = engine.normalizer.normalize(ex)
-            scores = matcher.example_scores(norm.text)
-            # leave this example out: drop exact self-matches of the same text
-            mask = np.array([t == norm.text for t in matcher._chars])
-            scores[mask] = -1
-            per_intent = np.maximum.reduceat(scores, matcher._starts)
-            best = int(np.argmax(per_intent))
-            if best != own and per_intent[best] > per_intent[own] + 5:
                 out.append(
-                    Problem(li.path, li.line, f"example {ex!r} of '{li.intent.id}' matches '{ids[best]}' better", "warning")
+                    Problem(
+                        li.path,
+                        li.line,
+                        f"example {ex!r} of '{li.intent.id}' duplicates one of '{other}'",
+                        "warning",
+                    )
                 )
+            owner.setdefault(norm, li.intent.id)
+    ids = engine.intent_ids()
+    for lang in ("zh", "en"):
+        matcher = engine.matchers[lang]
+        for li in engine.content.intents:
+            own = ids.index(li.intent.id)
+            for ex in getattr(li.intent.examples, lang):
+                norm = engine.normalizer.normalize(ex)
+                scores = matcher.example_scores(norm.text)
+                # leave this example out: its own copy would always win
+                scores[[t == norm.text for t in matcher.texts]] = -1.0
+                per_intent = matcher.combine(scores, norm.text, norm.years)
+                best = int(np.argmax(per_intent))
+                if best != own and per_intent[best] > per_intent[own] + 5:
+                    out.append(
+                        Problem(
+                            li.path,
+                            li.line,
+                            f"example {ex!r} of '{li.intent.id}' matches '{ids[best]}' better "
+                            f"({per_intent[best]:.0f} vs {per_intent[own]:.0f})",
+                            "warning",
+                        )
+                    )
     return out

@@ -1,8 +1,8 @@
 """Telegram update handlers: translate updates into engine calls and Answers into messages.
 
 State lives in `application.bot_data` (see the key constants): the current Engine (one reference,
-swapped by a reload), the Settings, the optional question log, the flood guard, the short-ref
-map for long intent ids and the reload lock. Handlers never read content files.
+swapped by a reload), the Settings, the optional question log, the flood guard and the reload
+lock. Handlers never read content files.
 """
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ from bot.send import (
     HELPFUL,
     NONE,
     UNHELPFUL,
-    IntentRefs,
     Reply,
     answer_reply,
     decode,
     fp_prefix,
     lines_reply,
+    resolve_intent,
     text_reply,
     topics_reply,
     ui,
@@ -48,7 +48,6 @@ ENGINE = "engine"
 SETTINGS = "settings"
 QLOG = "qlog"
 FLOOD = "flood"
-REFS = "refs"
 RELOAD_LOCK = "reload_lock"
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -65,7 +64,6 @@ def init_bot_data(
     bot_data[SETTINGS] = settings
     bot_data[QLOG] = qlog
     bot_data[FLOOD] = FloodGuard()
-    bot_data[REFS] = IntentRefs()
     bot_data[RELOAD_LOCK] = asyncio.Lock()
 
 
@@ -98,7 +96,10 @@ def markup(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.keyboard:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in reply.keyboard]
+        [
+            [InlineKeyboardButton(b.text, callback_data=b.data) for b in row]
+            for row in reply.keyboard
+        ]
     )
 
 
@@ -117,7 +118,9 @@ def _record(context: Context, message: Message, user: User | None, answer: Answe
     if qlog is None:
         return None
     try:
-        return qlog.record(chat_type=message.chat.type, user_id=user.id if user else 0, answer=answer)
+        return qlog.record(
+            chat_type=message.chat.type, user_id=user.id if user else 0, answer=answer
+        )
     except Exception:  # the log must never cost an answer
         logger.exception("Question log failed to record")
         return None
@@ -133,7 +136,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     logger.debug("question %r -> %s %s", question, answer.decision, answer.intent)
     record_id = _record(context, message, update.effective_user, answer)
     reply = answer_reply(
-        answer, fingerprint=engine.fingerprint, record_id=record_id, refs=context.bot_data[REFS]
+        answer, fingerprint=engine.fingerprint, record_id=record_id, intent_ids=engine.intent_ids()
     )
     await send(message, reply, quote=_is_group(message))
 
@@ -193,7 +196,7 @@ async def on_start(update: Update, context: Context) -> None:
         lang=lang,
         script=script,
         fingerprint=engine.fingerprint,
-        refs=context.bot_data[REFS],
+        intent_ids=engine.intent_ids(),
     )
     await send(message, reply, quote=_is_group(message))
 
@@ -204,14 +207,20 @@ async def on_help(update: Update, context: Context) -> None:
     if message is None:
         return
     lang, script = user_lang(update.effective_user)
-    await send(message, text_reply(_engine(context).help_text(lang, script)), quote=_is_group(message))
+    await send(
+        message, text_reply(_engine(context).help_text(lang, script)), quote=_is_group(message)
+    )
 
 
 async def on_unknown_command(update: Update, context: Context) -> None:
     """Private chat: a command we do not know gets a pointer to /help."""
     message = update.effective_message
     if message is not None:
-        await send(message, text_reply(ui("unknown_command", *user_lang(update.effective_user))), quote=False)
+        await send(
+            message,
+            text_reply(ui("unknown_command", *user_lang(update.effective_user))),
+            quote=False,
+        )
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -235,14 +244,15 @@ async def on_button(update: Update, context: Context) -> None:
             answered = True
             return
         message = query.message if isinstance(query.message, Message) else None
+        engine = _engine(context)
         if data.kind == NONE:
             await query.answer()
             answered = True
             if message is not None:
-                await send(message, text_reply(ui("none_reply", lang, script)), quote=_is_group(message))
+                fallback = engine.fallback("none_of_these", lang=lang, script=script)
+                await send(message, text_reply(fallback.text), quote=_is_group(message))
             return
-        engine = _engine(context)
-        intent = context.bot_data[REFS].resolve(data.intent)
+        intent = resolve_intent(data.intent, engine.intent_ids())
         answer = None
         if intent is not None and data.fingerprint == fp_prefix(engine.fingerprint):
             title = engine.title(intent, lang=lang, script=script) or ""
@@ -262,7 +272,10 @@ async def on_button(update: Update, context: Context) -> None:
         else:
             record_id = _record(context, message, query.from_user, answer)
         reply = answer_reply(
-            answer, fingerprint=engine.fingerprint, record_id=record_id, refs=context.bot_data[REFS]
+            answer,
+            fingerprint=engine.fingerprint,
+            record_id=record_id,
+            intent_ids=engine.intent_ids(),
         )
         await send(message, reply, quote=_is_group(message))
     finally:
@@ -309,7 +322,9 @@ async def reload_engine(bot_data: BotData) -> ReloadResult:
             new = await asyncio.to_thread(Engine.load, settings.intents_dir, settings.data_dir)
         except ContentError as exc:
             problems = sorted(exc.problems, key=lambda p: p.severity != "error")
-            logger.warning("Reload failed with %d problem(s); keeping the old content", len(problems))
+            logger.warning(
+                "Reload failed with %d problem(s); keeping the old content", len(problems)
+            )
             return ReloadResult(False, [str(p) for p in problems])
         except Exception as exc:
             logger.exception("Reload failed; keeping the old content")
@@ -327,7 +342,9 @@ async def reload_engine(bot_data: BotData) -> ReloadResult:
 def reload_reply(result: ReloadResult) -> Reply:
     """The admin's view of a reload result (problems as `path:line: message`)."""
     if not result.ok:
-        header = f"Reload failed: {len(result.lines)} problem(s). Still serving the previous content."
+        header = (
+            f"Reload failed: {len(result.lines)} problem(s). Still serving the previous content."
+        )
         return lines_reply(header, result.lines)
     lines = result.lines or ["No changes."]
     lines = lines + [f"warning: {w}" for w in result.warnings]

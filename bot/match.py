@@ -1,15 +1,17 @@
 """Score a normalised question against every intent example, and decide what to do.
 
-One `process.cdist` call per view (characters, pinyin codes) scores the question against all
-examples at once with the LCS length; from it come similarity (how alike) and coverage (how much of
-the question an example covers, which rescues short fragments like "托育"). Keyword hits add a
-bonus; a year the intent's facts don't cover costs a penalty. Every candidate carries a 0-100 score
-and `decide` is the one place that applies the thresholds.
+Each language has its own example set and views: Chinese is scored on characters and on pinyin
+codes (homophone typos); English on words and on characters (spelling slips). For every view one
+`process.cdist` call scores the question against all examples at once with the LCS length; from it
+come similarity (how alike) and coverage (how much of the question an example covers, which
+rescues short fragments like "托育"). Keyword hits add a bonus; a year the intent's facts don't
+cover costs a penalty. Every candidate carries a 0-100 score, and `decide` is the one place that
+applies the thresholds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,25 +19,28 @@ from numpy.typing import NDArray
 from rapidfuzz import process
 from rapidfuzz.distance import LCSseq
 
+View = Callable[[str], Sequence[Hashable]]
+
 
 @dataclass(frozen=True, slots=True)
 class Weights:
-    """Tuned on the evaluation set; see benchmarks/ and the README for the measurements."""
+    """Tuned on the evaluation set (see README, "Accuracy")."""
 
-    similarity: float = 0.55  # vs coverage, within one view
-    characters: float = 0.7  # vs pinyin
-    keyword: float = 7.0  # per keyword hit
-    keyword_cap: float = 14.0
+    similarity: float = 0.5  # vs coverage, within one view
+    keyword: float = 6.0  # per keyword hit
+    keyword_cap: float = 12.0
     year_mismatch: float = 12.0
-    answer: float = 60.0
-    margin: float = 4.0
-    clarify: float = 42.0
-    clarify_window: float = 14.0
+    answer: float = 58.0  # answer when the best is at least this and `margin` clear ...
+    margin: float = 3.0
+    answer_low: float = 44.0  # ... or at least this and `gap` clear of the runner-up
+    gap: float = 5.0
+    clarify: float = 44.0
+    clarify_window: float = 9.0
     max_candidates: int = 3
 
 
 class Matcher:
-    """Precomputed arrays over all examples of all intents."""
+    """Precomputed example arrays for one language."""
 
     def __init__(
         self,
@@ -43,19 +48,27 @@ class Matcher:
         n_intents: int,
         keywords: Sequence[Sequence[str]],
         years: Sequence[frozenset[int]],
-        view: Callable[[str], str],
+        views: Sequence[tuple[View, float]],
         weights: Weights | None = None,
     ) -> None:
         ordered = sorted(examples, key=lambda e: e[0])
+        if not ordered:
+            raise ValueError("no examples")
         owners = np.array([o for o, _ in ordered], dtype=np.int64)
-        if len(ordered) == 0 or len(set(owners.tolist())) != n_intents:
-            raise ValueError("every intent needs at least one example")
-        self._view = view
-        self._chars = [text for _, text in ordered]
-        self._codes = [view(text) for text in self._chars]
-        self._len = np.array([max(len(t), 1) for t in self._chars], dtype=np.float64)
+        self.texts = [text for _, text in ordered]
+        self._views = [
+            (
+                view,
+                weight,
+                [view(t) for t in self.texts],
+                np.array([max(len(view(t)), 1) for t in self.texts], dtype=np.float64),
+            )
+            for view, weight in views
+        ]
+        # Intents without examples in this language get a row of zeros via `_present`.
+        self._present = np.unique(owners)
         self._starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-        self._owners = owners
+        self.owners = owners
         self._keywords = [tuple(k for k in kws if k) for kws in keywords]
         self._years = list(years)
         self.w = weights or Weights()
@@ -63,23 +76,23 @@ class Matcher:
 
     def example_scores(self, question: str) -> NDArray[np.float64]:
         """0-100 per example."""
-        lq = float(max(len(question), 1))
-        total = np.zeros(len(self._chars), dtype=np.float64)
-        for choices, weight in (
-            (self._chars, self.w.characters),
-            (self._codes, 1.0 - self.w.characters),
-        ):
-            q = question if choices is self._chars else self._view(question)
+        total = np.zeros(len(self.texts), dtype=np.float64)
+        for view, weight, choices, lengths in self._views:
+            q = view(question)
+            lq = float(max(len(q), 1))
             lcs = process.cdist([q], choices, scorer=LCSseq.similarity, dtype=np.int32)[0]
             lcs = lcs.astype(np.float64)
-            sim = 2.0 * lcs / (lq + self._len)
+            sim = 2.0 * lcs / (lq + lengths)
             cov = lcs / lq
             total += weight * (self.w.similarity * sim + (1.0 - self.w.similarity) * cov)
         return 100.0 * total
 
-    def intent_scores(self, question: str, years: frozenset[int] = frozenset()) -> NDArray[np.float64]:
-        """0-100 per intent: best example, plus keyword bonus, minus year mismatch."""
-        scores = np.maximum.reduceat(self.example_scores(question), self._starts)
+    def combine(
+        self, example_scores: NDArray[np.float64], question: str, years: frozenset[int]
+    ) -> NDArray[np.float64]:
+        """Per intent: best example, plus keyword bonus, minus year mismatch; 0-100."""
+        scores = np.zeros(self.n_intents, dtype=np.float64)
+        scores[self._present] = np.maximum.reduceat(example_scores, self._starts)
         for i, kws in enumerate(self._keywords):
             if kws:
                 hits = sum(1 for k in kws if k in question)
@@ -92,7 +105,7 @@ class Matcher:
     def rank(
         self, question: str, years: frozenset[int] = frozenset(), *, limit: int = 5
     ) -> list[tuple[int, float]]:
-        scores = self.intent_scores(question, years)
+        scores = self.combine(self.example_scores(question), question, years)
         top = np.argsort(-scores, kind="stable")[:limit]
         return [(int(i), float(scores[i])) for i in top]
 
@@ -104,21 +117,23 @@ class Decision:
     candidates: tuple[tuple[int, float], ...]
 
 
-def decide(ranked: list[tuple[int, float]], weights: Weights, *, clarify_ok: bool = True) -> Decision:
-    """Answer when the best is confident and clear; clarify in the middle band; else fall back."""
+def decide(ranked: list[tuple[int, float]], w: Weights) -> Decision:
+    """Answer when the best is confident and clear of the runner-up; clarify among close
+    candidates in the middle band; otherwise fall back."""
     if not ranked:
         return Decision("fallback", None, ())
     best, top = ranked[0]
     second = ranked[1][1] if len(ranked) > 1 else 0.0
     near = tuple(
         (i, s)
-        for i, s in ranked[: weights.max_candidates]
-        if s >= weights.clarify and top - s <= weights.clarify_window
+        for i, s in ranked[: w.max_candidates]
+        if s >= w.clarify and top - s <= w.clarify_window
     )
-    if top >= weights.answer and (top - second >= weights.margin or len(near) <= 1):
+    confident = (top >= w.answer and top - second >= w.margin) or (
+        top >= w.answer_low and top - second >= w.gap
+    )
+    if confident:
         return Decision("answer", best, near)
-    if top >= weights.clarify and clarify_ok:
-        if len(near) == 1 and top >= weights.answer:
-            return Decision("answer", best, near)
+    if top >= w.clarify and len(near) >= 2:
         return Decision("clarify", None, near)
     return Decision("fallback", None, near)

@@ -24,12 +24,111 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[a-z]")
 _PUNCT_OR_SPACE = re.compile(r"[\W_]+")
 _YEAR = re.compile(r"(?<!\d)(20[0-9]{2})(?!\d)")
-_RELATIVE_YEARS = {"去年": 2024, "上年": 2024, "前年": 2023, "今年": 2025, "明年": 2025, "本年": 2025}
+# The report was delivered in March 2025: "last year" is 2024, "this year" the 2025 plan.
+_RELATIVE_YEARS = {
+    "去年": 2024,
+    "上年": 2024,
+    "前年": 2023,
+    "今年": 2025,
+    "明年": 2025,
+    "本年": 2025,
+    "last year": 2024,
+    "this year": 2025,
+    "next year": 2025,
+}
 _EN_STOPWORDS = frozenset(
-    "a an the is are was were be been do does did of in on at to for and or what which how many "
-    "much who whom whose when where why there their its it this that these those has have had "
-    "by with about please me i you your we our us any some can could would will shall district "
-    "haizhu guangzhou".split()
+    [
+        "a",
+        "an",
+        "the",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "do",
+        "does",
+        "did",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "and",
+        "or",
+        "what",
+        "which",
+        "how",
+        "many",
+        "much",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "there",
+        "their",
+        "its",
+        "it",
+        "this",
+        "that",
+        "these",
+        "those",
+        "has",
+        "have",
+        "had",
+        "by",
+        "with",
+        "about",
+        "please",
+        "me",
+        "i",
+        "you",
+        "your",
+        "we",
+        "our",
+        "us",
+        "any",
+        "some",
+        "can",
+        "could",
+        "would",
+        "will",
+        "shall",
+        "district",
+        "haizhu",
+        "guangzhou",
+        "new",
+        "last",
+        "this",
+        "next",
+        "year",
+        "years",
+        "many",
+        "much",
+        "number",
+        "total",
+        "added",
+        "add",
+        "created",
+        "built",
+        "get",
+        "got",
+        "there",
+        "tell",
+        "know",
+        "did",
+        "done",
+        "so",
+        "far",
+        "yet",
+        "currently",
+        "now",
+        "still",
+    ]
 )
 
 Script = Literal["simplified", "traditional"]
@@ -76,10 +175,14 @@ class Normalized:
 
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
+    """One regex for many words, longest first; Latin words only match whole words."""
     ordered = sorted({w for w in words if w}, key=len, reverse=True)
     if not ordered:
         return None
-    return re.compile("|".join(re.escape(w) for w in ordered))
+    parts = [
+        rf"(?<![a-z]){re.escape(w)}(?![a-z])" if _LATIN.match(w) else re.escape(w) for w in ordered
+    ]
+    return re.compile("|".join(parts))
 
 
 class Normalizer:
@@ -123,22 +226,23 @@ class Normalizer:
     def text(self, raw: str) -> str:
         """The matching form of a question or example."""
         folded = fold(raw)
+        if _LATIN.search(folded) and not _CJK.search(folded):
+            return self._english(folded)
         text = self.synonyms(folded)
         if self._fillers is not None:
             text = self._fillers.sub(" ", text)
-        if _CJK.search(text):
-            text = self._particles.sub("", text)
+        text = self._particles.sub("", text)
         text = _PUNCT_OR_SPACE.sub(" ", text).strip()
-        if _LATIN.search(text) and not _CJK.search(text):
-            words = [_stem(w) for w in text.split() if w not in _EN_STOPWORDS]
-            text = " ".join(words)
-        else:
-            # Chinese: spaces carry no meaning; keep single spaces only between Latin words.
-            text = re.sub(r"(?<![a-z0-9]) | (?![a-z0-9])", "", text)
-        if not text:
-            fallback = _PUNCT_OR_SPACE.sub("", folded)
-            return fallback
-        return text
+        # Chinese: spaces carry no meaning; keep single spaces only between Latin words.
+        text = re.sub(r"(?<![a-z0-9]) | (?![a-z0-9])", "", text)
+        return text or _PUNCT_OR_SPACE.sub("", folded)
+
+    def _english(self, folded: str) -> str:
+        """English: words without stop words, plural-stemmed, then the lexicon's terms (some map
+        to the Chinese words the intents' keywords use, so English questions earn keyword hits)."""
+        words = [_stem(w) for w in _PUNCT_OR_SPACE.split(folded) if w and w not in _EN_STOPWORDS]
+        text = self.synonyms(" ".join(words))
+        return text or _PUNCT_OR_SPACE.sub(" ", folded).strip()
 
 
 def _stem(word: str) -> str:

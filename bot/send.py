@@ -11,16 +11,13 @@ callback_data scheme (ASCII, at most 64 bytes): ``<kind><ls>|<fp>|<record id>|<i
 - ls: the language and script the button was made for (see `_LS`);
 - fp: the first 6 characters of the engine's content fingerprint, to detect stale buttons;
 - record id: the question-log record the button belongs to ("" when there is none);
-- intent: the intent id, or ``#`` + a short hash when the id would not fit (resolved through
-  `IntentRefs`, a bounded in-memory map; after a restart such a button is reported out of date).
+- intent: the intent id, or ``#`` + its index in `Engine.intent_ids()` when the id would not fit
+  (the fingerprint guarantees the index refers to the same content).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -47,12 +44,6 @@ _LS_BACK: dict[str, tuple[Lang, Script]] = {v: k for k, v in _LS.items()}
 # Interface strings of the Telegram layer (the engine owns answer texts).
 UI: dict[str, dict[str, str]] = {
     "none_button": {"s": "都不是", "t": "都不是", "e": "None of these"},
-    "none_reply": {
-        "s": "抱歉，没能找到您要问的内容。可以换个说法再问一次，或拨打12345政务服务便民热线咨询。",
-        "t": "抱歉，沒能找到您要問的內容。可以換個說法再問一次，或撥打12345政務服務便民熱線諮詢。",
-        "e": "Sorry, I could not find what you are looking for. Please try asking in other "
-        "words, or call the 12345 government service hotline.",
-    },
     "stale": {
         "s": "这个按钮已过期，请重新提问。",
         "t": "這個按鈕已過期，請重新提問。",
@@ -139,28 +130,14 @@ class ButtonData:
     intent: str = ""
 
 
-class IntentRefs:
-    """Bounded map of short references for intent ids too long to fit into callback_data."""
-
-    def __init__(self, capacity: int = 4096) -> None:
-        self._refs: OrderedDict[str, str] = OrderedDict()
-        self._capacity = capacity
-
-    def ref(self, intent: str) -> str:
-        """A `#` + 8-character reference for `intent`, remembered for `resolve`."""
-        digest = hashlib.blake2b(intent.encode(), digest_size=6).digest()
-        key = "#" + base64.urlsafe_b64encode(digest).decode()
-        self._refs[key] = intent
-        self._refs.move_to_end(key)
-        while len(self._refs) > self._capacity:
-            self._refs.popitem(last=False)
-        return key
-
-    def resolve(self, value: str) -> str | None:
-        """The intent id for a callback's intent field (None if the reference is unknown)."""
-        if value.startswith("#"):
-            return self._refs.get(value)
+def resolve_intent(value: str, intent_ids: Sequence[str]) -> str | None:
+    """The intent id of a callback's intent field (None if empty or out of range)."""
+    if not value.startswith("#"):
         return value or None
+    index = value[1:]
+    if not index.isdigit() or int(index) >= len(intent_ids):
+        return None
+    return intent_ids[int(index)]
 
 
 def _clean(value: str, limit: int) -> str:
@@ -174,14 +151,16 @@ def fp_prefix(fingerprint: str) -> str:
     return "".join(ch for ch in fingerprint if ch.isascii() and ch.isalnum())[:FP_LEN]
 
 
-def encode(data: ButtonData, refs: IntentRefs) -> str:
-    """callback_data for `data`; always ASCII and at most 64 bytes."""
+def encode(data: ButtonData, intent_ids: Sequence[str]) -> str:
+    """callback_data for `data`; always ASCII and at most 64 bytes.
+
+    `intent_ids` is the engine's `intent_ids()`, used only for ids that do not fit."""
     head = f"{data.kind}{_LS[(data.lang, data.script)]}|{fp_prefix(data.fingerprint)}"
     record = _clean(data.record, MAX_RECORD_ID)
     intent = data.intent
     out = f"{head}|{record}|{intent}"
     if len(out.encode()) > MAX_CALLBACK_BYTES or not intent.isascii() or "|" in intent:
-        out = f"{head}|{record}|{refs.ref(intent)}"
+        out = f"{head}|{record}|#{list(intent_ids).index(intent)}"
     assert len(out.encode()) <= MAX_CALLBACK_BYTES, out
     return out
 
@@ -208,28 +187,36 @@ def button_label(title: str) -> str:
     return label or "?"
 
 
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units: an emoji outside the BMP counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def split_html(text: str, limit: int = MAX_TEXT, max_pieces: int = MAX_PIECES) -> tuple[str, ...]:
-    """Split escaped HTML text (no tags spanning lines) into pieces of at most `limit` chars.
+    """Split escaped HTML text (no tags spanning lines) into pieces of at most `limit` units.
 
     Splits between lines where possible, never inside an `&...;` entity; beyond `max_pieces`
-    the last piece is trimmed with an ellipsis.
+    the last piece is trimmed with an ellipsis. Empty text becomes "…" (Telegram refuses "").
     """
+    if not text.strip():
+        return ("…",)
     pieces: list[str] = []
     current = ""
     for line in text.split("\n"):
         candidate = f"{current}\n{line}" if current else line
-        if len(candidate) <= limit:
+        if utf16_len(candidate) <= limit:
             current = candidate
             continue
         if current:
             pieces.append(current)
-        while len(line) > limit:
+        while utf16_len(line) > limit:
             cut = _safe_cut(line, limit)
             pieces.append(line[:cut])
             line = line[cut:]
         current = line
-    if current or not pieces:
+    if current.strip():
         pieces.append(current)
+    pieces = [p for p in pieces if p.strip()]
     if len(pieces) > max_pieces:
         pieces = pieces[:max_pieces]
         last = pieces[-1]
@@ -238,21 +225,22 @@ def split_html(text: str, limit: int = MAX_TEXT, max_pieces: int = MAX_PIECES) -
 
 
 def _safe_cut(text: str, limit: int) -> int:
-    """A cut position <= limit that does not split an HTML entity like `&amp;`."""
-    cut = min(limit, len(text))
+    """The longest prefix length within `limit` UTF-16 units that does not split `&...;`."""
+    cut, units = 0, 0
+    for ch in text:
+        units += 2 if ord(ch) > 0xFFFF else 1
+        if units > limit:
+            break
+        cut += 1
     amp = text.rfind("&", max(0, cut - 10), cut)
     if amp != -1 and text.find(";", amp, cut) == -1:
         cut = amp
     return max(cut, 1)
 
 
-def text_reply(text: str, *, bold_first_line: bool = False) -> Reply:
+def text_reply(text: str) -> Reply:
     """A plain-text message (escaped, split to fit)."""
-    escaped = html.escape(text, quote=False)
-    if bold_first_line:
-        first, sep, rest = escaped.partition("\n")
-        escaped = f"<b>{first}</b>{sep}{rest}"
-    return Reply(split_html(escaped))
+    return Reply(split_html(html.escape(text, quote=False)))
 
 
 def lines_reply(header: str, lines: Sequence[str], more: str = "… (+{n})") -> Reply:
@@ -262,9 +250,9 @@ def lines_reply(header: str, lines: Sequence[str], more: str = "… (+{n})") -> 
     shown = 0
     for line in lines:
         piece = "\n" + html.escape(line, quote=False)
-        if len(out) + len(piece) > budget:
+        if utf16_len(out + piece) > budget:
             if shown == 0:  # a single huge line: show its start
-                out += piece[: _safe_cut(piece, budget - len(out))] + "…"
+                out += piece[: _safe_cut(piece, budget - utf16_len(out))] + "…"
                 shown = 1
             break
         out += piece
@@ -275,7 +263,7 @@ def lines_reply(header: str, lines: Sequence[str], more: str = "… (+{n})") -> 
 
 
 def answer_reply(
-    answer: Answer, *, fingerprint: str, record_id: str | None, refs: IntentRefs
+    answer: Answer, *, fingerprint: str, record_id: str | None, intent_ids: Sequence[str]
 ) -> Reply:
     """Message for one engine Answer: its text plus the buttons its decision calls for."""
     texts = split_html(html.escape(answer.text, quote=False))
@@ -283,7 +271,7 @@ def answer_reply(
     record = record_id or ""
 
     def data(kind: str, intent: str = "") -> str:
-        return encode(ButtonData(kind, lang, script, fingerprint, record, intent), refs)
+        return encode(ButtonData(kind, lang, script, fingerprint, record, intent), intent_ids)
 
     rows: list[tuple[Button, ...]] = []
     if answer.decision == "clarify" and answer.candidates:
@@ -307,14 +295,14 @@ def topics_reply(
     lang: Lang,
     script: Script,
     fingerprint: str,
-    refs: IntentRefs,
+    intent_ids: Sequence[str],
 ) -> Reply:
     """A text with one button per (intent id, title) topic, e.g. the /start welcome."""
     rows = tuple(
         (
             Button(
                 button_label(title),
-                encode(ButtonData(TOPIC, lang, script, fingerprint, "", intent), refs),
+                encode(ButtonData(TOPIC, lang, script, fingerprint, "", intent), intent_ids),
             ),
         )
         for intent, title in topics

@@ -1,0 +1,167 @@
+"""Admin commands, offline: /reload (success, broken content, refusal), SIGHUP reload,
+/stats and /unanswered with a real question log, setMyCommands."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from tg_helpers import ADMIN_ID, GROUP_ID, TOKEN, USER_ID, RecordingRequest
+
+from bot import handlers
+from bot.questionlog import QuestionLog
+from bot.telegram_app import build_application, set_commands, sighup_reload
+
+QUESTION = "海珠区有多少托位"
+
+
+def first_yaml(folder: Path) -> Path:
+    return sorted(p for p in folder.glob("*.yaml"))[0]
+
+
+async def test_reload_by_admin_swaps_engine_and_reports_changes(
+    app, feed, updates, request_recorder, settings
+):
+    old = app.bot_data[handlers.ENGINE]
+    path = first_yaml(settings.intents_dir)
+    text = path.read_text(encoding="utf-8")
+    # one more example for the first intent: a real content change
+    text = re.sub(r"(\n(\s+)zh:\n(\s+)- )", r"\1新增的测试问法甲乙丙\n\3- ", text, count=1)
+    path.write_text(text, encoding="utf-8")
+
+    await feed(updates.message("/reload", user_id=ADMIN_ID))
+
+    [sent] = request_recorder.sent()
+    assert sent["text"].startswith("<b>Reloaded:")
+    new = app.bot_data[handlers.ENGINE]
+    assert new is not old
+    assert new.fingerprint != old.fingerprint
+    assert "examples: +1" in sent["text"]
+
+
+async def test_reload_with_broken_content_keeps_old_engine(
+    app, feed, updates, request_recorder, settings, engine
+):
+    old = app.bot_data[handlers.ENGINE]
+    broken = first_yaml(settings.intents_dir)
+    broken.write_text("intents:\n  - id: <broken & bad>\n    title: [unclosed\n", encoding="utf-8")
+
+    await feed(updates.message("/reload", user_id=ADMIN_ID))
+
+    [sent] = request_recorder.sent()
+    assert sent["text"].startswith("<b>Reload failed")
+    assert f"{broken}:" in sent["text"]  # problems as path:line: message
+    assert re.search(re.escape(str(broken)) + r":\d+: ", sent["text"])
+    assert app.bot_data[handlers.ENGINE] is old
+    # RecordingRequest already checked the HTML: a "<" or "&" from the file is escaped
+
+    request_recorder.clear()
+    await feed(updates.message(QUESTION))  # the old engine still answers
+    [answer] = request_recorder.sent()
+    assert answer["text"] == engine.ask(QUESTION).text.replace("&", "&amp;").replace("<", "&lt;")
+
+
+async def test_reload_problem_list_is_trimmed_to_one_message(
+    app, feed, updates, request_recorder, settings
+):
+    for i in range(400):
+        (settings.intents_dir / f"zz_bad_{i:03d}.yaml").write_text("intents: [\n", encoding="utf-8")
+    await feed(updates.message("/reload", user_id=ADMIN_ID))
+    [sent] = request_recorder.sent()  # one message, <= 4096 (checked by RecordingRequest)
+    assert sent["text"].startswith("<b>Reload failed")
+    assert "… (+" in sent["text"]
+
+
+async def test_reload_by_non_admin_is_refused_and_logged(
+    app, feed, updates, request_recorder, caplog
+):
+    old = app.bot_data[handlers.ENGINE]
+    with caplog.at_level(logging.WARNING, logger="bot.handlers"):
+        await feed(updates.message("/reload", user_id=USER_ID, chat_type="supergroup"))
+    [sent] = request_recorder.sent()
+    assert "管理员" in sent["text"]
+    assert app.bot_data[handlers.ENGINE] is old
+    [warning] = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert str(USER_ID) in warning.getMessage() and str(GROUP_ID) in warning.getMessage()
+
+
+async def test_stats_and_unanswered_refused_for_non_admin(feed, updates, request_recorder):
+    await feed(updates.message("/stats", language_code="en"))
+    await feed(updates.message("/unanswered 3", language_code="en"))
+    texts = [s["text"] for s in request_recorder.sent()]
+    assert texts == ["Sorry, this command is for administrators only."] * 2
+
+
+async def test_two_reloads_do_not_interleave(app, settings):
+    import asyncio
+
+    results = await asyncio.gather(
+        handlers.reload_engine(app.bot_data), handlers.reload_engine(app.bot_data)
+    )
+    assert all(r.ok for r in results)
+    assert not app.bot_data[handlers.RELOAD_LOCK].locked()
+
+
+async def test_sighup_reload_logs_problems(app, settings, caplog):
+    old = app.bot_data[handlers.ENGINE]
+    first_yaml(settings.data_dir).write_text("facts: [\n", encoding="utf-8")
+    with caplog.at_level(logging.INFO):
+        result = await sighup_reload(app)
+    assert not result.ok
+    assert app.bot_data[handlers.ENGINE] is old
+    assert any("Reload failed" in r.getMessage() for r in caplog.records)
+
+
+async def test_stats_and_unanswered_with_real_question_log(settings, engine, tmp_path, updates):
+    from telegram import Update
+
+    qlog = QuestionLog(tmp_path / "q.sqlite3", secret="test-secret", retention_days=90)
+    qlog.start()
+    request = RecordingRequest()
+    app = build_application(settings, engine, qlog, request=request)
+    await app.initialize()
+    try:
+
+        async def feed(data: dict) -> None:
+            await app.process_update(Update.de_json(data, app.bot))
+
+        await feed(updates.message(QUESTION))
+        await feed(updates.message("xyzzy 完全无关的问题 qwerty"))
+        qlog.flush()
+        request.clear()
+        await feed(updates.message("/stats 1", user_id=ADMIN_ID))
+        await feed(updates.message("/unanswered", user_id=ADMIN_ID))
+        stats, unanswered = (s["text"] for s in request.sent())
+        assert "Questions, last 1 day" in stats and ": 2" in stats.splitlines()[0]
+        assert "xyzzy" in unanswered
+    finally:
+        await app.shutdown()
+        qlog.close()
+
+
+async def test_log_reports_when_log_is_off(settings, engine, updates):
+    from telegram import Update
+
+    request = RecordingRequest()
+    app = build_application(settings, engine, None, request=request)
+    await app.initialize()
+    try:
+        await app.process_update(
+            Update.de_json(updates.message("/stats", user_id=ADMIN_ID), app.bot)
+        )
+        [sent] = request.sent()
+        assert "off" in sent["text"]
+    finally:
+        await app.shutdown()
+
+
+async def test_set_commands_lists_admin_commands_for_admins(app, request_recorder):
+    await set_commands(app)
+    calls = request_recorder.sent("setMyCommands")
+    assert len(calls) == 3
+    assert [c["command"] for c in calls[0]["commands"]] == ["start", "help", "ask"]
+    assert calls[1]["language_code"] == "en"
+    assert calls[2]["scope"] == {"type": "chat", "chat_id": ADMIN_ID}
+    assert {"reload", "stats", "unanswered"} <= {c["command"] for c in calls[2]["commands"]}
+    assert TOKEN not in str(calls)

@@ -1,0 +1,153 @@
+"""Settings from the environment, token redaction in logs, the webhook path."""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+
+import pytest
+from tg_helpers import TOKEN
+
+from bot import redact
+from bot.config import DEFAULT_DATA_DIR, DEFAULT_INTENTS_DIR, ConfigError, Settings
+from bot.telegram_app import configure_logging, webhook_target
+
+
+def test_defaults():
+    s = Settings.from_env({})
+    assert s.token is None and s.admin_ids == frozenset()
+    assert s.intents_dir == DEFAULT_INTENTS_DIR and s.data_dir == DEFAULT_DATA_DIR
+    assert DEFAULT_INTENTS_DIR.name == "intents" and (DEFAULT_INTENTS_DIR.parent / "bot").is_dir()
+    assert s.log_level == "INFO" and s.webhook_url is None
+    assert (s.webhook_listen, s.webhook_port) == ("0.0.0.0", 8443)
+    assert s.db_path == Path("questions.sqlite3") and s.log_retention_days == 90
+    assert s.base_url is None and s.base_file_url is None
+
+
+def test_full_environment():
+    s = Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "BOT_ADMIN_IDS": " 12, 34 ,,56",
+            "TELEGRAM_BASE_URL": "http://127.0.0.1:8081/bot",
+            "BOT_INTENTS_DIR": "/c/intents",
+            "BOT_DATA_DIR": "/c/data",
+            "LOG_LEVEL": "debug",
+            "WEBHOOK_URL": "https://bot.example.org/hook",
+            "WEBHOOK_PORT": "8080",
+            "WEBHOOK_SECRET": "s3cr3t_-X",
+            "BOT_DB": "/data/q.sqlite3",
+            "BOT_LOG_SECRET": "pepper",
+            "BOT_LOG_RETENTION_DAYS": "30",
+        }
+    )
+    assert s.admin_ids == frozenset({12, 34, 56})
+    assert s.base_url == "http://127.0.0.1:8081/bot"
+    assert s.base_file_url == "http://127.0.0.1:8081/file/bot"
+    assert s.intents_dir == Path("/c/intents") and s.log_level == "DEBUG"
+    assert s.webhook_port == 8080 and s.db_path == Path("/data/q.sqlite3")
+    assert s.log_retention_days == 30
+    text = repr(s) + str(s)
+    for secret in (TOKEN, "s3cr3t_-X", "pepper"):
+        assert secret not in text
+    assert "token='***'" in text
+
+
+@pytest.mark.parametrize(
+    ("raw", "base", "files"),
+    [
+        ("http://h:8081", "http://h:8081/bot", "http://h:8081/file/bot"),
+        ("http://h:8081/bot/", "http://h:8081/bot", "http://h:8081/file/bot"),
+        ("http://h/api/bot{token}", "http://h/api/bot{token}", "http://h/api/file/bot{token}"),
+    ],
+)
+def test_base_url_forms(raw, base, files):
+    s = Settings.from_env({"TELEGRAM_BASE_URL": raw})
+    assert (s.base_url, s.base_file_url) == (base, files)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"BOT_ADMIN_IDS": "12,abc"}, "BOT_ADMIN_IDS: 'abc'"),
+        ({"WEBHOOK_URL": "https://x.org"}, "WEBHOOK_SECRET is required"),
+        ({"WEBHOOK_URL": "https://x.org", "WEBHOOK_SECRET": "has space"}, "WEBHOOK_SECRET must"),
+        ({"WEBHOOK_PORT": "99999"}, "WEBHOOK_PORT"),
+        ({"LOG_LEVEL": "loud"}, "LOG_LEVEL"),
+        ({"TELEGRAM_BASE_URL": "ftp://x/bot"}, "TELEGRAM_BASE_URL"),
+        ({"TELEGRAM_BASE_URL": "http://x/api"}, "must end with /bot"),
+        ({"BOT_LOG_RETENTION_DAYS": "0"}, "BOT_LOG_RETENTION_DAYS"),
+    ],
+)
+def test_bad_values_name_the_variable(env, message):
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env(env)
+
+
+@pytest.mark.parametrize("off", ["off", "OFF", "none"])
+def test_question_log_can_be_switched_off(off):
+    assert Settings.from_env({"BOT_DB": off}).db_path is None
+
+
+def test_webhook_path_is_not_the_token():
+    s = Settings.from_env(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_URL": "https://x.org", "WEBHOOK_SECRET": "abc"}
+    )
+    path, url = webhook_target(s)
+    assert TOKEN not in path and TOKEN.split(":")[1] not in url
+    assert url == f"https://x.org/{path}"
+    assert webhook_target(s) == (path, url)  # stable across restarts
+    s2 = Settings.from_env({"WEBHOOK_URL": "https://x.org/tg/hook", "WEBHOOK_SECRET": "abc"})
+    assert webhook_target(s2) == ("tg/hook", "https://x.org/tg/hook")
+
+
+@pytest.fixture
+def log_stream():
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(name)s %(message)s"))
+    redact.install(TOKEN, [handler])
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    yield stream
+    root.removeHandler(handler)
+    root.setLevel(old_level)
+
+
+def test_token_is_redacted_from_messages_args_and_tracebacks(log_stream):
+    log = logging.getLogger("httpx")
+    log.warning("HTTP Request: POST https://api.telegram.org/bot%s/getUpdates", TOKEN)
+    log.warning(f"literal https://api.telegram.org/bot{TOKEN}/sendMessage")
+    log.warning("other token shaped 987654321:%s", "Z" * 35)
+    try:
+        raise RuntimeError(f"connect failed for https://api.telegram.org/bot{TOKEN}/getMe")
+    except RuntimeError:
+        logging.getLogger("telegram.ext.Application").exception("error %s", "x")
+    out = log_stream.getvalue()
+    assert TOKEN not in out and TOKEN.split(":")[1] not in out
+    assert "Z" * 35 not in out
+    assert out.count("[REDACTED]") >= 4
+    assert "bot[REDACTED]/getUpdates" in out
+
+
+async def test_python_telegram_bot_debug_url_is_redacted(log_stream):
+    from telegram import Bot
+
+    Bot(TOKEN, base_url="http://127.0.0.1:8081/bot")  # logs "Set Bot API URL: ...<token>"
+    out = log_stream.getvalue()
+    assert "Set Bot API URL" in out
+    assert TOKEN not in out
+
+
+def test_configure_logging_quietens_httpx_and_installs_filter(monkeypatch):
+    root = logging.getLogger()
+    handler = logging.StreamHandler(io.StringIO())
+    monkeypatch.setattr(root, "handlers", [handler])
+    monkeypatch.setattr(root, "level", root.level)
+    configure_logging(Settings(token=TOKEN, log_level="DEBUG"))
+    assert logging.getLogger("httpx").level == logging.WARNING
+    assert logging.getLogger("httpcore").level == logging.WARNING
+    assert any(isinstance(f, redact.TokenRedactingFilter) for f in handler.filters)

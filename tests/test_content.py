@@ -1,0 +1,192 @@
+"""Content as shipped is true to the report, and broken content is reported as path:line: message.
+
+The first tests re-check data/ independently of the loader (raw YAML against the source text), so a
+bug in the loader cannot hide a wrong figure.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.content import ContentError, load_content, parse_written
+from tests.conftest import DATA, INTENTS
+
+SOURCE = re.sub(r"\s+", "", (DATA / "sources" / "haizhu-2024-plan-report.txt").read_text("utf-8"))
+FACTS = [
+    (path.name, fact)
+    for path in sorted(DATA.glob("*.yaml"))
+    for fact in yaml.safe_load(path.read_text("utf-8"))["facts"]
+]
+
+
+def test_there_are_facts_for_every_core_topic() -> None:
+    files = {name for name, _ in FACTS}
+    assert {"education.yaml", "childcare.yaml", "projects.yaml", "urban.yaml"} <= files
+    assert len(FACTS) >= 150
+
+
+@pytest.mark.parametrize(("name", "fact"), FACTS, ids=[f["id"] for _, f in FACTS])
+def test_fact_is_verbatim_and_its_numbers_are_in_its_quote(
+    name: str, fact: dict[str, object]
+) -> None:
+    quote = re.sub(r"\s+", "", str(fact["quote"]))
+    assert quote in SOURCE, f"{name}: {fact['id']} quote not in the report"
+    numbers = []
+    if "value" in fact:
+        numbers.append((fact["value"], fact.get("written")))
+    for q in dict(fact.get("values") or {}).values():  # type: ignore[call-overload]
+        numbers.append((q["value"], q.get("written")))
+    for value, written in numbers:
+        if written:
+            assert str(written) in quote
+            assert parse_written(str(written)) == pytest.approx(float(value))  # type: ignore[arg-type]
+        else:
+            shown = str(int(value)) if float(value) == int(float(value)) else str(value)  # type: ignore[arg-type]
+            assert re.search(rf"(?<![\d.]){re.escape(shown)}(?!\d|\.\d)", quote), (
+                fact["id"],
+                shown,
+            )
+    for item in fact.get("items") or []:  # type: ignore[attr-defined]
+        assert re.sub(r"\s+", "", item) in quote
+
+
+def test_plans_come_from_part_two_and_results_from_part_one() -> None:
+    for _, fact in FACTS:
+        part = str(fact["section"])[0]
+        assert (fact["status"], part) in {("result", "一"), ("plan", "二")}, fact["id"]
+        if fact["status"] == "plan":
+            assert fact["year"] == 2025
+
+
+def test_fact_ids_are_unique() -> None:
+    ids = [f["id"] for _, f in FACTS]
+    assert len(ids) == len(set(ids))
+
+
+def test_shipped_content_loads_without_errors() -> None:
+    content = load_content(INTENTS, DATA)
+    assert len(content.intents) >= 40
+
+
+def _break(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def _problems(intents: Path, data: Path) -> list[str]:
+    with pytest.raises(ContentError) as exc:
+        load_content(intents, data)
+    return [str(p) for p in exc.value.problems]
+
+
+def _line_of(path: Path, needle: str) -> int:
+    for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        if needle in line:
+            return n
+    raise AssertionError(needle)
+
+
+def test_wrong_quote_names_file_line_and_key(content_copy: tuple[Path, Path]) -> None:
+    intents, data = content_copy
+    path = data / "education.yaml"
+    _break(path, "新增公办中小学学位3395个", "新增公办中小学学位3396个")
+    line = _line_of(path, "3396")
+    problems = _problems(intents, data)
+    assert any(
+        p.startswith(f"{path}:{line}:") and ".quote: not found verbatim" in p for p in problems
+    ), problems
+
+
+def test_number_not_in_quote(content_copy: tuple[Path, Path]) -> None:
+    intents, data = content_copy
+    path = data / "education.yaml"
+    _break(path, "value: 3395", "value: 3396")
+    assert any(
+        "education.yaml" in p and "3396 does not occur in the quote" in p
+        for p in _problems(intents, data)
+    )
+
+
+def test_schema_error_names_the_key(content_copy: tuple[Path, Path]) -> None:
+    intents, data = content_copy
+    path = data / "childcare.yaml"
+    _break(path, "status: result", "status: done")
+    problems = _problems(intents, data)
+    assert any(
+        re.match(rf"{re.escape(str(path))}:\d+: facts\[\d+\]\.status: ", p) for p in problems
+    ), problems
+
+
+def test_yaml_syntax_error_has_a_line(content_copy: tuple[Path, Path]) -> None:
+    intents, data = content_copy
+    path = intents / "schools.yaml"
+    path.write_text(path.read_text("utf-8") + "\n  - id: [unclosed\n", "utf-8")
+    assert any(p.startswith(f"{path}:") and "YAML syntax" in p for p in _problems(intents, data))
+
+
+def test_template_errors(content_copy: tuple[Path, Path]) -> None:
+    intents, data = content_copy
+    (intents / "zz_broken.yaml").write_text(
+        """intents:
+  - id: broken_one
+    topic: test
+    title: {zh: 坏的, en: Broken}
+    examples: {zh: [坏的例子]}
+    answer:
+      zh: "2024年有{{ f.no_such_fact | n }}"
+      en: "{{ f.edu_school_places_2024 | num }} places"
+  - id: broken_two
+    topic: test
+    title: {zh: 坏的二, en: Broken two}
+    examples: {zh: [坏的例子二]}
+    answer:
+      zh: "共有3395个学位"
+      en: "{{ ''.__class__.__mro__ }}"
+    related: [nowhere]
+""",
+        "utf-8",
+    )
+    text = "\n".join(_problems(intents, data))
+    assert "unknown fact 'no_such_fact'" in text
+    assert "does not say '2024'" in text
+    assert "3395 typed into the template" in text
+    assert "related intent 'nowhere' does not exist" in text
+    assert "answer.en" in text and "broken_two" in text
+
+
+def test_plan_must_read_as_plan(content_copy: tuple[Path, Path]) -> None:
+    intents, data = content_copy
+    (intents / "zz_plan.yaml").write_text(
+        """intents:
+  - id: plan_as_done
+    topic: test
+    title: {zh: 学位, en: Places}
+    examples: {zh: [学位]}
+    answer:
+      zh: "2025年新增了优质学位{{ f.edu_quality_places_2025 | n }}。"
+      en: "In 2025 Haizhu added {{ f.edu_quality_places_2025 | num }} places."
+""",
+        "utf-8",
+    )
+    text = "\n".join(_problems(intents, data))
+    assert "does not read as a plan" in text
+
+
+def test_duplicate_ids(content_copy: tuple[Path, Path]) -> None:
+    intents, data = content_copy
+    src = (data / "education.yaml").read_text("utf-8")
+    (data / "zz_copy.yaml").write_text(src, "utf-8")
+    assert any("duplicate fact id" in p for p in _problems(intents, data))
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [("9万", 90000), ("3.8万", 38000), ("十", 10), ("两", 2), ("十二", 12), ("二十", 20)],
+)
+def test_parse_written(written: str, value: float) -> None:
+    assert parse_written(written) == value

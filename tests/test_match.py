@@ -1,0 +1,69 @@
+"""Matching and the decision thresholds, on small synthetic content."""
+
+from __future__ import annotations
+
+from bot.engine import EN_VIEWS, ZH_VIEWS
+from bot.match import Matcher, Weights, decide
+
+
+def make() -> Matcher:
+    examples = [
+        (0, "托位多少"),
+        (0, "托育机构"),
+        (1, "新增学位多少"),
+        (1, "学位"),
+        (2, "重点项目动工"),
+    ]
+    return Matcher(
+        examples,
+        3,
+        [["托位"], [], []],
+        [frozenset({2024}), frozenset({2025}), frozenset()],
+        ZH_VIEWS,
+    )
+
+
+def test_best_example_wins_and_scores_are_bounded() -> None:
+    ranked = make().rank("托位有多少")
+    assert ranked[0][0] == 0
+    assert all(0.0 <= s <= 100.0 for _, s in ranked)
+
+
+def test_homophone_typo_matches_through_pinyin() -> None:
+    chars_only = Matcher(
+        [(0, "托位多少"), (1, "新增学位多少")],
+        2,
+        [[], []],
+        [frozenset()] * 2,
+        ((lambda s: s, 1.0),),
+    )
+    with_pinyin = Matcher(
+        [(0, "托位多少"), (1, "新增学位多少")], 2, [[], []], [frozenset()] * 2, ZH_VIEWS
+    )
+    assert dict(with_pinyin.rank("新增学为多少"))[1] > dict(chars_only.rank("新增学为多少"))[1]
+    assert dict(with_pinyin.rank("新增学位多少"))[1] == 100.0
+
+
+def test_keyword_bonus_and_year_penalty() -> None:
+    m = make()
+    plain = dict(m.rank("托"))
+    with_kw = dict(m.rank("托位"))
+    assert with_kw[0] - plain[0] > 6
+    assert dict(m.rank("学位", frozenset({2024})))[1] < dict(m.rank("学位"))[1]
+
+
+def test_english_words_view() -> None:
+    m = Matcher(
+        [(0, "childcare place"), (1, "school place")], 2, [[], []], [frozenset()] * 2, EN_VIEWS
+    )
+    assert m.rank("childcare")[0][0] == 0
+
+
+def test_decide_answer_clarify_fallback() -> None:
+    w = Weights()
+    assert decide([(3, 90.0), (1, 50.0)], w).kind == "answer"
+    assert decide([(3, 55.0), (1, 40.0)], w).kind == "answer"  # lower band, clear gap
+    clarify = decide([(3, 60.0), (1, 58.0), (2, 57.0), (4, 20.0)], w)
+    assert clarify.kind == "clarify" and [i for i, _ in clarify.candidates] == [3, 1, 2]
+    assert decide([(3, 30.0), (1, 29.0)], w).kind == "fallback"
+    assert decide([], w).kind == "fallback"

@@ -1,0 +1,69 @@
+"""Normalisation: width, script, fillers, particles, synonyms, and what the guard sees."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.normalize import Normalizer, detect_lang, detect_script
+from bot.schema import Lexicon
+
+
+@pytest.fixture(scope="module")
+def norm() -> Normalizer:
+    return Normalizer(
+        Lexicon(
+            synonyms={"多少": ["几多"], "广东实验中学": ["广东实验", "省实"], "托育": ["托儿所"]},
+            fillers=["请问", "海珠区"],
+            particles=["吗", "呢"],
+            places={"other": ["天河", "深圳"]},
+            personal=["我家"],
+            home=["海珠"],
+        )
+    )
+
+
+def test_full_width_and_case_fold(norm: Normalizer) -> None:
+    assert norm.text("ＧＤＰ２０２４") == "gdp2024"
+
+
+def test_traditional_and_cantonese_become_simplified_canonical(norm: Normalizer) -> None:
+    assert norm.text("海珠區有幾多個托位") == "有多少个托位"
+
+
+def test_fillers_particles_and_punctuation_removed(norm: Normalizer) -> None:
+    assert norm.text("请问，托儿所呢？？") == "托育"
+
+
+def test_canonical_word_is_not_rewritten_by_its_own_variant(norm: Normalizer) -> None:
+    assert norm.text("广东实验中学") == "广东实验中学"
+    assert norm.text("省实") == "广东实验中学"
+
+
+def test_nothing_left_falls_back_to_raw_text(norm: Normalizer) -> None:
+    assert norm.text("请问") == "请问"
+
+
+def test_years_places_personal(norm: Normalizer) -> None:
+    n = norm.normalize("去年天河区托位")
+    assert n.years == {2024} and n.places == ("天河",) and not n.personal
+    assert norm.normalize("今年海珠").years == {2025}
+    assert norm.normalize("我家孩子能不能上学").personal
+    assert norm.normalize("海珠区托位").places == ()
+
+
+def test_english_words_are_stemmed_and_stopwords_dropped(norm: Normalizer) -> None:
+    assert norm.text("How many Education Groups are there?") == "education group"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "script"),
+    [
+        ("海珠区有多少托位", "zh", "simplified"),
+        ("海珠區有幾多個托位", "zh", "traditional"),
+        ("How many childcare places?", "en", "simplified"),
+        ("GDP多少", "zh", "simplified"),
+    ],
+)
+def test_language_and_script_detection(text: str, lang: str, script: str) -> None:
+    assert detect_lang(text) == lang
+    assert detect_script(text) == script

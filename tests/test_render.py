@@ -1,0 +1,76 @@
+"""Templates: sandboxed, strict, numbers as the report writes them, facts recorded for the footer."""
+
+from __future__ import annotations
+
+import pytest
+from jinja2 import TemplateError
+
+from bot.render import footer, make_environment, render_template
+from bot.schema import Fact, Source
+
+SOURCE = Source(
+    id="r",
+    title="报告",
+    title_en="Report",
+    issuer="局",
+    delivered="d",
+    published="2025-03-14",
+    file="x.txt",
+)
+FACTS = {
+    "aa": Fact(
+        id="aa",
+        section="一、(六)",
+        year=2024,
+        status="result",
+        quote="提供优质学位9万个",
+        value=90000,
+        unit="个",
+        written="9万",
+    ),
+    "bb": Fact(
+        id="bb",
+        section="二、(五)",
+        year=2025,
+        status="plan",
+        quote="新增优质学位1710个",
+        value=1710,
+        unit="个",
+    ),
+}
+
+
+def test_number_filters_use_the_reports_form() -> None:
+    env = make_environment()
+    r = render_template(env, "{{ f.aa | n }} / {{ f.aa | num }} / {{ f.bb | n }}", FACTS, SOURCE)
+    assert r.text == "9万个 / 90000 / 1710个"
+    assert [f.id for f in r.facts] == ["aa", "bb"]
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{ f.missing }}",
+        "{{ nothing }}",
+        "{{ f.aa.__class__.__mro__ }}",
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ f.aa | n | attr('__globals__') }}",
+        "{% for x in %}",
+    ],
+)
+def test_bad_or_unsafe_templates_fail_loudly(template: str) -> None:
+    with pytest.raises(TemplateError):
+        render_template(make_environment(), template, FACTS, SOURCE)
+
+
+def test_footer_states_year_status_and_section() -> None:
+    zh = footer((FACTS["aa"], FACTS["bb"]), SOURCE, "zh")
+    assert (
+        "2024年实绩" in zh
+        and "2025年计划目标（尚未完成）" in zh
+        and "一、(六)" in zh
+        and "二、(五)" in zh
+    )
+    en = footer((FACTS["bb"],), SOURCE, "en")
+    assert "2025 plan" in en and "not yet achieved" in en
+    assert footer((), SOURCE, "zh") == ""
