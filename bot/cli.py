@@ -116,12 +116,15 @@ def cmd_chat(args: argparse.Namespace) -> int:
         else:
             answer = engine.ask(line)
         print(answer.text)
-        options = list(answer.candidates) if answer.decision == "clarify" else list(answer.related)
-        choices = [o.intent for o in options]
+        options: list[tuple[str, str]] = [
+            (o.intent, o.title)
+            for o in (answer.candidates if answer.decision == "clarify" else answer.related)
+        ]
+        choices = [intent for intent, _ in options]
         if answer.decision != "clarify" and options:
             print(
                 "相关问题 / related: "
-                + "  ".join(f"[{n}] {o.title}" for n, o in enumerate(options, 1))
+                + "  ".join(f"[{n}] {title}" for n, (_, title) in enumerate(options, 1))
             )
         last = answer
         print()

@@ -334,6 +334,16 @@ class _Loader:
                     for msg in self.check_answer(template, rendered, lang):
                         self.error(shown, aline, f"intents[{i}].answer.{lang}: {msg} ({intent.id})")
                     answers[lang] = rendered
+                if len(answers) == len(LANGS):
+                    used = {lang: {f.id for f in r.facts} for lang, r in answers.items()}
+                    if used["zh"] != used["en"]:
+                        diff = sorted(used["zh"] ^ used["en"])
+                        self.error(
+                            shown,
+                            line_of(lines, ("intents", i, "answer")),
+                            f"intents[{i}].answer: zh and en must draw on the same facts; "
+                            f"differ in {', '.join(diff)} ({intent.id})",
+                        )
                 intents.append(LoadedIntent(intent, shown, line, answers))
         known = {li.intent.id for li in intents}
         for li in intents:
@@ -344,9 +354,9 @@ class _Loader:
                         li.line,
                         f"intent '{li.intent.id}': related intent '{rel}' does not exist",
                     )
-        used = {f.id for li in intents for r in li.answers.values() for f in r.facts}
+        used_ids = {f.id for li in intents for r in li.answers.values() for f in r.facts}
         for fid in facts:
-            if fid not in used:
+            if fid not in used_ids:
                 self.warn("data", 1, f"fact '{fid}' is not used by any intent")
         return intents
 
@@ -361,7 +371,15 @@ class _Loader:
                 f"figure(s) {', '.join(typed)} typed into the template; take them from data (f.<fact>)"
             )
         text = rendered.text
-        for year in sorted({f.year for f in rendered.facts}):
+        years_used = {f.year for f in rendered.facts}
+        if rendered.facts:
+            for year in (2024, 2025):
+                if year not in years_used and re.search(rf"(?<!\d){year}(?!\d)", text):
+                    out.append(
+                        f"speaks of {year} but uses no {year} fact: every statement about a year "
+                        "must come from data"
+                    )
+        for year in sorted(years_used):
             needle = f"{year}年" if lang == "zh" else str(year)
             if needle not in text:
                 out.append(f"uses a {year} fact but does not say '{needle}'")

@@ -163,11 +163,11 @@ def example_warnings(engine: Engine) -> list[Problem]:
         for li in engine.content.intents:
             own = ids.index(li.intent.id)
             for ex in getattr(li.intent.examples, lang):
-                norm = engine.normalizer.normalize(ex)
-                scores = matcher.example_scores(norm.text)
+                q = engine.normalizer.normalize(ex)
+                scores = matcher.example_scores(q.text)
                 # leave this example out: its own copy would always win
-                scores[[t == norm.text for t in matcher.texts]] = -1.0
-                per_intent = matcher.combine(scores, norm.text, norm.years)
+                scores[[t == q.text for t in matcher.texts]] = -1.0
+                per_intent = matcher.combine(scores, q.text, q.years)
                 best = int(np.argmax(per_intent))
                 if best != own and per_intent[best] > per_intent[own] + 5:
                     out.append(

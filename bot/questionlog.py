@@ -228,7 +228,7 @@ def migrate(conn: sqlite3.Connection) -> int:
         conn.execute("BEGIN IMMEDIATE")
         try:
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-            if version > SCHEMA_VERSION + 5:
+            if version > SCHEMA_VERSION:
                 raise QuestionLogError(
                     f"database schema v{version} is newer than this code (v{SCHEMA_VERSION})"
                 )
@@ -240,7 +240,7 @@ def migrate(conn: sqlite3.Connection) -> int:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        if version == SCHEMA_VERSION:
+        if version >= SCHEMA_VERSION:
             return version
 
 

@@ -279,10 +279,10 @@ def test_unanswered_shows_clarify_choices(qlog: QuestionLog) -> None:
 
 def test_stats_figures(qlog: QuestionLog, clock: Clock) -> None:
     clock.t = T0 - DAY
-    a1 = qlog.record(chat_type="private", user_id=1, answer=ans("a", "answer", intent="parks"))
-    a2 = qlog.record(chat_type="private", user_id=1, answer=ans("b", "answer", intent="parks"))
+    a1 = qlog.record(chat_type="private", user_id=1, answer=ans("a", "answer", intent="schools"))
+    a2 = qlog.record(chat_type="private", user_id=1, answer=ans("b", "answer", intent="schools"))
     clock.t = T0
-    a3 = qlog.record(chat_type="group", user_id=2, answer=ans("c", "answer", intent="schools"))
+    a3 = qlog.record(chat_type="group", user_id=2, answer=ans("c", "answer", intent="parks"))
     for q in ("d", "e"):
         qlog.record(chat_type="private", user_id=3, answer=ans(q, "clarify"))
     for q, why in (("f", "low_score"), ("g", "low_score"), ("h", "other_place")):
@@ -302,7 +302,7 @@ def test_stats_figures(qlog: QuestionLog, clock: Clock) -> None:
     assert s.fallback_rate == pytest.approx(3 / 8)
     assert (s.overall.helpful, s.overall.unhelpful) == (2, 1)
     assert s.unhelpful_rate == pytest.approx(1 / 3)
-    assert s.top_intents == [("parks", 2), ("schools", 1)]
+    assert s.top_intents == [("schools", 2), ("parks", 1)]  # by count, not name
     assert s.reasons == {"low_score": 2, "other_place": 1}
     assert s.per_day["2025-02-18"] == 2 and s.per_day["2025-02-19"] == 6
     assert len(s.per_day) == 8 and sum(s.per_day.values()) == 8
@@ -572,6 +572,9 @@ def test_report_csv_and_since(report_db: Path, capsys: pytest.CaptureFixture[str
     table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert len(table) == 4  # the 10-day-old question is inside 30 days
     assert set(table[0]) == set(report.CSV_FIELDS)
+    groups = {r["question"]: (r["group"], r["group_size"]) for r in table}
+    assert groups["海珠区有多少个公园"] == groups["海珠区有多少公园"] == ("1", "2")
+    assert groups["天河区"][1] == groups["旧问题"][1] == "1"
     other = next(r for r in table if r["question"] == "天河区")
     assert (other["decision"], other["reason"], other["normalized"]) == (
         "fallback",

@@ -606,9 +606,7 @@ class FakeBotApi:
         class Handler(_Handler):
             api = fake
 
-        server = ThreadingHTTPServer((self.host, 0), Handler)
-        server.daemon_threads = True
-        server.block_on_close = False
+        server = _Server((self.host, 0), Handler)
         self._server = server
         self.port = server.server_address[1]
         serve = threading.Thread(
@@ -738,6 +736,10 @@ class FakeBotApi:
             cq = CallbackQuery(cq_id, user, current, callback_data, upd.seq, upd.update_id)
             self.callback_queries[cq_id] = cq
             return cq
+
+    def atomically(self) -> threading.Condition:
+        """`with fake.atomically():` queue several updates so the bot sees them in one poll."""
+        return self._cond
 
     def queue_raw_update(self, kind: str, payload: dict[str, Any]) -> Update:
         with self._cond:
@@ -1269,6 +1271,9 @@ class FakeBotApi:
         if lang and not re.fullmatch(r"[a-z]{2}", lang):
             raise bad_request("invalid language code specified")
         chat_id = scope.get("chat_id")
+        if scope["type"].startswith("chat"):
+            with self._cond:
+                chat_id = self._chat({"chat_id": chat_id}).id  # "chat not found" as Telegram
         return scope["type"], int(chat_id) if chat_id is not None else None, lang
 
     def _set_my_commands(self, params: dict[str, Any], call: Call) -> bool:
@@ -1409,6 +1414,14 @@ def _int_param(params: dict[str, Any], key: str, default: int) -> int:
 
 def _bool_param(params: dict[str, Any], key: str) -> bool:
     return params.get(key) in (True, "true", "True", "1", 1)
+
+
+class _Server(ThreadingHTTPServer):
+    # Telegram does not reset connections under load: a deep accept queue, so that a burst of
+    # new connections (the bot's pool opening 64 at once) is not dropped by the kernel.
+    request_queue_size = 1024
+    daemon_threads = True
+    block_on_close = False
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -210,6 +210,7 @@ class World:
     admin: User
     asked: list[str] = field(default_factory=list)  # questions the log must hold, in order
     chatter: list[str] = field(default_factory=list)  # group talk not meant for the bot
+    old_button: tuple[Message, str, User] | None = None  # pressed after a reload: stale
 
     def user(self, name: str, language_code: str = "zh-hans") -> tuple[User, Chat]:
         user = self.fake.new_user(name, language_code=language_code)
@@ -276,6 +277,21 @@ def assert_only(fake: FakeBotApi, chat: Chat, since: int, expected: list[Message
     time.sleep(0.4)  # a stray answer to an earlier update would have arrived by now
     got = fake.bot_messages(chat.id, since)
     assert [m.message_id for m in got] == [m.message_id for m in expected], describe(got)
+
+
+def press_and_wait(world: World, msg: Message, title: str, user: User) -> Message:
+    """Press the button labelled `title` under `msg`; the bot's next message in that chat."""
+    data = next((b["callback_data"] for b in msg.buttons() if b["text"] == title), None)
+    assert data is not None, f"no button {title!r} under {msg!r}: {msg.buttons()}"
+    mark = world.fake.mark()
+    press = world.fake.press_button(msg, data, user)
+    world.fake.wait_callback_answered(press, timeout=ANSWER_TIMEOUT)
+    sent = world.fake.wait_bot_messages(1, chat_id=msg.chat.id, since=mark, timeout=ANSWER_TIMEOUT)
+    return sent[0]
+
+
+def first_line(text: str) -> str:
+    return text.strip().splitlines()[0]
 
 
 # ------------------------------------------------------------------------------------------
@@ -380,22 +396,55 @@ def ambiguous_question(engine: Engine) -> tuple[str, Any]:
 
 
 def test_ambiguous_question_gets_a_keyboard_and_a_choice_is_answered(world: World) -> None:
-    fake = world.fake
     question, expected = ambiguous_question(world.engine)
     user, chat = world.user("阿玲")
     clarify = world.ask(chat, user, question)
-    titles = {b["text"]: b.get("callback_data") for b in clarify.buttons()}
+    titles = [b["text"] for b in clarify.buttons()]
     for candidate in expected.candidates:
-        assert candidate.title in titles, f"{candidate.title!r} not among {list(titles)}"
-    chosen = expected.candidates[1]
-    mark = fake.mark()
-    press = fake.press_button(clarify, titles[chosen.title], user)
-    fake.wait_callback_answered(press, timeout=ANSWER_TIMEOUT)
-    (answer,) = fake.wait_bot_messages(1, chat_id=chat.id, since=mark, timeout=ANSWER_TIMEOUT)
+        assert candidate.title in titles, f"{candidate.title!r} not among {titles}"
+    chosen = expected.candidates[1]  # not the first: the choice must matter
+    answer = press_and_wait(world, clarify, chosen.title, user)
     want = world.engine.answer_intent(chosen.intent, lang="zh", script="simplified")
     assert want is not None
-    first_line = want.text.strip().splitlines()[0]
-    assert first_line in answer.text, f"expected the answer of {chosen.intent}:\n{answer.text}"
+    assert first_line(want.text) in answer.text, f"expected {chosen.intent}:\n{answer.text}"
+
+
+def test_start_offers_topic_buttons(world: World) -> None:
+    engine = world.engine
+    user, chat = world.user("阿珠")
+    welcome = world.reply(world.say(chat, user, "/start"))
+    topics = engine.topics("zh", "simplified")
+    labels = [b["text"] for b in welcome.buttons()]
+    assert topics, f"/start offers no topic buttons (labels: {labels}): {welcome.text!r}"
+    for _, title in topics:
+        assert title in labels, f"topic {title!r} missing from {labels}"
+    intent, title = topics[0]
+    world.asked.append(title)  # a topic press is logged as a question (its title)
+    answer = press_and_wait(world, welcome, title, user)
+    want = engine.answer_intent(intent, question=title)
+    assert want is not None and first_line(want.text) in answer.text, answer.text
+
+
+def test_related_question_button_and_feedback(world: World) -> None:
+    fake, engine = world.fake, world.engine
+    user, chat = world.user("阿兰")
+    answer = world.ask(chat, user, CHILDCARE_Q)
+    expected = engine.ask(CHILDCARE_Q)
+    assert expected.related, f"{expected.intent} offers no related questions"
+    related = expected.related[0]
+    world.asked.append(related.title)  # a related press is logged as a question (its title)
+    follow = press_and_wait(world, answer, related.title, user)
+    want = engine.answer_intent(related.intent, question=related.title)
+    assert want is not None and first_line(want.text) in follow.text, follow.text
+    world.old_button = (follow, follow.buttons()[0]["callback_data"], user)
+
+    thumbs = next((b["callback_data"] for b in follow.buttons() if b["text"] == "👍"), None)
+    assert thumbs is not None, f"no 👍 under the answer: {follow.buttons()}"
+    mark = fake.mark()
+    press = fake.press_button(follow, thumbs, user)
+    toast = fake.wait_callback_answered(press, timeout=ANSWER_TIMEOUT)
+    assert toast.get("text"), "feedback should be acknowledged"
+    assert_only(fake, chat, mark, [])
 
 
 def test_reload_by_admin_swaps_in_new_content(world: World) -> None:
@@ -408,6 +457,15 @@ def test_reload_by_admin_swaps_in_new_content(world: World) -> None:
     assert str(world.engine.intent_count + 1) in summary, summary
     after = world.ask(admin_chat, world.admin, PROBE_Q)
     assert PROBE_MARK in after.text, after.text
+
+    # a button made by the previous content is refused politely, not answered wrongly
+    assert world.old_button is not None, "the buttons test did not run"
+    msg, data, user = world.old_button
+    mark = world.fake.mark()
+    press = world.fake.press_button(msg, data, user)
+    alert = world.fake.wait_callback_answered(press, timeout=ANSWER_TIMEOUT)
+    assert alert.get("text"), "a stale button should explain itself"
+    assert_only(world.fake, msg.chat, mark, [])
 
 
 def test_reload_with_broken_content_lists_problems_and_keeps_serving(world: World) -> None:
@@ -485,6 +543,9 @@ def test_question_log_holds_exactly_the_addressed_questions(world: World) -> Non
         dump = "\n".join(conn.iterdump())
     assert TOKEN_SECRET_PART not in dump
     assert LOG_SECRET not in dump
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        feedback = [r[0] for r in conn.execute("SELECT feedback FROM questions")]
+    assert feedback.count(1) == 1, "the 👍 was not recorded"
     asker_ids = {str(c.id) for c in world.fake.chats.values() if c.type == "private"}
     askers = [r[0] for r in sqlite3.connect(db).execute("SELECT asker FROM questions")]
     assert askers and not asker_ids & set(askers), "raw user ids must not be stored"

@@ -63,10 +63,18 @@ def test_good_message_is_accepted_and_parsed(fake: FakeBotApi, chat: Any) -> Non
     assert fake.errors == []
 
 
-def test_json_body_is_accepted(fake: FakeBotApi, chat: Any) -> None:
+def test_json_and_multipart_bodies_are_accepted(fake: FakeBotApi, chat: Any) -> None:
     status, body = call(fake, "sendMessage", as_json=True, chat_id=chat.id, text="hello")
     assert status == 200, body
     assert body["result"]["chat"]["id"] == chat.id
+    resp = httpx.post(
+        f"{fake.api_url}/sendMessage",
+        data={"chat_id": str(chat.id), "text": "<i>多部分</i>", "parse_mode": "HTML"},
+        files={"document": ("a.txt", b"x")},
+        timeout=10,
+    )
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["result"]["text"] == "多部分"
 
 
 @pytest.mark.parametrize(
@@ -293,6 +301,11 @@ def test_commands_and_chat_action(fake: FakeBotApi, chat: Any) -> None:
     status, body = call(fake, "setMyCommands", commands=bad)
     assert (status, body["description"]) == (400, "Bad Request: BOT_COMMAND_INVALID")
     assert call(fake, "deleteMyCommands")[0] == 200
+    scoped = {"type": "chat", "chat_id": chat.id}
+    assert call(fake, "setMyCommands", commands=good, scope=scoped)[0] == 200
+    stranger = {"type": "chat", "chat_id": 55555}
+    status, body = call(fake, "setMyCommands", commands=good, scope=stranger)
+    assert (status, body["description"]) == (400, "Bad Request: chat not found")
     assert call(fake, "sendChatAction", chat_id=chat.id, action="typing")[0] == 200
     assert call(fake, "sendChatAction", chat_id=chat.id, action="thinking")[0] == 400
 

@@ -1,0 +1,94 @@
+"""Engine performance: per-question latency (median, p99), load time, resident memory.
+
+    python benchmarks/engine_bench.py            # shipped content + 10,000 synthetic examples
+Figures go to the README ("Performance"). Not a test: numbers vary with the machine.
+"""
+
+from __future__ import annotations
+
+import random
+import resource
+import statistics
+import time
+from pathlib import Path
+
+from bot.engine import EN_VIEWS, ZH_VIEWS, Engine
+from bot.evaluate import load_cases
+from bot.match import Matcher
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def time_questions(engine: Engine, questions: list[str], rounds: int) -> list[float]:
+    times = []
+    for _ in range(rounds):
+        for q in questions:
+            t = time.perf_counter()
+            engine.ask(q)
+            times.append((time.perf_counter() - t) * 1000)
+    return times
+
+
+def main() -> None:
+    t0 = time.perf_counter()
+    engine = Engine.load(ROOT / "intents", ROOT / "data")
+    load_ms = (time.perf_counter() - t0) * 1000
+    t0 = time.perf_counter()
+    Engine.load(ROOT / "intents", ROOT / "data")
+    reload_ms = (time.perf_counter() - t0) * 1000
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    questions = [c.q for c in load_cases(ROOT / "tests" / "eval" / "questions.yaml")]
+    time_questions(engine, questions[:50], 1)  # warm caches
+    shipped = time_questions(engine, questions, 3)
+
+    # 10,000 synthetic examples: real examples recombined, spread over the same intents.
+    rng = random.Random(7)
+    pool = engine.matchers["zh"].texts
+    owners = engine.matchers["zh"].owners.tolist()
+    synthetic = [
+        (
+            owners[i % len(owners)],
+            "".join(
+                rng.sample(
+                    pool[i % len(pool)] + rng.choice(pool), k=min(12, len(pool[i % len(pool)]))
+                )
+            ),
+        )
+        for i in range(10_000)
+    ]
+    big = Matcher(
+        synthetic,
+        engine.intent_count,
+        [[] for _ in range(engine.intent_count)],
+        [frozenset()] * engine.intent_count,
+        ZH_VIEWS,
+    )
+    engine.matchers = {
+        "zh": big,
+        "en": Matcher(
+            [(0, "x")] + [(i, "y") for i in range(engine.intent_count)],
+            engine.intent_count,
+            [[] for _ in range(engine.intent_count)],
+            [frozenset()] * engine.intent_count,
+            EN_VIEWS,
+        ),
+    }
+    zh_questions = [q for q in questions if not q.isascii()]
+    large = time_questions(engine, zh_questions, 1)
+
+    print(f"content load + validation (first, cold template cache may apply): {load_ms:.0f} ms")
+    print(f"content load + validation (again, as a /reload): {reload_ms:.0f} ms")
+    print(f"peak resident memory after loading: {rss_mb:.0f} MB")
+    for name, values in (("shipped content", shipped), ("10,000 synthetic examples", large)):
+        print(
+            f"per question, {name}: median {statistics.median(values):.3f} ms, p99 {percentile(values, 99):.3f} ms  (n={len(values)})"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""The command line as tools and staff use it: ask --json, stdin, check, eval, coverage."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_ask_json_shape() -> None:
+    out = run("ask", "--json", "海珠区有多少个托位", "今天会下雨吗")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["question"] for r in rows] == ["海珠区有多少个托位", "今天会下雨吗"]
+    assert set(rows[0]) >= {
+        "question",
+        "decision",
+        "intent",
+        "score",
+        "candidates",
+        "lang",
+        "answer",
+    }
+    assert rows[0]["decision"] == "answer" and "10921" in rows[0]["answer"]
+    assert rows[1]["decision"] == "fallback" and rows[1]["intent"] is None
+
+
+def test_ask_reads_stdin_in_order() -> None:
+    out = run("ask", "--json", stdin="托位多少\n\nHow many education groups are there?\n")
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(rows) == 2 and rows[1]["lang"] == "en"
+
+
+def test_check_ok_and_broken(content_copy: tuple[Path, Path]) -> None:
+    ok = run("check")
+    assert ok.returncode == 0 and "ok:" in ok.stdout
+    intents, data = content_copy
+    bad = data / "education.yaml"
+    bad.write_text(bad.read_text("utf-8").replace("value: 3395", "value: 3396", 1), "utf-8")
+    out = run("check", "--intents", str(intents), "--data", str(data))
+    assert out.returncode == 1
+    assert any(line.startswith(f"{bad}:") and "3396" in line for line in out.stdout.splitlines())
+
+
+def test_eval_and_coverage_commands(tmp_path: Path) -> None:
+    qs = tmp_path / "q.yaml"
+    qs.write_text(
+        'cases:\n- {q: "托位有多少", all: ["10921"], category: c}\n- {q: "今天会下雨吗", oos: true, category: o}\n',
+        "utf-8",
+    )
+    out = run("eval", str(qs))
+    assert out.returncode == 0 and "ALL                  2      2" in out.stdout.replace(
+        "  100.0%", ""
+    )
+    cov = run("coverage")
+    assert cov.returncode == 0 and "sentence" in cov.stdout

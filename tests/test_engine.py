@@ -1,0 +1,122 @@
+"""Engine behaviour a citizen relies on: right script and language, honest refusals, true years."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.engine import Engine
+from bot.normalize import to_simplified
+
+
+def test_every_intent_answer_ends_with_its_source(engine: Engine) -> None:
+    for intent_id in engine.intent_ids():
+        for lang in ("zh", "en"):
+            answer = engine.answer_intent(intent_id, lang=lang)
+            assert answer is not None and answer.text.strip()
+            if answer.sources:
+                marker = "来源：《" if lang == "zh" else "Source: "
+                assert marker in answer.text, (intent_id, lang)
+
+
+def test_plan_answers_are_marked_as_plans(engine: Engine) -> None:
+    plans = [
+        i
+        for i in engine.content.intents
+        if any(f.status == "plan" for r in i.answers.values() for f in r.facts)
+    ]
+    assert plans
+    for li in plans:
+        zh = engine.answer_intent(li.intent.id)
+        en = engine.answer_intent(li.intent.id, lang="en")
+        assert zh is not None and "2025年计划目标（尚未完成）" in zh.text
+        assert en is not None and "2025 plan (a target, not yet achieved)" in en.text
+
+
+def test_traditional_question_gets_traditional_answer(engine: Engine) -> None:
+    answer = engine.ask("海珠區有幾多個托位")
+    assert answer.script == "traditional" and answer.decision == "answer"
+    assert "來源" in answer.text and "来源" not in answer.text
+
+
+def test_english_question_gets_english_answer(engine: Engine) -> None:
+    answer = engine.ask("How many childcare places are there?")
+    assert answer.lang == "en" and answer.decision == "answer"
+    assert not re.search(r"[\u4e00-\u9fff]{6,}", answer.text.split("Source:")[0])
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("天河区托位有多少", "other_place"),
+        ("深圳新增了多少学位", "other_place"),
+        ("How many school places did Shenzhen add?", "other_place"),
+        ("我家孩子能不能上琶洲南学校", "personal"),
+        ("我的拆迁补偿什么时候到", "personal"),
+        ("", "empty"),
+        ("？？？", "empty"),
+        ("学" * 600, "too_long"),
+    ],
+)
+def test_refusals(engine: Engine, question: str, reason: str) -> None:
+    answer = engine.ask(question)
+    assert answer.decision == "fallback" and answer.reason == reason
+    assert answer.intent is None
+    assert "12345" in answer.text
+
+
+def test_fallback_points_to_hotline_and_website(engine: Engine) -> None:
+    answer = engine.ask("帮我写一首关于春天的诗")
+    assert answer.decision == "fallback"
+    assert "12345" in answer.text and "haizhu.gov.cn" in answer.text
+
+
+def test_clarify_offers_at_most_three_candidates(engine: Engine) -> None:
+    seen = 0
+    for q in ["托育", "项目", "改造", "2025年", "学校", "公园"]:
+        answer = engine.ask(q)
+        assert len(answer.candidates) <= 3
+        if answer.decision == "clarify":
+            seen += 1
+            assert len(answer.candidates) >= 2
+            assert all(c.title in answer.text for c in answer.candidates)
+    assert seen >= 1
+
+
+def test_figures_in_answers_are_the_reports(engine: Engine) -> None:
+    source = (engine.content.source_text).replace(",", "")
+    for intent_id in engine.intent_ids():
+        text = engine.answer_intent(intent_id)
+        assert text is not None
+        body = text.text.split("【")[0]
+        for number in re.findall(r"\d+(?:\.\d+)?", body):
+            assert number in source or number in {"12345"}, (intent_id, number)
+
+
+def test_unknown_intent_and_hostile_input(engine: Engine) -> None:
+    assert engine.answer_intent("no_such_intent") is None
+    for text in ["<script>alert(1)</script>", "{{ 7*7 }}", "\x00\x01", "😀😀😀", "a" * 499]:
+        answer = engine.ask(text)
+        assert answer.decision in {"answer", "clarify", "fallback"}
+        assert "49" not in answer.text
+
+
+def test_describe_changes_reports_added_intents(engine: Engine, content_copy) -> None:  # type: ignore[no-untyped-def]
+    intents, data = content_copy
+    (intents / "zz_new.yaml").write_text(
+        "intents:\n  - id: zz_new\n    topic: test\n    title: {zh: 新的, en: New}\n"
+        "    examples: {zh: [新的问题]}\n    answer: {zh: 你好, en: Hello}\n",
+        "utf-8",
+    )
+    new = Engine.load(intents, data)
+    lines = Engine.describe_changes(engine, new)
+    assert any("intents added (1): zz_new" in line for line in lines)
+    assert any("examples: +1" in line for line in lines)
+    assert new.fingerprint != engine.fingerprint
+
+
+def test_simplified_answer_for_simplified_question(engine: Engine) -> None:
+    answer = engine.ask("海珠区有多少个托位")
+    assert answer.decision == "answer"
+    assert to_simplified(answer.text) == answer.text
