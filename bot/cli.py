@@ -175,13 +175,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not os.environ.get("TELEGRAM_BOT_TOKEN"):
         print("TELEGRAM_BOT_TOKEN is not set: starting the console chat instead (see README).")
         return cmd_chat(args)
-    from bot.config import Settings
+    from bot.config import ConfigError, Settings
     from bot.telegram_app import run_bot
 
     os.environ["BOT_INTENTS_DIR"] = str(args.intents)
     os.environ["BOT_DATA_DIR"] = str(args.data)
-
-    return run_bot(Settings.from_env())
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    return run_bot(settings)
 
 
 def main(argv: list[str] | None = None) -> int:

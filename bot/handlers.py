@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.addressing import FloodGuard, command_argument, group_question
@@ -119,7 +119,7 @@ def _record(context: Context, message: Message, user: User | None, answer: Answe
         return None
     try:
         return qlog.record(
-            chat_type=message.chat.type, user_id=user.id if user else 0, answer=answer
+            chat_type=message.chat.type, user_id=user.id if user else None, answer=answer
         )
     except Exception:  # the log must never cost an answer
         logger.exception("Question log failed to record")
@@ -279,8 +279,11 @@ async def on_button(update: Update, context: Context) -> None:
         )
         await send(message, reply, quote=_is_group(message))
     finally:
-        if not answered:
-            await query.answer()
+        if not answered:  # a callback query must always be answered (stops the spinner)
+            try:
+                await query.answer()
+            except TelegramError as exc:
+                logger.warning("Could not answer a callback query: %s", exc)
 
 
 def _is_admin(update: Update, context: Context) -> bool:
@@ -331,10 +334,7 @@ async def reload_engine(bot_data: BotData) -> ReloadResult:
             return ReloadResult(False, [f"{type(exc).__name__}: {exc}"])
         bot_data[ENGINE] = new
         changes = Engine.describe_changes(old, new)
-        summary = (
-            f"{new.intent_count} intents, {new.example_count} examples, "
-            f"content {new.fingerprint} (was {old.fingerprint})"
-        )
+        summary = f"content {new.fingerprint} (was {old.fingerprint})"
         logger.info("Reloaded content: %s; %d change(s)", summary, len(changes))
         return ReloadResult(True, changes, [str(w) for w in new.warnings], summary)
 
@@ -422,6 +422,11 @@ def _addressed(update: Update, context: Context) -> bool:
 
 async def on_error(update: object, context: Context) -> None:
     """Log every error with its traceback; tell the user politely when the update was for us."""
+    error = context.error
+    if update is None and isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        # polling while Telegram is unreachable: PTB retries; one line per failure is enough
+        logger.warning("Telegram not reachable: %s", error)
+        return
     logger.error("Error while handling an update", exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return

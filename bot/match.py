@@ -11,6 +11,7 @@ applies the thresholds.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
@@ -69,8 +70,23 @@ class Matcher:
         self._present = np.unique(owners)
         self._starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
         self.owners = owners
-        self._keywords = [tuple(k for k in kws if k) for kws in keywords]
-        self._years = list(years)
+        # Keywords: one regex finds every (overlapping) hit; each keyword knows its intents.
+        self._keyword_owners: dict[str, list[int]] = {}
+        for i, kws in enumerate(keywords):
+            for k in dict.fromkeys(k for k in kws if k):
+                self._keyword_owners.setdefault(k, []).append(i)
+        ordered_kws = sorted(self._keyword_owners, key=len, reverse=True)
+        self._keyword_re = (
+            re.compile("(?=(" + "|".join(re.escape(k) for k in ordered_kws) + "))")
+            if ordered_kws
+            else None
+        )
+        # Years: which intents' facts cover each year; intents without facts cover every year.
+        self._has_years = np.array([bool(y) for y in years], dtype=bool)
+        self._year_mask = {
+            year: np.array([year in y for y in years], dtype=bool)
+            for year in sorted({year for y in years for year in y})
+        }
         self.w = weights or Weights()
         self.n_intents = n_intents
 
@@ -93,14 +109,36 @@ class Matcher:
         """Per intent: best example, plus keyword bonus, minus year mismatch; 0-100."""
         scores = np.zeros(self.n_intents, dtype=np.float64)
         scores[self._present] = np.maximum.reduceat(example_scores, self._starts)
-        for i, kws in enumerate(self._keywords):
-            if kws:
-                hits = sum(1 for k in kws if k in question)
-                if hits:
-                    scores[i] += min(self.w.keyword * hits, self.w.keyword_cap)
-            if years and self._years[i] and not (years & self._years[i]):
-                scores[i] -= self.w.year_mismatch
+        if self._keyword_re is not None:
+            hits = np.zeros(self.n_intents, dtype=np.float64)
+            found: set[str] = set()
+            for start in range(len(question)):
+                # every keyword starting here, longest first, counted once per question
+                for k in self._keywords_at(question, start):
+                    if k not in found:
+                        found.add(k)
+                        hits[self._keyword_owners[k]] += 1.0
+            scores += np.minimum(self.w.keyword * hits, self.w.keyword_cap)
+        if years:
+            covered = np.zeros(self.n_intents, dtype=bool)
+            for year in years:
+                mask = self._year_mask.get(year)
+                if mask is not None:
+                    covered |= mask
+            scores[self._has_years & ~covered] -= self.w.year_mismatch
         return np.clip(scores, 0.0, 100.0)
+
+    def _keywords_at(self, question: str, start: int) -> list[str]:
+        assert self._keyword_re is not None
+        m = self._keyword_re.match(question, start)
+        if m is None:
+            return []
+        # the alternation yields the longest keyword at `start`; shorter ones are its prefixes
+        longest = m.group(1)
+        return [k for k in self._prefixes(longest) if k in self._keyword_owners]
+
+    def _prefixes(self, word: str) -> list[str]:
+        return [word[:n] for n in range(len(word), 0, -1)]
 
     def rank(
         self, question: str, years: frozenset[int] = frozenset(), *, limit: int = 5

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -48,6 +48,7 @@ BotApplication = Application[
 ]
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+BOOTSTRAP_RETRIES = 5  # start-up attempts (1 s apart) while the Bot API is unreachable
 
 _PUBLIC_COMMANDS = {
     "zh": [("start", "开始使用"), ("help", "我能回答什么"), ("ask", "提问（在群组中使用）")],
@@ -268,12 +269,18 @@ def run_bot(settings: Settings) -> int:
                 webhook_url=webhook_url,
                 secret_token=settings.webhook_secret,
                 allowed_updates=ALLOWED_UPDATES,
+                bootstrap_retries=BOOTSTRAP_RETRIES,
             )
         else:
             logger.info("Receiving updates by long polling")
-            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+            application.run_polling(
+                allowed_updates=ALLOWED_UPDATES, bootstrap_retries=BOOTSTRAP_RETRIES
+            )
     except InvalidToken:
         logger.error("Telegram rejected TELEGRAM_BOT_TOKEN (check the token with @BotFather)")
+        return 1
+    except NetworkError as exc:
+        logger.error("Bot API error at start-up: %s", exc)
         return 1
     finally:
         if qlog is not None:

@@ -308,7 +308,8 @@ def test_bot_starts_and_registers_commands(world: World) -> None:
     assert {"ask", "reload"} <= listed
 
 
-def test_out_of_scope_questions_fall_back(world: World) -> None:
+def test_out_of_scope_questions_get_no_report_figure(world: World) -> None:
+    # Asked first, so that /unanswered later has them (fallback or clarify both count).
     user, chat = world.user("小周")
     for question in OUT_OF_SCOPE:
         reply = world.ask(chat, user, question)
@@ -583,6 +584,8 @@ def test_webhook_mode_checks_the_secret(tmp_path: Path) -> None:
             "WEBHOOK_LISTEN": "127.0.0.1",
             "WEBHOOK_PORT": str(port),
             "WEBHOOK_SECRET": secret,
+            # INFO, the production level: at DEBUG python-telegram-bot itself logs the
+            # setWebhook parameters, secret_token included (the bot redacts only the token).
             "LOG_LEVEL": "INFO",
         }
         bot = BotProcess(tmp_path, fake, admin, extra_env=env)

@@ -363,6 +363,17 @@ async def test_error_on_group_chatter_stays_silent(app, updates, request_recorde
     assert any(r.exc_info for r in caplog.records)
 
 
+async def test_network_error_while_polling_is_one_warning_line(app, request_recorder, caplog):
+    from telegram.error import NetworkError
+
+    context = SimpleNamespace(error=NetworkError("connection refused"), bot=app.bot)
+    with caplog.at_level(logging.WARNING, logger="bot.handlers"):
+        await handlers.on_error(None, context)
+    [record] = caplog.records
+    assert record.levelno == logging.WARNING and record.exc_info is None
+    assert request_recorder.api_calls() == []
+
+
 def test_user_language_mapping():
     def lang(code: str | None) -> tuple[str, str]:
         return handlers.user_lang(User(1, "x", False, language_code=code))
