@@ -111,6 +111,8 @@ class Engine:
             for i, s in decision.candidates
         )
         top_score = ranked[0][1] if ranked else 0.0
+        if norm.offtopic:
+            return self._fallback(question, "low_score", lang, script, norm.text, top_score)
         if norm.personal:
             return self._fallback(question, "personal", lang, script, norm.text, top_score)
         if norm.places:

@@ -119,6 +119,8 @@ class Matcher:
                         found.add(k)
                         hits[self._keyword_owners[k]] += 1.0
             scores += np.minimum(self.w.keyword * hits, self.w.keyword_cap)
+        # Cap before the year penalty, so a bonus above 100 cannot absorb it.
+        scores = np.minimum(scores, 100.0)
         if years:
             covered = np.zeros(self.n_intents, dtype=bool)
             for year in years:

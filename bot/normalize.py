@@ -36,6 +36,7 @@ _RELATIVE_YEARS = {
     "this year": 2025,
     "next year": 2025,
 }
+_YEAR_WORDS = re.compile(r"(?<!\d)20\d\d(?!\d)年?|去年|上年|前年|今年|明年|本年")
 _EN_STOPWORDS = frozenset(
     [
         "a",
@@ -172,6 +173,7 @@ class Normalized:
     years: frozenset[int]
     places: tuple[str, ...]
     personal: bool
+    offtopic: bool = False
 
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
@@ -208,6 +210,7 @@ class Normalizer:
         )
         self._home = _alternation(fold(h) for h in lexicon.home)
         self._personal = _alternation(fold(p) for p in lexicon.personal)
+        self._offtopic = _alternation(fold(p) for p in lexicon.offtopic)
 
     def synonyms(self, text: str) -> str:
         if self._synonyms is None:
@@ -221,7 +224,8 @@ class Normalizer:
         personal = bool(self._personal and self._personal.search(folded))
         without_home = self._home.sub(" ", folded) if self._home else folded
         places = tuple(dict.fromkeys(self._places.findall(without_home))) if self._places else ()
-        return Normalized(self.text(folded), frozenset(years), places, personal)
+        offtopic = bool(self._offtopic and self._offtopic.search(folded))
+        return Normalized(self.text(folded), frozenset(years), places, personal, offtopic)
 
     def text(self, raw: str) -> str:
         """The matching form of a question or example."""
@@ -229,6 +233,9 @@ class Normalizer:
         if _LATIN.search(folded) and not _CJK.search(folded):
             return self._english(folded)
         text = self.synonyms(folded)
+        # Years are scored apart (the year penalty), so they must not make two questions look
+        # alike: "2025年…多少" should not match every other 2025 question.
+        text = _YEAR_WORDS.sub(" ", text)
         if self._fillers is not None:
             text = self._fillers.sub(" ", text)
         text = self._particles.sub("", text)

@@ -54,6 +54,7 @@ def test_english_question_gets_english_answer(engine: Engine) -> None:
         ("How many school places did Shenzhen add?", "other_place"),
         ("我家孩子能不能上琶洲南学校", "personal"),
         ("我的拆迁补偿什么时候到", "personal"),
+        ("今天天气怎么样", "low_score"),
         ("", "empty"),
         ("？？？", "empty"),
         ("学" * 600, "too_long"),
