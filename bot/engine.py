@@ -60,7 +60,7 @@ class Engine:
         years = [li.years for li in self._intents]
         n = len(self._intents)
         self.matchers = {
-            "zh": Matcher(_dedupe(zh_examples), n, keywords, years, ZH_VIEWS, weights),
+            "zh": Matcher(_dedupe(zh_examples), n, keywords, years, ZH_VIEWS, weights, bound=1),
             "en": Matcher(_dedupe(en_examples), n, keywords, years, EN_VIEWS, weights),
         }
         self._prepared = [self._prepare(li) for li in self._intents]

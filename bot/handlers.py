@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ChatType
@@ -52,6 +53,11 @@ RELOAD_LOCK = "reload_lock"
 
 Context = ContextTypes.DEFAULT_TYPE
 BotData = MutableMapping[Any, Any]
+T = TypeVar("T")
+
+# Waits before each retry of a reply that failed transiently (see `deliver`): at most
+# len(SEND_RETRY_DELAYS) retries, so a reply costs at most 3.5 s more than its attempts.
+SEND_RETRY_DELAYS: tuple[float, ...] = (0.5, 1.0, 2.0)
 
 _TRADITIONAL_CODES = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
 
@@ -103,13 +109,54 @@ def markup(reply: Reply) -> InlineKeyboardMarkup | None:
     )
 
 
+def is_transient(error: BaseException) -> bool:
+    """Whether a failed Bot API call may succeed if simply repeated: a dropped connection,
+    a timeout or a 5xx (python-telegram-bot raises NetworkError / TimedOut for those). Never
+    BadRequest (a NetworkError subclass) nor Forbidden, InvalidToken, ...; RetryAfter (429) is
+    retried by AIORateLimiter, which also holds back the other requests meanwhile."""
+    return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+
+
+async def deliver(call: Callable[[], Awaitable[T]], what: str) -> T:
+    """Run one Bot API call that delivers something to a user (a reply, a callback answer),
+    retrying transient failures after SEND_RETRY_DELAYS; any other error is raised at once.
+
+    `call` must make a NEW request each time it is called (a lambda or partial around the bot
+    method, not a coroutine). A retry after a read timeout may, rarely, deliver a message twice
+    (Telegram has no idempotency key); that beats answering with an apology."""
+    delays = SEND_RETRY_DELAYS
+    retries = 0
+    while True:
+        try:
+            return await call()
+        except TelegramError as exc:
+            if retries >= len(delays) or not is_transient(exc):
+                raise
+            delay = delays[retries]
+            retries += 1
+            logger.warning(
+                "%s failed (%s: %s); retry %d/%d in %.1f s",
+                what,
+                type(exc).__name__,
+                exc,
+                retries,
+                len(delays),
+                delay,
+            )
+            await asyncio.sleep(delay)
+
+
 async def send(target: Message, reply: Reply, *, quote: bool) -> None:
     """Send a Reply into `target`'s chat (and thread); quote `target` if asked."""
     for index, text in enumerate(reply.texts):
         last = index == len(reply.texts) - 1
-        await target.reply_text(
-            text, do_quote=quote and index == 0, reply_markup=markup(reply) if last else None
+        request = partial(
+            target.reply_text,
+            text,
+            do_quote=quote and index == 0,
+            reply_markup=markup(reply) if last else None,
         )
+        await deliver(request, "sendMessage")
 
 
 def _record(context: Context, message: Message, user: User | None, answer: Answer) -> str | None:
@@ -229,25 +276,28 @@ async def on_button(update: Update, context: Context) -> None:
     if query is None:
         return
     answered = False
+
+    async def acknowledge(text: str | None = None, **kwargs: Any) -> None:
+        nonlocal answered
+        await deliver(partial(query.answer, text, **kwargs), "answerCallbackQuery")
+        answered = True
+
     try:
         data = decode(query.data)
         lang, script = (data.lang, data.script) if data else user_lang(query.from_user)
         if data is None:
-            await query.answer(ui("stale", lang, script), show_alert=True)
-            answered = True
+            await acknowledge(ui("stale", lang, script), show_alert=True)
             return
         qlog = _qlog(context)
         if data.kind in (HELPFUL, UNHELPFUL):
             if qlog is not None and data.record:
                 qlog.record_feedback(data.record, helpful=data.kind == HELPFUL)
-            await query.answer(ui("thanks", lang, script))
-            answered = True
+            await acknowledge(ui("thanks", lang, script))
             return
         message = query.message if isinstance(query.message, Message) else None
         engine = _engine(context)
         if data.kind == NONE:
-            await query.answer()
-            answered = True
+            await acknowledge()
             if message is not None:
                 fallback = engine.fallback("none_of_these", lang=lang, script=script)
                 await send(message, text_reply(fallback.text), quote=_is_group(message))
@@ -258,11 +308,9 @@ async def on_button(update: Update, context: Context) -> None:
             title = engine.title(intent, lang=lang, script=script) or ""
             answer = engine.answer_intent(intent, lang=lang, script=script, question=title)
         if answer is None or intent is None:
-            await query.answer(ui("stale", lang, script), show_alert=True)
-            answered = True
+            await acknowledge(ui("stale", lang, script), show_alert=True)
             return
-        await query.answer()
-        answered = True
+        await acknowledge()
         if message is None:
             return
         if data.kind == CHOOSE and data.record:
@@ -281,7 +329,7 @@ async def on_button(update: Update, context: Context) -> None:
     finally:
         if not answered:  # a callback query must always be answered (stops the spinner)
             try:
-                await query.answer()
+                await acknowledge()
             except TelegramError as exc:
                 logger.warning("Could not answer a callback query: %s", exc)
 
@@ -434,6 +482,8 @@ async def on_error(update: object, context: Context) -> None:
         return
     text = text_reply(ui("error", *user_lang(update.effective_user))).texts[0]
     try:
-        await context.bot.send_message(update.effective_chat.id, text)
+        await deliver(
+            partial(context.bot.send_message, update.effective_chat.id, text), "sendMessage"
+        )
     except TelegramError as exc:
         logger.warning("Could not send the error notice: %s", exc)

@@ -20,6 +20,8 @@ from numpy.typing import NDArray
 from rapidfuzz import process
 from rapidfuzz.distance import LCSseq
 
+from bot.normalize import trie_pattern
+
 View = Callable[[str], Sequence[Hashable]]
 
 
@@ -43,6 +45,8 @@ class Weights:
 class Matcher:
     """Precomputed example arrays for one language."""
 
+    PRUNE_TO = 64  # examples scored on every view when a bounding view prunes the rest
+
     def __init__(
         self,
         examples: Sequence[tuple[int, str]],
@@ -51,6 +55,8 @@ class Matcher:
         years: Sequence[frozenset[int]],
         views: Sequence[tuple[View, float]],
         weights: Weights | None = None,
+        *,
+        bound: int | None = None,
     ) -> None:
         ordered = sorted(examples, key=lambda e: e[0])
         if not ordered:
@@ -76,10 +82,12 @@ class Matcher:
             for k in dict.fromkeys(k for k in kws if k):
                 self._keyword_owners.setdefault(k, []).append(i)
         ordered_kws = sorted(self._keyword_owners, key=len, reverse=True)
+        self._keyword_prefixes = {
+            k: [k[:n] for n in range(len(k), 0, -1) if k[:n] in self._keyword_owners]
+            for k in ordered_kws
+        }
         self._keyword_re = (
-            re.compile("(?=(" + "|".join(re.escape(k) for k in ordered_kws) + "))")
-            if ordered_kws
-            else None
+            re.compile("(?=(" + trie_pattern(ordered_kws) + "))") if ordered_kws else None
         )
         # Years: which intents' facts cover each year; intents without facts cover every year.
         self._has_years = np.array([bool(y) for y in years], dtype=bool)
@@ -89,63 +97,120 @@ class Matcher:
         }
         self.w = weights or Weights()
         self.n_intents = n_intents
+        # `bound`: a view whose score is never below any other view's for the same example (the
+        # pinyin codes map characters one to one, so identical characters have identical codes).
+        # The combined score is then at most that view's score, which lets `rank` score the other
+        # views only on the most promising examples, exactly.
+        if bound is not None:
+            lengths = self._views[bound][3]
+            if any(not np.array_equal(v[3], lengths) for v in self._views):
+                raise ValueError("a bounding view must keep every example's length")
+        self._bound = bound
+
+    def _view_scores(
+        self, v: int, q: Sequence[Hashable], subset: NDArray[np.int64] | None = None
+    ) -> NDArray[np.float64]:
+        """0-100 per example (or per example of `subset`) for one view."""
+        _, _, choices, lengths = self._views[v]
+        if subset is not None:
+            choices = [choices[i] for i in subset.tolist()]
+            lengths = lengths[subset]
+        lq = float(max(len(q), 1))
+        lcs = process.cdist([q], choices, scorer=LCSseq.similarity, dtype=np.int32)[0]
+        a = self.w.similarity
+        return 100.0 * lcs * (2.0 * a / (lq + lengths) + (1.0 - a) / lq)
 
     def example_scores(self, question: str) -> NDArray[np.float64]:
-        """0-100 per example."""
+        """0-100 per example, every view."""
         total = np.zeros(len(self.texts), dtype=np.float64)
-        for view, weight, choices, lengths in self._views:
-            q = view(question)
-            lq = float(max(len(q), 1))
-            lcs = process.cdist([q], choices, scorer=LCSseq.similarity, dtype=np.int32)[0]
-            lcs = lcs.astype(np.float64)
-            sim = 2.0 * lcs / (lq + lengths)
-            cov = lcs / lq
-            total += weight * (self.w.similarity * sim + (1.0 - self.w.similarity) * cov)
-        return 100.0 * total
+        for v, (view, weight, _, _) in enumerate(self._views):
+            total += weight * self._view_scores(v, view(question))
+        return total
 
     def combine(
         self, example_scores: NDArray[np.float64], question: str, years: frozenset[int]
     ) -> NDArray[np.float64]:
         """Per intent: best example, plus keyword bonus, minus year mismatch; 0-100."""
+        return self._adjust(self._per_intent(example_scores), *self._adjustments(question, years))
+
+    def _per_intent(self, example_scores: NDArray[np.float64]) -> NDArray[np.float64]:
         scores = np.zeros(self.n_intents, dtype=np.float64)
         scores[self._present] = np.maximum.reduceat(example_scores, self._starts)
+        return scores
+
+    def _adjustments(
+        self, question: str, years: frozenset[int]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Keyword bonus and year penalty per intent."""
+        bonus = np.zeros(self.n_intents, dtype=np.float64)
         if self._keyword_re is not None:
-            hits = np.zeros(self.n_intents, dtype=np.float64)
             found: set[str] = set()
-            for start in range(len(question)):
-                # every keyword starting here, longest first, counted once per question
-                for k in self._keywords_at(question, start):
-                    if k not in found:
-                        found.add(k)
-                        hits[self._keyword_owners[k]] += 1.0
-            scores += np.minimum(self.w.keyword * hits, self.w.keyword_cap)
-        # Cap before the year penalty, so a bonus above 100 cannot absorb it.
-        scores = np.minimum(scores, 100.0)
+            for m in self._keyword_re.finditer(question):
+                # the longest keyword starting here; the shorter ones are its prefixes
+                found.update(self._keyword_prefixes[m.group(1)])
+            for k in found:
+                bonus[self._keyword_owners[k]] += 1.0
+            bonus = np.minimum(self.w.keyword * bonus, self.w.keyword_cap)
+        penalty = np.zeros(self.n_intents, dtype=np.float64)
         if years:
             covered = np.zeros(self.n_intents, dtype=bool)
             for year in years:
                 mask = self._year_mask.get(year)
                 if mask is not None:
                     covered |= mask
-            scores[self._has_years & ~covered] -= self.w.year_mismatch
-        return np.clip(scores, 0.0, 100.0)
+            penalty[self._has_years & ~covered] = self.w.year_mismatch
+        return bonus, penalty
 
-    def _keywords_at(self, question: str, start: int) -> list[str]:
-        assert self._keyword_re is not None
-        m = self._keyword_re.match(question, start)
-        if m is None:
-            return []
-        # the alternation yields the longest keyword at `start`; shorter ones are its prefixes
-        longest = m.group(1)
-        return [k for k in self._prefixes(longest) if k in self._keyword_owners]
-
-    def _prefixes(self, word: str) -> list[str]:
-        return [word[:n] for n in range(len(word), 0, -1)]
+    @staticmethod
+    def _adjust(
+        scores: NDArray[np.float64], bonus: NDArray[np.float64], penalty: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        # Cap before the year penalty, so a bonus above 100 cannot absorb it. Monotone in
+        # `scores`, so upper bounds stay upper bounds.
+        return np.clip(np.minimum(scores + bonus, 100.0) - penalty, 0.0, 100.0)
 
     def rank(
-        self, question: str, years: frozenset[int] = frozenset(), *, limit: int = 5
+        self, question: str, years: frozenset[int] = frozenset(), *, limit: int = 3
     ) -> list[tuple[int, float]]:
-        scores = self.combine(self.example_scores(question), question, years)
+        """The best `limit` intents with their exact scores, best first."""
+        bonus, penalty = self._adjustments(question, years)
+        if self._bound is None:
+            scores = self._adjust(self._per_intent(self.example_scores(question)), bonus, penalty)
+            top = np.argsort(-scores, kind="stable")[:limit]
+            return [(int(i), float(scores[i])) for i in top]
+        return self._rank_bounded(question, bonus, penalty, limit)
+
+    def _rank_bounded(
+        self,
+        question: str,
+        bonus: NDArray[np.float64],
+        penalty: NDArray[np.float64],
+        limit: int,
+    ) -> list[tuple[int, float]]:
+        b = self._bound
+        assert b is not None
+        queries = [view(question) for view, _, _, _ in self._views]
+        upper = self._view_scores(b, queries[b])  # bounds the combined score of each example
+        n = len(upper)
+        k = min(self.PRUNE_TO, n)
+        best = np.argpartition(upper, n - k)[n - k :]
+        exact = self._views[b][1] * upper[best]
+        for v, (_, weight, _, _) in enumerate(self._views):
+            if v != b:
+                exact += weight * self._view_scores(v, queries[v], best)
+        known = np.zeros(n, dtype=np.float64)
+        known[best] = exact
+        combined = upper.copy()
+        combined[best] = exact
+        low = self._adjust(self._per_intent(known), bonus, penalty)
+        high = self._adjust(self._per_intent(combined), bonus, penalty)
+        top = np.argsort(-low, kind="stable")[:limit]
+        rest = np.ones(self.n_intents, dtype=bool)
+        rest[top] = False
+        if np.all(high[top] <= low[top]) and np.all(high[rest] <= low[top[-1]]):
+            return [(int(i), float(low[i])) for i in top]
+        # The bound was not tight enough: score every example exactly.
+        scores = self._adjust(self._per_intent(self.example_scores(question)), bonus, penalty)
         top = np.argsort(-scores, kind="stable")[:limit]
         return [(int(i), float(scores[i])) for i in top]
 

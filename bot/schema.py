@@ -115,6 +115,7 @@ class Lexicon(Strict):
     places: dict[str, list[str]] = Field(default_factory=dict)
     personal: list[str] = Field(default_factory=list)
     home: list[str] = Field(default_factory=list)
+    wider: list[str] = Field(default_factory=list)
     offtopic: list[str] = Field(default_factory=list)
 
 

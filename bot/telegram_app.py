@@ -2,7 +2,7 @@
 
 `build_application` registers the handlers of `bot.handlers` with HTML defaults, no link
 previews, the rate limiter and sane HTTP timeouts. `run_bot` is the entry point of
-`python -m bot run`: it configures logging (with token redaction), loads the engine, opens the
+`python -m bot run`: it configures logging (with secrets redacted), loads the engine, opens the
 question log and runs polling or, when WEBHOOK_URL is set, a webhook server.
 """
 
@@ -50,6 +50,17 @@ BotApplication = Application[
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 BOOTSTRAP_RETRIES = 5  # start-up attempts (1 s apart) while the Bot API is unreachable
 
+# Outgoing messages. Telegram allows about 30 messages/s overall and 20/min per group, and
+# answers 429 (RetryAfter) beyond. AIORateLimiter's limiters are leaky buckets: a full bucket
+# passes at once, then they drain at max_rate/time_period. With PTB's default (30 per 1 s) a
+# burst therefore gets ~60 messages through in its first second. A small bucket drained at
+# SEND_RATE keeps every 1-second window at SEND_BURST + SEND_RATE at most (28 < 30), and a 429
+# that still happens (other limits, clock skew) is retried up to SEND_MAX_RETRIES times.
+SEND_RATE = 25  # messages per second, whole bot
+SEND_BURST = 3  # messages that may go out back to back
+GROUP_RATE, GROUP_PERIOD = 20, 60  # messages per group per minute
+SEND_MAX_RETRIES = 3  # retries of a request answered 429, after its retry_after
+
 _PUBLIC_COMMANDS = {
     "zh": [("start", "开始使用"), ("help", "我能回答什么"), ("ask", "提问（在群组中使用）")],
     "en": [
@@ -84,7 +95,7 @@ def build_application(
         ApplicationBuilder()
         .token(settings.token)
         .defaults(defaults)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(rate_limiter())
         .concurrent_updates(32)
         .job_queue(None)
         .post_init(_post_init)
@@ -113,6 +124,17 @@ def build_application(
     handlers.init_bot_data(application.bot_data, settings, engine, qlog)
     _add_handlers(application)
     return application
+
+
+def rate_limiter() -> AIORateLimiter:
+    """The limiter for every Bot API request: SEND_RATE/s overall, GROUP_RATE per group."""
+    return AIORateLimiter(
+        overall_max_rate=SEND_BURST,
+        overall_time_period=SEND_BURST / SEND_RATE,
+        group_max_rate=GROUP_RATE,
+        group_time_period=GROUP_PERIOD,
+        max_retries=SEND_MAX_RETRIES,
+    )
 
 
 def _add_handlers(application: BotApplication) -> None:
@@ -217,14 +239,14 @@ def webhook_target(settings: Settings) -> tuple[str, str]:
 
 
 def configure_logging(settings: Settings) -> None:
-    """Logging for the bot process: level from LOG_LEVEL, quiet httpx, token redacted."""
+    """Logging for the bot process: level from LOG_LEVEL, quiet httpx, secrets redacted."""
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger().setLevel(settings.log_level)
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    redact.install(settings.token)
+    redact.install(settings.token, secrets=(settings.webhook_secret, settings.log_secret))
 
 
 def _open_question_log(settings: Settings) -> QuestionLog | None:

@@ -11,6 +11,8 @@ The fake plays Telegram's side faithfully enough to catch the bugs that matter:
   buttons (non-empty text, callback_data 1-64 bytes), replies to messages that exist in the chat,
   "message is not modified" on edits, answering a callback query once;
 - it records every call and every message the bot sent, for assertions;
+- it can play a flaky network (`fail_next`): answer 502 Bad Gateway or drop the connection
+  without an answer, for the next N calls of a method;
 - it lets the test play users in private chats and groups (`user_message`, `press_button`),
   computing `mention` / `bot_command` entities in UTF-16 code units as Telegram does;
 - it serves updates by long polling (getUpdates with offset/limit/timeout semantics, 409 on a
@@ -24,6 +26,7 @@ from any thread while the server threads answer the bot.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import email.parser
 import email.policy
@@ -126,6 +129,13 @@ class ApiError(Exception):
         self.code = code
         self.description = description
         self.parameters = parameters
+
+
+class DropConnection(Exception):
+    """Raised by `FakeBotApi.handle` to close the connection without sending any answer."""
+
+
+FAILURE_MODES = ("502", "drop")
 
 
 def bad_request(description: str) -> ApiError:
@@ -530,6 +540,7 @@ class Call:
     started_at: float = 0.0
     finished_at: float = 0.0
     conflict: bool = False  # a long poll ended by a newer getUpdates (not the bot's error)
+    injected: str | None = None  # failed on purpose (`fail_next`): "502" or "drop"
 
     @property
     def ok(self) -> bool:
@@ -593,6 +604,7 @@ class FakeBotApi:
         self.webhook_deliveries: list[tuple[int, int | str]] = []  # (update_id, status or error)
         self._poll_generation = 0
         self._send_times: list[float] = []
+        self._failures: dict[str, collections.deque[str]] = {}  # method (lower) -> modes
         self._stopping = False
         self._server: ThreadingHTTPServer | None = None
         self._threads: list[threading.Thread] = []
@@ -754,11 +766,38 @@ class FakeBotApi:
 
     # ---- what the bot did ------------------------------------------------------------------
 
+    def fail_next(self, method: str, count: int = 1, *, how: str = "502") -> None:
+        """The next `count` calls of `method` fail like a flaky network or an overloaded
+        Telegram: how="502" answers 502 Bad Gateway, how="drop" closes the connection without
+        answering. Calls keep their order: fail_next("sendMessage", 1, how="502") then
+        fail_next("sendMessage", 1, how="drop") fails the next two sendMessage calls, in turn.
+        The fake does not process a failed call (no message is sent)."""
+        if how not in FAILURE_MODES:
+            raise ValueError(f"how must be one of {FAILURE_MODES}, not {how!r}")
+        with self._cond:
+            self._failures.setdefault(method.lower(), collections.deque()).extend([how] * count)
+
+    def _injected_failure(self, method: str) -> str | None:
+        with self._cond:
+            queue = self._failures.get(method.lower())
+            return queue.popleft() if queue else None
+
     @property
     def errors(self) -> list[Call]:
-        """Every call the fake refused (4xx/5xx), except long polls ended by a newer poll."""
+        """Every call the fake refused (4xx/5xx), except long polls ended by a newer poll and
+        failures injected with `fail_next`."""
         with self._cond:
-            return [c for c in self.calls if c.finished_at and not c.ok and not c.conflict]
+            return [
+                c
+                for c in self.calls
+                if c.finished_at and not c.ok and not c.conflict and not c.injected
+            ]
+
+    @property
+    def injected_failures(self) -> list[Call]:
+        """The calls failed on purpose by `fail_next`, in order."""
+        with self._cond:
+            return [c for c in self.calls if c.injected]
 
     def calls_to(self, method: str, since: int = 0) -> list[Call]:
         with self._cond:
@@ -857,12 +896,23 @@ class FakeBotApi:
     # ---- HTTP side -------------------------------------------------------------------------
 
     def handle(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        """Answer one API request: (HTTP status, JSON body)."""
+        """Answer one API request: (HTTP status, JSON body); raises DropConnection for a
+        failure injected with how="drop"."""
         with self._cond:
             call = Call(self._next_seq(), method, params, started_at=time.monotonic())
             self.calls.append(call)
             self._cond.notify_all()
+        failure = self._injected_failure(method) if token == self.token else None
+        if failure == "drop":
+            with self._cond:
+                call.injected, call.description = failure, "connection dropped (injected)"
+                call.finished_at = time.monotonic()
+                self._cond.notify_all()
+            raise DropConnection
         try:
+            if failure == "502":
+                call.injected = failure
+                raise ApiError(502, "Bad Gateway")
             if token != self.token:
                 raise ApiError(401, "Unauthorized")
             impl = self._methods().get(method.lower())
@@ -1458,6 +1508,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             status, payload = self.api.handle(m.group(1), m.group(2), params)
             self._reply(status, payload)
+        except DropConnection:  # no status line at all: the client sees the connection close
+            self.close_connection = True
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 

@@ -17,7 +17,7 @@ import httpx
 import pytest
 import telegram
 from fake_bot_api import FakeBotApi, auto_entities, parse_html, utf16_len
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError
 
 TOKEN = "424242:AAUnitTestToken_zyxwvutsrqponmlk"
 
@@ -378,3 +378,27 @@ async def test_python_telegram_bot_talks_to_the_fake(fake: FakeBotApi) -> None:
         await bot.send_chat_action(chat.id, "typing")
     assert fake.wait_reply(question, timeout=1).text == "10921 个托位"
     assert len(fake.errors) == 2
+
+
+async def test_injected_failures_look_like_a_flaky_network_to_python_telegram_bot(
+    fake: FakeBotApi,
+) -> None:
+    user = fake.new_user("阿杰")
+    chat = fake.private_chat(user)
+    with pytest.raises(ValueError, match="how must be"):
+        fake.fail_next("sendMessage", how="timeout")
+    fake.fail_next("sendMessage", 1, how="502")
+    fake.fail_next("sendMessage", 1, how="drop")
+    async with telegram.Bot(TOKEN, base_url=fake.base_url) as bot:
+        with pytest.raises(NetworkError, match="Bad Gateway") as bad_gateway:
+            await bot.send_message(chat.id, "一")
+        assert not isinstance(bad_gateway.value, BadRequest)
+        with pytest.raises(NetworkError, match="(?i)disconnected") as dropped:
+            await bot.send_message(chat.id, "二")
+        assert not isinstance(dropped.value, BadRequest)
+        assert (await bot.get_me()).username == "HaizhuTestBot"  # other methods unaffected
+        assert (await bot.send_message(chat.id, "三")).text == "三"
+    assert [m.text for m in fake.sent] == ["三"]  # a failed call sends nothing
+    assert [c.injected for c in fake.injected_failures] == ["502", "drop"]
+    assert [c.status for c in fake.calls_to("sendMessage")] == [502, 0, 200]
+    assert fake.errors == []  # injected failures are not the bot's errors

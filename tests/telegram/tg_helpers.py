@@ -2,16 +2,19 @@
 
 `RecordingRequest` replaces the HTTP client: it answers getMe and the few methods the bot uses
 with canned JSON, records every call, checks what Telegram would check (HTML entities, text
-length, callback_data size) and fails the test on any other API method.
+length, callback_data size) and fails the test on any other API method. `fail_next` makes the
+next calls of a method fail (an HTTP error status, or an exception such as TimedOut).
 """
 
 from __future__ import annotations
 
+import collections
 import itertools
 import json
 import re
 import time
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 
 import pytest
@@ -50,6 +53,14 @@ def check_html(text: str) -> None:
 class Call:
     method: str
     params: dict[str, Any]
+    status: int | str = 200  # HTTP status, or the name of the exception raised instead
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200
+
+
+Failure = int | BaseException  # an HTTP status to answer, or an exception to raise
 
 
 @dataclass
@@ -58,6 +69,14 @@ class RecordingRequest(BaseRequest):
 
     calls: list[Call] = field(default_factory=list)
     message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
+    failures: dict[str, collections.deque[Failure]] = field(default_factory=dict)
+
+    def fail_next(self, method: str, *failures: Failure) -> None:
+        """The next calls of `method` fail, one per failure in turn: an int is answered as that
+        HTTP status with Telegram's error JSON (400 -> BadRequest, 403 -> Forbidden, 429 ->
+        RetryAfter 1 s, 5xx -> NetworkError); an exception (TimedOut(), NetworkError(...)) is
+        raised as the HTTP client would raise it. Nothing is sent by a failed call."""
+        self.failures.setdefault(method, collections.deque()).extend(failures)
 
     @property
     def read_timeout(self) -> float | None:
@@ -82,7 +101,23 @@ class RecordingRequest(BaseRequest):
         assert TOKEN in url, "requests go to {base_url}{token}/{method}"
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
-        self.calls.append(Call(api_method, params))
+        call = Call(api_method, params)
+        self.calls.append(call)
+        queue = self.failures.get(api_method)
+        if queue:
+            failure = queue.popleft()
+            if isinstance(failure, BaseException):
+                call.status = type(failure).__name__
+                raise failure
+            call.status = failure
+            body: dict[str, Any] = {
+                "ok": False,
+                "error_code": failure,
+                "description": f"{HTTPStatus(failure).phrase} (injected)",
+            }
+            if failure == 429:
+                body["parameters"] = {"retry_after": 1}
+            return failure, json.dumps(body).encode()
         result = self._result(api_method, params)
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
@@ -119,7 +154,12 @@ class RecordingRequest(BaseRequest):
 
     # -- helpers for assertions ------------------------------------------------------------
     def sent(self, method: str = "sendMessage") -> list[dict[str, Any]]:
-        return [c.params for c in self.calls if c.method == method]
+        """The parameters of the successful calls of `method` (what reached the user)."""
+        return [c.params for c in self.calls if c.method == method and c.ok]
+
+    def attempts(self, method: str = "sendMessage") -> list[Call]:
+        """Every call of `method`, failed ones included."""
+        return [c for c in self.calls if c.method == method]
 
     def api_calls(self) -> list[str]:
         return [c.method for c in self.calls if c.method != "getMe"]

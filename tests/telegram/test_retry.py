@@ -1,0 +1,206 @@
+"""Transient Bot API failures are retried (offline); permanent ones are not; the rate limiter."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from typing import Any
+
+import pytest
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from tg_helpers import USER_ID
+
+from bot import handlers, telegram_app
+from bot.send import CHOOSE, ButtonData, encode, ui
+
+QUESTION = "海珠区有多少托位"
+APOLOGY = html.escape(ui("error", "zh", "simplified"), quote=False)
+DROPPED = NetworkError("httpx.RemoteProtocolError: Server disconnected without sending a response.")
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Retry waits are recorded, not slept (the handlers' asyncio.sleep only)."""
+    waited: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def fake_sleep(delay: float, *args: Any) -> Any:
+        waited.append(delay)
+        return await real_sleep(0)
+
+    monkeypatch.setattr(handlers, "asyncio", _AsyncioWithSleep(fake_sleep))
+    return waited
+
+
+class _AsyncioWithSleep:
+    """The asyncio module as bot.handlers sees it, with `sleep` replaced."""
+
+    def __init__(self, sleep: Any) -> None:
+        self.sleep = sleep
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(asyncio, name)
+
+
+# -- deliver(), the one retry helper ----------------------------------------------------------
+
+
+class Flaky:
+    """A Bot API call that raises the given errors in turn, then returns "ok"."""
+
+    def __init__(self, *errors: Exception) -> None:
+        self.errors = list(errors)
+        self.calls = 0
+
+    async def __call__(self) -> str:
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return "ok"
+
+
+async def test_deliver_retries_transient_errors_with_backoff(sleeps):
+    call = Flaky(NetworkError("Bad Gateway"), TimedOut(), DROPPED)
+    assert await handlers.deliver(call, "sendMessage") == "ok"
+    assert call.calls == 4
+    assert sleeps == [0.5, 1.0, 2.0]
+
+
+async def test_deliver_gives_up_after_the_last_retry(sleeps, caplog):
+    call = Flaky(*(TimedOut() for _ in range(10)))
+    with pytest.raises(TimedOut):
+        await handlers.deliver(call, "sendMessage")
+    assert call.calls == len(handlers.SEND_RETRY_DELAYS) + 1 == 4
+    assert sleeps == list(handlers.SEND_RETRY_DELAYS)
+    retries = [r.getMessage() for r in caplog.records if "retry" in r.getMessage()]
+    assert retries[0].startswith("sendMessage failed (TimedOut: ") and "retry 1/3" in retries[0]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        BadRequest("Bad Request: chat not found"),  # a NetworkError subclass in PTB
+        Forbidden("Forbidden: bot was blocked by the user"),
+        RetryAfter(3),  # AIORateLimiter's job: it retries and holds back the other requests
+        ValueError("not a Telegram error"),
+    ],
+)
+async def test_deliver_does_not_retry_permanent_errors(sleeps, error):
+    call = Flaky(error)
+    with pytest.raises(type(error)):
+        await handlers.deliver(call, "sendMessage")
+    assert call.calls == 1 and sleeps == []
+
+
+# -- every send path uses it ----------------------------------------------------------------
+
+
+async def test_answer_is_delivered_after_two_transient_failures(
+    feed, updates, request_recorder, engine, sleeps
+):
+    request_recorder.fail_next("sendMessage", 502, TimedOut())
+    await feed(updates.message(QUESTION))
+    attempts = request_recorder.attempts()
+    assert [c.status for c in attempts] == [502, "TimedOut", 200]
+    assert len({c.params["text"] for c in attempts}) == 1  # the same message each time
+    [sent] = request_recorder.sent()  # one answer, no apology
+    assert sent["text"] == html.escape(engine.ask(QUESTION).text, quote=False)
+    assert sent["chat_id"] == USER_ID
+    assert sleeps == [0.5, 1.0]
+
+
+async def test_dropped_connection_is_retried_in_groups_too(feed, updates, request_recorder, sleeps):
+    update = updates.message(f"/ask {QUESTION}", chat_type="supergroup")
+    request_recorder.fail_next("sendMessage", DROPPED)
+    await feed(update)
+    [sent] = request_recorder.sent()
+    assert sent["reply_parameters"]["message_id"] == update["message"]["message_id"]
+    assert len(request_recorder.attempts()) == 2
+
+
+@pytest.mark.parametrize("status", [400, 403])
+async def test_bad_request_and_forbidden_are_not_retried(
+    feed, updates, request_recorder, sleeps, status, caplog
+):
+    request_recorder.fail_next("sendMessage", status)
+    with caplog.at_level(logging.ERROR):
+        await feed(updates.message(QUESTION))
+    attempts = request_recorder.attempts()
+    # the answer once (refused), then the error handler's apology
+    assert [c.status for c in attempts] == [status, 200]
+    assert attempts[1].params["text"] == APOLOGY
+    assert sleeps == []
+    assert any("Error while handling an update" in r.getMessage() for r in caplog.records)
+
+
+async def test_persistent_outage_ends_with_the_apology_attempt(
+    feed, updates, request_recorder, sleeps, caplog
+):
+    request_recorder.fail_next("sendMessage", *([503] * 8))
+    await feed(updates.message(QUESTION))
+    attempts = request_recorder.attempts()
+    assert len(attempts) == 8  # answer: 1 + 3 retries; apology: 1 + 3 retries
+    assert [c.params["text"] for c in attempts[4:]] == [APOLOGY] * 4
+    assert request_recorder.sent() == []
+    assert any("Could not send the error notice" in r.getMessage() for r in caplog.records)
+
+
+async def test_callback_answer_and_reply_are_retried(
+    feed, updates, request_recorder, engine, sleeps
+):
+    intent = engine.intent_ids()[0]
+    data = encode(ButtonData(CHOOSE, "zh", "simplified", engine.fingerprint, "", intent), [])
+    request_recorder.fail_next("answerCallbackQuery", 502)
+    request_recorder.fail_next("sendMessage", TimedOut())
+    await feed(updates.callback(data))
+    assert [c.status for c in request_recorder.attempts("answerCallbackQuery")] == [502, 200]
+    assert [c.status for c in request_recorder.attempts("sendMessage")] == ["TimedOut", 200]
+    [sent] = request_recorder.sent()
+    want = engine.answer_intent(intent, question=engine.title(intent) or "")
+    assert want is not None and sent["text"] == html.escape(want.text, quote=False)
+
+
+# -- the rate limiter -------------------------------------------------------------------------
+
+
+def test_rate_limiter_settings():
+    limiter = telegram_app.rate_limiter()
+    assert limiter._max_retries == telegram_app.SEND_MAX_RETRIES == 3
+    assert limiter._group_max_rate == 20 and limiter._group_time_period == 60
+    base = limiter._base_limiter
+    assert base is not None
+    assert base.max_rate / base.time_period == pytest.approx(telegram_app.SEND_RATE)
+    assert telegram_app.SEND_BURST + telegram_app.SEND_RATE < 30  # Telegram's ~30 msg/s
+
+
+async def test_rate_limiter_keeps_a_burst_under_30_per_second():
+    """PTB's default limiter lets ~60 messages through in the first second of a burst."""
+    limiter = telegram_app.rate_limiter()
+    loop = asyncio.get_running_loop()
+    times: list[float] = []
+
+    async def send() -> bool:
+        times.append(loop.time())
+        return True
+
+    n = 40
+    await asyncio.gather(
+        *(
+            limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 1000 + i}, None)
+            for i in range(n)
+        )
+    )
+    times.sort()
+    first_second = sum(1 for t in times if t - times[0] < 1.0)
+    assert first_second <= telegram_app.SEND_BURST + telegram_app.SEND_RATE
+    rate = (n - telegram_app.SEND_BURST) / (times[-1] - times[0])
+    assert rate == pytest.approx(telegram_app.SEND_RATE, rel=0.1)
+
+
+async def test_rate_limiter_retries_a_429(feed, updates, request_recorder, engine):
+    request_recorder.fail_next("sendMessage", 429)  # retry_after 1 s
+    await feed(updates.message(QUESTION))
+    assert [c.status for c in request_recorder.attempts()] == [429, 200]
+    [sent] = request_recorder.sent()
+    assert sent["text"] == html.escape(engine.ask(QUESTION).text, quote=False)
