@@ -118,7 +118,8 @@ class Matcher:
         lq = float(max(len(q), 1))
         lcs = process.cdist([q], choices, scorer=LCSseq.similarity, dtype=np.int32)[0]
         a = self.w.similarity
-        return 100.0 * lcs * (2.0 * a / (lq + lengths) + (1.0 - a) / lq)
+        scores: NDArray[np.float64] = 100.0 * lcs * (2.0 * a / (lq + lengths) + (1.0 - a) / lq)
+        return scores
 
     def example_scores(self, question: str) -> NDArray[np.float64]:
         """0-100 per example, every view."""
