@@ -37,6 +37,8 @@ _RELATIVE_YEARS = {
     "next year": 2025,
 }
 _YEAR_WORDS = re.compile(r"(?<!\d)20\d\d(?!\d)年?|去年|上年|前年|今年|明年|本年")
+# "全市排第几 / 全省第一": a rank among the wider area, still a question about Haizhu.
+_RANKING = re.compile(r"(全市|全省|全国)(?=排|第|前列|领先|领跑|名列)")
 _EN_STOPWORDS = frozenset(
     [
         "a",
@@ -258,7 +260,8 @@ class Normalizer:
         if self._wider and not (self._home and self._home.search(folded)):
             # "全市/全省/全国" asks for a wider area's figure, unless Haizhu is named too
             # (海珠在全市排第几 is about Haizhu).
-            places += tuple(dict.fromkeys(self._wider.findall(folded)))
+            ranked = _RANKING.sub(" ", folded)
+            places += tuple(dict.fromkeys(self._wider.findall(ranked)))
         offtopic = bool(self._offtopic and self._offtopic.search(folded))
         return Normalized(self._text(folded), frozenset(years), places, personal, offtopic)
 

@@ -94,12 +94,16 @@ def _n(obj: Any) -> str:
 
 
 def _num(obj: Any) -> str:
-    """The number only (digits as written in the report, e.g. 90000 for 9万)."""
+    """The number without its unit, for English: digits as the report writes them; a figure the
+    report writes with 万/亿 shows that form and its conversion (9万 (90,000))."""
     if isinstance(obj, FactView):
         obj = obj.v.get("value")
         if obj is None:
             raise TemplateError("fact has no main value; use .v.<name>")
     if isinstance(obj, QuantityView):
+        if obj.written and any(ch in obj.written for ch in "万亿"):
+            # keep the report's own figure visible next to the conversion: 8955.34万 (89,553,400)
+            return f"{obj.written} ({int(obj.value):,})"
         return format_number(obj.value)
     if isinstance(obj, int | float):
         return format_number(obj)

@@ -43,7 +43,7 @@ FACTS = {
 def test_number_filters_use_the_reports_form() -> None:
     env = make_environment()
     r = render_template(env, "{{ f.aa | n }} / {{ f.aa | num }} / {{ f.bb | n }}", FACTS, SOURCE)
-    assert r.text == "9万个 / 90000 / 1710个"
+    assert r.text == "9万个 / 9万 (90,000) / 1710个"
     assert [f.id for f in r.facts] == ["aa", "bb"]
 
 
