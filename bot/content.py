@@ -290,7 +290,10 @@ class _Loader:
             for key in Lexicon.model_fields:
                 value = getattr(lex, key)
                 if isinstance(value, dict):
-                    merged.setdefault(key, {}).update(value)
+                    # the same canonical word (or place group) in two files: keep both lists
+                    target = merged.setdefault(key, {})
+                    for name, words in value.items():
+                        target[name] = [*target.get(name, []), *words]
                 else:
                     merged.setdefault(key, []).extend(value)
         return Lexicon.model_validate(merged)

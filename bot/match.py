@@ -33,9 +33,9 @@ class Weights:
     keyword: float = 6.0  # per keyword hit
     keyword_cap: float = 12.0
     year_mismatch: float = 12.0
-    answer: float = 58.0  # answer when the best is at least this and `margin` clear ...
-    margin: float = 3.0
-    answer_low: float = 44.0  # ... or at least this and `gap` clear of the runner-up
+    answer: float = 60.0  # answer when the best is at least this and `margin` clear ...
+    margin: float = 2.0
+    answer_low: float = 46.0  # ... or at least this and `gap` clear of the runner-up
     gap: float = 5.0
     clarify: float = 44.0
     clarify_window: float = 9.0

@@ -23,7 +23,8 @@ _S2T = opencc.OpenCC("s2t")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[a-z]")
 _PUNCT_OR_SPACE = re.compile(r"[\W_]+")
-_YEAR = re.compile(r"(?<!\d)(20[0-9]{2})(?!\d)")
+# Calendar years people ask about (2000-2039); 2049 is the name of a long-term plan, not a year asked.
+_YEAR = re.compile(r"(?<!\d)(20[0-3][0-9])(?!\d)")
 # The report was delivered in March 2025: "last year" is 2024, "this year" the 2025 plan.
 _RELATIVE_YEARS = {
     "去年": 2024,
@@ -36,7 +37,7 @@ _RELATIVE_YEARS = {
     "this year": 2025,
     "next year": 2025,
 }
-_YEAR_WORDS = re.compile(r"(?<!\d)20\d\d(?!\d)年?|去年|上年|前年|今年|明年|本年")
+_YEAR_WORDS = re.compile(r"(?<!\d)20[0-3]\d(?!\d)年?|去年|上年|前年|今年|明年|本年")
 # "全市排第几 / 全省第一": a rank among the wider area, still a question about Haizhu.
 _RANKING = re.compile(r"(全市|全省|全国)(?=排|第|前列|领先|领跑|名列)")
 _EN_STOPWORDS = frozenset(

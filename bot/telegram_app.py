@@ -9,19 +9,23 @@ question log and runs polling or, when WEBHOOK_URL is set, a webhook server.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import datetime as dt
 import hashlib
 import logging
 import signal
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from aiolimiter import AsyncLimiter
 from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseRateLimiter,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -42,7 +46,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# ExtBot[int]: the bot's rate limiter (AIORateLimiter) takes an int of retries per request.
+# ExtBot[int]: the bot's rate limiter (PacedRateLimiter) takes an int of retries per request.
 BotApplication = Application[
     ExtBot[int], ContextTypes.DEFAULT_TYPE, dict[Any, Any], dict[Any, Any], dict[Any, Any], None
 ]
@@ -50,16 +54,14 @@ BotApplication = Application[
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 BOOTSTRAP_RETRIES = 5  # start-up attempts (1 s apart) while the Bot API is unreachable
 
-# Outgoing messages. Telegram allows about 30 messages/s overall and 20/min per group, and
-# answers 429 (RetryAfter) beyond. AIORateLimiter's limiters are leaky buckets: a full bucket
-# passes at once, then they drain at max_rate/time_period. With PTB's default (30 per 1 s) a
-# burst therefore gets ~60 messages through in its first second. A small bucket drained at
-# SEND_RATE keeps every 1-second window at SEND_BURST + SEND_RATE at most (28 < 30), and a 429
-# that still happens (other limits, clock skew) is retried up to SEND_MAX_RETRIES times.
+# Outgoing messages (see PacedRateLimiter). Telegram allows about 30 messages/s overall and
+# 20/min per group, and answers 429 (RetryAfter) beyond.
 SEND_RATE = 25  # messages per second, whole bot
-SEND_BURST = 3  # messages that may go out back to back
+SEND_BURST = 3  # messages that may go out back to back: at most 28 in any second
 GROUP_RATE, GROUP_PERIOD = 20, 60  # messages per group per minute
 SEND_MAX_RETRIES = 3  # retries of a request answered 429, after its retry_after
+_MAX_GROUP_LIMITERS = 512
+_Json = dict[str, Any]
 
 _PUBLIC_COMMANDS = {
     "zh": [("start", "开始使用"), ("help", "我能回答什么"), ("ask", "提问（在群组中使用）")],
@@ -126,15 +128,107 @@ def build_application(
     return application
 
 
-def rate_limiter() -> AIORateLimiter:
+class PacedRateLimiter(BaseRateLimiter[int]):
+    """AIORateLimiter's limits without its bursts: every request to a chat goes through a leaky
+    bucket of `burst` drained at `rate`/s (plus one of `group_rate` per `group_period` for each
+    group or channel); a 429 pauses ALL requests for its retry_after, then the request is
+    retried, at most `max_retries` times (`rate_limit_args` overrides that per request).
+
+    Why not AIORateLimiter itself: (1) its bucket holds a whole second's rate, so a burst gets
+    twice the rate through in its first second (55-61 messages at the default 30/s);
+    (2) requests take their bucket slot BEFORE waiting out a 429 pause, so the slots handed out
+    during the pause are all sent at once when it ends: a burst that earns the next 429. Under a
+    backlog that repeats until some messages run out of retries and are lost. Here a request
+    waits out the pause before taking a slot, so the pace after a pause is the usual one.
+    """
+
+    def __init__(
+        self,
+        *,
+        rate: float = SEND_RATE,
+        burst: int = SEND_BURST,
+        group_rate: float = GROUP_RATE,
+        group_period: float = GROUP_PERIOD,
+        max_retries: int = SEND_MAX_RETRIES,
+    ) -> None:
+        self.rate, self.burst, self.max_retries = rate, burst, max_retries
+        self.group_rate, self.group_period = group_rate, group_period
+        self._overall = AsyncLimiter(burst, burst / rate)
+        self._groups: dict[int | str, AsyncLimiter] = {}
+        self._paused_until = 0.0  # event-loop time until which nothing is sent (429)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to clean up."""
+
+    def _group_limiter(self, chat_id: object) -> AsyncLimiter | None:
+        """The limiter of a group or channel (negative id or @username); None for users."""
+        key: int | str
+        if isinstance(chat_id, str) and not chat_id.lstrip("-").isdigit():
+            key = chat_id
+        elif isinstance(chat_id, int | str) and int(chat_id) < 0:
+            key = int(chat_id)
+        else:
+            return None
+        limiter = self._groups.get(key)
+        if limiter is None:
+            if len(self._groups) >= _MAX_GROUP_LIMITERS:  # forget groups that are quiet now
+                for old, idle in list(self._groups.items()):
+                    if idle.has_capacity(idle.max_rate):
+                        del self._groups[old]
+            limiter = self._groups[key] = AsyncLimiter(self.group_rate, self.group_period)
+        return limiter
+
+    async def _pause_over(self) -> None:
+        loop = asyncio.get_running_loop()
+        # a loop, not an Event: another 429 may move the deadline while this one sleeps
+        while (left := self._paused_until - loop.time()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(left)
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | _Json | list[_Json]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | _Json | list[_Json]:
+        retries = self.max_retries if rate_limit_args is None else rate_limit_args
+        chat_id = data.get("chat_id")
+        group = self._group_limiter(chat_id)
+        attempt = 0
+        while True:
+            await self._pause_over()  # before taking a slot: no pile-up behind a pause
+            try:
+                if chat_id is None:  # answerCallbackQuery, getMe, setWebhook...: not metered
+                    return await callback(*args, **kwargs)
+                async with group or contextlib.nullcontext(), self._overall:
+                    await self._pause_over()  # a 429 arrived while this one queued
+                    return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                if attempt >= retries:
+                    logger.error("%s: 429 Too Many Requests after %d retries", endpoint, attempt)
+                    raise
+                attempt += 1
+                wait = exc.retry_after
+                seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
+                loop = asyncio.get_running_loop()
+                self._paused_until = max(self._paused_until, loop.time() + seconds + 0.1)
+                logger.info(
+                    "%s: 429 Too Many Requests; everything waits %.1f s, retry %d/%d",
+                    endpoint,
+                    seconds + 0.1,
+                    attempt,
+                    retries,
+                )
+
+
+def rate_limiter() -> PacedRateLimiter:
     """The limiter for every Bot API request: SEND_RATE/s overall, GROUP_RATE per group."""
-    return AIORateLimiter(
-        overall_max_rate=SEND_BURST,
-        overall_time_period=SEND_BURST / SEND_RATE,
-        group_max_rate=GROUP_RATE,
-        group_time_period=GROUP_PERIOD,
-        max_retries=SEND_MAX_RETRIES,
-    )
+    return PacedRateLimiter()
 
 
 def _add_handlers(application: BotApplication) -> None:

@@ -63,7 +63,7 @@ def test_decide_answer_clarify_fallback() -> None:
     w = Weights()
     assert decide([(3, 90.0), (1, 50.0)], w).kind == "answer"
     assert decide([(3, 55.0), (1, 40.0)], w).kind == "answer"  # lower band, clear gap
-    clarify = decide([(3, 60.0), (1, 58.0), (2, 57.0), (4, 20.0)], w)
+    clarify = decide([(3, 60.0), (1, 59.0), (2, 57.0), (4, 20.0)], w)
     assert clarify.kind == "clarify" and [i for i, _ in clarify.candidates] == [3, 1, 2]
     assert decide([(3, 30.0), (1, 29.0)], w).kind == "fallback"
     assert decide([], w).kind == "fallback"
