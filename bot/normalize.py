@@ -189,9 +189,11 @@ def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
     unique = {w for w in words if w}
     if not unique:
         return None
-    latin = sorted((w for w in unique if _LATIN.match(w)), key=len, reverse=True)
+    latin = [w for w in unique if _LATIN.match(w)]
     other = [w for w in unique if not _LATIN.match(w)]
-    parts = [rf"(?<![a-z]){re.escape(w)}(?![a-z])" for w in latin]
+    parts = []
+    if latin:
+        parts.append(rf"(?<![a-z])(?:{trie_pattern(latin)})(?![a-z])")
     if other:
         parts.append(trie_pattern(other))
     return re.compile("|".join(parts))
