@@ -17,13 +17,25 @@ from bot.content import Content, LoadedIntent, Problem, load_content
 from bot.match import Matcher, Weights, decide
 from bot.normalize import Normalizer, detect_lang, detect_script, to_traditional
 from bot.pinyin import to_pinyin_codes
-from bot.render import footer
+from bot.render import footer, format_number
 
 MAX_QUESTION_CHARS = 500
 REPORT_YEARS = frozenset({2023, 2024, 2025})
 HELP_INTENT = "help"
 ZH_VIEWS = ((lambda s: s, 0.7), (to_pinyin_codes, 0.3))
 EN_VIEWS = ((str.split, 0.6), (lambda s: s, 0.4))
+
+
+def _figures(li: LoadedIntent) -> list[str]:
+    """The report's figures an intent's answer shows (a citizen may quote one: "6.18个托位是…")."""
+    out = []
+    for rendered in li.answers.values():
+        for fact in rendered.facts:
+            for q in fact.quantities().values():
+                shown = format_number(q.value)
+                if len(shown.replace(".", "")) >= 2 and not 2000 <= q.value <= 2039:
+                    out.append(shown)
+    return list(dict.fromkeys(out))
 
 
 def _dedupe(examples: list[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -58,10 +70,22 @@ class Engine:
         )
         keywords = [[self.normalizer.text(k) for k in li.intent.keywords] for li in self._intents]
         years = [li.years for li in self._intents]
+        figures = [_figures(li) for li in self._intents]
         n = len(self._intents)
         self.matchers = {
-            "zh": Matcher(_dedupe(zh_examples), n, keywords, years, ZH_VIEWS, weights, bound=1),
-            "en": Matcher(_dedupe(en_examples), n, keywords, years, EN_VIEWS, weights),
+            "zh": Matcher(
+                _dedupe(zh_examples),
+                n,
+                keywords,
+                years,
+                ZH_VIEWS,
+                weights,
+                bound=1,
+                figures=figures,
+            ),
+            "en": Matcher(
+                _dedupe(en_examples), n, keywords, years, EN_VIEWS, weights, figures=figures
+            ),
         }
         self._prepared = [self._prepare(li) for li in self._intents]
         digest = hashlib.sha256("".join(sorted(content.file_digests.values())).encode())

@@ -23,6 +23,7 @@ from rapidfuzz.distance import LCSseq
 from bot.normalize import trie_pattern
 
 View = Callable[[str], Sequence[Hashable]]
+_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,7 @@ class Weights:
     similarity: float = 0.5  # vs coverage, within one view
     keyword: float = 6.0  # per keyword hit
     keyword_cap: float = 12.0
+    figure: float = 12.0  # a report figure quoted in the question that the intent shows
     year_mismatch: float = 12.0
     answer: float = 60.0  # answer when the best is at least this and `margin` clear ...
     margin: float = 2.0
@@ -57,6 +59,7 @@ class Matcher:
         weights: Weights | None = None,
         *,
         bound: int | None = None,
+        figures: Sequence[Sequence[str]] = (),
     ) -> None:
         ordered = sorted(examples, key=lambda e: e[0])
         if not ordered:
@@ -89,6 +92,11 @@ class Matcher:
         self._keyword_re = (
             re.compile("(?=(" + trie_pattern(ordered_kws) + "))") if ordered_kws else None
         )
+        # Figures: a number in the question that an intent's answer shows counts as a keyword.
+        self._figure_owners: dict[str, list[int]] = {}
+        for i, figs in enumerate(figures):
+            for fig in dict.fromkeys(figs):
+                self._figure_owners.setdefault(fig, []).append(i)
         # Years: which intents' facts cover each year; intents without facts cover every year.
         self._has_years = np.array([bool(y) for y in years], dtype=bool)
         self._year_mask = {
@@ -151,7 +159,12 @@ class Matcher:
                 found.update(self._keyword_prefixes[m.group(1)])
             for k in found:
                 bonus[self._keyword_owners[k]] += 1.0
-            bonus = np.minimum(self.w.keyword * bonus, self.w.keyword_cap)
+        bonus = np.minimum(self.w.keyword * bonus, self.w.keyword_cap)
+        if self._figure_owners:
+            for fig in set(_NUMBER.findall(question)):
+                owners = self._figure_owners.get(fig)
+                if owners:
+                    bonus[owners] += self.w.figure
         penalty = np.zeros(self.n_intents, dtype=np.float64)
         if years:
             covered = np.zeros(self.n_intents, dtype=bool)

@@ -22,7 +22,8 @@ _S2T = opencc.OpenCC("s2t")
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[a-z]")
-_PUNCT_OR_SPACE = re.compile(r"[\W_]+")
+# Punctuation and spaces, but not the point of a decimal figure (6.18 stays 6.18).
+_PUNCT_OR_SPACE = re.compile(r"(?:[^\w.]|_|(?<!\d)\.|\.(?!\d))+")
 # Calendar years people ask about (2000-2039); 2049 is the name of a long-term plan, not a year asked.
 _YEAR = re.compile(r"(?<!\d)(20[0-3][0-9])(?!\d)")
 # The report was delivered in March 2025: "last year" is 2024, "this year" the 2025 plan.

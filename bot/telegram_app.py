@@ -57,7 +57,7 @@ BOOTSTRAP_RETRIES = 5  # start-up attempts (1 s apart) while the Bot API is unre
 # Outgoing messages (see PacedRateLimiter). Telegram allows about 30 messages/s overall and
 # 20/min per group, and answers 429 (RetryAfter) beyond.
 SEND_RATE = 25  # messages per second, whole bot
-SEND_BURST = 3  # messages that may go out back to back: at most 28 in any second
+SEND_BURST = 1  # messages that may go out back to back: at most 28 in any second
 GROUP_RATE, GROUP_PERIOD = 20, 60  # messages per group per minute
 SEND_MAX_RETRIES = 3  # retries of a request answered 429, after its retry_after
 _MAX_GROUP_LIMITERS = 512
@@ -136,10 +136,11 @@ class PacedRateLimiter(BaseRateLimiter[int]):
 
     Why not AIORateLimiter itself: (1) its bucket holds a whole second's rate, so a burst gets
     twice the rate through in its first second (55-61 messages at the default 30/s);
-    (2) requests take their bucket slot BEFORE waiting out a 429 pause, so the slots handed out
-    during the pause are all sent at once when it ends: a burst that earns the next 429. Under a
-    backlog that repeats until some messages run out of retries and are lost. Here a request
-    waits out the pause before taking a slot, so the pace after a pause is the usual one.
+    (2) its bucket keeps handing out slots during a 429 pause, and every request holding one is
+    sent the moment the pause ends: a burst that earns the next 429. Under a backlog that
+    repeats until some messages run out of retries and are lost. Here a slot handed out during
+    a pause is not used: the request waits out the pause and queues again, so the pace after a
+    pause is the usual one.
     """
 
     def __init__(
@@ -181,6 +182,9 @@ class PacedRateLimiter(BaseRateLimiter[int]):
             limiter = self._groups[key] = AsyncLimiter(self.group_rate, self.group_period)
         return limiter
 
+    def _paused(self) -> bool:
+        return self._paused_until > asyncio.get_running_loop().time()
+
     async def _pause_over(self) -> None:
         loop = asyncio.get_running_loop()
         # a loop, not an Event: another 429 may move the deadline while this one sleeps
@@ -201,13 +205,18 @@ class PacedRateLimiter(BaseRateLimiter[int]):
         group = self._group_limiter(chat_id)
         attempt = 0
         while True:
-            await self._pause_over()  # before taking a slot: no pile-up behind a pause
             try:
                 if chat_id is None:  # answerCallbackQuery, getMe, setWebhook...: not metered
+                    await self._pause_over()
                     return await callback(*args, **kwargs)
-                async with group or contextlib.nullcontext(), self._overall:
-                    await self._pause_over()  # a 429 arrived while this one queued
-                    return await callback(*args, **kwargs)
+                async with group or contextlib.nullcontext():
+                    while True:
+                        await self._pause_over()
+                        async with self._overall:
+                            if not self._paused():
+                                return await callback(*args, **kwargs)
+                        # the slot came while a 429 pause began: not used, queue again after
+                        # the pause (slots must not pile up behind a pause and go out at once)
             except RetryAfter as exc:
                 if attempt >= retries:
                     logger.error("%s: 429 Too Many Requests after %d retries", endpoint, attempt)

@@ -67,3 +67,16 @@ def test_decide_answer_clarify_fallback() -> None:
     assert clarify.kind == "clarify" and [i for i, _ in clarify.candidates] == [3, 1, 2]
     assert decide([(3, 30.0), (1, 29.0)], w).kind == "fallback"
     assert decide([], w).kind == "fallback"
+
+
+def test_a_quoted_report_figure_points_to_the_intent_that_shows_it() -> None:
+    examples = [(0, "托位多少"), (1, "普惠托位占比")]
+    plain = Matcher(examples, 2, [[], []], [frozenset()] * 2, ZH_VIEWS)
+    with_figures = Matcher(
+        examples, 2, [[], []], [frozenset()] * 2, ZH_VIEWS, figures=[["10921"], ["36.6"]]
+    )
+    q = "36.6是什么"
+    assert dict(with_figures.rank(q))[1] - dict(plain.rank(q))[1] == Weights().figure
+    assert (
+        dict(with_figures.rank("109211"))[0] == dict(plain.rank("109211"))[0]
+    )  # whole numbers only

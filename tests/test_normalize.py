@@ -67,3 +67,7 @@ def test_english_words_are_stemmed_and_stopwords_dropped(norm: Normalizer) -> No
 def test_language_and_script_detection(text: str, lang: str, script: str) -> None:
     assert detect_lang(text) == lang
     assert detect_script(text) == script
+
+
+def test_decimal_figures_survive_punctuation_removal(norm: Normalizer) -> None:
+    assert norm.text("6.18个托位。是什么.") == "6.18个托位是什么"
