@@ -231,9 +231,9 @@ class Normalizer:
         for canonical, variants in lexicon.synonyms.items():
             # A canonical word maps to itself, so a longer canonical word is never rewritten by a
             # shorter variant inside it (广东实验中学 stays, though 广东实验 is a variant of it).
-            self._canonical.setdefault(fold(canonical), fold(canonical))
+            self._canonical.setdefault(_stem_latin(fold(canonical)), fold(canonical))
             for variant in variants:
-                self._canonical[fold(variant)] = fold(canonical)
+                self._canonical[_stem_latin(fold(variant))] = fold(canonical)
         self._synonyms = _alternation(self._canonical)
         self._fillers = _alternation(fold(f) for f in lexicon.fillers)
         self._particles = re.compile(
@@ -289,16 +289,28 @@ class Normalizer:
         return text or _PUNCT_OR_SPACE.sub("", folded)
 
     def _english(self, folded: str) -> str:
-        """English: words without stop words, plural-stemmed, then the lexicon's terms (some map
-        to the Chinese words the intents' keywords use, so English questions earn keyword hits)."""
-        words = [_stem(w) for w in _PUNCT_OR_SPACE.split(folded) if w and w not in _EN_STOPWORDS]
+        """English: plural-stemmed words, then the lexicon's terms (some map to the Chinese words
+        the intents' keywords use, so English questions earn keyword hits), then stop words go.
+        Terms come before stop words so phrases like "children in difficulty" still match."""
+        words = [w if w in _EN_STOPWORDS else _stem(w) for w in _PUNCT_OR_SPACE.split(folded) if w]
         text = self.synonyms(" ".join(words))
-        return text or _PUNCT_OR_SPACE.sub(" ", folded).strip()
+        kept = [w for w in text.split() if w not in _EN_STOPWORDS]
+        return " ".join(kept) or _PUNCT_OR_SPACE.sub(" ", folded).strip()
 
 
 def _stem(word: str) -> str:
+    """Plural -> singular, roughly (places -> place, classes -> class, cities -> city)."""
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+    if len(word) > 4 and word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
     return word
+
+
+def _stem_latin(phrase: str) -> str:
+    """Stem each Latin word of a lexicon entry the way questions are stemmed."""
+    if not _LATIN.match(phrase):
+        return phrase
+    return " ".join(_stem(w) for w in phrase.split())

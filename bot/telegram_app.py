@@ -57,7 +57,7 @@ BOOTSTRAP_RETRIES = 5  # start-up attempts (1 s apart) while the Bot API is unre
 # Outgoing messages (see PacedRateLimiter). Telegram allows about 30 messages/s overall and
 # 20/min per group, and answers 429 (RetryAfter) beyond.
 SEND_RATE = 25  # messages per second, whole bot
-SEND_BURST = 1  # messages that may go out back to back: at most 28 in any second
+SEND_BURST = 1  # messages that may go out back to back: at most 26 in any second
 GROUP_RATE, GROUP_PERIOD = 20, 60  # messages per group per minute
 SEND_MAX_RETRIES = 3  # retries of a request answered 429, after its retry_after
 _MAX_GROUP_LIMITERS = 512
