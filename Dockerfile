@@ -39,7 +39,8 @@ ENV PATH="/opt/venv/bin:${PATH}" \
     PYTHONDONTWRITEBYTECODE=1 \
     BOT_INTENTS_DIR=/app/intents \
     BOT_DATA_DIR=/app/data \
-    BOT_DB=/data/questions.sqlite3
+    BOT_DB=/data/questions.sqlite3 \
+    BOT_CACHE_DIR=/data/cache
 
 RUN groupadd --system --gid 10001 bot \
     && useradd --system --uid 10001 --gid bot --home-dir /app --no-create-home \
