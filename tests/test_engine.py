@@ -122,3 +122,15 @@ def test_simplified_answer_for_simplified_question(engine: Engine) -> None:
     answer = engine.ask("海珠区有多少个托位")
     assert answer.decision == "answer"
     assert to_simplified(answer.text) == answer.text
+
+
+def test_engine_imports_nothing_from_telegram() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import bot.engine, bot.cli, bot.evaluate, bot.coverage; "
+        "print([m for m in sys.modules if m == 'telegram' or m.startswith('telegram.')])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
