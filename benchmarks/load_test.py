@@ -1,6 +1,6 @@
 """Load test: many citizens ask the real bot at once, through the fake Telegram Bot API.
 
-    .venv/bin/python benchmarks/load_test.py [--users 200] [--questions 5] [--timeout 300]
+    .venv/bin/python benchmarks/load_test.py [--users 200] [--questions 5] [--flood-limit 30]
 
 Starts the fake Bot API (tests/e2e/fake_bot_api.py) and the real bot process (`python -m bot
 run`, long polling, question log on), queues USERS x QUESTIONS private-chat questions at the
@@ -9,14 +9,16 @@ question by content (the bot must send exactly the engine's answer text), so los
 and wrong answers are counted exactly. Reports throughput (answers/s) and latency from
 update-queued to sendMessage-received (median, p90, p99, max).
 
-The bot sends through python-telegram-bot's AIORateLimiter, which keeps it within Telegram's
-limits (about 30 messages per second overall): throughput is capped there BY DESIGN, and
-latency under a burst is mostly queueing behind the limiter. The bot has no setting to turn the
-limiter off, so this benchmark has no --no-limit option.
+The bot sends through its rate limiter (bot.telegram_app.PacedRateLimiter), configured to
+stay below Telegram's limit of about 30 messages per second overall (SEND_RATE = 25/s, at
+most SEND_BURST back to back): throughput is capped there BY DESIGN, and latency under a burst
+is mostly queueing behind the limiter. --flood-limit 30 makes the fake answer 429 like Telegram
+beyond 30 messages/s; the bot must then lose nothing (the limiter retries a 429). The bot has
+no setting to turn the limiter off, so this benchmark has no --no-limit option.
 
 Exit status: 0 if every question got exactly one answer, 1 otherwise (lost, duplicated or
 wrong answers, refused requests, or the bot failing to start or stop cleanly).
-Not a pytest test: it takes about USERS x QUESTIONS / 30 seconds.
+Not a pytest test: it takes about USERS x QUESTIONS / 25 seconds.
 """
 
 from __future__ import annotations
@@ -43,9 +45,10 @@ from fake_bot_api import FakeBotApi, Message  # noqa: E402
 
 from bot.content import ContentError  # noqa: E402
 from bot.engine import Engine  # noqa: E402
+from bot.telegram_app import SEND_BURST, SEND_RATE  # noqa: E402
 
 TOKEN = "7100000002:AAloadTestTokenNotARealOne_abcdefghijk"
-LIMITER_RATE = 30  # messages/s: AIORateLimiter's default overall limit (Telegram's)
+TELEGRAM_RATE = 30  # messages/s: Telegram's overall limit for a bot (429 beyond)
 
 # Varied questions as citizens type them: figures, plans, traditional script, English,
 # colloquial, typos, other places, personal cases and off-topic requests.
@@ -305,11 +308,13 @@ def main(argv: list[str] | None = None) -> int:
     for key, value in rows:
         print(f"{key.ljust(width)} | {value}")
     print(
-        f"\nNote: the bot sends through AIORateLimiter, which holds it to Telegram's limit of about "
-        f"{LIMITER_RATE} messages/s overall. Throughput near {LIMITER_RATE} answers/s is that cap, "
-        "by design: going faster would make Telegram answer 429. Latency under a burst is the "
-        f"queue behind the limiter (question k waits about k/{LIMITER_RATE} s); the engine itself "
-        "answers in milliseconds. The bot has no switch to disable the limiter."
+        f"\nNote: the bot sends through its rate limiter at {SEND_RATE} messages/s (it starts at "
+        f"most {SEND_BURST + SEND_RATE} in any second; event-loop delays may bunch a few on the "
+        f"wire), below Telegram's limit of about {TELEGRAM_RATE} messages/s overall. "
+        f"Throughput near {SEND_RATE} answers/s is that cap, by design: going faster would make "
+        "Telegram answer 429. Latency under a burst is the queue behind the limiter (question k "
+        f"waits about k/{SEND_RATE} s); the engine itself answers in milliseconds. The bot has no "
+        "switch to disable the limiter."
     )
     for a in lost[:5]:
         print(f"LOST: user {a.user_index}: {a.question!r}")

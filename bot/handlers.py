@@ -2,7 +2,8 @@
 
 State lives in `application.bot_data` (see the key constants): the current Engine (one reference,
 swapped by a reload), the Settings, the optional question log, the flood guard and the reload
-lock. Handlers never read content files.
+lock. Handlers never read content files. Every message and callback answer goes out through
+`deliver`, which retries transient network failures.
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def is_transient(error: BaseException) -> bool:
     """Whether a failed Bot API call may succeed if simply repeated: a dropped connection,
     a timeout or a 5xx (python-telegram-bot raises NetworkError / TimedOut for those). Never
     BadRequest (a NetworkError subclass) nor Forbidden, InvalidToken, ...; RetryAfter (429) is
-    retried by AIORateLimiter, which also holds back the other requests meanwhile."""
+    retried by the rate limiter (telegram_app.PacedRateLimiter), which pauses every request."""
     return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
 
 

@@ -58,7 +58,9 @@ BOOTSTRAP_RETRIES = 5  # start-up attempts (1 s apart) while the Bot API is unre
 # 20/min per group, and answers 429 (RetryAfter) beyond.
 SEND_RATE = 25  # messages per second, whole bot
 SEND_BURST = 1  # messages that may go out back to back: at most 26 in any second
-GROUP_RATE, GROUP_PERIOD = 20, 60  # messages per group per minute
+# 20 per minute per group, in buckets of 5 per 15 s: a full bucket plus the refill stays within
+# 20 in any minute (a 20-per-60 s bucket would let about 40 through in the first minute).
+GROUP_RATE, GROUP_PERIOD = 5, 15
 SEND_MAX_RETRIES = 3  # retries of a request answered 429, after its retry_after
 _MAX_GROUP_LIMITERS = 512
 _Json = dict[str, Any]

@@ -3,8 +3,8 @@
 One bot process serves the scripted conversation of this module (tests run in file order and
 share it); the webhook test starts its own. The bot gets a COPY of the project's intents/ and
 data/ (so the reload tests may break it), its own question log, and LOG_LEVEL=DEBUG so that a
-leaked token would show. Every wait has a timeout; nothing sleeps for a fixed time except the
-short silence windows that prove the bot did NOT answer.
+leaked token or secret would show. Every wait has a timeout; nothing sleeps for a fixed time
+except the short silence windows that prove the bot did NOT answer.
 """
 
 from __future__ import annotations
@@ -269,6 +269,7 @@ def write_transcript(fake: FakeBotApi, path: Path) -> None:
         buttons = f"\n    buttons: {[b['text'] for b in m.buttons()]}" if m.buttons() else ""
         lines.append(f"#{m.message_id} chat {m.chat.id} {who}{reply}: {m.text}{buttons}")
     lines += ["", "refused calls:", *(repr(c) for c in fake.errors)]
+    lines += ["", "injected failures:", *(repr(c) for c in fake.injected_failures)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -321,6 +322,21 @@ def test_private_question_is_answered_with_the_report_figure(world: World) -> No
     reply = world.ask(chat, user, CHILDCARE_Q)
     assert CHILDCARE_FIGURE in reply.text, reply.text
     assert reply.parse_mode == "HTML" or not re.search(r"[<&]", reply.raw_text)
+
+
+def test_transient_send_failures_are_retried_not_apologised_for(world: World) -> None:
+    fake = world.fake
+    user, chat = world.user("阿豪")
+    mark = fake.mark()
+    fake.fail_next("sendMessage", 1, how="502")  # Bad Gateway
+    fake.fail_next("sendMessage", 1, how="drop")  # connection closed without an answer
+    reply = world.ask(chat, user, SCHOOL_Q)
+    assert SCHOOL_FIGURE in reply.text, reply.text
+    assert_only(fake, chat, mark, [reply])  # one answer: no apology, no duplicate
+    attempts = fake.calls_to("sendMessage", since=mark)
+    assert [c.injected for c in attempts] == ["502", "drop", None]
+    assert attempts[0].params.get("text") == attempts[2].params.get("text")
+    assert attempts[2].started_at - attempts[0].started_at >= 1.4  # backoff 0.5 s + 1 s
 
 
 def test_traditional_and_english_questions(world: World) -> None:
@@ -584,9 +600,9 @@ def test_webhook_mode_checks_the_secret(tmp_path: Path) -> None:
             "WEBHOOK_LISTEN": "127.0.0.1",
             "WEBHOOK_PORT": str(port),
             "WEBHOOK_SECRET": secret,
-            # INFO, the production level: at DEBUG python-telegram-bot itself logs the
-            # setWebhook parameters, secret_token included (the bot redacts only the token).
-            "LOG_LEVEL": "INFO",
+            # DEBUG: python-telegram-bot then logs the setWebhook parameters, secret_token
+            # included; the bot's log filter must redact it (asserted at the end).
+            "LOG_LEVEL": "DEBUG",
         }
         bot = BotProcess(tmp_path, fake, admin, extra_env=env)
         bot.start()
@@ -633,6 +649,10 @@ def test_webhook_mode_checks_the_secret(tmp_path: Path) -> None:
         log = bot.log()
         assert TOKEN not in log and TOKEN_SECRET_PART not in log
         assert secret not in log
+        assert LOG_SECRET not in log
+        # the leak this guards against did happen: PTB logged the parameters, redacted
+        assert "Calling Bot API endpoint `setWebhook`" in log, log[-3000:]
+        assert "'secret_token': '[REDACTED]'" in log
 
 
 def _retry_connect(check: Any) -> None:

@@ -393,7 +393,7 @@ async def test_injected_failures_look_like_a_flaky_network_to_python_telegram_bo
         with pytest.raises(NetworkError, match="Bad Gateway") as bad_gateway:
             await bot.send_message(chat.id, "一")
         assert not isinstance(bad_gateway.value, BadRequest)
-        with pytest.raises(NetworkError, match="(?i)disconnected") as dropped:
+        with pytest.raises(NetworkError, match=r"(?i)disconnected") as dropped:
             await bot.send_message(chat.id, "二")
         assert not isinstance(dropped.value, BadRequest)
         assert (await bot.get_me()).username == "HaizhuTestBot"  # other methods unaffected

@@ -1,4 +1,4 @@
-"""Settings from the environment, token redaction in logs, the webhook path."""
+"""Settings from the environment, secrets redacted from logs, the webhook path."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 import pytest
-from tg_helpers import TOKEN
+from tg_helpers import TOKEN, RecordingRequest
 
 from bot import redact
 from bot.config import DEFAULT_DATA_DIR, DEFAULT_INTENTS_DIR, ConfigError, Settings
@@ -151,3 +151,89 @@ def test_configure_logging_quietens_httpx_and_installs_filter(monkeypatch):
     assert logging.getLogger("httpx").level == logging.WARNING
     assert logging.getLogger("httpcore").level == logging.WARNING
     assert any(isinstance(f, redact.TokenRedactingFilter) for f in handler.filters)
+
+
+WEBHOOK_SECRET = "hook_SECRET_value-123"
+LOG_SECRET = "log secret: keep out of logs"
+
+
+@pytest.fixture
+def secret_stream():
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(name)s %(message)s"))
+    redact.install(TOKEN, [handler], secrets=(WEBHOOK_SECRET, LOG_SECRET, None))
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    yield stream
+    root.removeHandler(handler)
+    root.setLevel(old_level)
+
+
+def test_webhook_and_log_secrets_are_redacted_like_the_token(secret_stream):
+    log = logging.getLogger("bot.test")
+    log.info("secret %s and %s", WEBHOOK_SECRET, LOG_SECRET)
+    log.info(f"header X-Telegram-Bot-Api-Secret-Token: {WEBHOOK_SECRET}")
+    try:
+        raise RuntimeError(f"bad hook {WEBHOOK_SECRET!r} / {LOG_SECRET}")
+    except RuntimeError:
+        log.exception("failed")
+    out = secret_stream.getvalue()
+    assert WEBHOOK_SECRET not in out and LOG_SECRET not in out
+    assert "secret [REDACTED] and [REDACTED]" in out
+    assert out.count("[REDACTED]") == 5
+
+
+@pytest.mark.parametrize(
+    ("line", "clean"),
+    [
+        ("parameters `{'url': 'https://x', 'secret_token': 'ab'}`", "'secret_token': '[REDACTED]'"),
+        ('{"secret_token": "ab", "url": "https://x"}', '"secret_token": "[REDACTED]"'),
+        ("POST /setWebhook?url=https%3A%2F%2Fx&secret_token=ab", "secret_token=[REDACTED]"),
+        ("('x-telegram-bot-api-secret-token', 'ab')", "secret-token', '[REDACTED]')"),
+    ],
+)
+def test_secret_token_values_are_redacted_whatever_their_length(line, clean):
+    flt = redact.TokenRedactingFilter(TOKEN, secrets=("ab",))
+    out = flt.redact(line)
+    assert clean in out, out
+    # too short to be replaced everywhere: "ab" elsewhere is left alone (e.g. in "table")
+    assert flt.redact("a table") == "a table"
+
+
+async def test_python_telegram_bot_debug_set_webhook_is_redacted(secret_stream):
+    from telegram import Bot
+
+    class HookRequest(RecordingRequest):
+        def _result(self, api_method, params):
+            return True if api_method == "setWebhook" else super()._result(api_method, params)
+
+    request = HookRequest()
+    async with Bot(TOKEN, request=request, get_updates_request=request) as bot:
+        await bot.set_webhook("https://example.org/hook", secret_token=WEBHOOK_SECRET)
+    assert request.sent("setWebhook")[0]["secret_token"] == WEBHOOK_SECRET  # sent, not logged
+    out = secret_stream.getvalue()
+    assert "Calling Bot API endpoint `setWebhook`" in out
+    assert "'secret_token': '[REDACTED]'" in out
+    assert WEBHOOK_SECRET not in out and TOKEN not in out
+
+
+def test_configure_logging_redacts_the_configured_secrets(monkeypatch):
+    root = logging.getLogger()
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    monkeypatch.setattr(root, "handlers", [handler])
+    monkeypatch.setattr(root, "level", root.level)
+    settings = Settings(
+        token=TOKEN, log_level="DEBUG", webhook_secret=WEBHOOK_SECRET, log_secret=LOG_SECRET
+    )
+    configure_logging(Settings(token="111111:" + "x" * 35, log_level="DEBUG"))
+    configure_logging(settings)  # a second configuration replaces the first filter
+    assert len([f for f in handler.filters if isinstance(f, redact.TokenRedactingFilter)]) == 1
+    logging.getLogger("telegram.ext.Updater").debug(
+        "setWebhook %s %s %s", TOKEN, WEBHOOK_SECRET, LOG_SECRET
+    )
+    out = stream.getvalue()
+    assert "setWebhook [REDACTED] [REDACTED] [REDACTED]" in out

@@ -78,15 +78,17 @@ async def test_deliver_gives_up_after_the_last_retry(sleeps, caplog):
 
 
 @pytest.mark.parametrize(
-    "error",
+    ("kind", "arg"),
     [
-        BadRequest("Bad Request: chat not found"),  # a NetworkError subclass in PTB
-        Forbidden("Forbidden: bot was blocked by the user"),
-        RetryAfter(3),  # AIORateLimiter's job: it retries and holds back the other requests
-        ValueError("not a Telegram error"),
+        (BadRequest, "Bad Request: chat not found"),  # a NetworkError subclass in PTB
+        (Forbidden, "Forbidden: bot was blocked by the user"),
+        (RetryAfter, 3),  # the rate limiter retries it and pauses every request
+        (ValueError, "not a Telegram error"),
     ],
 )
-async def test_deliver_does_not_retry_permanent_errors(sleeps, error):
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # RetryAfter(int)
+async def test_deliver_does_not_retry_permanent_errors(sleeps, kind, arg):
+    error = kind(arg)
     call = Flaky(error)
     with pytest.raises(type(error)):
         await handlers.deliver(call, "sendMessage")
@@ -166,17 +168,15 @@ async def test_callback_answer_and_reply_are_retried(
 
 def test_rate_limiter_settings():
     limiter = telegram_app.rate_limiter()
-    assert limiter._max_retries == telegram_app.SEND_MAX_RETRIES == 3
-    assert limiter._group_max_rate == 20 and limiter._group_time_period == 60
-    base = limiter._base_limiter
-    assert base is not None
-    assert base.max_rate / base.time_period == pytest.approx(telegram_app.SEND_RATE)
-    assert telegram_app.SEND_BURST + telegram_app.SEND_RATE < 30  # Telegram's ~30 msg/s
+    assert isinstance(limiter, telegram_app.PacedRateLimiter)
+    assert (limiter.rate, limiter.burst) == (telegram_app.SEND_RATE, telegram_app.SEND_BURST)
+    assert limiter.max_retries == telegram_app.SEND_MAX_RETRIES == 3
+    assert (limiter.group_rate, limiter.group_period) == (5, 15)
+    assert limiter.burst + limiter.rate < 30  # Telegram's ~30 msg/s, with a margin
 
 
-async def test_rate_limiter_keeps_a_burst_under_30_per_second():
-    """PTB's default limiter lets ~60 messages through in the first second of a burst."""
-    limiter = telegram_app.rate_limiter()
+async def _burst(limiter: Any, chat_ids: list[int]) -> list[float]:
+    """Send to every chat at once through `limiter`; the (sorted) times the requests left."""
     loop = asyncio.get_running_loop()
     times: list[float] = []
 
@@ -184,20 +184,83 @@ async def test_rate_limiter_keeps_a_burst_under_30_per_second():
         times.append(loop.time())
         return True
 
-    n = 40
     await asyncio.gather(
         *(
-            limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 1000 + i}, None)
-            for i in range(n)
+            limiter.process_request(send, (), {}, "sendMessage", {"chat_id": c}, None)
+            for c in chat_ids
         )
     )
-    times.sort()
+    return sorted(times)
+
+
+async def test_rate_limiter_keeps_a_burst_under_30_per_second():
+    """PTB's AIORateLimiter lets ~60 messages through in the first second of a burst."""
+    n = 40
+    times = await _burst(telegram_app.PacedRateLimiter(), [1000 + i for i in range(n)])
     first_second = sum(1 for t in times if t - times[0] < 1.0)
     assert first_second <= telegram_app.SEND_BURST + telegram_app.SEND_RATE
     rate = (n - telegram_app.SEND_BURST) / (times[-1] - times[0])
-    assert rate == pytest.approx(telegram_app.SEND_RATE, rel=0.1)
+    assert telegram_app.SEND_RATE / 2 < rate <= telegram_app.SEND_RATE * 1.05  # (a busy CI: slower)
 
 
+async def test_rate_limiter_paces_each_group():
+    limiter = telegram_app.PacedRateLimiter(rate=1000, burst=10, group_rate=2, group_period=0.4)
+    times = await _burst(limiter, [-100] * 4 + [-200] * 2 + [300] * 4)
+    assert times[-1] - times[0] >= 0.35  # -100's 3rd and 4th waited for its bucket
+    assert sum(1 for t in times if t - times[0] < 0.1) == 8  # nothing else did
+    assert limiter._group_limiter(300) is None and limiter._group_limiter("@channel") is not None
+
+
+class _Throttled:
+    """A Bot API stand-in that answers 429 (retry after 1 s) once more than `limit` calls came
+    within one second, as the fake Bot API's --flood-limit does."""
+
+    def __init__(self, limit: int, throttle_first: int = 0) -> None:
+        self.limit, self.throttle_first = limit, throttle_first
+        self.ok: list[float] = []
+        self.refused = 0
+
+    async def __call__(self) -> bool:
+        now = asyncio.get_running_loop().time()
+        recent = [t for t in self.ok if now - t < 1.0]
+        if self.throttle_first > 0 or len(recent) >= self.limit:
+            self.throttle_first -= 1
+            self.refused += 1
+            raise RetryAfter(1)
+        self.ok.append(now)
+        return True
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # RetryAfter(int)
+async def test_a_429_pauses_everything_without_a_burst_after_it():
+    limiter = telegram_app.PacedRateLimiter(rate=25, burst=3)
+    api = _Throttled(limit=30, throttle_first=1)  # the first request is refused
+    results = await asyncio.gather(
+        *(
+            limiter.process_request(api, (), {}, "sendMessage", {"chat_id": 1000 + i}, None)
+            for i in range(40)
+        )
+    )
+    assert results == [True] * 40  # nothing lost
+    assert api.refused == 1  # and no second 429: the pause did not pile requests up
+    start = api.ok[0]
+    assert sum(1 for t in api.ok if t - start < 1.0) <= 28
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # RetryAfter(int)
+async def test_a_request_gives_up_after_max_retries(caplog):
+    limiter = telegram_app.PacedRateLimiter(max_retries=1)
+    api = _Throttled(limit=30, throttle_first=5)
+    with pytest.raises(RetryAfter):
+        await limiter.process_request(api, (), {}, "sendMessage", {"chat_id": 1}, None)
+    assert api.refused == 2  # the request and its one retry
+    assert "429 Too Many Requests after 1 retries" in caplog.text
+    with pytest.raises(RetryAfter):  # rate_limit_args=0: no retry for this request
+        await limiter.process_request(api, (), {}, "sendMessage", {"chat_id": 1}, 0)
+    assert api.refused == 3
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # RetryAfter(int)
 async def test_rate_limiter_retries_a_429(feed, updates, request_recorder, engine):
     request_recorder.fail_next("sendMessage", 429)  # retry_after 1 s
     await feed(updates.message(QUESTION))
