@@ -49,6 +49,7 @@ logger = logging.getLogger(__name__)
 ENGINE = "engine"
 SETTINGS = "settings"
 QLOG = "qlog"
+NONE_OF_THESE = "(none of these)"  # recorded as the clarify choice when no candidate was meant
 FLOOD = "flood"
 RELOAD_LOCK = "reload_lock"
 
@@ -299,6 +300,9 @@ async def on_button(update: Update, context: Context) -> None:
         engine = _engine(context)
         if data.kind == NONE:
             await acknowledge()
+            if qlog is not None and data.record:
+                # staff see in /unanswered that none of the offered intents was meant
+                qlog.record_choice(data.record, NONE_OF_THESE)
             if message is not None:
                 fallback = engine.fallback("none_of_these", lang=lang, script=script)
                 await send(message, text_reply(fallback.text), quote=_is_group(message))

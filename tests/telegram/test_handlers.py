@@ -318,12 +318,15 @@ async def test_stale_button_gets_a_graceful_reply(feed, updates, request_recorde
     assert "过期" in answers[1]["text"]
 
 
-async def test_none_of_these_gives_hotline(feed, updates, request_recorder, engine):
+async def test_none_of_these_gives_hotline_and_is_logged(
+    feed, updates, request_recorder, engine, qlog
+):
     data = encode(ButtonData(NONE, "zh", "simplified", engine.fingerprint, "rid1"), [])
     await feed(updates.callback(data))
     [sent] = request_recorder.sent()
     assert "12345" in sent["text"]
     assert len(request_recorder.sent("answerCallbackQuery")) == 1
+    assert qlog.choices == [("rid1", handlers.NONE_OF_THESE)]
 
 
 @pytest.mark.parametrize(("kind", "helpful"), [(HELPFUL, True), (UNHELPFUL, False)])
