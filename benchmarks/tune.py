@@ -25,11 +25,11 @@ def main() -> None:
     dev, held = cases[0::2], cases[1::2]
     engine = Engine.load(ROOT / "intents", ROOT / "data")
     grid = {
-        "answer": [56.0, 60.0, 64.0],
-        "margin": [2.0, 4.0],
-        "answer_low": [44.0, 48.0, 52.0],
-        "gap": [5.0, 8.0, 11.0],
-        "clarify": [40.0, 44.0],
+        "answer": [56.0, 60.0, 66.0],
+        "margin": [0.5, 1.0, 2.0, 3.0],
+        "answer_low": [42.0, 46.0, 50.0],
+        "gap": [2.0, 3.5, 5.0, 8.0],
+        "clarify": [44.0],
     }
     results = []
     for values in itertools.product(*grid.values()):

@@ -36,9 +36,9 @@ class Weights:
     figure: float = 12.0  # a report figure quoted in the question that the intent shows
     year_mismatch: float = 12.0
     answer: float = 60.0  # answer when the best is at least this and `margin` clear ...
-    margin: float = 2.0
-    answer_low: float = 46.0  # ... or at least this and `gap` clear of the runner-up
-    gap: float = 5.0
+    margin: float = 1.0
+    answer_low: float = 44.0  # ... or at least this and `gap` clear of the runner-up
+    gap: float = 3.0
     clarify: float = 44.0
     clarify_window: float = 9.0
     max_candidates: int = 3

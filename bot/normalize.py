@@ -294,7 +294,8 @@ class Normalizer:
         Terms come before stop words so phrases like "children in difficulty" still match."""
         words = [w if w in _EN_STOPWORDS else _stem(w) for w in _PUNCT_OR_SPACE.split(folded) if w]
         text = self.synonyms(" ".join(words))
-        kept = [w for w in text.split() if w not in _EN_STOPWORDS]
+        # years are scored apart, as in Chinese
+        kept = [w for w in text.split() if w not in _EN_STOPWORDS and not _YEAR.fullmatch(w)]
         return " ".join(kept) or _PUNCT_OR_SPACE.sub(" ", folded).strip()
 
 

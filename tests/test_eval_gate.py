@@ -15,15 +15,15 @@ from bot.evaluate import Report, evaluate, load_cases
 
 EVAL = Path(__file__).resolve().parent / "eval" / "questions.yaml"
 FLOORS = {
-    "schools": 0.75,
-    "childcare": 0.82,
-    "projects": 0.90,
-    "other": 0.88,
-    "traditional": 0.85,
+    "schools": 0.90,
+    "childcare": 0.90,
+    "projects": 0.93,
+    "other": 0.92,
+    "traditional": 0.93,
     "typo": 0.88,
-    "english": 0.78,
-    "offtopic": 0.92,
-    "otherplace": 0.95,
+    "english": 0.85,
+    "offtopic": 0.95,
+    "otherplace": 1.0,  # never answer another place's question with Haizhu figures
     "personal": 0.90,
 }
 

@@ -61,11 +61,13 @@ def test_english_words_view() -> None:
 
 def test_decide_answer_clarify_fallback() -> None:
     w = Weights()
-    assert decide([(3, 90.0), (1, 50.0)], w).kind == "answer"
-    assert decide([(3, 55.0), (1, 40.0)], w).kind == "answer"  # lower band, clear gap
-    clarify = decide([(3, 60.0), (1, 59.0), (2, 57.0), (4, 20.0)], w)
+    hi, low = w.answer + 5, w.answer_low + 1
+    assert decide([(3, hi), (1, hi - w.margin - 1)], w).kind == "answer"
+    assert decide([(3, low), (1, low - w.gap - 1)], w).kind == "answer"  # lower band, clear gap
+    near = min(w.margin, w.gap) / 2
+    clarify = decide([(3, hi), (1, hi - near), (2, hi - near - 0.1), (4, 20.0)], w)
     assert clarify.kind == "clarify" and [i for i, _ in clarify.candidates] == [3, 1, 2]
-    assert decide([(3, 30.0), (1, 29.0)], w).kind == "fallback"
+    assert decide([(3, w.clarify - 1), (1, w.clarify - 2)], w).kind == "fallback"
     assert decide([], w).kind == "fallback"
 
 
