@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import opencc
@@ -187,9 +188,15 @@ def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
     of branches at each position instead of every word: several hundred synonyms cost
     microseconds per question.
     """
-    unique = {w for w in words if w}
+    unique = frozenset(w for w in words if w)
     if not unique:
         return None
+    return _compile_alternation(unique)
+
+
+@lru_cache(maxsize=64)
+def _compile_alternation(unique: frozenset[str]) -> re.Pattern[str]:
+    """Cached: a reload with an unchanged lexicon reuses its regexes."""
     latin = [w for w in unique if _LATIN.match(w)]
     other = [w for w in unique if not _LATIN.match(w)]
     parts = []
