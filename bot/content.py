@@ -334,6 +334,13 @@ class _Loader:
                             f"intents[{i}].answer.{lang}: {exc.message or exc} ({intent.id})",
                         )
                         continue
+                    except Exception as exc:  # a template may raise anything (1 + "x")
+                        self.error(
+                            shown,
+                            aline,
+                            f"intents[{i}].answer.{lang}: {type(exc).__name__}: {exc} ({intent.id})",
+                        )
+                        continue
                     for msg in self.check_answer(template, rendered, lang):
                         self.error(shown, aline, f"intents[{i}].answer.{lang}: {msg} ({intent.id})")
                     answers[lang] = rendered

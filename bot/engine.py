@@ -15,7 +15,14 @@ from bot import messages
 from bot.answer import Answer, Candidate, Lang, Related, Script
 from bot.content import Content, LoadedIntent, Problem, load_content
 from bot.match import Matcher, Weights, decide
-from bot.normalize import Normalizer, detect_lang, detect_script, to_traditional
+from bot.normalize import (
+    Normalizer,
+    detect_lang,
+    detect_script,
+    has_chinese,
+    split_scripts,
+    to_traditional,
+)
 from bot.pinyin import to_pinyin_codes
 from bot.render import footer, format_number
 
@@ -88,7 +95,12 @@ class Engine:
             ),
         }
         self._prepared = [self._prepare(li) for li in self._intents]
-        digest = hashlib.sha256("".join(sorted(content.file_digests.values())).encode())
+        # Changes whenever a file's content or name changes or the intents' order does (buttons
+        # may refer to an intent by position), so a button from older content is recognised.
+        digest = hashlib.sha256()
+        for path, file_digest in sorted(content.file_digests.items()):
+            digest.update(f"{path}\0{file_digest}\n".encode())
+        digest.update("\0".join(li.intent.id for li in self._intents).encode())
         self.fingerprint = digest.hexdigest()[:6]
         self._localize = lru_cache(maxsize=4096)(self._localize_uncached)
 
@@ -128,7 +140,9 @@ class Engine:
             return self._fallback(question, "too_long", lang, script)
         norm = self.normalizer.normalize(text)
         matcher = self.matchers[lang]
-        ranked = matcher.rank(norm.text, norm.years)
+        ranked = matcher.rank(norm.text, norm.years, norm.numbers)
+        if lang == "en" and has_chinese(text):
+            ranked = self._rank_mixed(text, norm.years, norm.numbers)
         decision = decide(ranked, matcher.w)
         candidates = tuple(
             Candidate(self._intents[i].intent.id, self._title(i, lang, script), s)
@@ -204,6 +218,22 @@ class Engine:
         ]
 
     # -- internals ----------------------------------------------------------------------------
+    def _rank_mixed(
+        self, text: str, years: frozenset[int], numbers: tuple[str, ...]
+    ) -> list[tuple[int, float]]:
+        """An English question quoting Chinese names ("What is happening at 康鹭?"): the English
+        words against the English examples, the Chinese words against the Chinese ones; each
+        intent keeps its better score."""
+        english, chinese = split_scripts(text)
+        best: dict[int, float] = {}
+        for lang, part in (("en", english), ("zh", chinese)):
+            if part.strip():
+                for i, score in self.matchers[lang].rank(
+                    self.normalizer.text(part), years, numbers
+                ):
+                    best[i] = max(best.get(i, 0.0), score)
+        return sorted(best.items(), key=lambda item: -item[1])[:3]
+
     def _title(self, i: int, lang: Lang, script: Script) -> str:
         title = self._intents[i].intent.title
         return self._localize(title.en if lang == "en" else title.zh, script)

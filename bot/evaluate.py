@@ -167,7 +167,7 @@ def example_warnings(engine: Engine) -> list[Problem]:
                 scores = matcher.example_scores(q.text)
                 # leave this example out: its own copy would always win
                 scores[[t == q.text for t in matcher.texts]] = -1.0
-                per_intent = matcher.combine(scores, q.text, q.years)
+                per_intent = matcher.combine(scores, q.text, q.years, q.numbers)
                 best = int(np.argmax(per_intent))
                 if best != own and per_intent[best] > per_intent[own] + 5:
                     out.append(

@@ -23,7 +23,6 @@ from rapidfuzz.distance import LCSseq
 from bot.normalize import trie_pattern
 
 View = Callable[[str], Sequence[Hashable]]
-_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,10 +136,16 @@ class Matcher:
         return total
 
     def combine(
-        self, example_scores: NDArray[np.float64], question: str, years: frozenset[int]
+        self,
+        example_scores: NDArray[np.float64],
+        question: str,
+        years: frozenset[int],
+        numbers: Sequence[str] = (),
     ) -> NDArray[np.float64]:
         """Per intent: best example, plus keyword bonus, minus year mismatch; 0-100."""
-        return self._adjust(self._per_intent(example_scores), *self._adjustments(question, years))
+        return self._adjust(
+            self._per_intent(example_scores), *self._adjustments(question, years, numbers)
+        )
 
     def _per_intent(self, example_scores: NDArray[np.float64]) -> NDArray[np.float64]:
         scores = np.zeros(self.n_intents, dtype=np.float64)
@@ -148,7 +153,7 @@ class Matcher:
         return scores
 
     def _adjustments(
-        self, question: str, years: frozenset[int]
+        self, question: str, years: frozenset[int], numbers: Sequence[str] = ()
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Keyword bonus and year penalty per intent."""
         bonus = np.zeros(self.n_intents, dtype=np.float64)
@@ -161,7 +166,7 @@ class Matcher:
                 bonus[self._keyword_owners[k]] += 1.0
         bonus = np.minimum(self.w.keyword * bonus, self.w.keyword_cap)
         if self._figure_owners:
-            for fig in set(_NUMBER.findall(question)):
+            for fig in set(numbers):
                 owners = self._figure_owners.get(fig)
                 if owners:
                     bonus[owners] += self.w.figure
@@ -184,10 +189,15 @@ class Matcher:
         return np.clip(np.minimum(scores + bonus, 100.0) - penalty, 0.0, 100.0)
 
     def rank(
-        self, question: str, years: frozenset[int] = frozenset(), *, limit: int = 3
+        self,
+        question: str,
+        years: frozenset[int] = frozenset(),
+        numbers: Sequence[str] = (),
+        *,
+        limit: int = 3,
     ) -> list[tuple[int, float]]:
         """The best `limit` intents with their exact scores, best first."""
-        bonus, penalty = self._adjustments(question, years)
+        bonus, penalty = self._adjustments(question, years, numbers)
         if self._bound is None:
             scores = self._adjust(self._per_intent(self.example_scores(question)), bonus, penalty)
             top = np.argsort(-scores, kind="stable")[:limit]

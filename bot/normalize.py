@@ -22,11 +22,17 @@ _T2S = opencc.OpenCC("t2s")
 _S2T = opencc.OpenCC("s2t")
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _LATIN = re.compile(r"[a-z]")
+_LATIN_WORD = re.compile(r"[a-z]{2,}")
 # Punctuation and spaces, but not the point of a decimal figure (6.18 stays 6.18).
 _PUNCT_OR_SPACE = re.compile(r"(?:[^\w.]|_|(?<!\d)\.|\.(?!\d))+")
 # Calendar years people ask about (2000-2039); 2049 is the name of a long-term plan, not a year asked.
-_YEAR = re.compile(r"(?<!\d)(20[0-3][0-9])(?!\d)")
+# A number followed by a unit is a quantity, not a year: 托位超过2000个.
+_NOT_A_YEAR_AFTER = (
+    r"(?!\d|\.\d|\s*(?:[个多余人万亿元套所家间条宗项平米公里亩%]|places|people|yuan))"
+)
+_YEAR = re.compile(r"(?<![\d.])(20[0-3][0-9])" + _NOT_A_YEAR_AFTER)
 # The report was delivered in March 2025: "last year" is 2024, "this year" the 2025 plan.
 _RELATIVE_YEARS = {
     "去年": 2024,
@@ -39,7 +45,11 @@ _RELATIVE_YEARS = {
     "this year": 2025,
     "next year": 2025,
 }
-_YEAR_WORDS = re.compile(r"(?<!\d)20[0-3]\d(?!\d)年?|去年|上年|前年|今年|明年|本年")
+_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
+_YEAR_WORDS = re.compile(
+    r"(?<![\d.])20[0-3]\d" + _NOT_A_YEAR_AFTER + r"年?|去年|上年|前年|今年|明年|本年"
+)
 # "全市排第几 / 全省第一": a rank among the wider area, still a question about Haizhu.
 _RANKING = re.compile(r"(全市|全省|全国)(?=排|第|前列|领先|领跑|名列)")
 _EN_STOPWORDS = frozenset(
@@ -154,11 +164,24 @@ def fold(text: str) -> str:
 
 
 def detect_lang(text: str) -> Literal["zh", "en"]:
-    """English when Latin letters clearly outnumber Chinese characters."""
+    """English when the English words carry the sentence: no Chinese at all, or at least two
+    English words for every four Chinese characters ("When will 琶洲南学校 open?" is English,
+    "GDP多少" and "AI大模型怎么样" are Chinese)."""
     folded = unicodedata.normalize("NFKC", text).lower()
     cjk = len(_CJK.findall(folded))
-    latin = len(_LATIN.findall(folded))
-    return "en" if latin > 3 * cjk and latin >= 3 else "zh"
+    words = len(_LATIN_WORD.findall(folded))
+    if cjk == 0:
+        return "en" if len(_LATIN.findall(folded)) >= 3 else "zh"
+    return "en" if words >= 2 and 2 * words >= cjk else "zh"
+
+
+def has_chinese(text: str) -> bool:
+    return _CJK.search(text) is not None
+
+
+def split_scripts(text: str) -> tuple[str, str]:
+    """(the text without its Chinese runs, the Chinese runs joined by spaces)."""
+    return _CJK_RUN.sub(" ", text), " ".join(_CJK_RUN.findall(text))
 
 
 def detect_script(text: str) -> Script:
@@ -176,6 +199,7 @@ class Normalized:
 
     text: str
     years: frozenset[int]
+    numbers: tuple[str, ...]
     places: tuple[str, ...]
     personal: bool
     offtopic: bool = False
@@ -274,7 +298,10 @@ class Normalizer:
             ranked = _RANKING.sub(" ", folded)
             places += tuple(dict.fromkeys(self._wider.findall(ranked)))
         offtopic = bool(self._offtopic and self._offtopic.search(folded))
-        return Normalized(self._text(folded), frozenset(years), places, personal, offtopic)
+        numbers = tuple(
+            dict.fromkeys(n for n in _NUMBER.findall(folded) if int(float(n)) not in years)
+        )
+        return Normalized(self._text(folded), frozenset(years), numbers, places, personal, offtopic)
 
     def text(self, raw: str) -> str:
         """The matching form of a question or example."""
@@ -287,6 +314,9 @@ class Normalizer:
         # Years are scored apart (the year penalty), so they must not make two questions look
         # alike: "2025年…多少" should not match every other 2025 question.
         text = _YEAR_WORDS.sub(" ", text)
+        # Other numbers count through the figure bonus (a report figure quoted in the question);
+        # as characters they would only make the question look unlike every example.
+        text = _NUMBER.sub(" ", text)
         if self._fillers is not None:
             text = self._fillers.sub(" ", text)
         text = self._particles.sub("", text)
@@ -299,10 +329,11 @@ class Normalizer:
         """English: plural-stemmed words, then the lexicon's terms (some map to the Chinese words
         the intents' keywords use, so English questions earn keyword hits), then stop words go.
         Terms come before stop words so phrases like "children in difficulty" still match."""
-        words = [w if w in _EN_STOPWORDS else _stem(w) for w in _PUNCT_OR_SPACE.split(folded) if w]
+        spaced = _LETTER_DIGIT.sub(" ", folded)  # "gdp2024" -> "gdp 2024"
+        words = [w if w in _EN_STOPWORDS else _stem(w) for w in _PUNCT_OR_SPACE.split(spaced) if w]
         text = self.synonyms(" ".join(words))
         # years are scored apart, as in Chinese
-        kept = [w for w in text.split() if w not in _EN_STOPWORDS and not _YEAR.fullmatch(w)]
+        kept = [w for w in text.split() if w not in _EN_STOPWORDS and not _NUMBER.fullmatch(w)]
         return " ".join(kept) or _PUNCT_OR_SPACE.sub(" ", folded).strip()
 
 

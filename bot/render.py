@@ -1,7 +1,7 @@
 """Answer templates -> text: a sandboxed Jinja2 environment over the report's facts.
 
 Templates come from content files, so they run in an immutable sandbox (no attribute tricks, no
-code) with strict undefined values (a missing fact fails loudly). Rendering records which facts a
+code from content) with strict undefined values (a missing fact fails loudly). Rendering records which facts a
 template used, so every answer can end with its years, status (2024 result / 2025 plan) and source
 sections without the template writer having to remember.
 """
@@ -9,10 +9,12 @@ sections without the template writer having to remember.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import logging
 import marshal
 import os
 import re
+import stat
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -101,10 +103,13 @@ def _num(obj: Any) -> str:
         if obj is None:
             raise TemplateError("fact has no main value; use .v.<name>")
     if isinstance(obj, QuantityView):
-        if obj.written and any(ch in obj.written for ch in "万亿"):
+        written = obj.written or ""
+        if re.fullmatch(r"\d+(\.\d+)?", written):
+            return written  # the report's own digits: 8.0, 871.20
+        if re.fullmatch(r"\d+(\.\d+)?[万亿]", written):
             # keep the report's own figure visible next to the conversion: 8955.34万 (89,553,400)
-            return f"{obj.written} ({int(obj.value):,})"
-        return format_number(obj.value)
+            return f"{written} ({round(obj.value):,})"
+        return format_number(obj.value)  # Chinese numerals (十, 两) become digits
     if isinstance(obj, int | float):
         return format_number(obj)
     raise TemplateError("filter num expects a fact or a named value")
@@ -161,37 +166,69 @@ def footer(facts: tuple[Fact, ...], report: Source, lang: str) -> str:
 
 def _cache_dir() -> Path:
     base = os.environ.get("BOT_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or "~/.cache"
-    return Path(base).expanduser() / "haizhu-bot" / f"jinja-{jinja2.__version__}"
+    return Path(base).expanduser() / "haizhu-bot"
 
+
+# What compiled code depends on besides the source: Python's bytecode format, Jinja's version and
+# this environment's settings. Part of every cache key.
+_CODE_VERSION = hashlib.sha256(
+    b"|".join(
+        [
+            importlib.util.MAGIC_NUMBER,
+            jinja2.__version__.encode(),
+            b"immutable-sandbox,strict,trim,lstrip,n,num",
+        ]
+    )
+).hexdigest()[:16]
 
 _templates: dict[str, Template] = {}
 
 
-def _compiled(env: ImmutableSandboxedEnvironment, source: str) -> Template:
-    """Compile once per process, and keep the bytecode on disk across restarts.
+def _private_dir(path: Path) -> bool:
+    """Create `path` for this user only, and use it only if nobody else can write to it: the
+    cache holds code that will run, so it must be as trusted as the program itself."""
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = path.stat()
+    except OSError:
+        return False
+    return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
-    Compiling ~200 templates costs about half a second; a reload or restart with unchanged
-    templates then only loads code. The cache is an optimisation: any failure just compiles.
+
+def _compiled(env: ImmutableSandboxedEnvironment, source: str) -> Template:
+    """Compile once per process, and keep the bytecode in a private cache across restarts.
+
+    Compiling ~200 templates costs about a third of a second at start-up. The cache is only an
+    optimisation: any doubt (foreign owner, writable by others, unreadable) means compile.
     """
     template = _templates.get(source)
     if template is not None:
         return template
-    key = hashlib.sha256(source.encode()).hexdigest()
-    path = _cache_dir() / f"{key}.bin"
+    directory = _cache_dir()
+    usable = _private_dir(directory)
+    key = hashlib.sha256(f"{_CODE_VERSION}|{source}".encode()).hexdigest()
+    path = directory / f"{key}.bin"
     code: CodeType | None = None
-    try:
-        code = marshal.loads(path.read_bytes())  # noqa: S302 - our own cache files
-    except (OSError, ValueError, EOFError, TypeError):
-        code = None
+    if usable:
+        try:
+            st = path.stat()
+            if st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+                code = marshal.loads(path.read_bytes())  # noqa: S302 - private cache, see above
+        except (OSError, ValueError, EOFError, TypeError):
+            code = None
     if code is None:
         code = env.compile(source)  # raises TemplateSyntaxError for bad templates
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(marshal.dumps(code))
-            tmp.replace(path)
-        except OSError as exc:
-            logger.debug("template cache not written: %s", exc)
+        if usable:
+            try:
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(fd, "wb") as out:
+                    out.write(marshal.dumps(code))
+                tmp.replace(path)
+            except OSError as exc:
+                logger.debug("template cache not written: %s", exc)
     template = env.template_class.from_code(env, code, env.make_globals(None))
+    if len(_templates) > 4096:  # edits over many reloads must not grow memory forever
+        _templates.clear()
     _templates[source] = template
     return template

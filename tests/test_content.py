@@ -148,6 +148,13 @@ def test_template_errors(content_copy: tuple[Path, Path]) -> None:
       zh: "共有3395个学位"
       en: "{{ ''.__class__.__mro__ }}"
     related: [nowhere]
+  - id: broken_three
+    topic: test
+    title: {zh: 坏的三, en: Broken three}
+    examples: {zh: [坏的例子三]}
+    answer:
+      zh: "{{ f.edu_school_places_2024.value + f.edu_school_places_2024.unit }}"
+      en: "{{ 1 // 0 }}"
 """,
         "utf-8",
     )
@@ -157,6 +164,7 @@ def test_template_errors(content_copy: tuple[Path, Path]) -> None:
     assert "3395 typed into the template" in text
     assert "related intent 'nowhere' does not exist" in text
     assert "answer.en" in text and "broken_two" in text
+    assert "TypeError" in text and "ZeroDivisionError" in text and "broken_three" in text
 
 
 def test_plan_must_read_as_plan(content_copy: tuple[Path, Path]) -> None:

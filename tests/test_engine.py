@@ -134,3 +134,16 @@ def test_engine_imports_nothing_from_telegram() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("What is happening at 康鹭?", "urban_kanglu"),
+        ("When will 琶洲南学校 open?", "pazhou_south_school"),
+    ],
+)
+def test_english_question_quoting_chinese_names(engine: Engine, question: str, intent: str) -> None:
+    answer = engine.ask(question)
+    assert answer.lang == "en" and answer.decision == "answer" and answer.intent == intent
+    assert "Source: " in answer.text  # the English footer: the reply is in English

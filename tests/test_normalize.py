@@ -23,7 +23,8 @@ def norm() -> Normalizer:
 
 
 def test_full_width_and_case_fold(norm: Normalizer) -> None:
-    assert norm.text("ＧＤＰ２０２４") == "gdp2024"
+    assert norm.text("ＧＤＰ２０２４") == "gdp"
+    assert norm.normalize("ＧＤＰ２０２４").years == {2024}
 
 
 def test_traditional_and_cantonese_become_simplified_canonical(norm: Normalizer) -> None:
@@ -70,4 +71,12 @@ def test_language_and_script_detection(text: str, lang: str, script: str) -> Non
 
 
 def test_decimal_figures_survive_punctuation_removal(norm: Normalizer) -> None:
-    assert norm.text("6.18个托位。是什么.") == "6.18个托位是什么"
+    assert norm.normalize("6.18个托位。是什么.").numbers == ("6.18",)
+
+
+def test_quantities_are_not_years(norm: Normalizer) -> None:
+    assert norm.normalize("托位超过2000个了吗").years == frozenset()
+    assert norm.normalize("2024年托位").years == {2024}
+    assert norm.normalize("in 2025 how many").years == {2025}
+    assert norm.normalize("托位超过2000个").numbers == ("2000",)
+    assert norm.text("托位超过2000个") == "托位超过个"

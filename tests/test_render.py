@@ -74,3 +74,30 @@ def test_footer_states_year_status_and_section() -> None:
     en = footer((FACTS["bb"],), SOURCE, "en")
     assert "2025 plan" in en and "not yet achieved" in en
     assert footer((), SOURCE, "zh") == ""
+
+
+def test_template_cache_is_private_and_refuses_a_shared_directory(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import stat
+
+    from bot import render
+
+    private = tmp_path / "private"
+    monkeypatch.setenv("BOT_CACHE_DIR", str(private))
+    render._templates.clear()
+    source = "{{ f.bb | n }} cached"
+    assert render_template(make_environment(), source, FACTS, SOURCE).text == "1710个 cached"
+    directory = private / "haizhu-bot"
+    files = list(directory.glob("*.bin"))
+    assert len(files) == 1
+    assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+    assert stat.S_IMODE(files[0].stat().st_mode) == 0o600
+
+    # A directory others can write to is never trusted: nothing is read from or written to it.
+    shared = tmp_path / "shared"
+    (shared / "haizhu-bot").mkdir(parents=True)
+    os.chmod(shared / "haizhu-bot", 0o777)
+    monkeypatch.setenv("BOT_CACHE_DIR", str(shared))
+    render._templates.clear()
+    assert render_template(make_environment(), source, FACTS, SOURCE).text == "1710个 cached"
+    assert list((shared / "haizhu-bot").iterdir()) == []
