@@ -395,6 +395,10 @@ class _Loader:
                 out.append(f"uses a {year} fact but does not say '{needle}'")
         if any(f.status == "plan" for f in rendered.facts):
             low = text.lower()
+            for line in low.splitlines():
+                # each sentence about 2025 must itself read as a plan, not just the answer somewhere
+                if "2025" in line and not any(w in line for w in PLAN_WORDS[lang]):
+                    out.append(f"a line about 2025 does not read as a plan: {line[:60]!r}")
             if not any(w in low for w in PLAN_WORDS[lang]):
                 out.append(
                     f"uses a 2025 plan fact but does not read as a plan (use one of {'/'.join(PLAN_WORDS[lang])})"
