@@ -1,19 +1,26 @@
-"""Is a group message addressed to the bot, and what is the question? Plus a per-user flood guard.
+"""Is a group message addressed to the bot, and what is the question? Plus the guards that keep
+one chat or one user from tying the bot up: a per-user flood guard and a per-chat backlog.
 
 In groups the bot answers only when addressed: an @mention of its username (any case), a
 text_mention of the bot user, or a reply to one of its own messages. The mention is removed
-from the question before it reaches the engine.
+from the question before it reaches the engine. A photo or document caption counts like text.
 """
 
 from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 from telegram import Message, MessageEntity
 
 _MENTIONS = (MessageEntity.MENTION, MessageEntity.TEXT_MENTION)
+
+
+def message_text(message: Message) -> str | None:
+    """The text of a message, or the caption of a photo/document/...; None when it has neither."""
+    return message.text if message.text is not None else message.caption
 
 
 def _mentions_of_bot(
@@ -26,7 +33,11 @@ def _mentions_of_bot(
             return entity.user is not None and entity.user.id == bot_id
         return wanted is not None and text.casefold() == wanted
 
-    return [e for e, text in message.parse_entities(list(_MENTIONS)).items() if is_bot(e, text)]
+    if message.text is not None:
+        found = message.parse_entities(list(_MENTIONS))
+    else:
+        found = message.parse_caption_entities(list(_MENTIONS))
+    return [e for e, text in found.items() if is_bot(e, text)]
 
 
 def is_reply_to_bot(message: Message, bot_id: int) -> bool:
@@ -49,14 +60,16 @@ def strip_entities(text: str, entities: Iterable[MessageEntity]) -> str:
 def group_question(message: Message, bot_id: int, bot_username: str | None) -> str | None:
     """The question of a group message addressed to the bot, or None if it is not addressed.
 
-    An addressed message with nothing left after removing the mention gives "".
+    The question is the text, or the caption of a photo or document. An addressed message with
+    nothing left after removing the mention gives "".
     """
-    if message.text is None:
+    text = message_text(message)
+    if text is None:
         return None
     mentions = _mentions_of_bot(message, bot_id, bot_username)
     if not mentions and not is_reply_to_bot(message, bot_id):
         return None
-    return strip_entities(message.text, mentions)
+    return strip_entities(text, mentions)
 
 
 def command_argument(message: Message, bot_id: int, bot_username: str | None) -> str:
@@ -105,3 +118,57 @@ class FloodGuard:
         for key in [k for k, v in self._hits.items() if not v or now - v[-1] >= self.window]:
             del self._hits[key]
             self._noticed.pop(key, None)
+
+
+# Replies a chat may have waiting at once (see ChatBacklog). A group gets 5 messages per 15 s
+# (telegram_app.GROUP_RATE/GROUP_PERIOD), so 4 waiting replies go out within about 15 s; a
+# private chat gets about 1 message/s after a short burst (telegram_app.PRIVATE_RATE/_BURST).
+GROUP_BACKLOG = 4
+PRIVATE_BACKLOG = 6
+
+
+class ChatBacklog:
+    """How many updates of each chat are being handled right now (admitted, reply not yet sent).
+
+    A handler waits for its chat's send allowance while it holds one of the Application's
+    concurrent-update slots; capping each chat's backlog caps the slots one busy group or one
+    fast private user can hold, so everybody else keeps being answered. `enter` refuses an
+    update of a chat whose backlog is full (the handler then drops it, or answers a button
+    with a short "please wait"); every successful `enter` must be paired with a `leave`
+    (use `slot`).
+    """
+
+    def __init__(self, group_limit: int = GROUP_BACKLOG, private_limit: int = PRIVATE_BACKLOG):
+        self.group_limit, self.private_limit = group_limit, private_limit
+        self._pending: dict[int, int] = {}
+
+    def pending(self, chat_id: int) -> int:
+        """Updates of `chat_id` being handled now."""
+        return self._pending.get(chat_id, 0)
+
+    def enter(self, chat_id: int, *, group: bool) -> bool:
+        """Admit one more update of `chat_id` unless its backlog is full."""
+        limit = self.group_limit if group else self.private_limit
+        pending = self._pending.get(chat_id, 0)
+        if pending >= limit:
+            return False
+        self._pending[chat_id] = pending + 1
+        return True
+
+    def leave(self, chat_id: int) -> None:
+        """An admitted update of `chat_id` is done."""
+        pending = self._pending.get(chat_id, 0) - 1
+        if pending > 0:
+            self._pending[chat_id] = pending
+        else:  # idle chats take no memory
+            self._pending.pop(chat_id, None)
+
+    @contextmanager
+    def slot(self, chat_id: int, *, group: bool) -> Iterator[bool]:
+        """`with backlog.slot(chat, group=...) as admitted:` enter, and leave at the end."""
+        admitted = self.enter(chat_id, group=group)
+        try:
+            yield admitted
+        finally:
+            if admitted:
+                self.leave(chat_id)

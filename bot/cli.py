@@ -172,7 +172,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    if not os.environ.get("TELEGRAM_BOT_TOKEN"):
+    # blank (only spaces) counts as not set, as in bot.config.Settings
+    if not os.environ.get("TELEGRAM_BOT_TOKEN", "").strip():
         print("TELEGRAM_BOT_TOKEN is not set: starting the console chat instead (see README).")
         return cmd_chat(args)
     from bot.config import ConfigError, Settings

@@ -25,7 +25,14 @@ DEFAULT_DB = "questions.sqlite3"
 _SECRET_FIELDS = frozenset({"token", "webhook_secret", "log_secret"})
 # Telegram accepts 1-256 characters A-Z a-z 0-9 _ - as setWebhook(secret_token=...).
 _WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-_OFF = frozenset({"off", "none", "no", "false", "0", ""})
+# BOT_DB values that switch the question log off (case-insensitive); `python -m bot report`
+# accepts the same for --db.
+OFF_VALUES = frozenset({"off", "none", "no", "false", "0"})
+
+
+def is_off(value: str | None) -> bool:
+    """True for off/none/no/false/0 (any case, surrounding spaces ignored)."""
+    return value is not None and value.strip().lower() in OFF_VALUES
 
 
 class ConfigError(ValueError):
@@ -50,6 +57,11 @@ class Settings:
     db_path: Path | None = field(default_factory=lambda: Path(DEFAULT_DB))
     log_secret: str | None = None
     log_retention_days: int = 90
+
+    def __post_init__(self) -> None:
+        # a token of only spaces is no token, however Settings was made (from_env strips too)
+        token = (self.token or "").strip() or None
+        object.__setattr__(self, "token", token)
 
     def __repr__(self) -> str:
         parts = []
@@ -83,7 +95,7 @@ class Settings:
             return value or None
 
         base_url = _base_url(get("TELEGRAM_BASE_URL"))
-        webhook_url = _webhook_url(get("WEBHOOK_URL"))
+        webhook_url = _webhook_url(get("WEBHOOK_URL"), local_api=base_url is not None)
         webhook_secret = get("WEBHOOK_SECRET")
         if webhook_url is not None and webhook_secret is None:
             raise ConfigError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
@@ -105,7 +117,7 @@ class Settings:
             webhook_listen=get("WEBHOOK_LISTEN") or "0.0.0.0",  # noqa: S104
             webhook_port=_int("WEBHOOK_PORT", get("WEBHOOK_PORT"), 8443, 1, 65535),
             webhook_secret=webhook_secret,
-            db_path=None if db is not None and db.lower() in _OFF else Path(db or DEFAULT_DB),
+            db_path=None if is_off(db) else Path(db or DEFAULT_DB),
             log_secret=get("BOT_LOG_SECRET"),
             log_retention_days=_int(
                 "BOT_LOG_RETENTION_DAYS", get("BOT_LOG_RETENTION_DAYS"), 90, 1, 36500
@@ -182,5 +194,15 @@ def _file_url(base_url: str) -> str:
     return f"{base_url[:cut]}/file{base_url[cut:]}"
 
 
-def _webhook_url(raw: str | None) -> str | None:
-    return None if raw is None else _http_url("WEBHOOK_URL", raw)
+def _webhook_url(raw: str | None, *, local_api: bool) -> str | None:
+    """Telegram delivers webhooks only to https URLs. A local Bot API server (TELEGRAM_BASE_URL)
+    also accepts http, e.g. for a webhook on the same host or in the same network."""
+    if raw is None:
+        return None
+    url = _http_url("WEBHOOK_URL", raw)
+    if urlsplit(url).scheme != "https" and not local_api:
+        raise ConfigError(
+            f"WEBHOOK_URL: {raw!r} must be an https:// URL (Telegram sends webhooks over HTTPS "
+            "only; http is accepted only with a local Bot API server, TELEGRAM_BASE_URL)"
+        )
+    return url

@@ -1,26 +1,46 @@
 """Telegram update handlers: translate updates into engine calls and Answers into messages.
 
 State lives in `application.bot_data` (see the key constants): the current Engine (one reference,
-swapped by a reload), the Settings, the optional question log, the flood guard and the reload
-lock. Handlers never read content files. Every message and callback answer goes out through
-`deliver`, which retries transient network failures.
+swapped by a reload), the Settings, the optional question log, the flood guard, the per-chat
+backlog and the reload lock. Handlers never read content files. Every message and callback
+answer goes out through `deliver`, which retries transient network failures.
+
+Every update that will send into a chat is first admitted (`admission`, and the same checks in
+`on_button`): its chat's backlog must have room (addressing.ChatBacklog: a busy group or a fast
+private user cannot hold many of the Application's concurrent-update slots while waiting for
+its send allowance), and in groups the user must be within the flood guard (questions, button
+presses and commands alike).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
 from telegram.constants import ChatType
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.addressing import FloodGuard, command_argument, group_question
+from bot.addressing import (
+    ChatBacklog,
+    FloodGuard,
+    command_argument,
+    group_question,
+    message_text,
+)
 from bot.answer import Answer, Lang, Script
 from bot.config import Settings
 from bot.content import ContentError
@@ -30,6 +50,7 @@ from bot.send import (
     HELPFUL,
     NONE,
     UNHELPFUL,
+    ButtonData,
     Reply,
     answer_reply,
     decode,
@@ -51,7 +72,9 @@ SETTINGS = "settings"
 QLOG = "qlog"
 NONE_OF_THESE = "(none of these)"  # recorded as the clarify choice when no candidate was meant
 FLOOD = "flood"
+BACKLOG = "backlog"
 RELOAD_LOCK = "reload_lock"
+GROUP_RELOAD_LINES = 10  # problems shown in a group when the admin cannot be told privately
 
 Context = ContextTypes.DEFAULT_TYPE
 BotData = MutableMapping[Any, Any]
@@ -72,6 +95,7 @@ def init_bot_data(
     bot_data[SETTINGS] = settings
     bot_data[QLOG] = qlog
     bot_data[FLOOD] = FloodGuard()
+    bot_data[BACKLOG] = ChatBacklog()
     bot_data[RELOAD_LOCK] = asyncio.Lock()
 
 
@@ -97,6 +121,11 @@ def user_lang(user: User | None) -> tuple[Lang, Script]:
 
 def _is_group(message: Message) -> bool:
     return message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+
+
+def _backlog(context: Context) -> ChatBacklog:
+    backlog: ChatBacklog = context.bot_data[BACKLOG]
+    return backlog
 
 
 def markup(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -161,6 +190,16 @@ async def send(target: Message, reply: Reply, *, quote: bool) -> None:
         await deliver(request, "sendMessage")
 
 
+async def send_to_chat(context: Context, chat_id: int, reply: Reply) -> None:
+    """Send a Reply to a chat by id (e.g. an admin's private chat)."""
+    for index, text in enumerate(reply.texts):
+        last = index == len(reply.texts) - 1
+        request = partial(
+            context.bot.send_message, chat_id, text, reply_markup=markup(reply) if last else None
+        )
+        await deliver(request, "sendMessage")
+
+
 def _record(context: Context, message: Message, user: User | None, answer: Answer) -> str | None:
     """Log one addressed question; the record id, or None when the log is off or failed."""
     qlog = _qlog(context)
@@ -201,35 +240,67 @@ async def _flood_ok(update: Update, context: Context) -> bool:
     return bool(verdict == "ok")
 
 
-async def on_private_text(update: Update, context: Context) -> None:
-    """Private chat: every text message is a question."""
+@contextlib.asynccontextmanager
+async def admission(update: Update, context: Context) -> AsyncIterator[bool]:
+    """`async with admission(update, context) as admitted:` whether to handle a message that
+    will be answered in its chat. Not admitted, silently, when the chat's backlog is full
+    (its earlier replies are still waiting for the chat's send allowance); in groups also when
+    the user is over the flood guard (after one polite notice). The backlog slot is held until
+    the block ends."""
     message = update.effective_message
-    if message is not None and message.text is not None:
-        await answer_question(update, context, message.text)
+    if message is None:
+        yield False
+        return
+    chat_id = message.chat.id
+    if not _backlog(context).enter(chat_id, group=_is_group(message)):
+        logger.debug("Chat %s: backlog full, message %s dropped", chat_id, message.message_id)
+        yield False
+        return
+    try:
+        admitted = await _flood_ok(update, context)
+        yield admitted
+    finally:
+        _backlog(context).leave(chat_id)
+
+
+async def on_private_text(update: Update, context: Context) -> None:
+    """Private chat: every text message is a question, and so is a photo's or file's caption."""
+    message = update.effective_message
+    text = None if message is None else message_text(message)
+    if text is None:
+        return
+    async with admission(update, context) as admitted:
+        if admitted:
+            await answer_question(update, context, text)
 
 
 async def on_group_text(update: Update, context: Context) -> None:
-    """Group chat: answer only messages addressed to the bot; ignore everything else."""
+    """Group chat: answer only messages (or captions) addressed to the bot; ignore the rest."""
     message = update.effective_message
     if message is None:
         return
     question = group_question(message, context.bot.id, context.bot.username)
-    if question is None or not await _flood_ok(update, context):
+    if question is None:
         return
-    await answer_question(update, context, question)
+    async with admission(update, context) as admitted:
+        if admitted:
+            await answer_question(update, context, question)
 
 
 async def on_ask(update: Update, context: Context) -> None:
     """/ask <question> (also /ask@BotName) in any chat."""
     message = update.effective_message
-    if message is None or not await _flood_ok(update, context):
+    if message is None:
         return
-    question = command_argument(message, context.bot.id, context.bot.username)
-    if not question:
-        lang = user_lang(update.effective_user)
-        await send(message, text_reply(ui("ask_usage", *lang)), quote=_is_group(message))
-        return
-    await answer_question(update, context, question)
+    async with admission(update, context) as admitted:
+        if not admitted:
+            return
+        question = command_argument(message, context.bot.id, context.bot.username)
+        if not question:
+            lang = user_lang(update.effective_user)
+            await send(message, text_reply(ui("ask_usage", *lang)), quote=_is_group(message))
+            return
+        await answer_question(update, context, question)
 
 
 async def on_start(update: Update, context: Context) -> None:
@@ -237,17 +308,20 @@ async def on_start(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
         return
-    lang, script = user_lang(update.effective_user)
-    engine = _engine(context)
-    reply = topics_reply(
-        ui("welcome", lang, script),
-        engine.topics(lang, script),
-        lang=lang,
-        script=script,
-        fingerprint=engine.fingerprint,
-        intent_ids=engine.intent_ids(),
-    )
-    await send(message, reply, quote=_is_group(message))
+    async with admission(update, context) as admitted:
+        if not admitted:
+            return
+        lang, script = user_lang(update.effective_user)
+        engine = _engine(context)
+        reply = topics_reply(
+            ui("welcome", lang, script),
+            engine.topics(lang, script),
+            lang=lang,
+            script=script,
+            fingerprint=engine.fingerprint,
+            intent_ids=engine.intent_ids(),
+        )
+        await send(message, reply, quote=_is_group(message))
 
 
 async def on_help(update: Update, context: Context) -> None:
@@ -255,25 +329,34 @@ async def on_help(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
         return
-    lang, script = user_lang(update.effective_user)
-    await send(
-        message, text_reply(_engine(context).help_text(lang, script)), quote=_is_group(message)
-    )
+    async with admission(update, context) as admitted:
+        if not admitted:
+            return
+        lang, script = user_lang(update.effective_user)
+        await send(
+            message, text_reply(_engine(context).help_text(lang, script)), quote=_is_group(message)
+        )
 
 
 async def on_unknown_command(update: Update, context: Context) -> None:
     """Private chat: a command we do not know gets a pointer to /help."""
     message = update.effective_message
-    if message is not None:
-        await send(
-            message,
-            text_reply(ui("unknown_command", *user_lang(update.effective_user))),
-            quote=False,
-        )
+    if message is None:
+        return
+    async with admission(update, context) as admitted:
+        if admitted:
+            await send(
+                message,
+                text_reply(ui("unknown_command", *user_lang(update.effective_user))),
+                quote=False,
+            )
 
 
 async def on_button(update: Update, context: Context) -> None:
-    """Inline buttons: clarify choices, related questions, topics, "none of these", feedback."""
+    """Inline buttons: clarify choices, related questions, topics, "none of these", feedback.
+
+    In groups every press counts against the presser's flood guard; a press that would send an
+    answer needs room in its chat's backlog, else it gets a short "please wait" alert."""
     query = update.callback_query
     if query is None:
         return
@@ -284,59 +367,85 @@ async def on_button(update: Update, context: Context) -> None:
         await deliver(partial(query.answer, text, **kwargs), "answerCallbackQuery")
         answered = True
 
+    data = decode(query.data)
+    lang, script = (data.lang, data.script) if data else user_lang(query.from_user)
+    message = query.message if isinstance(query.message, Message) else None
+    admitted_chat: int | None = None
     try:
-        data = decode(query.data)
-        lang, script = (data.lang, data.script) if data else user_lang(query.from_user)
+        if message is not None and _is_group(message):
+            verdict = context.bot_data[FLOOD].check(message.chat.id, query.from_user.id)
+            if verdict != "ok":
+                if verdict == "notice":
+                    await acknowledge(ui("flood", lang, script), show_alert=True)
+                return  # (a dropped press is still answered below: the spinner stops)
         if data is None:
             await acknowledge(ui("stale", lang, script), show_alert=True)
             return
-        qlog = _qlog(context)
-        if data.kind in (HELPFUL, UNHELPFUL):
-            if qlog is not None and data.record:
-                qlog.record_feedback(data.record, helpful=data.kind == HELPFUL)
-            await acknowledge(ui("thanks", lang, script))
-            return
-        message = query.message if isinstance(query.message, Message) else None
-        engine = _engine(context)
-        if data.kind == NONE:
-            await acknowledge()
-            if qlog is not None and data.record:
-                # staff see in /unanswered that none of the offered intents was meant
-                qlog.record_choice(data.record, NONE_OF_THESE)
-            if message is not None:
-                fallback = engine.fallback("none_of_these", lang=lang, script=script)
-                await send(message, text_reply(fallback.text), quote=_is_group(message))
-            return
-        intent = resolve_intent(data.intent, engine.intent_ids())
-        answer = None
-        if intent is not None and data.fingerprint == fp_prefix(engine.fingerprint):
-            title = engine.title(intent, lang=lang, script=script) or ""
-            answer = engine.answer_intent(intent, lang=lang, script=script, question=title)
-        if answer is None or intent is None:
-            await acknowledge(ui("stale", lang, script), show_alert=True)
-            return
-        await acknowledge()
-        if message is None:
-            return
-        if data.kind == CHOOSE and data.record:
-            record_id: str | None = data.record
-            if qlog is not None:
-                qlog.record_choice(data.record, intent)
-        else:
-            record_id = _record(context, message, query.from_user, answer)
-        reply = answer_reply(
-            answer,
-            fingerprint=engine.fingerprint,
-            record_id=record_id,
-            intent_ids=engine.intent_ids(),
-        )
-        await send(message, reply, quote=_is_group(message))
+        if message is not None and data.kind not in (HELPFUL, UNHELPFUL):  # it will send
+            if not _backlog(context).enter(message.chat.id, group=_is_group(message)):
+                await acknowledge(ui("busy", lang, script), show_alert=True)
+                return
+            admitted_chat = message.chat.id
+        await _press(context, query, data, message, acknowledge)
     finally:
+        if admitted_chat is not None:
+            _backlog(context).leave(admitted_chat)
         if not answered:  # a callback query must always be answered (stops the spinner)
             try:
                 await acknowledge()
             except TelegramError as exc:
                 logger.warning("Could not answer a callback query: %s", exc)
+
+
+async def _press(
+    context: Context,
+    query: CallbackQuery,
+    data: ButtonData,
+    message: Message | None,
+    acknowledge: Callable[..., Awaitable[None]],
+) -> None:
+    """What a (decoded, admitted) button press does."""
+    lang, script = data.lang, data.script
+    qlog = _qlog(context)
+    if data.kind in (HELPFUL, UNHELPFUL):
+        if qlog is not None and data.record:
+            qlog.record_feedback(data.record, helpful=data.kind == HELPFUL)
+        await acknowledge(ui("thanks", lang, script))
+        return
+    engine = _engine(context)
+    if data.kind == NONE:
+        await acknowledge()
+        if qlog is not None and data.record:
+            # staff see in /unanswered that none of the offered intents was meant
+            qlog.record_choice(data.record, NONE_OF_THESE)
+        if message is not None:
+            fallback = engine.fallback("none_of_these", lang=lang, script=script)
+            await send(message, text_reply(fallback.text), quote=_is_group(message))
+        return
+    intent = resolve_intent(data.intent, engine.intent_ids())
+    answer = None
+    if intent is not None and data.fingerprint == fp_prefix(engine.fingerprint):
+        title = engine.title(intent, lang=lang, script=script) or ""
+        answer = engine.answer_intent(intent, lang=lang, script=script, question=title)
+    if answer is None or intent is None:
+        await acknowledge(ui("stale", lang, script), show_alert=True)
+        return
+    await acknowledge()
+    if message is None:
+        return
+    if data.kind == CHOOSE and data.record:
+        record_id: str | None = data.record
+        if qlog is not None:
+            qlog.record_choice(data.record, intent)
+    else:
+        record_id = _record(context, message, query.from_user, answer)
+    reply = answer_reply(
+        answer,
+        fingerprint=engine.fingerprint,
+        record_id=record_id,
+        intent_ids=engine.intent_ids(),
+    )
+    await send(message, reply, quote=_is_group(message))
 
 
 def _is_admin(update: Update, context: Context) -> bool:
@@ -392,28 +501,52 @@ async def reload_engine(bot_data: BotData) -> ReloadResult:
         return ReloadResult(True, changes, [str(w) for w in new.warnings], summary)
 
 
-def reload_reply(result: ReloadResult) -> Reply:
-    """The admin's view of a reload result (problems as `path:line: message`)."""
+def reload_headline(result: ReloadResult) -> str:
+    """The first line of a reload report."""
     if not result.ok:
-        header = (
-            f"Reload failed: {len(result.lines)} problem(s). Still serving the previous content."
-        )
-        return lines_reply(header, result.lines)
-    lines = result.lines or ["No changes."]
-    lines = lines + [f"warning: {w}" for w in result.warnings]
-    return lines_reply(f"Reloaded: {result.summary}", lines)
+        return f"Reload failed: {len(result.lines)} problem(s). Still serving the previous content."
+    return f"Reloaded: {result.summary}"
+
+
+def reload_reply(result: ReloadResult, *, max_lines: int | None = None) -> Reply:
+    """The admin's view of a reload result (problems as `path:line: message`), at most
+    `max_lines` of them (the rest counted)."""
+    lines = result.lines
+    if result.ok:
+        lines = (lines or ["No changes."]) + [f"warning: {w}" for w in result.warnings]
+    return lines_reply(reload_headline(result), lines, max_lines=max_lines)
 
 
 async def on_reload(update: Update, context: Context) -> None:
-    """/reload (admins): rebuild the engine from the configured content directories."""
+    """/reload (admins): rebuild the engine from the configured content directories.
+
+    Allowed in a group when addressed to the bot; the problem list then goes to the admin's
+    private chat, and the group sees only the headline (or, when the bot cannot write to the
+    admin, a trimmed list)."""
     message = update.effective_message
     if message is None:
         return
-    if not _is_admin(update, context):
-        await _refuse_non_admin(update, "reload")
-        return
-    result = await reload_engine(context.bot_data)
-    await send(message, reload_reply(result), quote=_is_group(message))
+    async with admission(update, context) as admitted:
+        if not admitted:
+            return
+        if not _is_admin(update, context):
+            await _refuse_non_admin(update, "reload")
+            return
+        result = await reload_engine(context.bot_data)
+        if not _is_group(message):
+            await send(message, reload_reply(result), quote=False)
+            return
+        user = update.effective_user
+        if user is not None:
+            try:
+                await send_to_chat(context, user.id, reload_reply(result))
+            except TelegramError as exc:  # the admin never opened a chat with the bot
+                logger.info("Reload report not sent privately to %s (%s)", user.id, exc)
+            else:
+                note = f"{reload_headline(result)}\nDetails were sent to you in a private chat."
+                await send(message, text_reply(note), quote=True)
+                return
+        await send(message, reload_reply(result, max_lines=GROUP_RELOAD_LINES), quote=True)
 
 
 def _days(context: Context, default: int = 7) -> int:
@@ -435,25 +568,37 @@ async def on_stats(update: Update, context: Context) -> None:
     await _log_report(update, context, "stats")
 
 
+def _log_report_text(qlog: QuestionLog, command: str, days: int) -> str:
+    """The text of /stats or /unanswered: reads SQLite and groups questions (a worker thread)."""
+    from bot.questionlog import format_stats, format_unanswered
+
+    if command == "stats":
+        return format_stats(qlog.stats(days=days), days=days)
+    return format_unanswered(qlog.unanswered(days=days, limit=20), days=days)
+
+
 async def _log_report(update: Update, context: Context, command: str) -> None:
+    """/stats and /unanswered: admins only, and only in private chats (they show what
+    citizens asked, which must not be posted to a community group)."""
     message = update.effective_message
     if message is None:
         return
-    if not _is_admin(update, context):
-        await _refuse_non_admin(update, command)
-        return
-    qlog = _qlog(context)
-    if qlog is None:
-        text = "The question log is off (BOT_DB=off)."
-    else:
-        from bot.questionlog import format_stats, format_unanswered
-
-        days = _days(context)
-        if command == "stats":
-            text = format_stats(qlog.stats(days=days), days=days)
-        else:
-            text = format_unanswered(qlog.unanswered(days=days, limit=20), days=days)
-    await send(message, text_reply(text), quote=_is_group(message))
+    async with admission(update, context) as admitted:
+        if not admitted:
+            return
+        if not _is_admin(update, context):
+            await _refuse_non_admin(update, command)
+            return
+        if _is_group(message):
+            notice = ui("private_only", *user_lang(update.effective_user))
+            await send(message, text_reply(notice), quote=True)
+            return
+        qlog = _qlog(context)
+        if qlog is None:
+            text = "The question log is off (BOT_DB=off)."
+        else:  # off the event loop: reading and grouping may take a while on a big log
+            text = await asyncio.to_thread(_log_report_text, qlog, command, _days(context))
+        await send(message, text_reply(text), quote=False)
 
 
 def _addressed(update: Update, context: Context) -> bool:
@@ -485,10 +630,16 @@ async def on_error(update: object, context: Context) -> None:
         return
     if not _addressed(update, context):
         return
+    chat = update.effective_chat
+    backlog: ChatBacklog | None = getattr(context, "bot_data", {}).get(BACKLOG)
+    group = chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+    if backlog is not None and not backlog.enter(chat.id, group=group):
+        return  # the chat's backlog is full: no apology to wait in it
     text = text_reply(ui("error", *user_lang(update.effective_user))).texts[0]
     try:
-        await deliver(
-            partial(context.bot.send_message, update.effective_chat.id, text), "sendMessage"
-        )
+        await deliver(partial(context.bot.send_message, chat.id, text), "sendMessage")
     except TelegramError as exc:
         logger.warning("Could not send the error notice: %s", exc)
+    finally:
+        if backlog is not None:
+            backlog.leave(chat.id)

@@ -40,6 +40,8 @@ logger = logging.getLogger(__name__)
 DECISIONS = ("answer", "clarify", "fallback")
 UNANSWERED = ("fallback", "clarify")
 GROUP_SIMILARITY = 85.0  # fuzz.ratio on normalised text for two questions to share a group
+MAX_CLUSTER_KEYS = 2000  # distinct wordings compared for grouping (see group_questions)
+MAX_BUCKET_SEEDS = 200  # seeds one wording is compared with (see group_questions)
 TELEGRAM_LIMIT = 4000  # chars (UTF-16 units) per message we send; Telegram's hard cap is 4096
 
 _DAY = 86400.0
@@ -307,31 +309,64 @@ def read_questions(
     return out
 
 
-def group_questions(rows: list[LoggedQuestion]) -> list[UnansweredGroup]:
-    """Greedy clustering on normalised text: most frequent first, each joins the first seed with
-    fuzz.ratio >= GROUP_SIMILARITY, else seeds a new group. Groups by count, then recency."""
+def _bucket(key: str) -> str:
+    """The cheap key under which similar wordings are looked for: their first character."""
+    return key[:1].casefold()
+
+
+def group_questions(
+    rows: list[LoggedQuestion], *, limit: int | None = None
+) -> list[UnansweredGroup]:
+    """Greedy clustering on normalised text: wordings most frequent first (then most recent),
+    each joins the most similar seed with fuzz.ratio >= GROUP_SIMILARITY, else seeds a new
+    group. Groups by count, then recency; only the first `limit` are returned (all if None).
+
+    Bounded, so a big log cannot make it quadratic: only the first MAX_CLUSTER_KEYS wordings are
+    compared at all (the rest are grouped by identical text only), and a wording is compared only
+    with the first MAX_BUCKET_SEEDS seeds (the largest groups) that share its first character."""
     by_key: dict[str, list[LoggedQuestion]] = {}
     for r in rows:
         by_key.setdefault(r.normalized.strip() or r.question.strip(), []).append(r)
+    latest = {k: max(r.ts for r in rs) for k, rs in by_key.items()}
     keys = sorted(by_key)  # stable sorts: count desc, then most recent first, then text
-    keys.sort(key=lambda k: max(r.ts for r in by_key[k]), reverse=True)
+    keys.sort(key=latest.__getitem__, reverse=True)
     keys.sort(key=lambda k: len(by_key[k]), reverse=True)
     seeds: list[str] = []
     members: list[list[LoggedQuestion]] = []
-    for key in keys:
-        hit = process.extractOne(key, seeds, scorer=fuzz.ratio, score_cutoff=GROUP_SIMILARITY)
-        if hit is None:
-            seeds.append(key)
-            members.append(list(by_key[key]))
-        else:
-            members[hit[2]].extend(by_key[key])
-    groups = [_make_group(seed, rs) for seed, rs in zip(seeds, members, strict=True)]
-    groups.sort(key=lambda g: g.last_seen, reverse=True)
-    groups.sort(key=lambda g: g.count, reverse=True)
-    return groups
+    buckets: dict[str, tuple[list[str], list[int]]] = {}  # bucket -> (seed texts, group index)
+    for position, key in enumerate(keys):
+        if position < MAX_CLUSTER_KEYS:
+            texts, index = buckets.setdefault(_bucket(key), ([], []))
+            hit = process.extractOne(key, texts, scorer=fuzz.ratio, score_cutoff=GROUP_SIMILARITY)
+            if hit is not None:
+                members[index[hit[2]]].extend(by_key[key])
+                continue
+            if len(texts) < MAX_BUCKET_SEEDS:
+                texts.append(key)
+                index.append(len(seeds))
+        seeds.append(key)
+        members.append(list(by_key[key]))
+    order = sorted(range(len(seeds)), key=lambda i: max(r.ts for r in members[i]), reverse=True)
+    order.sort(key=lambda i: len(members[i]), reverse=True)
+    if limit is not None:
+        order = order[: max(limit, 0)]
+    return [_make_group(seeds[i], members[i]) for i in order]
 
 
 def _make_group(seed: str, rows: list[LoggedQuestion]) -> UnansweredGroup:
+    if len(rows) == 1:  # most groups of a big log: the same as below, without the counting
+        r = rows[0]
+        return UnansweredGroup(
+            question=r.question.strip(),
+            normalized=seed,
+            count=1,
+            decisions={r.decision: 1},
+            reasons={r.reason: 1} if r.reason else {},
+            chosen={r.chosen_intent: 1} if r.chosen_intent else {},
+            variants=(),
+            last_seen=r.ts,
+            ids=(r.id,),
+        )
     wordings = Counter(r.question.strip() for r in rows)
     last: dict[str, str] = {}
     for r in rows:
@@ -356,7 +391,7 @@ def read_unanswered(
     path: str | Path, *, days: float = 7, limit: int = 20, now: float | None = None
 ) -> list[UnansweredGroup]:
     """The `limit` largest groups of fallback and clarify questions of the last `days` days."""
-    return group_questions(read_questions(path, days=days, now=now))[: max(limit, 0)]
+    return group_questions(read_questions(path, days=days, now=now), limit=limit)
 
 
 def read_stats(path: str | Path, *, days: float = 7, now: float | None = None) -> Stats:

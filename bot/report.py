@@ -5,10 +5,12 @@ questions (time, decision, reason, normalised text) so staff can turn them into 
 
     python -m bot report [--since 7d] [--format text|csv|json] [--db PATH]
 
-`--db` defaults to $BOT_DB, else "questions.sqlite3". text is for people; json carries
-everything (stats, groups, questions); csv is the raw question list, one row per question, with
-the rank and size of the group it belongs to. Exit codes: 0 ok, 1 no/unreadable database,
-2 bad arguments.
+`--db` defaults to $BOT_DB, else "questions.sqlite3"; off/none/no/false/0 (any case, as for
+BOT_DB) mean the log is disabled. text is for people; json carries everything (stats, groups,
+questions); csv is the raw question list, one row per question, with the rank and size of the
+group it belongs to; a cell that a spreadsheet would run as a formula (starting with = + - @,
+tab or CR) is prefixed with a single quote. Exit codes: 0 ok, 1 no/unreadable/disabled
+database, 2 bad arguments.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from bot.config import DEFAULT_DB, is_off
 from bot.questionlog import (
     LoggedQuestion,
     QuestionLogError,
@@ -50,6 +53,18 @@ CSV_FIELDS = (
 )
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell that a spreadsheet shows as text: strings starting like a formula
+    (= + - @ tab CR) get a leading single quote, so citizens' questions such as
+    `=HYPERLINK(...)` are never run when staff open the report in Excel or LibreOffice."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def parse_since(value: str) -> float:
     """'7d', '24h', '30d', '2w' (or a bare number of days) -> days."""
     m = _SINCE_RE.match(value)
@@ -68,8 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=("text", "csv", "json"), default="text")
     parser.add_argument(
         "--db",
-        default=os.environ.get("BOT_DB", "questions.sqlite3"),
-        help="SQLite file (default: $BOT_DB or questions.sqlite3)",
+        default=os.environ.get("BOT_DB", "").strip() or DEFAULT_DB,
+        help="SQLite file (default: $BOT_DB or questions.sqlite3); off/none/no/false/0: disabled",
     )
     return parser
 
@@ -91,8 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # --help or a bad argument
         return exc.code if isinstance(exc.code, int) else 2
     path = Path(args.db)
-    if args.db == "off":
-        print("the question log is disabled (BOT_DB=off)", file=sys.stderr)
+    if is_off(args.db):
+        print(f"the question log is disabled (BOT_DB={args.db.strip()})", file=sys.stderr)
         return 1
     if not path.is_file():
         print(f"no question log at {path}", file=sys.stderr)
@@ -126,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             row["candidates"] = " ".join(q.candidates)
             row["feedback"] = "" if q.feedback is None else int(q.feedback)
             row["group"], row["group_size"] = group_of[q.id]
-            writer.writerow(row)
+            writer.writerow({k: csv_cell(v) for k, v in row.items()})
     else:
         print(format_stats(stats, days, max_chars=None))
         print()

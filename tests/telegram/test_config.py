@@ -237,3 +237,143 @@ def test_configure_logging_redacts_the_configured_secrets(monkeypatch):
     )
     out = stream.getvalue()
     assert "setWebhook [REDACTED] [REDACTED] [REDACTED]" in out
+
+
+# -- start-up and configuration edge cases -----------------------------------------------------
+
+
+@pytest.mark.parametrize("blank", ["", " ", "   ", "\t \n"])
+def test_blank_token_is_no_token(blank):
+    assert Settings.from_env({"TELEGRAM_BOT_TOKEN": blank}).token is None
+    assert Settings(token=blank).token is None
+
+
+def test_token_is_trimmed():
+    assert Settings.from_env({"TELEGRAM_BOT_TOKEN": f"  {TOKEN} "}).token == TOKEN
+    assert Settings(token=f" {TOKEN}\n").token == TOKEN
+
+
+def test_run_with_a_blank_token_starts_the_console_chat(monkeypatch, capsys):
+    from bot import cli, telegram_app
+
+    def no_telegram(settings: Settings) -> int:
+        raise AssertionError("run_bot must not start with a blank token")
+
+    def end_of_input(prompt: str = "") -> str:
+        raise EOFError
+
+    monkeypatch.setattr(telegram_app, "run_bot", no_telegram)
+    monkeypatch.setattr("builtins.input", end_of_input)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "    ")
+    assert cli.main(["run"]) == 0
+    assert "TELEGRAM_BOT_TOKEN is not set" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "url", ["http://bot.example.org/hook", "http://127.0.0.1:8443/x", "HTTP://bot.example.org"]
+)
+def test_webhook_url_must_be_https(url):
+    with pytest.raises(ConfigError, match=r"WEBHOOK_URL: .* must be an https:// URL"):
+        Settings.from_env({"WEBHOOK_URL": url, "WEBHOOK_SECRET": "abc"})
+
+
+def test_webhook_url_may_be_http_with_a_local_bot_api_server():
+    s = Settings.from_env(
+        {
+            "WEBHOOK_URL": "http://127.0.0.1:8443/hook",
+            "WEBHOOK_SECRET": "abc",
+            "TELEGRAM_BASE_URL": "http://127.0.0.1:8081/bot",
+        }
+    )
+    assert s.webhook_url == "http://127.0.0.1:8443/hook"
+    assert Settings.from_env(
+        {"WEBHOOK_URL": "https://bot.example.org/hook", "WEBHOOK_SECRET": "abc"}
+    ).webhook
+
+
+@pytest.mark.parametrize("off", ["off", "OFF", "none", "No", "false", "FALSE", "0", " off "])
+def test_every_off_spelling_switches_the_log_off(off):
+    from bot.config import is_off
+
+    assert Settings.from_env({"BOT_DB": off}).db_path is None
+    assert is_off(off)
+
+
+class _Application:
+    """Stands in for the Application in initialize_with_retries."""
+
+    def __init__(self, failures: list[Exception]) -> None:
+        self.failures = failures
+        self.calls = 0
+
+    async def initialize(self) -> None:
+        self.calls += 1
+        if self.failures:
+            raise self.failures.pop(0)
+
+
+async def test_start_up_retries_for_about_two_minutes_with_backoff():
+    from telegram.error import NetworkError, TimedOut
+
+    from bot.telegram_app import START_RETRY_DELAYS, initialize_with_retries
+
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    app = _Application([NetworkError("connection refused")] * 100)
+    with pytest.raises(NetworkError):
+        await initialize_with_retries(app, sleep=sleep)  # type: ignore[arg-type]
+    assert app.calls == len(START_RETRY_DELAYS) + 1
+    assert waits == list(START_RETRY_DELAYS)
+    assert waits == sorted(waits) and waits[0] <= 2  # backoff: quick first, then longer
+    assert 100 <= sum(waits) <= 180  # about 2 minutes before giving up
+
+    waits.clear()
+    app = _Application([TimedOut(), NetworkError("Bad Gateway")])
+    await initialize_with_retries(app, sleep=sleep)  # type: ignore[arg-type]
+    assert app.calls == 3 and waits == list(START_RETRY_DELAYS[:2])
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # RetryAfter(int)
+async def test_start_up_waits_out_a_429_and_never_retries_a_bad_token():
+    from telegram.error import InvalidToken, RetryAfter
+
+    from bot.telegram_app import initialize_with_retries
+
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    app = _Application([RetryAfter(40)])
+    await initialize_with_retries(app, sleep=sleep)  # type: ignore[arg-type]
+    assert waits == [40.0]
+    app = _Application([InvalidToken("Unauthorized")])
+    with pytest.raises(InvalidToken):
+        await initialize_with_retries(app, sleep=sleep)  # type: ignore[arg-type]
+    assert app.calls == 1
+
+
+def test_run_bot_retries_an_unreachable_bot_api_then_exits_1(settings, monkeypatch, caplog):
+    from bot import telegram_app
+
+    request = RecordingRequest()
+    request.fail_next("getMe", *([502] * 50))  # Bad Gateway: Telegram unreachable
+    real_build = telegram_app.build_application
+    monkeypatch.setattr(
+        telegram_app,
+        "build_application",
+        lambda s, e, q: real_build(s, e, q, request=request),
+    )
+    monkeypatch.setattr(telegram_app, "START_RETRY_DELAYS", (0.01, 0.02, 0.03))
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [caplog.handler])  # run_bot configures logging
+    monkeypatch.setattr(root, "level", root.level)
+    with caplog.at_level(logging.WARNING, logger="bot.telegram_app"):
+        assert telegram_app.run_bot(settings) == 1
+    assert len(request.attempts("getMe")) == 4  # the first attempt and 3 retries
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 3 and "attempt 1/4" in warnings[0]
+    assert any("giving up" in r.getMessage() for r in caplog.records)

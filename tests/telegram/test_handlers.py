@@ -20,7 +20,7 @@ from tg_helpers import (
 
 from bot import handlers
 from bot.answer import Answer, Candidate
-from bot.send import CHOOSE, HELPFUL, NONE, UNHELPFUL, ButtonData, decode, encode
+from bot.send import CHOOSE, HELPFUL, NONE, UNHELPFUL, ButtonData, decode, encode, fp_prefix
 
 QUESTION = "海珠区有多少托位"
 
@@ -88,11 +88,71 @@ async def test_private_unknown_command_points_to_help(feed, updates, request_rec
     assert "/help" in sent["text"]
 
 
+async def test_private_photo_caption_is_the_question(feed, updates, request_recorder, engine, qlog):
+    await feed(updates.photo(QUESTION))
+    [sent] = request_recorder.sent()
+    assert sent["chat_id"] == USER_ID
+    assert sent["text"] == expected_text(engine.ask(QUESTION))
+    assert qlog.records[0]["answer"].question == QUESTION
+
+
+async def test_private_document_caption_is_the_question(feed, updates, request_recorder, engine):
+    update = updates.photo(QUESTION)
+    message = update["message"]
+    del message["photo"]
+    message["document"] = {"file_id": "BQAD-doc", "file_unique_id": "uniq-2", "file_name": "a.pdf"}
+    await feed(update)
+    [sent] = request_recorder.sent()
+    assert sent["text"] == expected_text(engine.ask(QUESTION))
+
+
+async def test_photo_without_caption_or_with_a_command_caption_gets_no_reply(
+    feed, updates, request_recorder, qlog
+):
+    await feed(updates.photo(None))
+    await feed(updates.photo("/ask 托位"))
+    assert request_recorder.api_calls() == [] and qlog.records == []
+
+
+async def test_group_photo_caption_is_answered_only_when_addressed(
+    feed, updates, request_recorder, engine, qlog
+):
+    await feed(updates.photo(QUESTION, chat_type="supergroup"))  # chatter with a photo
+    assert request_recorder.api_calls() == []
+    mention = f"@{BOT_USERNAME}"
+    entity = {"type": "mention", "offset": 0, "length": utf16_len(mention)}
+    update = updates.photo(
+        f"{mention} {QUESTION}", caption_entities=[entity], chat_type="supergroup"
+    )
+    await feed(update)
+    [sent] = request_recorder.sent()
+    assert sent["reply_parameters"]["message_id"] == update["message"]["message_id"]
+    assert sent["text"] == expected_text(engine.ask(QUESTION))
+    assert [r["answer"].question for r in qlog.records] == [QUESTION]
+
+
+async def test_group_photo_replying_to_the_bot_is_answered(feed, updates, request_recorder):
+    bot_message = {
+        "message_id": 5,
+        "date": 1,
+        "chat": {"id": GROUP_ID, "type": "supergroup"},
+        "from": BOT_USER,
+        "text": "之前的回答",
+    }
+    await feed(updates.photo(QUESTION, chat_type="supergroup", reply_to=bot_message))
+    assert len(request_recorder.sent()) == 1
+
+
 async def test_edited_message_is_ignored(feed, updates, request_recorder):
+    """Deliberately: an edit would get a second answer (see telegram_app.ALLOWED_UPDATES)."""
     update = updates.message(QUESTION)
     update["edited_message"] = update.pop("message")
     update["edited_message"]["edit_date"] = update["edited_message"]["date"]
     await feed(update)
+    edited_photo = updates.photo(QUESTION)
+    edited_photo["edited_message"] = edited_photo.pop("message")
+    edited_photo["edited_message"]["edit_date"] = edited_photo["edited_message"]["date"]
+    await feed(edited_photo)
     assert request_recorder.api_calls() == []
 
 
@@ -316,6 +376,31 @@ async def test_stale_button_gets_a_graceful_reply(feed, updates, request_recorde
     assert answers[0]["text"] == "This button is out of date, please ask again."
     assert all(a["show_alert"] for a in answers)
     assert "过期" in answers[1]["text"]
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "cs|{fp}||#²",
+        "cs|{fp}||#٣",
+        "rs|{fp}||#" + "9" * 58,
+        "ts|{fp}||#",
+        "cs||||",
+        "ns|{fp}|\x00|",
+        "us|{fp}|" + "é" * 20 + "|",
+        bytes(range(64, 128)).decode("latin-1"),
+    ],
+)
+async def test_forged_callback_data_gets_the_stale_alert_not_an_error(
+    feed, updates, request_recorder, engine, caplog, forged
+):
+    data = forged.replace("{fp}", fp_prefix(engine.fingerprint))
+    with caplog.at_level(logging.ERROR):
+        await feed(updates.callback(data, chat_type="supergroup"))
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert request_recorder.sent() == []  # no answer, no apology
+    [answered] = request_recorder.sent("answerCallbackQuery")
+    assert "过期" in answered["text"] and answered["show_alert"] is True
 
 
 async def test_none_of_these_gives_hotline_and_is_logged(

@@ -204,11 +204,60 @@ async def test_rate_limiter_keeps_a_burst_under_30_per_second():
 
 
 async def test_rate_limiter_paces_each_group():
-    limiter = telegram_app.PacedRateLimiter(rate=1000, burst=10, group_rate=2, group_period=0.4)
+    limiter = telegram_app.PacedRateLimiter(
+        rate=1000, burst=10, group_rate=2, group_period=0.4, private_burst=10
+    )
     times = await _burst(limiter, [-100] * 4 + [-200] * 2 + [300] * 4)
     assert times[-1] - times[0] >= 0.35  # -100's 3rd and 4th waited for its bucket
     assert sum(1 for t in times if t - times[0] < 0.1) == 8  # nothing else did
     assert limiter._group_limiter(300) is None and limiter._group_limiter("@channel") is not None
+
+
+def test_private_chat_limit_settings():
+    """About 1 message/s in one chat (Telegram's per-chat limit), after a short burst."""
+    limiter = telegram_app.rate_limiter()
+    assert (limiter.private_rate, limiter.private_burst) == (
+        telegram_app.PRIVATE_RATE,
+        telegram_app.PRIVATE_BURST,
+    )
+    assert limiter.private_rate <= 1.0 and 1 <= limiter.private_burst <= 4
+    assert limiter._chat_limiter(300) is limiter._chat_limiter("300")
+    assert limiter._chat_limiter(300) is not limiter._chat_limiter(301)
+    assert limiter._chat_limiter(-100) is limiter._group_limiter(-100)
+    assert limiter._chat_limiter(None) is None
+
+
+async def test_rate_limiter_paces_each_private_chat():
+    """One fast private user: a burst, then the chat's pace; other chats are not held up."""
+    limiter = telegram_app.PacedRateLimiter(rate=1000, burst=10, private_rate=10, private_burst=3)
+    loop = asyncio.get_running_loop()
+    times: dict[int, list[float]] = {300: [], 301: []}
+
+    def sender(chat: int) -> Any:
+        async def send() -> bool:
+            times[chat].append(loop.time())
+            return True
+
+        return send
+
+    start = loop.time()
+    await asyncio.gather(
+        *(
+            limiter.process_request(sender(c), (), {}, "sendMessage", {"chat_id": c}, None)
+            for c in [300] * 6 + [301]
+        )
+    )
+    fast = sorted(t - start for t in times[300])
+    assert sum(1 for t in fast if t < 0.05) == 3  # the burst
+    assert fast[-1] >= 0.25  # then 10/s: the 6th waited about 0.3 s
+    assert times[301][0] - start < 0.05  # another user's answer did not wait
+
+
+async def test_limiter_table_forgets_idle_chats():
+    limiter = telegram_app.PacedRateLimiter()
+    for chat in range(1, 3 * telegram_app._MAX_PRIVATE_LIMITERS):
+        limiter._chat_limiter(chat)  # never used: idle
+    assert len(limiter._privates) <= telegram_app._MAX_PRIVATE_LIMITERS + 1
 
 
 class _Throttled:

@@ -68,6 +68,57 @@ def test_decode_rejects_foreign_data(raw):
     assert decode(raw) is None
 
 
+# Forged callback_data: a modified client can send any string of up to 64 bytes.
+JUNK = bytes(range(256))[7::4].decode("latin-1")  # 64 characters of control and high bytes
+HOSTILE = [
+    "cs|a1b2c3||#²",  # superscript two: str.isdigit() is True, int() raises
+    "cs|a1b2c3||#٣",  # Arabic-Indic three: int() would accept it
+    "cs|a1b2c3||#１",  # fullwidth one
+    "cs|a1b2c3||#" + "9" * 50,  # a huge index
+    "cs|a1b2c3||#99999999999999999999999999999999999999999999999999",
+    "cs|a1b2c3||#-1",
+    "cs|a1b2c3||#+1",
+    "cs|a1b2c3||# 1",
+    "cs|a1b2c3||#1_0",  # int() accepts underscores
+    "cs|a1b2c3||#",
+    "cs||||",
+    "cs|||",
+    "||||",
+    "|||",
+    "cs|a1b2c3|rec|intent|extra",
+    "cs|a1b2c3|r\x00c|care",
+    "cs|a1b2c3|rid|care\n",
+    "cs|a1b2c3|rid|托位",
+    "cs|a1b2c3|" + "r" * 17 + "|care",
+    JUNK,
+    "|" * 64,
+    "cs" + "|" * 62,
+    "\u00e9" * 32,
+]
+
+
+@pytest.mark.parametrize("raw", HOSTILE)
+def test_hostile_callback_data_never_raises(raw):
+    ids = ["a_one", "b_two"]
+    data = decode(raw)  # must not raise
+    if data is not None:  # then its intent field must resolve safely too
+        assert resolve_intent(data.intent, ids) in (None, *ids)
+        assert data.intent.isascii() and data.record.isascii()
+
+
+@pytest.mark.parametrize(
+    "index", ["#²", "#٣", "#１", "#" + "9" * 50, "#-1", "#+1", "# 1", "#1_0", "#", "#0x1"]
+)
+def test_resolve_intent_rejects_malformed_indexes(index):
+    assert resolve_intent(index, ["a_one", "b_two"]) is None
+
+
+def test_resolve_intent_accepts_ascii_indexes():
+    assert resolve_intent("#1", ["a_one", "b_two"]) == "b_two"
+    assert resolve_intent("#01", ["a_one", "b_two"]) == "b_two"
+    assert resolve_intent("#2", ["a_one", "b_two"]) is None
+
+
 def test_answer_reply_escapes_and_builds_keyboards():
     clarify = Answer(
         question="<x>",

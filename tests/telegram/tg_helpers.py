@@ -54,6 +54,7 @@ class Call:
     method: str
     params: dict[str, Any]
     status: int | str = 200  # HTTP status, or the name of the exception raised instead
+    at: float = field(default_factory=time.monotonic)  # when the request arrived (loop clock)
 
     @property
     def ok(self) -> bool:
@@ -211,6 +212,27 @@ class Updates:
         if reply_to is not None:
             msg["reply_to_message"] = reply_to
         return {"update_id": next(self._ids), "message": msg}
+
+    def photo(
+        self,
+        caption: str | None,
+        *,
+        caption_entities: list[dict[str, Any]] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """A photo message with an optional caption (and its caption entities)."""
+        update = self.message("", **kwargs)
+        msg = update["message"]
+        del msg["text"]
+        msg.pop("entities", None)
+        msg["photo"] = [
+            {"file_id": "AgAD-photo", "file_unique_id": "uniq-1", "width": 90, "height": 60}
+        ]
+        if caption is not None:
+            msg["caption"] = caption
+        if caption_entities:
+            msg["caption_entities"] = caption_entities
+        return update
 
     def mention(self, text: str, mention: str, **kwargs: Any) -> dict[str, Any]:
         """A message whose text contains `mention`, with its `mention` entity."""
