@@ -98,6 +98,9 @@ class Matcher:
                 self._figure_owners.setdefault(fig, []).append(i)
         # Years: which intents' facts cover each year; intents without facts cover every year.
         self._has_years = np.array([bool(y) for y in years], dtype=bool)
+        # intents whose facts miss the years asked, per set of years (few distinct sets occur)
+        self._penalised: dict[frozenset[int], NDArray[np.bool_]] = {}
+        self._no_penalty = np.zeros(n_intents, dtype=np.float64)
         self._year_mask = {
             year: np.array([year in y for y in years], dtype=bool)
             for year in sorted({year for y in years for year in y})
@@ -155,29 +158,38 @@ class Matcher:
     def _adjustments(
         self, question: str, years: frozenset[int], numbers: Sequence[str] = ()
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Keyword bonus and year penalty per intent."""
-        bonus = np.zeros(self.n_intents, dtype=np.float64)
+        """Keyword and figure bonus, and year penalty, per intent. (Plain Python over the few
+        hits: numpy calls on small arrays cost more than the arithmetic here.)"""
+        w = self.w
+        hits: dict[int, int] = {}
         if self._keyword_re is not None:
             found: set[str] = set()
             for m in self._keyword_re.finditer(question):
                 # the longest keyword starting here; the shorter ones are its prefixes
                 found.update(self._keyword_prefixes[m.group(1)])
             for k in found:
-                bonus[self._keyword_owners[k]] += 1.0
-        bonus = np.minimum(self.w.keyword * bonus, self.w.keyword_cap)
-        if self._figure_owners:
-            for fig in set(numbers):
-                owners = self._figure_owners.get(fig)
-                if owners:
-                    bonus[owners] += self.w.figure
-        penalty = np.zeros(self.n_intents, dtype=np.float64)
+                for i in self._keyword_owners[k]:
+                    hits[i] = hits.get(i, 0) + 1
+        extra = {i: min(w.keyword * n, w.keyword_cap) for i, n in hits.items()}
+        for fig in set(numbers):
+            for i in self._figure_owners.get(fig, ()):
+                extra[i] = extra.get(i, 0.0) + w.figure
+        bonus = np.zeros(self.n_intents, dtype=np.float64)
+        if extra:
+            bonus[list(extra)] = list(extra.values())
+        penalty = self._no_penalty
         if years:
-            covered = np.zeros(self.n_intents, dtype=bool)
-            for year in years:
-                mask = self._year_mask.get(year)
-                if mask is not None:
-                    covered |= mask
-            penalty[self._has_years & ~covered] = self.w.year_mismatch
+            penalised = self._penalised.get(years)
+            if penalised is None:
+                covered = np.zeros(self.n_intents, dtype=bool)
+                for year in years:
+                    mask = self._year_mask.get(year)
+                    if mask is not None:
+                        covered |= mask
+                penalised = self._has_years & ~covered
+                if len(self._penalised) < 64:
+                    self._penalised[years] = penalised
+            penalty = np.where(penalised, w.year_mismatch, 0.0)
         return bonus, penalty
 
     @staticmethod
@@ -186,7 +198,11 @@ class Matcher:
     ) -> NDArray[np.float64]:
         # Cap before the year penalty, so a bonus above 100 cannot absorb it. Monotone in
         # `scores`, so upper bounds stay upper bounds.
-        return np.clip(np.minimum(scores + bonus, 100.0) - penalty, 0.0, 100.0)
+        out = scores + bonus
+        np.minimum(out, 100.0, out=out)
+        out -= penalty
+        np.maximum(out, 0.0, out=out)
+        return out
 
     def rank(
         self,
@@ -231,7 +247,7 @@ class Matcher:
         top = np.argsort(-low, kind="stable")[:limit]
         rest = np.ones(self.n_intents, dtype=bool)
         rest[top] = False
-        if np.all(high[top] <= low[top]) and np.all(high[rest] <= low[top[-1]]):
+        if (high[top] <= low[top]).all() and (high[rest] <= low[top[-1]]).all():
             return [(int(i), float(low[i])) for i in top]
         # The bound was not tight enough: score every example exactly.
         scores = self._adjust(self._per_intent(self.example_scores(question)), bonus, penalty)
