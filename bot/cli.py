@@ -13,25 +13,22 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from bot.config import DEFAULT_DATA_DIR, DEFAULT_INTENTS_DIR
 from bot.content import ContentError
 from bot.engine import Engine
-
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-DEFAULT_INTENTS = PROJECT_DIR / "intents"
-DEFAULT_DATA = PROJECT_DIR / "data"
 
 
 def _content_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--intents",
         type=Path,
-        default=Path(os.environ.get("BOT_INTENTS_DIR") or DEFAULT_INTENTS),
+        default=Path(os.environ.get("BOT_INTENTS_DIR") or DEFAULT_INTENTS_DIR),
         help="intents folder (BOT_INTENTS_DIR)",
     )
     p.add_argument(
         "--data",
         type=Path,
-        default=Path(os.environ.get("BOT_DATA_DIR") or DEFAULT_DATA),
+        default=Path(os.environ.get("BOT_DATA_DIR") or DEFAULT_DATA_DIR),
         help="data folder (BOT_DATA_DIR)",
     )
 

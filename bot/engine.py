@@ -123,10 +123,7 @@ class Engine:
 
     def title(self, intent_id: str, lang: Lang = "zh", script: Script = "simplified") -> str | None:
         i = self._index.get(intent_id)
-        if i is None:
-            return None
-        title = self._intents[i].intent.title
-        return self._localize(title.en if lang == "en" else title.zh, script)
+        return None if i is None else self._title(i, lang, script)
 
     # -- answering ----------------------------------------------------------------------------
     def ask(self, question: str) -> Answer:
