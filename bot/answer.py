@@ -36,7 +36,7 @@ class Answer:
 
     `text` is plain text (no markup), already in the asker's language and script.
     `intent` is set only when `decision == "answer"`. `reason` says why a fallback
-    happened ("low_score", "other_place", "personal", "empty", "too_long", "other_year").
+    happened ("low_score", "other_place", "personal", "empty", "too_long").
     """
 
     question: str
