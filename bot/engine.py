@@ -6,6 +6,7 @@ read-only: a reload builds a new Engine and the caller swaps one reference. No t
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -43,6 +44,11 @@ def _figures(li: LoadedIntent) -> list[str]:
                 if len(shown.replace(".", "")) >= 2 and not 2000 <= q.value <= 2039:
                     out.append(shown)
     return list(dict.fromkeys(out))
+
+
+def _english(weights: Weights | None) -> Weights:
+    w = weights or Weights()
+    return dataclasses.replace(w, keyword=2 * w.keyword, keyword_cap=2 * w.keyword_cap)
 
 
 def _dedupe(examples: list[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -90,8 +96,16 @@ class Engine:
                 bound=1,
                 figures=figures,
             ),
+            # English questions reach intents mostly through the lexicon's English -> Chinese
+            # terms, which land on keywords: there a keyword hit carries more of the evidence.
             "en": Matcher(
-                _dedupe(en_examples), n, keywords, years, EN_VIEWS, weights, figures=figures
+                _dedupe(en_examples),
+                n,
+                keywords,
+                years,
+                EN_VIEWS,
+                _english(weights),
+                figures=figures,
             ),
         }
         self._prepared = [self._prepare(li) for li in self._intents]

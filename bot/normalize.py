@@ -15,6 +15,8 @@ from functools import lru_cache
 from typing import Literal
 
 import opencc
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from bot.schema import Lexicon
 
@@ -45,6 +47,7 @@ _RELATIVE_YEARS = {
     "this year": 2025,
     "next year": 2025,
 }
+_POSSESSIVE = re.compile(r"(?<=[a-z])['’]s\b")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 _NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
 _YEAR_WORDS = re.compile(
@@ -266,6 +269,11 @@ class Normalizer:
             for variant in variants:
                 self._canonical[_stem_latin(fold(variant))] = fold(canonical)
         self._synonyms = _alternation(self._canonical)
+        # English words the lexicon knows, for spelling slips in English questions
+        self._vocabulary = frozenset(
+            w for term in self._canonical for w in term.split() if _LATIN.match(w) and w.isalpha()
+        )
+        self._vocabulary_list = sorted(self._vocabulary)
         self._fillers = _alternation(fold(f) for f in lexicon.fillers)
         self._particles = re.compile(
             "[" + "".join(re.escape(fold(p)) for p in lexicon.particles) + "]"
@@ -329,12 +337,26 @@ class Normalizer:
         """English: plural-stemmed words, then the lexicon's terms (some map to the Chinese words
         the intents' keywords use, so English questions earn keyword hits), then stop words go.
         Terms come before stop words so phrases like "children in difficulty" still match."""
-        spaced = _LETTER_DIGIT.sub(" ", folded)  # "gdp2024" -> "gdp 2024"
-        words = [w if w in _EN_STOPWORDS else _stem(w) for w in _PUNCT_OR_SPACE.split(spaced) if w]
+        spaced = _LETTER_DIGIT.sub(" ", _POSSESSIVE.sub("", folded))  # "haizhu's gdp2024"
+        words = [
+            w if w in _EN_STOPWORDS else self._spell(_stem(w))
+            for w in _PUNCT_OR_SPACE.split(spaced)
+            if w
+        ]
         text = self.synonyms(" ".join(words))
         # years are scored apart, as in Chinese
         kept = [w for w in text.split() if w not in _EN_STOPWORDS and not _NUMBER.fullmatch(w)]
         return " ".join(kept) or _PUNCT_OR_SPACE.sub(" ", folded).strip()
+
+    def _spell(self, word: str) -> str:
+        """A near miss of a lexicon word becomes that word (kindergarden -> kindergarten)."""
+        if len(word) < 5 or word in self._vocabulary or not word.isalpha():
+            return word
+        limit = 1 if len(word) < 8 else 2
+        found = process.extractOne(
+            word, self._vocabulary_list, scorer=Levenshtein.distance, score_cutoff=limit
+        )
+        return found[0] if found else word
 
 
 def _stem(word: str) -> str:

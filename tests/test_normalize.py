@@ -80,3 +80,11 @@ def test_quantities_are_not_years(norm: Normalizer) -> None:
     assert norm.normalize("in 2025 how many").years == {2025}
     assert norm.normalize("托位超过2000个").numbers == ("2000",)
     assert norm.text("托位超过2000个") == "托位超过个"
+
+
+def test_english_spelling_slips_and_possessives() -> None:
+    n = Normalizer(Lexicon(synonyms={"幼儿园": ["kindergarten"], "图书馆": ["library"]}))
+    assert n.text("how many kindergarden campuses") == "幼儿园 campuse"
+    assert n.text("libary branches") == "图书馆 branch"
+    assert n.text("Haizhu's libraries") == "图书馆"
+    assert n.text("gardens") == "garden"  # not near enough to any lexicon word
