@@ -1,12 +1,13 @@
 """Score a normalised question against every intent example, and decide what to do.
 
 Each language has its own example set and views: Chinese is scored on characters and on pinyin
-codes (homophone typos); English on words and on characters (spelling slips). For every view one
-`process.cdist` call scores the question against all examples at once with the LCS length; from it
-come similarity (how alike) and coverage (how much of the question an example covers, which
-rescues short fragments like "托育"). Keyword hits add a bonus; a year the intent's facts don't
-cover costs a penalty. Every candidate carries a 0-100 score, and `decide` is the one place that
-applies the thresholds.
+codes (homophone typos); English on words and on characters (spelling slips). `process.cdist`
+scores the question against many examples at once with the LCS length; from it come similarity
+(how alike) and coverage (how much of the question an example covers, which rescues short
+fragments like "托育"). For Chinese, a cheap upper bound (syllable counts) picks the examples worth
+scoring, and the result is exactly what scoring every example would give. Keyword hits and a
+quoted report figure add a bonus; a year the intent's facts don't cover costs a penalty. Every
+candidate carries a 0-100 score, and `decide` is the one place that applies the thresholds.
 """
 
 from __future__ import annotations
@@ -109,13 +110,23 @@ class Matcher:
         self.n_intents = n_intents
         # `bound`: a view whose score is never below any other view's for the same example (the
         # pinyin codes map characters one to one, so identical characters have identical codes).
-        # The combined score is then at most that view's score, which lets `rank` score the other
-        # views only on the most promising examples, exactly.
+        # The combined score is then at most that view's score, itself at most a bound from the
+        # symbol counts; `rank` scores every view only on the examples whose bound could still
+        # matter (64, then more until the top is settled), and the result is exact.
         if bound is not None:
             lengths = self._views[bound][3]
             if any(not np.array_equal(v[3], lengths) for v in self._views):
                 raise ValueError("a bounding view must keep every example's length")
         self._bound = bound
+        if bound is not None:
+            # Symbol counts per example in the bounding view, one row per symbol.
+            symbols = list(dict.fromkeys(sym for text in self._views[bound][2] for sym in text))
+            self._symbol_index = {sym: i for i, sym in enumerate(symbols)}
+            counts = np.zeros((len(symbols), len(self.texts)), dtype=np.int16)
+            for col, text in enumerate(self._views[bound][2]):
+                for sym in text:
+                    counts[self._symbol_index[sym], col] += 1
+            self._counts = counts
 
     def _view_scores(
         self, v: int, q: Sequence[Hashable], subset: NDArray[np.int64] | None = None
@@ -230,29 +241,52 @@ class Matcher:
         b = self._bound
         assert b is not None
         queries = [view(question) for view, _, _, _ in self._views]
-        upper = self._view_scores(b, queries[b])  # bounds the combined score of each example
+        upper = self._bag_bound(queries[b])  # >= the combined score of each example
         n = len(upper)
-        k = min(self.PRUNE_TO, n)
-        best = np.argpartition(upper, n - k)[n - k :]
-        exact = self._views[b][1] * upper[best]
-        for v, (_, weight, _, _) in enumerate(self._views):
-            if v != b:
-                exact += weight * self._view_scores(v, queries[v], best)
-        known = np.zeros(n, dtype=np.float64)
-        known[best] = exact
+        order = np.argsort(-upper, kind="stable")
         combined = upper.copy()
-        combined[best] = exact
-        low = self._adjust(self._per_intent(known), bonus, penalty)
-        high = self._adjust(self._per_intent(combined), bonus, penalty)
-        top = np.argsort(-low, kind="stable")[:limit]
-        rest = np.ones(self.n_intents, dtype=bool)
-        rest[top] = False
-        if (high[top] <= low[top]).all() and (high[rest] <= low[top[-1]]).all():
-            return [(int(i), float(low[i])) for i in top]
-        # The bound was not tight enough: score every example exactly.
-        scores = self._adjust(self._per_intent(self.example_scores(question)), bonus, penalty)
-        top = np.argsort(-scores, kind="stable")[:limit]
-        return [(int(i), float(scores[i])) for i in top]
+        known = np.zeros(n, dtype=np.float64)
+        done = 0
+        k = min(self.PRUNE_TO, n)
+        while True:
+            new = order[done:k]
+            exact = np.zeros(len(new), dtype=np.float64)
+            for v, (_, weight, _, _) in enumerate(self._views):
+                exact += weight * self._view_scores(v, queries[v], new)
+            combined[new] = exact
+            known[new] = exact
+            done = k
+            low = self._adjust(self._per_intent(known), bonus, penalty)
+            top = np.argsort(-low, kind="stable")[:limit]
+            if k >= n:
+                return [(int(i), float(low[i])) for i in top]
+            high = self._adjust(self._per_intent(combined), bonus, penalty)
+            rest = np.ones(self.n_intents, dtype=bool)
+            rest[top] = False
+            if (high[top] <= low[top]).all() and (high[rest] <= low[top[-1]]).all():
+                return [(int(i), float(low[i])) for i in top]
+            k = min(4 * k, n)
+
+    def _bag_bound(self, q: Sequence[Hashable]) -> NDArray[np.float64]:
+        """Upper bound of the bounding view's score, so of the combined score: the LCS of two
+        strings is at most the sum over symbols of the smaller count."""
+        b = self._bound
+        assert b is not None
+        wanted: dict[int, int] = {}
+        for sym in q:
+            col = self._symbol_index.get(sym, -1)
+            if col >= 0:
+                wanted[col] = wanted.get(col, 0) + 1
+        lengths = self._views[b][3]
+        if not wanted:
+            return np.zeros(len(lengths), dtype=np.float64)
+        rows = self._counts[list(wanted)]
+        need = np.array(list(wanted.values()), dtype=np.int16)[:, None]
+        lcs_max = np.minimum(rows, need).sum(axis=0)
+        lq = float(max(len(q), 1))
+        a = self.w.similarity
+        bound: NDArray[np.float64] = 100.0 * lcs_max * (2.0 * a / (lq + lengths) + (1.0 - a) / lq)
+        return bound
 
 
 @dataclass(frozen=True, slots=True)
