@@ -83,3 +83,17 @@ def test_a_quoted_report_figure_points_to_the_intent_that_shows_it() -> None:
     )
     # whole figures only: 109211 is not 10921
     assert dict(with_figures.rank(q, numbers=["109211"]))[0] == dict(plain.rank(q))[0]
+
+
+def test_pruned_ranking_equals_scoring_every_example(engine) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    matcher = engine.matchers["zh"]
+    questions = [t + "呢有" for t in matcher.texts[::7]] + [
+        t[: len(t) // 2] for t in matcher.texts[::11]
+    ]
+    for q in questions:
+        pruned = matcher.rank(q, frozenset({2025}))
+        full = matcher.combine(matcher.example_scores(q), q, frozenset({2025}))
+        top = np.argsort(-full, kind="stable")[:3]
+        assert [round(s, 9) for _, s in pruned] == [round(float(full[i]), 9) for i in top], q
