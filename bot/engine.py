@@ -75,13 +75,15 @@ class Engine:
         en_examples: list[tuple[int, str]] = []
         for i, li in enumerate(self._intents):
             for raw in [*li.intent.examples.zh, li.intent.title.zh]:
-                zh_examples.append((i, self.normalizer.text(raw)))
+                zh_examples.append((i, self.normalizer.example_text(raw)))
             for raw in [*li.intent.examples.en, li.intent.title.en]:
-                en_examples.append((i, self.normalizer.text(raw)))
+                en_examples.append((i, self.normalizer.example_text(raw)))
         self.example_count = sum(
             len(li.intent.examples.zh) + len(li.intent.examples.en) for li in self._intents
         )
-        keywords = [[self.normalizer.text(k) for k in li.intent.keywords] for li in self._intents]
+        keywords = [
+            [self.normalizer.example_text(k) for k in li.intent.keywords] for li in self._intents
+        ]
         years = [li.years for li in self._intents]
         figures = [_figures(li) for li in self._intents]
         n = len(self._intents)

@@ -570,7 +570,7 @@ async def on_stats(update: Update, context: Context) -> None:
 
 def _log_report_text(qlog: QuestionLog, command: str, days: int) -> str:
     """The text of /stats or /unanswered: reads SQLite and groups questions (a worker thread)."""
-    from bot.questionlog import format_stats, format_unanswered
+    from bot.logreview import format_stats, format_unanswered
 
     if command == "stats":
         return format_stats(qlog.stats(days=days), days=days)

@@ -7,6 +7,7 @@ language and script, the years a question mentions, other places and personal-ca
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -257,10 +258,14 @@ def trie_pattern(words: Iterable[str]) -> str:
     return build(trie)
 
 
+_EXAMPLE_CACHE: dict[tuple[str, str], str] = {}
+
+
 class Normalizer:
     """Applies one lexicon's synonyms, fillers and particles; built once per content load."""
 
     def __init__(self, lexicon: Lexicon) -> None:
+        self._key = hashlib.sha256(lexicon.model_dump_json().encode()).hexdigest()
         self._canonical: dict[str, str] = {}
         for canonical, variants in lexicon.synonyms.items():
             # A canonical word maps to itself, so a longer canonical word is never rewritten by a
@@ -314,6 +319,17 @@ class Normalizer:
     def text(self, raw: str) -> str:
         """The matching form of a question or example."""
         return self._text(fold(raw))
+
+    def example_text(self, raw: str) -> str:
+        """`text` for content examples, remembered across reloads while the lexicon is the same:
+        a /reload after a small edit re-normalises only the new examples."""
+        key = (self._key, raw)
+        cached = _EXAMPLE_CACHE.get(key)
+        if cached is None:
+            if len(_EXAMPLE_CACHE) > 50_000:
+                _EXAMPLE_CACHE.clear()
+            cached = _EXAMPLE_CACHE[key] = self.text(raw)
+        return cached
 
     def _text(self, folded: str) -> str:
         if _LATIN.search(folded) and not _CJK.search(folded):

@@ -25,15 +25,15 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bot.config import DEFAULT_DB, is_off
-from bot.questionlog import (
+from bot.logreview import (
     LoggedQuestion,
-    QuestionLogError,
     format_stats,
     format_unanswered,
     group_questions,
     read_questions,
     read_stats,
 )
+from bot.questionlog import QuestionLogError
 
 _SINCE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([hdw]?)\s*$", re.IGNORECASE)
 _UNIT_DAYS = {"h": 1 / 24, "d": 1.0, "": 1.0, "w": 7.0}

@@ -88,3 +88,11 @@ def test_english_spelling_slips_and_possessives() -> None:
     assert n.text("libary branches") == "图书馆 branch"
     assert n.text("Haizhu's libraries") == "图书馆"
     assert n.text("gardens") == "garden"  # not near enough to any lexicon word
+
+
+def test_example_normalisation_is_remembered_per_lexicon() -> None:
+    a = Normalizer(Lexicon(synonyms={"托育": ["托儿所"]}))
+    b = Normalizer(Lexicon(synonyms={"托位": ["托儿所"]}))
+    assert a.example_text("托儿所") == "托育"
+    assert b.example_text("托儿所") == "托位"  # another lexicon never reuses a's result
+    assert a.example_text("托儿所") == a.text("托儿所")

@@ -1,4 +1,5 @@
-"""Tests of the question log (bot.questionlog) and the staff report (bot.report)."""
+"""Tests of the question log (bot.questionlog), its review (bot.logreview) and the staff report
+(bot.report)."""
 
 from __future__ import annotations
 
@@ -17,18 +18,20 @@ import pytest
 
 from bot import report
 from bot.answer import Answer, Candidate
-from bot.questionlog import (
-    SCHEMA_VERSION,
+from bot.logreview import (
     LoggedQuestion,
-    NullQuestionLog,
-    QuestionLog,
     UnansweredGroup,
     format_stats,
     format_unanswered,
     group_questions,
+    read_stats,
+)
+from bot.questionlog import (
+    SCHEMA_VERSION,
+    NullQuestionLog,
+    QuestionLog,
     hash_asker,
     migrate,
-    read_stats,
 )
 
 DAY = 86400.0
@@ -669,9 +672,9 @@ def test_ten_thousand_distinct_questions_group_in_well_under_a_second() -> None:
 
 
 def test_grouping_beyond_the_bound_keeps_identical_wordings_together() -> None:
-    from bot import questionlog
+    from bot import logreview
 
-    texts = distinct_questions(questionlog.MAX_CLUSTER_KEYS + 50)
+    texts = distinct_questions(logreview.MAX_CLUSTER_KEYS + 50)
     rows = [logged(i, t) for i, t in enumerate(texts)]
     old = "海珠区很久以前问过的问题"
     rows += [logged(90_000, old, ts="2025-01-01T00:00:00Z")]
