@@ -33,6 +33,7 @@ PLAN_WORDS = {
 }
 ALLOWED_TYPED_NUMBERS = {"2023", "2024", "2025", "12345"}
 _WS = re.compile(r"\s+")
+_NUMBER_TOKEN = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.]*\d)")
 _HEADING = re.compile(r"^\s*([一二])、|^\s*\(([一二三四五六七八九十]+)\)", re.MULTILINE)
 _CN_DIGITS = {
     "零": 0,
@@ -118,7 +119,8 @@ def parse_written(written: str) -> float | None:
 
 
 def number_in(text: str, number: str) -> bool:
-    return re.search(rf"(?<![\d.]){re.escape(number)}(?!\d|\.\d)", text) is not None
+    """Whether `number` occurs in `text` as a whole number (3 is not in 3395, nor 5 in 5.4)."""
+    return number in _NUMBER_TOKEN.findall(text)
 
 
 def split_sections(source_text: str) -> dict[str, str]:
@@ -384,7 +386,7 @@ class _Loader:
         years_used = {f.year for f in rendered.facts}
         if rendered.facts:
             for year in (2024, 2025):
-                if year not in years_used and re.search(rf"(?<!\d){year}(?!\d)", text):
+                if year not in years_used and str(year) in _NUMBER_TOKEN.findall(text):
                     out.append(
                         f"speaks of {year} but uses no {year} fact: every statement about a year "
                         "must come from data"

@@ -279,6 +279,7 @@ class Normalizer:
             w for term in self._canonical for w in term.split() if _LATIN.match(w) and w.isalpha()
         )
         self._vocabulary_list = sorted(self._vocabulary)
+        self._spelled: dict[str, str] = {}
         self._fillers = _alternation(fold(f) for f in lexicon.fillers)
         self._particles = re.compile(
             "[" + "".join(re.escape(fold(p)) for p in lexicon.particles) + "]"
@@ -368,11 +369,16 @@ class Normalizer:
         """A near miss of a lexicon word becomes that word (kindergarden -> kindergarten)."""
         if len(word) < 5 or word in self._vocabulary or not word.isalpha():
             return word
-        limit = 1 if len(word) < 8 else 2
-        found = process.extractOne(
-            word, self._vocabulary_list, scorer=Levenshtein.distance, score_cutoff=limit
-        )
-        return found[0] if found else word
+        spelled = self._spelled.get(word)
+        if spelled is None:
+            limit = 1 if len(word) < 8 else 2
+            found = process.extractOne(
+                word, self._vocabulary_list, scorer=Levenshtein.distance, score_cutoff=limit
+            )
+            spelled = found[0] if found else word
+            if len(self._spelled) < 10_000:
+                self._spelled[word] = spelled
+        return spelled
 
 
 def _stem(word: str) -> str:
