@@ -153,9 +153,10 @@ class Engine:
             return self._fallback(question, "too_long", lang, script)
         norm = self.normalizer.normalize(text)
         matcher = self.matchers[lang]
-        ranked = matcher.rank(norm.text, norm.years, norm.numbers)
         if lang == "en" and has_chinese(text):
             ranked = self._rank_mixed(text, norm.years, norm.numbers)
+        else:
+            ranked = matcher.rank(norm.text, norm.years, norm.numbers)
         decision = decide(ranked, matcher.w)
         candidates = tuple(
             Candidate(self._intents[i].intent.id, self._title(i, lang, script), s)
