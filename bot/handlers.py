@@ -494,8 +494,8 @@ async def reload_engine(bot_data: BotData) -> ReloadResult:
         except Exception as exc:
             logger.exception("Reload failed; keeping the old content")
             return ReloadResult(False, [f"{type(exc).__name__}: {exc}"])
+        changes = Engine.describe_changes(old, new)  # before the swap: the reply tells the truth
         bot_data[ENGINE] = new
-        changes = Engine.describe_changes(old, new)
         summary = f"content {new.fingerprint} (was {old.fingerprint})"
         logger.info("Reloaded content: %s; %d change(s)", summary, len(changes))
         return ReloadResult(True, changes, [str(w) for w in new.warnings], summary)
