@@ -95,7 +95,6 @@ class Engine:
                 years,
                 ZH_VIEWS,
                 weights,
-                bound=1,
                 figures=figures,
             ),
             # English questions reach intents mostly through the lexicon's English -> Chinese
