@@ -97,3 +97,14 @@ def test_pruned_ranking_equals_scoring_every_example(engine) -> None:  # type: i
         full = matcher.combine(matcher.example_scores(q), q, frozenset({2025}))
         top = np.argsort(-full, kind="stable")[:3]
         assert [round(s, 9) for _, s in pruned] == [round(float(full[i]), 9) for i in top], q
+
+
+def test_pruned_english_ranking_is_exact_too(engine) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    matcher = engine.matchers["en"]
+    for q in [t + " plan" for t in matcher.texts[::9]] + ["a " * 300]:
+        pruned = matcher.rank(q)
+        full = matcher.combine(matcher.example_scores(q), q, frozenset())
+        top = np.argsort(-full, kind="stable")[:3]
+        assert [round(s, 9) for _, s in pruned] == [round(float(full[i]), 9) for i in top], q
