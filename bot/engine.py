@@ -95,6 +95,7 @@ class Engine:
                 years,
                 ZH_VIEWS,
                 weights,
+                bound=1,
                 figures=figures,
             ),
             # English questions reach intents mostly through the lexicon's English -> Chinese

@@ -4,8 +4,8 @@ Each language has its own example set and views: Chinese is scored on characters
 codes (homophone typos); English on words and on characters (spelling slips). `process.cdist`
 scores the question against many examples at once with the LCS length; from it come similarity
 (how alike) and coverage (how much of the question an example covers, which rescues short
-fragments like "托育"). A cheap upper bound from symbol counts picks the examples worth scoring,
-and the result is exactly what scoring every example would give. Keyword hits and a
+fragments like "托育"). For Chinese, a cheap upper bound (syllable counts) picks the examples worth
+scoring, and the result is exactly what scoring every example would give. Keyword hits and a
 quoted report figure add a bonus; a year the intent's facts don't cover costs a penalty. Every
 candidate carries a 0-100 score, and `decide` is the one place that applies the thresholds.
 """
@@ -47,7 +47,7 @@ class Weights:
 class Matcher:
     """Precomputed example arrays for one language."""
 
-    PRUNE_TO = 64  # examples first scored exactly; more only if the top is not settled
+    PRUNE_TO = 64  # examples scored on every view when a bounding view prunes the rest
 
     def __init__(
         self,
@@ -58,6 +58,7 @@ class Matcher:
         views: Sequence[tuple[View, float]],
         weights: Weights | None = None,
         *,
+        bound: int | None = None,
         figures: Sequence[Sequence[str]] = (),
     ) -> None:
         ordered = sorted(examples, key=lambda e: e[0])
@@ -107,20 +108,25 @@ class Matcher:
         }
         self.w = weights or Weights()
         self.n_intents = n_intents
-        # Symbol counts per example and view (one row per symbol): the LCS of two sequences is
-        # at most the sum over symbols of the smaller count, so the counts bound every view's
-        # score and `rank` scores exactly only the examples whose bound could still matter.
-        self._bags: list[tuple[dict[Hashable, int], NDArray[np.uint16]]] = []
-        for _, _, choices, _ in self._views:
-            index: dict[Hashable, int] = {}
-            for seq in choices:
-                for sym in seq:
-                    index.setdefault(sym, len(index))
-            counts = np.zeros((len(index), len(choices)), dtype=np.uint16)
-            for col, seq in enumerate(choices):
-                for sym in seq:
-                    counts[index[sym], col] += 1  # examples are short: no overflow
-            self._bags.append((index, counts))
+        # `bound`: a view whose score is never below any other view's for the same example (the
+        # pinyin codes map characters one to one, so identical characters have identical codes).
+        # The combined score is then at most that view's score, itself at most a bound from the
+        # symbol counts; `rank` scores every view only on the examples whose bound could still
+        # matter (64, then more until the top is settled), and the result is exact.
+        if bound is not None:
+            lengths = self._views[bound][3]
+            if any(not np.array_equal(v[3], lengths) for v in self._views):
+                raise ValueError("a bounding view must keep every example's length")
+        self._bound = bound
+        if bound is not None:
+            # Symbol counts per example in the bounding view, one row per symbol.
+            symbols = list(dict.fromkeys(sym for text in self._views[bound][2] for sym in text))
+            self._symbol_index = {sym: i for i, sym in enumerate(symbols)}
+            counts = np.zeros((len(symbols), len(self.texts)), dtype=np.int16)
+            for col, text in enumerate(self._views[bound][2]):
+                for sym in text:
+                    counts[self._symbol_index[sym], col] += 1
+            self._counts = counts
 
     def _view_scores(
         self, v: int, q: Sequence[Hashable], subset: NDArray[np.int64] | None = None
@@ -219,17 +225,23 @@ class Matcher:
     ) -> list[tuple[int, float]]:
         """The best `limit` intents with their exact scores, best first."""
         bonus, penalty = self._adjustments(question, years, numbers)
-        return self._rank_pruned(question, bonus, penalty, limit)
+        if self._bound is None:
+            scores = self._adjust(self._per_intent(self.example_scores(question)), bonus, penalty)
+            top = np.argsort(-scores, kind="stable")[:limit]
+            return [(int(i), float(scores[i])) for i in top]
+        return self._rank_bounded(question, bonus, penalty, limit)
 
-    def _rank_pruned(
+    def _rank_bounded(
         self,
         question: str,
         bonus: NDArray[np.float64],
         penalty: NDArray[np.float64],
         limit: int,
     ) -> list[tuple[int, float]]:
+        b = self._bound
+        assert b is not None
         queries = [view(question) for view, _, _, _ in self._views]
-        upper = self._upper_bound(queries)  # >= the combined score of each example
+        upper = self._bag_bound(queries[b])  # >= the combined score of each example
         n = len(upper)
         order = np.argsort(-upper, kind="stable")
         combined = upper.copy()
@@ -255,25 +267,26 @@ class Matcher:
                 return [(int(i), float(low[i])) for i in top]
             k = min(4 * k, n)
 
-    def _upper_bound(self, queries: list[Sequence[Hashable]]) -> NDArray[np.float64]:
-        """Per example, a score no view combination can exceed (from the symbol counts)."""
-        total = np.zeros(len(self.texts), dtype=np.float64)
+    def _bag_bound(self, q: Sequence[Hashable]) -> NDArray[np.float64]:
+        """Upper bound of the bounding view's score, so of the combined score: the LCS of two
+        strings is at most the sum over symbols of the smaller count."""
+        b = self._bound
+        assert b is not None
+        wanted: dict[int, int] = {}
+        for sym in q:
+            col = self._symbol_index.get(sym, -1)
+            if col >= 0:
+                wanted[col] = wanted.get(col, 0) + 1
+        lengths = self._views[b][3]
+        if not wanted:
+            return np.zeros(len(lengths), dtype=np.float64)
+        rows = self._counts[list(wanted)]
+        need = np.array(list(wanted.values()), dtype=np.int16)[:, None]
+        lcs_max = np.minimum(rows, need).sum(axis=0)
+        lq = float(max(len(q), 1))
         a = self.w.similarity
-        for (_, weight, _, lengths), (index, counts), q in zip(
-            self._views, self._bags, queries, strict=True
-        ):
-            wanted: dict[int, int] = {}
-            for sym in q:
-                row = index.get(sym)
-                if row is not None:
-                    wanted[row] = wanted.get(row, 0) + 1
-            if not wanted:
-                continue
-            need = np.minimum(np.array(list(wanted.values())), 65535).astype(np.uint16)[:, None]
-            lcs_max = np.minimum(counts[list(wanted)], need).sum(axis=0)
-            lq = float(max(len(q), 1))
-            total += weight * 100.0 * lcs_max * (2.0 * a / (lq + lengths) + (1.0 - a) / lq)
-        return total
+        bound: NDArray[np.float64] = 100.0 * lcs_max * (2.0 * a / (lq + lengths) + (1.0 - a) / lq)
+        return bound
 
 
 @dataclass(frozen=True, slots=True)
