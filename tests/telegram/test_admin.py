@@ -305,3 +305,29 @@ async def test_log_reads_run_off_the_event_loop(settings, engine, updates, comma
         assert len(request.sent()) == 1
     finally:
         await app.shutdown()
+
+
+async def test_bot_still_answers_when_the_question_log_cannot_be_written(
+    settings, engine, tmp_path, updates, caplog
+):
+    """A database that cannot be created (its folder is a file) is logged; citizens still get
+    their answers, and nothing raises into the handler."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    qlog = QuestionLog(blocker / "q.sqlite3", secret="test-secret", retention_days=90)
+    with caplog.at_level(logging.ERROR, logger="bot.questionlog"):
+        qlog.start()
+    request = RecordingRequest()
+    app = build_application(settings, engine, qlog, request=request)
+    await app.initialize()
+    try:
+        await app.process_update(Update.de_json(updates.message(QUESTION), app.bot))
+        await app.process_update(Update.de_json(updates.message("今天天气怎么样"), app.bot))
+        qlog.flush()
+        answers = [s["text"] for s in request.sent()]
+        assert len(answers) == 2
+        assert "10921" in answers[0] and "12345" in answers[1]
+        assert any("question log" in r.getMessage().lower() for r in caplog.records)
+    finally:
+        await app.shutdown()
+        qlog.close()
