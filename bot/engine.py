@@ -43,6 +43,8 @@ def _figures(li: LoadedIntent) -> list[str]:
                 shown = format_number(q.value)
                 if len(shown.replace(".", "")) >= 2 and not 2000 <= q.value <= 2039:
                     out.append(shown)
+                if q.written and any(ch.isdigit() for ch in q.written):
+                    out.append(q.written)  # 9万, as the report and citizens write it
     return list(dict.fromkeys(out))
 
 

@@ -50,6 +50,8 @@ _RELATIVE_YEARS = {
 }
 _POSSESSIVE = re.compile(r"(?<=[a-z])['’]s\b")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+# A figure as people quote it: digits, maybe with 万/亿 as the report writes them (9万, 3.23万).
+_FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?(?![\d.])")
 _NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
 _YEAR_WORDS = re.compile(
     r"(?<![\d.])20[0-3]\d" + _NOT_A_YEAR_AFTER + r"年?|去年|上年|前年|今年|明年|本年"
@@ -313,7 +315,9 @@ class Normalizer:
             places += tuple(dict.fromkeys(self._wider.findall(ranked)))
         offtopic = bool(self._offtopic and self._offtopic.search(folded))
         numbers = tuple(
-            dict.fromkeys(n for n in _NUMBER.findall(folded) if int(float(n)) not in years)
+            dict.fromkeys(
+                n for n in _FIGURE.findall(folded) if int(float(n.rstrip("万亿"))) not in years
+            )
         )
         return Normalized(self._text(folded), frozenset(years), numbers, places, personal, offtopic)
 

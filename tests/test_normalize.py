@@ -96,3 +96,8 @@ def test_example_normalisation_is_remembered_per_lexicon() -> None:
     assert a.example_text("托儿所") == "托育"
     assert b.example_text("托儿所") == "托位"  # another lexicon never reuses a's result
     assert a.example_text("托儿所") == a.text("托儿所")
+
+
+def test_quoted_figures_keep_their_wan_form(norm: Normalizer) -> None:
+    assert norm.normalize("优质学位9万个系边度嚟嘅").numbers == ("9万",)
+    assert norm.normalize("3395个学位").numbers == ("3395",)
