@@ -102,12 +102,12 @@ def test_webhook_path_is_not_the_token():
     assert webhook_target(s2) == ("tg/hook", "https://x.org/tg/hook")
 
 
-@pytest.fixture
-def log_stream():
+def _captured_root_log(secrets: tuple[str | None, ...] = ()):
+    """Root logging at DEBUG into a string, through the redaction filter, for one test."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(name)s %(message)s"))
-    redact.install(TOKEN, [handler])
+    redact.install(TOKEN, [handler], secrets=secrets)
     root = logging.getLogger()
     old_level = root.level
     root.addHandler(handler)
@@ -115,6 +115,11 @@ def log_stream():
     yield stream
     root.removeHandler(handler)
     root.setLevel(old_level)
+
+
+@pytest.fixture
+def log_stream():
+    yield from _captured_root_log()
 
 
 def test_token_is_redacted_from_messages_args_and_tracebacks(log_stream):
@@ -159,17 +164,7 @@ LOG_SECRET = "log secret: keep out of logs"
 
 @pytest.fixture
 def secret_stream():
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(logging.Formatter("%(name)s %(message)s"))
-    redact.install(TOKEN, [handler], secrets=(WEBHOOK_SECRET, LOG_SECRET, None))
-    root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    yield stream
-    root.removeHandler(handler)
-    root.setLevel(old_level)
+    yield from _captured_root_log((WEBHOOK_SECRET, LOG_SECRET, None))
 
 
 def test_webhook_and_log_secrets_are_redacted_like_the_token(secret_stream):
