@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import threading
@@ -30,6 +31,21 @@ from bot.telegram_app import build_application, set_commands, sighup_reload
 
 QUESTION = "海珠区有多少托位"
 SECRET_QUESTION = "xyzzy 我家的私事能不能帮忙 qwerty"
+
+
+@contextlib.asynccontextmanager
+async def app_with_real_log(settings, engine, db: Path):  # type: ignore[no-untyped-def]
+    """An offline Application with a real SQLite question log at `db`."""
+    qlog = QuestionLog(db, secret="test-secret", retention_days=90)
+    qlog.start()
+    request = RecordingRequest()
+    app = build_application(settings, engine, qlog, request=request)
+    await app.initialize()
+    try:
+        yield app, qlog, request
+    finally:
+        await app.shutdown()
+        qlog.close()
 
 
 def first_yaml(folder: Path) -> Path:
@@ -132,12 +148,7 @@ async def test_sighup_reload_logs_problems(app, settings, caplog):
 async def test_stats_and_unanswered_with_real_question_log(settings, engine, tmp_path, updates):
     from telegram import Update
 
-    qlog = QuestionLog(tmp_path / "q.sqlite3", secret="test-secret", retention_days=90)
-    qlog.start()
-    request = RecordingRequest()
-    app = build_application(settings, engine, qlog, request=request)
-    await app.initialize()
-    try:
+    async with app_with_real_log(settings, engine, tmp_path / "q.sqlite3") as (app, qlog, request):
 
         async def feed(data: dict) -> None:
             await app.process_update(Update.de_json(data, app.bot))
@@ -151,9 +162,6 @@ async def test_stats_and_unanswered_with_real_question_log(settings, engine, tmp
         stats, unanswered = (s["text"] for s in request.sent())
         assert "Questions, last 1 day" in stats and ": 2" in stats.splitlines()[0]
         assert "xyzzy" in unanswered
-    finally:
-        await app.shutdown()
-        qlog.close()
 
 
 async def test_log_reports_when_log_is_off(settings, engine, updates):
@@ -189,12 +197,7 @@ async def test_set_commands_lists_admin_commands_for_admins(app, request_recorde
 @pytest.mark.parametrize("command", ["/stats", "/unanswered", f"/unanswered@{BOT_USERNAME} 30"])
 async def test_log_commands_are_private_only(settings, engine, tmp_path, updates, command):
     """The log holds citizens' questions: never posted to a community group."""
-    qlog = QuestionLog(tmp_path / "q.sqlite3", secret="test-secret", retention_days=90)
-    qlog.start()
-    request = RecordingRequest()
-    app = build_application(settings, engine, qlog, request=request)
-    await app.initialize()
-    try:
+    async with app_with_real_log(settings, engine, tmp_path / "q.sqlite3") as (app, qlog, request):
         await app.process_update(Update.de_json(updates.message(SECRET_QUESTION), app.bot))
         qlog.flush()
         request.clear()
@@ -210,9 +213,6 @@ async def test_log_commands_are_private_only(settings, engine, tmp_path, updates
         await app.process_update(Update.de_json(private_command, app.bot))
         [sent] = request.sent()
         assert sent["chat_id"] == ADMIN_ID and "last" in sent["text"]
-    finally:
-        await app.shutdown()
-        qlog.close()
 
 
 async def test_log_commands_in_groups_still_refuse_non_admins(feed, updates, request_recorder):
@@ -314,20 +314,16 @@ async def test_bot_still_answers_when_the_question_log_cannot_be_written(
     their answers, and nothing raises into the handler."""
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
-    qlog = QuestionLog(blocker / "q.sqlite3", secret="test-secret", retention_days=90)
     with caplog.at_level(logging.ERROR, logger="bot.questionlog"):
-        qlog.start()
-    request = RecordingRequest()
-    app = build_application(settings, engine, qlog, request=request)
-    await app.initialize()
-    try:
-        await app.process_update(Update.de_json(updates.message(QUESTION), app.bot))
-        await app.process_update(Update.de_json(updates.message("今天天气怎么样"), app.bot))
-        qlog.flush()
-        answers = [s["text"] for s in request.sent()]
-        assert len(answers) == 2
-        assert "10921" in answers[0] and "12345" in answers[1]
-        assert any("question log" in r.getMessage().lower() for r in caplog.records)
-    finally:
-        await app.shutdown()
-        qlog.close()
+        async with app_with_real_log(settings, engine, blocker / "q.sqlite3") as (
+            app,
+            qlog,
+            request,
+        ):
+            await app.process_update(Update.de_json(updates.message(QUESTION), app.bot))
+            await app.process_update(Update.de_json(updates.message("今天天气怎么样"), app.bot))
+            qlog.flush()
+            answers = [s["text"] for s in request.sent()]
+            assert len(answers) == 2
+            assert "10921" in answers[0] and "12345" in answers[1]
+            assert any("question log" in r.getMessage().lower() for r in caplog.records)
