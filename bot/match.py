@@ -12,7 +12,7 @@ candidate carries a 0-100 score, and `decide` is the one place that applies the 
 
 from __future__ import annotations
 
-import re
+from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
@@ -21,9 +21,9 @@ from numpy.typing import NDArray
 from rapidfuzz import process
 from rapidfuzz.distance import LCSseq
 
-from bot.normalize import trie_pattern
-
 View = Callable[[str], Sequence[Hashable]]
+TOKEN_CODES = 0xF0000  # supplementary private use area: one code per token of a token view
+UNKNOWN_TOKEN = chr(0x10FFFD)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +44,110 @@ class Weights:
     max_candidates: int = 3
 
 
+class _View:
+    """One view of every example, as strings (rapidfuzz compares `str` fastest), with what the
+    ranking needs: lengths, per-question-length scales and, for bounding, symbol postings."""
+
+    def __init__(self, fn: View, weight: float, texts: Sequence[str], similarity: float) -> None:
+        self.fn = fn
+        self.weight = weight
+        self._a = similarity
+        raw = [fn(t) for t in texts]
+        # Token views (English words) become one private-use character per token, so rapidfuzz
+        # compares plain strings; a token no example has maps to a code no example has.
+        self._codes: dict[Hashable, str] | None = None
+        if not all(isinstance(r, str) for r in raw):
+            self._codes = {}
+            for tokens in raw:
+                for tok in tokens:
+                    if tok not in self._codes:
+                        self._codes[tok] = chr(TOKEN_CODES + len(self._codes))
+        self.choices = [self._encode(r) for r in raw]
+        self.lengths = np.array([max(len(c), 1) for c in self.choices], dtype=np.float64)
+        self._scales: dict[int, NDArray[np.float64]] = {}
+        self._postings: dict[str, list[NDArray[np.intp]]] | None = None
+
+    def _encode(self, value: Sequence[Hashable]) -> str:
+        if self._codes is None:
+            assert isinstance(value, str)
+            return value
+        return "".join(self._codes.get(tok, UNKNOWN_TOKEN) for tok in value)
+
+    def query(self, question: str) -> str:
+        return self._encode(self.fn(question))
+
+    def scale(self, lq: int) -> NDArray[np.float64]:
+        """Score per LCS unit, per example, for a question of `lq` symbols: similarity
+        2*lcs/(lq+len) and coverage lcs/lq, mixed; cached for the usual lengths."""
+        scale = self._scales.get(lq)
+        if scale is None:
+            q = float(max(lq, 1))
+            a = self._a
+            scale = 100.0 * (2.0 * a / (q + self.lengths) + (1.0 - a) / q)
+            if lq <= 64:
+                self._scales[lq] = scale
+        return scale
+
+    def lcs(self, q: str, subset: NDArray[np.intp] | None = None) -> NDArray[np.int32]:
+        """LCS length per example (or per example of `subset`)."""
+        if subset is None:
+            choices: Sequence[str] = self.choices
+        else:
+            every = self.choices
+            choices = [every[i] for i in subset.tolist()]
+        lcs: NDArray[np.int32] = process.cdist(
+            [q], choices, scorer=LCSseq.similarity, dtype=np.int32
+        )[0]
+        return lcs
+
+    def scores(self, q: str, subset: NDArray[np.intp] | None = None) -> NDArray[np.float64]:
+        """0-100 per example (or per example of `subset`)."""
+        scale = self.scale(len(q))
+        scores: NDArray[np.float64] = self.lcs(q, subset) * (
+            scale if subset is None else scale[subset]
+        )
+        return scores
+
+    def index_symbols(self) -> None:
+        """Postings for the bag bound: per symbol and k, the examples holding it >= k times."""
+        postings: dict[str, list[list[int]]] = {}
+        for col, text in enumerate(self.choices):
+            for sym, count in Counter(text).items():
+                layers = postings.setdefault(sym, [])
+                while len(layers) < count:
+                    layers.append([])
+                for k in range(count):
+                    layers[k].append(col)
+        self._postings = {
+            sym: [np.array(cols, dtype=np.intp) for cols in layers]
+            for sym, layers in postings.items()
+        }
+
+    def bag_bound(self, q: str) -> NDArray[np.float64]:
+        """An upper bound of this view's score per example: the LCS of two strings is at most
+        the sum over symbols of the smaller count."""
+        assert self._postings is not None
+        parts: list[NDArray[np.intp]] = []
+        seen: dict[str, int] = {}
+        for sym in q:
+            layers = self._postings.get(sym)
+            if layers is not None:
+                k = seen.get(sym, 0)
+                if k < len(layers):
+                    parts.append(layers[k])
+                seen[sym] = k + 1
+        n = len(self.choices)
+        if not parts:
+            return np.zeros(n, dtype=np.float64)
+        lcs_max = np.bincount(np.concatenate(parts), minlength=n)
+        bound: NDArray[np.float64] = lcs_max * self.scale(len(q))
+        return bound
+
+
 class Matcher:
     """Precomputed example arrays for one language."""
 
-    PRUNE_TO = 64  # examples scored on every view when a bounding view prunes the rest
+    PRUNE_TO = 48  # examples scored exactly first when the bound prunes the rest
 
     def __init__(
         self,
@@ -64,34 +164,32 @@ class Matcher:
         ordered = sorted(examples, key=lambda e: e[0])
         if not ordered:
             raise ValueError("no examples")
-        owners = np.array([o for o, _ in ordered], dtype=np.int64)
+        self.w = weights or Weights()
+        self.n_intents = n_intents
+        owners = np.array([o for o, _ in ordered], dtype=np.intp)
         self.texts = [text for _, text in ordered]
-        self._views = [
-            (
-                view,
-                weight,
-                [view(t) for t in self.texts],
-                np.array([max(len(view(t)), 1) for t in self.texts], dtype=np.float64),
-            )
-            for view, weight in views
-        ]
+        self._views = [_View(fn, weight, self.texts, self.w.similarity) for fn, weight in views]
+        self._same_lengths = all(
+            np.array_equal(v.lengths, self._views[0].lengths) for v in self._views
+        )
         # Intents without examples in this language get a row of zeros via `_present`.
         self._present = np.unique(owners)
         self._starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+        ends = [*self._starts[1:].tolist(), len(owners)]
+        self._spans = {
+            int(owners[start]): slice(start, end)
+            for start, end in zip(self._starts.tolist(), ends, strict=True)
+        }
         self.owners = owners
-        # Keywords: one regex finds every (overlapping) hit; each keyword knows its intents.
+        # Keywords: each knows its intents; every keyword inside the question is a hit.
         self._keyword_owners: dict[str, list[int]] = {}
         for i, kws in enumerate(keywords):
             for k in dict.fromkeys(k for k in kws if k):
                 self._keyword_owners.setdefault(k, []).append(i)
-        ordered_kws = sorted(self._keyword_owners, key=len, reverse=True)
-        self._keyword_prefixes = {
-            k: [k[:n] for n in range(len(k), 0, -1) if k[:n] in self._keyword_owners]
-            for k in ordered_kws
-        }
-        self._keyword_re = (
-            re.compile("(?=(" + trie_pattern(ordered_kws) + "))") if ordered_kws else None
-        )
+        # by first character: a question's keywords are found among those of its characters
+        self._keywords_by_char: dict[str, list[str]] = {}
+        for k in self._keyword_owners:
+            self._keywords_by_char.setdefault(k[0], []).append(k)
         # Figures: a number in the question that an intent's answer shows counts as a keyword.
         self._figure_owners: dict[str, list[int]] = {}
         for i, figs in enumerate(figures):
@@ -100,53 +198,48 @@ class Matcher:
         # Years: which intents' facts cover each year; intents without facts cover every year.
         self._has_years = np.array([bool(y) for y in years], dtype=bool)
         # intents whose facts miss the years asked, per set of years (few distinct sets occur)
-        self._penalised: dict[frozenset[int], NDArray[np.bool_]] = {}
+        self._penalties: dict[frozenset[int], NDArray[np.float64]] = {}
         self._no_penalty = np.zeros(n_intents, dtype=np.float64)
         self._year_mask = {
             year: np.array([year in y for y in years], dtype=bool)
             for year in sorted({year for y in years for year in y})
         }
-        self.w = weights or Weights()
-        self.n_intents = n_intents
-        # `bound`: a view whose score is never below any other view's for the same example (the
-        # pinyin codes map characters one to one, so identical characters have identical codes).
-        # The combined score is then at most that view's score, itself at most a bound from the
-        # symbol counts; `rank` scores every view only on the examples whose bound could still
-        # matter (64, then more until the top is settled), and the result is exact.
+        # The bound: an upper bound of every example's combined score from symbol counts alone.
+        # `bound` names a view whose score is never below any other view's for the same example
+        # (the pinyin codes map characters one to one, so identical characters have identical
+        # codes): its bag bound alone then bounds the combined score. Without it, each view's
+        # bag bound counts with the view's weight. `rank` scores exactly only the examples whose
+        # bound could still matter (48, then more until the top is settled): the result is what
+        # scoring every example would give.
         if bound is not None:
-            lengths = self._views[bound][3]
-            if any(not np.array_equal(v[3], lengths) for v in self._views):
+            lengths = self._views[bound].lengths
+            if any(not np.array_equal(v.lengths, lengths) for v in self._views):
                 raise ValueError("a bounding view must keep every example's length")
-        self._bound = bound
-        if bound is not None:
-            # Symbol counts per example in the bounding view, one row per symbol.
-            symbols = list(dict.fromkeys(sym for text in self._views[bound][2] for sym in text))
-            self._symbol_index = {sym: i for i, sym in enumerate(symbols)}
-            counts = np.zeros((len(symbols), len(self.texts)), dtype=np.int16)
-            for col, text in enumerate(self._views[bound][2]):
-                for sym in text:
-                    counts[self._symbol_index[sym], col] += 1
-            self._counts = counts
-
-    def _view_scores(
-        self, v: int, q: Sequence[Hashable], subset: NDArray[np.int64] | None = None
-    ) -> NDArray[np.float64]:
-        """0-100 per example (or per example of `subset`) for one view."""
-        _, _, choices, lengths = self._views[v]
-        if subset is not None:
-            choices = [choices[i] for i in subset.tolist()]
-            lengths = lengths[subset]
-        lq = float(max(len(q), 1))
-        lcs = process.cdist([q], choices, scorer=LCSseq.similarity, dtype=np.int32)[0]
-        a = self.w.similarity
-        scores: NDArray[np.float64] = 100.0 * lcs * (2.0 * a / (lq + lengths) + (1.0 - a) / lq)
-        return scores
+            self._bounds = [(bound, sum(v.weight for v in self._views))]
+        else:
+            self._bounds = [(i, v.weight) for i, v in enumerate(self._views)]
+        for i, _ in self._bounds:
+            self._views[i].index_symbols()
 
     def example_scores(self, question: str) -> NDArray[np.float64]:
         """0-100 per example, every view."""
-        total = np.zeros(len(self.texts), dtype=np.float64)
-        for v, (view, weight, _, _) in enumerate(self._views):
-            total += weight * self._view_scores(v, view(question))
+        return self._exact([v.query(question) for v in self._views], None)
+
+    def _exact(
+        self, queries: Sequence[str], subset: NDArray[np.intp] | None
+    ) -> NDArray[np.float64]:
+        views = self._views
+        if self._same_lengths and all(len(q) == len(queries[0]) for q in queries):
+            # one scale for every view: weigh the LCS lengths, then scale once
+            lcs = views[0].weight * views[0].lcs(queries[0], subset)
+            for view, q in zip(views[1:], queries[1:], strict=True):
+                lcs += view.weight * view.lcs(q, subset)
+            scale = views[0].scale(len(queries[0]))
+            scores: NDArray[np.float64] = lcs * (scale if subset is None else scale[subset])
+            return scores
+        total = views[0].weight * views[0].scores(queries[0], subset)
+        for view, q in zip(views[1:], queries[1:], strict=True):
+            total += view.weight * view.scores(q, subset)
         return total
 
     def combine(
@@ -157,9 +250,8 @@ class Matcher:
         numbers: Sequence[str] = (),
     ) -> NDArray[np.float64]:
         """Per intent: best example, plus keyword bonus, minus year mismatch; 0-100."""
-        return self._adjust(
-            self._per_intent(example_scores), *self._adjustments(question, years, numbers)
-        )
+        _, bonus, penalty = self._adjustments(question, years, numbers)
+        return self._adjust(self._per_intent(example_scores), bonus, penalty)
 
     def _per_intent(self, example_scores: NDArray[np.float64]) -> NDArray[np.float64]:
         scores = np.zeros(self.n_intents, dtype=np.float64)
@@ -168,40 +260,43 @@ class Matcher:
 
     def _adjustments(
         self, question: str, years: frozenset[int], numbers: Sequence[str] = ()
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Keyword and figure bonus, and year penalty, per intent. (Plain Python over the few
-        hits: numpy calls on small arrays cost more than the arithmetic here.)"""
+    ) -> tuple[dict[int, float], NDArray[np.float64], NDArray[np.float64]]:
+        """Keyword and figure bonus (the few intents hit, and per intent), and year penalty per
+        intent. (Plain Python over the few hits: numpy calls on small arrays cost more than the
+        arithmetic here.)"""
         w = self.w
         hits: dict[int, int] = {}
-        if self._keyword_re is not None:
-            found: set[str] = set()
-            for m in self._keyword_re.finditer(question):
-                # the longest keyword starting here; the shorter ones are its prefixes
-                found.update(self._keyword_prefixes[m.group(1)])
-            for k in found:
-                for i in self._keyword_owners[k]:
-                    hits[i] = hits.get(i, 0) + 1
+        by_char = self._keywords_by_char
+        found = {k for ch in set(question) for k in by_char.get(ch, ()) if k in question}
+        for k in found:
+            for i in self._keyword_owners[k]:
+                hits[i] = hits.get(i, 0) + 1
         extra = {i: min(w.keyword * n, w.keyword_cap) for i, n in hits.items()}
         for fig in set(numbers):
             for i in self._figure_owners.get(fig, ()):
                 extra[i] = extra.get(i, 0.0) + w.figure
-        bonus = np.zeros(self.n_intents, dtype=np.float64)
+        bonus = self._no_penalty
         if extra:
+            bonus = np.zeros(self.n_intents, dtype=np.float64)
             bonus[list(extra)] = list(extra.values())
-        penalty = self._no_penalty
-        if years:
-            penalised = self._penalised.get(years)
-            if penalised is None:
-                covered = np.zeros(self.n_intents, dtype=bool)
-                for year in years:
-                    mask = self._year_mask.get(year)
-                    if mask is not None:
-                        covered |= mask
-                penalised = self._has_years & ~covered
-                if len(self._penalised) < 64:
-                    self._penalised[years] = penalised
-            penalty = np.where(penalised, w.year_mismatch, 0.0)
-        return bonus, penalty
+        return extra, bonus, self._penalty(years)
+
+    def _penalty(self, years: frozenset[int]) -> NDArray[np.float64]:
+        """Per intent: the year penalty when its facts miss every year asked (cached: few
+        distinct sets of years occur)."""
+        if not years:
+            return self._no_penalty
+        penalty = self._penalties.get(years)
+        if penalty is None:
+            covered = np.zeros(self.n_intents, dtype=bool)
+            for year in years:
+                mask = self._year_mask.get(year)
+                if mask is not None:
+                    covered |= mask
+            penalty = np.where(self._has_years & ~covered, self.w.year_mismatch, 0.0)
+            if len(self._penalties) < 64:
+                self._penalties[years] = penalty
+        return penalty
 
     @staticmethod
     def _adjust(
@@ -224,69 +319,62 @@ class Matcher:
         limit: int = 3,
     ) -> list[tuple[int, float]]:
         """The best `limit` intents with their exact scores, best first."""
-        bonus, penalty = self._adjustments(question, years, numbers)
-        if self._bound is None:
-            scores = self._adjust(self._per_intent(self.example_scores(question)), bonus, penalty)
-            top = np.argsort(-scores, kind="stable")[:limit]
-            return [(int(i), float(scores[i])) for i in top]
-        return self._rank_bounded(question, bonus, penalty, limit)
+        extra, bonus, penalty = self._adjustments(question, years, numbers)
+        queries = [v.query(question) for v in self._views]
+        n = len(self.texts)
+        if n <= 2 * self.PRUNE_TO:
+            scores = self._adjust(self._per_intent(self._exact(queries, None)), bonus, penalty)
+            return self._top(scores, limit)
+        # Bounds of each example's adjusted score. The cap at 100 and the floor at 0 are left
+        # out: still upper bounds of every score that can matter.
+        upper = self._upper(queries)
+        for i, add in extra.items():
+            span = self._spans.get(i)
+            if span is not None:
+                upper[span] += add
+        if penalty is not self._no_penalty:
+            upper -= penalty[self.owners]
+        # Round 1: the PRUNE_TO best bounds. Round 2, when an unscored bound still beats the
+        # last of the top: exactly the examples whose bound beats it. After that no unscored
+        # example can change the top, which only rose.
+        part = np.argpartition(upper, n - self.PRUNE_TO - 1)
+        subset = part[n - self.PRUNE_TO :]
+        best = np.zeros(self.n_intents, dtype=np.float64)
+        np.maximum.at(best, self.owners[subset], self._exact(queries, subset))
+        scores = self._adjust(best, bonus, penalty)
+        ranked = self._top(scores, limit)
+        last = ranked[-1][1]
+        if upper[part[n - self.PRUNE_TO - 1]] > last:
+            upper[subset] = -1.0
+            more = np.flatnonzero(upper > last)
+            np.maximum.at(best, self.owners[more], self._exact(queries, more))
+            ranked = self._top(self._adjust(best, bonus, penalty), limit)
+        return ranked
 
-    def _rank_bounded(
-        self,
-        question: str,
-        bonus: NDArray[np.float64],
-        penalty: NDArray[np.float64],
-        limit: int,
-    ) -> list[tuple[int, float]]:
-        b = self._bound
-        assert b is not None
-        queries = [view(question) for view, _, _, _ in self._views]
-        upper = self._bag_bound(queries[b])  # >= the combined score of each example
-        n = len(upper)
-        order = np.argsort(-upper, kind="stable")
-        combined = upper.copy()
-        known = np.zeros(n, dtype=np.float64)
-        done = 0
-        k = min(self.PRUNE_TO, n)
-        while True:
-            new = order[done:k]
-            exact = np.zeros(len(new), dtype=np.float64)
-            for v, (_, weight, _, _) in enumerate(self._views):
-                exact += weight * self._view_scores(v, queries[v], new)
-            combined[new] = exact
-            known[new] = exact
-            done = k
-            low = self._adjust(self._per_intent(known), bonus, penalty)
-            top = np.argsort(-low, kind="stable")[:limit]
-            if k >= n:
-                return [(int(i), float(low[i])) for i in top]
-            high = self._adjust(self._per_intent(combined), bonus, penalty)
-            rest = np.ones(self.n_intents, dtype=bool)
-            rest[top] = False
-            if (high[top] <= low[top]).all() and (high[rest] <= low[top[-1]]).all():
-                return [(int(i), float(low[i])) for i in top]
-            k = min(4 * k, n)
+    @staticmethod
+    def _top(scores: NDArray[np.float64], limit: int) -> list[tuple[int, float]]:
+        """The `limit` best, ties to the lower index (as a stable sort would); a few argmax calls
+        cost less than sorting."""
+        if limit > 8:
+            order = np.argsort(-scores, kind="stable")[:limit]
+            return [(int(i), round(float(scores[i]), 6)) for i in order]
+        work = scores.copy()
+        out = []
+        for _ in range(min(limit, len(work))):
+            i = int(work.argmax())
+            out.append((i, round(float(work[i]), 6)))
+            work[i] = -np.inf
+        return out
 
-    def _bag_bound(self, q: Sequence[Hashable]) -> NDArray[np.float64]:
-        """Upper bound of the bounding view's score, so of the combined score: the LCS of two
-        strings is at most the sum over symbols of the smaller count."""
-        b = self._bound
-        assert b is not None
-        wanted: dict[int, int] = {}
-        for sym in q:
-            col = self._symbol_index.get(sym, -1)
-            if col >= 0:
-                wanted[col] = wanted.get(col, 0) + 1
-        lengths = self._views[b][3]
-        if not wanted:
-            return np.zeros(len(lengths), dtype=np.float64)
-        rows = self._counts[list(wanted)]
-        need = np.array(list(wanted.values()), dtype=np.int16)[:, None]
-        lcs_max = np.minimum(rows, need).sum(axis=0)
-        lq = float(max(len(q), 1))
-        a = self.w.similarity
-        bound: NDArray[np.float64] = 100.0 * lcs_max * (2.0 * a / (lq + lengths) + (1.0 - a) / lq)
-        return bound
+    def _upper(self, queries: Sequence[str]) -> NDArray[np.float64]:
+        """>= the combined score of each example."""
+        total: NDArray[np.float64] | None = None
+        for i, weight in self._bounds:
+            b = self._views[i].bag_bound(queries[i])
+            b *= weight
+            total = b if total is None else total + b
+        assert total is not None
+        return total
 
 
 @dataclass(frozen=True, slots=True)
