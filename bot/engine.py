@@ -73,22 +73,27 @@ class Engine:
         self.normalizer = Normalizer(content.lexicon)
         self._intents: list[LoadedIntent] = content.intents
         self._index = {li.intent.id: i for i, li in enumerate(self._intents)}
-        zh_examples: list[tuple[int, str]] = []
-        en_examples: list[tuple[int, str]] = []
+        # every example, title and keyword, normalised in one batch
+        raw: dict[tuple[str, int], list[str]] = {}
         for i, li in enumerate(self._intents):
-            for raw in [*li.intent.examples.zh, li.intent.title.zh]:
-                zh_examples.append((i, self.normalizer.example_text(raw)))
-            for raw in [*li.intent.examples.en, li.intent.title.en]:
-                en_examples.append((i, self.normalizer.example_text(raw)))
+            raw["zh", i] = [*li.intent.examples.zh, li.intent.title.zh]
+            raw["en", i] = [*li.intent.examples.en, li.intent.title.en]
+            raw["kw", i] = list(li.intent.keywords)
+        flat = self.normalizer.example_texts([text for texts in raw.values() for text in texts])
+        norm: dict[tuple[str, int], list[str]] = {}
+        at = 0
+        for key, texts in raw.items():
+            norm[key] = flat[at : at + len(texts)]
+            at += len(texts)
+        n = len(self._intents)
+        zh_examples = [(i, text) for i in range(n) for text in norm["zh", i]]
+        en_examples = [(i, text) for i in range(n) for text in norm["en", i]]
+        keywords = [norm["kw", i] for i in range(n)]
         self.example_count = sum(
             len(li.intent.examples.zh) + len(li.intent.examples.en) for li in self._intents
         )
-        keywords = [
-            [self.normalizer.example_text(k) for k in li.intent.keywords] for li in self._intents
-        ]
         years = [li.years for li in self._intents]
         figures = [_figures(li) for li in self._intents]
-        n = len(self._intents)
         self.matchers = {
             "zh": Matcher(
                 _dedupe(zh_examples),

@@ -101,3 +101,24 @@ def test_example_normalisation_is_remembered_per_lexicon() -> None:
 def test_quoted_figures_keep_their_wan_form(norm: Normalizer) -> None:
     assert norm.normalize("优质学位9万个系边度嚟嘅").numbers == ("9万",)
     assert norm.normalize("3395个学位").numbers == ("3395",)
+
+
+def test_examples_normalised_together_equal_one_at_a_time(engine) -> None:  # type: ignore[no-untyped-def]
+    """The batch path (one text with separators) must give exactly what `text` gives."""
+    lexicon = engine.content.lexicon
+    raws = [
+        raw
+        for li in engine.content.intents
+        for raw in [*li.intent.examples.zh, *li.intent.examples.en, *li.intent.keywords]
+    ]
+    raws += ["2025", "去年2024年", "托育point", "wifi，托育", "", "？？", "kindergarden places"]
+    batch = Normalizer(lexicon).example_texts(raws)
+    one = Normalizer(lexicon)
+    assert batch == [one.text(raw) for raw in raws]
+
+
+def test_a_separator_inside_an_example_still_normalises_it_alone(norm: Normalizer) -> None:
+    assert norm.example_texts(["托儿所\uf8ff多少", "托儿所"]) == [
+        norm.text("托儿所\uf8ff多少"),
+        norm.text("托儿所"),
+    ]
