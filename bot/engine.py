@@ -15,7 +15,7 @@ from pathlib import Path
 from bot import messages
 from bot.answer import Answer, Candidate, Lang, Related, Script
 from bot.content import Content, LoadedIntent, Problem, load_content
-from bot.match import Matcher, Weights, decide
+from bot.match import Decision, Matcher, Weights, decide
 from bot.normalize import (
     Normalizer,
     detect_lang,
@@ -30,6 +30,10 @@ from bot.render import footer, format_number
 MAX_QUESTION_CHARS = 500
 REPORT_YEARS = frozenset({2023, 2024, 2025})
 HELP_INTENT = "help"
+# A clause of a rambling question scored alone starts this much lower than the whole question,
+# and must keep at least MIN_WINDOW characters after normalising (区里有没有计划 says nothing).
+WINDOW_COST = 4.0
+MIN_WINDOW = 4
 ZH_VIEWS = ((lambda s: s, 0.7), (to_pinyin_codes, 0.3))
 EN_VIEWS = ((str.split, 0.6), (lambda s: s, 0.4))
 
@@ -165,6 +169,15 @@ class Engine:
         else:
             ranked = matcher.rank(norm.text, norm.years, norm.numbers)
         decision = decide(ranked, matcher.w)
+        if decision.kind != "answer" and lang == "zh":
+            windows = self.normalizer.windows(text, MIN_WINDOW)
+            if windows:
+                best = dict(ranked)
+                for window in windows:
+                    for i, score in matcher.rank(window, norm.years, norm.numbers):
+                        best[i] = max(best.get(i, 0.0), score - WINDOW_COST)
+                ranked = sorted(best.items(), key=lambda item: -item[1])[:3]
+                decision = decide(ranked, matcher.w)
         candidates = tuple(
             Candidate(self._intents[i].intent.id, self._title(i, lang, script), s)
             for i, s in decision.candidates
@@ -182,6 +195,11 @@ class Engine:
                 return self._fallback(
                     question, "other_place", lang, script, norm.text, top_score, places=foreign
                 )
+        also: tuple[int, ...] = ()
+        if decision.kind == "clarify" and self.normalizer.asks_two_things(text):
+            # "托位数和普惠占比分别是多少": two near-equal intents, both asked for: answer both.
+            decision = Decision("answer", decision.candidates[0][0], decision.candidates)
+            also = (decision.candidates[1][0],)
         if decision.kind == "answer" and decision.best is not None:
             note = ""
             odd_years = sorted(norm.years - REPORT_YEARS)
@@ -189,7 +207,7 @@ class Engine:
                 years = "、".join(str(y) for y in odd_years)
                 note = messages.OTHER_YEAR[lang].format(years=years) + "\n"
             return self._answer(
-                decision.best, question, lang, script, top_score, candidates, norm.text, note
+                decision.best, question, lang, script, top_score, candidates, norm.text, note, also
             )
         if decision.kind == "clarify":
             lines = [messages.CLARIFY[lang]]
@@ -282,16 +300,26 @@ class Engine:
         candidates: tuple[Candidate, ...],
         normalized: str,
         note: str = "",
+        also: tuple[int, ...] = (),
     ) -> Answer:
         li = self._intents[i]
         prepared = self._prepared[i]
+        answered = {li.intent.id, *(self._intents[j].intent.id for j in also)}
         related = tuple(
-            Related(r, self._title(self._index[r], lang, script)) for r in li.intent.related
+            Related(r, self._title(self._index[r], lang, script))
+            for r in li.intent.related
+            if r not in answered
+        )
+        text = "\n\n".join([prepared.text[lang], *(self._prepared[j].text[lang] for j in also)])
+        sources = tuple(
+            dict.fromkeys(
+                [*prepared.sources, *(s for j in also for s in self._prepared[j].sources)]
+            )
         )
         return Answer(
             question=question,
             decision="answer",
-            text=self._localize(note + prepared.text[lang], script),
+            text=self._localize(note + text, script),
             lang=lang,
             script=script,
             intent=li.intent.id,
@@ -299,7 +327,7 @@ class Engine:
             candidates=candidates,
             related=related,
             normalized=normalized,
-            sources=prepared.sources,
+            sources=sources,
         )
 
     def _fallback(

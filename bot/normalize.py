@@ -63,6 +63,9 @@ _NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
 _YEAR_WORDS = re.compile(
     r"(?<![\d.])20[0-3]\d" + _NOT_A_YEAR_AFTER + r"年?|去年|上年|前年|今年|明年|本年"
 )
+# Clauses, each with its question mark if it has one; in Chinese a space also ends a clause.
+_CLAUSE = re.compile(r"(?:[^,，。;；?？!！\n.]|\.(?=\S))+[?？]?")  # 6.18 is no full stop
+_SPACE_BY_CHINESE = re.compile(r"(?<=[\u3400-\u9fff])\s+|\s+(?=[\u3400-\u9fff])")
 # "全市排第几 / 全省第一": a rank among the wider area, still a question about Haizhu.
 _RANKING = re.compile(r"(全市|全省|全国)(?=排|第|前列|领先|领跑|名列)")
 _EN_STOPWORDS = frozenset(
@@ -188,6 +191,10 @@ def detect_lang(text: str) -> Literal["zh", "en"]:
     return "en" if words >= 2 and 2 * words >= cjk else "zh"
 
 
+def _clauses(folded: str) -> list[str]:
+    return [c for c in _CLAUSE.findall(_SPACE_BY_CHINESE.sub(",", folded)) if c.strip()]
+
+
 def _is_english(folded: str) -> bool:
     return _LATIN.search(folded) is not None and _CJK.search(folded) is None
 
@@ -304,6 +311,11 @@ class Normalizer:
         )
         self._home = _alternation(fold(h) for h in lexicon.home)
         self._personal = _alternation(fold(p) for p in lexicon.personal)
+        self._asks = _alternation(fold(p) for p in lexicon.asks)
+        self._personal_asks = _alternation(fold(p) for p in lexicon.personal_asks)
+        self._joins = _alternation(fold(p) for p in lexicon.joins)
+        self._figure_asks = _alternation(fold(p) for p in lexicon.figure_asks)
+        self._district = _alternation(fold(p) for p in [*lexicon.district, *lexicon.home])
         self._offtopic = _alternation(fold(p) for p in lexicon.offtopic)
         self._wider = _alternation(fold(p) for p in lexicon.wider)
 
@@ -316,7 +328,7 @@ class Normalizer:
         folded = fold(raw)
         years = {int(y) for y in _YEAR.findall(folded)}
         years.update(y for word, y in _RELATIVE_YEARS.items() if word in folded)
-        personal = bool(self._personal and self._personal.search(folded))
+        personal = self._is_personal(folded)
         without_home = self._home.sub(" ", folded) if self._home else folded
         places = tuple(dict.fromkeys(self._places.findall(without_home))) if self._places else ()
         if self._wider and not (self._home and self._home.search(folded)):
@@ -331,6 +343,54 @@ class Normalizer:
             )
         )
         return Normalized(self._text(folded), frozenset(years), numbers, places, personal, offtopic)
+
+    def _is_personal(self, folded: str) -> bool:
+        """A personal-case marker makes the question personal, unless the question plainly asks
+        for a district figure apart from the asker's own situation: a clause that asks (alone
+        or with the clause before it) names the district or a period and asks how many, and
+        no clause that asks carries a marker or asks about the asker's own case."""
+        if self._personal is None or self._personal.search(folded) is None:
+            return False
+        if self._asks is None or self._figure_asks is None or self._district is None:
+            return True
+        clauses = _clauses(folded)
+        asking = [i for i, c in enumerate(clauses) if self._clause_asks(c)]
+        general = False
+        for i in asking:
+            clause = clauses[i]
+            if self._personal.search(clause) or (
+                self._personal_asks is not None and self._personal_asks.search(clause)
+            ):
+                return True
+            window = clause if i == 0 else clauses[i - 1] + "," + clause
+            if self._figure_asks.search(clause) and self._district.search(window):
+                general = True
+        return not general
+
+    def _clause_asks(self, clause: str) -> bool:
+        return clause.endswith(("?", "？")) or bool(self._asks and self._asks.search(clause))
+
+    def asks_two_things(self, raw: str) -> bool:
+        """Two clauses that ask, or a word joining two things asked for (分别, 和, both)."""
+        folded = fold(raw)
+        if self._joins is not None and self._joins.search(folded):
+            return True
+        return sum(self._clause_asks(c) for c in _clauses(folded)) >= 2
+
+    def windows(self, raw: str, min_length: int = 4) -> list[str]:
+        """For a question of several clauses: the matching form of each clause that asks, alone
+        and with the clause before it (the scene a rambling question sets drowns its question).
+        Forms shorter than `min_length` say too little to match on."""
+        clauses = _clauses(fold(raw))
+        if len(clauses) < 2:
+            return []
+        out: list[str] = []
+        for i, clause in enumerate(clauses):
+            if self._clause_asks(clause):
+                out.append(clause)
+                if i:
+                    out.append(clauses[i - 1] + "," + clause)
+        return [t for t in dict.fromkeys(self._text(w) for w in out) if len(t) >= min_length]
 
     def text(self, raw: str) -> str:
         """The matching form of a question or example."""
@@ -369,8 +429,9 @@ class Normalizer:
         if english:
             spelled = _SEPARATOR.join(self._english_words_spelled(w) for w in english.values())
             texts = self.synonyms(spelled).split(_SEPARATOR)
-            for i, text in zip(english, texts, strict=True):
-                results[i] = self._english_rest(text, folded[i])
+            rest = [self._english_rest(t, folded[i]) for i, t in zip(english, texts, strict=True)]
+            again = self.synonyms(_SEPARATOR.join(rest)).split(_SEPARATOR)
+            results.update(zip(english, again, strict=True))
         if chinese:
             joined = self._chinese_steps(_SEPARATOR.join(folded[i] for i in chinese))
             for i, text in zip(chinese, joined.split(_SEPARATOR), strict=True):
@@ -401,9 +462,10 @@ class Normalizer:
     def _english(self, folded: str) -> str:
         """English: plural-stemmed words, then the lexicon's terms (some map to the Chinese words
         the intents' keywords use, so English questions earn keyword hits), then stop words go.
-        Terms come before stop words so phrases like "children in difficulty" still match."""
+        Terms come before stop words so phrases like "children in difficulty" still match, and
+        again after them: "classes were added" holds the term "class added"."""
         spelled = self._english_words_spelled(_english_words(folded))
-        return self._english_rest(self.synonyms(spelled), folded)
+        return self.synonyms(self._english_rest(self.synonyms(spelled), folded))
 
     def _english_words_spelled(self, words: list[str]) -> str:
         return " ".join(w if w in _EN_STOPWORDS else self._spell(_stem(w)) for w in words)

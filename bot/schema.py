@@ -114,6 +114,15 @@ class Lexicon(Strict):
     particles: list[str] = Field(default_factory=list)
     places: dict[str, list[str]] = Field(default_factory=dict)
     personal: list[str] = Field(default_factory=list)
+    # A personal marker makes a question a personal case, unless a clause that `asks` asks for
+    # a figure (`figure_asks`) of the district or a period (`district`, `home`) and no clause
+    # that asks has a marker or one of `personal_asks` (能不能, 符合): 我家孩子两岁，区里有多少托位.
+    asks: list[str] = Field(default_factory=list)
+    personal_asks: list[str] = Field(default_factory=list)
+    figure_asks: list[str] = Field(default_factory=list)
+    # words joining two things asked for: a question near two intents that has one gets both
+    joins: list[str] = Field(default_factory=list)
+    district: list[str] = Field(default_factory=list)
     home: list[str] = Field(default_factory=list)
     wider: list[str] = Field(default_factory=list)
     offtopic: list[str] = Field(default_factory=list)

@@ -147,3 +147,47 @@ def test_english_question_quoting_chinese_names(engine: Engine, question: str, i
     answer = engine.ask(question)
     assert answer.lang == "en" and answer.decision == "answer" and answer.intent == intent
     assert "Source: " in answer.text  # the English footer: the reply is in English
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我屋企BB刚满一岁，想问问区里今年社区托育点覆盖率目标系几多",
+        "My son is two. How many childcare places does Haizhu have?",
+        "我家孩子读初中，海珠今年初中要扩几个班？",
+    ],
+)
+def test_family_context_leaves_a_district_question_general(engine: Engine, question: str) -> None:
+    answer = engine.ask(question)
+    assert answer.reason != "personal", answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我个女系香港出世 可唔可以入港澳子弟班",
+        "我家孩子能不能分到公办幼儿园的学位",
+        "我女儿今年三岁，海珠的公办幼儿园她能上吗？",
+        "My daughter is 3, can she get a childcare place in Haizhu?",
+    ],
+)
+def test_the_askers_own_case_stays_personal(engine: Engine, question: str) -> None:
+    answer = engine.ask(question)
+    assert answer.decision == "fallback" and answer.reason == "personal", answer
+
+
+def test_a_rambling_question_is_matched_on_the_clause_that_asks(engine: Engine) -> None:
+    direct = engine.ask("今年初中扩几个班")
+    rambling = engine.ask("孩子读六年级，天天担心派位，老师讲明年学位紧，今年初中扩几个班")
+    assert direct.decision == "answer"
+    assert rambling.decision == "answer" and rambling.intent == direct.intent
+
+
+def test_two_things_asked_for_get_both_answers(engine: Engine) -> None:
+    answer = engine.ask("每千人托位和普惠托位占比分别是多少")
+    assert answer.decision == "answer", answer
+    shown = {c.intent for c in answer.candidates[:2]}
+    assert len(shown) == 2
+    for intent in shown:
+        own = engine.answer_intent(intent, script=answer.script)
+        assert own is not None and own.text in answer.text
