@@ -169,7 +169,8 @@ class Engine:
         else:
             ranked = matcher.rank(norm.text, norm.years, norm.numbers)
         decision = decide(ranked, matcher.w)
-        if decision.kind != "answer" and lang == "zh":
+        refused = norm.offtopic or norm.personal  # a fallback whatever the match
+        if decision.kind != "answer" and lang == "zh" and not refused:
             windows = self.normalizer.windows(text, MIN_WINDOW)
             if windows:
                 best = dict(ranked)

@@ -385,11 +385,13 @@ class Normalizer:
         if len(clauses) < 2:
             return []
         out: list[str] = []
-        for i, clause in enumerate(clauses):
+        for i in reversed(range(len(clauses))):
+            clause = clauses[i]
             if self._clause_asks(clause):
                 out.append(clause)
                 if i:
                     out.append(clauses[i - 1] + "," + clause)
+                break
         return [t for t in dict.fromkeys(self._text(w) for w in out) if len(t) >= min_length]
 
     def text(self, raw: str) -> str:
