@@ -7,6 +7,7 @@ defaults: the project's intents/ and data/).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -188,6 +189,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # What the imports built lives as long as the process: the collector need not scan it
+    # again during the content load (about 20 ms of a first load).
+    gc.freeze()
     if args.command == "report":
         from bot.report import main as report_main
 

@@ -18,9 +18,9 @@ from typing import Any, TypeVar
 from jinja2 import TemplateError
 from pydantic import BaseModel, ValidationError
 
-from bot.render import Rendered, format_number, make_environment, render_template
+from bot.render import Rendered, Renderer, format_number, make_environment
 from bot.schema import DataFile, Fact, Intent, IntentFile, Lexicon, Quantity, Source
-from bot.yamlload import PathKey, YamlError, line_of, load_with_lines
+from bot.yamlload import LineMap, YamlError, line_of, load_bytes_with_lines
 
 M = TypeVar("M", bound=BaseModel)
 SOURCES_DIR = "sources"
@@ -34,6 +34,9 @@ PLAN_WORDS = {
 ALLOWED_TYPED_NUMBERS = {"2023", "2024", "2025", "12345"}
 _WS = re.compile(r"\s+")
 _NUMBER_TOKEN = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.]*\d)")
+_TEMPLATE_CODE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+_LIST_MARK = re.compile(r"^\s*\d+[.、)]", re.M)
+_FIGURE = re.compile(r"\d+(?:\.\d+)?")
 _HEADING = re.compile(r"^\s*([一二])、|^\s*\(([一二三四五六七八九十]+)\)", re.MULTILINE)
 _CN_DIGITS = {
     "零": 0,
@@ -94,13 +97,6 @@ class Content:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def squash(text: str) -> str:
     return _WS.sub("", text)
 
@@ -151,6 +147,22 @@ class _Loader:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.digests: dict[str, str] = {}
+        self._cwd: Path | None = None
+        self._shown: dict[Path, str] = {}
+
+    def shown(self, path: Path) -> str:
+        """`path` for messages: relative to the working directory when under it. Resolving costs
+        a system call per path component, so each path is resolved once per load."""
+        shown = self._shown.get(path)
+        if shown is None:
+            if self._cwd is None:
+                self._cwd = Path.cwd().resolve()
+            try:
+                shown = str(path.resolve().relative_to(self._cwd))
+            except ValueError:
+                shown = str(path)
+            self._shown[path] = shown
+        return shown
 
     def error(self, path: str, line: int, message: str) -> None:
         self.problems.append(Problem(path, line, message))
@@ -158,18 +170,19 @@ class _Loader:
     def warn(self, path: str, line: int, message: str) -> None:
         self.warnings.append(Problem(path, line, message, "warning"))
 
-    def read(self, path: Path) -> tuple[Any, dict[PathKey, int]] | None:
-        shown = _display(path)
+    def read(self, path: Path) -> tuple[Any, LineMap] | None:
+        shown = self.shown(path)
         try:
-            self.digests[shown] = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-            return load_with_lines(path)
+            raw = path.read_bytes()
+            self.digests[shown] = hashlib.sha256(raw).hexdigest()[:16]
+            return load_bytes_with_lines(raw)
         except YamlError as exc:
             self.error(shown, exc.line, exc.message)
         except OSError as exc:
             self.error(shown, 1, f"cannot read: {exc.strerror}")
         return None
 
-    def model(self, path: Path, cls: type[M]) -> tuple[M, dict[PathKey, int]] | None:
+    def model(self, path: Path, cls: type[M]) -> tuple[M, LineMap] | None:
         loaded = self.read(path)
         if loaded is None:
             return None
@@ -181,7 +194,7 @@ class _Loader:
                 loc = tuple(err["loc"])
                 key = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc)
                 key = key.replace(".[", "[") or "(file)"
-                self.error(_display(path), line_of(lines, loc), f"{key}: {err['msg']}")
+                self.error(self.shown(path), line_of(lines, loc), f"{key}: {err['msg']}")
         return None
 
     # -- data ---------------------------------------------------------------------------------
@@ -195,7 +208,7 @@ class _Loader:
         try:
             return source, text_path.read_text(encoding="utf-8")
         except OSError as exc:
-            self.error(_display(meta_path), 1, f"source text {source.file}: {exc.strerror}")
+            self.error(self.shown(meta_path), 1, f"source text {source.file}: {exc.strerror}")
             return None
 
     def load_facts(self, source_text: str) -> dict[str, Fact]:
@@ -205,13 +218,13 @@ class _Loader:
         where: dict[str, str] = {}
         files = sorted(self.data_dir.glob("*.yaml")) + sorted(self.data_dir.glob("*.yml"))
         if not files:
-            self.error(_display(self.data_dir), 1, "no data files (*.yaml)")
+            self.error(self.shown(self.data_dir), 1, "no data files (*.yaml)")
         for path in files:
             loaded = self.model(path, DataFile)
             if loaded is None:
                 continue
             data, lines = loaded
-            shown = _display(path)
+            shown = self.shown(path)
             for i, fact in enumerate(data.facts):
                 line = line_of(lines, ("facts", i))
                 if fact.id in facts:
@@ -228,16 +241,17 @@ class _Loader:
         self,
         fact: Fact,
         shown: str,
-        lines: dict[PathKey, int],
+        lines: LineMap,
         i: int,
         whole: str,
         sections: dict[str, str],
     ) -> None:
         quote = squash(fact.quote)
-        qline = line_of(lines, ("facts", i, "quote"))
         if quote not in whole:
             self.error(
-                shown, qline, f"facts[{i}].quote: not found verbatim in the report ({fact.id})"
+                shown,
+                line_of(lines, ("facts", i, "quote")),
+                f"facts[{i}].quote: not found verbatim in the report ({fact.id})",
             )
         elif fact.section not in sections:
             self.error(
@@ -301,18 +315,18 @@ class _Loader:
         return Lexicon.model_validate(merged)
 
     def load_intents(self, facts: dict[str, Fact], source: Source) -> list[LoadedIntent]:
-        env = make_environment()
+        renderer = Renderer(make_environment(), facts, source)
         intents: list[LoadedIntent] = []
         seen: dict[str, str] = {}
         files = sorted(self.intents_dir.glob("*.yaml")) + sorted(self.intents_dir.glob("*.yml"))
         if not files:
-            self.error(_display(self.intents_dir), 1, "no intent files (*.yaml)")
+            self.error(self.shown(self.intents_dir), 1, "no intent files (*.yaml)")
         for path in files:
             loaded = self.model(path, IntentFile)
             if loaded is None:
                 continue
             data, lines = loaded
-            shown = _display(path)
+            shown = self.shown(path)
             for i, intent in enumerate(data.intents):
                 line = line_of(lines, ("intents", i))
                 if intent.id in seen:
@@ -325,26 +339,30 @@ class _Loader:
                 seen[intent.id] = f"{shown}:{line}"
                 answers: dict[str, Rendered] = {}
                 for lang in LANGS:
-                    aline = line_of(lines, ("intents", i, "answer", lang))
+                    answer_key = ("intents", i, "answer", lang)  # its line: for errors only
                     template = getattr(intent.answer, lang)
                     try:
-                        rendered = render_template(env, template, facts, source)
+                        rendered = renderer.render(template)
                     except TemplateError as exc:
                         self.error(
                             shown,
-                            aline,
+                            line_of(lines, answer_key),
                             f"intents[{i}].answer.{lang}: {exc.message or exc} ({intent.id})",
                         )
                         continue
                     except Exception as exc:  # a template may raise anything (1 + "x")
                         self.error(
                             shown,
-                            aline,
+                            line_of(lines, answer_key),
                             f"intents[{i}].answer.{lang}: {type(exc).__name__}: {exc} ({intent.id})",
                         )
                         continue
                     for msg in self.check_answer(template, rendered, lang):
-                        self.error(shown, aline, f"intents[{i}].answer.{lang}: {msg} ({intent.id})")
+                        self.error(
+                            shown,
+                            line_of(lines, answer_key),
+                            f"intents[{i}].answer.{lang}: {msg} ({intent.id})",
+                        )
                     answers[lang] = rendered
                 if len(answers) == len(LANGS):
                     used = {lang: {f.id for f in r.facts} for lang, r in answers.items()}
@@ -375,9 +393,9 @@ class _Loader:
     @staticmethod
     def check_answer(template: str, rendered: Rendered, lang: str) -> list[str]:
         out: list[str] = []
-        literal = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", " ", template, flags=re.S)
-        literal = re.sub(r"^\s*\d+[.、)]", " ", literal, flags=re.M)
-        typed = [n for n in re.findall(r"\d+(?:\.\d+)?", literal) if n not in ALLOWED_TYPED_NUMBERS]
+        literal = _TEMPLATE_CODE.sub(" ", template)
+        literal = _LIST_MARK.sub(" ", literal)
+        typed = [n for n in _FIGURE.findall(literal) if n not in ALLOWED_TYPED_NUMBERS]
         if typed:
             out.append(
                 f"figure(s) {', '.join(typed)} typed into the template; take them from data (f.<fact>)"
@@ -385,8 +403,13 @@ class _Loader:
         text = rendered.text
         years_used = {f.year for f in rendered.facts}
         if rendered.facts:
+            numbers: list[str] | None = None  # the text's numbers, found when a year may be one
             for year in (2024, 2025):
-                if year not in years_used and str(year) in _NUMBER_TOKEN.findall(text):
+                if year in years_used or str(year) not in text:
+                    continue
+                if numbers is None:
+                    numbers = _NUMBER_TOKEN.findall(text)
+                if str(year) in numbers:
                     out.append(
                         f"speaks of {year} but uses no {year} fact: every statement about a year "
                         "must come from data"

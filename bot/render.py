@@ -25,7 +25,7 @@ import jinja2
 from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from bot.schema import Fact, Quantity, Source
+from bot.schema import Fact, Source
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +40,10 @@ def format_number(value: float | int) -> str:
 class QuantityView:
     """A number of a fact as templates see it."""
 
-    def __init__(self, q: Quantity) -> None:
-        self.value = int(q.value) if float(q.value).is_integer() else q.value
-        self.unit = q.unit
-        self.written = q.written
+    def __init__(self, value: float | int, unit: str, written: str | None) -> None:
+        self.value = int(value) if float(value).is_integer() else value
+        self.unit = unit
+        self.written = written
 
     def shown(self) -> str:
         return (self.written or format_number(self.value)) + self.unit
@@ -59,17 +59,28 @@ class FactView:
         self.label = fact.label or ""
         self.items = list(fact.items)
         self.section = fact.section
-        self.v = {name: QuantityView(q) for name, q in fact.quantities().items()}
+        # as Fact.quantities(), without building Quantity models again: the main value first
+        self.v: dict[str, QuantityView] = {}
+        if fact.value is not None:
+            self.v["value"] = QuantityView(fact.value, fact.unit, fact.written)
+        for name, q in fact.values.items():
+            self.v[name] = QuantityView(q.value, q.unit, q.written)
         main = self.v.get("value")
         self.value = main.value if main else None
         self.unit = main.unit if main else ""
 
 
 class FactAccess:
-    """`f` in templates: attribute access by fact id, recording what was used."""
+    """`f` in templates: attribute access by fact id, recording what was used.
 
-    def __init__(self, facts: dict[str, Fact]) -> None:
+    `views` may be shared by the renders of one load: a view is read-only to templates (the
+    sandbox is immutable), so each fact's is built once.
+    """
+
+    def __init__(self, facts: dict[str, Fact], views: dict[str, FactView] | None = None) -> None:
         self._facts = facts
+        self._views = {} if views is None else views
+        self._names: set[str] = set()
         self.used: list[Fact] = []
 
     def __getattr__(self, name: str) -> FactView:
@@ -78,9 +89,15 @@ class FactAccess:
         fact = self._facts.get(name)
         if fact is None:
             raise TemplateError(f"unknown fact '{name}'")
-        if fact not in self.used:
-            self.used.append(fact)
-        return FactView(fact)
+        if name not in self._names:  # the first use of this name: record its fact once
+            self._names.add(name)
+            # `fact not in self.used`, comparing ids first: equal facts have equal ids
+            if not any(u is fact or (u.id == fact.id and u == fact) for u in self.used):
+                self.used.append(fact)
+        view = self._views.get(name)
+        if view is None:
+            view = self._views[name] = FactView(fact)
+        return view
 
 
 def _n(obj: Any) -> str:
@@ -115,9 +132,28 @@ def _num(obj: Any) -> str:
     raise TemplateError("filter num expects a fact or a named value")
 
 
+_VIEWS = frozenset({FactAccess, FactView, QuantityView})
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, judging attributes of the views above without its chain of type
+    checks (about ten per attribute read: a good part of the time of a render).
+
+    A view is none of the objects whose attributes the sandbox guards specially (functions,
+    methods, types, code, frames, generators, mutable collections), so for a view the sandbox's
+    verdict depends on the name only: `_...` is unsafe. That verdict, given directly; every other
+    object goes through the sandbox's own checks.
+    """
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if type(obj) in _VIEWS:
+            return not attr.startswith("_")
+        return super().is_safe_attribute(obj, attr, value)
+
+
 @lru_cache(maxsize=1)
 def make_environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
+    env = _Sandbox(
         undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True
     )
     env.filters["n"] = _n
@@ -133,14 +169,42 @@ class Rendered:
     facts: tuple[Fact, ...]
 
 
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+class Renderer:
+    """Renders templates against one set of facts, e.g. all the answers of a load.
+
+    Each fact's view is built once, and the disk cache of compiled templates is checked once (when
+    the first template is not compiled yet in this process), not for every template.
+    """
+
+    def __init__(
+        self, env: ImmutableSandboxedEnvironment, facts: dict[str, Fact], report: Source
+    ) -> None:
+        self._env = env
+        self._facts = facts
+        self._report = report
+        self._views: dict[str, FactView] = {}
+        self._cache: _CodeCache | None = None
+
+    def render(self, source: str) -> Rendered:
+        """Render; raises jinja2.TemplateError (syntax, undefined, sandbox) on any problem."""
+        access = FactAccess(self._facts, self._views)
+        template = _templates.get(source)
+        if template is None:
+            if self._cache is None:
+                self._cache = _CodeCache()
+            template = _compiled(self._env, source, self._cache)
+        text = template.render(f=access, source=self._report)
+        return Rendered(_BLANK_LINES.sub("\n\n", text).strip(), tuple(access.used))
+
+
 def render_template(
     env: ImmutableSandboxedEnvironment, source: str, facts: dict[str, Fact], report: Source
 ) -> Rendered:
     """Render; raises jinja2.TemplateError (syntax, undefined, sandbox) on any problem."""
-    access = FactAccess(facts)
-    template = _compiled(env, source)
-    text = template.render(f=access, source=report)
-    return Rendered(re.sub(r"\n{3,}", "\n\n", text).strip(), tuple(access.used))
+    return Renderer(env, facts, report).render(source)
 
 
 def footer(facts: tuple[Fact, ...], report: Source, lang: str) -> str:
@@ -195,38 +259,70 @@ def _private_dir(path: Path) -> bool:
     return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def _compiled(env: ImmutableSandboxedEnvironment, source: str) -> Template:
+class _CodeCache:
+    """The private on-disk cache of compiled templates; its directory is checked on creation.
+
+    Only an optimisation: any doubt (foreign owner, writable by others, unreadable) means compile.
+    """
+
+    def __init__(self) -> None:
+        directory = _cache_dir()
+        self.directory = str(directory) if _private_dir(directory) else None
+
+    def load(self, key: str) -> CodeType | None:
+        if self.directory is None:
+            return None
+        try:
+            # the file opened is the file checked and read (os-level: ~200 of them at start-up)
+            fd = os.open(os.path.join(self.directory, f"{key}.bin"), os.O_RDONLY)
+        except OSError:
+            return None
+        try:
+            st = os.fstat(fd)
+            if st.st_uid != os.getuid() or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+                return None
+            chunks = []
+            while chunk := os.read(fd, max(st.st_size, 1 << 16)):
+                chunks.append(chunk)
+            code = marshal.loads(b"".join(chunks))  # noqa: S302 - private, see _private_dir
+        except (OSError, ValueError, EOFError, TypeError):
+            return None
+        finally:
+            os.close(fd)
+        return code if isinstance(code, CodeType) else None
+
+    def store(self, key: str, code: CodeType) -> None:
+        if self.directory is None:
+            return
+        path = Path(self.directory, f"{key}.bin")
+        try:
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(marshal.dumps(code))
+            tmp.replace(path)
+        except OSError as exc:
+            logger.debug("template cache not written: %s", exc)
+
+
+def _compiled(
+    env: ImmutableSandboxedEnvironment, source: str, cache: _CodeCache | None = None
+) -> Template:
     """Compile once per process, and keep the bytecode in a private cache across restarts.
 
-    Compiling ~200 templates costs about a third of a second at start-up. The cache is only an
-    optimisation: any doubt (foreign owner, writable by others, unreadable) means compile.
+    Compiling ~200 templates costs over half a second at start-up, several times all the rest of
+    a load, hence the disk cache (`cache`, or one checked now).
     """
     template = _templates.get(source)
     if template is not None:
         return template
-    directory = _cache_dir()
-    usable = _private_dir(directory)
+    if cache is None:
+        cache = _CodeCache()
     key = hashlib.sha256(f"{_CODE_VERSION}|{source}".encode()).hexdigest()
-    path = directory / f"{key}.bin"
-    code: CodeType | None = None
-    if usable:
-        try:
-            st = path.stat()
-            if st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-                code = marshal.loads(path.read_bytes())  # noqa: S302 - private cache, see above
-        except (OSError, ValueError, EOFError, TypeError):
-            code = None
+    code = cache.load(key)
     if code is None:
         code = env.compile(source)  # raises TemplateSyntaxError for bad templates
-        if usable:
-            try:
-                tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-                with os.fdopen(fd, "wb") as out:
-                    out.write(marshal.dumps(code))
-                tmp.replace(path)
-            except OSError as exc:
-                logger.debug("template cache not written: %s", exc)
+        cache.store(key, code)
     template = env.template_class.from_code(env, code, env.make_globals(None))
     if len(_templates) > 4096:  # edits over many reloads must not grow memory forever
         _templates.clear()

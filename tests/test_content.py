@@ -200,3 +200,82 @@ def test_duplicate_ids(content_copy: tuple[Path, Path]) -> None:
 )
 def test_parse_written(written: str, value: float) -> None:
     assert parse_written(written) == value
+
+
+def test_template_problems_name_the_answer_line(content_copy: tuple[Path, Path]) -> None:
+    intents, data = content_copy
+    path = intents / "zz_lines.yaml"
+    path.write_text(
+        """intents:
+  - id: lines_one
+    topic: test
+    title: {zh: 行号, en: Lines}
+    examples: {zh: [行号例子]}
+    answer:
+      zh: "2024年新增学位{{ f.edu_school_places_2024 | n }}。"
+      en: "{{ f.no_such_fact | num }} places"
+  - id: lines_two
+    topic: test
+    title: {zh: 行号二, en: Lines two}
+    examples: {zh: [行号例子二]}
+    answer:
+      zh: "新增学位3395个"
+      en: "In 2024 Haizhu added {{ f.edu_school_places_2024 | num }} places."
+""",
+        "utf-8",
+    )
+    problems = _problems(intents, data)
+    assert f"{path}:8: intents[0].answer.en: unknown fact 'no_such_fact' (lines_one)" in problems
+    assert any(p.startswith(f"{path}:14: intents[1].answer.zh: figure(s) 3395") for p in problems)
+    assert any(
+        p.startswith(f"{path}:13: intents[1].answer: zh and en must draw on the same facts")
+        for p in problems
+    ), problems
+
+
+def test_duplicate_fact_names_both_lines(content_copy: tuple[Path, Path]) -> None:
+    intents, data = content_copy
+    original = data / "education.yaml"
+    copy = data / "zz_copy.yaml"
+    copy.write_text(
+        "facts:\n"
+        + "\n".join(
+            line
+            for line in original.read_text("utf-8").splitlines()
+            if line.startswith("    ") or line.startswith("  - ")
+        )
+        + "\n",
+        "utf-8",
+    )
+    first = _line_of(original, "- id: edu_school_places_2024")
+    again = _line_of(copy, "- id: edu_school_places_2024")
+    assert (
+        f"{copy}:{again}: duplicate fact id 'edu_school_places_2024' (also in {original}:{first})"
+        in _problems(intents, data)
+    )
+
+
+def test_anchors_and_merge_keys_keep_lines(content_copy: tuple[Path, Path]) -> None:
+    intents, data = content_copy
+    base = """topic: test
+facts:
+  - &places
+    id: zz_places_a
+    section: 一、(六)
+    year: 2024
+    status: result
+    quote: 新增公办中小学学位3395个
+    value: 3395
+    unit: 个
+  - <<: *places
+    id: zz_places_b
+"""
+    merged = data / "zz_merged.yaml"
+    merged.write_text(base + "    value: 3396\n", "utf-8")
+    invalid = data / "zz_merged_invalid.yaml"
+    invalid.write_text(base.replace("zz_places_", "zz_other_") + "    status: done\n", "utf-8")
+    problems = _problems(intents, data)
+    assert (
+        f"{merged}:13: facts[1].value: 3396 does not occur in the quote (zz_places_b)" in problems
+    )
+    assert any(p.startswith(f"{invalid}:13: facts[1].status: ") for p in problems), problems

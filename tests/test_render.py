@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 from jinja2 import TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from bot.render import footer, make_environment, render_template
+from bot.render import FactAccess, FactView, Renderer, footer, make_environment, render_template
 from bot.schema import Fact, Source
 
 SOURCE = Source(
@@ -101,3 +102,38 @@ def test_template_cache_is_private_and_refuses_a_shared_directory(tmp_path, monk
     render._templates.clear()
     assert render_template(make_environment(), source, FACTS, SOURCE).text == "1710个 cached"
     assert list((shared / "haizhu-bot").iterdir()) == []
+
+
+def test_views_are_shared_by_a_renderer_but_stay_read_only() -> None:
+    renderer = Renderer(make_environment(), FACTS, SOURCE)
+    first = renderer.render("{{ f.aa | n }} {{ f.aa.v.value.shown() }} {{ f.bb | num }}")
+    assert first.text == "9万个 9万个 1710"
+    assert [f.id for f in first.facts] == ["aa", "bb"]
+    for template in [
+        "{{ f.aa.v.clear() }}",
+        "{{ f.aa.v.update(x=1) }}",
+        "{{ f.aa.items.append(1) }}",
+    ]:
+        with pytest.raises(TemplateError):
+            renderer.render(template)
+    again = renderer.render("{{ f.bb | n }}, {{ f.aa | n }}, {{ f.bb.v | list }}")
+    assert again.text == "1710个, 9万个, ['value']"
+    assert [f.id for f in again.facts] == ["bb", "aa"]
+
+
+def test_view_attributes_get_the_immutable_sandboxs_verdict() -> None:
+    view = FactView(FACTS["aa"])
+    objects = [FactAccess(FACTS), view, view.v["value"]]
+    names = ["value", "v", "shown", "used", "items", "mro", "_facts", "_views", "__class__"]
+    names += ["__init__", "__dict__", "__getattr__", "append", "clear", "format"]
+    reference = ImmutableSandboxedEnvironment()
+    env = make_environment()
+    for obj in objects:
+        for name in names:
+            try:
+                value = getattr(obj, name)
+            except (AttributeError, TemplateError):  # FactAccess: unknown fact
+                value = None
+            assert env.is_safe_attribute(obj, name, value) == reference.is_safe_attribute(
+                obj, name, value
+            ), (type(obj).__name__, name)
