@@ -52,6 +52,15 @@ def _figures(li: LoadedIntent) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def _best_of(*rankings: list[tuple[int, float]], limit: int = 3) -> list[tuple[int, float]]:
+    """Several rankings as one: each intent keeps its best score."""
+    best: dict[int, float] = {}
+    for ranking in rankings:
+        for i, score in ranking:
+            best[i] = max(best.get(i, score), score)
+    return sorted(best.items(), key=lambda item: -item[1])[:limit]
+
+
 def _english(weights: Weights | None) -> Weights:
     w = weights or Weights()
     return dataclasses.replace(w, keyword=2 * w.keyword, keyword_cap=2 * w.keyword_cap)
@@ -171,13 +180,15 @@ class Engine:
         decision = decide(ranked, matcher.w)
         refused = norm.offtopic or norm.personal  # a fallback whatever the match
         if decision.kind != "answer" and lang == "zh" and not refused:
-            windows = self.normalizer.windows(text, MIN_WINDOW)
+            windows = self.normalizer.windows(norm, MIN_WINDOW)
             if windows:
-                best = dict(ranked)
-                for window in windows:
-                    for i, score in matcher.rank(window, norm.years, norm.numbers):
-                        best[i] = max(best.get(i, 0.0), score - WINDOW_COST)
-                ranked = sorted(best.items(), key=lambda item: -item[1])[:3]
+                ranked = _best_of(
+                    ranked,
+                    *(
+                        [(i, s - WINDOW_COST) for i, s in matcher.rank(w, norm.years, norm.numbers)]
+                        for w in windows
+                    ),
+                )
                 decision = decide(ranked, matcher.w)
         candidates = tuple(
             Candidate(self._intents[i].intent.id, self._title(i, lang, script), s)
@@ -197,7 +208,7 @@ class Engine:
                     question, "other_place", lang, script, norm.text, top_score, places=foreign
                 )
         also: tuple[int, ...] = ()
-        if decision.kind == "clarify" and self.normalizer.asks_two_things(text):
+        if decision.kind == "clarify" and self.normalizer.asks_two_things(norm):
             # "托位数和普惠占比分别是多少": two near-equal intents, both asked for: answer both.
             decision = Decision("answer", decision.candidates[0][0], decision.candidates)
             also = (decision.candidates[1][0],)
@@ -265,14 +276,13 @@ class Engine:
         words against the English examples, the Chinese words against the Chinese ones; each
         intent keeps its better score."""
         english, chinese = split_scripts(text)
-        best: dict[int, float] = {}
-        for lang, part in (("en", english), ("zh", chinese)):
-            if part.strip():
-                for i, score in self.matchers[lang].rank(
-                    self.normalizer.text(part), years, numbers
-                ):
-                    best[i] = max(best.get(i, 0.0), score)
-        return sorted(best.items(), key=lambda item: -item[1])[:3]
+        return _best_of(
+            *(
+                self.matchers[lang].rank(self.normalizer.text(part), years, numbers)
+                for lang, part in (("en", english), ("zh", chinese))
+                if part.strip()
+            )
+        )
 
     def _title(self, i: int, lang: Lang, script: Script) -> str:
         title = self._intents[i].intent.title

@@ -227,6 +227,7 @@ class Normalized:
     places: tuple[str, ...]
     personal: bool
     offtopic: bool = False
+    clauses: tuple[str, ...] = ()  # folded, for the steps that read a question clause by clause
 
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
@@ -328,7 +329,8 @@ class Normalizer:
         folded = fold(raw)
         years = {int(y) for y in _YEAR.findall(folded)}
         years.update(y for word, y in _RELATIVE_YEARS.items() if word in folded)
-        personal = self._is_personal(folded)
+        clauses = tuple(_clauses(folded))
+        personal = self._is_personal(folded, clauses)
         without_home = self._home.sub(" ", folded) if self._home else folded
         places = tuple(dict.fromkeys(self._places.findall(without_home))) if self._places else ()
         if self._wider and not (self._home and self._home.search(folded)):
@@ -342,9 +344,11 @@ class Normalizer:
                 n for n in _FIGURE.findall(folded) if int(float(n.rstrip("万亿"))) not in years
             )
         )
-        return Normalized(self._text(folded), frozenset(years), numbers, places, personal, offtopic)
+        return Normalized(
+            self._text(folded), frozenset(years), numbers, places, personal, offtopic, clauses
+        )
 
-    def _is_personal(self, folded: str) -> bool:
+    def _is_personal(self, folded: str, clauses: tuple[str, ...]) -> bool:
         """A personal-case marker makes the question personal, unless the question plainly asks
         for a district figure apart from the asker's own situation: a clause that asks (alone
         or with the clause before it) names the district or a period and asks how many, and
@@ -353,7 +357,6 @@ class Normalizer:
             return False
         if self._asks is None or self._figure_asks is None or self._district is None:
             return True
-        clauses = _clauses(folded)
         asking = [i for i, c in enumerate(clauses) if self._clause_asks(c)]
         general = False
         for i in asking:
@@ -370,18 +373,17 @@ class Normalizer:
     def _clause_asks(self, clause: str) -> bool:
         return clause.endswith(("?", "？")) or bool(self._asks and self._asks.search(clause))
 
-    def asks_two_things(self, raw: str) -> bool:
+    def asks_two_things(self, norm: Normalized) -> bool:
         """Two clauses that ask, or a word joining two things asked for (分别, 和, both)."""
-        folded = fold(raw)
-        if self._joins is not None and self._joins.search(folded):
+        if self._joins is not None and any(self._joins.search(c) for c in norm.clauses):
             return True
-        return sum(self._clause_asks(c) for c in _clauses(folded)) >= 2
+        return sum(self._clause_asks(c) for c in norm.clauses) >= 2
 
-    def windows(self, raw: str, min_length: int = 4) -> list[str]:
-        """For a question of several clauses: the matching form of each clause that asks, alone
-        and with the clause before it (the scene a rambling question sets drowns its question).
-        Forms shorter than `min_length` say too little to match on."""
-        clauses = _clauses(fold(raw))
+    def windows(self, norm: Normalized, min_length: int = 4) -> list[str]:
+        """For a question of several clauses: the matching form of its last clause that asks,
+        alone and with the clause before it (the scene a rambling question sets drowns its
+        question). Forms shorter than `min_length` say too little to match on."""
+        clauses = norm.clauses
         if len(clauses) < 2:
             return []
         out: list[str] = []
