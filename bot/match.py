@@ -62,6 +62,7 @@ class _View:
                     if tok not in self._codes:
                         self._codes[tok] = chr(TOKEN_CODES + len(self._codes))
         self.choices = [self._encode(r) for r in raw]
+        self._choice_array = np.array(self.choices, dtype=object)  # for picking a subset
         self.lengths = np.array([max(len(c), 1) for c in self.choices], dtype=np.float64)
         self._scales: dict[int, NDArray[np.float64]] = {}
         self._postings: dict[str, list[NDArray[np.intp]]] | None = None
@@ -92,8 +93,7 @@ class _View:
         if subset is None:
             choices: Sequence[str] = self.choices
         else:
-            every = self.choices
-            choices = [every[i] for i in subset.tolist()]
+            choices = self._choice_array[subset].tolist()
         lcs: NDArray[np.int32] = process.cdist(
             [q], choices, scorer=LCSseq.similarity, dtype=np.int32
         )[0]
@@ -188,6 +188,7 @@ class Matcher:
             for start, end in zip(self._starts.tolist(), ends, strict=True)
         }
         self.owners = owners
+        self._owner_list: list[int] = owners.tolist()
         # Keywords: each knows its intents; every keyword inside the question is a hit.
         self._keyword_owners: dict[str, list[int]] = {}
         for i, kws in enumerate(keywords):
@@ -205,8 +206,10 @@ class Matcher:
         # Years: which intents' facts cover each year; intents without facts cover every year.
         self._has_years = np.array([bool(y) for y in years], dtype=bool)
         # intents whose facts miss the years asked, per set of years (few distinct sets occur)
-        self._penalties: dict[frozenset[int], NDArray[np.float64]] = {}
-        self._no_penalty = np.zeros(n_intents, dtype=np.float64)
+        self._penalties: dict[
+            frozenset[int],
+            tuple[NDArray[np.float64], list[float], NDArray[np.float64] | None],
+        ] = {}
         self._year_mask = {
             year: np.array([year in y for y in years], dtype=bool)
             for year in sorted({year for y in years for year in y})
@@ -257,65 +260,53 @@ class Matcher:
         numbers: Sequence[str] = (),
     ) -> NDArray[np.float64]:
         """Per intent: best example, plus keyword bonus, minus year mismatch; 0-100."""
-        _, bonus, penalty = self._adjustments(question, years, numbers)
-        return self._adjust(self._per_intent(example_scores), bonus, penalty)
-
-    def _per_intent(self, example_scores: NDArray[np.float64]) -> NDArray[np.float64]:
         scores = np.zeros(self.n_intents, dtype=np.float64)
         scores[self._present] = np.maximum.reduceat(example_scores, self._starts)
+        for i, add in self._extra(question, numbers).items():
+            scores[i] += add
+        np.minimum(scores, 100.0, out=scores)
+        scores -= self._penalty(years)[0]
+        np.maximum(scores, 0.0, out=scores)
         return scores
 
-    def _adjustments(
-        self, question: str, years: frozenset[int], numbers: Sequence[str] = ()
-    ) -> tuple[dict[int, float], NDArray[np.float64], NDArray[np.float64]]:
-        """Keyword and figure bonus (the few intents hit, and per intent), and year penalty per
-        intent. (Plain Python over the few hits: numpy calls on small arrays cost more than the
-        arithmetic here.)"""
+    def _extra(self, question: str, numbers: Sequence[str]) -> dict[int, float]:
+        """Keyword and figure bonus of the few intents hit."""
         w = self.w
         hits: dict[int, int] = {}
         by_char = self._keywords_by_char
-        found = {k for ch in set(question) for k in by_char.get(ch, ()) if k in question}
-        for k in found:
-            for i in self._keyword_owners[k]:
-                hits[i] = hits.get(i, 0) + 1
+        for ch in set(question):
+            for k in by_char.get(ch, ()):
+                if k in question:
+                    for i in self._keyword_owners[k]:
+                        hits[i] = hits.get(i, 0) + 1
         extra = {i: min(w.keyword * n, w.keyword_cap) for i, n in hits.items()}
         for fig in set(numbers):
             for i in self._figure_owners.get(fig, ()):
                 extra[i] = extra.get(i, 0.0) + w.figure
-        bonus = self._no_penalty
-        if extra:
-            bonus = np.zeros(self.n_intents, dtype=np.float64)
-            bonus[list(extra)] = list(extra.values())
-        return extra, bonus, self._penalty(years)
+        return extra
 
-    def _penalty(self, years: frozenset[int]) -> NDArray[np.float64]:
-        """Per intent: the year penalty when its facts miss every year asked (cached: few
-        distinct sets of years occur)."""
-        if not years:
-            return self._no_penalty
-        penalty = self._penalties.get(years)
-        if penalty is None:
+    def _penalty(
+        self, years: frozenset[int]
+    ) -> tuple[NDArray[np.float64], list[float], NDArray[np.float64] | None]:
+        """The year penalty when an intent's facts miss every year asked: per intent (array and
+        list) and per example (None when nothing is penalised). Cached: few sets of years occur."""
+        cached = self._penalties.get(years)
+        if cached is None:
             covered = np.zeros(self.n_intents, dtype=bool)
             for year in years:
                 mask = self._year_mask.get(year)
                 if mask is not None:
                     covered |= mask
-            penalty = np.where(self._has_years & ~covered, self.w.year_mismatch, 0.0)
+            missed = self._has_years & ~covered if years else np.zeros(self.n_intents, dtype=bool)
+            per_intent = np.where(missed, self.w.year_mismatch, 0.0)
+            cached = (
+                per_intent,
+                per_intent.tolist(),
+                per_intent[self.owners] if per_intent.any() else None,
+            )
             if len(self._penalties) < 64:
-                self._penalties[years] = penalty
-        return penalty
-
-    @staticmethod
-    def _adjust(
-        scores: NDArray[np.float64], bonus: NDArray[np.float64], penalty: NDArray[np.float64]
-    ) -> NDArray[np.float64]:
-        # Cap before the year penalty, so a bonus above 100 cannot absorb it. Monotone in
-        # `scores`, so upper bounds stay upper bounds.
-        out = scores + bonus
-        np.minimum(out, 100.0, out=out)
-        out -= penalty
-        np.maximum(out, 0.0, out=out)
-        return out
+                self._penalties[years] = cached
+        return cached
 
     def rank(
         self,
@@ -325,52 +316,67 @@ class Matcher:
         *,
         limit: int = 3,
     ) -> list[tuple[int, float]]:
-        """The best `limit` intents with their exact scores, best first."""
-        extra, bonus, penalty = self._adjustments(question, years, numbers)
+        """The best `limit` intents with their exact scores, best first (ties: lower index)."""
+        extra = self._extra(question, numbers)
+        _, penalty, example_penalty = self._penalty(years)
         queries = [v.query(question) for v in self._views]
         n = len(self.texts)
+        best: dict[int, float] = {}
         if n <= 2 * self.PRUNE_TO:
-            scores = self._adjust(self._per_intent(self._exact(queries, None)), bonus, penalty)
-            return self._top(scores, limit)
-        # Bounds of each example's adjusted score. The cap at 100 and the floor at 0 are left
-        # out: still upper bounds of every score that can matter.
-        upper = self._upper(queries)
+            self._merge(best, np.arange(n), self._exact(queries, None))
+            return self._best(best, extra, penalty, limit)
+        # Bounds of each example's adjusted score, negated (argpartition picks the smallest few
+        # quickly even when many bounds are equal, which they are). The cap at 100 and the
+        # floor at 0 are left out: still bounds of every score that can matter.
+        neg = self._upper(queries)
+        np.negative(neg, out=neg)
         for i, add in extra.items():
             span = self._spans.get(i)
             if span is not None:
-                upper[span] += add
-        if penalty is not self._no_penalty:
-            upper -= penalty[self.owners]
+                neg[span] -= add
+        if example_penalty is not None:
+            neg += example_penalty
         # Round 1: the PRUNE_TO best bounds. Round 2, when an unscored bound still beats the
         # last of the top: exactly the examples whose bound beats it. After that no unscored
         # example can change the top, which only rose.
-        part = np.argpartition(upper, n - self.PRUNE_TO - 1)
-        subset = part[n - self.PRUNE_TO :]
-        best = np.zeros(self.n_intents, dtype=np.float64)
-        np.maximum.at(best, self.owners[subset], self._exact(queries, subset))
-        scores = self._adjust(best, bonus, penalty)
-        ranked = self._top(scores, limit)
+        part = np.argpartition(neg, self.PRUNE_TO)
+        subset = part[: self.PRUNE_TO]
+        self._merge(best, subset, self._exact(queries, subset))
+        ranked = self._best(best, extra, penalty, limit)
         last = ranked[-1][1]
-        if upper[part[n - self.PRUNE_TO - 1]] > last:
-            upper[subset] = -1.0
-            more = np.flatnonzero(upper > last)
-            np.maximum.at(best, self.owners[more], self._exact(queries, more))
-            ranked = self._top(self._adjust(best, bonus, penalty), limit)
+        if -neg[part[self.PRUNE_TO]] > last:
+            neg[subset] = np.inf
+            more = np.flatnonzero(neg < -last)
+            self._merge(best, more, self._exact(queries, more))
+            ranked = self._best(best, extra, penalty, limit)
         return ranked
 
-    @staticmethod
-    def _top(scores: NDArray[np.float64], limit: int) -> list[tuple[int, float]]:
-        """The `limit` best, ties to the lower index (as a stable sort would); a few argmax calls
-        cost less than sorting."""
-        if limit > 8:
-            order = np.argsort(-scores, kind="stable")[:limit]
-            return [(int(i), round(float(scores[i]), 6)) for i in order]
-        work = scores.copy()
-        out = []
-        for _ in range(min(limit, len(work))):
-            i = int(work.argmax())
-            out.append((i, round(float(work[i]), 6)))
-            work[i] = -np.inf
+    def _merge(
+        self, best: dict[int, float], examples: NDArray[np.intp], scores: NDArray[np.float64]
+    ) -> None:
+        """Each intent's best example score so far. (Python over the few examples scored:
+        numpy calls on small arrays cost more than this loop.)"""
+        owners = self._owner_list
+        for e, s in zip(examples.tolist(), scores.tolist(), strict=True):
+            o = owners[e]
+            if s > best.get(o, 0.0):
+                best[o] = s
+
+    def _best(
+        self, best: dict[int, float], extra: dict[int, float], penalty: list[float], limit: int
+    ) -> list[tuple[int, float]]:
+        """The `limit` best intents after bonus (capped at 100) and penalty (floored at 0), as
+        ranking every intent would give them: intents neither scored nor hit have 0."""
+        scored = []
+        for i in best.keys() | extra.keys():
+            s = min(best.get(i, 0.0) + extra.get(i, 0.0), 100.0) - penalty[i]
+            if s > 0.0:
+                scored.append((-s, i))
+        scored.sort()
+        out = [(i, round(-s, 6)) for s, i in scored[:limit]]
+        if len(out) < limit:
+            shown = {i for i, _ in out}
+            out += [(i, 0.0) for i in range(self.n_intents) if i not in shown][: limit - len(out)]
         return out
 
     def _upper(self, queries: Sequence[str]) -> NDArray[np.float64]:

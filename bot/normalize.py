@@ -245,38 +245,43 @@ def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
 
 @lru_cache(maxsize=64)
 def _compile_alternation(unique: frozenset[str]) -> re.Pattern[str]:
-    """Cached: a reload with an unchanged lexicon reuses its regexes."""
-    latin = [w for w in unique if _LATIN.match(w)]
-    other = [w for w in unique if not _LATIN.match(w)]
-    parts = []
-    if latin:
-        parts.append(rf"(?<![a-z])(?:{trie_pattern(latin)})(?![a-z])")
-    if other:
-        parts.append(trie_pattern(other))
-    return re.compile("|".join(parts))
+    """Cached: a reload with an unchanged lexicon reuses its regexes.
+
+    The top level is one branch per first character, each starting with that character, so
+    the regex engine skips, in C, every position where no word starts. A Latin first letter
+    checks after itself that no letter came before it (a lookbehind ahead of it would hide
+    the first characters from the engine)."""
+    trie = _trie(unique)
+    branches = []
+    for ch, child in sorted(trie.items()):
+        rest = _trie_regex(child)
+        if _LATIN.match(ch):
+            branches.append(f"{re.escape(ch)}(?<![a-z].){rest}(?![a-z])")
+        else:
+            branches.append(re.escape(ch) + rest)
+    return re.compile("|".join(branches))
 
 
-def trie_pattern(words: Iterable[str]) -> str:
-    """A regex (without groups) matching any of `words`, greedy longest, factored as a trie."""
+def _trie(words: Iterable[str]) -> dict[str, dict]:  # type: ignore[type-arg]
     trie: dict[str, dict] = {}  # type: ignore[type-arg]
     for word in words:
         node = trie
         for ch in word:
             node = node.setdefault(ch, {})
         node[""] = {}
+    return trie
 
-    def build(node: dict) -> str:  # type: ignore[type-arg]
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        optional = "" in node
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        # greedy: the longer word wins; the end of a shorter word is the empty alternative
-        if optional:
-            return "(?:" + body + ")?"
-        return body
 
-    return build(trie)
+def _trie_regex(node: dict) -> str:  # type: ignore[type-arg]
+    """A regex (without groups) for the words below `node`, greedy longest."""
+    branches = [re.escape(ch) + _trie_regex(child) for ch, child in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    # greedy: the longer word wins; the end of a shorter word is the empty alternative
+    if "" in node:
+        return "(?:" + body + ")?"
+    return body
 
 
 _EXAMPLE_CACHE: dict[tuple[str, str], str] = {}
