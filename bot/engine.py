@@ -176,19 +176,15 @@ class Engine:
         if lang == "en" and has_chinese(text):
             ranked = self._rank_mixed(text, norm.years, norm.numbers)
         else:
-            ranked = matcher.rank(norm.text, norm.years, norm.numbers)
+            ranked = matcher.rank(norm.text, norm.years, norm.numbers, floor=matcher.w.floor)
         decision = decide(ranked, matcher.w)
         refused = norm.offtopic or norm.personal  # a fallback whatever the match
         if decision.kind != "answer" and lang == "zh" and not refused:
             windows = self.normalizer.windows(norm, MIN_WINDOW)
             if windows:
-                ranked = _best_of(
-                    ranked,
-                    *(
-                        [(i, s - WINDOW_COST) for i, s in matcher.rank(w, norm.years, norm.numbers)]
-                        for w in windows
-                    ),
-                )
+                floor = matcher.w.floor + WINDOW_COST
+                clauses = [matcher.rank(w, norm.years, norm.numbers, floor=floor) for w in windows]
+                ranked = _best_of(ranked, *([(i, s - WINDOW_COST) for i, s in r] for r in clauses))
                 decision = decide(ranked, matcher.w)
         candidates = tuple(
             Candidate(self._intents[i].intent.id, self._title(i, lang, script), s)
@@ -278,7 +274,9 @@ class Engine:
         english, chinese = split_scripts(text)
         return _best_of(
             *(
-                self.matchers[lang].rank(self.normalizer.text(part), years, numbers)
+                self.matchers[lang].rank(
+                    self.normalizer.text(part), years, numbers, floor=self.matchers[lang].w.floor
+                )
                 for lang, part in (("en", english), ("zh", chinese))
                 if part.strip()
             )

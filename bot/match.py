@@ -42,6 +42,12 @@ class Weights:
     clarify_window: float = 9.0
     max_candidates: int = 3
 
+    @property
+    def floor(self) -> float:
+        """Scores at or below this never change what `decide` does: too low to answer, to be a
+        candidate, or to stand within `margin`/`gap` of a best that answers."""
+        return min(self.clarify, self.answer_low - self.gap, self.answer - self.margin)
+
 
 class _View:
     """One view of every example, as strings (rapidfuzz compares `str` fastest), with what the
@@ -315,15 +321,19 @@ class Matcher:
         numbers: Sequence[str] = (),
         *,
         limit: int = 3,
+        floor: float = 0.0,
     ) -> list[tuple[int, float]]:
-        """The best `limit` intents with their exact scores, best first (ties: lower index)."""
+        """The best `limit` intents with their scores, best first (ties: lower index). Every
+        score above `floor` is exact, and so is the order among them; an intent at or below it
+        may show less than its score, or give its place to another at or below it (a question
+        that matches nothing well needs no exact ranking of what it does not match)."""
         extra = self._extra(question, numbers)
         _, penalty, example_penalty = self._penalty(years)
         queries = [v.query(question) for v in self._views]
         n = len(self.texts)
         best: dict[int, float] = {}
         if n <= 2 * self.PRUNE_TO:
-            self._merge(best, np.arange(n), self._exact(queries, None))
+            self._score(best, queries, np.arange(n))
             return self._best(best, extra, penalty, limit)
         # Bounds of each example's adjusted score, negated (argpartition picks the smallest few
         # quickly even when many bounds are equal, which they are). The cap at 100 and the
@@ -337,30 +347,50 @@ class Matcher:
         if example_penalty is not None:
             neg += example_penalty
         # Round 1: the PRUNE_TO best bounds. Round 2, when an unscored bound still beats the
-        # last of the top: exactly the examples whose bound beats it. After that no unscored
-        # example can change the top, which only rose.
+        # last of the top and the floor: exactly the examples whose bound beats both. After
+        # that no unscored example can change the top above the floor, which only rose.
         part = np.argpartition(neg, self.PRUNE_TO)
         subset = part[: self.PRUNE_TO]
-        self._merge(best, subset, self._exact(queries, subset))
+        self._score(best, queries, subset)
         ranked = self._best(best, extra, penalty, limit)
-        last = ranked[-1][1]
+        last = max(ranked[-1][1], floor)
         if -neg[part[self.PRUNE_TO]] > last:
             neg[subset] = np.inf
             more = np.flatnonzero(neg < -last)
-            self._merge(best, more, self._exact(queries, more))
+            self._score(best, queries, more)
             ranked = self._best(best, extra, penalty, limit)
         return ranked
 
-    def _merge(
-        self, best: dict[int, float], examples: NDArray[np.intp], scores: NDArray[np.float64]
+    def _score(
+        self, best: dict[int, float], queries: Sequence[str], subset: NDArray[np.intp]
     ) -> None:
-        """Each intent's best example score so far. (Python over the few examples scored:
-        numpy calls on small arrays cost more than this loop.)"""
+        """Score the examples of `subset` exactly; each intent keeps its best example's score.
+        (Python over the few examples scored: numpy calls on small arrays cost more than this
+        loop. The arithmetic is `_exact`'s, in the same order, so the floats are the same.)"""
         owners = self._owner_list
-        for e, s in zip(examples.tolist(), scores.tolist(), strict=True):
-            o = owners[e]
-            if s > best.get(o, 0.0):
-                best[o] = s
+        if len(self._views) != 2:
+            for e, s in zip(subset.tolist(), self._exact(queries, subset).tolist(), strict=True):
+                if s > best.get(owners[e], 0.0):
+                    best[owners[e]] = s
+            return
+        (v0, v1), (q0, q1) = self._views, queries
+        w0, w1 = v0.weight, v1.weight
+        lcs = zip(
+            subset.tolist(), v0.lcs(q0, subset).tolist(), v1.lcs(q1, subset).tolist(), strict=True
+        )
+        if self._same_lengths and len(q0) == len(q1):
+            scale = v0.scale(len(q0))[subset].tolist()
+            for (e, a, b), sc in zip(lcs, scale, strict=True):
+                s = (w0 * a + w1 * b) * sc
+                if s > best.get(owners[e], 0.0):
+                    best[owners[e]] = s
+        else:
+            scale0 = v0.scale(len(q0))[subset].tolist()
+            scale1 = v1.scale(len(q1))[subset].tolist()
+            for (e, a, b), s0, s1 in zip(lcs, scale0, scale1, strict=True):
+                s = w0 * (a * s0) + w1 * (b * s1)
+                if s > best.get(owners[e], 0.0):
+                    best[owners[e]] = s
 
     def _best(
         self, best: dict[int, float], extra: dict[int, float], penalty: list[float], limit: int

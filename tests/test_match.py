@@ -108,3 +108,31 @@ def test_pruned_english_ranking_is_exact_too(engine) -> None:  # type: ignore[no
         full = matcher.combine(matcher.example_scores(q), q, frozenset())
         top = np.argsort(-full, kind="stable")[:3]
         assert [round(s, 6) for _, s in pruned] == [round(float(full[i]), 6) for i in top], q
+
+
+def test_ranking_with_a_floor_is_exact_above_it(engine) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    matcher = engine.matchers["zh"]
+    floor = matcher.w.floor
+    questions = [t[::2] + "啥" for t in matcher.texts[::13]] + ["讲个笑话听听", "明天天气怎么样"]
+    checked = 0
+    for q in questions:
+        pruned = matcher.rank(q, floor=floor)
+        full = matcher.combine(matcher.example_scores(q), q, frozenset())
+        order = np.argsort(-full, kind="stable")[:3]
+        exact = [(int(i), round(float(full[i]), 6)) for i in order if full[i] > floor]
+        assert pruned[: len(exact)] == exact, q
+        # below the floor a score may be lower than exact, never higher
+        assert all(s <= round(float(full[i]), 6) for i, s in pruned[len(exact) :]), q
+        checked += len(exact)
+    assert checked > 20  # the check above did compare exact scores
+
+
+def test_floor_is_below_every_threshold_that_decides() -> None:
+    w = Weights()
+    assert w.floor < w.clarify and w.floor <= w.answer_low - w.gap
+    for top in (w.floor + 0.5, w.answer_low, w.answer):
+        for second in (0.0, w.floor):
+            # a runner-up at or below the floor decides the same as one lower still
+            assert decide([(0, top), (1, second)], w).kind == decide([(0, top)], w).kind
