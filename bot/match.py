@@ -12,6 +12,7 @@ candidate carries a 0-100 score, and `decide` is the one place that applies the 
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
@@ -214,7 +215,7 @@ class Matcher:
         # intents whose facts miss the years asked, per set of years (few distinct sets occur)
         self._penalties: dict[
             frozenset[int],
-            tuple[NDArray[np.float64], list[float], NDArray[np.float64] | None],
+            tuple[NDArray[np.float64], list[float] | None, NDArray[np.float64] | None],
         ] = {}
         self._year_mask = {
             year: np.array([year in y for y in years], dtype=bool)
@@ -293,9 +294,10 @@ class Matcher:
 
     def _penalty(
         self, years: frozenset[int]
-    ) -> tuple[NDArray[np.float64], list[float], NDArray[np.float64] | None]:
+    ) -> tuple[NDArray[np.float64], list[float] | None, NDArray[np.float64] | None]:
         """The year penalty when an intent's facts miss every year asked: per intent (array and
-        list) and per example (None when nothing is penalised). Cached: few sets of years occur."""
+        list) and per example (list and per example None when nothing is penalised). Cached: few
+        sets of years occur."""
         cached = self._penalties.get(years)
         if cached is None:
             covered = np.zeros(self.n_intents, dtype=bool)
@@ -305,10 +307,11 @@ class Matcher:
                     covered |= mask
             missed = self._has_years & ~covered if years else np.zeros(self.n_intents, dtype=bool)
             per_intent = np.where(missed, self.w.year_mismatch, 0.0)
+            any_missed = bool(missed.any())
             cached = (
                 per_intent,
-                per_intent.tolist(),
-                per_intent[self.owners] if per_intent.any() else None,
+                per_intent.tolist() if any_missed else None,
+                per_intent[self.owners] if any_missed else None,
             )
             if len(self._penalties) < 64:
                 self._penalties[years] = cached
@@ -393,17 +396,26 @@ class Matcher:
                     best[owners[e]] = s
 
     def _best(
-        self, best: dict[int, float], extra: dict[int, float], penalty: list[float], limit: int
+        self,
+        best: dict[int, float],
+        extra: dict[int, float],
+        penalty: list[float] | None,
+        limit: int,
     ) -> list[tuple[int, float]]:
         """The `limit` best intents after bonus (capped at 100) and penalty (floored at 0), as
         ranking every intent would give them: intents neither scored nor hit have 0."""
-        scored = []
-        for i in best.keys() | extra.keys():
-            s = min(best.get(i, 0.0) + extra.get(i, 0.0), 100.0) - penalty[i]
-            if s > 0.0:
-                scored.append((-s, i))
-        scored.sort()
-        out = [(i, round(-s, 6)) for s, i in scored[:limit]]
+        if penalty is None:  # most questions: only the few intents hit change
+            adjusted = best.copy()
+            for i, add in extra.items():
+                adjusted[i] = min(adjusted.get(i, 0.0) + add, 100.0)
+        else:
+            adjusted = {
+                i: min(best.get(i, 0.0) + extra.get(i, 0.0), 100.0) - penalty[i]
+                for i in best.keys() | extra.keys()
+            }
+        # (-score, intent) pairs sorted: best first, ties to the lower index
+        scored = sorted(zip(map(operator.neg, adjusted.values()), adjusted, strict=True))
+        out = [(i, round(-s, 6)) for s, i in scored[:limit] if s < 0.0]
         if len(out) < limit:
             shown = {i for i, _ in out}
             out += [(i, 0.0) for i in range(self.n_intents) if i not in shown][: limit - len(out)]

@@ -306,6 +306,7 @@ class Normalizer:
         )
         self._vocabulary_list = sorted(self._vocabulary)
         self._spelled: dict[str, str] = {}
+        self._forms: dict[str, str] = {}  # a question's word -> its stemmed, spelled form
         self._fillers = _alternation(fold(f) for f in lexicon.fillers)
         self._particles = re.compile(
             "[" + "".join(re.escape(fold(p)) for p in lexicon.particles) + "]"
@@ -477,12 +478,25 @@ class Normalizer:
         return self.synonyms(self._english_rest(self.synonyms(spelled), folded))
 
     def _english_words_spelled(self, words: list[str]) -> str:
-        return " ".join(w if w in _EN_STOPWORDS else self._spell(_stem(w)) for w in words)
+        forms = self._forms
+        out = []
+        for w in words:
+            form = forms.get(w)
+            if form is None:
+                form = w if w in _EN_STOPWORDS else self._spell(_stem(w))
+                if len(forms) < 20_000:
+                    forms[w] = form
+            out.append(form)
+        return " ".join(out)
 
     @staticmethod
     def _english_rest(text: str, folded: str) -> str:
         # years are scored apart, as in Chinese
-        kept = [w for w in text.split() if w not in _EN_STOPWORDS and not _NUMBER.fullmatch(w)]
+        kept = [
+            w
+            for w in text.split()
+            if w not in _EN_STOPWORDS and not (w[0].isdigit() and _NUMBER.fullmatch(w))
+        ]
         return " ".join(kept) or _PUNCT_OR_SPACE.sub(" ", folded).strip()
 
     def _spell(self, word: str) -> str:
