@@ -388,7 +388,8 @@ class Normalizer:
     def windows(self, norm: Normalized, min_length: int = 4) -> list[str]:
         """For a question of several clauses: the matching form of its last clause that asks,
         alone and with the clause before it (the scene a rambling question sets drowns its
-        question). Forms shorter than `min_length` say too little to match on."""
+        question). Forms shorter than `min_length` say too little to match on; a form equal to
+        the whole question's says nothing new."""
         clauses = norm.clauses
         if len(clauses) < 2:
             return []
@@ -400,7 +401,9 @@ class Normalizer:
                 if i:
                     out.append(clauses[i - 1] + "," + clause)
                 break
-        return [t for t in dict.fromkeys(self._text(w) for w in out) if len(t) >= min_length]
+        # a form equal to the whole question's would only repeat its ranking
+        forms = dict.fromkeys(self._text(w) for w in out)
+        return [t for t in forms if len(t) >= min_length and t != norm.text]
 
     def text(self, raw: str) -> str:
         """The matching form of a question or example."""

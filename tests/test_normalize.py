@@ -122,3 +122,16 @@ def test_a_separator_inside_an_example_still_normalises_it_alone(norm: Normalize
         norm.text("托儿所\uf8ff多少"),
         norm.text("托儿所"),
     ]
+
+
+def test_windows_are_the_asking_clause_alone_and_with_the_one_before(engine) -> None:  # type: ignore[no-untyped-def]
+    normalizer = engine.normalizer
+    norm = normalizer.normalize("孩子读六年级，天天担心派位，今年初中扩几个班")
+    windows = normalizer.windows(norm, 4)
+    assert windows and all(w != norm.text for w in windows)
+    assert normalizer.text("今年初中扩几个班") in windows
+    assert normalizer.text("天天担心派位，今年初中扩几个班") in windows
+    # a form that equals the whole question's would only repeat its ranking
+    two = normalizer.normalize("托位，多少？")
+    assert normalizer.text("托位，多少？") not in normalizer.windows(two, 1)
+    assert normalizer.windows(normalizer.normalize("托位多少"), 1) == []
