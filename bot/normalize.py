@@ -68,7 +68,10 @@ _CLAUSE = re.compile(r"(?:[^,，。;；?？!！\n.]|\.(?=\S))+[?？]?")  # 6.18 
 _SPACE_BY_CHINESE = re.compile(r"(?<=[\u3400-\u9fff])\s+|\s+(?=[\u3400-\u9fff])")
 # "全市排第几 / 全省第一": a rank among the wider area, still a question about Haizhu.
 _RANKING = re.compile(r"(全市|全省|全国)(?=排|第|前列|领先|领跑|名列)")
-_EN_STOPWORDS = frozenset(
+# English stop words: grammar words go before the lexicon's terms are looked up a second time;
+# weak content words ("added", "new") after it, so "classes were added" still holds the term
+# "class added" but a bare "added" does not make two questions look alike.
+_EN_GRAMMAR = frozenset(
     [
         "a",
         "an",
@@ -105,7 +108,6 @@ _EN_STOPWORDS = frozenset(
         "their",
         "its",
         "it",
-        "this",
         "that",
         "these",
         "those",
@@ -130,6 +132,10 @@ _EN_STOPWORDS = frozenset(
         "would",
         "will",
         "shall",
+    ]
+)
+_EN_WEAK = frozenset(
+    [
         "district",
         "haizhu",
         "guangzhou",
@@ -139,8 +145,6 @@ _EN_STOPWORDS = frozenset(
         "next",
         "year",
         "years",
-        "many",
-        "much",
         "number",
         "total",
         "added",
@@ -149,10 +153,8 @@ _EN_STOPWORDS = frozenset(
         "built",
         "get",
         "got",
-        "there",
         "tell",
         "know",
-        "did",
         "done",
         "so",
         "far",
@@ -162,6 +164,8 @@ _EN_STOPWORDS = frozenset(
         "still",
     ]
 )
+_EN_STOPWORDS = _EN_GRAMMAR | _EN_WEAK
+
 
 Script = Literal["simplified", "traditional"]
 
@@ -356,25 +360,25 @@ class Normalizer:
 
     def _is_personal(self, folded: str, clauses: tuple[str, ...]) -> bool:
         """A personal-case marker makes the question personal, unless the question plainly asks
-        for a district figure apart from the asker's own situation: a clause that asks (alone
-        or with the clause before it) names the district or a period and asks how many, and
-        no clause that asks carries a marker or asks about the asker's own case."""
+        for a district figure apart from the asker's own situation: a clause that asks asks how
+        many, the question names the district or a period (in any clause: "港澳子弟班开了几个？
+        我老公系香港人，想俾仔女返嚟海珠读书"), and no clause that asks carries a marker or asks
+        about the asker's own case."""
         if self._personal is None or self._personal.search(folded) is None:
             return False
         if self._asks is None or self._figure_asks is None or self._district is None:
             return True
-        asking = [i for i, c in enumerate(clauses) if self._clause_asks(c)]
         general = False
-        for i in asking:
-            clause = clauses[i]
+        for clause in clauses:
+            if not self._clause_asks(clause):
+                continue
             if self._personal.search(clause) or (
                 self._personal_asks is not None and self._personal_asks.search(clause)
             ):
                 return True
-            window = clause if i == 0 else clauses[i - 1] + "," + clause
-            if self._figure_asks.search(clause) and self._district.search(window):
+            if self._figure_asks.search(clause):
                 general = True
-        return not general
+        return not general or self._district.search(folded) is None
 
     def _clause_asks(self, clause: str) -> bool:
         return clause.endswith(("?", "？")) or bool(self._asks and self._asks.search(clause))
@@ -442,9 +446,10 @@ class Normalizer:
         if english:
             spelled = _SEPARATOR.join(self._english_words_spelled(w) for w in english.values())
             texts = self.synonyms(spelled).split(_SEPARATOR)
-            rest = [self._english_rest(t, folded[i]) for i, t in zip(english, texts, strict=True)]
-            again = self.synonyms(_SEPARATOR.join(rest)).split(_SEPARATOR)
-            results.update(zip(english, again, strict=True))
+            rest = _SEPARATOR.join(self._english_rest(t) for t in texts)
+            again = self.synonyms(rest).split(_SEPARATOR)
+            for i, text in zip(english, again, strict=True):
+                results[i] = self._english_final(text, folded[i])
         if chinese:
             joined = self._chinese_steps(_SEPARATOR.join(folded[i] for i in chinese))
             for i, text in zip(chinese, joined.split(_SEPARATOR), strict=True):
@@ -476,9 +481,10 @@ class Normalizer:
         """English: plural-stemmed words, then the lexicon's terms (some map to the Chinese words
         the intents' keywords use, so English questions earn keyword hits), then stop words go.
         Terms come before stop words so phrases like "children in difficulty" still match, and
-        again after them: "classes were added" holds the term "class added"."""
+        again after the grammar words: "classes were added" holds the term "class added"."""
         spelled = self._english_words_spelled(_english_words(folded))
-        return self.synonyms(self._english_rest(self.synonyms(spelled), folded))
+        again = self.synonyms(self._english_rest(self.synonyms(spelled)))
+        return self._english_final(again, folded)
 
     def _english_words_spelled(self, words: list[str]) -> str:
         forms = self._forms
@@ -493,14 +499,19 @@ class Normalizer:
         return " ".join(out)
 
     @staticmethod
-    def _english_rest(text: str, folded: str) -> str:
-        # years are scored apart, as in Chinese
-        kept = [
+    def _english_rest(text: str) -> str:
+        """Grammar words and numbers go (years are scored apart, as in Chinese)."""
+        return " ".join(
             w
             for w in text.split()
-            if w not in _EN_STOPWORDS and not (w[0].isdigit() and _NUMBER.fullmatch(w))
-        ]
-        return " ".join(kept) or _PUNCT_OR_SPACE.sub(" ", folded).strip()
+            if w not in _EN_GRAMMAR and not (w[0].isdigit() and _NUMBER.fullmatch(w))
+        )
+
+    @staticmethod
+    def _english_final(text: str, folded: str) -> str:
+        """Weak words go; a question of nothing else keeps its words."""
+        kept = " ".join(w for w in text.split() if w not in _EN_WEAK)
+        return kept or _PUNCT_OR_SPACE.sub(" ", folded).strip()
 
     def _spell(self, word: str) -> str:
         """A near miss of a lexicon word becomes that word (kindergarden -> kindergarten)."""

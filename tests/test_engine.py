@@ -155,6 +155,8 @@ def test_english_question_quoting_chinese_names(engine: Engine, question: str, i
         "我屋企BB刚满一岁，想问问区里今年社区托育点覆盖率目标系几多",
         "My son is two. How many childcare places does Haizhu have?",
         "我家孩子读初中，海珠今年初中要扩几个班？",
+        # the district is named two clauses after the one that asks
+        "托位一共有几多？我老婆啱啱生咗二胎，谂住以后送去海珠嘅托育点",
     ],
 )
 def test_family_context_leaves_a_district_question_general(engine: Engine, question: str) -> None:
@@ -169,6 +171,7 @@ def test_family_context_leaves_a_district_question_general(engine: Engine, quest
         "我家孩子能不能分到公办幼儿园的学位",
         "我女儿今年三岁，海珠的公办幼儿园她能上吗？",
         "My daughter is 3, can she get a childcare place in Haizhu?",
+        "我的房子在康鹭，拆迁能赔多少钱",  # a figure, but of no district or period
     ],
 )
 def test_the_askers_own_case_stays_personal(engine: Engine, question: str) -> None:
