@@ -161,7 +161,7 @@ class _View:
 class Matcher:
     """Precomputed example arrays for one language."""
 
-    PRUNE_TO = 48  # examples scored exactly first when the bound prunes the rest
+    PRUNE_TO = 24  # examples scored exactly first when the bound prunes the rest
 
     def __init__(
         self,
@@ -201,10 +201,11 @@ class Matcher:
         for i, kws in enumerate(keywords):
             for k in dict.fromkeys(k for k in kws if k):
                 self._keyword_owners.setdefault(k, []).append(i)
-        # by first character: a question's keywords are found among those of its characters
-        self._keywords_by_char: dict[str, list[str]] = {}
+        # by their first two characters: a question's keywords are found among those of the
+        # character pairs (and single characters) it holds
+        self._keywords_by_start: dict[str, list[str]] = {}
         for k in self._keyword_owners:
-            self._keywords_by_char.setdefault(k[0], []).append(k)
+            self._keywords_by_start.setdefault(k[:2], []).append(k)
         # Figures: a number in the question that an intent's answer shows counts as a keyword.
         self._figure_owners: dict[str, list[int]] = {}
         for i, figs in enumerate(figures):
@@ -280,9 +281,11 @@ class Matcher:
         """Keyword and figure bonus of the few intents hit."""
         w = self.w
         hits: dict[int, int] = {}
-        by_char = self._keywords_by_char
-        for ch in set(question):
-            for k in by_char.get(ch, ()):
+        by_start = self._keywords_by_start
+        starts = {question[i : i + 2] for i in range(len(question))}
+        starts.update(question)
+        for start in starts:
+            for k in by_start.get(start, ()):
                 if k in question:
                     for i in self._keyword_owners[k]:
                         hits[i] = hits.get(i, 0) + 1

@@ -57,6 +57,10 @@ _RELATIVE_YEARS = {
 }
 _POSSESSIVE = re.compile(r"(?<=[a-z])['’]s\b")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+_DIGIT = re.compile(r"\d")
+# A word: letters and digits, with a point only inside a figure (6.18); what `_PUNCT_OR_SPACE`
+# splits on is everything else.
+_WORD = re.compile(r"(?:[^\W_]|(?<=\d)\.(?=\d))+")
 # A figure as people quote it: digits, maybe with 万/亿 as the report writes them (9万, 3.23万).
 _FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?(?![\d.])")
 _NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
@@ -214,6 +218,8 @@ def split_scripts(text: str) -> tuple[str, str]:
 
 def detect_script(text: str) -> Script:
     """Traditional when more characters are traditional-only than simplified-only."""
+    if text.isascii():
+        return "simplified"
     trad = sum(a != b for a, b in zip(text, to_simplified(text), strict=False))
     if not trad:
         return "simplified"
@@ -554,8 +560,12 @@ def _spelling_limit(word: str) -> int:
 
 
 def _english_words(folded: str) -> list[str]:
-    spaced = _LETTER_DIGIT.sub(" ", _POSSESSIVE.sub("", folded))  # "haizhu's gdp2024"
-    return [w for w in _PUNCT_OR_SPACE.split(spaced) if w]
+    """Words and figures: "haizhu's gdp2024 grew 6.2%" -> haizhu, gdp, 2024, grew, 6.2."""
+    if "'" in folded or "’" in folded:
+        folded = _POSSESSIVE.sub("", folded)
+    if _DIGIT.search(folded):
+        folded = _LETTER_DIGIT.sub(" ", folded)
+    return _WORD.findall(folded)
 
 
 def _stem(word: str) -> str:
