@@ -4,8 +4,9 @@ Each language has its own example set and views: Chinese is scored on characters
 codes (homophone typos); English on words and on characters (spelling slips). `process.cdist`
 scores the question against many examples at once with the LCS length; from it come similarity
 (how alike) and coverage (how much of the question an example covers, which rescues short
-fragments like "托育"). For Chinese, a cheap upper bound (syllable counts) picks the examples worth
-scoring, and the result is exactly what scoring every example would give. Keyword hits and a
+fragments like "托育"). A cheap upper bound (symbol counts) picks the examples worth scoring, and
+every score that can change a decision is exactly what scoring every example would give. Keyword
+hits and a
 quoted report figure add a bonus; a year the intent's facts don't cover costs a penalty. Every
 candidate carries a 0-100 score, and `decide` is the one place that applies the thresholds.
 """
@@ -227,8 +228,8 @@ class Matcher:
         # (the pinyin codes map characters one to one, so identical characters have identical
         # codes): its bag bound alone then bounds the combined score. Without it, each view's
         # bag bound counts with the view's weight. `rank` scores exactly only the examples whose
-        # bound could still matter (48, then more until the top is settled): the result is what
-        # scoring every example would give.
+        # bound could still matter (PRUNE_TO, then more until the top above the floor is
+        # settled): above the floor the result is what scoring every example would give.
         if bound is not None:
             lengths = self._views[bound].lengths
             if any(not np.array_equal(v.lengths, lengths) for v in self._views):
