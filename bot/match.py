@@ -6,9 +6,9 @@ scores the question against many examples at once with the LCS length; from it c
 (how alike) and coverage (how much of the question an example covers, which rescues short
 fragments like "托育"). A cheap upper bound (symbol counts) picks the examples worth scoring, and
 every score that can change a decision is exactly what scoring every example would give. Keyword
-hits and a
-quoted report figure add a bonus; a year the intent's facts don't cover costs a penalty. Every
-candidate carries a 0-100 score, and `decide` is the one place that applies the thresholds.
+hits and a quoted report figure add a bonus; a year the intent's facts don't cover costs a
+penalty. Every candidate carries a 0-100 score, and `decide` is the one place that applies the
+thresholds.
 """
 
 from __future__ import annotations
