@@ -30,6 +30,7 @@ from bot.render import footer, format_number
 MAX_QUESTION_CHARS = 500
 REPORT_YEARS = frozenset({2023, 2024, 2025})
 HELP_INTENT = "help"
+GENERAL_TOPIC = "general"  # help, greeting, thanks, the source: about the bot itself
 # A clause of a rambling question scored alone starts this much lower than the whole question,
 # and must keep at least MIN_WINDOW characters after normalising (区里有没有计划 says nothing).
 WINDOW_COST = 4.0
@@ -193,7 +194,7 @@ class Engine:
         top_score = ranked[0][1] if ranked else 0.0
         if norm.offtopic:
             return self._fallback(question, "low_score", lang, script, norm.text, top_score)
-        if norm.personal:
+        if norm.personal and not self._about_the_bot(decision):
             return self._fallback(question, "personal", lang, script, norm.text, top_score)
         if norm.places:
             allowed_in = decision.best if decision.best is not None else ranked[0][0]
@@ -265,6 +266,15 @@ class Engine:
         ]
 
     # -- internals ----------------------------------------------------------------------------
+    def _about_the_bot(self, decision: Decision) -> bool:
+        """An answer from a general intent (help, greeting, thanks, the source): "我可以问什么"
+        has a personal marker but asks about the bot, not about the asker's case."""
+        return (
+            decision.kind == "answer"
+            and decision.best is not None
+            and self._intents[decision.best].intent.topic == GENERAL_TOPIC
+        )
+
     def _rank_mixed(
         self, text: str, years: frozenset[int], numbers: tuple[str, ...]
     ) -> list[tuple[int, float]]:

@@ -19,7 +19,7 @@ import yaml
 
 from bot.answer import Answer
 from bot.content import Problem
-from bot.engine import Engine
+from bot.engine import GENERAL_TOPIC, Engine
 from bot.normalize import fold
 
 
@@ -140,7 +140,9 @@ def evaluate_file(engine: Engine, path: Path) -> Report:
 
 
 def example_warnings(engine: Engine) -> list[Problem]:
-    """Duplicate examples across intents, and examples another intent wins (leave-one-out)."""
+    """Duplicate examples across intents, examples the scope guard refuses (an off-topic word or
+    a personal-case marker in them: questions like them are never answered), and examples
+    another intent wins (leave-one-out)."""
     out: list[Problem] = []
     owner: dict[str, str] = {}
     for li in engine.content.intents:
@@ -164,6 +166,18 @@ def example_warnings(engine: Engine) -> list[Problem]:
             own = ids.index(li.intent.id)
             for ex in getattr(li.intent.examples, lang):
                 q = engine.normalizer.normalize(ex)
+                # general intents (help, greeting …) are answered despite a personal marker
+                if q.offtopic or (q.personal and li.intent.topic != GENERAL_TOPIC):
+                    why = "an off-topic word" if q.offtopic else "a personal-case marker"
+                    out.append(
+                        Problem(
+                            li.path,
+                            li.line,
+                            f"example {ex!r} of '{li.intent.id}' is refused: {why} in it "
+                            "(intents/lexicon/scope.yaml), so questions like it are never answered",
+                            "warning",
+                        )
+                    )
                 scores = matcher.example_scores(q.text)
                 # leave this example out: its own copy would always win
                 scores[[t == q.text for t in matcher.texts]] = -1.0

@@ -69,3 +69,20 @@ def test_eval_and_coverage_commands(tmp_path: Path) -> None:
     )
     cov = run("coverage")
     assert cov.returncode == 0 and "sentence" in cov.stdout
+
+
+def test_check_warns_about_an_example_the_scope_guard_refuses(
+    content_copy: tuple[Path, Path],
+) -> None:
+    intents, data = content_copy
+    scope = intents / "lexicon" / "scope.yaml"
+    # "扩班" made an off-topic word: every example holding it can no longer be answered
+    scope.write_text(
+        scope.read_text("utf-8").replace("offtopic: [", "offtopic: [扩班, ", 1), "utf-8"
+    )
+    out = run("check", "--intents", str(intents), "--data", str(data))
+    assert out.returncode == 0, out.stdout
+    refused = [line for line in out.stdout.splitlines() if "is refused: an off-topic word" in line]
+    assert refused and all("扩班" in line for line in refused)
+    clean = run("check")
+    assert "is refused" not in clean.stdout

@@ -194,3 +194,9 @@ def test_two_things_asked_for_get_both_answers(engine: Engine) -> None:
     for intent in shown:
         own = engine.answer_intent(intent, script=answer.script)
         assert own is not None and own.text in answer.text
+
+
+@pytest.mark.parametrize("question", ["我可以问什么", "What can I ask?"])
+def test_a_question_about_the_bot_is_no_personal_case(engine: Engine, question: str) -> None:
+    answer = engine.ask(question)
+    assert answer.decision == "answer" and answer.intent == "help", answer
