@@ -34,7 +34,7 @@ class Weights:
     similarity: float = 0.5  # vs coverage, within one view
     keyword: float = 6.0  # per keyword hit
     keyword_cap: float = 12.0
-    figure: float = 12.0  # a report figure quoted in the question that the intent shows
+    figure: float = 20.0  # a report figure quoted in the question that the intent shows
     year_mismatch: float = 12.0
     answer: float = 60.0  # answer when the best is at least this and `margin` clear ...
     margin: float = 1.0
