@@ -8,11 +8,13 @@ language and script, the years a question mentions, other places and personal-ca
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -20,6 +22,7 @@ import opencc
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from bot.diskcache import DiskCache
 from bot.schema import Lexicon
 
 _T2S = opencc.OpenCC("t2s")
@@ -295,6 +298,18 @@ def _trie_regex(node: dict) -> str:  # type: ignore[type-arg]
 
 
 _EXAMPLE_CACHE: dict[tuple[str, str], str] = {}
+_DISK_CHECKED: set[str] = set()  # lexicon keys whose examples were looked for on disk
+# What normalised text depends on besides the lexicon: this module's code, OpenCC's tables and
+# Unicode's (NFKC). Part of the disk cache's key.
+_CODE_VERSION = hashlib.sha256(
+    b"|".join(
+        [
+            Path(__file__).read_bytes(),
+            str(getattr(opencc, "__version__", "")).encode(),
+            unicodedata.unidata_version.encode(),
+        ]
+    )
+).hexdigest()[:16]
 
 
 class Normalizer:
@@ -430,6 +445,12 @@ class Normalizer:
         regex passes over one long text instead of a few per example, and one distance matrix
         for the English spelling."""
         out: list[str | None] = [_EXAMPLE_CACHE.get((self._key, raw)) for raw in raws]
+        if None in out and self._key not in _DISK_CHECKED:
+            # a new process: the last run with this lexicon may have left them on disk
+            _DISK_CHECKED.add(self._key)
+            for raw, text in self._read_disk().items():
+                _EXAMPLE_CACHE[(self._key, raw)] = text
+            out = [_EXAMPLE_CACHE.get((self._key, raw)) for raw in raws]
         todo = list(dict.fromkeys(raw for raw, done in zip(raws, out, strict=True) if done is None))
         if todo:
             if len(_EXAMPLE_CACHE) > 50_000:
@@ -441,7 +462,31 @@ class Normalizer:
             for i, raw in enumerate(todo):
                 _EXAMPLE_CACHE[(self._key, raw)] = results[i]
             out = [_EXAMPLE_CACHE[(self._key, raw)] for raw in raws]
+            self._write_disk(dict(zip(raws, out, strict=True)))
         return [text or "" for text in out]
+
+    def _disk_name(self) -> str:
+        key = hashlib.sha256(f"{_CODE_VERSION}|{self._key}".encode()).hexdigest()[:32]
+        return f"examples-{key}.json"
+
+    def _read_disk(self) -> dict[str, str]:
+        """The examples normalised by an earlier run with this lexicon and this code (the
+        private cache of `bot.diskcache`); anything unreadable counts as nothing."""
+        data = DiskCache().read(self._disk_name())
+        if data is None:
+            return {}
+        try:
+            stored = json.loads(data)
+        except ValueError:
+            return {}
+        if not isinstance(stored, dict):
+            return {}
+        return {k: v for k, v in stored.items() if isinstance(k, str) and isinstance(v, str)}
+
+    def _write_disk(self, texts: dict[str, str | None]) -> None:
+        """This content's examples only, so the file follows the content instead of growing."""
+        done = {raw: text for raw, text in texts.items() if text is not None}
+        DiskCache().write(self._disk_name(), json.dumps(done, ensure_ascii=False).encode())
 
     def _texts_together(self, raws: list[str]) -> dict[int, str]:
         folded = fold(_SEPARATOR.join(raws)).split(_SEPARATOR)

@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import logging
 import marshal
-import os
 import re
-import stat
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from types import CodeType
 from typing import Any
 
@@ -25,9 +21,8 @@ import jinja2
 from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from bot.diskcache import DiskCache
 from bot.schema import Fact, Source
-
-logger = logging.getLogger(__name__)
 
 
 def format_number(value: float | int) -> str:
@@ -228,11 +223,6 @@ def footer(facts: tuple[Fact, ...], report: Source, lang: str) -> str:
     return f"【{status}】\n来源：《{report.title}》{'、'.join(sections)}"
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("BOT_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or "~/.cache"
-    return Path(base).expanduser() / "haizhu-bot"
-
-
 # What compiled code depends on besides the source: Python's bytecode format, Jinja's version and
 # this environment's settings. Part of every cache key.
 _CODE_VERSION = hashlib.sha256(
@@ -248,61 +238,24 @@ _CODE_VERSION = hashlib.sha256(
 _templates: dict[str, Template] = {}
 
 
-def _private_dir(path: Path) -> bool:
-    """Create `path` for this user only, and use it only if nobody else can write to it: the
-    cache holds code that will run, so it must be as trusted as the program itself."""
-    try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        st = path.stat()
-    except OSError:
-        return False
-    return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-
-
 class _CodeCache:
-    """The private on-disk cache of compiled templates; its directory is checked on creation.
-
-    Only an optimisation: any doubt (foreign owner, writable by others, unreadable) means compile.
-    """
+    """Compiled templates in the private disk cache (see `bot.diskcache`)."""
 
     def __init__(self) -> None:
-        directory = _cache_dir()
-        self.directory = str(directory) if _private_dir(directory) else None
+        self._disk = DiskCache()
 
     def load(self, key: str) -> CodeType | None:
-        if self.directory is None:
+        data = self._disk.read(f"{key}.bin")
+        if data is None:
             return None
         try:
-            # the file opened is the file checked and read (os-level: ~200 of them at start-up)
-            fd = os.open(os.path.join(self.directory, f"{key}.bin"), os.O_RDONLY)
-        except OSError:
+            code = marshal.loads(data)  # noqa: S302 - private, see bot.diskcache
+        except (ValueError, EOFError, TypeError):
             return None
-        try:
-            st = os.fstat(fd)
-            if st.st_uid != os.getuid() or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-                return None
-            chunks = []
-            while chunk := os.read(fd, max(st.st_size, 1 << 16)):
-                chunks.append(chunk)
-            code = marshal.loads(b"".join(chunks))  # noqa: S302 - private, see _private_dir
-        except (OSError, ValueError, EOFError, TypeError):
-            return None
-        finally:
-            os.close(fd)
         return code if isinstance(code, CodeType) else None
 
     def store(self, key: str, code: CodeType) -> None:
-        if self.directory is None:
-            return
-        path = Path(self.directory, f"{key}.bin")
-        try:
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as out:
-                out.write(marshal.dumps(code))
-            tmp.replace(path)
-        except OSError as exc:
-            logger.debug("template cache not written: %s", exc)
+        self._disk.write(f"{key}.bin", marshal.dumps(code))
 
 
 def _compiled(

@@ -141,3 +141,30 @@ def test_english_terms_with_weak_words_survive_the_second_lookup(engine) -> None
     # "were" goes before the second lookup, so "class added" is found; "added" alone goes after
     text = engine.normalizer.text("How many classes were added last year?")
     assert "扩班" in text and "added" not in text.split()
+
+
+def test_normalised_examples_are_kept_on_disk_for_the_next_process(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from bot import normalize
+
+    monkeypatch.setenv("BOT_CACHE_DIR", str(tmp_path))
+    lexicon = Lexicon(synonyms={"托育": ["托儿所"]}, fillers=["请问"])
+    raws = ["请问托儿所有几多", "How many childcare places?"]
+
+    def new_process() -> Normalizer:
+        normalize._EXAMPLE_CACHE.clear()
+        normalize._DISK_CHECKED.clear()
+        return Normalizer(lexicon)
+
+    first = new_process().example_texts(raws)
+    [stored] = (tmp_path / "haizhu-bot").glob("examples-*.json")
+
+    again = new_process()
+    monkeypatch.setattr(again, "_texts_together", lambda raws: pytest.fail("normalised again"))
+    assert again.example_texts(raws) == first
+
+    stored.write_bytes(b"{not json")  # a broken file counts as nothing: normalised again
+    assert new_process().example_texts(raws) == first
+    assert (
+        normalize.Normalizer(Lexicon(synonyms={"托位": ["托儿所"]})).example_texts(raws[:1])
+        != first[:1]
+    )
