@@ -83,7 +83,9 @@ def main() -> None:
     zh_questions = [q for q in questions if not q.isascii()]
     large = time_questions(engine, zh_questions, 1)
 
-    print(f"content load + validation (first in this process; disk caches warm after the first run): {load_ms:.0f} ms")
+    print(
+        f"content load + validation (first in this process; disk caches warm after the first run): {load_ms:.0f} ms"
+    )
     print(f"content load + validation (again, as a /reload): {reload_ms:.0f} ms")
     print(f"peak resident memory after loading: {rss_mb:.0f} MB")
     for name, values in (("shipped content", shipped), ("10,000 synthetic examples", large)):

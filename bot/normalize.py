@@ -32,6 +32,7 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _LATIN = re.compile(r"[a-z]")
 _LATIN_WORD = re.compile(r"[a-z]{2,}")
+_THREE_LETTERS = re.compile(r"[a-z](?:[^a-z]*[a-z]){2}")
 # Punctuation and spaces, but not the point of a decimal figure (6.18 stays 6.18).
 _PUNCT_OR_SPACE = re.compile(r"(?:[^\w.]|_|(?<!\d)\.|\.(?!\d))+")
 # Between examples normalised together: neither a word character nor a space, so no step's
@@ -196,14 +197,15 @@ def detect_lang(text: str) -> Literal["zh", "en"]:
     "GDP多少" and "AI大模型怎么样" are Chinese)."""
     folded = unicodedata.normalize("NFKC", text).lower()
     cjk = len(_CJK.findall(folded))
-    words = len(_LATIN_WORD.findall(folded))
     if cjk == 0:
-        return "en" if len(_LATIN.findall(folded)) >= 3 else "zh"
+        return "en" if _THREE_LETTERS.search(folded) else "zh"
+    words = len(_LATIN_WORD.findall(folded))
     return "en" if words >= 2 and 2 * words >= cjk else "zh"
 
 
 def _clauses(folded: str) -> list[str]:
-    return [c for c in _CLAUSE.findall(_SPACE_BY_CHINESE.sub(",", folded)) if c.strip()]
+    spaced = folded if folded.isascii() else _SPACE_BY_CHINESE.sub(",", folded)
+    return [c for c in _CLAUSE.findall(spaced) if c.strip()]
 
 
 def _is_english(folded: str) -> bool:
