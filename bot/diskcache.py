@@ -60,15 +60,30 @@ class DiskCache:
             os.close(fd)
 
     def write(self, name: str, data: bytes) -> None:
-        """Written whole or not at all (a temporary file renamed over the old one)."""
+        """Written whole or not at all (a new temporary file renamed over the old one)."""
         if self.directory is None:
             return
         path = Path(self.directory, name)
+        tmp = path.with_name(f"{name}.{os.getpid()}.tmp")
         try:
-            tmp = path.with_name(f"{name}.{os.getpid()}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
             tmp.replace(path)
         except OSError as exc:
             logger.debug("cache file %s not written: %s", name, exc)
+            tmp.unlink(missing_ok=True)
+
+    def keep_newest(self, pattern: str, count: int) -> None:
+        """Remove all but the `count` newest files matching `pattern` (one per content edit
+        would otherwise pile up)."""
+        if self.directory is None:
+            return
+        try:
+            files = sorted(
+                Path(self.directory).glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True
+            )
+            for old in files[count:]:
+                old.unlink(missing_ok=True)
+        except OSError as exc:
+            logger.debug("cache not pruned: %s", exc)

@@ -174,17 +174,20 @@ class Engine:
             return self._fallback(question, "too_long", lang, script)
         norm = self.normalizer.normalize(text)
         matcher = self.matchers[lang]
+        # The other-place check below reads the top intent even when it is not answered, so a
+        # question naming a place is ranked exactly all the way down.
+        floor = 0.0 if norm.places else matcher.w.floor
         if lang == "en" and has_chinese(text):
-            ranked = self._rank_mixed(text, norm.years, norm.numbers)
+            ranked = self._rank_mixed(text, norm.years, norm.numbers, floor)
         else:
-            ranked = matcher.rank(norm.text, norm.years, norm.numbers, floor=matcher.w.floor)
+            ranked = matcher.rank(norm.text, norm.years, norm.numbers, floor=floor)
         decision = decide(ranked, matcher.w)
         refused = norm.offtopic or norm.personal  # a fallback whatever the match
         if decision.kind != "answer" and lang == "zh" and not refused:
             windows = self.normalizer.windows(norm, MIN_WINDOW)
             if windows:
-                floor = matcher.w.floor + WINDOW_COST
-                clauses = [matcher.rank(w, norm.years, norm.numbers, floor=floor) for w in windows]
+                at = floor + WINDOW_COST if floor else 0.0
+                clauses = [matcher.rank(w, norm.years, norm.numbers, floor=at) for w in windows]
                 ranked = _best_of(ranked, *([(i, s - WINDOW_COST) for i, s in r] for r in clauses))
                 decision = decide(ranked, matcher.w)
         candidates = tuple(
@@ -276,7 +279,7 @@ class Engine:
         )
 
     def _rank_mixed(
-        self, text: str, years: frozenset[int], numbers: tuple[str, ...]
+        self, text: str, years: frozenset[int], numbers: tuple[str, ...], floor: float
     ) -> list[tuple[int, float]]:
         """An English question quoting Chinese names ("What is happening at 康鹭?"): the English
         words against the English examples, the Chinese words against the Chinese ones; each
@@ -284,9 +287,7 @@ class Engine:
         english, chinese = split_scripts(text)
         return _best_of(
             *(
-                self.matchers[lang].rank(
-                    self.normalizer.text(part), years, numbers, floor=self.matchers[lang].w.floor
-                )
+                self.matchers[lang].rank(self.normalizer.text(part), years, numbers, floor=floor)
                 for lang, part in (("en", english), ("zh", chinese))
                 if part.strip()
             )

@@ -360,7 +360,9 @@ class Matcher:
         subset = part[: self.PRUNE_TO]
         self._score(best, queries, subset)
         ranked = self._best(best, extra, penalty, limit)
-        last = max(ranked[-1][1], floor)
+        # An unscored example whose bound equals the last score may still take its place by a
+        # lower index (ties go to the lower index), hence the bound just below it.
+        last = max(ranked[-1][1] - 1e-6, floor)
         if -neg[part[self.PRUNE_TO]] > last:
             neg[subset] = np.inf
             more = np.flatnonzero(neg < -last)

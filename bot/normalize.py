@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from typing import Literal
 
 import numpy as np
 import opencc
+import rapidfuzz
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
@@ -308,6 +310,8 @@ _CODE_VERSION = hashlib.sha256(
         [
             Path(__file__).read_bytes(),
             str(getattr(opencc, "__version__", "")).encode(),
+            str(getattr(rapidfuzz, "__version__", "")).encode(),  # the English spelling step
+            sys.version.encode(),
             unicodedata.unidata_version.encode(),
         ]
     )
@@ -384,9 +388,9 @@ class Normalizer:
     def _is_personal(self, folded: str, clauses: tuple[str, ...]) -> bool:
         """A personal-case marker makes the question personal, unless the question plainly asks
         for a district figure apart from the asker's own situation: a clause that asks asks how
-        many, the question names the district or a period (in any clause: "港澳子弟班开了几个？
-        我老公系香港人，想俾仔女返嚟海珠读书"), and no clause that asks carries a marker or asks
-        about the asker's own case."""
+        many, a clause without a marker names the district or a period (any clause: "港澳子弟班开了
+        几个？我老公系香港人，想俾仔女返嚟海珠读书"), and no clause that asks carries a marker or
+        asks about the asker's own case."""
         if self._personal is None or self._personal.search(folded) is None:
             return False
         if self._asks is None or self._figure_asks is None or self._district is None:
@@ -401,7 +405,12 @@ class Normalizer:
                 return True
             if self._figure_asks.search(clause):
                 general = True
-        return not general or self._district.search(folded) is None
+        # the district or period must be named apart from the asker's own situation
+        # (我家今年要拆迁 … 安置房面积分多少 stays personal)
+        personal = self._personal
+        return not general or not any(
+            self._district.search(c) and not personal.search(c) for c in clauses
+        )
 
     def _clause_asks(self, clause: str) -> bool:
         return clause.endswith(("?", "？")) or bool(self._asks and self._asks.search(clause))
@@ -488,7 +497,9 @@ class Normalizer:
     def _write_disk(self, texts: dict[str, str | None]) -> None:
         """This content's examples only, so the file follows the content instead of growing."""
         done = {raw: text for raw, text in texts.items() if text is not None}
-        DiskCache().write(self._disk_name(), json.dumps(done, ensure_ascii=False).encode())
+        cache = DiskCache()
+        cache.write(self._disk_name(), json.dumps(done, ensure_ascii=False).encode())
+        cache.keep_newest("examples-*.json", 8)
 
     def _texts_together(self, raws: list[str]) -> dict[int, str]:
         folded = fold(_SEPARATOR.join(raws)).split(_SEPARATOR)

@@ -172,6 +172,10 @@ def test_family_context_leaves_a_district_question_general(engine: Engine, quest
         "我女儿今年三岁，海珠的公办幼儿园她能上吗？",
         "My daughter is 3, can she get a childcare place in Haizhu?",
         "我的房子在康鹭，拆迁能赔多少钱",  # a figure, but of no district or period
+        # a period named only where the asker describes their own situation
+        "我家今年要拆迁，在沥滘那边，安置房面积分多少",
+        "我爸今年八十岁，住在南洲，长者饭堂一餐多少钱",
+        "My house is in Kanglu. It is being demolished this year. How much compensation?",
     ],
 )
 def test_the_askers_own_case_stays_personal(engine: Engine, question: str) -> None:
@@ -200,3 +204,13 @@ def test_two_things_asked_for_get_both_answers(engine: Engine) -> None:
 def test_a_question_about_the_bot_is_no_personal_case(engine: Engine, question: str) -> None:
     answer = engine.ask(question)
     assert answer.decision == "answer" and answer.intent == "help", answer
+
+
+@pytest.mark.parametrize("question", ["全国安么", "D增目香港多少", "全国儿有", "天河区托位有多少"])
+def test_a_question_naming_a_place_is_ranked_exactly(engine: Engine, question: str) -> None:
+    # the other-place check reads the top intent even when nothing is answered
+    norm = engine.normalizer.normalize(question)
+    assert norm.places
+    matcher = engine.matchers["zh"]
+    full = matcher.combine(matcher.example_scores(norm.text), norm.text, norm.years, norm.numbers)
+    assert engine.ask(question).score == round(float(full.max()), 6)

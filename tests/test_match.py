@@ -136,3 +136,24 @@ def test_floor_is_below_every_threshold_that_decides() -> None:
         for second in (0.0, w.floor):
             # a runner-up at or below the floor decides the same as one lower still
             assert decide([(0, top), (1, second)], w).kind == decide([(0, top)], w).kind
+
+
+def test_ties_go_to_the_lower_intent_as_scoring_every_example_would(engine) -> None:  # type: ignore[no-untyped-def]
+    import itertools
+
+    import numpy as np
+
+    matcher = engine.matchers["zh"]
+    words = ["有", "海珠", "物区", "驻企", "多少", "情况", "区", "增"]
+    questions = ["".join(p) for p in itertools.permutations(words, 2)]
+    ties = 0
+    for q in questions:
+        full = matcher.combine(matcher.example_scores(q), q, frozenset())
+        order = np.argsort(-full, kind="stable")[:3]
+        exact = [(int(i), round(float(full[i]), 6)) for i in order]
+        for floor in (0.0, matcher.w.floor):
+            assert matcher.rank(q, floor=floor)[: sum(s > floor for _, s in exact)] == [
+                e for e in exact if e[1] > floor
+            ], q
+        ties += len({s for _, s in exact}) < len(exact)
+    assert ties > 5  # the questions do produce tied scores
