@@ -174,9 +174,7 @@ class Engine:
             return self._fallback(question, "too_long", lang, script)
         norm = self.normalizer.normalize(text)
         matcher = self.matchers[lang]
-        # The other-place check below reads the top intent even when it is not answered, so a
-        # question naming a place is ranked exactly all the way down.
-        floor = 0.0 if norm.places else matcher.w.floor
+        floor = matcher.w.floor
         if lang == "en" and has_chinese(text):
             ranked = self._rank_mixed(text, norm.years, norm.numbers, floor)
         else:
@@ -186,7 +184,7 @@ class Engine:
         if decision.kind != "answer" and lang == "zh" and not refused:
             windows = self.normalizer.windows(norm, MIN_WINDOW)
             if windows:
-                at = floor + WINDOW_COST if floor else 0.0
+                at = floor + WINDOW_COST
                 clauses = [matcher.rank(w, norm.years, norm.numbers, floor=at) for w in windows]
                 ranked = _best_of(ranked, *([(i, s - WINDOW_COST) for i, s in r] for r in clauses))
                 decision = decide(ranked, matcher.w)
@@ -200,8 +198,16 @@ class Engine:
         if norm.personal and not self._about_the_bot(decision):
             return self._fallback(question, "personal", lang, script, norm.text, top_score)
         if norm.places:
-            allowed_in = decision.best if decision.best is not None else ranked[0][0]
-            allowed = {p.lower() for p in self._intents[allowed_in].intent.places}
+            # the places the answered (or best candidate) intent covers; a question that
+            # matches nothing above the floor covers none
+            allowed_in = decision.best
+            if allowed_in is None and ranked and ranked[0][1] > floor:
+                allowed_in = ranked[0][0]
+            allowed = (
+                set()
+                if allowed_in is None
+                else {p.lower() for p in self._intents[allowed_in].intent.places}
+            )
             foreign = [p for p in norm.places if p not in allowed]
             if foreign:
                 return self._fallback(
