@@ -66,7 +66,7 @@ _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 _DIGIT = re.compile(r"\d")
 # A word: letters and digits, with a point only inside a figure (6.18); what `_PUNCT_OR_SPACE`
 # splits on is everything else.
-_WORD = re.compile(r"(?:[^\W_]|(?<=\d)\.(?=\d))+")
+_WORD = re.compile(r"[^\W_]+(?:(?<=\d)\.(?=\d)[^\W_]+)*")
 # A figure as people quote it: digits, maybe with 万/亿 as the report writes them (9万, 3.23万).
 _FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?(?![\d.])")
 _NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
@@ -331,6 +331,14 @@ class Normalizer:
             for variant in variants:
                 self._canonical[_stem_latin(fold(variant))] = fold(canonical)
         self._synonyms = _alternation(self._canonical)
+        # English texts are words joined by single spaces: their terms are found word by word,
+        # the longest term starting at each word (what `_synonyms` finds there, without a regex
+        # scan of every letter). First word -> the terms' lengths in words, longest first.
+        lengths: dict[str, set[int]] = {}
+        for term in self._canonical:
+            words = term.split(" ")
+            lengths.setdefault(words[0], set()).add(len(words))
+        self._term_lengths = {w: sorted(n, reverse=True) for w, n in lengths.items()}
         # English words the lexicon knows, for spelling slips in English questions
         self._vocabulary = frozenset(
             w for term in self._canonical for w in term.split() if _LATIN.match(w) and w.isalpha()
@@ -356,6 +364,26 @@ class Normalizer:
         self._district = _alternation(fold(p) for p in [*lexicon.district, *lexicon.home])
         self._offtopic = _alternation(fold(p) for p in lexicon.offtopic)
         self._wider = _alternation(fold(p) for p in lexicon.wider)
+
+    def _terms(self, text: str) -> str:
+        """`synonyms` for a text of words joined by single spaces."""
+        words = text.split(" ")
+        canonical, starts = self._canonical, self._term_lengths
+        out = []
+        i, n = 0, len(words)
+        while i < n:
+            word = words[i]
+            for length in starts.get(word, ()):
+                if i + length <= n:
+                    term = canonical.get(word if length == 1 else " ".join(words[i : i + length]))
+                    if term is not None:
+                        out.append(term)
+                        i += length
+                        break
+            else:
+                out.append(word)
+                i += 1
+        return " ".join(out)
 
     def synonyms(self, text: str) -> str:
         if self._synonyms is None:
@@ -508,12 +536,8 @@ class Normalizer:
         self._spell_many(_stem(w) for words in english.values() for w in words)
         results: dict[int, str] = {}
         if english:
-            spelled = _SEPARATOR.join(self._english_words_spelled(w) for w in english.values())
-            texts = self.synonyms(spelled).split(_SEPARATOR)
-            rest = _SEPARATOR.join(self._english_rest(t) for t in texts)
-            again = self.synonyms(rest).split(_SEPARATOR)
-            for i, text in zip(english, again, strict=True):
-                results[i] = self._english_final(text, folded[i])
+            for i, words in english.items():
+                results[i] = self._english_terms(self._english_words_spelled(words), folded[i])
         if chinese:
             joined = self._chinese_steps(_SEPARATOR.join(folded[i] for i in chinese))
             for i, text in zip(chinese, joined.split(_SEPARATOR), strict=True):
@@ -546,8 +570,10 @@ class Normalizer:
         the intents' keywords use, so English questions earn keyword hits), then stop words go.
         Terms come before stop words so phrases like "children in difficulty" still match, and
         again after the grammar words: "classes were added" holds the term "class added"."""
-        spelled = self._english_words_spelled(_english_words(folded))
-        again = self.synonyms(self._english_rest(self.synonyms(spelled)))
+        return self._english_terms(self._english_words_spelled(_english_words(folded)), folded)
+
+    def _english_terms(self, spelled: str, folded: str) -> str:
+        again = self._terms(self._english_rest(self._terms(spelled)))
         return self._english_final(again, folded)
 
     def _english_words_spelled(self, words: list[str]) -> str:
