@@ -174,18 +174,21 @@ class Engine:
             return self._fallback(question, "too_long", lang, script)
         norm = self.normalizer.normalize(text)
         matcher = self.matchers[lang]
-        floor = matcher.w.floor
+        floor, reach = matcher.w.floor, matcher.w.reach  # scores that cannot change a decision
         if lang == "en" and has_chinese(text):
-            ranked = self._rank_mixed(text, norm.years, norm.numbers, floor)
+            ranked = self._rank_mixed(text, norm.years, norm.numbers, floor, reach)
         else:
-            ranked = matcher.rank(norm.text, norm.years, norm.numbers, floor=floor)
+            ranked = matcher.rank(norm.text, norm.years, norm.numbers, floor=floor, reach=reach)
         decision = decide(ranked, matcher.w)
         refused = norm.offtopic or norm.personal  # a fallback whatever the match
         if decision.kind != "answer" and lang == "zh" and not refused:
             windows = self.normalizer.windows(norm, MIN_WINDOW)
             if windows:
                 at = floor + WINDOW_COST
-                clauses = [matcher.rank(w, norm.years, norm.numbers, floor=at) for w in windows]
+                clauses = [
+                    matcher.rank(w, norm.years, norm.numbers, floor=at, reach=reach)
+                    for w in windows
+                ]
                 ranked = _best_of(ranked, *([(i, s - WINDOW_COST) for i, s in r] for r in clauses))
                 decision = decide(ranked, matcher.w)
         candidates = tuple(
@@ -285,7 +288,12 @@ class Engine:
         )
 
     def _rank_mixed(
-        self, text: str, years: frozenset[int], numbers: tuple[str, ...], floor: float
+        self,
+        text: str,
+        years: frozenset[int],
+        numbers: tuple[str, ...],
+        floor: float,
+        reach: float,
     ) -> list[tuple[int, float]]:
         """An English question quoting Chinese names ("What is happening at 康鹭?"): the English
         words against the English examples, the Chinese words against the Chinese ones; each
@@ -293,7 +301,9 @@ class Engine:
         english, chinese = split_scripts(text)
         return _best_of(
             *(
-                self.matchers[lang].rank(self.normalizer.text(part), years, numbers, floor=floor)
+                self.matchers[lang].rank(
+                    self.normalizer.text(part), years, numbers, floor=floor, reach=reach
+                )
                 for lang, part in (("en", english), ("zh", chinese))
                 if part.strip()
             )

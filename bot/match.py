@@ -13,6 +13,7 @@ thresholds.
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -49,6 +50,12 @@ class Weights:
         """Scores at or below this never change what `decide` does: too low to answer, to be a
         candidate, or to stand within `margin`/`gap` of a best that answers."""
         return min(self.clarify, self.answer_low - self.gap, self.answer - self.margin)
+
+    @property
+    def reach(self) -> float:
+        """Nor do scores more than this below the best: too far to be a candidate beside it
+        or to keep it from answering."""
+        return max(self.clarify_window, self.gap, self.margin)
 
 
 class _View:
@@ -329,11 +336,13 @@ class Matcher:
         *,
         limit: int = 3,
         floor: float = 0.0,
+        reach: float = math.inf,
     ) -> list[tuple[int, float]]:
-        """The best `limit` intents with their scores, best first (ties: lower index). Every
-        score above `floor` is exact, and so is the order among them; an intent at or below it
-        may show less than its score, or give its place to another at or below it (a question
-        that matches nothing well needs no exact ranking of what it does not match)."""
+        """The best `limit` intents with their scores, best first (ties: lower index). The best
+        score, and every score above `floor` and within `reach` of the best, is exact, and so
+        is the order among them; an intent outside may show less than its score, or give its
+        place to another outside (a question that matches nothing well, or one intent far
+        better than the rest, needs no exact ranking of what does not matter)."""
         extra = self._extra(question, numbers)
         _, penalty, example_penalty = self._penalty(years)
         queries = [v.query(question) for v in self._views]
@@ -354,15 +363,17 @@ class Matcher:
         if example_penalty is not None:
             neg += example_penalty
         # Round 1: the PRUNE_TO best bounds. Round 2, when an unscored bound still beats the
-        # last of the top and the floor: exactly the examples whose bound beats both. After
-        # that no unscored example can change the top above the floor, which only rose.
+        # last of the top, the floor and the reach below the best: exactly the examples whose
+        # bound beats all three. After that no unscored example can change what must be exact
+        # (the best only rose).
         part = np.argpartition(neg, self.PRUNE_TO)
         subset = part[: self.PRUNE_TO]
         self._score(best, queries, subset)
         ranked = self._best(best, extra, penalty, limit)
         # An unscored example whose bound equals the last score may still take its place by a
         # lower index (ties go to the lower index), hence the bound just below it.
-        last = max(ranked[-1][1] - 1e-6, floor)
+        last = max(ranked[-1][1], ranked[0][1] - reach) - 1e-6
+        last = max(last, floor)
         if -neg[part[self.PRUNE_TO]] > last:
             neg[subset] = np.inf
             more = np.flatnonzero(neg < -last)

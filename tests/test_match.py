@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.engine import EN_VIEWS, ZH_VIEWS
 from bot.match import Matcher, Weights, decide
 
@@ -157,3 +159,31 @@ def test_ties_go_to_the_lower_intent_as_scoring_every_example_would(engine) -> N
             ], q
         ties += len({s for _, s in exact}) < len(exact)
     assert ties > 5  # the questions do produce tied scores
+
+
+@pytest.mark.parametrize("first_round", [2, 24])
+def test_pruning_by_floor_and_reach_never_changes_a_decision(
+    engine, monkeypatch, first_round
+) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    decided = set()
+    for lang in ("zh", "en"):
+        matcher = engine.matchers[lang]
+        monkeypatch.setattr(matcher, "PRUNE_TO", first_round)  # 2: pruning decides almost all
+        w = matcher.w
+        texts = matcher.texts
+        questions = list(texts[::5]) + [
+            a[: len(a) // 2] + b[len(b) // 2 :]
+            for a, b in zip(texts[::17], texts[3::17], strict=False)
+        ]
+        for q in questions:
+            for years in (frozenset(), frozenset({2024}), frozenset({2030})):
+                full = matcher.combine(matcher.example_scores(q), q, years)
+                order = np.argsort(-full, kind="stable")[:3]
+                exact = [(int(i), round(float(full[i]), 6)) for i in order]
+                pruned = matcher.rank(q, years, floor=w.floor, reach=w.reach)
+                assert decide(pruned, w) == decide(exact, w), (lang, q, years)
+                assert pruned[0] == exact[0] or exact[0][1] <= w.floor, (lang, q, years)
+                decided.add(decide(exact, w).kind)
+    assert decided == {"answer", "clarify", "fallback"}  # every kind of decision was compared
