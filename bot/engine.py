@@ -140,6 +140,10 @@ class Engine:
         digest.update("\0".join(li.intent.id for li in self._intents).encode())
         self.fingerprint = digest.hexdigest()[:6]
         self._localize = lru_cache(maxsize=4096)(self._localize_uncached)
+        self._composed: dict[
+            tuple[int, tuple[int, ...], str, str, str],
+            tuple[str, tuple[Related, ...], tuple[str, ...]],
+        ] = {}
 
     @classmethod
     def load(cls, intents_dir: Path, data_dir: Path, weights: Weights | None = None) -> Engine:
@@ -338,6 +342,32 @@ class Engine:
         note: str = "",
         also: tuple[int, ...] = (),
     ) -> Answer:
+        key = (i, also, lang, script, note)
+        parts = self._composed.get(key)
+        if parts is None:
+            parts = self._compose(i, also, lang, script, note)
+            if len(self._composed) < 4096:  # notes name odd years: few distinct ones occur
+                self._composed[key] = parts
+        text, related, sources = parts
+        return Answer(
+            question=question,
+            decision="answer",
+            text=text,
+            lang=lang,
+            script=script,
+            intent=self._intents[i].intent.id,
+            score=score,
+            candidates=candidates,
+            related=related,
+            normalized=normalized,
+            sources=sources,
+        )
+
+    def _compose(
+        self, i: int, also: tuple[int, ...], lang: Lang, script: Script, note: str
+    ) -> tuple[str, tuple[Related, ...], tuple[str, ...]]:
+        """An answer's text, follow-ups and sources: the same for every question it answers,
+        so `_answer` keeps them."""
         li = self._intents[i]
         prepared = self._prepared[i]
         answered = {li.intent.id, *(self._intents[j].intent.id for j in also)}
@@ -352,19 +382,7 @@ class Engine:
                 [*prepared.sources, *(s for j in also for s in self._prepared[j].sources)]
             )
         )
-        return Answer(
-            question=question,
-            decision="answer",
-            text=self._localize(note + text, script),
-            lang=lang,
-            script=script,
-            intent=li.intent.id,
-            score=score,
-            candidates=candidates,
-            related=related,
-            normalized=normalized,
-            sources=sources,
-        )
+        return self._localize(note + text, script), related, sources
 
     def _fallback(
         self,
