@@ -80,6 +80,7 @@ class _View:
         self._choice_array = np.array(self.choices, dtype=object)  # for picking a subset
         self.lengths = np.array([max(len(c), 1) for c in self.choices], dtype=np.float64)
         self._scales: dict[int, NDArray[np.float64]] = {}
+        self._length_bounds: dict[int, NDArray[np.float64]] = {}
         self._postings: dict[str, list[NDArray[np.intp]]] | None = None
 
     def _encode(self, value: Sequence[Hashable]) -> str:
@@ -122,16 +123,42 @@ class _View:
         )
         return scores
 
-    def index_symbols(self) -> None:
-        """Postings for the bag bound: per symbol, per k, the examples holding it >= k times.
-        (Built with array operations: a per-character Python loop costs tens of ms a load.)"""
+    def spread(self) -> float:
+        """How little a symbol says: for a symbol of an example, the share of all examples
+        holding it too, on average (English letters about half, Chinese characters a few %)."""
+        symbols, examples = self._symbol_table()
+        if not len(symbols):
+            return 0.0
+        first = np.r_[True, (symbols[1:] != symbols[:-1]) | (examples[1:] != examples[:-1])]
+        starts = np.flatnonzero(np.r_[True, symbols[1:] != symbols[:-1]])
+        occurrences = np.diff(np.r_[starts, len(symbols)])
+        holders = np.add.reduceat(first.astype(np.intp), starts)
+        return float((occurrences * holders).sum() / len(symbols) / len(self.choices))
+
+    def length_bound(self, lq: int) -> NDArray[np.float64]:
+        """An upper bound of this view's score per example from lengths alone (the LCS is at
+        most the shorter length); cached like `scale`, so never to be changed in place."""
+        bound = self._length_bounds.get(lq)
+        if bound is None:
+            bound = np.minimum(self.lengths, max(lq, 1)) * self.scale(lq)
+            if lq <= 64:
+                self._length_bounds[lq] = bound
+        return bound
+
+    def _symbol_table(self) -> tuple[NDArray[np.uint32], NDArray[np.intp]]:
+        """Every symbol occurrence of every example, as (symbol, example) sorted by both."""
         joined = "".join(self.choices)
         symbols = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
         examples = np.repeat(
             np.arange(len(self.choices), dtype=np.intp), [len(c) for c in self.choices]
         )
         order = np.lexsort((examples, symbols))
-        symbols, examples = symbols[order], examples[order]
+        return symbols[order], examples[order]
+
+    def index_symbols(self) -> None:
+        """Postings for the bag bound: per symbol, per k, the examples holding it >= k times.
+        (Built with array operations: a per-character Python loop costs tens of ms a load.)"""
+        symbols, examples = self._symbol_table()
         # k: how many times this example already had this symbol before (0 for the first)
         first = np.r_[True, (symbols[1:] != symbols[:-1]) | (examples[1:] != examples[:-1])]
         starts = np.flatnonzero(first)
@@ -170,6 +197,7 @@ class Matcher:
     """Precomputed example arrays for one language."""
 
     PRUNE_TO = 24  # examples scored exactly first when the bound prunes the rest
+    VAGUE = 0.2  # a view whose symbols are this common (`_View.spread`) is bounded by lengths
 
     def __init__(
         self,
@@ -237,13 +265,17 @@ class Matcher:
         # bag bound counts with the view's weight. `rank` scores exactly only the examples whose
         # bound could still matter (PRUNE_TO, then more until the top above the floor is
         # settled): above the floor the result is what scoring every example would give.
+        self._length_bounds: list[tuple[int, float]] = []
         if bound is not None:
             lengths = self._views[bound].lengths
             if any(not np.array_equal(v.lengths, lengths) for v in self._views):
                 raise ValueError("a bounding view must keep every example's length")
             self._bounds = [(bound, sum(v.weight for v in self._views))]
         else:
-            self._bounds = [(i, v.weight) for i, v in enumerate(self._views)]
+            self._bounds = []
+            for i, v in enumerate(self._views):
+                vague = v.spread() >= self.VAGUE
+                (self._length_bounds if vague else self._bounds).append((i, v.weight))
         for i, _ in self._bounds:
             self._views[i].index_symbols()
 
@@ -444,6 +476,9 @@ class Matcher:
         for i, weight in self._bounds:
             b = self._views[i].bag_bound(queries[i])
             b *= weight
+            total = b if total is None else total + b
+        for i, weight in self._length_bounds:
+            b = weight * self._views[i].length_bound(len(queries[i]))
             total = b if total is None else total + b
         assert total is not None
         return total

@@ -187,3 +187,13 @@ def test_pruning_by_floor_and_reach_never_changes_a_decision(
                 assert pruned[0] == exact[0] or exact[0][1] <= w.floor, (lang, q, years)
                 decided.add(decide(exact, w).kind)
     assert decided == {"answer", "clarify", "fallback"}  # every kind of decision was compared
+
+
+def test_a_view_of_common_symbols_is_bounded_by_lengths(engine) -> None:  # type: ignore[no-untyped-def]
+    en = engine.matchers["en"]
+    words, letters = en._views
+    # English letters: most examples hold most of them, so counting them prunes little
+    assert letters.spread() > Matcher.VAGUE > words.spread()
+    assert [i for i, _ in en._length_bounds] == [1] and [i for i, _ in en._bounds] == [0]
+    q = letters.query("childcare place")
+    assert (letters.length_bound(len(q)) >= letters.scores(q) - 1e-9).all()
