@@ -17,6 +17,7 @@ import math
 import operator
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,6 +27,7 @@ from rapidfuzz.distance import LCSseq
 View = Callable[[str], Sequence[Hashable]]
 TOKEN_CODES = 0xF0000  # supplementary private use area: one code per token of a token view
 UNKNOWN_TOKEN = chr(0x10FFFD)
+TABLED_LENGTHS = 64  # per-length tables (`_View.scale`, `_View.length_bound`) kept up to here
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +102,7 @@ class _View:
             q = float(max(lq, 1))
             a = self._a
             scale = 100.0 * (2.0 * a / (q + self.lengths) + (1.0 - a) / q)
-            if lq <= 64:
+            if lq <= TABLED_LENGTHS:
                 self._scales[lq] = scale
         return scale
 
@@ -126,10 +128,9 @@ class _View:
     def spread(self) -> float:
         """How little a symbol says: for a symbol of an example, the share of all examples
         holding it too, on average (English letters about half, Chinese characters a few %)."""
-        symbols, examples = self._symbol_table()
+        symbols, _, first = self._symbol_table
         if not len(symbols):
             return 0.0
-        first = np.r_[True, (symbols[1:] != symbols[:-1]) | (examples[1:] != examples[:-1])]
         starts = np.flatnonzero(np.r_[True, symbols[1:] != symbols[:-1]])
         occurrences = np.diff(np.r_[starts, len(symbols)])
         holders = np.add.reduceat(first.astype(np.intp), starts)
@@ -141,26 +142,30 @@ class _View:
         bound = self._length_bounds.get(lq)
         if bound is None:
             bound = np.minimum(self.lengths, max(lq, 1)) * self.scale(lq)
-            if lq <= 64:
+            if lq <= TABLED_LENGTHS:
                 self._length_bounds[lq] = bound
         return bound
 
-    def _symbol_table(self) -> tuple[NDArray[np.uint32], NDArray[np.intp]]:
-        """Every symbol occurrence of every example, as (symbol, example) sorted by both."""
+    @cached_property
+    def _symbol_table(self) -> tuple[NDArray[np.uint32], NDArray[np.intp], NDArray[np.bool_]]:
+        """Every symbol occurrence of every example, as (symbol, example) sorted by both, and
+        whether each is the first of its symbol in its example (built once for `spread` and
+        `index_symbols`)."""
         joined = "".join(self.choices)
         symbols = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
         examples = np.repeat(
             np.arange(len(self.choices), dtype=np.intp), [len(c) for c in self.choices]
         )
         order = np.lexsort((examples, symbols))
-        return symbols[order], examples[order]
+        symbols, examples = symbols[order], examples[order]
+        first = np.r_[True, (symbols[1:] != symbols[:-1]) | (examples[1:] != examples[:-1])]
+        return symbols, examples, first
 
     def index_symbols(self) -> None:
         """Postings for the bag bound: per symbol, per k, the examples holding it >= k times.
         (Built with array operations: a per-character Python loop costs tens of ms a load.)"""
-        symbols, examples = self._symbol_table()
+        symbols, examples, first = self._symbol_table
         # k: how many times this example already had this symbol before (0 for the first)
-        first = np.r_[True, (symbols[1:] != symbols[:-1]) | (examples[1:] != examples[:-1])]
         starts = np.flatnonzero(first)
         k = np.arange(len(symbols)) - starts[np.cumsum(first) - 1]
         order = np.lexsort((examples, k, symbols))
