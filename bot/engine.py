@@ -171,12 +171,12 @@ class Engine:
         """Answer one question; never raises for any string."""
         text = (question or "").strip()
         lang = detect_lang(text)
-        script = detect_script(text)
         if not text or not any(ch.isalnum() for ch in text):
-            return self._fallback(question, "empty", lang, script)
+            return self._fallback(question, "empty", lang, detect_script(text))
         if len(text) > MAX_QUESTION_CHARS:
-            return self._fallback(question, "too_long", lang, script)
+            return self._fallback(question, "too_long", lang, detect_script(text))
         norm = self.normalizer.normalize(text)
+        script = norm.script
         matcher = self.matchers[lang]
         floor, reach = matcher.w.floor, matcher.w.reach  # scores that cannot change a decision
         if lang == "en" and has_chinese(text):

@@ -242,11 +242,13 @@ class Matcher:
         for i, kws in enumerate(keywords):
             for k in dict.fromkeys(k for k in kws if k):
                 self._keyword_owners.setdefault(k, []).append(i)
-        # by their first two characters: a question's keywords are found among those of the
-        # character pairs (and single characters) it holds
-        self._keywords_by_start: dict[str, list[str]] = {}
+        # and in a trie (a word ends where a node has "": the word), walked from each position
+        self._keyword_trie: dict[str, dict] = {}  # type: ignore[type-arg]
         for k in self._keyword_owners:
-            self._keywords_by_start.setdefault(k[:2], []).append(k)
+            node = self._keyword_trie
+            for ch in k:
+                node = node.setdefault(ch, {})
+            node[""] = k
         # Figures: a number in the question that an intent's answer shows counts as a keyword.
         self._figure_owners: dict[str, list[int]] = {}
         for i, figs in enumerate(figures):
@@ -326,14 +328,22 @@ class Matcher:
         """Keyword and figure bonus of the few intents hit."""
         w = self.w
         hits: dict[int, int] = {}
-        by_start = self._keywords_by_start
-        starts = {question[i : i + 2] for i in range(len(question))}
-        starts.update(question)
-        for start in starts:
-            for k in by_start.get(start, ()):
-                if k in question:
-                    for i in self._keyword_owners[k]:
-                        hits[i] = hits.get(i, 0) + 1
+        found: set[str] = set()
+        trie, end = self._keyword_trie, len(question)
+        for start, ch in enumerate(question):
+            node = trie.get(ch)
+            at = start + 1
+            while node is not None:
+                word = node.get("")
+                if word is not None:
+                    found.add(word)
+                if at == end:
+                    break
+                node = node.get(question[at])
+                at += 1
+        for k in found:
+            for i in self._keyword_owners[k]:
+                hits[i] = hits.get(i, 0) + 1
         extra = {i: min(w.keyword * n, w.keyword_cap) for i, n in hits.items()}
         for fig in set(numbers):
             for i in self._figure_owners.get(fig, ()):
@@ -388,33 +398,36 @@ class Matcher:
         if n <= 2 * self.PRUNE_TO:
             self._score(best, queries, np.arange(n))
             return self._best(best, extra, penalty, limit)
-        # Bounds of each example's adjusted score, negated (argpartition picks the smallest few
-        # quickly even when many bounds are equal, which they are). The cap at 100 and the
-        # floor at 0 are left out: still bounds of every score that can matter.
-        neg = self._upper(queries)
-        np.negative(neg, out=neg)
+        # An upper bound of each example's adjusted score. The cap at 100 and the floor at 0 are
+        # left out: still bounds of every score that can matter.
+        bound = self._upper(queries)
         for i, add in extra.items():
             span = self._spans.get(i)
             if span is not None:
-                neg[span] -= add
+                bound[span] += add
         if example_penalty is not None:
-            neg += example_penalty
-        # Round 1: the PRUNE_TO best bounds. Round 2, when an unscored bound still beats the
-        # last of the top, the floor and the reach below the best: exactly the examples whose
-        # bound beats all three. After that no unscored example can change what must be exact
-        # (the best only rose).
+            bound -= example_penalty
+        # Only an example whose bound beats the floor can matter; most questions have a few
+        # dozen at most, and they are all scored at once.
+        above = np.flatnonzero(bound > floor)
+        if len(above) <= 2 * self.PRUNE_TO:
+            self._score(best, queries, above)
+            return self._best(best, extra, penalty, limit)
+        # Round 1: the PRUNE_TO best bounds (argpartition on negated bounds: it picks the
+        # smallest few quickly even when many are equal, which they are). Round 2, when an
+        # unscored bound still beats the last of the top and the reach below the best: exactly
+        # the examples whose bound beats both. After that no unscored example can change what
+        # must be exact (the best only rose).
+        neg = -bound[above]
         part = np.argpartition(neg, self.PRUNE_TO)
-        subset = part[: self.PRUNE_TO]
-        self._score(best, queries, subset)
+        self._score(best, queries, above[part[: self.PRUNE_TO]])
         ranked = self._best(best, extra, penalty, limit)
         # An unscored example whose bound equals the last score may still take its place by a
         # lower index (ties go to the lower index), hence the bound just below it.
-        last = max(ranked[-1][1], ranked[0][1] - reach) - 1e-6
-        last = max(last, floor)
+        last = max(ranked[-1][1], ranked[0][1] - reach, floor) - 1e-6
         if -neg[part[self.PRUNE_TO]] > last:
-            neg[subset] = np.inf
-            more = np.flatnonzero(neg < -last)
-            self._score(best, queries, more)
+            neg[part[: self.PRUNE_TO]] = np.inf
+            self._score(best, queries, above[neg < -last])
             ranked = self._best(best, extra, penalty, limit)
         return ranked
 

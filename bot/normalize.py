@@ -198,6 +198,8 @@ def detect_lang(text: str) -> Literal["zh", "en"]:
     English words for every four Chinese characters ("When will 琶洲南学校 open?" is English,
     "GDP多少" and "AI大模型怎么样" are Chinese)."""
     folded = unicodedata.normalize("NFKC", text).lower()
+    if _LATIN.search(folded) is None:
+        return "zh"
     cjk = len(_CJK.findall(folded))
     if cjk == 0:
         return "en" if _THREE_LETTERS.search(folded) else "zh"
@@ -227,9 +229,13 @@ def detect_script(text: str) -> Script:
     """Traditional when more characters are traditional-only than simplified-only."""
     if text.isascii():
         return "simplified"
-    trad = sum(a != b for a, b in zip(text, to_simplified(text), strict=False))
-    if not trad:
+    return _script(text, to_simplified(text))
+
+
+def _script(text: str, simplified: str) -> Script:
+    if simplified == text:
         return "simplified"
+    trad = sum(a != b for a, b in zip(text, simplified, strict=False))
     simp = sum(a != b for a, b in zip(text, to_traditional(text), strict=False))
     return "traditional" if trad > simp else "simplified"
 
@@ -245,6 +251,7 @@ class Normalized:
     personal: bool
     offtopic: bool = False
     clauses: tuple[str, ...] = ()  # folded, for the steps that read a question clause by clause
+    script: Script = "simplified"  # the question's, as `detect_script` tells it
 
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
@@ -391,7 +398,8 @@ class Normalizer:
         return self._synonyms.sub(lambda m: self._canonical[m.group(0)], text)
 
     def normalize(self, raw: str) -> Normalized:
-        folded = fold(raw)
+        lowered = unicodedata.normalize("NFKC", raw).lower()
+        folded = to_simplified(lowered)  # `fold`, keeping what the script is told from
         years = {int(y) for y in _YEAR.findall(folded)}
         years.update(y for word, y in _RELATIVE_YEARS.items() if word in folded)
         clauses = tuple(_clauses(folded))
@@ -410,7 +418,14 @@ class Normalizer:
             )
         )
         return Normalized(
-            self._text(folded), frozenset(years), numbers, places, personal, offtopic, clauses
+            self._text(folded),
+            frozenset(years),
+            numbers,
+            places,
+            personal,
+            offtopic,
+            clauses,
+            _script(lowered, folded),
         )
 
     def _is_personal(self, folded: str, clauses: tuple[str, ...]) -> bool:
