@@ -18,6 +18,7 @@ import operator
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -82,6 +83,7 @@ class _View:
         self._choice_array = np.array(self.choices, dtype=object)  # for picking a subset
         self.lengths = np.array([max(len(c), 1) for c in self.choices], dtype=np.float64)
         self._scales: dict[int, NDArray[np.float64]] = {}
+        self._scale_lists: dict[int, list[float]] = {}
         self._length_bounds: dict[int, NDArray[np.float64]] = {}
         self._postings: dict[str, list[NDArray[np.intp]]] | None = None
 
@@ -106,15 +108,30 @@ class _View:
                 self._scales[lq] = scale
         return scale
 
-    def lcs(self, q: str, subset: NDArray[np.intp] | None = None) -> NDArray[np.int32]:
+    def scale_list(self, lq: int) -> list[float]:
+        """`scale` as a list, for scoring a few examples in Python."""
+        scale = self._scale_lists.get(lq)
+        if scale is None:
+            scale = self.scale(lq).tolist()
+            if lq <= TABLED_LENGTHS:
+                self._scale_lists[lq] = scale
+        return scale
+
+    def lcs(self, q: str, subset: NDArray[np.intp] | None = None) -> NDArray[np.uint32]:
         """LCS length per example (or per example of `subset`)."""
         if subset is None:
             choices: Sequence[str] = self.choices
         else:
             choices = self._choice_array[subset].tolist()
-        lcs: NDArray[np.int32] = process.cdist(
-            [q], choices, scorer=LCSseq.similarity, dtype=np.int32
-        )[0]
+        lcs: NDArray[np.uint32] = process.cdist([q], choices, scorer=LCSseq.similarity)[0]
+        return lcs
+
+    def lcs_list(self, q: str, examples: list[int]) -> list[int]:
+        """LCS length per example of `examples` (a few: a Python list is quicker here)."""
+        choices = self.choices
+        lcs: list[int] = process.cdist(
+            [q], [choices[e] for e in examples], scorer=LCSseq.similarity
+        )[0].tolist()
         return lcs
 
     def scores(self, q: str, subset: NDArray[np.intp] | None = None) -> NDArray[np.float64]:
@@ -243,7 +260,7 @@ class Matcher:
             for k in dict.fromkeys(k for k in kws if k):
                 self._keyword_owners.setdefault(k, []).append(i)
         # and in a trie (a word ends where a node has "": the word), walked from each position
-        self._keyword_trie: dict[str, dict] = {}  # type: ignore[type-arg]
+        self._keyword_trie: dict[str, Any] = {}
         for k in self._keyword_owners:
             node = self._keyword_trie
             for ch in k:
@@ -396,7 +413,7 @@ class Matcher:
         n = len(self.texts)
         best: dict[int, float] = {}
         if n <= 2 * self.PRUNE_TO:
-            self._score(best, queries, np.arange(n))
+            self._score(best, queries, list(range(n)))
             return self._best(best, extra, penalty, limit)
         # An upper bound of each example's adjusted score. The cap at 100 and the floor at 0 are
         # left out: still bounds of every score that can matter.
@@ -411,7 +428,7 @@ class Matcher:
         # dozen at most, and they are all scored at once.
         above = np.flatnonzero(bound > floor)
         if len(above) <= 2 * self.PRUNE_TO:
-            self._score(best, queries, above)
+            self._score(best, queries, above.tolist())
             return self._best(best, extra, penalty, limit)
         # Round 1: the PRUNE_TO best bounds (argpartition on negated bounds: it picks the
         # smallest few quickly even when many are equal, which they are). Round 2, when an
@@ -420,45 +437,42 @@ class Matcher:
         # must be exact (the best only rose).
         neg = -bound[above]
         part = np.argpartition(neg, self.PRUNE_TO)
-        self._score(best, queries, above[part[: self.PRUNE_TO]])
+        self._score(best, queries, above[part[: self.PRUNE_TO]].tolist())
         ranked = self._best(best, extra, penalty, limit)
         # An unscored example whose bound equals the last score may still take its place by a
         # lower index (ties go to the lower index), hence the bound just below it.
         last = max(ranked[-1][1], ranked[0][1] - reach, floor) - 1e-6
         if -neg[part[self.PRUNE_TO]] > last:
             neg[part[: self.PRUNE_TO]] = np.inf
-            self._score(best, queries, above[neg < -last])
+            self._score(best, queries, above[neg < -last].tolist())
             ranked = self._best(best, extra, penalty, limit)
         return ranked
 
-    def _score(
-        self, best: dict[int, float], queries: Sequence[str], subset: NDArray[np.intp]
-    ) -> None:
-        """Score the examples of `subset` exactly; each intent keeps its best example's score.
-        (Python over the few examples scored: numpy calls on small arrays cost more than this
-        loop. The arithmetic is `_exact`'s, in the same order, so the floats are the same.)"""
+    def _score(self, best: dict[int, float], queries: Sequence[str], examples: list[int]) -> None:
+        """Score `examples` exactly; each intent keeps its best example's score. (Python over
+        the few examples scored: numpy calls on small arrays cost more than this loop. The
+        arithmetic is `_exact`'s, in the same order, so the floats are the same.)"""
         owners = self._owner_list
         if len(self._views) != 2:
-            for e, s in zip(subset.tolist(), self._exact(queries, subset).tolist(), strict=True):
+            subset = np.array(examples, dtype=np.intp)
+            for e, s in zip(examples, self._exact(queries, subset).tolist(), strict=True):
                 if s > best.get(owners[e], 0.0):
                     best[owners[e]] = s
             return
         (v0, v1), (q0, q1) = self._views, queries
         w0, w1 = v0.weight, v1.weight
-        lcs = zip(
-            subset.tolist(), v0.lcs(q0, subset).tolist(), v1.lcs(q1, subset).tolist(), strict=True
-        )
+        lcs = zip(examples, v0.lcs_list(q0, examples), v1.lcs_list(q1, examples), strict=True)
         if self._same_lengths and len(q0) == len(q1):
-            scale = v0.scale(len(q0))[subset].tolist()
-            for (e, a, b), sc in zip(lcs, scale, strict=True):
-                s = (w0 * a + w1 * b) * sc
+            scale = v0.scale_list(len(q0))
+            for e, a, b in lcs:
+                s = (w0 * a + w1 * b) * scale[e]
                 if s > best.get(owners[e], 0.0):
                     best[owners[e]] = s
         else:
-            scale0 = v0.scale(len(q0))[subset].tolist()
-            scale1 = v1.scale(len(q1))[subset].tolist()
-            for (e, a, b), s0, s1 in zip(lcs, scale0, scale1, strict=True):
-                s = w0 * (a * s0) + w1 * (b * s1)
+            scale0 = v0.scale_list(len(q0))
+            scale1 = v1.scale_list(len(q1))
+            for e, a, b in lcs:
+                s = w0 * (a * scale0[e]) + w1 * (b * scale1[e])
                 if s > best.get(owners[e], 0.0):
                     best[owners[e]] = s
 

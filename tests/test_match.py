@@ -54,6 +54,39 @@ def test_keyword_bonus_and_year_penalty() -> None:
     assert dict(m.rank("学位", frozenset({2024})))[1] < dict(m.rank("学位"))[1]
 
 
+def test_every_keyword_inside_the_question_counts_once() -> None:
+    # nested (托育 in 普惠托育), overlapping (学位 / 位数) and repeated keywords
+    m = Matcher(
+        [(0, "托育"), (1, "学位"), (2, "数量")],
+        3,
+        [["普惠托育", "托育", "f"], ["学位", "位数"], ["学位数量"]],
+        [frozenset()] * 3,
+        ZH_VIEWS,
+    )
+    w = m.w
+    assert m._extra("普惠托育", ()) == {0: w.keyword_cap}
+    assert m._extra("托育托育", ()) == {0: w.keyword}
+    assert m._extra("学位数量", ()) == {1: w.keyword_cap, 2: w.keyword}
+    assert m._extra("学数位", ()) == {}
+    assert m._extra("office", ()) == {0: w.keyword}  # a substring, as in Chinese
+
+
+def test_keywords_found_are_those_the_question_contains(engine) -> None:  # type: ignore[no-untyped-def]
+    for matcher in engine.matchers.values():
+        w = matcher.w
+        texts = list(matcher.texts) + [
+            a + b for a, b in zip(matcher.texts, matcher.texts[1:], strict=False)
+        ]
+        for t in texts:
+            hits: dict[int, int] = {}
+            for k, owners in matcher._keyword_owners.items():
+                if k in t:
+                    for i in owners:
+                        hits[i] = hits.get(i, 0) + 1
+            expected = {i: min(w.keyword * n, w.keyword_cap) for i, n in hits.items()}
+            assert matcher._extra(t, ()) == expected, t
+
+
 def test_english_words_view() -> None:
     m = Matcher(
         [(0, "childcare place"), (1, "school place")], 2, [[], []], [frozenset()] * 2, EN_VIEWS

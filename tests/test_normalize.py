@@ -63,11 +63,15 @@ def test_english_words_are_stemmed_and_stopwords_dropped(norm: Normalizer) -> No
         ("海珠區有幾多個托位", "zh", "traditional"),
         ("How many childcare places?", "en", "simplified"),
         ("GDP多少", "zh", "simplified"),
+        ("ＧＤＰ係幾多？", "zh", "traditional"),
+        ("海珠区发展規劃", "zh", "simplified"),  # more simplified-only than traditional-only
+        ("When will 琶洲南學校 open?", "en", "traditional"),
     ],
 )
-def test_language_and_script_detection(text: str, lang: str, script: str) -> None:
+def test_language_and_script_detection(norm: Normalizer, text: str, lang: str, script: str) -> None:
     assert detect_lang(text) == lang
     assert detect_script(text) == script
+    assert norm.normalize(text).script == script  # told from the normaliser's folded text
 
 
 def test_decimal_figures_survive_punctuation_removal(norm: Normalizer) -> None:
