@@ -13,6 +13,7 @@ thresholds.
 
 from __future__ import annotations
 
+import itertools
 import math
 import operator
 from collections.abc import Callable, Hashable, Sequence
@@ -452,6 +453,8 @@ class Matcher:
         """Score `examples` exactly; each intent keeps its best example's score. (Python over
         the few examples scored: numpy calls on small arrays cost more than this loop. The
         arithmetic is `_exact`'s, in the same order, so the floats are the same.)"""
+        if not examples:
+            return
         owners = self._owner_list
         if len(self._views) != 2:
             subset = np.array(examples, dtype=np.intp)
@@ -497,9 +500,11 @@ class Matcher:
         # (-score, intent) pairs sorted: best first, ties to the lower index
         scored = sorted(zip(map(operator.neg, adjusted.values()), adjusted, strict=True))
         out = [(i, round(-s, 6)) for s, i in scored[:limit] if s < 0.0]
-        if len(out) < limit:
+        if len(out) < limit:  # the lowest intents with 0, as a stable sort of every score puts them
             shown = {i for i, _ in out}
-            out += [(i, 0.0) for i in range(self.n_intents) if i not in shown][: limit - len(out)]
+            out += itertools.islice(
+                ((i, 0.0) for i in range(self.n_intents) if i not in shown), limit - len(out)
+            )
         return out
 
     def _upper(self, queries: Sequence[str]) -> NDArray[np.float64]:

@@ -466,8 +466,8 @@ class Normalizer:
 
     def windows(self, norm: Normalized, min_length: int = 4) -> list[str]:
         """For a question of several clauses: the matching form of its last clause that asks,
-        alone and with the clause before it (the scene a rambling question sets drowns its
-        question). Forms shorter than `min_length` say too little to match on; a form equal to
+        alone and with the clause before it unless the two are the whole question (the scene a
+        rambling question sets drowns its question). Forms shorter than `min_length` say too little to match on; a form equal to
         the whole question's says nothing new."""
         clauses = norm.clauses
         if len(clauses) < 2:
@@ -477,7 +477,7 @@ class Normalizer:
             clause = clauses[i]
             if self._clause_asks(clause):
                 out.append(clause)
-                if i:
+                if i and len(clauses) > 2:  # of two clauses, the pair is the whole question
                     out.append(clauses[i - 1] + "," + clause)
                 break
         # a form equal to the whole question's would only repeat its ranking
