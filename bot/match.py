@@ -29,7 +29,9 @@ from rapidfuzz.distance import LCSseq
 View = Callable[[str], Sequence[Hashable]]
 TOKEN_CODES = 0xF0000  # supplementary private use area: one code per token of a token view
 UNKNOWN_TOKEN = chr(0x10FFFD)
-TABLED_LENGTHS = 64  # per-length tables (`_View.scale`, `_View.length_bound`) kept up to here
+TABLED_LENGTHS = (
+    64  # question lengths with tables built at load (`_View.scale`, `_View.length_bound`)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +68,14 @@ class _View:
     """One view of every example, as strings (rapidfuzz compares `str` fastest), with what the
     ranking needs: lengths, per-question-length scales and, for bounding, symbol postings."""
 
-    def __init__(self, fn: View, weight: float, texts: Sequence[str], similarity: float) -> None:
+    def __init__(
+        self,
+        fn: View,
+        weight: float,
+        texts: Sequence[str],
+        similarity: float,
+        like: _View | None = None,
+    ) -> None:
         self.fn = fn
         self.weight = weight
         self._a = similarity
@@ -82,11 +91,31 @@ class _View:
                         self._codes[tok] = chr(TOKEN_CODES + len(self._codes))
         self.choices = [self._encode(r) for r in raw]
         self._choice_array = np.array(self.choices, dtype=object)  # for picking a subset
-        self.lengths = np.array([max(len(c), 1) for c in self.choices], dtype=np.float64)
-        self._scales: dict[int, NDArray[np.float64]] = {}
-        self._scale_lists: dict[int, list[float]] = {}
-        self._length_bounds: dict[int, NDArray[np.float64]] = {}
+        self.int_lengths = [max(len(c), 1) for c in self.choices]
+        self.lengths = np.array(self.int_lengths, dtype=np.float64)
+        # The scale depends on the two lengths only: a grid of question length (up to
+        # TABLED_LENGTHS) by example length, and from it a table of question length by example.
+        # Built at load, so no question pays for a length met first; shared with a view `like`
+        # this one (same lengths, same mix).
+        if like is not None and like.int_lengths == self.int_lengths and like._a == self._a:
+            self._grid: list[list[float]] = like._grid
+            self._scales: NDArray[np.float64] = like._scales
+        else:
+            grid = self._scale_of(
+                np.maximum(np.arange(TABLED_LENGTHS + 1), 1).astype(np.float64)[:, None],
+                np.arange(max(self.int_lengths) + 1, dtype=np.float64)[None, :],
+            )
+            self._grid = grid.tolist()
+            self._scales = grid[:, self.int_lengths]
+        self._length_bounds: NDArray[np.float64] | None = None
         self._postings: dict[str, list[NDArray[np.intp]]] | None = None
+
+    def _scale_of(
+        self, lq: NDArray[np.float64] | float, lengths: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        a = self._a
+        scale: NDArray[np.float64] = 100.0 * (2.0 * a / (lq + lengths) + (1.0 - a) / lq)
+        return scale
 
     def _encode(self, value: Sequence[Hashable]) -> str:
         if self._codes is None:
@@ -99,24 +128,21 @@ class _View:
 
     def scale(self, lq: int) -> NDArray[np.float64]:
         """Score per LCS unit, per example, for a question of `lq` symbols: similarity
-        2*lcs/(lq+len) and coverage lcs/lq, mixed; cached for the usual lengths."""
-        scale = self._scales.get(lq)
-        if scale is None:
-            q = float(max(lq, 1))
-            a = self._a
-            scale = 100.0 * (2.0 * a / (q + self.lengths) + (1.0 - a) / q)
-            if lq <= TABLED_LENGTHS:
-                self._scales[lq] = scale
-        return scale
+        2*lcs/(lq+len) and coverage lcs/lq, mixed. A row of a table: never to be changed in
+        place."""
+        if lq <= TABLED_LENGTHS:
+            row: NDArray[np.float64] = self._scales[lq]
+            return row
+        return self._scale_of(float(lq), self.lengths)
 
-    def scale_list(self, lq: int) -> list[float]:
-        """`scale` as a list, for scoring a few examples in Python."""
-        scale = self._scale_lists.get(lq)
-        if scale is None:
-            scale = self.scale(lq).tolist()
-            if lq <= TABLED_LENGTHS:
-                self._scale_lists[lq] = scale
-        return scale
+    def scale_by_length(self, lq: int) -> list[float]:
+        """`scale` per example length (index: `int_lengths`), for scoring a few examples in
+        Python; the same floats."""
+        if lq <= TABLED_LENGTHS:
+            return self._grid[lq]
+        lengths = np.arange(max(self.int_lengths) + 1, dtype=np.float64)
+        row: list[float] = self._scale_of(float(lq), lengths).tolist()
+        return row
 
     def lcs(self, q: str, subset: NDArray[np.intp] | None = None) -> NDArray[np.uint32]:
         """LCS length per example (or per example of `subset`)."""
@@ -154,14 +180,19 @@ class _View:
         holders = np.add.reduceat(first.astype(np.intp), starts)
         return float((occurrences * holders).sum() / len(symbols) / len(self.choices))
 
+    def index_lengths(self) -> None:
+        """Tables for `length_bound` (a view bounded by lengths alone)."""
+        lq = np.maximum(np.arange(TABLED_LENGTHS + 1), 1)[:, None]
+        self._length_bounds = np.minimum(self.lengths[None, :], lq) * self._scales
+
     def length_bound(self, lq: int) -> NDArray[np.float64]:
         """An upper bound of this view's score per example from lengths alone (the LCS is at
-        most the shorter length); cached like `scale`, so never to be changed in place."""
-        bound = self._length_bounds.get(lq)
-        if bound is None:
-            bound = np.minimum(self.lengths, max(lq, 1)) * self.scale(lq)
-            if lq <= TABLED_LENGTHS:
-                self._length_bounds[lq] = bound
+        most the shorter length); a row of a table, so never to be changed in place."""
+        bound: NDArray[np.float64]
+        if self._length_bounds is not None and lq <= TABLED_LENGTHS:
+            bound = self._length_bounds[lq]
+            return bound
+        bound = np.minimum(self.lengths, max(lq, 1)) * self.scale(lq)
         return bound
 
     @cached_property
@@ -241,7 +272,10 @@ class Matcher:
         self.n_intents = n_intents
         owners = np.array([o for o, _ in ordered], dtype=np.intp)
         self.texts = [text for _, text in ordered]
-        self._views = [_View(fn, weight, self.texts, self.w.similarity) for fn, weight in views]
+        self._views: list[_View] = []
+        for fn, weight in views:
+            like = self._views[0] if self._views else None
+            self._views.append(_View(fn, weight, self.texts, self.w.similarity, like))
         self._same_lengths = all(
             np.array_equal(v.lengths, self._views[0].lengths) for v in self._views
         )
@@ -303,6 +337,8 @@ class Matcher:
                 (self._length_bounds if vague else self._bounds).append((i, v.weight))
         for i, _ in self._bounds:
             self._views[i].index_symbols()
+        for i, _ in self._length_bounds:
+            self._views[i].index_lengths()
 
     def example_scores(self, question: str) -> NDArray[np.float64]:
         """0-100 per example, every view."""
@@ -466,16 +502,16 @@ class Matcher:
         w0, w1 = v0.weight, v1.weight
         lcs = zip(examples, v0.lcs_list(q0, examples), v1.lcs_list(q1, examples), strict=True)
         if self._same_lengths and len(q0) == len(q1):
-            scale = v0.scale_list(len(q0))
+            scale, lengths = v0.scale_by_length(len(q0)), v0.int_lengths
             for e, a, b in lcs:
-                s = (w0 * a + w1 * b) * scale[e]
+                s = (w0 * a + w1 * b) * scale[lengths[e]]
                 if s > best.get(owners[e], 0.0):
                     best[owners[e]] = s
         else:
-            scale0 = v0.scale_list(len(q0))
-            scale1 = v1.scale_list(len(q1))
+            scale0, lengths0 = v0.scale_by_length(len(q0)), v0.int_lengths
+            scale1, lengths1 = v1.scale_by_length(len(q1)), v1.int_lengths
             for e, a, b in lcs:
-                s = w0 * (a * scale0[e]) + w1 * (b * scale1[e])
+                s = w0 * (a * scale0[lengths0[e]]) + w1 * (b * scale1[lengths1[e]])
                 if s > best.get(owners[e], 0.0):
                     best[owners[e]] = s
 

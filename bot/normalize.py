@@ -351,6 +351,9 @@ class Normalizer:
             w for term in self._canonical for w in term.split() if _LATIN.match(w) and w.isalpha()
         )
         self._vocabulary_list = sorted(self._vocabulary)
+        # per word length: the words a slip of `_spelling_limit` edits could reach (an edit
+        # changes the length by at most one), in the same order
+        self._vocabulary_near: dict[int, list[str]] = {}
         self._spelled: dict[str, str] = {}
         self._forms: dict[str, str] = {}  # a question's word -> its stemmed, spelled form
         self._fillers = _alternation(fold(f) for f in lexicon.fillers)
@@ -624,12 +627,12 @@ class Normalizer:
             return word
         spelled = self._spelled.get(word)
         if spelled is None:
-            found = process.extractOne(
-                word,
-                self._vocabulary_list,
-                scorer=Levenshtein.distance,
-                score_cutoff=_spelling_limit(word),
-            )
+            limit = _spelling_limit(word)
+            near = self._vocabulary_near.get(len(word))
+            if near is None:
+                near = [w for w in self._vocabulary_list if abs(len(w) - len(word)) <= limit]
+                self._vocabulary_near[len(word)] = near
+            found = process.extractOne(word, near, scorer=Levenshtein.distance, score_cutoff=limit)
             spelled = found[0] if found else word
             if len(self._spelled) < 10_000:
                 self._spelled[word] = spelled

@@ -211,3 +211,13 @@ def test_a_question_naming_another_place_is_refused_for_it(engine: Engine, quest
     # whether it matches an intent well (天河区托位) or nothing at all (全国儿有)
     answer = engine.ask(question)
     assert answer.decision == "fallback" and answer.reason == "other_place", answer
+
+
+def test_common_answers_are_composed_at_load(engine: Engine) -> None:
+    from bot.engine import PRECOMPOSED
+
+    for i in range(engine.intent_count):
+        for lang, script in PRECOMPOSED:
+            assert (i, (), lang, script, "") in engine._composed
+    answer = engine.answer_intent("school_places", lang="zh", script="traditional")
+    assert answer is not None and "學位" in answer.text

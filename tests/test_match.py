@@ -230,3 +230,22 @@ def test_a_view_of_common_symbols_is_bounded_by_lengths(engine) -> None:  # type
     assert [i for i, _ in en._length_bounds] == [1] and [i for i, _ in en._bounds] == [0]
     q = letters.query("childcare place")
     assert (letters.length_bound(len(q)) >= letters.scores(q) - 1e-9).all()
+
+
+def test_scale_tables_built_at_load_hold_the_formulas_floats(engine) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    from bot.match import TABLED_LENGTHS
+
+    for matcher in engine.matchers.values():
+        for view in matcher._views:
+            lengths = np.array(view.int_lengths, dtype=np.float64)
+            for lq in (0, 1, 7, TABLED_LENGTHS, TABLED_LENGTHS + 3):
+                q = float(max(lq, 1))
+                a = view._a
+                expected = 100.0 * (2.0 * a / (q + lengths) + (1.0 - a) / q)
+                assert np.array_equal(view.scale(lq), expected), lq
+                by_length = view.scale_by_length(lq)
+                assert [by_length[n] for n in view.int_lengths] == expected.tolist(), lq
+                bound = np.minimum(lengths, q) * expected
+                assert np.array_equal(view.length_bound(lq), bound), lq

@@ -172,3 +172,23 @@ def test_normalised_examples_are_kept_on_disk_for_the_next_process(tmp_path, mon
         normalize.Normalizer(Lexicon(synonyms={"托位": ["托儿所"]})).example_texts(raws[:1])
         != first[:1]
     )
+
+
+def test_spelling_looks_only_at_words_an_edit_could_reach(engine) -> None:  # type: ignore[no-untyped-def]
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    from bot.normalize import _spelling_limit
+
+    norm = engine.normalizer
+    vocabulary = norm._vocabulary_list
+    slips = [w[:i] + w[i + 1 :] for w in vocabulary[::3] for i in (1, len(w) // 2)]
+    slips += [w + "x" for w in vocabulary[::5]] + [w[::-1] for w in vocabulary[::7]]
+    changed = 0
+    for word in [w for w in slips if len(w) >= 5 and w.isalpha() and w not in vocabulary]:
+        found = process.extractOne(
+            word, vocabulary, scorer=Levenshtein.distance, score_cutoff=_spelling_limit(word)
+        )
+        assert norm._spell(word) == (found[0] if found else word), word
+        changed += found is not None
+    assert changed > 20  # the comparison did cover corrected words
