@@ -29,6 +29,7 @@ from rapidfuzz.distance import LCSseq
 View = Callable[[str], Sequence[Hashable]]
 TOKEN_CODES = 0xF0000  # supplementary private use area: one code per token of a token view
 UNKNOWN_TOKEN = chr(0x10FFFD)
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")  # questions arrive folded to lower case
 TABLED_LENGTHS = (
     64  # question lengths with tables built at load (`_View.scale`, `_View.length_bound`)
 )
@@ -385,11 +386,15 @@ class Matcher:
         found: set[str] = set()
         trie, end = self._keyword_trie, len(question)
         for start, ch in enumerate(question):
+            # a keyword that starts with a Latin letter is a whole word: "pm" is not in "development"
+            latin = ch in _LETTERS
+            if latin and start and question[start - 1] in _LETTERS:
+                continue
             node = trie.get(ch)
             at = start + 1
             while node is not None:
                 word = node.get("")
-                if word is not None:
+                if word is not None and not (latin and at < end and question[at] in _LETTERS):
                     found.add(word)
                 if at == end:
                     break

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.engine import EN_VIEWS, ZH_VIEWS
@@ -68,19 +70,32 @@ def test_every_keyword_inside_the_question_counts_once() -> None:
     assert m._extra("托育托育", ()) == {0: w.keyword}
     assert m._extra("学位数量", ()) == {1: w.keyword_cap, 2: w.keyword}
     assert m._extra("学数位", ()) == {}
-    assert m._extra("office", ()) == {0: w.keyword}  # a substring, as in Chinese
+    # a keyword that starts with a Latin letter is a whole word
+    assert m._extra("office", ()) == {}
+    assert m._extra("f座", ()) == {0: w.keyword}
+    assert m._extra("floor f", ()) == {0: w.keyword}
 
 
-def test_keywords_found_are_those_the_question_contains(engine) -> None:  # type: ignore[no-untyped-def]
+def test_keywords_found_are_those_the_question_holds_latin_ones_as_words(engine) -> None:  # type: ignore[no-untyped-def]
     for matcher in engine.matchers.values():
         w = matcher.w
+        keywords = [
+            (
+                k,
+                owners,
+                re.compile(f"(?<![a-z]){re.escape(k)}(?![a-z])")
+                if k[0].isascii() and k[0].isalpha()
+                else None,
+            )
+            for k, owners in matcher._keyword_owners.items()
+        ]
         texts = list(matcher.texts) + [
             a + b for a, b in zip(matcher.texts, matcher.texts[1:], strict=False)
         ]
         for t in texts:
             hits: dict[int, int] = {}
-            for k, owners in matcher._keyword_owners.items():
-                if k in t:
+            for k, owners, whole in keywords:
+                if whole.search(t) if whole else k in t:
                     for i in owners:
                         hits[i] = hits.get(i, 0) + 1
             expected = {i: min(w.keyword * n, w.keyword_cap) for i, n in hits.items()}
