@@ -553,7 +553,8 @@ class Matcher:
         total: NDArray[np.float64] | None = None
         for i, weight in self._bounds:
             b = self._views[i].bag_bound(queries[i])
-            b *= weight
+            if weight != 1.0:
+                b *= weight
             total = b if total is None else total + b
         for i, weight in self._length_bounds:
             b = weight * self._views[i].length_bound(len(queries[i]))
