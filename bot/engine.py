@@ -59,12 +59,25 @@ def _figures(li: LoadedIntent) -> list[str]:
 
 
 def _best_of(*rankings: list[tuple[int, float]], limit: int = 3) -> list[tuple[int, float]]:
-    """Several rankings as one: each intent keeps its best score."""
+    """Several rankings as one: each intent keeps its best score (ties: the lower intent, as
+    in one ranking)."""
     best: dict[int, float] = {}
     for ranking in rankings:
         for i, score in ranking:
             best[i] = max(best.get(i, score), score)
-    return sorted(best.items(), key=lambda item: -item[1])[:limit]
+    return sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
+
+
+def _encodable(text: str) -> str:
+    """The text with any lone surrogate (possible in a JSON-decoded message) replaced, so
+    that the conversions and the question log, which encode to UTF-8, accept it."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return text
 
 
 def _english(weights: Weights | None) -> Weights:
@@ -179,7 +192,8 @@ class Engine:
     # -- answering ----------------------------------------------------------------------------
     def ask(self, question: str) -> Answer:
         """Answer one question; never raises for any string."""
-        text = (question or "").strip()
+        question = _encodable(question or "")
+        text = question.strip()
         lang = detect_lang(text)
         if not text or not any(ch.isalnum() for ch in text):
             return self._fallback(question, "empty", lang, detect_script(text))

@@ -444,11 +444,11 @@ class Matcher:
         floor: float = 0.0,
         reach: float = math.inf,
     ) -> list[tuple[int, float]]:
-        """The best `limit` intents with their scores, best first (ties: lower index). The best
-        score, and every score above `floor` and within `reach` of the best, is exact, and so
-        is the order among them; an intent outside may show less than its score, or give its
-        place to another outside (a question that matches nothing well, or one intent far
-        better than the rest, needs no exact ranking of what does not matter)."""
+        """The best `limit` intents with their scores, best first (ties: lower index). Every
+        score above `floor` and within `reach` of the best is exact, and so is the order among
+        them; a score outside may be lower than exact (0 when nothing beats the floor), or give
+        its place to another outside: a question that matches nothing well, or one intent far
+        better than the rest, needs no exact ranking of what does not matter."""
         extra = self._extra(question, numbers)
         _, penalty, example_penalty = self._penalty(years)
         queries = [v.query(question) for v in self._views]

@@ -33,6 +33,10 @@ _S2T = opencc.OpenCC("s2t")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _LATIN = re.compile(r"[a-z]")
+# radicals, enclosed and compatibility ideographs: symbols that NFKC maps to Chinese characters
+_NFKC_TO_HAN = re.compile(
+    "[\u2e80-\u2fdf\u3200-\u33ff\uf900-\ufaff\U0001f200-\U0001f2ff\U0002f800-\U0002fa1f]"
+)
 _LATIN_WORD = re.compile(r"[a-z]{2,}")
 _THREE_LETTERS = re.compile(r"[a-z](?:[^a-z]*[a-z]){2}")
 # Punctuation and spaces, but not the point of a decimal figure (6.18 stays 6.18).
@@ -428,7 +432,9 @@ class Normalizer:
             personal,
             offtopic,
             clauses,
-            _script(lowered, folded),
+            # NFKC turns some symbols into characters of one script (⾨ -> 門): the raw text
+            # decides then, as `detect_script` would
+            detect_script(raw) if _NFKC_TO_HAN.search(raw) else _script(lowered, folded),
         )
 
     def _is_personal(self, folded: str, clauses: tuple[str, ...]) -> bool:

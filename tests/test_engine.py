@@ -221,3 +221,16 @@ def test_common_answers_are_composed_at_load(engine: Engine) -> None:
             assert (i, (), lang, script, "") in engine._composed
     answer = engine.answer_intent("school_places", lang="zh", script="traditional")
     assert answer is not None and "學位" in answer.text
+
+
+@pytest.mark.parametrize("question", ["\ud800托位多少", "托育\udfff", "\ud83d\ude00学位"])
+def test_a_lone_surrogate_gets_an_answer_not_an_error(engine: Engine, question: str) -> None:
+    answer = engine.ask(question)
+    answer.question.encode("utf-8")  # loggable
+    assert answer.decision in {"answer", "clarify", "fallback"}
+
+
+def test_merged_rankings_break_ties_by_the_lower_intent() -> None:
+    from bot.engine import _best_of
+
+    assert _best_of([(5, 50.0), (7, 40.0)], [(2, 50.0)]) == [(2, 50.0), (5, 50.0), (7, 40.0)]

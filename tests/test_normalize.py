@@ -66,6 +66,8 @@ def test_english_words_are_stemmed_and_stopwords_dropped(norm: Normalizer) -> No
         ("ＧＤＰ係幾多？", "zh", "traditional"),
         ("海珠区发展規劃", "zh", "simplified"),  # more simplified-only than traditional-only
         ("When will 琶洲南學校 open?", "en", "traditional"),
+        ("⾨口在哪", "zh", "simplified"),  # a Kangxi radical (as pasted from a PDF) is no 門
+        ("㊝秀学校", "zh", "simplified"),
     ],
 )
 def test_language_and_script_detection(norm: Normalizer, text: str, lang: str, script: str) -> None:
