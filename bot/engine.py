@@ -17,6 +17,7 @@ from bot.answer import Answer, Candidate, Lang, Related, Script
 from bot.content import Content, LoadedIntent, Problem, load_content
 from bot.match import Decision, Matcher, Weights, decide
 from bot.normalize import (
+    Normalized,
     Normalizer,
     detect_lang,
     detect_script,
@@ -126,6 +127,10 @@ class Engine:
         )
         years = [li.years for li in self._intents]
         figures = [_figures(li) for li in self._intents]
+        self._figure_intents: dict[str, list[int]] = {}
+        for i, figs in enumerate(figures):
+            for fig in figs:
+                self._figure_intents.setdefault(fig, []).append(i)
         self.matchers = {
             "zh": Matcher(
                 _dedupe(zh_examples),
@@ -219,6 +224,8 @@ class Engine:
                 ]
                 ranked = _best_of(ranked, *([(i, s - WINDOW_COST) for i, s in r] for r in clauses))
                 decision = decide(ranked, matcher.w)
+        if norm.about_figure:
+            decision, ranked = self._by_figure(norm, matcher, decision, ranked)
         candidates = tuple(
             Candidate(self._intents[i].intent.id, self._title(i, lang, script), s)
             for i, s in decision.candidates
@@ -314,6 +321,27 @@ class Engine:
             and decision.best is not None
             and self._intents[decision.best].intent.topic == GENERAL_TOPIC
         )
+
+    def _by_figure(
+        self,
+        norm: Normalized,
+        matcher: Matcher,
+        decision: Decision,
+        ranked: list[tuple[int, float]],
+    ) -> tuple[Decision, list[tuple[int, float]]]:
+        """A question that only quotes a report figure ("3395是什么意思") is about the intents
+        whose answers show it: the one, or which of them (best scored first)."""
+        owners = list(
+            dict.fromkeys(i for n in norm.numbers for i in self._figure_intents.get(n, ()))
+        )
+        if not owners or (decision.kind == "answer" and decision.best in owners):
+            return decision, ranked
+        scores = matcher.score_intents(norm.text, owners, norm.years, norm.numbers)
+        owners.sort(key=lambda i: -scores[i])
+        picked = [(i, round(scores[i], 6)) for i in owners[: matcher.w.max_candidates]]
+        if len(picked) == 1:
+            return Decision("answer", picked[0][0], tuple(picked)), picked
+        return Decision("clarify", None, tuple(picked)), picked
 
     def _rank_mixed(
         self,

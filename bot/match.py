@@ -490,6 +490,28 @@ class Matcher:
             ranked = self._best(best, extra, penalty, limit)
         return ranked
 
+    def score_intents(
+        self,
+        question: str,
+        intents: Sequence[int],
+        years: frozenset[int] = frozenset(),
+        numbers: Sequence[str] = (),
+    ) -> dict[int, float]:
+        """The exact scores of a few intents, as `combine` gives them."""
+        extra = self._extra(question, numbers)
+        _, penalty, _ = self._penalty(years)
+        best: dict[int, float] = {}
+        spans = [self._spans[i] for i in intents if i in self._spans]
+        examples = [e for span in spans for e in range(span.start, span.stop)]
+        self._score(best, [v.query(question) for v in self._views], examples)
+        return {
+            i: max(
+                min(best.get(i, 0.0) + extra.get(i, 0.0), 100.0) - (penalty[i] if penalty else 0.0),
+                0.0,
+            )
+            for i in intents
+        }
+
     def _score(self, best: dict[int, float], queries: Sequence[str], examples: list[int]) -> None:
         """Score `examples` exactly; each intent keeps its best example's score. (Python over
         the few examples scored: numpy calls on small arrays cost more than this loop. The

@@ -73,7 +73,7 @@ _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\W_]+(?:(?<=\d)\.(?=\d)[^\W_]+)*")
 # A figure as people quote it: digits, maybe with 万/亿 as the report writes them (9万, 3.23万).
 _FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?(?![\d.])")
-_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
+_NUMBER = _FIGURE  # a figure goes whole: "9万" leaves no 万 behind
 _YEAR_WORDS = re.compile(
     r"(?<![\d.])20[0-3]\d" + _NOT_A_YEAR_AFTER + r"年?|去年|上年|前年|今年|明年|本年"
 )
@@ -256,6 +256,7 @@ class Normalized:
     offtopic: bool = False
     clauses: tuple[str, ...] = ()  # folded, for the steps that read a question clause by clause
     script: Script = "simplified"  # the question's, as `detect_script` tells it
+    about_figure: bool = False  # asks only what a quoted figure (`numbers`) is
 
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
@@ -377,6 +378,7 @@ class Normalizer:
         self._figure_asks = _alternation(fold(p) for p in lexicon.figure_asks)
         self._district = _alternation(fold(p) for p in [*lexicon.district, *lexicon.home])
         self._offtopic = _alternation(fold(p) for p in lexicon.offtopic)
+        self._figure_refs = _alternation(fold(p) for p in lexicon.figure_refs)
         self._wider = _alternation(fold(p) for p in lexicon.wider)
 
     def _terms(self, text: str) -> str:
@@ -424,6 +426,10 @@ class Normalizer:
                 n for n in _FIGURE.findall(folded) if int(float(n.rstrip("万亿"))) not in years
             )
         )
+        # "3395是什么意思": a quoted figure, and nothing else but words asking what it is
+        about_figure = bool(numbers) and not self._content(
+            self._figure_refs.sub(" ", folded) if self._figure_refs else folded
+        )
         return Normalized(
             self._text(folded),
             frozenset(years),
@@ -435,6 +441,7 @@ class Normalizer:
             # NFKC turns some symbols into characters of one script (⾨ -> 門): the raw text
             # decides then, as `detect_script` would
             detect_script(raw) if _NFKC_TO_HAN.search(raw) else _script(lowered, folded),
+            about_figure,
         )
 
     def _is_personal(self, folded: str, clauses: tuple[str, ...]) -> bool:
@@ -568,6 +575,13 @@ class Normalizer:
                 results[i] = text or _PUNCT_OR_SPACE.sub("", folded[i])
         return results
 
+    def _content(self, folded: str) -> str:
+        """What normalising leaves of a question's words, without the fallback to the raw
+        text that `_text` takes when nothing is left."""
+        if _is_english(folded):
+            return self._english_kept(self._english_words_spelled(_english_words(folded)))
+        return self._chinese_steps(folded).strip()
+
     def _text(self, folded: str) -> str:
         if _is_english(folded):
             return self._english(folded)
@@ -597,8 +611,13 @@ class Normalizer:
         return self._english_terms(self._english_words_spelled(_english_words(folded)), folded)
 
     def _english_terms(self, spelled: str, folded: str) -> str:
+        """`_english_kept`; a question of nothing else keeps its words."""
+        return self._english_kept(spelled) or _PUNCT_OR_SPACE.sub(" ", folded).strip()
+
+    def _english_kept(self, spelled: str) -> str:
+        """Terms, then grammar words go, terms again, then weak words go."""
         again = self._terms(self._english_rest(self._terms(spelled)))
-        return self._english_final(again, folded)
+        return " ".join(w for w in again.split() if w not in _EN_WEAK)
 
     def _english_words_spelled(self, words: list[str]) -> str:
         forms = self._forms
@@ -620,12 +639,6 @@ class Normalizer:
             for w in text.split()
             if w not in _EN_GRAMMAR and not (w[0].isdigit() and _NUMBER.fullmatch(w))
         )
-
-    @staticmethod
-    def _english_final(text: str, folded: str) -> str:
-        """Weak words go; a question of nothing else keeps its words."""
-        kept = " ".join(w for w in text.split() if w not in _EN_WEAK)
-        return kept or _PUNCT_OR_SPACE.sub(" ", folded).strip()
 
     def _spell(self, word: str) -> str:
         """A near miss of a lexicon word becomes that word (kindergarden -> kindergarten)."""

@@ -126,6 +126,9 @@ class Lexicon(Strict):
     home: list[str] = Field(default_factory=list)
     wider: list[str] = Field(default_factory=list)
     offtopic: list[str] = Field(default_factory=list)
+    # words that ask what a quoted figure is (是什么意思, 这个数字, what does … mean): a question
+    # of a report figure and nothing else is answered by the intents that show the figure
+    figure_refs: list[str] = Field(default_factory=list)
 
 
 class Source(Strict):

@@ -234,3 +234,24 @@ def test_merged_rankings_break_ties_by_the_lower_intent() -> None:
     from bot.engine import _best_of
 
     assert _best_of([(5, 50.0), (7, 40.0)], [(2, 50.0)]) == [(2, 50.0), (5, 50.0), (7, 40.0)]
+
+
+def test_a_quoted_figure_alone_is_answered_by_the_intents_showing_it(engine: Engine) -> None:
+    owners: dict[str, set[str]] = {}
+    for i, li in enumerate(engine.content.intents):
+        for fig in engine._figure_intents:
+            if i in engine._figure_intents[fig]:
+                owners.setdefault(fig, set()).add(li.intent.id)
+    checked = {"answer": 0, "clarify": 0}
+    for fig, ids in owners.items():
+        if fig[0].isdigit() and len(fig) >= 3:
+            answer = engine.ask(f"{fig}是什么意思")
+            assert answer.decision in checked, fig
+            if len(ids) == 1:
+                assert answer.decision == "answer" and answer.intent in ids, fig
+            elif answer.decision == "answer":
+                assert answer.intent in ids, fig
+            else:
+                assert {c.intent for c in answer.candidates} <= ids, fig
+            checked[answer.decision] += 1
+    assert checked["answer"] > 10 and checked["clarify"] > 5

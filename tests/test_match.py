@@ -264,3 +264,13 @@ def test_scale_tables_built_at_load_hold_the_formulas_floats(engine) -> None:  #
                 assert [by_length[n] for n in view.int_lengths] == expected.tolist(), lq
                 bound = np.minimum(lengths, q) * expected
                 assert np.array_equal(view.length_bound(lq), bound), lq
+
+
+def test_scores_of_a_few_intents_equal_scoring_every_example(engine) -> None:  # type: ignore[no-untyped-def]
+    for matcher in engine.matchers.values():
+        for q in matcher.texts[::40]:
+            for years in (frozenset(), frozenset({2030})):
+                full = matcher.combine(matcher.example_scores(q), q, years, ["3395"])
+                intents = list(range(0, matcher.n_intents, 7))
+                scores = matcher.score_intents(q, intents, years, ["3395"])
+                assert scores == {i: float(full[i]) for i in intents}, q

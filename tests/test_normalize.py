@@ -194,3 +194,20 @@ def test_spelling_looks_only_at_words_an_edit_could_reach(engine) -> None:  # ty
         assert norm._spell(word) == (found[0] if found else word), word
         changed += found is not None
     assert changed > 20  # the comparison did cover corrected words
+
+
+@pytest.mark.parametrize(
+    ("question", "about"),
+    [
+        ("3395是什么意思", True),
+        ("报告里的244指啥", True),
+        ("6.18", True),
+        ("What does 10921 mean?", True),
+        ("3395個學位係咩嚟㗎", False),  # 学位 says what it is about
+        ("我住3楼", False),
+        ("2025是什么意思", False),  # a year, not a figure
+        ("托位有多少", False),
+    ],
+)
+def test_a_question_only_about_a_quoted_figure(engine, question: str, about: bool) -> None:  # type: ignore[no-untyped-def]
+    assert engine.normalizer.normalize(question).about_figure is about
