@@ -65,7 +65,8 @@ _RELATIVE_YEARS = {
     "this year": 2025,
     "next year": 2025,
 }
-_POSSESSIVE = re.compile(r"(?<=[a-z])['’]s\b")
+# possessives and contractions: haizhu's, we're, they've; a negated auxiliary (don't) goes whole
+_POSSESSIVE = re.compile(r"\b[a-z]+n['’]t\b|(?<=[a-z])['’](?:s|re|ve|ll|d|m)\b")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 _DIGIT = re.compile(r"\d")
 # A word: letters and digits, with a point only inside a figure (6.18); what `_PUNCT_OR_SPACE`
@@ -146,6 +147,25 @@ _EN_GRAMMAR = frozenset(
         "would",
         "will",
         "shall",
+        "should",
+        "may",
+        "might",
+        "must",
+        "am",
+        "being",
+        "they",
+        "them",
+        "he",
+        "she",
+        "his",
+        "her",
+        "my",
+        "from",
+        "into",
+        "as",
+        "if",
+        "than",
+        "up",
     ]
 )
 _EN_WEAK = frozenset(
@@ -351,9 +371,13 @@ class Normalizer:
             words = term.split(" ")
             lengths.setdefault(words[0], set()).add(len(words))
         self._term_lengths = {w: sorted(n, reverse=True) for w, n in lengths.items()}
-        # English words the lexicon knows, for spelling slips in English questions
+        # English words the lexicon knows, for spelling slips in English questions (not stop
+        # words: "thank" is no slip of "than")
         self._vocabulary = frozenset(
-            w for term in self._canonical for w in term.split() if _LATIN.match(w) and w.isalpha()
+            w
+            for term in self._canonical
+            for w in term.split()
+            if _LATIN.match(w) and w.isalpha() and w not in _EN_STOPWORDS
         )
         self._vocabulary_list = sorted(self._vocabulary)
         # per word length: the words a slip of `_spelling_limit` edits could reach (an edit

@@ -94,6 +94,14 @@ def test_english_spelling_slips_and_possessives() -> None:
     assert n.text("libary branches") == "图书馆 branch"
     assert n.text("Haizhu's libraries") == "图书馆"
     assert n.text("gardens") == "garden"  # not near enough to any lexicon word
+    # contractions go like possessives; a negated auxiliary goes whole
+    assert n.text("we're asking: don't they have libraries?") == "asking 图书馆"
+
+
+def test_a_word_is_never_spelled_into_a_stop_word() -> None:
+    # "than" is in a lexicon term, but "thank" is no slip of it
+    n = Normalizer(Lexicon(synonyms={"亿元以上": ["more than 100 million"]}))
+    assert n.text("thanks a lot") == "thank lot"
 
 
 def test_example_normalisation_is_remembered_per_lexicon() -> None:
