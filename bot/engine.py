@@ -69,6 +69,12 @@ def _best_of(*rankings: list[tuple[int, float]], limit: int = 3) -> list[tuple[i
     return sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
 
 
+def _both_exact(decision: Decision, w: Weights) -> bool:
+    """The two best candidates both match (nearly) exactly and equally well."""
+    (_, first), (_, second) = decision.candidates[:2]
+    return second >= w.both and first - second <= w.margin
+
+
 def _encodable(text: str) -> str:
     """The text with any lone surrogate (possible in a JSON-decoded message) replaced, so
     that the conversions and the question log, which encode to UTF-8, accept it."""
@@ -252,8 +258,11 @@ class Engine:
                     question, "other_place", lang, script, norm.text, top_score, places=foreign
                 )
         also: tuple[int, ...] = ()
-        if decision.kind == "clarify" and self.normalizer.asks_two_things(norm):
-            # "托位数和普惠占比分别是多少": two near-equal intents, both asked for: answer both.
+        if decision.kind == "clarify" and (
+            self.normalizer.asks_two_things(norm) or _both_exact(decision, matcher.w)
+        ):
+            # "托位数和普惠占比分别是多少": two near-equal intents, both asked for: answer both;
+            # so too a name that two intents hold word for word (海灏国际大厦: topped out, finished)
             decision = Decision("answer", decision.candidates[0][0], decision.candidates)
             also = (decision.candidates[1][0],)
         if decision.kind == "answer" and decision.best is not None:

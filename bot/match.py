@@ -51,6 +51,7 @@ class Weights:
     clarify: float = 44.0
     clarify_window: float = 9.0
     max_candidates: int = 3
+    both: float = 90.0  # two candidates this strong and within `margin` are both answered
 
     @property
     def floor(self) -> float:

@@ -255,3 +255,13 @@ def test_a_quoted_figure_alone_is_answered_by_the_intents_showing_it(engine: Eng
                 assert {c.intent for c in answer.candidates} <= ids, fig
             checked[answer.decision] += 1
     assert checked["answer"] > 10 and checked["clarify"] > 5
+
+
+def test_two_equal_exact_matches_are_both_answered_a_close_pair_is_asked_about() -> None:
+    from bot.engine import _both_exact
+    from bot.match import Decision, Weights
+
+    w = Weights()
+    assert _both_exact(Decision("clarify", None, ((3, 96.0), (5, 96.0))), w)
+    assert not _both_exact(Decision("clarify", None, ((3, 96.0), (5, w.both - 1))), w)
+    assert not _both_exact(Decision("clarify", None, ((3, 59.0), (5, 59.0))), w)
