@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,7 +26,7 @@ from bot.normalize import (
     split_scripts,
     to_traditional,
 )
-from bot.pinyin import to_pinyin_codes
+from bot.pinyin import syllable_codes, to_pinyin_codes
 from bot.render import footer, format_number
 
 MAX_QUESTION_CHARS = 500
@@ -41,6 +42,8 @@ PRECOMPOSED: tuple[tuple[Lang, Script], ...] = (
     ("zh", "traditional"),
     ("en", "simplified"),
 )
+PINYIN_ONLY = (0.0, 1.0)  # ZH_VIEWS' weights for a question typed in pinyin
+_WORDS = re.compile(r"[a-z]+")
 ZH_VIEWS = ((lambda s: s, 0.7), (to_pinyin_codes, 0.3))
 EN_VIEWS = ((str.split, 0.6), (lambda s: s, 0.4))
 
@@ -161,6 +164,12 @@ class Engine:
             ),
         }
         self._prepared = [self._prepare(li) for li in self._intents]
+        # a question typed in pinyin is matched on the Chinese examples' syllables alone
+        self._pinyin_matcher = self.matchers["zh"].reweighted(PINYIN_ONLY)
+        # the words of the English examples and of the keywords (see `_known_words`)
+        self._en_words = {w for _, t in en_examples for w in t.split()} | {
+            w for kws in keywords for k in kws for w in k.split()
+        }
         # Changes whenever a file's content or name changes or the intents' order does (buttons
         # may refer to an intent by position), so a button from older content is recognised.
         digest = hashlib.sha256()
@@ -217,7 +226,14 @@ class Engine:
         if lang == "en" and has_chinese(text):
             ranked = self._rank_mixed(text, norm.years, norm.numbers, floor, reach)
         else:
-            ranked = matcher.rank(norm.text, norm.years, norm.numbers, floor=floor, reach=reach)
+            q = self._known_words(norm.text) if lang == "en" else norm.text
+            ranked = matcher.rank(q, norm.years, norm.numbers, floor=floor, reach=reach)
+        if lang == "en" and (codes := self._pinyin_query(text)):
+            # "tuowei zongshu have how many": the pinyin words against the Chinese examples
+            typed = self._pinyin_matcher.rank(
+                codes, norm.years, norm.numbers, floor=floor, reach=reach
+            )
+            ranked = _best_of(ranked, typed)
         decision = decide(ranked, matcher.w)
         refused = norm.offtopic or norm.personal  # a fallback whatever the match
         if decision.kind != "answer" and lang == "zh" and not refused:
@@ -330,6 +346,30 @@ class Engine:
             and decision.best is not None
             and self._intents[decision.best].intent.topic == GENERAL_TOPIC
         )
+
+    def _pinyin_query(self, text: str) -> str:
+        """The words of an English question that are pinyin ("xuewei", "zhangzhe fantang") and
+        no word the examples use, as the syllable codes of the Chinese view; empty unless there
+        are at least two (one could be an English word that happens to spell syllables)."""
+        codes = [
+            c
+            for w in _WORDS.findall(text.lower())
+            if w not in self._en_words
+            and not self.normalizer.knows_english(w)
+            and (c := syllable_codes(w)) is not None
+        ]
+        return "".join(codes) if len(codes) >= 2 else ""
+
+    def _known_words(self, text: str) -> str:
+        """An English question without the words no example or keyword has ("Could you kindly
+        tell me …", "my grandson may be moving"), which only dilute its match, when most of its
+        words are known; a question mostly of unknown words stays whole, so that an off-topic
+        question is not matched on its one known word."""
+        words = text.split()
+        known = [w for w in words if w in self._en_words]
+        if known and 2 * len(known) >= len(words):
+            return " ".join(known)
+        return text
 
     def _by_figure(
         self,

@@ -13,6 +13,7 @@ thresholds.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import math
 import operator
@@ -332,7 +333,9 @@ class Matcher:
             if any(not np.array_equal(v.lengths, lengths) for v in self._views):
                 raise ValueError("a bounding view must keep every example's length")
             self._bounds = [(bound, sum(v.weight for v in self._views))]
+            self._bound_all = True  # one view's bound counts for every view
         else:
+            self._bound_all = False
             self._bounds = []
             for i, v in enumerate(self._views):
                 vague = v.spread() >= self.VAGUE
@@ -341,6 +344,20 @@ class Matcher:
             self._views[i].index_symbols()
         for i, _ in self._length_bounds:
             self._views[i].index_lengths()
+
+    def reweighted(self, weights: Sequence[float]) -> Matcher:
+        """This matcher with other view weights, sharing every table (a pinyin-only view of the
+        Chinese examples for a question typed in pinyin)."""
+        other = copy.copy(self)
+        other._views = [copy.copy(v) for v in self._views]
+        for view, weight in zip(other._views, weights, strict=True):
+            view.weight = weight
+        if self._bound_all:
+            other._bounds = [(i, float(sum(weights))) for i, _ in self._bounds]
+        else:
+            other._bounds = [(i, weights[i]) for i, _ in self._bounds]
+        other._length_bounds = [(i, weights[i]) for i, _ in self._length_bounds]
+        return other
 
     def example_scores(self, question: str) -> NDArray[np.float64]:
         """0-100 per example, every view."""

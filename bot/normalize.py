@@ -196,6 +196,13 @@ _EN_WEAK = frozenset(
         "currently",
         "now",
         "still",
+        "kindly",
+        "grateful",
+        "obliged",
+        "wonder",
+        "wondering",
+        "curious",
+        "appreciate",
     ]
 )
 _EN_STOPWORDS = _EN_GRAMMAR | _EN_WEAK
@@ -664,9 +671,13 @@ class Normalizer:
             if w not in _EN_GRAMMAR and not (w[0].isdigit() and _NUMBER.fullmatch(w))
         )
 
+    def knows_english(self, word: str) -> bool:
+        """A stop word, or a word of the lexicon's English terms (plural too)."""
+        return word in _EN_STOPWORDS or word in self._vocabulary or _stem(word) in self._vocabulary
+
     def _spell(self, word: str) -> str:
         """A near miss of a lexicon word becomes that word (kindergarden -> kindergarten)."""
-        if len(word) < 5 or word in self._vocabulary or not word.isalpha():
+        if len(word) < SPELL_MIN or word in self._vocabulary or not word.isalpha():
             return word
         spelled = self._spelled.get(word)
         if spelled is None:
@@ -686,7 +697,10 @@ class Normalizer:
         todo = [
             w
             for w in dict.fromkeys(words)
-            if len(w) >= 5 and w not in self._vocabulary and w.isalpha() and w not in self._spelled
+            if len(w) >= SPELL_MIN
+            and w not in self._vocabulary
+            and w.isalpha()
+            and w not in self._spelled
         ]
         if not todo or not self._vocabulary_list:
             return
@@ -698,6 +712,11 @@ class Normalizer:
             near = row[col] <= _spelling_limit(word)
             if len(self._spelled) < 10_000:
                 self._spelled[word] = self._vocabulary_list[col] if near else word
+
+
+# Shorter words are not corrected: one edit turns too many real words into lexicon words
+# (smart -> start, cover -> over).
+SPELL_MIN = 6
 
 
 def _spelling_limit(word: str) -> int:

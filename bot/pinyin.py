@@ -29,20 +29,55 @@ def fold_syllable(syllable: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def translation_table() -> dict[int, str]:
-    """Character code -> private-use character of its (folded) syllable."""
+def _tables() -> tuple[dict[int, str], dict[str, str]]:
+    """Character code -> private-use character of its (folded) syllable, and syllable -> that
+    character."""
     text = resources.files("bot.resources").joinpath(TABLE_FILE).read_text(encoding="utf-8")
     codes: dict[str, str] = {}
     table: dict[int, str] = {}
+    syllables: dict[str, str] = {}
     for line in text.splitlines():
         if not line or line.startswith("#"):
             continue
         syllable, chars = line.split("\t", 1)
         folded = fold_syllable(syllable)
         code = codes.setdefault(folded, chr(PRIVATE_USE_START + len(codes)))
+        syllables[syllable] = code
         for ch in chars:
             table[ord(ch)] = code
-    return table
+    # written without the ü: lv and nv as the table has them, lu:/nu: rarely
+    return table, syllables
+
+
+def translation_table() -> dict[int, str]:
+    """Character code -> private-use character of its (folded) syllable."""
+    return _tables()[0]
+
+
+@lru_cache(maxsize=8192)
+def syllable_codes(word: str, min_syllables: int = 2) -> str | None:
+    """A word typed in pinyin without tones ("xuewei", "tuoyu") as the codes its characters
+    would have: the split into the fewest syllables (longest first: "xian" is one syllable);
+    None when the word is no run of at least `min_syllables` syllables."""
+    syllables = _tables()[1]
+    n = len(word)
+    if n < 2 * min_syllables or n > 36 or not word.isascii() or not word.isalpha():
+        return None
+    # count[i]: the fewest syllables that spell word[i:]; end[i]: where the first of them ends
+    impossible = n + 1
+    count = [impossible] * n + [0]
+    end = [0] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        for j in range(min(n, i + 6), i, -1):  # a syllable has 1-6 letters (zhuang)
+            if count[j] + 1 < count[i] and word[i:j] in syllables:
+                count[i], end[i] = count[j] + 1, j
+    if count[0] >= impossible or count[0] < min_syllables:
+        return None
+    out, i = [], 0
+    while i < n:
+        out.append(syllables[word[i : end[i]]])
+        i = end[i]
+    return "".join(out)
 
 
 def to_pinyin_codes(text: str) -> str:

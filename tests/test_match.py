@@ -274,3 +274,17 @@ def test_scores_of_a_few_intents_equal_scoring_every_example(engine) -> None:  #
                 intents = list(range(0, matcher.n_intents, 7))
                 scores = matcher.score_intents(q, intents, years, ["3395"])
                 assert scores == {i: float(full[i]) for i in intents}, q
+
+
+def test_a_reweighted_matcher_shares_the_tables_and_ranks_exactly(engine) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    zh = engine.matchers["zh"]
+    syllables_only = zh.reweighted((0.0, 1.0))
+    assert syllables_only._views[1].choices is zh._views[1].choices
+    assert [v.weight for v in zh._views] == [0.7, 0.3]  # the original is unchanged
+    for q in zh.texts[::37]:
+        full = syllables_only.combine(syllables_only.example_scores(q), q, frozenset())
+        top = np.argsort(-full, kind="stable")[:3]
+        ranked = syllables_only.rank(q)
+        assert [round(s, 6) for _, s in ranked] == [round(float(full[i]), 6) for i in top], q
