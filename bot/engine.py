@@ -229,11 +229,14 @@ class Engine:
             q = self._known_words(norm.text) if lang == "en" else norm.text
             ranked = matcher.rank(q, norm.years, norm.numbers, floor=floor, reach=reach)
         if lang == "en" and (codes := self._pinyin_query(text)):
-            # "tuowei zongshu have how many": the pinyin words against the Chinese examples
+            # "tuowei zongshu have how many": the pinyin words against the Chinese examples,
+            # heeded only when they answer (syllables alone say less than characters: "wo de
+            # shouji bu neng kaiji" must not become a question about land)
             typed = self._pinyin_matcher.rank(
                 codes, norm.years, norm.numbers, floor=floor, reach=reach
             )
-            ranked = _best_of(ranked, typed)
+            if decide(typed, matcher.w).kind == "answer":
+                ranked = _best_of(ranked, typed)
         decision = decide(ranked, matcher.w)
         refused = norm.offtopic or norm.personal  # a fallback whatever the match
         if decision.kind != "answer" and lang == "zh" and not refused:
@@ -358,7 +361,9 @@ class Engine:
             and not self.normalizer.knows_english(w)
             and (c := syllable_codes(w)) is not None
         ]
-        return "".join(codes) if len(codes) >= 2 else ""
+        if len(codes) < 2 or self.normalizer.pinyin_out_of_scope("".join(codes)):
+            return ""
+        return "".join(codes)
 
     def _known_words(self, text: str) -> str:
         """An English question without the words no example or keyword has ("Could you kindly

@@ -14,7 +14,7 @@ import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -25,6 +25,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from bot.diskcache import DiskCache
+from bot.pinyin import to_pinyin_codes
 from bot.schema import Lexicon
 
 _T2S = opencc.OpenCC("t2s")
@@ -411,6 +412,29 @@ class Normalizer:
         self._offtopic = _alternation(fold(p) for p in lexicon.offtopic)
         self._figure_refs = _alternation(fold(p) for p in lexicon.figure_refs)
         self._wider = _alternation(fold(p) for p in lexicon.wider)
+        self._lexicon = lexicon
+
+    @cached_property
+    def _scope_syllables(self) -> re.Pattern[str] | None:
+        """The syllable codes of the Chinese words the scope guard looks for (other places,
+        wider areas, personal markers, off-topic subjects); built on the first pinyin question."""
+        lex = self._lexicon
+        words = [
+            *(place for group in lex.places.values() for place in group),
+            *lex.wider,
+            *lex.personal,
+            *lex.offtopic,
+        ]
+        codes = {to_pinyin_codes(fold(w)) for w in words if _CJK.search(w) and len(w) >= 2}
+        if not codes:
+            return None
+        return re.compile("|".join(re.escape(c) for c in sorted(codes, key=len, reverse=True)))
+
+    def pinyin_out_of_scope(self, codes: str) -> bool:
+        """Whether a question typed in pinyin (as syllable codes) has the syllables of a word
+        the scope guard refuses: "huadu", "wo jia", "tianqi" are not for Haizhu's figures."""
+        pattern = self._scope_syllables
+        return pattern is not None and pattern.search(codes) is not None
 
     def _terms(self, text: str) -> str:
         """`synonyms` for a text of words joined by single spaces."""

@@ -45,3 +45,29 @@ def test_questions_typed_in_pinyin_are_answered_like_the_chinese(engine: Engine)
         assert typed.lang == "en"
     assert tried > 60
     assert agreed / tried >= 0.8, (agreed, tried)  # 89/98 when written
+
+
+def test_refused_questions_typed_in_pinyin_get_no_figures(engine: Engine) -> None:
+    # the Chinese questions the bot must refuse, typed in pinyin: the scope guard's words
+    # (other places, personal markers, off-topic subjects) are found by their syllables
+    from pathlib import Path
+
+    from pypinyin import Style, lazy_pinyin
+
+    from bot.evaluate import load_cases
+
+    root = Path(__file__).resolve().parent.parent
+    refused = [c.q for c in load_cases(root / "tests" / "eval" / "questions.yaml") if c.oos]
+    answered = tried = 0
+    for q in refused:
+        chinese = "".join(ch for ch in q if "\u4e00" <= ch <= "\u9fff")
+        if len(chinese) < 4:
+            continue
+        syllables = lazy_pinyin(chinese, style=Style.NORMAL)
+        typed = "how about " + " ".join(
+            "".join(syllables[i : i + 2]) for i in range(0, len(syllables), 2)
+        )
+        tried += 1
+        answered += engine.ask(typed).decision == "answer"
+    assert tried > 40
+    assert answered <= tried // 20, (answered, tried)  # 0 of 65 when written
