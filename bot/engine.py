@@ -166,6 +166,7 @@ class Engine:
         self._prepared = [self._prepare(li) for li in self._intents]
         # a question typed in pinyin is matched on the Chinese examples' syllables alone
         self._pinyin_matcher = self.matchers["zh"].reweighted(PINYIN_ONLY)
+        self._pinyin_words: dict[str, str | None] = {}  # a word -> its syllable codes, if pinyin
         # the words of the English examples and of the keywords (see `_known_words`)
         self._en_words = {w for _, t in en_examples for w in t.split()} | {
             w for kws in keywords for k in kws for w in k.split()
@@ -354,13 +355,18 @@ class Engine:
         """The words of an English question that are pinyin ("xuewei", "zhangzhe fantang") and
         no word the examples use, as the syllable codes of the Chinese view; empty unless there
         are at least two (one could be an English word that happens to spell syllables)."""
-        codes = [
-            c
-            for w in _WORDS.findall(text.lower())
-            if w not in self._en_words
-            and not self.normalizer.knows_english(w)
-            and (c := syllable_codes(w)) is not None
-        ]
+        memo = self._pinyin_words
+        codes = []
+        for w in _WORDS.findall(text.lower()):
+            c = memo.get(w, "")
+            if c == "":
+                c = None
+                if w not in self._en_words and not self.normalizer.knows_english(w):
+                    c = syllable_codes(w)
+                if len(memo) < 20_000:
+                    memo[w] = c
+            if c is not None:
+                codes.append(c)
         if len(codes) < 2 or self.normalizer.pinyin_out_of_scope("".join(codes)):
             return ""
         return "".join(codes)
