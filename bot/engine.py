@@ -43,6 +43,10 @@ PRECOMPOSED: tuple[tuple[Lang, Script], ...] = (
     ("en", "simplified"),
 )
 PINYIN_ONLY = (0.0, 1.0)  # ZH_VIEWS' weights for a question typed in pinyin
+# English words spell syllables too ("sushi guide", "mine shine"): a pinyin reading of fewer than
+# PINYIN_WORDS syllables is heeded only at PINYIN_SURE or more
+PINYIN_WORDS = 6
+PINYIN_SURE = 80.0
 _WORDS = re.compile(r"[a-z]+")
 ZH_VIEWS = ((lambda s: s, 0.7), (to_pinyin_codes, 0.3))
 EN_VIEWS = ((str.split, 0.6), (lambda s: s, 0.4))
@@ -167,7 +171,7 @@ class Engine:
         # a question typed in pinyin is matched on the Chinese examples' syllables alone
         self._pinyin_matcher = self.matchers["zh"].reweighted(PINYIN_ONLY)
         self._pinyin_words: dict[str, str | None] = {}  # a word -> its syllable codes, if pinyin
-        # the words of the English examples and of the keywords (see `_known_words`)
+        # the words of the English examples and of the keywords: no pinyin among them
         self._en_words = {w for _, t in en_examples for w in t.split()} | {
             w for kws in keywords for k in kws for w in k.split()
         }
@@ -227,8 +231,7 @@ class Engine:
         if lang == "en" and has_chinese(text):
             ranked = self._rank_mixed(text, norm.years, norm.numbers, floor, reach)
         else:
-            q = self._known_words(norm.text) if lang == "en" else norm.text
-            ranked = matcher.rank(q, norm.years, norm.numbers, floor=floor, reach=reach)
+            ranked = matcher.rank(norm.text, norm.years, norm.numbers, floor=floor, reach=reach)
         if lang == "en" and (codes := self._pinyin_query(text)):
             # "tuowei zongshu have how many": the pinyin words against the Chinese examples,
             # heeded only when they answer (syllables alone say less than characters: "wo de
@@ -236,7 +239,10 @@ class Engine:
             typed = self._pinyin_matcher.rank(
                 codes, norm.years, norm.numbers, floor=floor, reach=reach
             )
-            if decide(typed, matcher.w).kind == "answer":
+            short = len(codes) < PINYIN_WORDS  # a few syllables must match nearly exactly
+            if decide(typed, matcher.w).kind == "answer" and (
+                not short or typed[0][1] >= PINYIN_SURE
+            ):
                 ranked = _best_of(ranked, typed)
         decision = decide(ranked, matcher.w)
         refused = norm.offtopic or norm.personal  # a fallback whatever the match
@@ -356,7 +362,7 @@ class Engine:
         no word the examples use, as the syllable codes of the Chinese view; empty unless there
         are at least two (one could be an English word that happens to spell syllables)."""
         memo = self._pinyin_words
-        codes = []
+        codes, syllables = [], []
         for w in _WORDS.findall(text.lower()):
             c = memo.get(w, "")
             if c == "":
@@ -367,20 +373,13 @@ class Engine:
                     memo[w] = c
             if c is not None:
                 codes.append(c)
-        if len(codes) < 2 or self.normalizer.pinyin_out_of_scope("".join(codes)):
+            # every word that spells syllables, one-syllable and English ones too ("tian he",
+            # "wo"), for the scope guard: a false alarm only loses the pinyin reading
+            if (s := c or syllable_codes(w, 1)) is not None:
+                syllables.append(s)
+        if len(codes) < 2 or self.normalizer.pinyin_out_of_scope("".join(syllables)):
             return ""
         return "".join(codes)
-
-    def _known_words(self, text: str) -> str:
-        """An English question without the words no example or keyword has ("Could you kindly
-        tell me …", "my grandson may be moving"), which only dilute its match, when most of its
-        words are known; a question mostly of unknown words stays whole, so that an off-topic
-        question is not matched on its one known word."""
-        words = text.split()
-        known = [w for w in words if w in self._en_words]
-        if known and 2 * len(known) >= len(words):
-            return " ".join(known)
-        return text
 
     def _by_figure(
         self,

@@ -25,7 +25,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from bot.diskcache import DiskCache
-from bot.pinyin import to_pinyin_codes
+from bot.pinyin import syllable_codes, to_pinyin_codes
 from bot.schema import Lexicon
 
 _T2S = opencc.OpenCC("t2s")
@@ -75,7 +75,7 @@ _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\W_]+(?:(?<=\d)\.(?=\d)[^\W_]+)*")
 # A figure as people quote it: digits, maybe with 万/亿 as the report writes them (9万, 3.23万).
 _FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?(?![\d.])")
-_NUMBER = _FIGURE  # a figure goes whole: "9万" leaves no 万 behind
+_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
 _YEAR_WORDS = re.compile(
     r"(?<![\d.])20[0-3]\d" + _NOT_A_YEAR_AFTER + r"年?|去年|上年|前年|今年|明年|本年"
 )
@@ -426,6 +426,11 @@ class Normalizer:
             *lex.offtopic,
         ]
         codes = {to_pinyin_codes(fold(w)) for w in words if _CJK.search(w) and len(w) >= 2}
+        # places also as their Latin names spell them (huadu, chongqing): a character's table
+        # reading may be another of its readings (都 du/dou, 重 chong/zhong)
+        for word in [*(p for group in lex.places.values() for p in group), *lex.wider]:
+            if word.isascii() and (latin := syllable_codes(word.replace(" ", ""), 1)):
+                codes.add(latin)
         if not codes:
             return None
         return re.compile("|".join(re.escape(c) for c in sorted(codes, key=len, reverse=True)))
@@ -478,12 +483,14 @@ class Normalizer:
         offtopic = bool(self._offtopic and self._offtopic.search(folded))
         numbers = tuple(
             dict.fromkeys(
-                n for n in _FIGURE.findall(folded) if int(float(n.rstrip("万亿"))) not in years
+                n
+                for n in _FIGURE.findall(folded)
+                if len(n) > 12 or int(float(n.rstrip("万亿"))) not in years
             )
         )
         # "3395是什么意思": a quoted figure, and nothing else but words asking what it is
         about_figure = bool(numbers) and not self._content(
-            self._figure_refs.sub(" ", folded) if self._figure_refs else folded
+            _FIGURE.sub(" ", self._figure_refs.sub(" ", folded) if self._figure_refs else folded)
         )
         return Normalized(
             self._text(folded),
@@ -703,6 +710,8 @@ class Normalizer:
         """A near miss of a lexicon word becomes that word (kindergarden -> kindergarten)."""
         if len(word) < SPELL_MIN or word in self._vocabulary or not word.isalpha():
             return word
+        if syllable_codes(word) is not None:  # pinyin (dianying), no slip of an English word
+            return word
         spelled = self._spelled.get(word)
         if spelled is None:
             limit = _spelling_limit(word)
@@ -725,6 +734,7 @@ class Normalizer:
             and w not in self._vocabulary
             and w.isalpha()
             and w not in self._spelled
+            and syllable_codes(w) is None
         ]
         if not todo or not self._vocabulary_list:
             return

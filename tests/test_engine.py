@@ -58,6 +58,8 @@ def test_english_question_gets_english_answer(engine: Engine) -> None:
         ("", "empty"),
         ("？？？", "empty"),
         ("学" * 600, "too_long"),
+        ("隔壁区的托位有多少", "other_place"),
+        ("our son's school place, when will we hear", "personal"),
     ],
 )
 def test_refusals(engine: Engine, question: str, reason: str) -> None:
@@ -265,3 +267,10 @@ def test_two_equal_exact_matches_are_both_answered_a_close_pair_is_asked_about()
     assert _both_exact(Decision("clarify", None, ((3, 96.0), (5, 96.0))), w)
     assert not _both_exact(Decision("clarify", None, ((3, 96.0), (5, w.both - 1))), w)
     assert not _both_exact(Decision("clarify", None, ((3, 59.0), (5, 59.0))), w)
+
+
+@pytest.mark.parametrize("question", ["9" * 400, "托位" + "9" * 320 + "个", "1e999亿"])
+def test_numbers_too_long_for_a_float_get_an_answer_not_an_error(
+    engine: Engine, question: str
+) -> None:
+    assert engine.ask(question).decision in {"answer", "clarify", "fallback"}

@@ -71,3 +71,21 @@ def test_refused_questions_typed_in_pinyin_get_no_figures(engine: Engine) -> Non
         answered += engine.ask(typed).decision == "answer"
     assert tried > 40
     assert answered <= tried // 20, (answered, tried)  # 0 of 65 when written
+
+
+def test_pinyin_naming_another_place_or_the_askers_family_gets_no_figures(engine: Engine) -> None:
+    topics = ["tuowei duoshao", "zhangzhe fantang", "xuewei you jige"]
+    places = ["tian he qu", "tianhe", "shen zhen", "cong hua", "chongqing", "changsha", "quan guo"]
+    askers = ["wo jia haizi", "wo de", "women jia"]
+    for who in places + askers:
+        for topic in topics:
+            answer = engine.ask(f"{who} {topic}")
+            assert answer.decision != "answer", (who, topic, answer.intent)
+
+
+def test_english_words_that_spell_syllables_are_not_read_as_pinyin(engine: Engine) -> None:
+    words = ["sushi", "guide", "mine", "shine", "tango", "banana", "mango", "dine", "side", "lama"]
+    for first in words:
+        for second in words:
+            if first != second:
+                assert engine.ask(f"{first} {second}").decision != "answer", (first, second)
