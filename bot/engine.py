@@ -170,7 +170,8 @@ class Engine:
         self._prepared = [self._prepare(li) for li in self._intents]
         # a question typed in pinyin is matched on the Chinese examples' syllables alone
         self._pinyin_matcher = self.matchers["zh"].reweighted(PINYIN_ONLY)
-        self._pinyin_words: dict[str, str | None] = {}  # a word -> its syllable codes, if pinyin
+        # a word -> its syllable codes as a pinyin word of the question, and as syllables at all
+        self._pinyin_words: dict[str, tuple[str | None, str | None]] = {}
         # the words of the English examples and of the keywords: no pinyin among them
         self._en_words = {w for _, t in en_examples for w in t.split()} | {
             w for kws in keywords for k in kws for w in k.split()
@@ -364,19 +365,29 @@ class Engine:
         memo = self._pinyin_words
         codes, syllables = [], []
         for w in _WORDS.findall(text.lower()):
-            c = memo.get(w, "")
-            if c == "":
-                c = None
-                if w not in self._en_words and not self.normalizer.knows_english(w):
-                    c = syllable_codes(w)
+            known = memo.get(w)
+            if known is None:
+                # every word that spells syllables, one-syllable and English ones too ("tian
+                # he", "wo"), counts for the scope guard (a false alarm only loses the pinyin
+                # reading); a pinyin word for the reading has two syllables or more and is no
+                # word the examples or the lexicon use
+                spelled = syllable_codes(w, 1)
+                pinyin = (
+                    spelled
+                    if spelled is not None
+                    and len(spelled) >= 2
+                    and len(w) >= 4
+                    and w not in self._en_words
+                    and not self.normalizer.knows_english(w)
+                    else None
+                )
+                known = (pinyin, spelled)
                 if len(memo) < 20_000:
-                    memo[w] = c
-            if c is not None:
-                codes.append(c)
-            # every word that spells syllables, one-syllable and English ones too ("tian he",
-            # "wo"), for the scope guard: a false alarm only loses the pinyin reading
-            if (s := c or syllable_codes(w, 1)) is not None:
-                syllables.append(s)
+                    memo[w] = known
+            if known[0] is not None:
+                codes.append(known[0])
+            if known[1] is not None:
+                syllables.append(known[1])
         if len(codes) < 2 or self.normalizer.pinyin_out_of_scope("".join(syllables)):
             return ""
         return "".join(codes)

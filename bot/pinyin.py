@@ -8,10 +8,14 @@ confusions (zh/z, ch/c, sh/s, -ng/-n, l/n) share a code. The table ships as bot/
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 
 PRIVATE_USE_START = 0xE000
+# initial, vowels, final, repeated: a quick no for most English words (school, places, the)
+# before the exact split
+_SHAPE = re.compile(r"(?:(?:[zcs]h|[bpmfdtnlgkhjqxrzcsyw])?[aeiouv]+(?:ng|n|r)?)+")
 TABLE_FILE = "pinyin.txt"
 
 
@@ -61,7 +65,7 @@ def syllable_codes(word: str, min_syllables: int = 2) -> str | None:
     None when the word is no run of at least `min_syllables` syllables."""
     syllables = _tables()[1]
     n = len(word)
-    if n < 2 * min_syllables or n > 36 or not word.isascii() or not word.isalpha():
+    if n < 2 * min_syllables or n > 36 or not _SHAPE.fullmatch(word):
         return None
     # count[i]: the fewest syllables that spell word[i:]; end[i]: where the first of them ends
     impossible = n + 1
