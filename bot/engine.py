@@ -140,10 +140,6 @@ class Engine:
         )
         years = [li.years for li in self._intents]
         figures = [_figures(li) for li in self._intents]
-        self._figure_intents: dict[str, list[int]] = {}
-        for i, figs in enumerate(figures):
-            for fig in figs:
-                self._figure_intents.setdefault(fig, []).append(i)
         self.matchers = {
             "zh": Matcher(
                 _dedupe(zh_examples),
@@ -401,9 +397,7 @@ class Engine:
     ) -> tuple[Decision, list[tuple[int, float]]]:
         """A question that only quotes a report figure ("3395是什么意思") is about the intents
         whose answers show it: the one, or which of them (best scored first)."""
-        owners = list(
-            dict.fromkeys(i for n in norm.numbers for i in self._figure_intents.get(n, ()))
-        )
+        owners = matcher.showing(norm.numbers)
         if not owners or (decision.kind == "answer" and decision.best in owners):
             return decision, ranked
         scores = matcher.score_intents(norm.text, owners, norm.years, norm.numbers)

@@ -508,6 +508,10 @@ class Matcher:
             ranked = self._best(best, extra, penalty, limit)
         return ranked
 
+    def showing(self, numbers: Sequence[str]) -> list[int]:
+        """The intents whose answers show any of these report figures, in intent order."""
+        return sorted({i for n in numbers for i in self._figure_owners.get(n, ())})
+
     def score_intents(
         self,
         question: str,

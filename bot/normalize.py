@@ -545,8 +545,8 @@ class Normalizer:
     def windows(self, norm: Normalized, min_length: int = 4) -> list[str]:
         """For a question of several clauses: the matching form of its last clause that asks,
         alone and with the clause before it unless the two are the whole question (the scene a
-        rambling question sets drowns its question). Forms shorter than `min_length` say too little to match on; a form equal to
-        the whole question's says nothing new."""
+        rambling question sets drowns its question). Forms shorter than `min_length` say too
+        little to match on; a form equal to the whole question's says nothing new."""
         clauses = norm.clauses
         if len(clauses) < 2:
             return []
@@ -706,11 +706,19 @@ class Normalizer:
         """A stop word, or a word of the lexicon's English terms (plural too)."""
         return word in _EN_STOPWORDS or word in self._vocabulary or _stem(word) in self._vocabulary
 
+    def _may_be_a_slip(self, word: str) -> bool:
+        """Long enough, letters only, no lexicon word, and no pinyin (dianying is no slip of
+        dining)."""
+        return (
+            len(word) >= SPELL_MIN
+            and word not in self._vocabulary
+            and word.isalpha()
+            and syllable_codes(word) is None
+        )
+
     def _spell(self, word: str) -> str:
         """A near miss of a lexicon word becomes that word (kindergarden -> kindergarten)."""
-        if len(word) < SPELL_MIN or word in self._vocabulary or not word.isalpha():
-            return word
-        if syllable_codes(word) is not None:  # pinyin (dianying), no slip of an English word
+        if not self._may_be_a_slip(word):
             return word
         spelled = self._spelled.get(word)
         if spelled is None:
@@ -728,13 +736,7 @@ class Normalizer:
     def _spell_many(self, words: Iterable[str]) -> None:
         """`_spell` for many words at once (the examples at load): one distance matrix."""
         todo = [
-            w
-            for w in dict.fromkeys(words)
-            if len(w) >= SPELL_MIN
-            and w not in self._vocabulary
-            and w.isalpha()
-            and w not in self._spelled
-            and syllable_codes(w) is None
+            w for w in dict.fromkeys(words) if w not in self._spelled and self._may_be_a_slip(w)
         ]
         if not todo or not self._vocabulary_list:
             return

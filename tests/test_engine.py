@@ -239,11 +239,11 @@ def test_merged_rankings_break_ties_by_the_lower_intent() -> None:
 
 
 def test_a_quoted_figure_alone_is_answered_by_the_intents_showing_it(engine: Engine) -> None:
-    owners: dict[str, set[str]] = {}
-    for i, li in enumerate(engine.content.intents):
-        for fig in engine._figure_intents:
-            if i in engine._figure_intents[fig]:
-                owners.setdefault(fig, set()).add(li.intent.id)
+    ids_of = engine.intent_ids()
+    owners = {
+        fig: {ids_of[i] for i in engine.matchers["zh"].showing([fig])}
+        for fig in engine.matchers["zh"]._figure_owners
+    }
     checked = {"answer": 0, "clarify": 0}
     for fig, ids in owners.items():
         if fig[0].isdigit() and len(fig) >= 3:
