@@ -13,9 +13,9 @@ import statistics
 import time
 from pathlib import Path
 
-from bot.engine import EN_VIEWS, ZH_VIEWS, Engine
+from bot.engine.engine import EN_VIEWS, ZH_VIEWS, Engine
+from bot.engine.match import Matcher
 from bot.evaluate import load_cases
-from bot.match import Matcher
 
 ROOT = Path(__file__).resolve().parent.parent
 

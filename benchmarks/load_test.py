@@ -9,7 +9,7 @@ question by content (the bot must send exactly the engine's answer text), so los
 and wrong answers are counted exactly. Reports throughput (answers/s) and latency from
 update-queued to sendMessage-received (median, p90, p99, max).
 
-The bot sends through its rate limiter (bot.telegram_app.PacedRateLimiter), configured to
+The bot sends through its rate limiter (bot.telegram.app.PacedRateLimiter), configured to
 stay below Telegram's limit of about 30 messages per second overall (SEND_RATE = 25/s, at
 most SEND_BURST back to back): throughput is capped there BY DESIGN, and latency under a burst
 is mostly queueing behind the limiter. --flood-limit 30 makes the fake answer 429 like Telegram
@@ -43,9 +43,9 @@ sys.path.insert(0, str(PROJECT / "tests" / "e2e"))
 
 from fake_bot_api import FakeBotApi, Message  # noqa: E402
 
-from bot.content import ContentError  # noqa: E402
-from bot.engine import Engine  # noqa: E402
-from bot.telegram_app import SEND_BURST, SEND_RATE  # noqa: E402
+from bot.content.load import ContentError  # noqa: E402
+from bot.engine.engine import Engine  # noqa: E402
+from bot.telegram.app import SEND_BURST, SEND_RATE  # noqa: E402
 
 TOKEN = "7100000002:AAloadTestTokenNotARealOne_abcdefghijk"
 TELEGRAM_RATE = 30  # messages/s: Telegram's overall limit for a bot (429 beyond)

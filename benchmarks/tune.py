@@ -12,9 +12,9 @@ import itertools
 import sys
 from pathlib import Path
 
-from bot.engine import Engine
+from bot.engine.decide import Weights
+from bot.engine.engine import Engine
 from bot.evaluate import evaluate, load_cases
-from bot.match import Weights
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bot.config import DEFAULT_DATA_DIR, DEFAULT_INTENTS_DIR
-from bot.content import ContentError
-from bot.engine import Engine
+from bot.content.load import ContentError
+from bot.engine.engine import Engine
 
 
 def _content_args(p: argparse.ArgumentParser) -> None:
@@ -49,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--quiet", action="store_true", help="summary only")
     sub.add_parser("coverage", help="report sentences with figures not represented in data/")
     sub.add_parser("run", help="run the Telegram bot (console chat without a token)")
-    rep = sub.add_parser("report", help="question-log report (see bot.report)", add_help=False)
+    rep = sub.add_parser(
+        "report", help="question-log report (see bot.questionlog.report)", add_help=False
+    )
     rep.add_argument("rest", nargs=argparse.REMAINDER)
     for name, p in sub.choices.items():
         if name != "report":
@@ -160,7 +162,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    from bot.coverage import format_gaps, uncovered
+    from bot.content.coverage import format_gaps, uncovered
 
     engine = _load(args)
     if engine is None:
@@ -175,7 +177,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("TELEGRAM_BOT_TOKEN is not set: starting the console chat instead (see README).")
         return cmd_chat(args)
     from bot.config import ConfigError, Settings
-    from bot.telegram_app import run_bot
+    from bot.telegram.app import run_bot
 
     os.environ["BOT_INTENTS_DIR"] = str(args.intents)
     os.environ["BOT_DATA_DIR"] = str(args.data)
@@ -193,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     # again during the content load (about 20 ms of a first load).
     gc.freeze()
     if args.command == "report":
-        from bot.report import main as report_main
+        from bot.questionlog.report import main as report_main
 
         return report_main(args.rest)
     handlers = {

@@ -17,10 +17,11 @@ from typing import Any
 import numpy as np
 import yaml
 
-from bot.answer import Answer
-from bot.content import Problem
-from bot.engine import GENERAL_TOPIC, Engine
-from bot.normalize import fold
+from bot.content.load import Problem
+from bot.engine.answer import Answer
+from bot.engine.engine import Engine
+from bot.engine.guards import GENERAL_TOPIC
+from bot.engine.normalize import fold
 
 
 @dataclass(frozen=True, slots=True)

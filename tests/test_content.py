@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content import ContentError, load_content, parse_written
+from bot.content.load import ContentError, load_content, parse_written
 from tests.conftest import DATA, INTENTS
 
 SOURCE = re.sub(r"\s+", "", (DATA / "sources" / "haizhu-2024-plan-report.txt").read_text("utf-8"))

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from bot.engine import Engine
-from bot.normalize import to_simplified
+from bot.engine.engine import Engine
+from bot.engine.normalize import to_simplified
 
 
 def test_every_intent_answer_ends_with_its_source(engine: Engine) -> None:
@@ -131,7 +131,7 @@ def test_engine_imports_nothing_from_telegram() -> None:
     import sys
 
     code = (
-        "import sys; import bot.engine, bot.cli, bot.evaluate, bot.coverage; "
+        "import sys; import bot.engine.engine, bot.cli, bot.evaluate, bot.content.coverage; "
         "print([m for m in sys.modules if m == 'telegram' or m.startswith('telegram.')])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -216,11 +216,11 @@ def test_a_question_naming_another_place_is_refused_for_it(engine: Engine, quest
 
 
 def test_common_answers_are_composed_at_load(engine: Engine) -> None:
-    from bot.engine import PRECOMPOSED
+    from bot.engine.render import PRECOMPOSED
 
     for i in range(engine.intent_count):
         for lang, script in PRECOMPOSED:
-            assert (i, (), lang, script, "") in engine._composed
+            assert engine.composer.is_composed(i, lang, script)
     answer = engine.answer_intent("school_places", lang="zh", script="traditional")
     assert answer is not None and "學位" in answer.text
 
@@ -233,9 +233,9 @@ def test_a_lone_surrogate_gets_an_answer_not_an_error(engine: Engine, question: 
 
 
 def test_merged_rankings_break_ties_by_the_lower_intent() -> None:
-    from bot.engine import _best_of
+    from bot.engine.decide import best_of
 
-    assert _best_of([(5, 50.0), (7, 40.0)], [(2, 50.0)]) == [(2, 50.0), (5, 50.0), (7, 40.0)]
+    assert best_of([(5, 50.0), (7, 40.0)], [(2, 50.0)]) == [(2, 50.0), (5, 50.0), (7, 40.0)]
 
 
 def test_a_quoted_figure_alone_is_answered_by_the_intents_showing_it(engine: Engine) -> None:
@@ -260,13 +260,12 @@ def test_a_quoted_figure_alone_is_answered_by_the_intents_showing_it(engine: Eng
 
 
 def test_two_equal_exact_matches_are_both_answered_a_close_pair_is_asked_about() -> None:
-    from bot.engine import _both_exact
-    from bot.match import Decision, Weights
+    from bot.engine.decide import Decision, Weights, both_exact
 
     w = Weights()
-    assert _both_exact(Decision("clarify", None, ((3, 96.0), (5, 96.0))), w)
-    assert not _both_exact(Decision("clarify", None, ((3, 96.0), (5, w.both - 1))), w)
-    assert not _both_exact(Decision("clarify", None, ((3, 59.0), (5, 59.0))), w)
+    assert both_exact(Decision("clarify", None, ((3, 96.0), (5, 96.0))), w)
+    assert not both_exact(Decision("clarify", None, ((3, 96.0), (5, w.both - 1))), w)
+    assert not both_exact(Decision("clarify", None, ((3, 59.0), (5, 59.0))), w)
 
 
 @pytest.mark.parametrize("question", ["9" * 400, "托位" + "9" * 320 + "个", "1e999亿"])

@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from bot.engine import EN_VIEWS, ZH_VIEWS
-from bot.match import Matcher, Weights, decide
+from bot.engine.decide import Weights, decide
+from bot.engine.engine import EN_VIEWS, ZH_VIEWS
+from bot.engine.match import Matcher
 
 
 def make() -> Matcher:
@@ -250,7 +251,7 @@ def test_a_view_of_common_symbols_is_bounded_by_lengths(engine) -> None:  # type
 def test_scale_tables_built_at_load_hold_the_formulas_floats(engine) -> None:  # type: ignore[no-untyped-def]
     import numpy as np
 
-    from bot.match import TABLED_LENGTHS
+    from bot.engine.match import TABLED_LENGTHS
 
     for matcher in engine.matchers.values():
         for view in matcher._views:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.normalize import Normalizer, detect_lang, detect_script
-from bot.schema import Lexicon
+from bot.content.schema import Lexicon
+from bot.engine.normalize import Normalizer, detect_lang, detect_script
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +158,7 @@ def test_english_terms_with_weak_words_survive_the_second_lookup(engine) -> None
 
 
 def test_normalised_examples_are_kept_on_disk_for_the_next_process(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from bot import normalize
+    from bot.engine import normalize
 
     monkeypatch.setenv("BOT_CACHE_DIR", str(tmp_path))
     lexicon = Lexicon(synonyms={"托育": ["托儿所"]}, fillers=["请问"])
@@ -188,8 +188,8 @@ def test_spelling_looks_only_at_words_an_edit_could_reach(engine) -> None:  # ty
     from rapidfuzz import process
     from rapidfuzz.distance import Levenshtein
 
-    from bot.normalize import SPELL_MIN, _spelling_limit
-    from bot.pinyin import syllable_codes
+    from bot.engine.normalize import SPELL_MIN, _spelling_limit
+    from bot.engine.pinyin import syllable_codes
 
     norm = engine.normalizer
     vocabulary = norm._vocabulary_list

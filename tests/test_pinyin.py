@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine import Engine
-from bot.pinyin import syllable_codes, to_pinyin_codes
+from bot.engine.engine import Engine
+from bot.engine.pinyin import syllable_codes, to_pinyin_codes
 
 
 @pytest.mark.parametrize(

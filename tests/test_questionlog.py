@@ -1,5 +1,5 @@
-"""Tests of the question log (bot.questionlog), its review (bot.logreview) and the staff report
-(bot.report)."""
+"""Tests of the question log (bot.questionlog.store), its review (bot.questionlog.review) and the staff report
+(bot.questionlog.report)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import report
-from bot.answer import Answer, Candidate
-from bot.logreview import (
+from bot.engine.answer import Answer, Candidate
+from bot.questionlog import report
+from bot.questionlog.review import (
     LoggedQuestion,
     UnansweredGroup,
     format_stats,
@@ -26,7 +26,7 @@ from bot.logreview import (
     group_questions,
     read_stats,
 )
-from bot.questionlog import (
+from bot.questionlog.store import (
     SCHEMA_VERSION,
     NullQuestionLog,
     QuestionLog,
@@ -190,7 +190,7 @@ def test_asker_is_a_keyed_hash_never_the_raw_id(db: Path, clock: Clock) -> None:
 def test_missing_secret_warns_and_still_hashes(
     db: Path, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="bot.questionlog"):
+    with caplog.at_level(logging.WARNING, logger="bot.questionlog.store"):
         log = QuestionLog(db, secret=None, clock=clock)
     assert any("per-process secret" in r.getMessage() for r in caplog.records)
     log.start()
@@ -372,7 +372,7 @@ def test_unwritable_path_degrades_without_raising(
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
     log = QuestionLog(blocker / "questions.sqlite3", secret="s")
-    with caplog.at_level(logging.ERROR, logger="bot.questionlog"):
+    with caplog.at_level(logging.ERROR, logger="bot.questionlog.store"):
         log.start()
     assert any(r.levelno == logging.ERROR for r in caplog.records)
     rid = log.record(chat_type="private", user_id=1, answer=ans("q"))
@@ -391,7 +391,7 @@ def test_write_failure_is_logged_and_writer_survives(
 ) -> None:
     with sqlite3.connect(db) as conn:
         conn.execute("ALTER TABLE questions RENAME TO questions_away")
-    with caplog.at_level(logging.ERROR, logger="bot.questionlog"):
+    with caplog.at_level(logging.ERROR, logger="bot.questionlog.store"):
         rid = qlog.record(chat_type="private", user_id=1, answer=ans("lost"))
         qlog.flush()
     assert ID_RE.match(rid)
@@ -407,7 +407,7 @@ def test_newer_schema_is_left_alone(db: Path, caplog: pytest.LogCaptureFixture) 
     with sqlite3.connect(db) as conn:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     log = QuestionLog(db, secret="s")
-    with caplog.at_level(logging.ERROR, logger="bot.questionlog"):
+    with caplog.at_level(logging.ERROR, logger="bot.questionlog.store"):
         log.start()
     assert any("newer" in r.getMessage() for r in caplog.records)
     log.record(chat_type="private", user_id=1, answer=ans("q"))
@@ -672,7 +672,7 @@ def test_ten_thousand_distinct_questions_group_in_well_under_a_second() -> None:
 
 
 def test_grouping_beyond_the_bound_keeps_identical_wordings_together() -> None:
-    from bot import logreview
+    from bot.questionlog import review as logreview
 
     texts = distinct_questions(logreview.MAX_CLUSTER_KEYS + 50)
     rows = [logged(i, t) for i, t in enumerate(texts)]

@@ -6,8 +6,15 @@ import pytest
 from jinja2 import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from bot.render import FactAccess, FactView, Renderer, footer, make_environment, render_template
-from bot.schema import Fact, Source
+from bot.content.schema import Fact, Source
+from bot.content.templates import (
+    FactAccess,
+    FactView,
+    Renderer,
+    make_environment,
+    render_template,
+)
+from bot.engine.render import footer
 
 SOURCE = Source(
     id="r",
@@ -81,7 +88,7 @@ def test_template_cache_is_private_and_refuses_a_shared_directory(tmp_path, monk
     import os
     import stat
 
-    from bot import render
+    from bot.content import templates as render
 
     private = tmp_path / "private"
     monkeypatch.setenv("BOT_CACHE_DIR", str(private))

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.yamlload import YamlError, line_of, load_bytes_with_lines, load_with_lines
+from bot.content.yamlload import YamlError, line_of, load_bytes_with_lines, load_with_lines
 from tests.conftest import DATA, INTENTS
 
 DOCS = {

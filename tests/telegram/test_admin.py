@@ -24,10 +24,10 @@ from tg_helpers import (
     RecordingRequest,
 )
 
-from bot import handlers
-from bot.questionlog import NullQuestionLog, QuestionLog
-from bot.send import ui
-from bot.telegram_app import build_application, set_commands, sighup_reload
+from bot.questionlog.store import NullQuestionLog, QuestionLog
+from bot.telegram import handlers
+from bot.telegram.app import build_application, set_commands, sighup_reload
+from bot.telegram.send import ui
 
 QUESTION = "海珠区有多少托位"
 SECRET_QUESTION = "xyzzy 我家的私事能不能帮忙 qwerty"
@@ -109,7 +109,7 @@ async def test_reload_by_non_admin_is_refused_and_logged(
     app, feed, updates, request_recorder, caplog
 ):
     old = app.bot_data[handlers.ENGINE]
-    with caplog.at_level(logging.WARNING, logger="bot.handlers"):
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.handlers"):
         await feed(updates.message("/reload", user_id=USER_ID, chat_type="supergroup"))
     [sent] = request_recorder.sent()
     assert "管理员" in sent["text"]
@@ -314,7 +314,7 @@ async def test_bot_still_answers_when_the_question_log_cannot_be_written(
     their answers, and nothing raises into the handler."""
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
-    with caplog.at_level(logging.ERROR, logger="bot.questionlog"):
+    with caplog.at_level(logging.ERROR, logger="bot.questionlog.store"):
         async with app_with_real_log(settings, engine, blocker / "q.sqlite3") as (
             app,
             qlog,

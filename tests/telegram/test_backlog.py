@@ -20,9 +20,10 @@ from tg_helpers import (
     Updates,
 )
 
-from bot import handlers, telegram_app
-from bot.addressing import GROUP_BACKLOG, PRIVATE_BACKLOG, ChatBacklog
-from bot.send import HELPFUL, RELATED, ButtonData, encode, ui
+from bot.telegram import app as telegram_app
+from bot.telegram import handlers
+from bot.telegram.addressing import GROUP_BACKLOG, PRIVATE_BACKLOG, ChatBacklog
+from bot.telegram.send import HELPFUL, RELATED, ButtonData, encode, ui
 
 QUESTION = "海珠区有多少托位"
 FLOOD_NOTICE = ui("flood", "zh", "simplified")

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from tg_helpers import TOKEN, RecordingRequest
 
-from bot import redact
 from bot.config import DEFAULT_DATA_DIR, DEFAULT_INTENTS_DIR, ConfigError, Settings
-from bot.telegram_app import configure_logging, webhook_target
+from bot.telegram import redact
+from bot.telegram.app import configure_logging, webhook_target
 
 
 def test_defaults():
@@ -249,7 +249,8 @@ def test_token_is_trimmed():
 
 
 def test_run_with_a_blank_token_starts_the_console_chat(monkeypatch, capsys):
-    from bot import cli, telegram_app
+    from bot import cli
+    from bot.telegram import app as telegram_app
 
     def no_telegram(settings: Settings) -> int:
         raise AssertionError("run_bot must not start with a blank token")
@@ -310,7 +311,7 @@ class _Application:
 async def test_start_up_retries_for_about_two_minutes_with_backoff():
     from telegram.error import NetworkError, TimedOut
 
-    from bot.telegram_app import START_RETRY_DELAYS, initialize_with_retries
+    from bot.telegram.app import START_RETRY_DELAYS, initialize_with_retries
 
     waits: list[float] = []
 
@@ -335,7 +336,7 @@ async def test_start_up_retries_for_about_two_minutes_with_backoff():
 async def test_start_up_waits_out_a_429_and_never_retries_a_bad_token():
     from telegram.error import InvalidToken, RetryAfter
 
-    from bot.telegram_app import initialize_with_retries
+    from bot.telegram.app import initialize_with_retries
 
     waits: list[float] = []
 
@@ -352,7 +353,7 @@ async def test_start_up_waits_out_a_429_and_never_retries_a_bad_token():
 
 
 def test_run_bot_retries_an_unreachable_bot_api_then_exits_1(settings, monkeypatch, caplog):
-    from bot import telegram_app
+    from bot.telegram import app as telegram_app
 
     request = RecordingRequest()
     request.fail_next("getMe", *([502] * 50))  # Bad Gateway: Telegram unreachable
@@ -366,7 +367,7 @@ def test_run_bot_retries_an_unreachable_bot_api_then_exits_1(settings, monkeypat
     root = logging.getLogger()
     monkeypatch.setattr(root, "handlers", [caplog.handler])  # run_bot configures logging
     monkeypatch.setattr(root, "level", root.level)
-    with caplog.at_level(logging.WARNING, logger="bot.telegram_app"):
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.app"):
         assert telegram_app.run_bot(settings) == 1
     assert len(request.attempts("getMe")) == 4  # the first attempt and 3 retries
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]

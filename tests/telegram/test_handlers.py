@@ -18,9 +18,18 @@ from tg_helpers import (
     utf16_len,
 )
 
-from bot import handlers
-from bot.answer import Answer, Candidate
-from bot.send import CHOOSE, HELPFUL, NONE, UNHELPFUL, ButtonData, decode, encode, fp_prefix
+from bot.engine.answer import Answer, Candidate
+from bot.telegram import handlers
+from bot.telegram.send import (
+    CHOOSE,
+    HELPFUL,
+    NONE,
+    UNHELPFUL,
+    ButtonData,
+    decode,
+    encode,
+    fp_prefix,
+)
 
 QUESTION = "海珠区有多少托位"
 
@@ -434,18 +443,18 @@ async def test_error_handler_logs_and_apologises(
         raise RuntimeError("engine exploded")
 
     app.bot_data[handlers.ENGINE] = WrappedEngine(engine, broken)
-    with caplog.at_level(logging.ERROR, logger="bot.handlers"):
+    with caplog.at_level(logging.ERROR, logger="bot.telegram.handlers"):
         await feed(updates.message(QUESTION))
     [sent] = request_recorder.sent()
     assert "抱歉" in sent["text"]
-    [record] = [r for r in caplog.records if r.name == "bot.handlers"]
+    [record] = [r for r in caplog.records if r.name == "bot.telegram.handlers"]
     assert record.exc_info is not None and "engine exploded" in str(record.exc_info[1])
 
 
 async def test_error_on_group_chatter_stays_silent(app, updates, request_recorder, caplog):
     update = Update.de_json(updates.message("hi all", chat_type="group"), app.bot)
     context = SimpleNamespace(error=RuntimeError("boom"), bot=app.bot)
-    with caplog.at_level(logging.ERROR, logger="bot.handlers"):
+    with caplog.at_level(logging.ERROR, logger="bot.telegram.handlers"):
         await handlers.on_error(update, context)
     assert request_recorder.sent() == []
     assert any(r.exc_info for r in caplog.records)
@@ -455,7 +464,7 @@ async def test_network_error_while_polling_is_one_warning_line(app, request_reco
     from telegram.error import NetworkError
 
     context = SimpleNamespace(error=NetworkError("connection refused"), bot=app.bot)
-    with caplog.at_level(logging.WARNING, logger="bot.handlers"):
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.handlers"):
         await handlers.on_error(None, context)
     [record] = caplog.records
     assert record.levelno == logging.WARNING and record.exc_info is None

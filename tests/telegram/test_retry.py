@@ -11,8 +11,9 @@ import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from tg_helpers import USER_ID
 
-from bot import handlers, telegram_app
-from bot.send import CHOOSE, ButtonData, encode, ui
+from bot.telegram import app as telegram_app
+from bot.telegram import handlers
+from bot.telegram.send import CHOOSE, ButtonData, encode, ui
 
 QUESTION = "海珠区有多少托位"
 APOLOGY = html.escape(ui("error", "zh", "simplified"), quote=False)
@@ -34,7 +35,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 
 class _AsyncioWithSleep:
-    """The asyncio module as bot.handlers sees it, with `sleep` replaced."""
+    """The asyncio module as bot.telegram.handlers sees it, with `sleep` replaced."""
 
     def __init__(self, sleep: Any) -> None:
         self.sleep = sleep

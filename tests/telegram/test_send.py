@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from tg_helpers import check_html, utf16_len
 
-from bot.addressing import FloodGuard
-from bot.answer import Answer, Candidate, Related
-from bot.send import (
+from bot.engine.answer import Answer, Candidate, Related
+from bot.telegram.addressing import FloodGuard
+from bot.telegram.send import (
     CHOOSE,
     HELPFUL,
     MAX_CALLBACK_BYTES,

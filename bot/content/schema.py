@@ -1,7 +1,7 @@
 """The shape of content files (data/*.yaml, intents/*.yaml, intents/lexicon/*.yaml), as pydantic models.
 
 Models check one file's structure; cross-file rules (ids unique, quotes in the source, templates
-render) live in `bot.content`.
+render) live in `bot.content.load`.
 """
 
 from __future__ import annotations

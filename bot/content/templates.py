@@ -21,8 +21,8 @@ import jinja2
 from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from bot.diskcache import DiskCache
-from bot.schema import Fact, Source
+from bot.content.diskcache import DiskCache
+from bot.content.schema import Fact, Source
 
 
 def format_number(value: float | int) -> str:
@@ -202,27 +202,6 @@ def render_template(
     return Renderer(env, facts, report).render(source)
 
 
-def footer(facts: tuple[Fact, ...], report: Source, lang: str) -> str:
-    """Years, result/plan status and source sections of the facts an answer used."""
-    if not facts:
-        return ""
-    kinds = sorted({(f.year, f.status) for f in facts})
-    sections = list(dict.fromkeys(f.section for f in facts))
-    if lang == "en":
-        status = "; ".join(
-            f"{year} plan (a target, not yet achieved)" if st == "plan" else f"{year} result"
-            for year, st in kinds
-        )
-        return (
-            f"[{status}]\nSource: {report.title_en} (published {report.published}), "
-            f"section {', '.join(sections)}"
-        )
-    status = "；".join(
-        f"{year}年计划目标（尚未完成）" if st == "plan" else f"{year}年实绩" for year, st in kinds
-    )
-    return f"【{status}】\n来源：《{report.title}》{'、'.join(sections)}"
-
-
 # What compiled code depends on besides the source: Python's bytecode format, Jinja's version and
 # this environment's settings. Part of every cache key.
 _CODE_VERSION = hashlib.sha256(
@@ -239,7 +218,7 @@ _templates: dict[str, Template] = {}
 
 
 class _CodeCache:
-    """Compiled templates in the private disk cache (see `bot.diskcache`)."""
+    """Compiled templates in the private disk cache (see `bot.content.diskcache`)."""
 
     def __init__(self) -> None:
         self._disk = DiskCache()
@@ -249,7 +228,7 @@ class _CodeCache:
         if data is None:
             return None
         try:
-            code = marshal.loads(data)  # noqa: S302 - private, see bot.diskcache
+            code = marshal.loads(data)  # noqa: S302 - private, see bot.content.diskcache
         except (ValueError, EOFError, TypeError):
             return None
         return code if isinstance(code, CodeType) else None

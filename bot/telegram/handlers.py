@@ -34,18 +34,18 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.addressing import (
+from bot.config import Settings
+from bot.content.load import ContentError
+from bot.engine.answer import Answer, Lang, Script
+from bot.engine.engine import Engine
+from bot.telegram.addressing import (
     ChatBacklog,
     FloodGuard,
     command_argument,
     group_question,
     message_text,
 )
-from bot.answer import Answer, Lang, Script
-from bot.config import Settings
-from bot.content import ContentError
-from bot.engine import Engine
-from bot.send import (
+from bot.telegram.send import (
     CHOOSE,
     HELPFUL,
     NONE,
@@ -63,7 +63,7 @@ from bot.send import (
 )
 
 if TYPE_CHECKING:
-    from bot.questionlog import QuestionLog
+    from bot.questionlog.store import QuestionLog
 
 logger = logging.getLogger(__name__)
 
@@ -570,7 +570,7 @@ async def on_stats(update: Update, context: Context) -> None:
 
 def _log_report_text(qlog: QuestionLog, command: str, days: int) -> str:
     """The text of /stats or /unanswered: reads SQLite and groups questions (a worker thread)."""
-    from bot.logreview import format_stats, format_unanswered
+    from bot.questionlog.review import format_stats, format_unanswered
 
     if command == "stats":
         return format_stats(qlog.stats(days=days), days=days)

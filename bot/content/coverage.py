@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.content import Content, split_sections, squash
-from bot.render import format_number
+from bot.content.load import Content, split_sections, squash
+from bot.content.templates import format_number
 
 CORE_SECTIONS = (
     "一、(一)",

@@ -1,6 +1,6 @@
 """Wiring of the Telegram bot: build the python-telegram-bot Application and run it.
 
-`build_application` registers the handlers of `bot.handlers` with HTML defaults, no link
+`build_application` registers the handlers of `bot.telegram.handlers` with HTML defaults, no link
 previews, the rate limiter and sane HTTP timeouts. `run_bot` is the entry point of
 `python -m bot run`: it configures logging (with secrets redacted), loads the engine, opens the
 question log, connects to the Bot API (retrying with backoff for about 2 minutes while it is
@@ -37,13 +37,13 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot import handlers, redact
 from bot.config import Settings
-from bot.content import ContentError
-from bot.engine import Engine
+from bot.content.load import ContentError
+from bot.engine.engine import Engine
+from bot.telegram import handlers, redact
 
 if TYPE_CHECKING:
-    from bot.questionlog import QuestionLog
+    from bot.questionlog.store import QuestionLog
 
 logger = logging.getLogger(__name__)
 
@@ -413,7 +413,7 @@ def _open_question_log(settings: Settings) -> QuestionLog | None:
     if settings.db_path is None:
         logger.info("Question log off (BOT_DB=off)")
         return None
-    from bot.questionlog import QuestionLog
+    from bot.questionlog.store import QuestionLog
 
     qlog = QuestionLog(
         settings.db_path, secret=settings.log_secret, retention_days=settings.log_retention_days

@@ -25,7 +25,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bot.config import DEFAULT_DB, is_off
-from bot.logreview import (
+from bot.questionlog.review import (
     LoggedQuestion,
     format_stats,
     format_unanswered,
@@ -33,7 +33,7 @@ from bot.logreview import (
     read_questions,
     read_stats,
 )
-from bot.questionlog import QuestionLogError
+from bot.questionlog.store import QuestionLogError
 
 _SINCE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([hdw]?)\s*$", re.IGNORECASE)
 _UNIT_DAYS = {"h": 1 / 24, "d": 1.0, "": 1.0, "w": 7.0}

@@ -1,7 +1,7 @@
 """Reading the question log back for staff: figures, unanswered questions grouped, the raw list.
 
 Reviewing only: nothing here writes. `read_stats`, `read_questions` and `read_unanswered` open
-their own short-lived connection to the database that bot.questionlog records; they return empty
+their own short-lived connection to the database that bot.questionlog.store records; they return empty
 results when no database exists yet and raise `QuestionLogError` on database errors. Times are
 ISO-8601 UTC text and per-day figures are UTC days. `group_questions` clusters similar wordings;
 `format_stats` and `format_unanswered` give the plain text of the admin commands /stats and
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from bot.questionlog import DAY, iso_utc, read_connection
+from bot.questionlog.store import DAY, iso_utc, read_connection
 
 DECISIONS = ("answer", "clarify", "fallback")
 UNANSWERED = ("fallback", "clarify")

@@ -1,4 +1,4 @@
-"""Score a normalised question against every intent example, and decide what to do.
+"""Score a normalised question against every intent example: a ranking of intents by score.
 
 Each language has its own example set and views: Chinese is scored on characters and on pinyin
 codes (homophone typos); English on words and on characters (spelling slips). `process.cdist`
@@ -7,8 +7,8 @@ scores the question against many examples at once with the LCS length; from it c
 fragments like "托育"). A cheap upper bound (symbol counts) picks the examples worth scoring, and
 every score that can change a decision is exactly what scoring every example would give. Keyword
 hits and a quoted report figure add a bonus; a year the intent's facts don't cover costs a
-penalty. Every candidate carries a 0-100 score, and `decide` is the one place that applies the
-thresholds.
+penalty. Every candidate carries a 0-100 score; `bot.engine.decide` is the one place that applies
+the thresholds.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import itertools
 import math
 import operator
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -27,6 +26,8 @@ from numpy.typing import NDArray
 from rapidfuzz import process
 from rapidfuzz.distance import LCSseq
 
+from bot.engine.decide import Weights
+
 View = Callable[[str], Sequence[Hashable]]
 TOKEN_CODES = 0xF0000  # supplementary private use area: one code per token of a token view
 UNKNOWN_TOKEN = chr(0x10FFFD)
@@ -34,37 +35,6 @@ _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")  # questions arrive folded to
 TABLED_LENGTHS = (
     64  # question lengths with tables built at load (`_View.scale`, `_View.length_bound`)
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Weights:
-    """Tuned on the evaluation set (see README, "Accuracy")."""
-
-    similarity: float = 0.5  # vs coverage, within one view
-    keyword: float = 6.0  # per keyword hit
-    keyword_cap: float = 12.0
-    figure: float = 20.0  # a report figure quoted in the question that the intent shows
-    year_mismatch: float = 12.0
-    answer: float = 60.0  # answer when the best is at least this and `margin` clear ...
-    margin: float = 1.0
-    answer_low: float = 44.0  # ... or at least this and `gap` clear of the runner-up
-    gap: float = 3.0
-    clarify: float = 44.0
-    clarify_window: float = 9.0
-    max_candidates: int = 3
-    both: float = 90.0  # two candidates this strong and within `margin` are both answered
-
-    @property
-    def floor(self) -> float:
-        """Scores at or below this never change what `decide` does: too low to answer, to be a
-        candidate, or to stand within `margin`/`gap` of a best that answers."""
-        return min(self.clarify, self.answer_low - self.gap, self.answer - self.margin)
-
-    @property
-    def reach(self) -> float:
-        """Nor do scores more than this below the best: too far to be a candidate beside it
-        or to keep it from answering."""
-        return max(self.clarify_window, self.gap, self.margin)
 
 
 class _View:
@@ -605,32 +575,3 @@ class Matcher:
             total = b if total is None else total + b
         assert total is not None
         return total
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    kind: str  # "answer" | "clarify" | "fallback"
-    best: int | None
-    candidates: tuple[tuple[int, float], ...]
-
-
-def decide(ranked: list[tuple[int, float]], w: Weights) -> Decision:
-    """Answer when the best is confident and clear of the runner-up; clarify among close
-    candidates in the middle band; otherwise fall back."""
-    if not ranked:
-        return Decision("fallback", None, ())
-    best, top = ranked[0]
-    second = ranked[1][1] if len(ranked) > 1 else 0.0
-    near = tuple(
-        (i, s)
-        for i, s in ranked[: w.max_candidates]
-        if s >= w.clarify and top - s <= w.clarify_window
-    )
-    confident = (top >= w.answer and top - second >= w.margin) or (
-        top >= w.answer_low and top - second >= w.gap
-    )
-    if confident:
-        return Decision("answer", best, near)
-    if top >= w.clarify and len(near) >= 2:
-        return Decision("clarify", None, near)
-    return Decision("fallback", None, near)

@@ -24,9 +24,9 @@ import rapidfuzz
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from bot.diskcache import DiskCache
-from bot.pinyin import syllable_codes, to_pinyin_codes
-from bot.schema import Lexicon
+from bot.content.diskcache import DiskCache
+from bot.content.schema import Lexicon
+from bot.engine.pinyin import syllable_codes, to_pinyin_codes
 
 _T2S = opencc.OpenCC("t2s")
 _S2T = opencc.OpenCC("s2t")
@@ -603,7 +603,7 @@ class Normalizer:
 
     def _read_disk(self) -> dict[str, str]:
         """The examples normalised by an earlier run with this lexicon and this code (the
-        private cache of `bot.diskcache`); anything unreadable counts as nothing."""
+        private cache of `bot.content.diskcache`); anything unreadable counts as nothing."""
         data = DiskCache().read(self._disk_name())
         if data is None:
             return {}

@@ -18,9 +18,9 @@ from typing import Any, TypeVar
 from jinja2 import TemplateError
 from pydantic import BaseModel, ValidationError
 
-from bot.render import Rendered, Renderer, format_number, make_environment
-from bot.schema import DataFile, Fact, Intent, IntentFile, Lexicon, Quantity, Source
-from bot.yamlload import LineMap, YamlError, line_of, load_bytes_with_lines
+from bot.content.schema import DataFile, Fact, Intent, IntentFile, Lexicon, Quantity, Source
+from bot.content.templates import Rendered, Renderer, format_number, make_environment
+from bot.content.yamlload import LineMap, YamlError, line_of, load_bytes_with_lines
 
 M = TypeVar("M", bound=BaseModel)
 SOURCES_DIR = "sources"

@@ -11,7 +11,7 @@ Times are stored as ISO-8601 UTC text ("2025-03-01T08:15:30Z"); per-day figures 
 
 This module owns the schema (`MIGRATIONS`, `migrate`), the time format (`iso_utc`) and the
 short-lived read connection (`read_connection`). Reading the log back (figures, grouped unanswered
-questions, the raw list, and their text for staff) lives in bot.logreview; `QuestionLog`'s
+questions, the raw list, and their text for staff) lives in bot.questionlog.review; `QuestionLog`'s
 `unanswered`, `stats` and `questions` are thin wrappers over it that use the log's clock.
 """
 
@@ -33,10 +33,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.answer import Answer
+from bot.engine.answer import Answer
 
 if TYPE_CHECKING:
-    from bot.logreview import LoggedQuestion, Stats, UnansweredGroup
+    from bot.questionlog.review import LoggedQuestion, Stats, UnansweredGroup
 
 logger = logging.getLogger(__name__)
 
@@ -407,24 +407,24 @@ class QuestionLog:
         """Delete rows older than retention_days now; returns how many. Never raises."""
         return purge_db(self.path, self.retention_days, now=self._clock())
 
-    # Thin wrappers over bot.logreview at this log's path and clock; imported on call because
-    # bot.logreview imports this module.
+    # Thin wrappers over bot.questionlog.review at this log's path and clock; imported on call because
+    # bot.questionlog.review imports this module.
 
     def unanswered(self, *, days: float = 7, limit: int = 20) -> list[UnansweredGroup]:
         """Most frequent fallback and clarify questions of the last `days` days, grouped."""
-        from bot.logreview import read_unanswered
+        from bot.questionlog.review import read_unanswered
 
         return read_unanswered(self.path, days=days, limit=limit, now=self._clock())
 
     def stats(self, *, days: float = 7) -> Stats:
         """Figures of the last `days` days."""
-        from bot.logreview import read_stats
+        from bot.questionlog.review import read_stats
 
         return read_stats(self.path, days=days, now=self._clock())
 
     def questions(self, *, days: float = 7) -> list[LoggedQuestion]:
         """Every fallback and clarify question of the last `days` days, newest first."""
-        from bot.logreview import read_questions
+        from bot.questionlog.review import read_questions
 
         return read_questions(self.path, days=days, now=self._clock())
 
@@ -460,7 +460,7 @@ class NullQuestionLog:
         return []
 
     def stats(self, *, days: float = 7) -> Stats:
-        from bot.logreview import Stats
+        from bot.questionlog.review import Stats
 
         return Stats(days=days, since=iso_utc(time.time() - days * DAY))
 

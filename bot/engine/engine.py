@@ -1,0 +1,200 @@
+"""The answer engine: built once from validated content, then read-only.
+
+`Engine` builds the normaliser, one matcher per language, the composer of answers and the
+pipeline of steps (bot.engine.pipeline) that every question runs through. A reload builds a new
+Engine and the caller swaps one reference. No telegram or storage imports.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from pathlib import Path
+
+from bot.content.load import Content, LoadedIntent, Problem, load_content
+from bot.content.templates import format_number
+from bot.engine import messages
+from bot.engine.answer import Answer, Lang, Script
+from bot.engine.changes import describe_changes
+from bot.engine.decide import Weights
+from bot.engine.match import Matcher
+from bot.engine.normalize import Normalizer
+from bot.engine.pinyin import to_pinyin_codes
+from bot.engine.pipeline import Pipeline, compose, standard_steps
+from bot.engine.rank import PinyinReading
+from bot.engine.render import Composer
+
+HELP_INTENT = "help"
+ZH_VIEWS = ((lambda s: s, 0.7), (to_pinyin_codes, 0.3))
+EN_VIEWS = ((str.split, 0.6), (lambda s: s, 0.4))
+
+
+def _figures(li: LoadedIntent) -> list[str]:
+    """The report's figures an intent's answer shows (a citizen may quote one: "6.18个托位是…")."""
+    out = []
+    for rendered in li.answers.values():
+        for fact in rendered.facts:
+            for q in fact.quantities().values():
+                shown = format_number(q.value)
+                if len(shown.replace(".", "")) >= 2 and not 2000 <= q.value <= 2039:
+                    out.append(shown)
+                if q.written and any(ch.isdigit() for ch in q.written):
+                    out.append(q.written)  # 9万, as the report and citizens write it
+    return list(dict.fromkeys(out))
+
+
+def _english(weights: Weights | None) -> Weights:
+    w = weights or Weights()
+    return dataclasses.replace(w, keyword=2 * w.keyword, keyword_cap=2 * w.keyword_cap)
+
+
+def _dedupe(examples: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    return list(dict.fromkeys(e for e in examples if e[1]))
+
+
+class Engine:
+    """Answers questions from one validated copy of the content."""
+
+    def __init__(self, content: Content, weights: Weights | None = None) -> None:
+        self.content = content
+        self.normalizer = Normalizer(content.lexicon)
+        self._intents: list[LoadedIntent] = content.intents
+        self._index = {li.intent.id: i for i, li in enumerate(self._intents)}
+        # every example, title and keyword, normalised in one batch
+        raw: dict[tuple[str, int], list[str]] = {}
+        for i, li in enumerate(self._intents):
+            raw["zh", i] = [*li.intent.examples.zh, li.intent.title.zh]
+            raw["en", i] = [*li.intent.examples.en, li.intent.title.en]
+            raw["kw", i] = list(li.intent.keywords)
+        flat = self.normalizer.example_texts([text for texts in raw.values() for text in texts])
+        norm: dict[tuple[str, int], list[str]] = {}
+        at = 0
+        for key, texts in raw.items():
+            norm[key] = flat[at : at + len(texts)]
+            at += len(texts)
+        n = len(self._intents)
+        zh_examples = [(i, text) for i in range(n) for text in norm["zh", i]]
+        en_examples = [(i, text) for i in range(n) for text in norm["en", i]]
+        keywords = [norm["kw", i] for i in range(n)]
+        self.example_count = sum(
+            len(li.intent.examples.zh) + len(li.intent.examples.en) for li in self._intents
+        )
+        years = [li.years for li in self._intents]
+        figures = [_figures(li) for li in self._intents]
+        self.matchers: dict[Lang, Matcher] = {
+            "zh": Matcher(
+                _dedupe(zh_examples),
+                n,
+                keywords,
+                years,
+                ZH_VIEWS,
+                weights,
+                bound=1,
+                figures=figures,
+            ),
+            # English questions reach intents mostly through the lexicon's English -> Chinese
+            # terms, which land on keywords: there a keyword hit carries more of the evidence.
+            "en": Matcher(
+                _dedupe(en_examples),
+                n,
+                keywords,
+                years,
+                EN_VIEWS,
+                _english(weights),
+                figures=figures,
+            ),
+        }
+        self.composer = Composer(self._intents, content.source)
+        # the words of the English examples and of the keywords: no pinyin among them
+        en_words = {w for _, t in en_examples for w in t.split()} | {
+            w for kws in keywords for k in kws for w in k.split()
+        }
+        self.pipeline = Pipeline(
+            self.normalizer,
+            self.matchers,
+            self.composer,
+            standard_steps(
+                self._intents,
+                self.normalizer,
+                self.matchers,
+                self.composer,
+                PinyinReading(self.normalizer, en_words),
+            ),
+            compose(self.composer),
+        )
+        # Changes whenever a file's content or name changes or the intents' order does (buttons
+        # may refer to an intent by position), so a button from older content is recognised.
+        digest = hashlib.sha256()
+        for path, file_digest in sorted(content.file_digests.items()):
+            digest.update(f"{path}\0{file_digest}\n".encode())
+        digest.update("\0".join(li.intent.id for li in self._intents).encode())
+        self.fingerprint = digest.hexdigest()[:6]
+
+    @classmethod
+    def load(cls, intents_dir: Path, data_dir: Path, weights: Weights | None = None) -> Engine:
+        """Load, validate and build; raises ContentError listing every problem."""
+        return cls(load_content(Path(intents_dir), Path(data_dir)), weights)
+
+    # -- facts about the content ------------------------------------------------------------
+    @property
+    def intent_count(self) -> int:
+        return len(self._intents)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return self.content.warnings
+
+    def intent_ids(self) -> list[str]:
+        return [li.intent.id for li in self._intents]
+
+    def title(self, intent_id: str, lang: Lang = "zh", script: Script = "simplified") -> str | None:
+        i = self._index.get(intent_id)
+        return None if i is None else self.composer.title(i, lang, script)
+
+    # -- answering ----------------------------------------------------------------------------
+    def ask(self, question: str) -> Answer:
+        """Answer one question; never raises for any string."""
+        return self.pipeline.ask(question)
+
+    def answer_intent(
+        self,
+        intent_id: str,
+        *,
+        lang: Lang = "zh",
+        script: Script = "simplified",
+        question: str = "",
+    ) -> Answer | None:
+        """The answer of a known intent (a button press); None if the id is unknown."""
+        i = self._index.get(intent_id)
+        if i is None:
+            return None
+        return self.composer.answer(i, question, lang, script, 100.0, (), "")
+
+    def fallback(self, reason: str, *, lang: Lang = "zh", script: Script = "simplified") -> Answer:
+        return self.composer.fallback("", reason, lang, script)
+
+    def help_text(self, lang: Lang = "zh", script: Script = "simplified") -> str:
+        answer = self.answer_intent(HELP_INTENT, lang=lang, script=script)
+        if answer is not None:
+            return answer.text
+        return self.composer.localize(messages.COVERS[lang] + "\n" + messages.HOTLINE[lang], script)
+
+    def topics(self, lang: Lang = "zh", script: Script = "simplified") -> list[tuple[str, str]]:
+        """Starter questions: the help intent's related intents."""
+        i = self._index.get(HELP_INTENT)
+        if i is None:
+            return []
+        return [
+            (r, self.composer.title(self._index[r], lang, script))
+            for r in self._intents[i].intent.related
+        ]
+
+    def examples(self) -> set[tuple[str, str]]:
+        """(intent id, example) for every example of every intent, both languages."""
+        return {
+            (li.intent.id, ex)
+            for li in self._intents
+            for ex in [*li.intent.examples.zh, *li.intent.examples.en]
+        }
+
+    describe_changes = staticmethod(describe_changes)

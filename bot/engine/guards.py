@@ -1,0 +1,106 @@
+"""Scope guards: questions the report cannot answer get no figures.
+
+`screen` turns away empty and over-long input before any work. After ranking, `OffTopic` refuses
+subjects outside the report (weather, shopping ...), `Personal` an asker's own case (my child,
+can I ...), `OtherPlace` another district or city than the answer covers; `YearNote` puts a note
+before an answer when the question names a year outside the report. Each guard is one step of
+the pipeline and can be read and tested alone.
+"""
+
+from __future__ import annotations
+
+from bot.content.load import LoadedIntent
+from bot.engine import messages
+from bot.engine.answer import Answer
+from bot.engine.normalize import detect_script
+from bot.engine.query import Incoming, Query
+from bot.engine.render import Composer
+
+MAX_QUESTION_CHARS = 500
+REPORT_YEARS = frozenset({2023, 2024, 2025})
+GENERAL_TOPIC = "general"  # help, greeting, thanks, the source: about the bot itself
+
+
+def screen(incoming: Incoming, composer: Composer) -> Answer | None:
+    """Empty or over-long input: a polite fallback before any normalising."""
+    text = incoming.text
+    if not text or not any(ch.isalnum() for ch in text):
+        reason = "empty"
+    elif len(text) > MAX_QUESTION_CHARS:
+        reason = "too_long"
+    else:
+        return None
+    return composer.fallback(incoming.question, reason, incoming.lang, detect_script(text))
+
+
+class OffTopic:
+    """A subject the report does not cover, whatever the match."""
+
+    def __init__(self, composer: Composer) -> None:
+        self._composer = composer
+
+    def __call__(self, q: Query) -> Answer | None:
+        if not q.norm.offtopic:
+            return None
+        return self._composer.fallback(
+            q.question, "low_score", q.lang, q.script, q.norm.text, q.top_score
+        )
+
+
+class Personal:
+    """The asker's own case (我家孩子能不能…), unless the answer is about the bot itself:
+    "我可以问什么" has a personal marker but asks what the bot covers."""
+
+    def __init__(self, composer: Composer, intents: list[LoadedIntent]) -> None:
+        self._composer = composer
+        self._general = frozenset(
+            i for i, li in enumerate(intents) if li.intent.topic == GENERAL_TOPIC
+        )
+
+    def __call__(self, q: Query) -> Answer | None:
+        if not q.norm.personal:
+            return None
+        d = q.decision
+        if d.kind == "answer" and d.best in self._general:
+            return None
+        return self._composer.fallback(
+            q.question, "personal", q.lang, q.script, q.norm.text, q.top_score
+        )
+
+
+class OtherPlace:
+    """A place that the answered (or best candidate) intent does not cover: 番禺, 天河, 深圳 …
+    A question that matches nothing above the floor covers none."""
+
+    def __init__(self, composer: Composer, intents: list[LoadedIntent]) -> None:
+        self._composer = composer
+        self._places = [frozenset(p.lower() for p in li.intent.places) for li in intents]
+
+    def __call__(self, q: Query) -> Answer | None:
+        if not q.norm.places:
+            return None
+        allowed_in = q.decision.best
+        if allowed_in is None and q.ranked and q.ranked[0][1] > q.matcher.w.floor:
+            allowed_in = q.ranked[0][0]
+        allowed = frozenset() if allowed_in is None else self._places[allowed_in]
+        foreign = [p for p in q.norm.places if p not in allowed]
+        if not foreign:
+            return None
+        return self._composer.fallback(
+            q.question,
+            "other_place",
+            q.lang,
+            q.script,
+            q.norm.text,
+            q.top_score,
+            places=foreign,
+        )
+
+
+def year_note(q: Query) -> Answer | None:
+    """An answer to a question naming a year the report does not cover starts by saying so."""
+    odd_years = sorted(q.norm.years - REPORT_YEARS)
+    if q.decision.kind == "answer" and odd_years:
+        years = "、".join(str(y) for y in odd_years)
+        q.note = messages.OTHER_YEAR[q.lang].format(years=years) + "\n"
+    return None

@@ -1,0 +1,123 @@
+"""The path of a question through the engine, in order, in one place.
+
+    screen -> normalize -> rank -> decide -> rank clauses -> by figure
+           -> guards (off-topic, personal case, other place) -> answer both -> year note
+           -> compose (`finish`)
+
+Each step is a function or small object over a `Query` (bot.engine.query); a new guard or the
+conversation context is one more step in `Pipeline.steps`, with its own tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from bot.content.load import LoadedIntent
+from bot.engine.answer import Answer, Lang
+from bot.engine.guards import OffTopic, OtherPlace, Personal, screen, year_note
+from bot.engine.match import Matcher
+from bot.engine.normalize import Normalizer, detect_lang
+from bot.engine.query import Incoming, Query, Step
+from bot.engine.rank import AnswerBoth, PinyinReading, Rank, RankClauses, by_figure, decide_step
+from bot.engine.render import Composer
+
+
+def standard_steps(
+    intents: list[LoadedIntent],
+    normalizer: Normalizer,
+    matchers: Mapping[Lang, Matcher],
+    composer: Composer,
+    pinyin_reading: PinyinReading,
+) -> list[Step]:
+    """The steps between normalising and composing, in the order they run."""
+    return [
+        Rank(matchers, normalizer, pinyin_reading),
+        decide_step,
+        RankClauses(normalizer),
+        by_figure,
+        OffTopic(composer),
+        Personal(composer, intents),
+        OtherPlace(composer, intents),
+        AnswerBoth(normalizer),
+        year_note,
+    ]
+
+
+def received(question: str) -> Incoming:
+    """The question as received, with any lone surrogate (possible in a JSON-decoded message)
+    replaced so that the conversions and the question log, which encode to UTF-8, accept it."""
+    question = question or ""
+    if not question.isascii():
+        try:
+            question.encode("utf-8")
+        except UnicodeEncodeError:
+            question = question.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    text = question.strip()
+    return Incoming(question, text, detect_lang(text))
+
+
+def compose(composer: Composer) -> Callable[[Query], Answer]:
+    """The last step: the answer (with the intents answered together and the note), the
+    question which one was meant, or the fallback with the best candidates."""
+
+    def step(q: Query) -> Answer:
+        d = q.decision
+        candidates = composer.candidates(d, q.lang, q.script)
+        if d.kind == "answer" and d.best is not None:
+            return composer.answer(
+                d.best,
+                q.question,
+                q.lang,
+                q.script,
+                q.top_score,
+                candidates,
+                q.norm.text,
+                q.note,
+                q.also,
+            )
+        if d.kind == "clarify":
+            return composer.clarify(
+                q.question, q.lang, q.script, q.top_score, candidates, q.norm.text
+            )
+        return composer.fallback(
+            q.question, "low_score", q.lang, q.script, q.norm.text, q.top_score, candidates
+        )
+
+    return step
+
+
+class Pipeline:
+    """Runs a question through `steps`; the first step that returns an Answer ends it, and
+    `finish` composes the answer of a question that passed them all."""
+
+    def __init__(
+        self,
+        normalizer: Normalizer,
+        matchers: Mapping[Lang, Matcher],
+        composer: Composer,
+        steps: Sequence[Step],
+        finish: Callable[[Query], Answer],
+    ) -> None:
+        self.normalizer = normalizer
+        self.matchers = matchers
+        self.composer = composer
+        self.steps = tuple(steps)
+        self.finish = finish
+
+    def ask(self, question: str) -> Answer:
+        incoming = received(question)
+        refused = screen(incoming, self.composer)
+        if refused is not None:
+            return refused
+        q = Query(
+            question=incoming.question,
+            text=incoming.text,
+            lang=incoming.lang,
+            norm=self.normalizer.normalize(incoming.text),
+            matcher=self.matchers[incoming.lang],
+        )
+        for step in self.steps:
+            answer = step(q)
+            if answer is not None:
+                return answer
+        return self.finish(q)

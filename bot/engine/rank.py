@@ -1,0 +1,203 @@
+"""From a normalised question to a decision: the ranking steps of the pipeline.
+
+`Rank` scores the question in its language (an English question quoting Chinese names on both
+example sets; words typed in pinyin on the Chinese examples' syllables), `Decide` applies the
+thresholds, `RankClauses` gives a rambling question's asking clause a second chance,
+`ByFigure` answers a question that only quotes a report figure, and `AnswerBoth` answers two
+intents that were both asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from bot.engine.answer import Answer, Lang
+from bot.engine.decide import Decision, Ranking, best_of, both_exact, decide
+from bot.engine.match import Matcher
+from bot.engine.normalize import Normalizer, has_chinese, split_scripts
+from bot.engine.pinyin import syllable_codes
+from bot.engine.query import Query
+
+# A clause of a rambling question scored alone starts this much lower than the whole question,
+# and must keep at least MIN_WINDOW characters after normalising (区里有没有计划 says nothing).
+WINDOW_COST = 4.0
+MIN_WINDOW = 4
+PINYIN_ONLY = (0.0, 1.0)  # the Chinese views' weights for a question typed in pinyin
+# English words spell syllables too ("sushi guide", "mine shine"): a pinyin reading of fewer than
+# PINYIN_WORDS syllables is heeded only at PINYIN_SURE or more
+PINYIN_WORDS = 6
+PINYIN_SURE = 80.0
+_WORDS = re.compile(r"[a-z]+")
+_MEMO_MAX = 20_000
+
+
+class PinyinReading:
+    """The words of an English question that are pinyin ("xuewei", "zhangzhe fantang"), as the
+    syllable codes of the Chinese view."""
+
+    def __init__(self, normalizer: Normalizer, english_words: set[str]) -> None:
+        self._normalizer = normalizer
+        self._en_words = english_words  # of the English examples and keywords: no pinyin
+        # a word -> its syllable codes as a pinyin word of the question, and as syllables at all
+        self._memo: dict[str, tuple[str | None, str | None]] = {}
+
+    def __call__(self, text: str) -> str:
+        """The codes of the pinyin words that no example uses; empty unless there are at least
+        two (one could be an English word that happens to spell syllables)."""
+        memo = self._memo
+        codes, syllables = [], []
+        for w in _WORDS.findall(text.lower()):
+            known = memo.get(w)
+            if known is None:
+                # every word that spells syllables, one-syllable and English ones too ("tian
+                # he", "wo"), counts for the scope guard (a false alarm only loses the pinyin
+                # reading); a pinyin word for the reading has two syllables or more and is no
+                # word the examples or the lexicon use
+                spelled = syllable_codes(w, 1)
+                pinyin = (
+                    spelled
+                    if spelled is not None
+                    and len(spelled) >= 2
+                    and len(w) >= 4
+                    and w not in self._en_words
+                    and not self._normalizer.knows_english(w)
+                    else None
+                )
+                known = (pinyin, spelled)
+                if len(memo) < _MEMO_MAX:
+                    memo[w] = known
+            if known[0] is not None:
+                codes.append(known[0])
+            if known[1] is not None:
+                syllables.append(known[1])
+        if len(codes) < 2 or self._normalizer.pinyin_out_of_scope("".join(syllables)):
+            return ""
+        return "".join(codes)
+
+
+class Rank:
+    """Ranks the intents for the question (only scores that can change a decision exactly)."""
+
+    def __init__(
+        self,
+        matchers: Mapping[Lang, Matcher],
+        normalizer: Normalizer,
+        pinyin_reading: PinyinReading,
+    ) -> None:
+        self._matchers = matchers
+        self._normalizer = normalizer
+        self._pinyin_reading = pinyin_reading
+        # a question typed in pinyin is matched on the Chinese examples' syllables alone
+        self._pinyin_matcher = matchers["zh"].reweighted(PINYIN_ONLY)
+
+    def __call__(self, q: Query) -> Answer | None:
+        norm, matcher = q.norm, q.matcher
+        floor, reach = matcher.w.floor, matcher.w.reach  # scores that cannot change a decision
+        if q.lang == "en" and has_chinese(q.text):
+            ranked = self._rank_mixed(q)
+        else:
+            ranked = matcher.rank(norm.text, norm.years, norm.numbers, floor=floor, reach=reach)
+        if q.lang == "en" and (codes := self._pinyin_reading(q.text)):
+            # "tuowei zongshu have how many": the pinyin words against the Chinese examples,
+            # heeded only when they answer (syllables alone say less than characters: "wo de
+            # shouji bu neng kaiji" must not become a question about land)
+            typed = self._pinyin_matcher.rank(
+                codes, norm.years, norm.numbers, floor=floor, reach=reach
+            )
+            short = len(codes) < PINYIN_WORDS  # a few syllables must match nearly exactly
+            if decide(typed, matcher.w).kind == "answer" and (
+                not short or typed[0][1] >= PINYIN_SURE
+            ):
+                ranked = best_of(ranked, typed)
+        q.ranked = ranked
+        return None
+
+    def _rank_mixed(self, q: Query) -> Ranking:
+        """An English question quoting Chinese names ("What is happening at 康鹭?"): the English
+        words against the English examples, the Chinese words against the Chinese ones; each
+        intent keeps its better score."""
+        english, chinese = split_scripts(q.text)
+        parts: tuple[tuple[Lang, str], ...] = (("en", english), ("zh", chinese))
+        w = q.matcher.w
+        return best_of(
+            *(
+                self._matchers[lang].rank(
+                    self._normalizer.text(part),
+                    q.norm.years,
+                    q.norm.numbers,
+                    floor=w.floor,
+                    reach=w.reach,
+                )
+                for lang, part in parts
+                if part.strip()
+            )
+        )
+
+
+def decide_step(q: Query) -> Answer | None:
+    """Applies the thresholds to the ranking."""
+    q.decision = decide(q.ranked, q.matcher.w)
+    return None
+
+
+class RankClauses:
+    """A Chinese question that does not answer as a whole: its clauses are ranked alone, a
+    little lower ("我家住在江南西，孩子明年上小学，想问下今年新增多少学位")."""
+
+    def __init__(self, normalizer: Normalizer) -> None:
+        self._normalizer = normalizer
+
+    def __call__(self, q: Query) -> Answer | None:
+        norm, matcher = q.norm, q.matcher
+        refused = norm.offtopic or norm.personal  # a fallback whatever the match
+        if q.decision.kind == "answer" or q.lang != "zh" or refused:
+            return None
+        windows = self._normalizer.windows(norm, MIN_WINDOW)
+        if windows:
+            at = matcher.w.floor + WINDOW_COST
+            clauses = [
+                matcher.rank(w, norm.years, norm.numbers, floor=at, reach=matcher.w.reach)
+                for w in windows
+            ]
+            q.ranked = best_of(q.ranked, *([(i, s - WINDOW_COST) for i, s in r] for r in clauses))
+            q.decision = decide(q.ranked, matcher.w)
+        return None
+
+
+def by_figure(q: Query) -> Answer | None:
+    """A question that only quotes a report figure ("3395是什么意思") is about the intents whose
+    answers show it: the one, or which of them (best scored first)."""
+    norm, matcher, decision = q.norm, q.matcher, q.decision
+    if not norm.about_figure:
+        return None
+    owners = matcher.showing(norm.numbers)
+    if not owners or (decision.kind == "answer" and decision.best in owners):
+        return None
+    scores = matcher.score_intents(norm.text, owners, norm.years, norm.numbers)
+    owners.sort(key=lambda i: -scores[i])
+    picked = [(i, round(scores[i], 6)) for i in owners[: matcher.w.max_candidates]]
+    q.ranked = picked
+    if len(picked) == 1:
+        q.decision = Decision("answer", picked[0][0], tuple(picked))
+    else:
+        q.decision = Decision("clarify", None, tuple(picked))
+    return None
+
+
+class AnswerBoth:
+    """Two near-equal intents that were both asked for ("托位数和普惠占比分别是多少"), or a name
+    that two intents hold word for word (海灏国际大厦: topped out, finished): both are answered
+    instead of asking which."""
+
+    def __init__(self, normalizer: Normalizer) -> None:
+        self._normalizer = normalizer
+
+    def __call__(self, q: Query) -> Answer | None:
+        d = q.decision
+        if d.kind == "clarify" and (
+            self._normalizer.asks_two_things(q.norm) or both_exact(d, q.matcher.w)
+        ):
+            q.decision = Decision("answer", d.candidates[0][0], d.candidates)
+            q.also = (d.candidates[1][0],)
+        return None
