@@ -44,7 +44,7 @@ sys.path.insert(0, str(PROJECT / "tests" / "e2e"))
 from fake_bot_api import FakeBotApi, Message  # noqa: E402
 
 from bot.content.load import ContentError  # noqa: E402
-from bot.engine.engine import Engine  # noqa: E402
+from bot.engine import Engine  # noqa: E402
 from bot.telegram.app import SEND_BURST, SEND_RATE  # noqa: E402
 
 TOKEN = "7100000002:AAloadTestTokenNotARealOne_abcdefghijk"

@@ -12,8 +12,8 @@ import itertools
 import sys
 from pathlib import Path
 
+from bot.engine import Engine
 from bot.engine.decide import Weights
-from bot.engine.engine import Engine
 from bot.evaluate import evaluate, load_cases
 
 ROOT = Path(__file__).resolve().parent.parent

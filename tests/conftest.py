@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.engine import Engine
+from bot.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 INTENTS = ROOT / "intents"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.engine.engine import Engine
+from bot.engine import Engine
 from bot.engine.normalize import to_simplified
 
 

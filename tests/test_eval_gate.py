@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.engine import Engine
+from bot.engine import Engine
 from bot.evaluate import Report, evaluate, load_cases
 
 EVAL = Path(__file__).resolve().parent / "eval" / "questions.yaml"

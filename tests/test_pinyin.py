@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.engine import Engine
+from bot.engine import Engine
 from bot.engine.pinyin import syllable_codes, to_pinyin_codes
 
 

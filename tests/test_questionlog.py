@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine.answer import Answer, Candidate
-from bot.questionlog import report
+from bot.questionlog import report, review
 from bot.questionlog.review import (
     LoggedQuestion,
     UnansweredGroup,
@@ -247,7 +247,7 @@ def fill_unanswered(log: QuestionLog, clock: Clock) -> None:
 
 def test_unanswered_groups_similar_questions(qlog: QuestionLog, clock: Clock) -> None:
     fill_unanswered(qlog, clock)
-    groups = qlog.unanswered(days=7)
+    groups = review.unanswered_in(qlog, days=7)
     assert [g.count for g in groups] == [4, 2]
     parks, metro = groups
     assert parks.question == "海珠区有多少个公园"  # the most frequent wording
@@ -263,17 +263,19 @@ def test_unanswered_groups_similar_questions(qlog: QuestionLog, clock: Clock) ->
 
 def test_unanswered_days_window_and_limit(qlog: QuestionLog, clock: Clock) -> None:
     fill_unanswered(qlog, clock)
-    assert [g.count for g in qlog.unanswered(days=30)] == [4, 2, 1]
-    assert qlog.unanswered(days=30)[2].reasons == {"personal": 1}
-    assert [g.count for g in qlog.unanswered(days=30, limit=1)] == [4]
-    assert [g.count for g in qlog.unanswered(days=0.5)] == [1]  # only the latest metro question
+    assert [g.count for g in review.unanswered_in(qlog, days=30)] == [4, 2, 1]
+    assert review.unanswered_in(qlog, days=30)[2].reasons == {"personal": 1}
+    assert [g.count for g in review.unanswered_in(qlog, days=30, limit=1)] == [4]
+    assert [g.count for g in review.unanswered_in(qlog, days=0.5)] == [
+        1
+    ]  # only the latest metro question
 
 
 def test_unanswered_shows_clarify_choices(qlog: QuestionLog) -> None:
     rid = qlog.record(chat_type="private", user_id=1, answer=ans("学位", "clarify"))
     qlog.record_choice(rid, "schools")
     qlog.flush()
-    (group,) = qlog.unanswered()
+    (group,) = review.unanswered_in(qlog)
     assert group.chosen == {"schools": 1}
     assert "picked: schools 1" in format_unanswered([group], 7)
 
@@ -299,7 +301,7 @@ def test_stats_figures(qlog: QuestionLog, clock: Clock) -> None:
     qlog.record_feedback(a3, False)
     qlog.flush()
 
-    s = qlog.stats(days=7)
+    s = review.stats_of(qlog, days=7)
     assert s.total == 8
     assert (s.overall.answer, s.overall.clarify, s.overall.fallback) == (3, 2, 3)
     assert s.answer_rate == pytest.approx(3 / 8)
@@ -313,7 +315,7 @@ def test_stats_figures(qlog: QuestionLog, clock: Clock) -> None:
     private, group = s.by_chat_type["private"], s.by_chat_type["group"]
     assert (private.total, private.answer, private.clarify, private.helpful) == (4, 2, 2, 2)
     assert (group.total, group.fallback, group.unhelpful) == (4, 3, 1)
-    assert qlog.stats(days=60).total == 9
+    assert review.stats_of(qlog, days=60).total == 9
 
     text = format_stats(s, 7)
     assert "Questions, last 7 days (UTC days): 8" in text
@@ -382,7 +384,7 @@ def test_unwritable_path_degrades_without_raising(
     started = time.perf_counter()
     log.flush(timeout=2)
     assert time.perf_counter() - started < 1
-    assert log.unanswered() == [] and log.stats().total == 0 and log.purge() == 0
+    assert review.unanswered_in(log) == [] and review.stats_of(log).total == 0 and log.purge() == 0
     log.close()
 
 
@@ -484,7 +486,7 @@ def test_null_question_log_does_nothing(tmp_path: Path) -> None:
     log.record_feedback(rid, False)
     log.flush()
     assert ID_RE.match(rid)
-    assert log.unanswered() == [] and log.stats().total == 0 and log.purge() == 0
+    assert review.unanswered_in(log) == [] and review.stats_of(log).total == 0 and log.purge() == 0
     log.close()
     assert list(tmp_path.iterdir()) == []
 
@@ -530,7 +532,7 @@ def test_format_stats_fits_telegram(qlog: QuestionLog) -> None:
     for i in range(300):
         qlog.record(chat_type=f"chat-type-{i}-" + "x" * 40, user_id=i, answer=ans(f"q{i}"))
     qlog.flush()
-    text = format_stats(qlog.stats(days=90), 90)
+    text = format_stats(review.stats_of(qlog, days=90), 90)
     assert utf16(text) <= 4000
     assert re.search(r"… and \d+ more$", text)
 

@@ -1,0 +1,9 @@
+"""The question log: what citizens asked, how the engine decided, and how they rated it.
+
+`store` records (and owns the schema); `review` reads it back for staff (figures, grouped
+unanswered questions); `report` is the `python -m bot report` command over it.
+"""
+
+from bot.questionlog.store import NullQuestionLog, QuestionLog, QuestionLogError
+
+__all__ = ["NullQuestionLog", "QuestionLog", "QuestionLogError"]

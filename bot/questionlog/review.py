@@ -1,6 +1,6 @@
 """Reading the question log back for staff: figures, unanswered questions grouped, the raw list.
 
-Reviewing only: nothing here writes. `read_stats`, `read_questions` and `read_unanswered` open
+Reviewing only: nothing here writes, and the schema is bot.questionlog.store's. `read_stats`, `read_questions` and `read_unanswered` open
 their own short-lived connection to the database that bot.questionlog.store records; they return empty
 results when no database exists yet and raise `QuestionLogError` on database errors. Times are
 ISO-8601 UTC text and per-day figures are UTC days. `group_questions` clusters similar wordings;
@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from rapidfuzz import fuzz, process
 
@@ -255,6 +256,39 @@ def _make_group(seed: str, rows: list[LoggedQuestion]) -> UnansweredGroup:
         last_seen=max(r.ts for r in rows),
         ids=tuple(r.id for r in rows),
     )
+
+
+class ReadableLog(Protocol):
+    """What reading needs of a question log: where it is (None: no log) and its clock."""
+
+    @property
+    def path(self) -> Path | None: ...
+
+    def now(self) -> float: ...
+
+
+def unanswered_in(log: ReadableLog, *, days: float = 7, limit: int = 20) -> list[UnansweredGroup]:
+    """Most frequent fallback and clarify questions of the log's last `days` days, grouped."""
+    now = log.now()
+    if log.path is None:
+        return []
+    return read_unanswered(log.path, days=days, limit=limit, now=now)
+
+
+def stats_of(log: ReadableLog, *, days: float = 7) -> Stats:
+    """The figures of the log's last `days` days (empty ones when there is no log)."""
+    now = log.now()
+    if log.path is None:
+        return Stats(days=days, since=iso_utc(now - days * DAY))
+    return read_stats(log.path, days=days, now=now)
+
+
+def questions_in(log: ReadableLog, *, days: float = 7) -> list[LoggedQuestion]:
+    """Every fallback and clarify question of the log's last `days` days, newest first."""
+    now = log.now()
+    if log.path is None:
+        return []
+    return read_questions(log.path, days=days, now=now)
 
 
 def read_unanswered(

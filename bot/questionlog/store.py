@@ -10,9 +10,10 @@ never as the raw id or a name. Rows older than `retention_days` are purged at st
 Times are stored as ISO-8601 UTC text ("2025-03-01T08:15:30Z"); per-day figures are UTC days.
 
 This module owns the schema (`MIGRATIONS`, `migrate`), the time format (`iso_utc`) and the
-short-lived read connection (`read_connection`). Reading the log back (figures, grouped unanswered
-questions, the raw list, and their text for staff) lives in bot.questionlog.review; `QuestionLog`'s
-`unanswered`, `stats` and `questions` are thin wrappers over it that use the log's clock.
+short-lived read connection (`read_connection`), and imports nothing else of the question log.
+Reading the log back (figures, grouped unanswered questions, the raw list, and their text for
+staff) is bot.questionlog.review, which reads through these; a log's `path` and `now()` are all
+it needs.
 """
 
 from __future__ import annotations
@@ -31,12 +32,8 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from bot.engine.answer import Answer
-
-if TYPE_CHECKING:
-    from bot.questionlog.review import LoggedQuestion, Stats, UnansweredGroup
+from bot.engine import Answer
 
 logger = logging.getLogger(__name__)
 
@@ -407,30 +404,15 @@ class QuestionLog:
         """Delete rows older than retention_days now; returns how many. Never raises."""
         return purge_db(self.path, self.retention_days, now=self._clock())
 
-    # Thin wrappers over bot.questionlog.review at this log's path and clock; imported on call because
-    # bot.questionlog.review imports this module.
-
-    def unanswered(self, *, days: float = 7, limit: int = 20) -> list[UnansweredGroup]:
-        """Most frequent fallback and clarify questions of the last `days` days, grouped."""
-        from bot.questionlog.review import read_unanswered
-
-        return read_unanswered(self.path, days=days, limit=limit, now=self._clock())
-
-    def stats(self, *, days: float = 7) -> Stats:
-        """Figures of the last `days` days."""
-        from bot.questionlog.review import read_stats
-
-        return read_stats(self.path, days=days, now=self._clock())
-
-    def questions(self, *, days: float = 7) -> list[LoggedQuestion]:
-        """Every fallback and clarify question of the last `days` days, newest first."""
-        from bot.questionlog.review import read_questions
-
-        return read_questions(self.path, days=days, now=self._clock())
+    def now(self) -> float:
+        """This log's clock (Unix time): what "the last 7 days" are counted from."""
+        return self._clock()
 
 
 class NullQuestionLog:
-    """Same API as QuestionLog; records nothing (BOT_DB=off)."""
+    """Same API as QuestionLog; records nothing (BOT_DB=off), and reads as empty."""
+
+    path: Path | None = None
 
     def __init__(self, *_: object, **__: object) -> None:
         pass
@@ -456,13 +438,5 @@ class NullQuestionLog:
     def purge(self) -> int:
         return 0
 
-    def unanswered(self, *, days: float = 7, limit: int = 20) -> list[UnansweredGroup]:
-        return []
-
-    def stats(self, *, days: float = 7) -> Stats:
-        from bot.questionlog.review import Stats
-
-        return Stats(days=days, since=iso_utc(time.time() - days * DAY))
-
-    def questions(self, *, days: float = 7) -> list[LoggedQuestion]:
-        return []
+    def now(self) -> float:
+        return time.time()

@@ -38,12 +38,11 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
-from bot.content.load import ContentError
-from bot.engine.engine import Engine
+from bot.engine import ContentError, Engine
 from bot.telegram import handlers, redact
 
 if TYPE_CHECKING:
-    from bot.questionlog.store import QuestionLog
+    from bot.questionlog import QuestionLog
 
 logger = logging.getLogger(__name__)
 
@@ -413,7 +412,7 @@ def _open_question_log(settings: Settings) -> QuestionLog | None:
     if settings.db_path is None:
         logger.info("Question log off (BOT_DB=off)")
         return None
-    from bot.questionlog.store import QuestionLog
+    from bot.questionlog import QuestionLog
 
     qlog = QuestionLog(
         settings.db_path, secret=settings.log_secret, retention_days=settings.log_retention_days

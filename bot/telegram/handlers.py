@@ -35,9 +35,8 @@ from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.config import Settings
-from bot.content.load import ContentError
-from bot.engine.answer import Answer, Lang, Script
-from bot.engine.engine import Engine
+from bot.engine import Answer, ContentError, Engine, Lang, Script
+from bot.questionlog import review
 from bot.telegram.addressing import (
     ChatBacklog,
     FloodGuard,
@@ -63,7 +62,7 @@ from bot.telegram.send import (
 )
 
 if TYPE_CHECKING:
-    from bot.questionlog.store import QuestionLog
+    from bot.questionlog import QuestionLog
 
 logger = logging.getLogger(__name__)
 
@@ -570,11 +569,9 @@ async def on_stats(update: Update, context: Context) -> None:
 
 def _log_report_text(qlog: QuestionLog, command: str, days: int) -> str:
     """The text of /stats or /unanswered: reads SQLite and groups questions (a worker thread)."""
-    from bot.questionlog.review import format_stats, format_unanswered
-
     if command == "stats":
-        return format_stats(qlog.stats(days=days), days=days)
-    return format_unanswered(qlog.unanswered(days=days, limit=20), days=days)
+        return review.format_stats(review.stats_of(qlog, days=days), days=days)
+    return review.format_unanswered(review.unanswered_in(qlog, days=days, limit=20), days=days)
 
 
 async def _log_report(update: Update, context: Context, command: str) -> None:

@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.engine.answer import Answer, Lang, Script
+from bot.engine import Answer, Lang, Script
 
 MAX_TEXT = 4096
 MAX_PIECES = 4

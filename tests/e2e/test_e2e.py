@@ -27,7 +27,7 @@ import httpx
 import pytest
 from fake_bot_api import Chat, FakeBotApi, Message, User, describe
 
-from bot.engine.engine import Engine
+from bot.engine import Engine
 
 PROJECT = Path(__file__).resolve().parents[2]
 TOKEN = "7000000001:AAe2eTokenMustNeverBeLogged_q1w2e3r4t5y6"

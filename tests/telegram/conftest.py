@@ -18,7 +18,7 @@ from telegram import Update
 from tg_helpers import ADMIN_ID, TOKEN, FakeQuestionLog, RecordingRequest, Updates
 
 from bot.config import Settings
-from bot.engine.engine import Engine
+from bot.engine import Engine
 from bot.telegram.app import build_application
 
 # The content under test: the project's, or BOT_INTENTS_DIR / BOT_DATA_DIR when set.
