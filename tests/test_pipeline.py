@@ -1,0 +1,129 @@
+"""The engine's pipeline: each step can be read and tested alone, and a new step is one more
+entry in `Pipeline.steps`."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from bot.engine import Answer, Engine
+from bot.engine.decide import Decision
+from bot.engine.guards import OffTopic, OtherPlace, Personal, screen, year_note
+from bot.engine.pipeline import Pipeline, received
+from bot.engine.query import Query
+from bot.engine.rank import AnswerBoth, by_figure, decide_step
+
+
+def query(engine: Engine, question: str) -> Query:
+    """A question normalised as the pipeline does, before any step ran."""
+    incoming = received(question)
+    return Query(
+        question=incoming.question,
+        text=incoming.text,
+        lang=incoming.lang,
+        norm=engine.normalizer.normalize(incoming.text),
+        matcher=engine.matchers[incoming.lang],
+    )
+
+
+def run_until(engine: Engine, q: Query, stop: type | object) -> Query:
+    """Run the engine's steps on q up to (not including) the first step that is `stop` or an
+    instance of it."""
+    for step in engine.pipeline.steps:
+        if step is stop or (isinstance(stop, type) and isinstance(step, stop)):
+            return q
+        assert step(q) is None
+    raise AssertionError(f"{stop} is not a step")
+
+
+def test_steps_run_in_the_documented_order(engine: Engine) -> None:
+    names = [getattr(s, "__name__", type(s).__name__) for s in engine.pipeline.steps]
+    assert names == [
+        "Rank",
+        "decide_step",
+        "RankClauses",
+        "by_figure",
+        "OffTopic",
+        "Personal",
+        "OtherPlace",
+        "AnswerBoth",
+        "year_note",
+    ]
+
+
+def test_screen_refuses_empty_and_overlong_input_before_any_step(engine: Engine) -> None:
+    assert screen(received("托位有多少"), engine.composer) is None
+    for text, reason in [("  ？！ ", "empty"), ("学" * 501, "too_long")]:
+        refused = screen(received(text), engine.composer)
+        assert refused is not None and refused.reason == reason
+
+
+def test_each_guard_alone(engine: Engine) -> None:
+    q = run_until(engine, query(engine, "番禺区去年新增了多少学位"), OffTopic)
+    assert OffTopic(engine.composer)(q) is None
+    assert q.norm.places and q.decision.kind == "answer"
+    refused = OtherPlace(engine.composer, engine.content.intents)(q)
+    assert refused is not None and refused.reason == "other_place" and "番禺" in refused.text
+
+    q = run_until(engine, query(engine, "我家孩子能不能报名公办小学"), Personal)
+    refused = Personal(engine.composer, engine.content.intents)(q)
+    assert refused is not None and refused.reason == "personal"
+
+    q = run_until(engine, query(engine, "今天天气怎么样"), OffTopic)
+    refused = OffTopic(engine.composer)(q)
+    assert refused is not None and refused.decision == "fallback"
+
+
+def test_year_note_only_for_an_answer_naming_a_year_outside_the_report(engine: Engine) -> None:
+    q = run_until(engine, query(engine, "2019年新增了多少中小学学位"), year_note)
+    assert q.decision.kind == "answer"
+    year_note(q)
+    assert "2019" in q.note
+    q = run_until(engine, query(engine, "2024年新增了多少中小学学位"), year_note)
+    year_note(q)
+    assert q.note == ""
+    q.decision = Decision("clarify", None, q.decision.candidates)
+    q.norm = dataclasses.replace(q.norm, years=frozenset({2019}))
+    year_note(q)
+    assert q.note == ""  # no answer, no note
+
+
+def test_answer_both_answers_two_equal_exact_candidates_and_asks_otherwise(engine: Engine) -> None:
+    q = query(engine, "海灏国际大厦")
+    q.decision = Decision("clarify", None, ((3, 96.0), (5, 96.0)))
+    AnswerBoth(engine.normalizer)(q)
+    assert q.decision == Decision("answer", 3, ((3, 96.0), (5, 96.0))) and q.also == (5,)
+
+    q = query(engine, "海灏国际大厦")
+    q.decision = Decision("clarify", None, ((3, 70.0), (5, 66.0)))
+    AnswerBoth(engine.normalizer)(q)
+    assert q.decision.kind == "clarify" and q.also == ()
+
+
+def test_by_figure_alone(engine: Engine) -> None:
+    q = query(engine, "3395是什么意思")
+    assert q.norm.about_figure
+    decide_step(q)  # nothing ranked yet: a fallback
+    assert q.decision.kind == "fallback"
+    by_figure(q)
+    owners = set(engine.matchers["zh"].showing(["3395"]))
+    assert q.decision.kind in {"answer", "clarify"}
+    assert {i for i, _ in q.decision.candidates} <= owners
+
+
+def test_a_new_step_is_one_more_entry(engine: Engine) -> None:
+    """A guard added to the steps ends the pipeline with its answer; without it, the same
+    question is answered as before."""
+    asked = "海珠区有多少托位"
+    before = engine.ask(asked)
+    assert before.decision == "answer"
+
+    def no_childcare(q: Query) -> Answer | None:
+        if q.decision.best is not None and "托" in q.norm.text:
+            return engine.composer.fallback(q.question, "personal", q.lang, q.script)
+        return None
+
+    p = engine.pipeline
+    guarded = Pipeline(p.normalizer, p.matchers, p.composer, [*p.steps, no_childcare], p.finish)
+    after = guarded.ask(asked)
+    assert after.decision == "fallback" and after.reason == "personal"
+    assert guarded.ask("去年新增了多少中小学学位") == engine.ask("去年新增了多少中小学学位")
