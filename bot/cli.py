@@ -12,14 +12,31 @@ import json
 import os
 import sys
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 from bot.config import DEFAULT_DATA_DIR, DEFAULT_INTENTS_DIR
 from bot.content.load import ContentError
-from bot.engine.engine import Engine
+from bot.engine import Engine
+from bot.engine.clock import Clock, clock_for, parse_day
+
+
+def _day(text: str) -> date:
+    try:
+        return parse_day(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _content_args(p: argparse.ArgumentParser) -> None:
+    today = os.environ.get("BOT_TODAY", "").strip()
+    p.add_argument(
+        "--today",
+        type=_day,
+        default=today or None,  # a string default goes through `type` too
+        metavar="YYYY-MM-DD",
+        help="the date to answer as of (BOT_TODAY; default: today in China)",
+    )
     p.add_argument(
         "--intents",
         type=Path,
@@ -59,9 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _clock(args: argparse.Namespace) -> Clock:
+    return clock_for(args.today)
+
+
 def _load(args: argparse.Namespace) -> Engine | None:
     try:
-        return Engine.load(args.intents, args.data)
+        return Engine.load(args.intents, args.data, clock=_clock(args))
     except ContentError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -134,7 +155,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from bot.evaluate import example_warnings
 
     try:
-        engine = Engine.load(args.intents, args.data)
+        engine = Engine.load(args.intents, args.data, clock=_clock(args))
     except ContentError as exc:
         for problem in exc.problems:
             print(problem)
@@ -181,6 +202,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     os.environ["BOT_INTENTS_DIR"] = str(args.intents)
     os.environ["BOT_DATA_DIR"] = str(args.data)
+    if args.today:
+        os.environ["BOT_TODAY"] = args.today.isoformat()
     try:
         settings = Settings.from_env()
     except ConfigError as exc:

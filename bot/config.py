@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -57,6 +58,7 @@ class Settings:
     db_path: Path | None = field(default_factory=lambda: Path(DEFAULT_DB))
     log_secret: str | None = None
     log_retention_days: int = 90
+    today: date | None = None  # BOT_TODAY: answer as of this date (default: today in China)
 
     def __post_init__(self) -> None:
         # a token of only spaces is no token, however Settings was made (from_env strips too)
@@ -122,7 +124,19 @@ class Settings:
             log_retention_days=_int(
                 "BOT_LOG_RETENTION_DAYS", get("BOT_LOG_RETENTION_DAYS"), 90, 1, 36500
             ),
+            today=_day("BOT_TODAY", get("BOT_TODAY")),
         )
+
+
+def _day(name: str, raw: str | None) -> date | None:
+    if raw is None:
+        return None
+    try:
+        if len(raw) != 10:
+            raise ValueError
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: {raw!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _admin_ids(raw: str | None) -> frozenset[int]:

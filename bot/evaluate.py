@@ -2,6 +2,10 @@
 
 A case passes when the engine answers (decision "answer") and the answer contains every `all`
 item and at least one `any` item; an `oos: true` case passes only when the engine falls back.
+A time-dependent case gives its expectations per date (`at: {"2026-12-02": {...}}`): only the
+engine's today counts (cases without it are skipped); there `missing: [2026]` asks the answer's
+first line to say the report has no 2026 figures, and `unknown_done: true` that the report
+cannot tell whether a plan was met (with the 12345 hotline).
 Numbers count with or without thousands separators (3,395 == 3395); text is compared after
 width and script folding. Also: content warnings for examples that another intent wins.
 """
@@ -11,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +27,7 @@ from bot.engine.answer import Answer
 from bot.engine.engine import Engine
 from bot.engine.guards import GENERAL_TOPIC
 from bot.engine.normalize import fold
+from bot.engine.when import asked_years
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +38,8 @@ class Case:
     oos: bool = False
     category: str = "uncategorised"
     intent: str | None = None
+    missing: tuple[int, ...] = ()  # years the answer must say the report has no figures for
+    unknown_done: bool = False  # the answer must say the report cannot tell if it was done
 
 
 @dataclass(slots=True)
@@ -90,21 +98,47 @@ class Report:
         return "\n".join(lines)
 
 
-def load_cases(path: Path) -> list[Case]:
+def load_cases(path: Path, today: date | None = None) -> list[Case]:
+    """The cases of a question set; a time-dependent case with its expectations for `today`
+    (skipped when it has none for that day)."""
     data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     cases = []
     for raw in data["cases"]:
+        expect = raw
+        if "at" in raw:
+            expect = (raw["at"] or {}).get(today.isoformat()) if today else None
+            if expect is None:
+                continue
         cases.append(
             Case(
                 q=str(raw["q"]),
-                all=tuple(str(x) for x in raw.get("all", [])),
-                any=tuple(str(x) for x in raw.get("any", [])),
-                oos=bool(raw.get("oos", False)),
-                category=str(raw.get("category", "uncategorised")),
+                all=tuple(str(x) for x in expect.get("all", [])),
+                any=tuple(str(x) for x in expect.get("any", [])),
+                oos=bool(expect.get("oos", False)),
+                category=str(raw.get("category") or raw.get("kind") or "uncategorised"),
                 intent=raw.get("intent"),
+                missing=tuple(int(y) for y in expect.get("missing", [])),
+                unknown_done=bool(expect.get("unknown_done", False)),
             )
         )
     return cases
+
+
+# how an answer says it does not have something (the report has no 2026 figures; cannot say)
+_NOT_HAVE = re.compile(
+    r"没有|沒有|无法|無法|不能|只有|只写了|只寫了|\bno\b|\bnot\b|cannot|can't|only"
+)
+
+
+def says_missing(text: str, year: int) -> bool:
+    """The answer's first line says the report has no figures for `year`."""
+    first = text.split("\n", 1)[0]
+    return str(year) in first and _NOT_HAVE.search(first.lower()) is not None
+
+
+def says_unknown_done(text: str) -> bool:
+    """The answer says the report cannot tell whether it was done, and gives 12345."""
+    return "12345" in text and re.search(r"无法|無法|不能|cannot|can't", text) is not None
 
 
 def contains(text: str, item: str) -> bool:
@@ -129,6 +163,11 @@ def judge(case: Case, answer: Answer) -> Result:
         return Result(case, answer, False, f"missing {missing}")
     if case.any and not any(contains(answer.text, x) for x in case.any):
         return Result(case, answer, False, f"none of {list(case.any)}")
+    unsaid = [y for y in case.missing if not says_missing(answer.text, y)]
+    if unsaid:
+        return Result(case, answer, False, f"does not say the report has no {unsaid} figures")
+    if case.unknown_done and not says_unknown_done(answer.text):
+        return Result(case, answer, False, "does not say the report cannot tell if it was done")
     return Result(case, answer, True)
 
 
@@ -137,7 +176,7 @@ def evaluate(engine: Engine, cases: list[Case]) -> Report:
 
 
 def evaluate_file(engine: Engine, path: Path) -> Report:
-    return evaluate(engine, load_cases(path))
+    return evaluate(engine, load_cases(path, engine.clock()))
 
 
 def example_warnings(engine: Engine) -> list[Problem]:
@@ -167,6 +206,8 @@ def example_warnings(engine: Engine) -> list[Problem]:
             own = ids.index(li.intent.id)
             for ex in getattr(li.intent.examples, lang):
                 q = engine.normalizer.normalize(ex)
+                # examples speak as the report does: 今年 is its plan year
+                years = asked_years(q, engine.content.source.published)
                 # general intents (help, greeting …) are answered despite a personal marker
                 if q.offtopic or (q.personal and li.intent.topic != GENERAL_TOPIC):
                     why = "an off-topic word" if q.offtopic else "a personal-case marker"
@@ -182,7 +223,7 @@ def example_warnings(engine: Engine) -> list[Problem]:
                 scores = matcher.example_scores(q.text)
                 # leave this example out: its own copy would always win
                 scores[[t == q.text for t in matcher.texts]] = -1.0
-                per_intent = matcher.combine(scores, q.text, q.years, q.numbers)
+                per_intent = matcher.combine(scores, q.text, years, q.numbers)
                 best = int(np.argmax(per_intent))
                 if best != own and per_intent[best] > per_intent[own] + 5:
                     out.append(

@@ -1,5 +1,9 @@
 """Shared fixtures: the shipped content, loaded once, and a writable copy of it; a disk cache
-of the test run's own (tests never write into the user's ~/.cache)."""
+of the test run's own (tests never write into the user's ~/.cache); a pinned date.
+
+Tests never read the real date: the engine fixture's clock says TODAY, and BOT_TODAY says it to
+every `python -m bot` a test starts. TODAY is inside the report's plan year, the frame the older
+question sets were written in (今年 = 2025, 去年 = 2024); tests of other days pin their own."""
 
 from __future__ import annotations
 
@@ -9,8 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pinned import TODAY
 
-from bot.engine import Engine
+from bot.engine import Engine, fixed
 
 ROOT = Path(__file__).resolve().parent.parent
 INTENTS = ROOT / "intents"
@@ -18,19 +23,24 @@ DATA = ROOT / "data"
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _own_disk_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    before = os.environ.get("BOT_CACHE_DIR")
-    os.environ["BOT_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))  # seen by subprocesses too
+def _own_disk_cache_and_date(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    pinned = {
+        "BOT_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),  # seen by subprocesses too
+        "BOT_TODAY": TODAY.isoformat(),
+    }
+    before = {name: os.environ.get(name) for name in pinned}
+    os.environ.update(pinned)
     yield
-    if before is None:
-        os.environ.pop("BOT_CACHE_DIR", None)
-    else:
-        os.environ["BOT_CACHE_DIR"] = before
+    for name, value in before.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="session")
 def engine() -> Engine:
-    return Engine.load(INTENTS, DATA)
+    return Engine.load(INTENTS, DATA, clock=fixed(TODAY))
 
 
 @pytest.fixture

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
+from pinned import TODAY
 
-from bot.engine import Engine
+from bot.engine import Engine, fixed
 from bot.engine.normalize import to_simplified
 
 
@@ -20,7 +22,25 @@ def test_every_intent_answer_ends_with_its_source(engine: Engine) -> None:
                 assert marker in answer.text, (intent_id, lang)
 
 
-def test_plan_answers_are_marked_as_plans(engine: Engine) -> None:
+@pytest.mark.parametrize(
+    ("today", "zh_status", "en_status"),
+    [
+        (
+            date(2025, 6, 1),
+            "年计划目标（截至报告发布尚未完成）",
+            "plan (a target, not yet met as of the report)",
+        ),
+        (
+            date(2026, 12, 2),
+            "年计划目标（2025年3月定下，报告无法说明是否完成）",
+            "the report cannot say whether it was met",
+        ),
+    ],
+)
+def test_plan_answers_are_marked_as_plans_as_the_day_allows(
+    engine: Engine, today: date, zh_status: str, en_status: str
+) -> None:
+    dated = Engine(engine.content, clock=fixed(today))
     plans = [
         i
         for i in engine.content.intents
@@ -28,10 +48,12 @@ def test_plan_answers_are_marked_as_plans(engine: Engine) -> None:
     ]
     assert plans
     for li in plans:
-        zh = engine.answer_intent(li.intent.id)
-        en = engine.answer_intent(li.intent.id, lang="en")
-        assert zh is not None and "2025年计划目标（尚未完成）" in zh.text
-        assert en is not None and "2025 plan (a target, not yet achieved)" in en.text
+        zh = dated.answer_intent(li.intent.id)
+        en = dated.answer_intent(li.intent.id, lang="en")
+        assert zh is not None and zh_status in zh.text
+        assert en is not None and en_status in en.text
+        if today.year > 2025:  # the plan year is over: never "not yet" without "as of the report"
+            assert "尚未" not in zh.text and "not yet" not in en.text
 
 
 def test_traditional_question_gets_traditional_answer(engine: Engine) -> None:
@@ -113,7 +135,7 @@ def test_describe_changes_reports_added_intents(engine: Engine, content_copy) ->
         "    examples: {zh: [新的问题]}\n    answer: {zh: 你好, en: Hello}\n",
         "utf-8",
     )
-    new = Engine.load(intents, data)
+    new = Engine.load(intents, data, clock=fixed(TODAY))
     lines = Engine.describe_changes(engine, new)
     assert any("intents added (1): zz_new" in line for line in lines)
     assert any("examples: +1" in line for line in lines)
@@ -220,7 +242,7 @@ def test_common_answers_are_composed_at_load(engine: Engine) -> None:
 
     for i in range(engine.intent_count):
         for lang, script in PRECOMPOSED:
-            assert engine.composer.is_composed(i, lang, script)
+            assert engine.composer.is_composed(i, lang, script, TODAY)
     answer = engine.answer_intent("school_places", lang="zh", script="traditional")
     assert answer is not None and "學位" in answer.text
 

@@ -18,6 +18,12 @@ def norm() -> Normalizer:
             places={"other": ["天河", "深圳"]},
             personal=["我家"],
             home=["海珠"],
+            relative_years={"去年": -1, "今年": 0, "大前年": -3, "前年": -2},
+            relative_months={"上个月": -1},
+            now_words=["目前", "so far"],
+            done_verbs=["建成", "达到"],
+            done_tails=["了吗", "没有", "未"],
+            done_phrases=["did they"],
         )
     )
 
@@ -46,10 +52,40 @@ def test_nothing_left_falls_back_to_raw_text(norm: Normalizer) -> None:
 
 def test_years_places_personal(norm: Normalizer) -> None:
     n = norm.normalize("去年天河区托位")
-    assert n.years == {2024} and n.places == ("天河",) and not n.personal
-    assert norm.normalize("今年海珠").years == {2025}
+    assert n.years == frozenset() and n.relative_years == {-1}
+    assert n.places == ("天河",) and not n.personal
+    assert norm.normalize("今年海珠").relative_years == {0}
+    assert norm.normalize("2024年海珠").years == {2024}
     assert norm.normalize("我家孩子能不能上学").personal
     assert norm.normalize("海珠区托位").places == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "years", "months", "now", "done"),
+    [
+        ("大前年托位", {-3}, set(), False, False),  # the longest word, not 前年 inside it
+        ("前年和去年", {-2, -1}, set(), False, False),
+        ("上个月新增多少", set(), {-1}, False, False),
+        ("目前托位多少", set(), set(), True, False),
+        ("中心建成没有", set(), set(), False, True),
+        ("达到60%了吗？", set(), set(), False, True),
+        ("建成未呢", set(), set(), False, True),  # a particle may follow the tail
+        ("建成多少个了吗", set(), set(), False, False),  # asks a figure
+        ("did they finish it", set(), set(), False, True),
+        ("how many did they build so far", set(), set(), True, False),
+    ],
+)
+def test_time_words_are_offsets_and_done_questions_are_told(
+    norm: Normalizer, question: str, years: set[int], months: set[int], now: bool, done: bool
+) -> None:
+    n = norm.normalize(question)
+    assert (n.relative_years, n.relative_months, n.now, n.asks_done) == (
+        years,
+        months,
+        now,
+        done,
+    )
+    assert n.years == frozenset()  # what year "去年" is, only the engine's clock can tell
 
 
 def test_english_words_are_stemmed_and_stopwords_dropped(norm: Normalizer) -> None:

@@ -3,14 +3,15 @@ entry in `Pipeline.steps`."""
 
 from __future__ import annotations
 
-import dataclasses
+from pinned import TODAY
 
 from bot.engine import Answer, Engine
 from bot.engine.decide import Decision
-from bot.engine.guards import OffTopic, OtherPlace, Personal, screen, year_note
+from bot.engine.guards import OffTopic, OtherPlace, Personal, screen
 from bot.engine.pipeline import Pipeline, received
 from bot.engine.query import Query
 from bot.engine.rank import AnswerBoth, by_figure, decide_step
+from bot.engine.when import TimeNote
 
 
 def query(engine: Engine, question: str) -> Query:
@@ -22,6 +23,7 @@ def query(engine: Engine, question: str) -> Query:
         lang=incoming.lang,
         norm=engine.normalizer.normalize(incoming.text),
         matcher=engine.matchers[incoming.lang],
+        today=TODAY,
     )
 
 
@@ -38,6 +40,7 @@ def run_until(engine: Engine, q: Query, stop: type | object) -> Query:
 def test_steps_run_in_the_documented_order(engine: Engine) -> None:
     names = [getattr(s, "__name__", type(s).__name__) for s in engine.pipeline.steps]
     assert names == [
+        "ResolveTime",
         "Rank",
         "decide_step",
         "RankClauses",
@@ -46,7 +49,7 @@ def test_steps_run_in_the_documented_order(engine: Engine) -> None:
         "Personal",
         "OtherPlace",
         "AnswerBoth",
-        "year_note",
+        "TimeNote",
     ]
 
 
@@ -73,17 +76,18 @@ def test_each_guard_alone(engine: Engine) -> None:
     assert refused is not None and refused.decision == "fallback"
 
 
-def test_year_note_only_for_an_answer_naming_a_year_outside_the_report(engine: Engine) -> None:
-    q = run_until(engine, query(engine, "2019年新增了多少中小学学位"), year_note)
+def test_time_note_only_for_an_answer_missing_a_year_asked(engine: Engine) -> None:
+    q = run_until(engine, query(engine, "2019年新增了多少中小学学位"), TimeNote)
     assert q.decision.kind == "answer"
-    year_note(q)
-    assert "2019" in q.note
-    q = run_until(engine, query(engine, "2024年新增了多少中小学学位"), year_note)
-    year_note(q)
+    note = next(s for s in engine.pipeline.steps if isinstance(s, TimeNote))
+    note(q)
+    assert "2019" in q.note.splitlines()[0]
+    q = run_until(engine, query(engine, "2024年新增了多少中小学学位"), TimeNote)
+    note(q)
     assert q.note == ""
     q.decision = Decision("clarify", None, q.decision.candidates)
-    q.norm = dataclasses.replace(q.norm, years=frozenset({2019}))
-    year_note(q)
+    q.asked = frozenset({2019})
+    note(q)
     assert q.note == ""  # no answer, no note
 
 
@@ -123,7 +127,9 @@ def test_a_new_step_is_one_more_entry(engine: Engine) -> None:
         return None
 
     p = engine.pipeline
-    guarded = Pipeline(p.normalizer, p.matchers, p.composer, [*p.steps, no_childcare], p.finish)
+    guarded = Pipeline(
+        p.normalizer, p.matchers, p.composer, [*p.steps, no_childcare], p.finish, p.clock
+    )
     after = guarded.ask(asked)
     assert after.decision == "fallback" and after.reason == "personal"
     assert guarded.ask("去年新增了多少中小学学位") == engine.ask("去年新增了多少中小学学位")

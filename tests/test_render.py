@@ -17,12 +17,14 @@ from bot.content.templates import (
 from bot.engine.render import footer
 
 SOURCE = Source(
-    id="r",
+    id="rr",
     title="报告",
     title_en="Report",
     issuer="局",
-    delivered="d",
+    delivered="2025-03-05",
     published="2025-03-14",
+    results_year=2024,
+    plan_year=2025,
     file="x.txt",
 )
 FACTS = {
@@ -35,6 +37,7 @@ FACTS = {
         value=90000,
         unit="个",
         written="9万",
+        source="rr",
     ),
     "bb": Fact(
         id="bb",
@@ -44,6 +47,7 @@ FACTS = {
         quote="新增优质学位1710个",
         value=1710,
         unit="个",
+        source="rr",
     ),
 }
 
@@ -71,17 +75,20 @@ def test_bad_or_unsafe_templates_fail_loudly(template: str) -> None:
         render_template(make_environment(), template, FACTS, SOURCE)
 
 
-def test_footer_states_year_status_and_section() -> None:
-    zh = footer((FACTS["aa"], FACTS["bb"]), SOURCE, "zh")
-    assert (
-        "2024年实绩" in zh
-        and "2025年计划目标（尚未完成）" in zh
-        and "一、(六)" in zh
-        and "二、(五)" in zh
-    )
-    en = footer((FACTS["bb"],), SOURCE, "en")
-    assert "2025 plan" in en and "not yet achieved" in en
-    assert footer((), SOURCE, "zh") == ""
+def test_footer_states_year_status_section_and_the_reports_date() -> None:
+    sources = {"rr": SOURCE}
+    facts = (FACTS["aa"], FACTS["bb"])
+    running = footer(facts, sources, "zh", past_year=2024)  # read in 2025
+    assert "2024年实绩" in running and "2025年计划目标（截至报告发布尚未完成）" in running
+    assert "一、(六)" in running and "二、(五)" in running
+    assert "《报告》（2025年3月14日发布）" in running
+    over = footer(facts, sources, "zh", past_year=2025)  # read in 2026 or later
+    assert "尚未" not in over and "报告无法说明是否完成" in over and "2025年3月定下" in over
+    en = footer((FACTS["bb"],), sources, "en", past_year=2024)
+    assert "2025 plan" in en and "as of the report" in en and "published 14 March 2025" in en
+    en_over = footer((FACTS["bb"],), sources, "en", past_year=2025)
+    assert "not yet" not in en_over and "cannot say whether it was met" in en_over
+    assert footer((), sources, "zh", past_year=2024) == ""
 
 
 def test_template_cache_is_private_and_refuses_a_shared_directory(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -24,14 +24,15 @@ from bot.content.yamlload import LineMap, YamlError, line_of, load_bytes_with_li
 
 M = TypeVar("M", bound=BaseModel)
 SOURCES_DIR = "sources"
-SOURCE_META = "report.yaml"
 LEXICON_DIR = "lexicon"
 LANGS = ("zh", "en")
 PLAN_WORDS = {
     "zh": ("计划", "目标", "力争", "将", "拟", "预计", "推动"),
     "en": ("plan", "target", "aim", "will", "goal"),
 }
-ALLOWED_TYPED_NUMBERS = {"2023", "2024", "2025", "12345"}
+UNDONE_WORDS = {"zh": ("尚未", "还没", "未完成"), "en": ("not yet", "still to be", "not done")}
+AS_OF_REPORT = {"zh": ("截至报告", "报告发布时"), "en": ("as of the report",)}
+HOTLINE_NUMBER = "12345"  # may be typed into templates, as may the years the reports cover
 _WS = re.compile(r"\s+")
 _NUMBER_TOKEN = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.]*\d)")
 _TEMPLATE_CODE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
@@ -88,13 +89,23 @@ class LoadedIntent:
 
 @dataclass(slots=True)
 class Content:
-    source: Source
-    source_text: str
+    source: Source  # the newest report: what "the report" covers
+    source_text: str  # its text
     facts: dict[str, Fact]
     intents: list[LoadedIntent]
     lexicon: Lexicon
     file_digests: dict[str, str]
     warnings: list[Problem] = field(default_factory=list)
+    sources: dict[str, Source] = field(default_factory=dict)  # every report, by id
+    texts: dict[str, str] = field(default_factory=dict)  # their texts, by id
+
+    @property
+    def report_years(self) -> frozenset[int]:
+        """Every year a report's results or plan or a fact speaks of."""
+        years = {f.year for f in self.facts.values()}
+        for s in self.sources.values():
+            years |= {s.results_year, s.plan_year}
+        return frozenset(years)
 
 
 def squash(text: str) -> str:
@@ -198,22 +209,30 @@ class _Loader:
         return None
 
     # -- data ---------------------------------------------------------------------------------
-    def load_source(self) -> tuple[Source, str] | None:
-        meta_path = self.data_dir / SOURCES_DIR / SOURCE_META
-        loaded = self.model(meta_path, Source)
-        if loaded is None:
-            return None
-        source = loaded[0]
-        text_path = self.data_dir / SOURCES_DIR / source.file
-        try:
-            return source, text_path.read_text(encoding="utf-8")
-        except OSError as exc:
-            self.error(self.shown(meta_path), 1, f"source text {source.file}: {exc.strerror}")
-            return None
+    def load_sources(self) -> dict[str, tuple[Source, str]]:
+        """Every report in data/sources/ (its metadata *.yaml and the text it names)."""
+        folder = self.data_dir / SOURCES_DIR
+        out: dict[str, tuple[Source, str]] = {}
+        metas = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+        if not metas:
+            self.error(self.shown(folder), 1, "no report metadata (data/sources/*.yaml)")
+        for meta_path in metas:
+            loaded = self.model(meta_path, Source)
+            if loaded is None:
+                continue
+            source = loaded[0]
+            if source.id in out:
+                self.error(self.shown(meta_path), 1, f"duplicate report id '{source.id}'")
+                continue
+            text_path = folder / source.file
+            try:
+                out[source.id] = (source, text_path.read_text(encoding="utf-8"))
+            except OSError as exc:
+                self.error(self.shown(meta_path), 1, f"source text {source.file}: {exc.strerror}")
+        return out
 
-    def load_facts(self, source_text: str) -> dict[str, Fact]:
-        sections = split_sections(source_text)
-        whole = squash(source_text)
+    def load_facts(self, sources: dict[str, tuple[Source, str]]) -> dict[str, Fact]:
+        texts = {sid: (squash(text), split_sections(text)) for sid, (_, text) in sources.items()}
         facts: dict[str, Fact] = {}
         where: dict[str, str] = {}
         files = sorted(self.data_dir.glob("*.yaml")) + sorted(self.data_dir.glob("*.yml"))
@@ -225,6 +244,9 @@ class _Loader:
                 continue
             data, lines = loaded
             shown = self.shown(path)
+            default = data.source
+            if default is None and len(sources) == 1:
+                default = next(iter(sources))
             for i, fact in enumerate(data.facts):
                 line = line_of(lines, ("facts", i))
                 if fact.id in facts:
@@ -232,7 +254,27 @@ class _Loader:
                         shown, line, f"duplicate fact id '{fact.id}' (also in {where[fact.id]})"
                     )
                     continue
+                sid = fact.source or default
+                if sid is None:
+                    self.error(
+                        shown,
+                        line,
+                        f"facts[{i}]: which report does it quote? data/sources/ has "
+                        f"{len(sources)}: set `source:` ({', '.join(sorted(sources))}) ({fact.id})",
+                    )
+                    continue
+                if sid not in sources:
+                    key = ("facts", i, "source") if fact.source else ("source",)
+                    self.error(
+                        shown,
+                        line_of(lines, key),
+                        f"facts[{i}]: unknown report '{sid}' (known: {', '.join(sorted(sources))})",
+                    )
+                    continue
+                fact = fact.model_copy(update={"source": sid})
+                whole, sections = texts[sid]
                 self.check_fact(fact, shown, lines, i, whole, sections)
+                self.check_year(fact, sources[sid][0], shown, lines, i)
                 facts[fact.id] = fact
                 where[fact.id] = f"{shown}:{line}"
         return facts
@@ -281,6 +323,18 @@ class _Loader:
                     f"facts[{i}].items[{j}]: '{item}' is not in the quote",
                 )
 
+    def check_year(self, fact: Fact, source: Source, shown: str, lines: LineMap, i: int) -> None:
+        """A result is of the report's results year or earlier; a plan is of its plan year."""
+        if fact.status == "plan" and fact.year != source.plan_year:
+            problem = f"a plan of this report is for {source.plan_year}"
+        elif fact.status == "result" and fact.year > source.results_year:
+            problem = f"this report has results up to {source.results_year}"
+        else:
+            return
+        self.error(
+            shown, line_of(lines, ("facts", i, "year")), f"facts[{i}].year: {problem} ({fact.id})"
+        )
+
     @staticmethod
     def check_quantity(q: Quantity, quote: str) -> str | None:
         if q.written is not None:
@@ -306,16 +360,28 @@ class _Loader:
             for key in Lexicon.model_fields:
                 value = getattr(lex, key)
                 if isinstance(value, dict):
-                    # the same canonical word (or place group) in two files: keep both lists
+                    # the same canonical word (or place group) in two files: keep both lists;
+                    # the same time word twice: the later file's offset
                     target = merged.setdefault(key, {})
                     for name, words in value.items():
-                        target[name] = [*target.get(name, []), *words]
+                        if isinstance(words, list):
+                            target[name] = [*target.get(name, []), *words]
+                        else:
+                            target[name] = words
                 else:
                     merged.setdefault(key, []).extend(value)
         return Lexicon.model_validate(merged)
 
-    def load_intents(self, facts: dict[str, Fact], source: Source) -> list[LoadedIntent]:
+    def load_intents(
+        self,
+        facts: dict[str, Fact],
+        source: Source,
+        report_years: frozenset[int],
+        covered: frozenset[int],
+    ) -> list[LoadedIntent]:
         renderer = Renderer(make_environment(), facts, source)
+        allowed_typed = {HOTLINE_NUMBER, *(str(y) for y in report_years)}
+        plan_years = frozenset(f.year for f in facts.values() if f.status == "plan")
         intents: list[LoadedIntent] = []
         seen: dict[str, str] = {}
         files = sorted(self.intents_dir.glob("*.yaml")) + sorted(self.intents_dir.glob("*.yml"))
@@ -357,7 +423,9 @@ class _Loader:
                             f"intents[{i}].answer.{lang}: {type(exc).__name__}: {exc} ({intent.id})",
                         )
                         continue
-                    for msg in self.check_answer(template, rendered, lang):
+                    for msg in self.check_answer(
+                        template, rendered, lang, allowed_typed, covered, plan_years
+                    ):
                         self.error(
                             shown,
                             line_of(lines, answer_key),
@@ -391,11 +459,20 @@ class _Loader:
         return intents
 
     @staticmethod
-    def check_answer(template: str, rendered: Rendered, lang: str) -> list[str]:
+    def check_answer(
+        template: str,
+        rendered: Rendered,
+        lang: str,
+        allowed_typed: set[str],
+        covered: frozenset[int],
+        plan_years: frozenset[int],
+    ) -> list[str]:
+        """What is wrong with one rendered answer (`covered`: the reports' results and plan
+        years, of which an answer may only speak with a fact of that year)."""
         out: list[str] = []
         literal = _TEMPLATE_CODE.sub(" ", template)
         literal = _LIST_MARK.sub(" ", literal)
-        typed = [n for n in _FIGURE.findall(literal) if n not in ALLOWED_TYPED_NUMBERS]
+        typed = [n for n in _FIGURE.findall(literal) if n not in allowed_typed]
         if typed:
             out.append(
                 f"figure(s) {', '.join(typed)} typed into the template; take them from data (f.<fact>)"
@@ -404,7 +481,7 @@ class _Loader:
         years_used = {f.year for f in rendered.facts}
         if rendered.facts:
             numbers: list[str] | None = None  # the text's numbers, found when a year may be one
-            for year in (2024, 2025):
+            for year in sorted(covered):
                 if year in years_used or str(year) not in text:
                     continue
                 if numbers is None:
@@ -418,15 +495,27 @@ class _Loader:
             needle = f"{year}年" if lang == "zh" else str(year)
             if needle not in text:
                 out.append(f"uses a {year} fact but does not say '{needle}'")
-        if any(f.status == "plan" for f in rendered.facts):
+        used_plans = sorted({f.year for f in rendered.facts if f.status == "plan"})
+        if used_plans:
             low = text.lower()
             for line in low.splitlines():
-                # each sentence about 2025 must itself read as a plan, not just the answer somewhere
-                if "2025" in line and not any(w in line for w in PLAN_WORDS[lang]):
-                    out.append(f"a line about 2025 does not read as a plan: {line[:60]!r}")
+                # each sentence about a plan year must itself read as a plan, not just the
+                # answer somewhere
+                for year in plan_years:
+                    if str(year) in line and not any(w in line for w in PLAN_WORDS[lang]):
+                        out.append(f"a line about {year} does not read as a plan: {line[:60]!r}")
             if not any(w in low for w in PLAN_WORDS[lang]):
                 out.append(
-                    f"uses a 2025 plan fact but does not read as a plan (use one of {'/'.join(PLAN_WORDS[lang])})"
+                    f"uses a {used_plans[0]} plan fact but does not read as a plan "
+                    f"(use one of {'/'.join(PLAN_WORDS[lang])})"
+                )
+        # whether a plan was met is the day's question, not the template's: the footer says
+        # what the report can tell on the day it is read
+        for word in UNDONE_WORDS[lang]:
+            if word in text.lower() and not any(a in text.lower() for a in AS_OF_REPORT[lang]):
+                out.append(
+                    f"says '{word}': a plan's state is told by the footer (or say 'as of the "
+                    "report' / 截至报告)"
                 )
         return out
 
@@ -434,13 +523,29 @@ class _Loader:
 def load_content(intents_dir: Path, data_dir: Path) -> Content:
     """Load and validate everything; raise ContentError listing every problem."""
     loader = _Loader(Path(intents_dir), Path(data_dir))
-    src = loader.load_source()
+    sources = loader.load_sources()
     lexicon = loader.load_lexicon()
-    if src is None:
+    if not sources:
         raise ContentError(loader.problems)
-    source, text = src
-    facts = loader.load_facts(text)
-    intents = loader.load_intents(facts, source)
+    facts = loader.load_facts(sources)
+    # "the report" is the newest: its results and plan years are what the bot covers now
+    newest, text = max(sources.values(), key=lambda st: (st[0].published, st[0].id))
+    report_years = frozenset(
+        {f.year for f in facts.values()}
+        | {y for s, _ in sources.values() for y in (s.results_year, s.plan_year)}
+    )
+    covered = frozenset(y for s, _ in sources.values() for y in (s.results_year, s.plan_year))
+    intents = loader.load_intents(facts, newest, report_years, covered)
     if loader.problems:
         raise ContentError(loader.problems)
-    return Content(source, text, facts, intents, lexicon, loader.digests, loader.warnings)
+    return Content(
+        newest,
+        text,
+        facts,
+        intents,
+        lexicon,
+        loader.digests,
+        loader.warnings,
+        {sid: s for sid, (s, _) in sources.items()},
+        {sid: t for sid, (_, t) in sources.items()},
+    )

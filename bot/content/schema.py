@@ -7,6 +7,7 @@ render) live in `bot.content.load`.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -31,7 +32,7 @@ class Quantity(Strict):
 class Fact(Strict):
     id: str = Field(pattern=ID_RE)
     section: str
-    year: int = Field(ge=2023, le=2025)
+    year: int = Field(ge=1900, le=2100)  # which years a report covers: its metadata (Source)
     status: Literal["result", "plan"]
     quote: str = Field(min_length=4)
     label: str | None = None
@@ -41,6 +42,8 @@ class Fact(Strict):
     values: dict[str, Quantity] = Field(default_factory=dict)
     items: list[str] = Field(default_factory=list)
     note: str | None = None
+    # the report quoted (a Source id); set from the data file's `source` when not given
+    source: str = ""
 
     @field_validator("section")
     @classmethod
@@ -53,9 +56,9 @@ class Fact(Strict):
     def _status_matches_part(self) -> Fact:
         part = self.section[0]
         if self.status == "result" and part != "一":
-            raise ValueError("a result must come from part 一 (2024 results)")
-        if self.status == "plan" and (part != "二" or self.year != 2025):
-            raise ValueError("a plan must come from part 二 and have year 2025")
+            raise ValueError("a result must come from part 一 (the results)")
+        if self.status == "plan" and part != "二":
+            raise ValueError("a plan must come from part 二 (the plan)")
         if self.value is None and not self.values and not self.items:
             raise ValueError("a fact needs a value, values or items")
         return self
@@ -71,6 +74,8 @@ class Fact(Strict):
 
 class DataFile(Strict):
     topic: str | None = None
+    # the report (Source id) its facts quote; may be left out while data/sources/ has one report
+    source: str | None = None
     facts: list[Fact]
 
 
@@ -129,14 +134,41 @@ class Lexicon(Strict):
     # words that ask what a quoted figure is (是什么意思, 这个数字, what does … mean): a question
     # of a report figure and nothing else is answered by the intents that show the figure
     figure_refs: list[str] = Field(default_factory=list)
+    # time (intents/lexicon/time.yaml): offsets from today's year and month, words asking for
+    # the state of things now, and the shapes of "was it done?"
+    relative_years: dict[str, int] = Field(default_factory=dict)
+    relative_months: dict[str, int] = Field(default_factory=dict)
+    now_words: list[str] = Field(default_factory=list)
+    actual_words: list[str] = Field(default_factory=list)
+    done_verbs: list[str] = Field(default_factory=list)
+    done_aux: list[str] = Field(default_factory=list)
+    done_verbs_en: list[str] = Field(default_factory=list)
+    done_tails: list[str] = Field(default_factory=list)
+    done_phrases: list[str] = Field(default_factory=list)
 
 
 class Source(Strict):
-    id: str
+    """A report's metadata (data/sources/*.yaml): what it is and which years it covers.
+
+    Which years a question may be answered for, and how a plan reads on a given day, come from
+    here (`results_year`, `plan_year`, `published`), never from the code."""
+
+    id: str = Field(pattern=ID_RE)
     title: str
     title_en: str
     issuer: str
-    delivered: str
-    published: str
+    delivered: date  # the day it was delivered to the congress
+    meeting: str = ""  # where it was delivered
+    published: date
+    results_year: int = Field(ge=1900, le=2100)  # part 一: the results of this year
+    plan_year: int = Field(ge=1900, le=2100)  # part 二: the plan (targets) for this year
     url: str | None = None
     file: str
+
+    @model_validator(mode="after")
+    def _years_in_order(self) -> Source:
+        if self.plan_year != self.results_year + 1:
+            raise ValueError("plan_year must be the year after results_year")
+        if self.published < self.delivered:
+            raise ValueError("published must not be before delivered")
+        return self

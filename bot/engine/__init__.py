@@ -7,15 +7,20 @@ imports nothing from Telegram or the question log; what they use is exported her
 
 from bot.content import ContentError, Problem
 from bot.engine.answer import Answer, Candidate, Lang, Related, Script
+from bot.engine.clock import Clock, china_today, clock_for, fixed
 from bot.engine.engine import Engine
 
 __all__ = [
     "Answer",
     "Candidate",
+    "Clock",
     "ContentError",
     "Engine",
     "Lang",
     "Problem",
     "Related",
     "Script",
+    "china_today",
+    "clock_for",
+    "fixed",
 ]

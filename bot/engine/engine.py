@@ -16,6 +16,7 @@ from bot.content.templates import format_number
 from bot.engine import messages
 from bot.engine.answer import Answer, Lang, Script
 from bot.engine.changes import describe_changes
+from bot.engine.clock import Clock, china_today
 from bot.engine.decide import Weights
 from bot.engine.match import Matcher
 from bot.engine.normalize import Normalizer
@@ -55,8 +56,11 @@ def _dedupe(examples: list[tuple[int, str]]) -> list[tuple[int, str]]:
 class Engine:
     """Answers questions from one validated copy of the content."""
 
-    def __init__(self, content: Content, weights: Weights | None = None) -> None:
+    def __init__(
+        self, content: Content, weights: Weights | None = None, clock: Clock = china_today
+    ) -> None:
         self.content = content
+        self.clock = clock
         self.normalizer = Normalizer(content.lexicon)
         self._intents: list[LoadedIntent] = content.intents
         self._index = {li.intent.id: i for i, li in enumerate(self._intents)}
@@ -104,7 +108,7 @@ class Engine:
                 figures=figures,
             ),
         }
-        self.composer = Composer(self._intents, content.source)
+        self.composer = Composer(self._intents, content.sources, content.source, clock())
         # the words of the English examples and of the keywords: no pinyin among them
         en_words = {w for _, t in en_examples for w in t.split()} | {
             w for kws in keywords for k in kws for w in k.split()
@@ -114,13 +118,14 @@ class Engine:
             self.matchers,
             self.composer,
             standard_steps(
-                self._intents,
+                content,
                 self.normalizer,
                 self.matchers,
                 self.composer,
                 PinyinReading(self.normalizer, en_words),
             ),
             compose(self.composer),
+            clock,
         )
         # Changes whenever a file's content or name changes or the intents' order does (buttons
         # may refer to an intent by position), so a button from older content is recognised.
@@ -131,9 +136,16 @@ class Engine:
         self.fingerprint = digest.hexdigest()[:6]
 
     @classmethod
-    def load(cls, intents_dir: Path, data_dir: Path, weights: Weights | None = None) -> Engine:
-        """Load, validate and build; raises ContentError listing every problem."""
-        return cls(load_content(Path(intents_dir), Path(data_dir)), weights)
+    def load(
+        cls,
+        intents_dir: Path,
+        data_dir: Path,
+        weights: Weights | None = None,
+        clock: Clock = china_today,
+    ) -> Engine:
+        """Load, validate and build; raises ContentError listing every problem. `clock` gives
+        today's date (default: today in China)."""
+        return cls(load_content(Path(intents_dir), Path(data_dir)), weights, clock)
 
     # -- facts about the content ------------------------------------------------------------
     @property
@@ -168,7 +180,7 @@ class Engine:
         i = self._index.get(intent_id)
         if i is None:
             return None
-        return self.composer.answer(i, question, lang, script, 100.0, (), "")
+        return self.composer.answer(i, question, lang, script, 100.0, (), "", self.clock())
 
     def fallback(self, reason: str, *, lang: Lang = "zh", script: Script = "simplified") -> Answer:
         return self.composer.fallback("", reason, lang, script)
@@ -177,7 +189,8 @@ class Engine:
         answer = self.answer_intent(HELP_INTENT, lang=lang, script=script)
         if answer is not None:
             return answer.text
-        return self.composer.localize(messages.COVERS[lang] + "\n" + messages.HOTLINE[lang], script)
+        covers = self.composer.covers(lang)
+        return self.composer.localize(covers + "\n" + messages.HOTLINE[lang], script)
 
     def topics(self, lang: Lang = "zh", script: Script = "simplified") -> list[tuple[str, str]]:
         """Starter questions: the help intent's related intents."""

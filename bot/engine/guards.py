@@ -2,22 +2,19 @@
 
 `screen` turns away empty and over-long input before any work. After ranking, `OffTopic` refuses
 subjects outside the report (weather, shopping ...), `Personal` an asker's own case (my child,
-can I ...), `OtherPlace` another district or city than the answer covers; `YearNote` puts a note
-before an answer when the question names a year outside the report. Each guard is one step of
-the pipeline and can be read and tested alone.
+can I ...), `OtherPlace` another district or city than the answer covers. Each guard is one
+step of the pipeline and can be read and tested alone (time notes: bot.engine.when).
 """
 
 from __future__ import annotations
 
 from bot.content.load import LoadedIntent
-from bot.engine import messages
 from bot.engine.answer import Answer
 from bot.engine.normalize import detect_script
 from bot.engine.query import Incoming, Query
 from bot.engine.render import Composer
 
 MAX_QUESTION_CHARS = 500
-REPORT_YEARS = frozenset({2023, 2024, 2025})
 GENERAL_TOPIC = "general"  # help, greeting, thanks, the source: about the bot itself
 
 
@@ -95,12 +92,3 @@ class OtherPlace:
             q.top_score,
             places=foreign,
         )
-
-
-def year_note(q: Query) -> Answer | None:
-    """An answer to a question naming a year the report does not cover starts by saying so."""
-    odd_years = sorted(q.norm.years - REPORT_YEARS)
-    if q.decision.kind == "answer" and odd_years:
-        years = "、".join(str(y) for y in odd_years)
-        q.note = messages.OTHER_YEAR[q.lang].format(years=years) + "\n"
-    return None

@@ -5,6 +5,8 @@ Kept apart from the engine so wording can be reviewed in one place.
 
 from __future__ import annotations
 
+from datetime import date
+
 HOTLINE = {
     "zh": "其他问题请拨打12345政务服务便民热线，或访问海珠区人民政府网站 www.haizhu.gov.cn。",
     "en": "For anything else, call the 12345 government service hotline or visit the Haizhu "
@@ -12,11 +14,12 @@ HOTLINE = {
 }
 
 COVERS = {
-    "zh": "我根据《海珠区2024年国民经济和社会发展计划执行情况与2025年计划草案的报告》回答问题，"
+    "zh": "我根据《{title}》（{published}发布）回答问题，"
     "可以问：学位和学校、托育、重点项目、城中村改造、道路交通、公园绿化、医疗、就业、文体、经济数据等。",
-    "en": "I answer from Haizhu District's official report on its 2024 results and 2025 plan: "
-    "school places, childcare, major projects, urban-village renovation, roads and transport, "
-    "parks, health, jobs, culture and sports, and the headline economic figures.",
+    "en": "I answer from Haizhu District's official report on its {results_year} results and "
+    "{plan_year} plan (published {published}): school places, childcare, major projects, "
+    "urban-village renovation, roads and transport, parks, health, jobs, culture and sports, and "
+    "the headline economic figures.",
 }
 
 FALLBACK = {
@@ -50,7 +53,63 @@ FALLBACK = {
 
 CLARIFY = {"zh": "您想问的是哪一项？", "en": "Did you mean one of these?"}
 
-OTHER_YEAR = {
-    "zh": "（报告只有2024年的实绩和2025年的计划，没有{years}年的数字。以下是报告中的相关内容。）",
-    "en": "(The report covers only 2024 results and the 2025 plan, not {years}. Here is what it says.)",
+# Time notes: the first line of an answer when the report cannot give what was asked for the
+# period asked. {published} is the report's publication month; years come from its metadata.
+NOT_IN_REPORT = {
+    "zh": "报告（{published}发布）只有{results_year}年实绩和{plan_year}年计划目标，没有{years}年的数字。"
+    "以下是报告中最新的相关数字。",
+    "en": "The report (published {published}) has only {results_year} results and {plan_year} "
+    "targets, no figures for {years}. Here are its latest related figures.",
 }
+NOT_FOR_THIS = {
+    "zh": "报告没有{years}年的这项数字，以下是报告中的相关数字。",
+    "en": "The report has no {years} figure for this. Here is what it has.",
+}
+PLAN_ONLY = {
+    "zh": "报告只有{years}年的计划目标，没有{years}年实际完成的数字。",
+    "en": "The report has only the {years} targets, not what was actually achieved in {years}.",
+}
+DONE_UNKNOWN = {
+    "zh": "报告（{published}发布）只写了{years}年的计划目标，无法说明是否已经完成；"
+    "现在的进展请拨打12345政务服务便民热线查询。",
+    "en": "The report (published {published}) only sets the {years} targets; it cannot say "
+    "whether they were met. For the current state, call the 12345 hotline.",
+}
+DONE_AS_OF_REPORT = {
+    "zh": "截至报告发布（{published}），这是{years}年的计划目标，之后的进展请拨打12345政务服务便民热线查询。",
+    "en": "As of the report ({published}) this was a {years} target; for progress since then, "
+    "call the 12345 hotline.",
+}
+
+# Footer: the status of a fact on the day the answer is read.
+RESULT = {"zh": "{year}年实绩", "en": "{year} result"}
+PLAN_RUNNING = {
+    "zh": "{year}年计划目标（截至报告发布尚未完成）",
+    "en": "{year} plan (a target, not yet met as of the report)",
+}
+PLAN_OVER = {
+    "zh": "{year}年计划目标（{published}定下，报告无法说明是否完成）",
+    "en": "{year} plan (a target set in {published}; the report cannot say whether it was met)",
+}
+SOURCE_LINE = {
+    "zh": "《{title}》（{published}发布）{sections}",
+    "en": "{title} (published {published}), section {sections}",
+}
+
+
+def month(day: date, lang: str) -> str:
+    """2025年3月 / March 2025."""
+    return f"{day.year}年{day.month}月" if lang == "zh" else day.strftime("%B %Y")
+
+
+def full_date(day: date, lang: str) -> str:
+    """2025年3月14日 / 14 March 2025."""
+    return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else f"{day.day} {day:%B %Y}"
+
+
+def years_text(years: list[int], lang: str) -> str:
+    """2026 / 2026、2027 (zh) or 2026 and 2027 (en)."""
+    shown = [str(y) for y in years]
+    if lang == "zh":
+        return "、".join(shown)
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]

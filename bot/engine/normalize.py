@@ -54,18 +54,9 @@ _NOT_A_YEAR_AFTER = (
     r"(?!\d|\.\d|\s*(?:[个多余人万亿元套所家间条宗项平米公里亩%]|places|people|yuan))"
 )
 _YEAR = re.compile(r"(?<![\d.])(20[0-3][0-9])" + _NOT_A_YEAR_AFTER)
-# The report was delivered in March 2025: "last year" is 2024, "this year" the 2025 plan.
-_RELATIVE_YEARS = {
-    "去年": 2024,
-    "上年": 2024,
-    "前年": 2023,
-    "今年": 2025,
-    "明年": 2025,
-    "本年": 2025,
-    "last year": 2024,
-    "this year": 2025,
-    "next year": 2025,
-}
+# words that ask for a figure or a place: not a question whether something was done
+_FIGURE_ASK = r"多少|几|哪|什么|怎|咩|边度|how many|how much|what|which|when|where"
+_FIGURE_ASK_RE = re.compile(_FIGURE_ASK)
 # possessives and contractions: haizhu's, we're, they've; a negated auxiliary (don't) goes whole
 _POSSESSIVE = re.compile(r"\b[a-z]+n['’]t\b|(?<=[a-z])['’](?:s|re|ve|ll|d|m)\b")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
@@ -285,6 +276,12 @@ class Normalized:
     clauses: tuple[str, ...] = ()  # folded, for the steps that read a question clause by clause
     script: Script = "simplified"  # the question's, as `detect_script` tells it
     about_figure: bool = False  # asks only what a quoted figure (`numbers`) is
+    # time, resolved against today's date by the engine (bot.engine.when): `years` above are
+    # the years written out; these are offsets from this year / this month (去年 -1, 上个月 -1)
+    relative_years: frozenset[int] = frozenset()
+    relative_months: frozenset[int] = frozenset()
+    now: bool = False  # asks for the state of things now (目前, 现在, so far, 实际)
+    asks_done: bool = False  # asks whether something was done (建成了吗, did they reach)
 
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
@@ -412,6 +409,31 @@ class Normalizer:
         self._offtopic = _alternation(fold(p) for p in lexicon.offtopic)
         self._figure_refs = _alternation(fold(p) for p in lexicon.figure_refs)
         self._wider = _alternation(fold(p) for p in lexicon.wider)
+        self._relative_years = {fold(w): n for w, n in lexicon.relative_years.items()}
+        self._relative_months = {fold(w): n for w, n in lexicon.relative_months.items()}
+        self._year_words = _alternation(self._relative_years)
+        self._month_words = _alternation(self._relative_months)
+        self._now_words = _alternation(fold(w) for w in [*lexicon.now_words, *lexicon.actual_words])
+        aux = _alternation(fold(w) for w in lexicon.done_aux)
+        en_verbs = _alternation(fold(w) for w in lexicon.done_verbs_en)
+        # "Has the computing power reached 6000P?": an auxiliary first, a done verb later
+        self._done_en = (
+            re.compile(f"^(?:{aux.pattern}).*(?:{en_verbs.pattern})") if aux and en_verbs else None
+        )
+        self._done_phrases = _alternation(fold(w) for w in lexicon.done_phrases)
+        verbs = _alternation(fold(w) for w in lexicon.done_verbs)
+        particles = "[" + "".join(re.escape(fold(p)) for p in lexicon.particles) + "]"
+        tails = _alternation(fold(w) for w in lexicon.done_tails)
+        # a done verb, a few characters (not a question word: 完成投资多少吗 asks a figure),
+        # and a done tail that ends the clause: 建成了吗, 达到60%了没有, 开业咗未
+        self._done = (
+            re.compile(
+                f"(?:{verbs.pattern})(?:(?!{_FIGURE_ASK})[^,，。;；?？!！\\s]){{0,8}}?"
+                f"(?:{tails.pattern})(?={particles}*(?:[?？。!！,，;；\\s]|$))"
+            )
+            if verbs and tails
+            else None
+        )
         self._lexicon = lexicon
 
     @cached_property
@@ -470,7 +492,6 @@ class Normalizer:
         lowered = unicodedata.normalize("NFKC", raw).lower()
         folded = to_simplified(lowered)  # `fold`, keeping what the script is told from
         years = {int(y) for y in _YEAR.findall(folded)}
-        years.update(y for word, y in _RELATIVE_YEARS.items() if word in folded)
         clauses = tuple(_clauses(folded))
         personal = self._is_personal(folded, clauses)
         without_home = self._home.sub(" ", folded) if self._home else folded
@@ -504,7 +525,31 @@ class Normalizer:
             # decides then, as `detect_script` would
             detect_script(raw) if _NFKC_TO_HAN.search(raw) else _script(lowered, folded),
             about_figure,
+            *self._time(folded),
         )
+
+    def _time(self, folded: str) -> tuple[frozenset[int], frozenset[int], bool, bool]:
+        """Relative years and months (as offsets), a word asking about now, and whether the
+        question asks if something was done."""
+        rel_years = (
+            frozenset(self._relative_years[w] for w in self._year_words.findall(folded))
+            if self._year_words
+            else frozenset()
+        )
+        rel_months = (
+            frozenset(self._relative_months[w] for w in self._month_words.findall(folded))
+            if self._month_words
+            else frozenset()
+        )
+        now = bool(self._now_words and self._now_words.search(folded))
+        asks_done = bool(self._done and self._done.search(folded)) or (
+            not _FIGURE_ASK_RE.search(folded)
+            and bool(
+                (self._done_phrases and self._done_phrases.search(folded))
+                or (self._done_en and self._done_en.search(folded.strip()))
+            )
+        )
+        return rel_years, rel_months, now, asks_done
 
     def _is_personal(self, folded: str, clauses: tuple[str, ...]) -> bool:
         """A personal-case marker makes the question personal, unless the question plainly asks

@@ -1,7 +1,7 @@
 """The path of a question through the engine, in order, in one place.
 
-    screen -> normalize -> rank -> decide -> rank clauses -> by figure
-           -> guards (off-topic, personal case, other place) -> answer both -> year note
+    screen -> normalize -> resolve time -> rank -> decide -> rank clauses -> by figure
+           -> guards (off-topic, personal case, other place) -> answer both -> time note
            -> compose (`finish`)
 
 Each step is a function or small object over a `Query` (bot.engine.query); a new guard or the
@@ -12,25 +12,29 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from bot.content.load import LoadedIntent
+from bot.content import Content
 from bot.engine.answer import Answer, Lang
-from bot.engine.guards import OffTopic, OtherPlace, Personal, screen, year_note
+from bot.engine.clock import Clock
+from bot.engine.guards import OffTopic, OtherPlace, Personal, screen
 from bot.engine.match import Matcher
 from bot.engine.normalize import Normalizer, detect_lang
 from bot.engine.query import Incoming, Query, Step
 from bot.engine.rank import AnswerBoth, PinyinReading, Rank, RankClauses, by_figure, decide_step
 from bot.engine.render import Composer
+from bot.engine.when import ResolveTime, TimeNote
 
 
 def standard_steps(
-    intents: list[LoadedIntent],
+    content: Content,
     normalizer: Normalizer,
     matchers: Mapping[Lang, Matcher],
     composer: Composer,
     pinyin_reading: PinyinReading,
 ) -> list[Step]:
     """The steps between normalising and composing, in the order they run."""
+    intents = content.intents
     return [
+        ResolveTime(frozenset(f.year for f in content.facts.values())),
         Rank(matchers, normalizer, pinyin_reading),
         decide_step,
         RankClauses(normalizer),
@@ -39,7 +43,7 @@ def standard_steps(
         Personal(composer, intents),
         OtherPlace(composer, intents),
         AnswerBoth(normalizer),
-        year_note,
+        TimeNote(intents, content.source),
     ]
 
 
@@ -72,6 +76,7 @@ def compose(composer: Composer) -> Callable[[Query], Answer]:
                 q.top_score,
                 candidates,
                 q.norm.text,
+                q.today,
                 q.note,
                 q.also,
             )
@@ -97,12 +102,14 @@ class Pipeline:
         composer: Composer,
         steps: Sequence[Step],
         finish: Callable[[Query], Answer],
+        clock: Clock,
     ) -> None:
         self.normalizer = normalizer
         self.matchers = matchers
         self.composer = composer
         self.steps = tuple(steps)
         self.finish = finish
+        self.clock = clock
 
     def ask(self, question: str) -> Answer:
         incoming = received(question)
@@ -115,6 +122,7 @@ class Pipeline:
             lang=incoming.lang,
             norm=self.normalizer.normalize(incoming.text),
             matcher=self.matchers[incoming.lang],
+            today=self.clock(),
         )
         for step in self.steps:
             answer = step(q)

@@ -9,6 +9,7 @@ refuses, the final composition) or None to hand the query on.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol
 
 from bot.engine.answer import Answer, Lang, Script
@@ -37,6 +38,9 @@ class Query:
     lang: Lang
     norm: Normalized
     matcher: Matcher  # the question's language's
+    today: date  # from the engine's clock, once per question
+    asked: frozenset[int] = frozenset()  # the years asked (relative words resolved)
+    years: frozenset[int] = frozenset()  # those that steer the match (some fact has them)
     ranked: Ranking = field(default_factory=list)
     decision: Decision = UNDECIDED
     also: tuple[int, ...] = ()  # intents answered together with decision.best

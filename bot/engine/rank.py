@@ -97,13 +97,13 @@ class Rank:
         if q.lang == "en" and has_chinese(q.text):
             ranked = self._rank_mixed(q)
         else:
-            ranked = matcher.rank(norm.text, norm.years, norm.numbers, floor=floor, reach=reach)
+            ranked = matcher.rank(norm.text, q.years, norm.numbers, floor=floor, reach=reach)
         if q.lang == "en" and (codes := self._pinyin_reading(q.text)):
             # "tuowei zongshu have how many": the pinyin words against the Chinese examples,
             # heeded only when they answer (syllables alone say less than characters: "wo de
             # shouji bu neng kaiji" must not become a question about land)
             typed = self._pinyin_matcher.rank(
-                codes, norm.years, norm.numbers, floor=floor, reach=reach
+                codes, q.years, norm.numbers, floor=floor, reach=reach
             )
             short = len(codes) < PINYIN_WORDS  # a few syllables must match nearly exactly
             if decide(typed, matcher.w).kind == "answer" and (
@@ -124,7 +124,7 @@ class Rank:
             *(
                 self._matchers[lang].rank(
                     self._normalizer.text(part),
-                    q.norm.years,
+                    q.years,
                     q.norm.numbers,
                     floor=w.floor,
                     reach=w.reach,
@@ -157,7 +157,7 @@ class RankClauses:
         if windows:
             at = matcher.w.floor + WINDOW_COST
             clauses = [
-                matcher.rank(w, norm.years, norm.numbers, floor=at, reach=matcher.w.reach)
+                matcher.rank(w, q.years, norm.numbers, floor=at, reach=matcher.w.reach)
                 for w in windows
             ]
             q.ranked = best_of(q.ranked, *([(i, s - WINDOW_COST) for i, s in r] for r in clauses))
@@ -174,7 +174,7 @@ def by_figure(q: Query) -> Answer | None:
     owners = matcher.showing(norm.numbers)
     if not owners or (decision.kind == "answer" and decision.best in owners):
         return None
-    scores = matcher.score_intents(norm.text, owners, norm.years, norm.numbers)
+    scores = matcher.score_intents(norm.text, owners, q.years, norm.numbers)
     owners.sort(key=lambda i: -scores[i])
     picked = [(i, round(scores[i], 6)) for i in owners[: matcher.w.max_candidates]]
     q.ranked = picked

@@ -9,7 +9,9 @@ traditional characters. The texts most questions get are composed at build time.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 from bot.content.load import LoadedIntent
@@ -29,33 +31,49 @@ PRECOMPOSED: tuple[tuple[Lang, Script], ...] = (
 _MAX_COMPOSED = 4096  # notes name odd years: few distinct ones occur
 
 
-def footer(facts: tuple[Fact, ...], report: Source, lang: str) -> str:
-    """Years, result/plan status and source sections of the facts an answer used."""
+def footer(
+    facts: tuple[Fact, ...], sources: Mapping[str, Source], lang: str, past_year: int
+) -> str:
+    """Years and status of the facts an answer used, as they stand in `past_year`'s following
+    year (a plan for a year up to `past_year` has run its course), and the reports and sections
+    they come from, with each report's date."""
     if not facts:
         return ""
-    kinds = sorted({(f.year, f.status) for f in facts})
-    sections = list(dict.fromkeys(f.section for f in facts))
+    statuses: list[str] = []
+    for year, status, sid in sorted({(f.year, f.status, f.source) for f in facts}):
+        if status == "result":
+            statuses.append(messages.RESULT[lang].format(year=year))
+        elif year <= past_year:
+            published = messages.month(sources[sid].published, lang)
+            statuses.append(messages.PLAN_OVER[lang].format(year=year, published=published))
+        else:
+            statuses.append(messages.PLAN_RUNNING[lang].format(year=year))
+    by_source: dict[str, list[str]] = {}
+    for f in facts:
+        sections = by_source.setdefault(f.source, [])
+        if f.section not in sections:
+            sections.append(f.section)
+    lines = [
+        messages.SOURCE_LINE[lang].format(
+            title=sources[sid].title_en if lang == "en" else sources[sid].title,
+            published=messages.full_date(sources[sid].published, lang),
+            sections=("、" if lang == "zh" else ", ").join(sections),
+        )
+        for sid, sections in by_source.items()
+    ]
+    unique = list(dict.fromkeys(statuses))
     if lang == "en":
-        status = "; ".join(
-            f"{year} plan (a target, not yet achieved)" if st == "plan" else f"{year} result"
-            for year, st in kinds
-        )
-        return (
-            f"[{status}]\nSource: {report.title_en} (published {report.published}), "
-            f"section {', '.join(sections)}"
-        )
-    status = "；".join(
-        f"{year}年计划目标（尚未完成）" if st == "plan" else f"{year}年实绩" for year, st in kinds
-    )
-    return f"【{status}】\n来源：《{report.title}》{'、'.join(sections)}"
+        return f"[{'; '.join(unique)}]\nSource: {'; '.join(lines)}"
+    return f"【{'；'.join(unique)}】\n来源：{'；'.join(lines)}"
 
 
 @dataclass(frozen=True, slots=True)
 class _Prepared:
-    """An intent's answers, ready to show: text with footer, per language."""
+    """An intent's answers as rendered at load (no footer), the facts they used, per language."""
 
     text: dict[str, str]
-    sources: tuple[str, ...]
+    facts: dict[str, tuple[Fact, ...]]
+    sources: tuple[str, ...]  # sections
 
 
 _Composed = tuple[str, tuple[Related, ...], tuple[str, ...]]  # text, follow-ups, sections
@@ -64,15 +82,48 @@ _Composed = tuple[str, tuple[Related, ...], tuple[str, ...]]  # text, follow-ups
 class Composer:
     """Builds every `Answer` the engine returns, from the loaded intents and the report."""
 
-    def __init__(self, intents: list[LoadedIntent], report: Source) -> None:
+    def __init__(
+        self,
+        intents: list[LoadedIntent],
+        sources: Mapping[str, Source],
+        report: Source,
+        today: date,
+    ) -> None:
         self._intents = intents
+        self._sources = sources
         self._index = {li.intent.id: i for i, li in enumerate(intents)}
-        self._prepared = [self._prepare(li, report) for li in intents]
+        self._prepared = [self._prepare(li) for li in intents]
+        plan_years = [
+            f.year
+            for p in self._prepared
+            for fs in p.facts.values()
+            for f in fs
+            if f.status == "plan"
+        ]
+        # footers differ only in which plan years are over: at most a few distinct ones
+        self._past_range = (min(plan_years, default=0) - 1, max(plan_years, default=0))
+        self._covers = {
+            lang: {
+                "title": report.title,
+                "published": messages.full_date(report.published, lang),
+                "results_year": report.results_year,
+                "plan_year": report.plan_year,
+            }
+            for lang in ("zh", "en")
+        }
         self.localize = lru_cache(maxsize=4096)(_localize)
-        self._composed: dict[tuple[int, tuple[int, ...], str, str, str], _Composed] = {}
+        self._composed: dict[tuple[int, tuple[int, ...], str, str, str, int], _Composed] = {}
+        past = self.past_year(today)
         for i in range(len(intents)):
             for lang, script in PRECOMPOSED:
-                self._composed[i, (), lang, script, ""] = self._compose(i, (), lang, script, "")
+                self._composed[i, (), lang, script, "", past] = self._compose(
+                    i, (), lang, script, "", past
+                )
+
+    def past_year(self, today: date) -> int:
+        """The last year that is over on `today`, within the plan years the content has."""
+        low, high = self._past_range
+        return max(low, min(high, today.year - 1))
 
     def title(self, i: int, lang: Lang, script: Script) -> str:
         title = self._intents[i].intent.title
@@ -93,14 +144,17 @@ class Composer:
         score: float,
         candidates: tuple[Candidate, ...],
         normalized: str,
+        today: date,
         note: str = "",
         also: tuple[int, ...] = (),
     ) -> Answer:
-        """Intent i's answer (and those of `also`, asked for together), `note` first."""
-        key = (i, also, lang, script, note)
+        """Intent i's answer (and those of `also`, asked for together), `note` first, with the
+        footer as it reads on `today`."""
+        past = self.past_year(today)
+        key = (i, also, lang, script, note, past)
         parts = self._composed.get(key)
         if parts is None:
-            parts = self._compose(i, also, lang, script, note)
+            parts = self._compose(i, also, lang, script, note, past)
             if len(self._composed) < _MAX_COMPOSED:
                 self._composed[key] = parts
         text, related, sources = parts
@@ -156,7 +210,7 @@ class Composer:
         head = messages.FALLBACK[reason][lang].format(places="、".join(places or []))
         parts = [head]
         if reason in {"low_score", "empty", "none_of_these"}:
-            parts.append(messages.COVERS[lang])
+            parts.append(self.covers(lang))
         parts.append(messages.HOTLINE[lang])
         return Answer(
             question=question,
@@ -170,22 +224,32 @@ class Composer:
             reason=reason,
         )
 
-    def is_composed(self, i: int, lang: Lang, script: Script) -> bool:
-        """Whether intent i's plain answer in this language and script is ready."""
-        return (i, (), lang, script, "") in self._composed
+    def covers(self, lang: Lang) -> str:
+        """What the bot answers from, and what one may ask."""
+        return messages.COVERS[lang].format(**self._covers[lang])
+
+    def is_composed(self, i: int, lang: Lang, script: Script, today: date) -> bool:
+        """Whether intent i's plain answer in this language and script is ready for `today`."""
+        return (i, (), lang, script, "", self.past_year(today)) in self._composed
 
     @staticmethod
-    def _prepare(li: LoadedIntent, report: Source) -> _Prepared:
-        text: dict[str, str] = {}
+    def _prepare(li: LoadedIntent) -> _Prepared:
         sections: list[str] = []
-        for lang, rendered in li.answers.items():
-            foot = footer(rendered.facts, report, lang)
-            text[lang] = rendered.text + ("\n\n" + foot if foot else "")
+        for rendered in li.answers.values():
             sections += [f.section for f in rendered.facts]
-        return _Prepared(text, tuple(dict.fromkeys(sections)))
+        return _Prepared(
+            {lang: r.text for lang, r in li.answers.items()},
+            {lang: r.facts for lang, r in li.answers.items()},
+            tuple(dict.fromkeys(sections)),
+        )
+
+    def _text(self, i: int, lang: str, past: int) -> str:
+        prepared = self._prepared[i]
+        foot = footer(prepared.facts[lang], self._sources, lang, past)
+        return prepared.text[lang] + ("\n\n" + foot if foot else "")
 
     def _compose(
-        self, i: int, also: tuple[int, ...], lang: Lang, script: Script, note: str
+        self, i: int, also: tuple[int, ...], lang: Lang, script: Script, note: str, past: int
     ) -> _Composed:
         """An answer's text, follow-ups and sources: the same for every question it answers,
         so `answer` keeps them."""
@@ -197,7 +261,7 @@ class Composer:
             for r in li.intent.related
             if r not in answered
         )
-        text = "\n\n".join([prepared.text[lang], *(self._prepared[j].text[lang] for j in also)])
+        text = "\n\n".join([self._text(i, lang, past), *(self._text(j, lang, past) for j in also)])
         sources = tuple(
             dict.fromkeys(
                 [*prepared.sources, *(s for j in also for s in self._prepared[j].sources)]

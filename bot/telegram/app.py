@@ -38,7 +38,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
-from bot.engine import ContentError, Engine
+from bot.engine import ContentError, Engine, clock_for
 from bot.telegram import handlers, redact
 
 if TYPE_CHECKING:
@@ -480,7 +480,9 @@ def run_bot(settings: Settings) -> int:
     """Run the bot until SIGTERM/SIGINT; returns the process exit code."""
     configure_logging(settings)
     try:
-        engine = Engine.load(settings.intents_dir, settings.data_dir)
+        engine = Engine.load(
+            settings.intents_dir, settings.data_dir, clock=clock_for(settings.today)
+        )
     except ContentError as exc:
         logger.error("Content has %d problem(s); not starting:", len(exc.problems))
         for problem in exc.problems:

@@ -35,7 +35,7 @@ from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.config import Settings
-from bot.engine import Answer, ContentError, Engine, Lang, Script
+from bot.engine import Answer, ContentError, Engine, Lang, Script, clock_for
 from bot.questionlog import review
 from bot.telegram.addressing import (
     ChatBacklog,
@@ -483,7 +483,12 @@ async def reload_engine(bot_data: BotData) -> ReloadResult:
         settings: Settings = bot_data[SETTINGS]
         old: Engine = bot_data[ENGINE]
         try:
-            new = await asyncio.to_thread(Engine.load, settings.intents_dir, settings.data_dir)
+            new = await asyncio.to_thread(
+                Engine.load,
+                settings.intents_dir,
+                settings.data_dir,
+                clock=clock_for(settings.today),
+            )
         except ContentError as exc:
             problems = sorted(exc.problems, key=lambda p: p.severity != "error")
             logger.warning(

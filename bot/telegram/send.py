@@ -60,12 +60,12 @@ UI: dict[str, dict[str, str]] = {
     },
     "thanks": {"s": "谢谢您的反馈！", "t": "謝謝您的回饋！", "e": "Thank you for your feedback!"},
     "welcome": {
-        "s": "您好！我可以回答关于海珠区2024年发展情况和2025年计划的问题，"
-        "内容来自区政府公开发布的报告。直接发送问题即可，或点击下面的话题：",
-        "t": "您好！我可以回答關於海珠區2024年發展情況和2025年計劃的問題，"
-        "內容來自區政府公開發佈的報告。直接發送問題即可，或點擊下面的話題：",
-        "e": "Hello! I answer questions about Haizhu District's 2024 results and 2025 plans, "
-        "from the district's published report. Send a question, or tap a topic below:",
+        "s": "您好！我根据海珠区政府公开发布的国民经济和社会发展计划报告回答问题"
+        "（每个回答都注明年份和出处）。直接发送问题即可，或点击下面的话题：",
+        "t": "您好！我根據海珠區政府公開發佈的國民經濟和社會發展計劃報告回答問題"
+        "（每個回答都註明年份和出處）。直接發送問題即可，或點擊下面的話題：",
+        "e": "Hello! I answer from Haizhu District's published development plan report (every "
+        "answer says its year and source). Send a question, or tap a topic below:",
     },
     "ask_usage": {
         "s": "请在命令后面写上问题，例如：/ask 新增了多少学位",

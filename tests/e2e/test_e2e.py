@@ -26,8 +26,9 @@ from typing import Any
 import httpx
 import pytest
 from fake_bot_api import Chat, FakeBotApi, Message, User, describe
+from pinned import TODAY
 
-from bot.engine import Engine
+from bot.engine import Engine, fixed
 
 PROJECT = Path(__file__).resolve().parents[2]
 TOKEN = "7000000001:AAe2eTokenMustNeverBeLogged_q1w2e3r4t5y6"
@@ -253,7 +254,7 @@ def world(fake: FakeBotApi, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     bot.start()
     try:
         bot.wait_ready(lambda: fake.wait_polling(timeout=0.5))
-        engine = Engine.load(bot.intents_dir, bot.data_dir)
+        engine = Engine.load(bot.intents_dir, bot.data_dir, clock=fixed(TODAY))
         yield World(fake, bot, engine, admin)
     finally:
         bot.stop()

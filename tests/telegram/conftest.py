@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pinned import TODAY
 from telegram import Update
 from tg_helpers import ADMIN_ID, TOKEN, FakeQuestionLog, RecordingRequest, Updates
 
 from bot.config import Settings
-from bot.engine import Engine
+from bot.engine import Engine, fixed
 from bot.telegram.app import build_application
 
 # The content under test: the project's, or BOT_INTENTS_DIR / BOT_DATA_DIR when set.
@@ -36,7 +37,7 @@ def content_dirs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="session")
 def engine(content_dirs: tuple[Path, Path]) -> Engine:
-    return Engine.load(*content_dirs)
+    return Engine.load(*content_dirs, clock=fixed(TODAY))
 
 
 @pytest.fixture

@@ -1,0 +1,116 @@
+"""Time: which years a question asks about, and what the report can say of them today.
+
+Relative words (今年, 去年, 上个月, last year) are offsets from today's date, which comes from
+the engine's clock; what the report covers comes from its metadata (`Source.results_year`,
+`plan_year`, `published`). `ResolveTime` runs before ranking: the years asked, and those of
+them that some fact has (only those may steer the match). `TimeNote` runs after the decision:
+the first line of an answer says plainly what the report does not have for the period asked,
+and, for "was it done?", what it can and cannot tell on the day the answer is read.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.content import LoadedIntent
+from bot.content.schema import Fact, Source
+from bot.engine import messages
+from bot.engine.answer import Answer, Lang
+from bot.engine.normalize import Normalized
+from bot.engine.query import Query
+
+
+def asked_years(norm: Normalized, today: date) -> frozenset[int]:
+    """The years written out and those the relative words name, counted from `today`."""
+    years = set(norm.years)
+    years.update(today.year + n for n in norm.relative_years)
+    months = today.year * 12 + today.month - 1
+    years.update((months + n) // 12 for n in norm.relative_months)
+    return frozenset(years)
+
+
+def plan_over(year: int, today: date) -> bool:
+    """Whether a plan for `year` has run its course by `today`."""
+    return today > date(year, 12, 31)
+
+
+class ResolveTime:
+    """Sets the years asked (`q.asked`) and the years that steer the match (`q.years`: only
+    years some fact has; "2026年托位有多少" is matched as "托位有多少")."""
+
+    def __init__(self, fact_years: frozenset[int]) -> None:
+        self._fact_years = fact_years
+
+    def __call__(self, q: Query) -> Answer | None:
+        q.asked = asked_years(q.norm, q.today)
+        q.years = q.asked & self._fact_years
+        return None
+
+
+class TimeNote:
+    """The first line of an answer when the report cannot give what was asked for the period
+    asked: years it has no figures for, a plan year that is over, a plan whether it was met."""
+
+    def __init__(self, intents: list[LoadedIntent], report: Source) -> None:
+        self._facts = [
+            tuple({f.id: f for r in li.answers.values() for f in r.facts}.values())
+            for li in intents
+        ]
+        self._report = report
+
+    def __call__(self, q: Query) -> Answer | None:
+        d = q.decision
+        if d.kind != "answer" or d.best is None:
+            return None
+        facts = [f for i in (d.best, *q.also) for f in self._facts[i]]
+        lines = self.lines(facts, q.asked, q.norm, q.today, q.lang)
+        if lines:
+            q.note = "\n".join(lines) + "\n"
+        return None
+
+    def lines(
+        self,
+        facts: list[Fact],
+        asked: frozenset[int],
+        norm: Normalized,
+        today: date,
+        lang: Lang,
+    ) -> list[str]:
+        r = self._report
+        have = {f.year for f in facts}
+        plans = {f.year for f in facts if f.status == "plan"}
+        results = {f.year for f in facts if f.status == "result"}
+        years = set(asked)
+        if norm.now:
+            years.add(today.year)
+        fields = {
+            "published": messages.month(r.published, lang),
+            "results_year": r.results_year,
+            "plan_year": r.plan_year,
+        }
+        out: list[str] = []
+        missing = sorted(y for y in years if y not in have)
+        beyond = [y for y in missing if y not in (r.results_year, r.plan_year)]
+        if beyond:
+            text = messages.years_text(missing, lang)
+            out.append(messages.NOT_IN_REPORT[lang].format(years=text, **fields))
+        elif missing:
+            text = messages.years_text(missing, lang)
+            out.append(messages.NOT_FOR_THIS[lang].format(years=text))
+        if norm.asks_done and plans:
+            text = messages.years_text(sorted(plans), lang)
+            if all(plan_over(y, today) for y in plans):
+                out.append(messages.DONE_UNKNOWN[lang].format(years=text, **fields))
+            else:
+                out.append(messages.DONE_AS_OF_REPORT[lang].format(years=text, **fields))
+        else:
+            # asked for a plan year that is over, or for the state of things in a plan year
+            # (目前, 上半年, 实际): the report has its targets, not its results
+            unmet = sorted(
+                y
+                for y in years & plans
+                if y not in results and (plan_over(y, today) or norm.now or norm.relative_months)
+            )
+            if unmet:
+                out.append(messages.PLAN_ONLY[lang].format(years=messages.years_text(unmet, lang)))
+        return out
