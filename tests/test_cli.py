@@ -86,3 +86,43 @@ def test_check_warns_about_an_example_the_scope_guard_refuses(
     assert refused and all("扩班" in line for line in refused)
     clean = run("check")
     assert "is refused" not in clean.stdout
+
+
+def run_env(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+        env={**os.environ, **env},
+    )
+
+
+def test_today_option_and_bot_today_set_the_date_answers_are_true_on() -> None:
+    q = "今年托位有多少"
+    later = run("ask", "--json", "--today", "2026-12-02", q)
+    assert later.returncode == 0, later.stderr
+    first = json.loads(later.stdout)["answer"].splitlines()[0]
+    assert "2026" in first and "没有" in first
+    inside = run("ask", "--json", "--today", "2025-06-01", q)
+    assert "2026" not in json.loads(inside.stdout)["answer"]
+    by_env = run_env("ask", "--json", q, env={"BOT_TODAY": "2026-12-02"})
+    assert json.loads(by_env.stdout)["answer"] == json.loads(later.stdout)["answer"]
+    # the option wins over the environment
+    both = run_env("ask", "--json", "--today", "2025-06-01", q, env={"BOT_TODAY": "2026-12-02"})
+    assert json.loads(both.stdout)["answer"] == json.loads(inside.stdout)["answer"]
+
+
+def test_every_command_takes_today_and_a_bad_date_is_refused_plainly() -> None:
+    for command in ("ask", "chat", "check", "eval", "coverage", "run"):
+        out = run(command, "--help")
+        assert "--today" in out.stdout, command
+    bad = run("ask", "--today", "2026-13-40", "托位")
+    assert bad.returncode == 2 and "not a date (YYYY-MM-DD)" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    bad_env = run_env("check", env={"BOT_TODAY": "tomorrow"})
+    assert bad_env.returncode == 2 and "not a date" in bad_env.stderr

@@ -373,3 +373,12 @@ def test_run_bot_retries_an_unreachable_bot_api_then_exits_1(settings, monkeypat
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 3 and "attempt 1/4" in warnings[0]
     assert any("giving up" in r.getMessage() for r in caplog.records)
+
+
+def test_bot_today_pins_the_date_and_a_bad_one_names_the_variable() -> None:
+    from datetime import date
+
+    assert Settings.from_env({"BOT_TODAY": "2026-12-02"}).today == date(2026, 12, 2)
+    assert Settings.from_env({}).today is None
+    with pytest.raises(ConfigError, match="BOT_TODAY"):
+        Settings.from_env({"BOT_TODAY": "2026-2-3"})
