@@ -76,3 +76,35 @@ def test_a_plan_of_the_wrong_year_is_refused(dirs: tuple[Path, Path]) -> None:
     with pytest.raises(ContentError) as exc:
         at(dirs, date(2026, 6, 1))
     assert any("a plan of this report is for 2026" in str(p) for p in exc.value.problems)
+
+
+def test_coverage_lists_chinese_numerals_and_core_commitments_under_their_sections(
+    dirs: tuple[Path, Path],
+) -> None:
+    from bot.content.coverage import uncovered
+
+    sources = dirs[1] / "sources"
+    meta = sources / "example_2025.yaml"
+    meta.write_text(
+        meta.read_text(encoding="utf-8") + 'core_sections: ["一、(一)"]\n', encoding="utf-8"
+    )
+    text = sources / "example-2025.txt"
+    body = text.read_text(encoding="utf-8")
+    body = body.replace(
+        "全区提供托位6108个,建成示例托育中心。",
+        "全区提供托位6108个,建成示例托育中心。完成区属三个运动场馆升级改造。"
+        "推进示例公园品质提升工程建设。",
+    )
+    text.write_text(
+        body + "(二)城市建设\n新建道路4条。推进示例河涌整治工程全面开展。\n", encoding="utf-8"
+    )
+    gaps = {g.sentence: g for g in uncovered(at(dirs, date(2026, 6, 1)).content)}
+    venues = gaps["完成区属三个运动场馆升级改造。"]
+    assert venues.numbers == ("三",) and venues.section == "一、(一)" and venues.core
+    park = gaps["推进示例公园品质提升工程建设。"]
+    assert park.numbers == () and park.core  # a core commitment without a figure
+    assert gaps["新建道路4条。"].section == "二、(二)" and not gaps["新建道路4条。"].core
+    # outside the core sections, only sentences with figures are listed
+    assert "推进示例河涌整治工程全面开展。" not in gaps
+    assert not any(s.startswith(("(一)", "(二)", "一、", "二、")) for s in gaps)  # no headings
+    assert "全区提供托位6108个,建成示例托育中心。" not in gaps  # a fact represents it

@@ -164,6 +164,9 @@ class Source(Strict):
     plan_year: int = Field(ge=1900, le=2100)  # part 二: the plan (targets) for this year
     url: str | None = None
     file: str
+    # the sections of the core topics (schools, childcare, projects): `coverage` lists every
+    # commitment there that no fact represents, figures or not
+    core_sections: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _years_in_order(self) -> Source:
