@@ -19,6 +19,7 @@ from bot.config import DEFAULT_DATA_DIR, DEFAULT_INTENTS_DIR
 from bot.content.load import ContentError
 from bot.engine import Engine
 from bot.engine.clock import Clock, clock_for, parse_day
+from bot.questionlog import report
 
 
 def _day(text: str) -> date:
@@ -66,10 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--quiet", action="store_true", help="summary only")
     sub.add_parser("coverage", help="report sentences with figures not represented in data/")
     sub.add_parser("run", help="run the Telegram bot (console chat without a token)")
-    rep = sub.add_parser(
-        "report", help="question-log report (see bot.questionlog.report)", add_help=False
-    )
-    rep.add_argument("rest", nargs=argparse.REMAINDER)
+    rep = sub.add_parser("report", help="question-log figures and the unanswered questions")
+    report.add_arguments(rep)
     for name, p in sub.choices.items():
         if name != "report":
             _content_args(p)
@@ -172,13 +171,17 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from bot.evaluate import evaluate_file
+    from bot.evaluate import QuestionSetError, evaluate_file
 
     engine = _load(args)
     if engine is None:
         return 2
-    report = evaluate_file(engine, args.file)
-    print(report.format(verbose=not args.quiet))
+    try:
+        result = evaluate_file(engine, args.file)
+    except QuestionSetError as exc:
+        print(f"python -m bot eval: {exc}", file=sys.stderr)
+        return 2
+    print(result.format(verbose=not args.quiet))
     return 0
 
 
@@ -195,6 +198,14 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     # blank (only spaces) counts as not set, as in bot.config.Settings
     if not os.environ.get("TELEGRAM_BOT_TOKEN", "").strip():
+        if not sys.stdin.isatty():
+            # a container without a token: one clear line, not a console banner in a loop
+            print(
+                "TELEGRAM_BOT_TOKEN is not set and there is no terminal for the console chat: "
+                "set the token (see README, Telegram setup).",
+                file=sys.stderr,
+            )
+            return 2
         print("TELEGRAM_BOT_TOKEN is not set: starting the console chat instead (see README).")
         return cmd_chat(args)
     from bot.config import ConfigError, Settings
@@ -218,9 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     # again during the content load (about 20 ms of a first load).
     gc.freeze()
     if args.command == "report":
-        from bot.questionlog.report import main as report_main
-
-        return report_main(args.rest)
+        return report.run(args)
     handlers = {
         "ask": cmd_ask,
         "chat": cmd_chat,

@@ -1,4 +1,4 @@
-"""Measure the engine on a question set (the format of shared/sample-questions.yaml).
+"""Measure the engine on a question set (the format of tests/eval/questions.yaml).
 
 A case passes when the engine answers (decision "answer") and the answer contains every `all`
 item and at least one `any` item; an `oos: true` case passes only when the engine falls back.
@@ -98,12 +98,32 @@ class Report:
         return "\n".join(lines)
 
 
+class QuestionSetError(Exception):
+    """A question set cannot be read (missing, not YAML, not the expected shape)."""
+
+
 def load_cases(path: Path, today: date | None = None) -> list[Case]:
     """The cases of a question set; a time-dependent case with its expectations for `today`
-    (skipped when it has none for that day)."""
-    data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    (skipped when it has none for that day). Raises QuestionSetError, naming the file."""
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise QuestionSetError(f"cannot read {path}: {exc.strerror}") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise QuestionSetError(f"{path} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
+        raise QuestionSetError(f"{path}: expected a mapping with a list `cases:` of questions")
+    try:
+        return _cases(data["cases"], today)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise QuestionSetError(
+            f"{path}: a case is malformed ({type(exc).__name__}: {exc})"
+        ) from None
+
+
+def _cases(raws: list[Any], today: date | None) -> list[Case]:
     cases = []
-    for raw in data["cases"]:
+    for raw in raws:
         expect = raw
         if "at" in raw:
             expect = (raw["at"] or {}).get(today.isoformat()) if today else None

@@ -126,3 +126,37 @@ def test_every_command_takes_today_and_a_bad_date_is_refused_plainly() -> None:
     assert "Traceback" not in bad.stderr
     bad_env = run_env("check", env={"BOT_TODAY": "tomorrow"})
     assert bad_env.returncode == 2 and "not a date" in bad_env.stderr
+
+
+def test_eval_of_a_missing_or_broken_file_says_so_without_a_traceback(tmp_path: Path) -> None:
+    missing = run("eval", "missing.yaml")
+    assert missing.returncode == 2 and "cannot read missing.yaml" in missing.stderr
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("cases: [q: {", encoding="utf-8")
+    out = run("eval", str(broken))
+    assert out.returncode == 2 and "not valid YAML" in out.stderr
+    shapeless = tmp_path / "shapeless.yaml"
+    shapeless.write_text("- just a list\n", encoding="utf-8")
+    out = run("eval", str(shapeless))
+    assert out.returncode == 2 and "cases" in out.stderr
+    for result in (missing, out):
+        assert "Traceback" not in result.stderr
+
+
+def test_run_without_a_token_or_a_terminal_exits_with_one_clear_line() -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 2
+    assert out.stderr.strip().count("\n") == 0 and "TELEGRAM_BOT_TOKEN is not set" in out.stderr
+    assert out.stdout == ""  # no console banner

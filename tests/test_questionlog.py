@@ -9,6 +9,8 @@ import json
 import logging
 import re
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -733,3 +735,41 @@ def test_report_db_accepts_every_off_spelling(
     monkeypatch.setenv("BOT_DB", off)
     assert report.main([]) == 1
     assert "disabled" in capsys.readouterr().err
+
+
+def _bot(*args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ...` as a person types it."""
+    root = Path(__file__).resolve().parent.parent
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_report_runs_as_the_readme_writes_it(report_db: Path) -> None:
+    out = _bot("report", "--since", "7d", "--format", "json", "--db", str(report_db))
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["stats"]["total"] == 4
+    rows = list(
+        csv.DictReader(
+            io.StringIO(_bot("report", "--db", str(report_db), "--format", "csv").stdout)
+        )
+    )
+    assert {r["question"] for r in rows} >= {"海珠区有多少个公园", "天河区"}
+    text = _bot("report", "--db", str(report_db))
+    assert text.returncode == 0 and "unanswered" in text.stdout.lower()
+    for flag in ("--help", "-h"):
+        usage = _bot("report", flag)
+        assert usage.returncode == 0 and "--since" in usage.stdout and "--format" in usage.stdout
+    bad = _bot("report", "--since", "seven days")
+    assert bad.returncode == 2 and "expected e.g. 7d" in bad.stderr
+
+
+def test_report_without_a_log_says_why(tmp_path: Path) -> None:
+    out = _bot("report", "--db", str(tmp_path / "none.sqlite3"))
+    assert out.returncode == 1
+    assert "console commands" in out.stderr and "TELEGRAM_BOT_TOKEN" in out.stderr

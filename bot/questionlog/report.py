@@ -77,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot report", description="Question-log report for staff."
     )
+    add_arguments(parser)
+    return parser
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The report's options, for its own parser and for `python -m bot report`."""
     parser.add_argument(
         "--since", type=parse_since, default=7.0, metavar="AGE", help="7d, 24h, 30d (default 7d)"
     )
@@ -86,7 +92,6 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("BOT_DB", "").strip() or DEFAULT_DB,
         help="SQLite file (default: $BOT_DB or questions.sqlite3); off/none/no/false/0: disabled",
     )
-    return parser
 
 
 def _question_line(q: LoggedQuestion) -> str:
@@ -105,12 +110,23 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help or a bad argument
         return exc.code if isinstance(exc.code, int) else 2
+    return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
+    """The report for parsed arguments (`since`, `format`, `db`); returns the exit code."""
     path = Path(args.db)
     if is_off(args.db):
         print(f"the question log is disabled (BOT_DB={args.db.strip()})", file=sys.stderr)
         return 1
     if not path.is_file():
-        print(f"no question log at {path}", file=sys.stderr)
+        print(
+            f"no question log at {path}: the log is written by the Telegram bot "
+            "(`python -m bot run` with TELEGRAM_BOT_TOKEN set); the console commands (ask, "
+            "chat, run without a token) do not record questions. Use --db or BOT_DB to point "
+            "at the bot's database.",
+            file=sys.stderr,
+        )
         return 1
     days: float = args.since
     try:

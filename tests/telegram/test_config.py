@@ -260,6 +260,7 @@ def test_run_with_a_blank_token_starts_the_console_chat(monkeypatch, capsys):
 
     monkeypatch.setattr(telegram_app, "run_bot", no_telegram)
     monkeypatch.setattr("builtins.input", end_of_input)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)  # a person at a terminal
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "    ")
     assert cli.main(["run"]) == 0
     assert "TELEGRAM_BOT_TOKEN is not set" in capsys.readouterr().out
