@@ -134,6 +134,12 @@ class Lexicon(Strict):
     # words that ask what a quoted figure is (是什么意思, 这个数字, what does … mean): a question
     # of a report figure and nothing else is answered by the intents that show the figure
     figure_refs: list[str] = Field(default_factory=list)
+    # how-to and where-to questions (intents/lexicon/procedure.yaml): the report has no
+    # procedures; and requests that are not questions about the district (写诗, a joke)
+    procedure_asks: list[str] = Field(default_factory=list)
+    procedure_words: list[str] = Field(default_factory=list)
+    procedure_phrases: list[str] = Field(default_factory=list)
+    requests: list[str] = Field(default_factory=list)
     # time (intents/lexicon/time.yaml): offsets from today's year and month, words asking for
     # the state of things now, and the shapes of "was it done?"
     relative_years: dict[str, int] = Field(default_factory=dict)

@@ -1,8 +1,10 @@
 """Scope guards: questions the report cannot answer get no figures.
 
 `screen` turns away empty and over-long input before any work. After ranking, `OffTopic` refuses
-subjects outside the report (weather, shopping ...), `Personal` an asker's own case (my child,
-can I ...), `OtherPlace` another district or city than the answer covers. Each guard is one
+subjects outside the report (weather, shopping ...), `Request` what is no question about the
+district (a poem, a joke), `Procedure` how or where to do something (the report has no
+procedures), `Personal` an asker's own case (my child, can I ...), `OtherPlace` another district
+or city than the answer covers. Each guard is one
 step of the pipeline and can be read and tested alone (time notes: bot.engine.when).
 """
 
@@ -41,6 +43,43 @@ class OffTopic:
             return None
         return self._composer.fallback(
             q.question, "low_score", q.lang, q.script, q.norm.text, q.top_score
+        )
+
+
+class Request:
+    """Something else than a question about the district: a poem, a joke, a translation."""
+
+    def __init__(self, composer: Composer) -> None:
+        self._composer = composer
+
+    def __call__(self, q: Query) -> Answer | None:
+        if not q.norm.request:
+            return None
+        return self._composer.fallback(
+            q.question, "request", q.lang, q.script, q.norm.text, q.top_score
+        )
+
+
+class Procedure:
+    """How or where to do something (公租房怎么申请, what documents): the report has no
+    procedures, so no figures as if they answered; the topic's figures are offered instead."""
+
+    def __init__(self, composer: Composer) -> None:
+        self._composer = composer
+
+    def __call__(self, q: Query) -> Answer | None:
+        if not q.norm.procedure:
+            return None
+        d = q.decision
+        best = d.best if d.best is not None else (d.candidates[0][0] if d.candidates else None)
+        return self._composer.fallback(
+            q.question,
+            "procedure",
+            q.lang,
+            q.script,
+            q.norm.text,
+            q.top_score,
+            related=() if best is None else (best,),
         )
 
 

@@ -45,10 +45,27 @@ FALLBACK = {
         "en": "I can't decide individual cases (eligibility, compensation, applications); please "
         "contact the department concerned or call the 12345 hotline.",
     },
+    "procedure": {
+        "zh": "报告只有统计数字和工作计划，没有办事流程（如何报名、申请、需要什么材料、去哪里办）。"
+        "办事请拨打12345政务服务便民热线，或查看海珠区人民政府网站 www.haizhu.gov.cn 的办事服务。",
+        "en": "The report has figures and plans, not procedures (how to apply or enrol, which "
+        "documents, where to go). For that, call the 12345 government service hotline or see "
+        "www.haizhu.gov.cn.",
+    },
+    "request": {
+        "zh": "我只回答海珠区发展报告里的数字和计划，不能写诗、讲笑话、翻译或荐股。",
+        "en": "I only answer with the figures and plans of Haizhu District's report; I can't write "
+        "poems, tell jokes, translate or give stock tips.",
+    },
     "none_of_these": {
         "zh": "好的。请换个说法再问一次，或者问问别的。",
         "en": "All right. Please rephrase your question or ask something else.",
     },
+}
+
+RELATED_FIGURES = {
+    "zh": "报告里有相关的数字，可点下面的按钮查看。",
+    "en": "The report's related figures are one tap away below.",
 }
 
 CLARIFY = {"zh": "您想问的是哪一项？", "en": "Did you mean one of these?"}

@@ -54,6 +54,7 @@ _NOT_A_YEAR_AFTER = (
     r"(?!\d|\.\d|\s*(?:[个多余人万亿元套所家间条宗项平米公里亩%]|places|people|yuan))"
 )
 _YEAR = re.compile(r"(?<![\d.])(20[0-3][0-9])" + _NOT_A_YEAR_AFTER)
+_NOT_HOW = re.compile(r"怎么样|怎样的|怎么会|怎么这么|如何评价")
 # words that ask for a figure or a place: not a question whether something was done
 _FIGURE_ASK = r"多少|几|哪|什么|怎|咩|边度|how many|how much|what|which|when|where"
 _FIGURE_ASK_RE = re.compile(_FIGURE_ASK)
@@ -282,6 +283,8 @@ class Normalized:
     relative_months: frozenset[int] = frozenset()
     now: bool = False  # asks for the state of things now (目前, 现在, so far, 实际)
     asks_done: bool = False  # asks whether something was done (建成了吗, did they reach)
+    procedure: bool = False  # asks how or where to do something (怎么报名, what documents)
+    request: bool = False  # asks the bot to do something else (写诗, tell a joke)
 
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
@@ -434,6 +437,13 @@ class Normalizer:
             if verbs and tails
             else None
         )
+        self._procedure_asks = _alternation(fold(w) for w in lexicon.procedure_asks)
+        self._procedure_words = _alternation(fold(w) for w in lexicon.procedure_words)
+        self._procedure_phrases = _alternation(fold(w) for w in lexicon.procedure_phrases)
+        self._requests = _alternation(fold(w) for w in lexicon.requests)
+        self._procedure_latin = frozenset(
+            w for w in map(fold, lexicon.procedure_words) if w.isascii() and len(w) >= 5
+        )
         self._lexicon = lexicon
 
     @cached_property
@@ -526,7 +536,33 @@ class Normalizer:
             detect_script(raw) if _NFKC_TO_HAN.search(raw) else _script(lowered, folded),
             about_figure,
             *self._time(folded),
+            self._asks_procedure(folded, clauses),
+            bool(self._requests and self._requests.search(folded)),
         )
+
+    def _asks_procedure(self, folded: str, clauses: tuple[str, ...]) -> bool:
+        """A clause that asks how or where to do something: a how/where word and a procedure
+        word in the same clause (公租房怎么申请, where can I register), or a procedure phrase
+        (要什么材料, what documents)."""
+        if self._procedure_phrases and self._procedure_phrases.search(folded):
+            return True
+        if not (self._procedure_asks and self._procedure_words):
+            return False
+        for clause in clauses or (folded,):
+            clause = _NOT_HOW.sub(" ", clause)  # 怎么样: how is it, not how to
+            if not self._procedure_asks.search(clause):
+                continue
+            if self._procedure_words.search(clause):
+                return True
+            # an English procedure word with a slip (aply, registr)
+            if any(
+                Levenshtein.distance(w, p, score_cutoff=1) <= 1
+                for w in _LATIN_WORD.findall(clause)
+                if len(w) >= 5
+                for p in self._procedure_latin
+            ):
+                return True
+        return False
 
     def _time(self, folded: str) -> tuple[frozenset[int], frozenset[int], bool, bool]:
         """Relative years and months (as offsets), a word asking about now, and whether the

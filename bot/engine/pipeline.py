@@ -1,7 +1,7 @@
 """The path of a question through the engine, in order, in one place.
 
     screen -> normalize -> resolve time -> rank -> decide -> rank clauses -> by figure
-           -> guards (off-topic, personal case, other place) -> answer both -> time note
+           -> guards (off-topic, request, procedure, personal case, other place) -> answer both -> time note
            -> compose (`finish`)
 
 Each step is a function or small object over a `Query` (bot.engine.query); a new guard or the
@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from bot.content import Content
 from bot.engine.answer import Answer, Lang
 from bot.engine.clock import Clock
-from bot.engine.guards import OffTopic, OtherPlace, Personal, screen
+from bot.engine.guards import OffTopic, OtherPlace, Personal, Procedure, Request, screen
 from bot.engine.match import Matcher
 from bot.engine.normalize import Normalizer, detect_lang
 from bot.engine.query import Incoming, Query, Step
@@ -40,6 +40,8 @@ def standard_steps(
         RankClauses(normalizer),
         by_figure,
         OffTopic(composer),
+        Request(composer),
+        Procedure(composer),
         Personal(composer, intents),
         OtherPlace(composer, intents),
         AnswerBoth(normalizer),

@@ -205,13 +205,18 @@ class Composer:
         score: float = 0.0,
         candidates: tuple[Candidate, ...] = (),
         places: list[str] | None = None,
+        related: tuple[int, ...] = (),
     ) -> Answer:
-        """Why the bot cannot answer, what it covers, and where to ask instead."""
+        """Why the bot cannot answer, what it covers, and where to ask instead; `related`:
+        intents whose figures are offered (a how-to question's topic)."""
         head = messages.FALLBACK[reason][lang].format(places="、".join(places or []))
         parts = [head]
-        if reason in {"low_score", "empty", "none_of_these"}:
+        if reason in {"low_score", "empty", "none_of_these", "request"}:
             parts.append(self.covers(lang))
-        parts.append(messages.HOTLINE[lang])
+        if related:
+            parts.append(messages.RELATED_FIGURES[lang])
+        if reason != "procedure":  # its own text names 12345 and the website
+            parts.append(messages.HOTLINE[lang])
         return Answer(
             question=question,
             decision="fallback",
@@ -220,6 +225,9 @@ class Composer:
             script=script,
             score=score,
             candidates=candidates if reason == "low_score" else (),
+            related=tuple(
+                Related(self._intents[i].intent.id, self.title(i, lang, script)) for i in related
+            ),
             normalized=normalized,
             reason=reason,
         )

@@ -314,6 +314,11 @@ def answer_reply(
         )
         if record:
             rows.append((Button("👍", data(HELPFUL)), Button("👎", data(UNHELPFUL))))
+    elif answer.decision == "fallback" and answer.related:
+        # a how-to question: the report's figures on its topic, offered, not given as an answer
+        rows.extend(
+            (Button(button_label(r.title), data(RELATED, r.intent)),) for r in answer.related
+        )
     return Reply(texts, tuple(rows))
 
 
