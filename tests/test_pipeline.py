@@ -46,8 +46,11 @@ def test_steps_run_in_the_documented_order(engine: Engine) -> None:
         "RankClauses",
         "by_figure",
         "OffTopic",
+        "Request",
+        "Procedure",
         "Personal",
         "OtherPlace",
+        "MultiPart",
         "AnswerBoth",
         "TimeNote",
     ]
@@ -133,3 +136,28 @@ def test_a_new_step_is_one_more_entry(engine: Engine) -> None:
     after = guarded.ask(asked)
     assert after.decision == "fallback" and after.reason == "personal"
     assert guarded.ask("去年新增了多少中小学学位") == engine.ask("去年新增了多少中小学学位")
+
+
+def test_several_things_at_once_are_each_answered(engine: Engine) -> None:
+    a = engine.ask("托位和长者饭堂各有多少个")
+    assert a.decision == "answer" and "10921" in a.text and "102" in a.text
+    b = engine.ask("How many childcare places and elderly canteens are there?")
+    assert b.decision == "answer" and "10921" in b.text and "102" in b.text
+    # one thing asked: one answer, not a second intent's figures
+    one = engine.ask("海珠区有多少托位")
+    assert "102个长者饭堂" not in one.text
+
+
+def test_a_how_to_question_gets_no_figures_but_the_topic_offered(engine: Engine) -> None:
+    for q in (
+        "公租房怎么申请",
+        "孩子上公办小学要怎么报名",
+        "What documents do I need for a business licence?",
+    ):
+        a = engine.ask(q)
+        assert a.decision == "fallback" and a.reason == "procedure", q
+        assert "12345" in a.text and not any(ch.isdigit() for ch in a.text.replace("12345", ""))
+    offered = engine.ask("公租房怎么申请")
+    assert offered.related and offered.related[0].intent  # the housing figures, one tap away
+    poem = engine.ask("帮我写一首关于海珠湿地的诗")
+    assert poem.decision == "fallback" and poem.reason == "request"

@@ -54,6 +54,10 @@ _NOT_A_YEAR_AFTER = (
     r"(?!\d|\.\d|\s*(?:[个多余人万亿元套所家间条宗项平米公里亩%]|places|people|yuan))"
 )
 _YEAR = re.compile(r"(?<![\d.])(20[0-3][0-9])" + _NOT_A_YEAR_AFTER)
+# words that join or compare the things a question asks for (two or three at once)
+_PART_SPLIT = re.compile(
+    r"以及|同埋|还有|加上|还是|和|同|与|跟|及|比|、|&|\b(?:and|or|versus|vs|than|as well as)\b"
+)
 _NOT_HOW = re.compile(r"怎么样|怎样的|怎么会|怎么这么|如何评价")
 # words that ask for a figure or a place: not a question whether something was done
 _FIGURE_ASK = r"多少|几|哪|什么|怎|咩|边度|how many|how much|what|which|when|where"
@@ -622,6 +626,18 @@ class Normalizer:
         if self._joins is not None and any(self._joins.search(c) for c in norm.clauses):
             return True
         return sum(self._clause_asks(c) for c in norm.clauses) >= 2
+
+    def parts(self, norm: Normalized, max_parts: int = 4) -> list[str]:
+        """The things a question asks for, each in matching form: its clauses, each cut at the
+        words that join or compare two things (托位和长者饭堂各有多少, 托位比学位多吗,
+        childcare places and elderly canteens). Empty unless there are two or more."""
+        out: list[str] = []
+        for clause in norm.clauses:
+            for piece in _PART_SPLIT.split(clause):
+                text = self._text(piece) if piece.strip() else ""
+                if len(text) >= 2 and text not in out:
+                    out.append(text)
+        return out[:max_parts] if len(out) >= 2 else []
 
     def windows(self, norm: Normalized, min_length: int = 4) -> list[str]:
         """For a question of several clauses: the matching form of its last clause that asks,

@@ -1,7 +1,8 @@
 """The path of a question through the engine, in order, in one place.
 
     screen -> normalize -> resolve time -> rank -> decide -> rank clauses -> by figure
-           -> guards (off-topic, request, procedure, personal case, other place) -> answer both -> time note
+           -> guards (off-topic, request, procedure, personal case, other place)
+           -> several parts -> answer both -> time note
            -> compose (`finish`)
 
 Each step is a function or small object over a `Query` (bot.engine.query); a new guard or the
@@ -19,7 +20,15 @@ from bot.engine.guards import OffTopic, OtherPlace, Personal, Procedure, Request
 from bot.engine.match import Matcher
 from bot.engine.normalize import Normalizer, detect_lang
 from bot.engine.query import Incoming, Query, Step
-from bot.engine.rank import AnswerBoth, PinyinReading, Rank, RankClauses, by_figure, decide_step
+from bot.engine.rank import (
+    AnswerBoth,
+    MultiPart,
+    PinyinReading,
+    Rank,
+    RankClauses,
+    by_figure,
+    decide_step,
+)
 from bot.engine.render import Composer
 from bot.engine.when import ResolveTime, TimeNote
 
@@ -44,6 +53,7 @@ def standard_steps(
         Procedure(composer),
         Personal(composer, intents),
         OtherPlace(composer, intents),
+        MultiPart(normalizer),
         AnswerBoth(normalizer),
         TimeNote(intents, content.source),
     ]

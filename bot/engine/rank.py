@@ -3,8 +3,8 @@
 `Rank` scores the question in its language (an English question quoting Chinese names on both
 example sets; words typed in pinyin on the Chinese examples' syllables), `Decide` applies the
 thresholds, `RankClauses` gives a rambling question's asking clause a second chance,
-`ByFigure` answers a question that only quotes a report figure, and `AnswerBoth` answers two
-intents that were both asked for.
+`ByFigure` answers a question that only quotes a report figure, `MultiPart` answers each of
+several things asked at once, and `AnswerBoth` answers two intents that were both asked for.
 """
 
 from __future__ import annotations
@@ -183,6 +183,55 @@ def by_figure(q: Query) -> Answer | None:
     else:
         q.decision = Decision("clarify", None, tuple(picked))
     return None
+
+
+class MultiPart:
+    """A question asking for several things at once ("托位和长者饭堂各有多少", "托位比学位多吗"):
+    each part is ranked alone; when two or three of them answer, each with another intent, all
+    of them are answered (with their years and status) instead of one."""
+
+    def __init__(self, normalizer: Normalizer, max_answers: int = 3) -> None:
+        self._normalizer = normalizer
+        self._max = max_answers
+
+    def __call__(self, q: Query) -> Answer | None:
+        if not self._normalizer.asks_two_things(q.norm):
+            return None
+        w = q.matcher.w
+        # the question as a whole must be near something: parts of a question about nothing
+        # the report covers should not find figures one word at a time
+        if q.top_score < w.clarify:
+            return None
+        parts = self._normalizer.parts(q.norm)
+        if not parts:
+            return None
+        answered: list[tuple[int, float]] = []
+        for part in parts:
+            d = decide(
+                q.matcher.rank(part, q.years, q.norm.numbers, floor=w.floor, reach=w.reach), w
+            )
+            top = d.candidates[0][1] if d.candidates else 0.0
+            # each part on its own must answer confidently (a short part matches loosely)
+            if (
+                d.kind == "answer"
+                and d.best is not None
+                and top >= w.answer
+                and d.best not in dict(answered)
+            ):
+                answered.append((d.best, top))
+        if len(answered) < 2:
+            return None
+        best = q.decision.best if q.decision.kind == "answer" else None
+        if best is not None:
+            # the question as a whole answers: its answer stays first, and only when a part
+            # asks for it too are the other parts added
+            if best not in dict(answered):
+                return None
+            answered.sort(key=lambda item: item[0] != best)
+        chosen = answered[: self._max]
+        q.decision = Decision("answer", chosen[0][0], tuple(chosen))
+        q.also = tuple(i for i, _ in chosen[1:])
+        return None
 
 
 class AnswerBoth:
