@@ -8,10 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pinned import TODAY
 
 from bot.engine import Engine
 from bot.evaluate import Report, evaluate, load_cases
-from pinned import TODAY
 
 EVAL = Path(__file__).resolve().parent / "eval"
 HOWTO_FLOORS = {"procedure": 0.95, "request": 1.0, "multi": 0.82, "compare": 0.72, "core": 1.0}

@@ -15,7 +15,12 @@ from bot.engine.messages import full_date
 from bot.evaluate import load_cases
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS = sorted([*(ROOT / "tests" / "eval").glob("*.yaml"), *(ROOT / "benchmarks").glob("*.yaml")])
+# single-question sets (conversations are judged turn by turn elsewhere)
+SETS = sorted(
+    p
+    for p in [*(ROOT / "tests" / "eval").glob("*.yaml"), *(ROOT / "benchmarks").glob("*.yaml")]
+    if p.name != "conversations.yaml"
+)
 UNDONE = ("尚未", "未完成", "還沒", "还没", "not yet", "still to be")
 AS_OF = ("截至报告", "截至報告", "as of the report")
 
