@@ -12,6 +12,7 @@ width and script folding. Also: content warnings for examples that another inten
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ import yaml
 
 from bot.content.load import Problem
 from bot.engine.answer import Answer
+from bot.engine.context import Context
 from bot.engine.engine import Engine
 from bot.engine.guards import GENERAL_TOPIC
 from bot.engine.normalize import fold
@@ -53,6 +55,7 @@ class Result:
 @dataclass(slots=True)
 class Report:
     results: list[Result] = field(default_factory=list)
+    conversations: list[bool] = field(default_factory=list)  # each right from start to end
 
     def by_category(self) -> dict[str, tuple[int, int]]:
         out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -72,6 +75,11 @@ class Report:
         total = len(self.results)
         ok = sum(r.passed for r in self.results)
         lines.append(f"{'ALL':<15} {ok:>6} {total:>6}  {100 * self.accuracy:6.1f}%")
+        if self.conversations:
+            n, right = len(self.conversations), sum(self.conversations)
+            lines.append(
+                f"conversations right from start to end: {right}/{n} = {100 * right / n:.1f}%"
+            )
         failures = [r for r in self.results if not r.passed]
         if verbose and failures:
             lines.append("\nfailures:")
@@ -196,7 +204,62 @@ def evaluate(engine: Engine, cases: list[Case]) -> Report:
 
 
 def evaluate_file(engine: Engine, path: Path) -> Report:
+    """A question set, or a set of conversations (a file with `conversations:`)."""
+    if is_conversations(path):
+        return evaluate_conversations(engine, load_conversations(path, engine.clock()))
     return evaluate(engine, load_cases(path, engine.clock()))
+
+
+def is_conversations(path: Path) -> bool:
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return False
+    return isinstance(data, dict) and "conversations" in data
+
+
+def load_conversations(path: Path, today: date | None = None) -> list[list[Case]]:
+    """Conversations: each a list of turns in the format of a case (q, all, any, oos); the
+    first turn's category is "first", a later one's "followup" or, to be refused,
+    "followup-refused". Raises QuestionSetError."""
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        out = []
+        for conv in data["conversations"]:
+            turns = _cases(conv["turns"], today)
+            out.append(
+                [
+                    dataclasses.replace(
+                        t,
+                        category="first"
+                        if n == 0
+                        else ("followup-refused" if t.oos else "followup"),
+                    )
+                    for n, t in enumerate(turns)
+                ]
+            )
+        return out
+    except OSError as exc:
+        raise QuestionSetError(f"cannot read {path}: {exc.strerror}") from None
+    except (yaml.YAMLError, UnicodeDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise QuestionSetError(f"{path}: not a set of conversations ({exc})") from None
+
+
+def evaluate_conversations(engine: Engine, conversations: list[list[Case]]) -> Report:
+    """Each conversation asked in order, each turn read against the one before (as one asker
+    in one chat); the report counts turns, and `conversations` how many were right throughout."""
+    report = Report()
+    for turns in conversations:
+        context: Context | None = None
+        right = True
+        for case in turns:
+            answer = engine.ask(case.q, context)
+            context = Context.after(answer, context)
+            result = judge(case, answer)
+            right = right and result.passed
+            report.results.append(result)
+        report.conversations.append(right)
+    return report
 
 
 def example_warnings(engine: Engine) -> list[Problem]:

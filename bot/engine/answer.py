@@ -51,6 +51,12 @@ class Answer:
     normalized: str = ""
     reason: str | None = None
     sources: tuple[str, ...] = field(default=())
+    # what the conversation remembers (bot.engine.context): the question as understood (a
+    # follow-up joined to what it followed), every intent answered, the years asked
+    understood: str = ""
+    intents: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+    followed: bool = False  # read against the conversation's last answer
 
     def to_json(self) -> dict[str, object]:
         """The stable JSON shape of `python -m bot ask --json`."""

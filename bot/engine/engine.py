@@ -17,7 +17,10 @@ from bot.engine import messages
 from bot.engine.answer import Answer, Lang, Script
 from bot.engine.changes import describe_changes
 from bot.engine.clock import Clock, china_today
+from bot.engine.context import Context
 from bot.engine.decide import Weights
+from bot.engine.followup import FollowUp
+from bot.engine.guards import GENERAL_TOPIC
 from bot.engine.match import Matcher
 from bot.engine.normalize import Normalizer
 from bot.engine.pinyin import to_pinyin_codes
@@ -126,6 +129,13 @@ class Engine:
             ),
             compose(self.composer),
             clock,
+            FollowUp(
+                self.normalizer,
+                self.composer,
+                self.intent_ids(),
+                keywords,
+                frozenset(li.intent.id for li in self._intents if li.intent.topic == GENERAL_TOPIC),
+            ),
         )
         # Changes whenever a file's content or name changes or the intents' order does (buttons
         # may refer to an intent by position), so a button from older content is recognised.
@@ -164,9 +174,10 @@ class Engine:
         return None if i is None else self.composer.title(i, lang, script)
 
     # -- answering ----------------------------------------------------------------------------
-    def ask(self, question: str) -> Answer:
-        """Answer one question; never raises for any string."""
-        return self.pipeline.ask(question)
+    def ask(self, question: str, context: Context | None = None) -> Answer:
+        """Answer one question, read against the conversation's last answer (`context`,
+        see bot.engine.context) if given; never raises for any string."""
+        return self.pipeline.ask(question, context)
 
     def answer_intent(
         self,

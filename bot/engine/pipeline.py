@@ -11,14 +11,18 @@ conversation context is one more step in `Pipeline.steps`, with its own tests.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 
 from bot.content import Content
 from bot.engine.answer import Answer, Lang
 from bot.engine.clock import Clock
+from bot.engine.context import Context
+from bot.engine.followup import FollowUp
 from bot.engine.guards import OffTopic, OtherPlace, Personal, Procedure, Request, screen
 from bot.engine.match import Matcher
-from bot.engine.normalize import Normalizer, detect_lang
+from bot.engine.normalize import Normalized, Normalizer, detect_lang
 from bot.engine.query import Incoming, Query, Step
 from bot.engine.rank import (
     AnswerBoth,
@@ -115,6 +119,7 @@ class Pipeline:
         steps: Sequence[Step],
         finish: Callable[[Query], Answer],
         clock: Clock,
+        followup: FollowUp | None = None,
     ) -> None:
         self.normalizer = normalizer
         self.matchers = matchers
@@ -122,20 +127,67 @@ class Pipeline:
         self.steps = tuple(steps)
         self.finish = finish
         self.clock = clock
+        self.followup = followup
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, context: Context | None = None) -> Answer:
+        """Answer one question, read against the conversation's last answer if given."""
         incoming = received(question)
         refused = screen(incoming, self.composer)
         if refused is not None:
             return refused
+        today = self.clock()
+        if context is not None and self.followup is not None:
+            chosen = self.followup.pick(incoming, context)
+            if chosen is not None:
+                answer = self.composer.answer(
+                    chosen, incoming.question, context.lang, context.script, 100.0, (), "", today
+                )
+                return dataclasses.replace(
+                    answer, understood=context.understood, years=context.years, followed=True
+                )
+        norm = self.normalizer.normalize(incoming.text)
+        alone = self._run(incoming, incoming.text, norm, today)
+        if context is None or self.followup is None:
+            return alone
+        if not self.followup.wanted(incoming, norm, alone, context):
+            return alone
+        joined = self.followup.joined(context, incoming)
+        merged = self.followup.merged(self.normalizer.normalize(joined), norm, context)
+        followed = self._run(incoming, joined, merged, today, followup=True)
+        if followed.decision != "answer":
+            return alone
+        return dataclasses.replace(followed, followed=True)
+
+    def _run(
+        self,
+        incoming: Incoming,
+        text: str,
+        norm: Normalized,
+        today: date,
+        *,
+        followup: bool = False,
+    ) -> Answer:
         q = Query(
             question=incoming.question,
-            text=incoming.text,
+            text=text,
             lang=incoming.lang,
-            norm=self.normalizer.normalize(incoming.text),
+            norm=norm,
             matcher=self.matchers[incoming.lang],
-            today=self.clock(),
+            today=today,
+            followup=followup,
         )
+        answer = self._steps(q)
+        if answer.decision == "answer":
+            intents = tuple(
+                self.composer.intent_id(i) for i in (q.decision.best, *q.also) if i is not None
+            )
+        else:
+            intents = ()
+        return dataclasses.replace(
+            answer, understood=text, intents=intents, years=tuple(sorted(q.asked))
+        )
+
+    def _steps(self, q: Query) -> Answer:
         for step in self.steps:
             answer = step(q)
             if answer is not None:

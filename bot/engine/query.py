@@ -45,6 +45,7 @@ class Query:
     decision: Decision = UNDECIDED
     also: tuple[int, ...] = ()  # intents answered together with decision.best
     note: str = ""  # put before the answer
+    followup: bool = False  # a fragment joined to the conversation's last question
 
     @property
     def script(self) -> Script:

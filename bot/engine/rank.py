@@ -195,7 +195,8 @@ class MultiPart:
         self._max = max_answers
 
     def __call__(self, q: Query) -> Answer | None:
-        if not self._normalizer.asks_two_things(q.norm):
+        # a follow-up joined to the last question has two clauses, but asks one thing
+        if q.followup or not self._normalizer.asks_two_things(q.norm):
             return None
         w = q.matcher.w
         # the question as a whole must be near something: parts of a question about nothing

@@ -125,6 +125,9 @@ class Composer:
         low, high = self._past_range
         return max(low, min(high, today.year - 1))
 
+    def intent_id(self, i: int) -> str:
+        return self._intents[i].intent.id
+
     def title(self, i: int, lang: Lang, script: Script) -> str:
         title = self._intents[i].intent.title
         return self.localize(title.en if lang == "en" else title.zh, script)

@@ -1,0 +1,144 @@
+"""Reading a question against the conversation's last answer (`Context`).
+
+A typed reply to "which one did you mean?" (a number, or words of one choice) picks that
+choice. A fragment (那去年呢, 普惠的占多少, 投资多少, what about last year?) is read as the
+last question with the fragment joined to it: the same topic with the new year, aspect or
+named thing; its time words replace the last question's, and a fragment that moves to another
+place, a personal case or a procedure is refused as any question would be. A complete new
+question, one that answers on its own, is never bent by the old context.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from rapidfuzz import fuzz
+
+from bot.engine.answer import Answer
+from bot.engine.context import Context
+from bot.engine.normalize import Normalized, Normalizer
+from bot.engine.query import Incoming
+from bot.engine.render import Composer
+
+# a reply that refuses stays a refusal, whatever the context
+REFUSALS = frozenset({"other_place", "personal", "procedure", "request"})
+SURE = 80.0  # a question that answers on its own at least this well is a new question
+SHORT = 6  # characters of matching form (zh), or words (en): a fragment, not a question
+_MARKER_ZH = re.compile(
+    r"^(?:那么|那个|那|咁样|咁|噉|还有|另外|然后|再问|同埋|仲有|至于)|呢[?？!！。.\s]*$"
+)
+_MARKER_EN = re.compile(r"^(?:and|what about|how about|what of|also|then|plus|so)\b", re.I)
+
+
+class FollowUp:
+    """Picks a clarify choice, tells a fragment from a new question, and builds the question a
+    fragment stands for."""
+
+    def __init__(
+        self,
+        normalizer: Normalizer,
+        composer: Composer,
+        ids: list[str],
+        keywords: list[list[str]],
+        general: frozenset[str],
+    ) -> None:
+        self._normalizer = normalizer
+        self._composer = composer
+        self._index = {intent: i for i, intent in enumerate(ids)}
+        self._ids = ids
+        self._general = general  # greeting, help …: a fragment matching them says nothing
+        # an intent's distinctive keywords (held by at most two intents): a fragment naming
+        # one of them names its own topic (托位有多少 after a question on schools)
+        owners: dict[str, set[int]] = {}
+        for i, kws in enumerate(keywords):
+            for kw in kws:
+                if kw:
+                    owners.setdefault(kw, set()).add(i)
+        self._keywords = [[kw for kw in kws if kw and len(owners[kw]) <= 2] for kws in keywords]
+        self._all_keywords = [set(kws) for kws in keywords]
+
+    def pick(self, incoming: Incoming, context: Context) -> int | None:
+        """The choice a reply to "which one did you mean?" picks: its number, or the one
+        choice whose title the reply names."""
+        choices = [self._index[c] for c in context.choices if c in self._index]
+        if not choices:
+            return None
+        text = incoming.text.strip().rstrip("。.")
+        if text.isdigit():
+            n = int(text)
+            return choices[n - 1] if 1 <= n <= len(choices) else None
+        said = self._normalizer.text(text)
+        if len(said) < 2:
+            return None
+        named = [
+            i
+            for i in choices
+            if fuzz.partial_ratio(
+                said, self._normalizer.text(self._composer.title(i, context.lang, "simplified"))
+            )
+            >= 90
+        ]
+        return named[0] if len(named) == 1 else None
+
+    def wanted(self, incoming: Incoming, norm: Normalized, alone: Answer, context: Context) -> bool:
+        """Whether to read the question against the context: a fragment (short, or starting
+        like one: 那…, …呢, and …, what about …), not a refusal (which stands) nor a question
+        that names a topic of its own and answers on its own."""
+        if alone.decision == "fallback" and alone.reason in REFUSALS:
+            return False
+        if norm.offtopic or norm.request:
+            return False
+        text = incoming.text.strip()
+        if incoming.lang == "en":
+            marked = bool(_MARKER_EN.search(text))
+            short = len(norm.text.split()) <= SHORT // 2
+        else:
+            marked = bool(_MARKER_ZH.search(text))
+            short = len(norm.text) <= SHORT
+        if not (marked or short):
+            return False
+        answered = [i for i in alone.intents if i not in self._general]
+        if alone.decision != "answer" or not answered:
+            return True
+        return not self._new_topic(norm.text, answered[0], context)
+
+    def _new_topic(self, text: str, intent: str, context: Context) -> bool:
+        """The question answers `intent` (not the context's) and names one of its distinctive
+        keywords that no intent of the context has."""
+        i = self._index.get(intent)
+        if i is None or intent in context.intents:
+            return False
+        before = set().union(
+            *(self._all_keywords[self._index[c]] for c in context.intents if c in self._index)
+        )
+        return any(kw in text and kw not in before for kw in self._keywords[i])
+
+    @staticmethod
+    def joined(context: Context, incoming: Incoming) -> str:
+        """The question a fragment stands for: the last one understood, then the fragment."""
+        sep = " " if incoming.lang == "en" and context.lang == "en" else "，"
+        return context.understood.rstrip("?？。.!！ ") + sep + incoming.text
+
+    @staticmethod
+    def merged(joined: Normalized, fragment: Normalized, context: Context) -> Normalized:
+        """The joined question's matching form, with the fragment's own time (or, without
+        any, the last answer's years) and the fragment's scope (places, personal, procedure)."""
+        own = bool(
+            fragment.years or fragment.relative_years or fragment.relative_months or fragment.now
+        )
+        time = fragment if own else None
+        return dataclasses.replace(
+            joined,
+            places=fragment.places,
+            personal=fragment.personal,
+            offtopic=fragment.offtopic,
+            procedure=fragment.procedure,
+            request=fragment.request,
+            asks_done=fragment.asks_done,
+            script=fragment.script,
+            years=time.years if time else frozenset(context.years),
+            relative_years=time.relative_years if time else frozenset(),
+            relative_months=time.relative_months if time else frozenset(),
+            now=time.now if time else False,
+        )
