@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bot.config import DEFAULT_DATA_DIR, DEFAULT_INTENTS_DIR
 from bot.content.load import ContentError
-from bot.engine import Engine
+from bot.engine import Context, Engine
 from bot.engine.clock import Clock, clock_for, parse_day
 from bot.questionlog import report
 
@@ -59,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     ask = sub.add_parser("ask", help="answer questions (arguments, or one per line on stdin)")
     ask.add_argument("--json", action="store_true", help="one JSON object per question per line")
+    ask.add_argument(
+        "--conversation",
+        action="store_true",
+        help="stdin lines are one asker's conversation: each read against the answer before; "
+        "an empty line starts a new one",
+    )
     ask.add_argument("question", nargs="*")
     sub.add_parser("chat", help="interactive console conversation")
     sub.add_parser("check", help="validate all content; non-zero exit on errors")
@@ -103,10 +109,31 @@ def cmd_ask(args: argparse.Namespace) -> int:
     engine = _load(args)
     if engine is None:
         return 2
+    if args.conversation:
+        return _ask_conversations(engine, args)
     for q in _questions(args):
         answer = engine.ask(q)
         if args.json:
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+        else:
+            print(f"> {q}\n{answer.text}\n", flush=True)
+    return 0
+
+
+def _ask_conversations(engine: Engine, args: argparse.Namespace) -> int:
+    """Questions (arguments, or stdin lines) as one asker's conversation in one chat; an
+    empty stdin line ends it and starts a new one."""
+    lines = args.question or [line.rstrip("\n") for line in sys.stdin]
+    context: Context | None = None
+    for q in lines:
+        if not q.strip():
+            context = None
+            continue
+        answer = engine.ask(q, context)
+        context = Context.after(answer, context)
+        if args.json:
+            row = {**answer.to_json(), "followed": answer.followed}
+            print(json.dumps(row, ensure_ascii=False), flush=True)
         else:
             print(f"> {q}\n{answer.text}\n", flush=True)
     return 0
@@ -119,6 +146,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     print("海珠区政务问答 (console). Ask a question; a number picks a suggestion; Ctrl-D quits.")
     choices: list[str] = []
     last = None
+    context: Context | None = None  # the conversation so far, as in Telegram
     while True:
         try:
             line = input("你> ").strip()
@@ -134,7 +162,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
             if answer is None:
                 continue
         else:
-            answer = engine.ask(line)
+            answer = engine.ask(line, context)
+        context = Context.after(answer, context)
         print(answer.text)
         options: list[tuple[str, str]] = [
             (o.intent, o.title)

@@ -59,6 +59,7 @@ class Settings:
     log_secret: str | None = None
     log_retention_days: int = 90
     today: date | None = None  # BOT_TODAY: answer as of this date (default: today in China)
+    context_minutes: int = 10  # BOT_CONTEXT_MINUTES: how long a follow-up is read against an answer
 
     def __post_init__(self) -> None:
         # a token of only spaces is no token, however Settings was made (from_env strips too)
@@ -125,6 +126,7 @@ class Settings:
                 "BOT_LOG_RETENTION_DAYS", get("BOT_LOG_RETENTION_DAYS"), 90, 1, 36500
             ),
             today=_day("BOT_TODAY", get("BOT_TODAY")),
+            context_minutes=_int("BOT_CONTEXT_MINUTES", get("BOT_CONTEXT_MINUTES"), 10, 0, 1440),
         )
 
 

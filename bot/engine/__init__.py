@@ -8,6 +8,7 @@ imports nothing from Telegram or the question log; what they use is exported her
 from bot.content import ContentError, Problem
 from bot.engine.answer import Answer, Candidate, Lang, Related, Script
 from bot.engine.clock import Clock, china_today, clock_for, fixed
+from bot.engine.context import Context
 from bot.engine.engine import Engine
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "Candidate",
     "Clock",
     "ContentError",
+    "Context",
     "Engine",
     "Lang",
     "Problem",

@@ -35,7 +35,9 @@ from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.config import Settings
+from bot.conversation import ContextStore, MemoryContextStore
 from bot.engine import Answer, ContentError, Engine, Lang, Script, clock_for
+from bot.engine import Context as Conversation
 from bot.questionlog import review
 from bot.telegram.addressing import (
     ChatBacklog,
@@ -73,6 +75,7 @@ NONE_OF_THESE = "(none of these)"  # recorded as the clarify choice when no cand
 FLOOD = "flood"
 BACKLOG = "backlog"
 RELOAD_LOCK = "reload_lock"
+CONVERSATIONS = "conversations"
 GROUP_RELOAD_LINES = 10  # problems shown in a group when the admin cannot be told privately
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -87,10 +90,17 @@ _TRADITIONAL_CODES = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
 
 
 def init_bot_data(
-    bot_data: BotData, settings: Settings, engine: Engine, qlog: QuestionLog | None
+    bot_data: BotData,
+    settings: Settings,
+    engine: Engine,
+    qlog: QuestionLog | None,
+    conversations: ContextStore | None = None,
 ) -> None:
     """Put the shared state where the handlers find it."""
     bot_data[ENGINE] = engine
+    bot_data[CONVERSATIONS] = conversations or MemoryContextStore(
+        ttl=settings.context_minutes * 60.0
+    )
     bot_data[SETTINGS] = settings
     bot_data[QLOG] = qlog
     bot_data[FLOOD] = FloodGuard()
@@ -213,13 +223,34 @@ def _record(context: Context, message: Message, user: User | None, answer: Answe
         return None
 
 
+def _conversations(context: Context) -> ContextStore:
+    store: ContextStore = context.bot_data[CONVERSATIONS]
+    return store
+
+
+def remember(context: Context, chat: int, user: User | None, answer: Answer) -> None:
+    """Keep what the asker was just answered, for reading their next message in this chat (a
+    refusal keeps the topic before it)."""
+    if user is None:  # a channel post or an anonymous admin: no asker to follow
+        return
+    store = _conversations(context)
+    after = Conversation.after(answer, store.get(chat, user.id))
+    if after is not None:
+        store.put(chat, user.id, after)
+
+
 async def answer_question(update: Update, context: Context, question: str) -> None:
-    """Ask the engine and reply to the asker's message (quoted in groups)."""
+    """Ask the engine and reply to the asker's message (quoted in groups). The question is
+    read against the asker's last answer in this chat: in a group only the same person's, and
+    only messages addressed to the bot reach here (a mention, a reply to the bot, /ask)."""
     message = update.effective_message
     if message is None:
         return
     engine = _engine(context)
-    answer = engine.ask(question)
+    user = update.effective_user
+    before = None if user is None else _conversations(context).get(message.chat.id, user.id)
+    answer = engine.ask(question, before)
+    remember(context, message.chat.id, user, answer)
     logger.debug("question %r -> %s %s", question, answer.decision, answer.intent)
     record_id = _record(context, message, update.effective_user, answer)
     reply = answer_reply(
@@ -311,6 +342,8 @@ async def on_start(update: Update, context: Context) -> None:
         if not admitted:
             return
         lang, script = user_lang(update.effective_user)
+        if update.effective_user is not None:  # a fresh start: no topic to follow
+            _conversations(context).forget(message.chat.id, update.effective_user.id)
         engine = _engine(context)
         reply = topics_reply(
             ui("welcome", lang, script),
@@ -432,6 +465,7 @@ async def _press(
     await acknowledge()
     if message is None:
         return
+    remember(context, message.chat.id, query.from_user, answer)
     if data.kind == CHOOSE and data.record:
         record_id: str | None = data.record
         if qlog is not None:

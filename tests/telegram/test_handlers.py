@@ -68,7 +68,9 @@ async def test_private_answer_has_related_and_feedback_buttons(
 ):
     intent = next(i for i in engine.intent_ids() if engine.answer_intent(i).related)
     answer = engine.answer_intent(intent)
-    app.bot_data[handlers.ENGINE] = WrappedEngine(engine, lambda q: replace(answer, question=q))
+    app.bot_data[handlers.ENGINE] = WrappedEngine(
+        engine, lambda q, context=None: replace(answer, question=q)
+    )
     await feed(updates.message("anything"))
     [sent] = request_recorder.sent()
     rows = sent["reply_markup"]["inline_keyboard"]
@@ -82,7 +84,7 @@ async def test_private_answer_has_related_and_feedback_buttons(
 async def test_long_answer_is_split_below_4096(app, feed, updates, request_recorder, engine):
     long_text = "\n".join(f"第{i}行 <数据> & 说明 " + "海珠" * 40 for i in range(200))
     answer = Answer(question="q", decision="answer", text=long_text, lang="zh", script="simplified")
-    app.bot_data[handlers.ENGINE] = WrappedEngine(engine, lambda q: answer)
+    app.bot_data[handlers.ENGINE] = WrappedEngine(engine, lambda q, context=None: answer)
     await feed(updates.message("q"))
     sent = request_recorder.sent()
     assert 2 <= len(sent) <= 4
@@ -314,7 +316,7 @@ def clarify_engine(engine: Any, question_echo: str) -> tuple[WrappedEngine, Answ
         score=60.0,
         candidates=tuple(Candidate(i, t, 60.0) for i, t in topics),
     )
-    return WrappedEngine(engine, lambda q: answer), answer
+    return WrappedEngine(engine, lambda q, context=None: answer), answer
 
 
 async def test_clarify_keyboard_escapes_and_fits(app, feed, updates, request_recorder, engine):
@@ -439,7 +441,7 @@ async def test_feedback_buttons(feed, updates, request_recorder, engine, qlog, k
 async def test_error_handler_logs_and_apologises(
     app, feed, updates, request_recorder, engine, caplog
 ):
-    def broken(question: str) -> Answer:
+    def broken(question: str, context: object = None) -> Answer:
         raise RuntimeError("engine exploded")
 
     app.bot_data[handlers.ENGINE] = WrappedEngine(engine, broken)
@@ -481,3 +483,39 @@ def test_user_language_mapping():
     assert lang("zh-TW") == ("zh", "traditional")
     assert lang("zh-hans") == ("zh", "simplified")
     assert lang(None) == ("zh", "simplified")
+
+
+# -- conversation --------------------------------------------------------------------------
+
+
+async def test_a_follow_up_in_private_is_read_against_the_last_answer(
+    feed, updates, request_recorder, engine
+):
+    await feed(updates.message("今年新增多少学位"))
+    await feed(updates.message("那去年呢"))
+    _first, second = request_recorder.sent()
+    assert "3395" in second["text"] and "2024" in second["text"]
+    assert second["text"] != "" and engine.ask("那去年呢").decision != "answer"
+
+
+async def test_in_a_group_a_follow_up_is_read_only_against_the_same_persons_answer(
+    feed, updates, request_recorder
+):
+    mention = f"@{BOT_USERNAME}"
+    await feed(updates.mention(f"{mention} 今年新增多少学位", mention, chat_type="supergroup"))
+    other = USER_ID + 1
+    await feed(
+        updates.mention(f"{mention} 那去年呢", mention, chat_type="supergroup", user_id=other)
+    )
+    await feed(updates.mention(f"{mention} 那去年呢", mention, chat_type="supergroup"))
+    _first, stranger, same = request_recorder.sent()
+    assert "3395" not in stranger["text"]  # someone else's fragment: no topic to follow
+    assert "3395" in same["text"]
+
+
+async def test_start_forgets_the_topic(feed, updates, request_recorder):
+    await feed(updates.message("今年新增多少学位"))
+    await feed(updates.message("/start"))
+    await feed(updates.message("那去年呢"))
+    *_, after = request_recorder.sent()
+    assert "3395" not in after["text"]
