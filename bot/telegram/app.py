@@ -32,6 +32,7 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
     ExtBot,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
@@ -53,7 +54,7 @@ BotApplication = Application[
 
 # Edited messages are not requested (nor handled): an edit would get a second answer under the
 # first one, and the bot cannot tell a corrected question from a cosmetic edit.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 CONCURRENT_UPDATES = 32  # updates handled at once; see addressing.ChatBacklog for the per-chat cap
 # Start-up (getMe) while the Bot API is unreachable: waits between attempts, about 2 minutes in
 # all, then exit 1 (a supervisor such as `docker --restart unless-stopped` starts it again).
@@ -312,6 +313,7 @@ def _add_handlers(application: BotApplication) -> None:
     for name, callback in commands:
         application.add_handler(CommandHandler(name, callback, filters=new_messages))
     application.add_handler(CallbackQueryHandler(handlers.on_button))
+    application.add_handler(InlineQueryHandler(handlers.on_inline_query))
     application.add_handler(
         MessageHandler(text & filters.ChatType.PRIVATE, handlers.on_private_text)
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
@@ -26,11 +27,13 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
     Message,
     Update,
     User,
 )
-from telegram.constants import ChatType
+from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
@@ -58,6 +61,7 @@ from bot.telegram.send import (
     fp_prefix,
     lines_reply,
     resolve_intent,
+    split_html,
     text_reply,
     topics_reply,
     ui,
@@ -479,6 +483,73 @@ async def _press(
         intent_ids=engine.intent_ids(),
     )
     await send(message, reply, quote=_is_group(message))
+
+
+INLINE_RESULTS = 3  # the answer and up to two alternatives
+INLINE_CACHE_SECONDS = 300  # Telegram may reuse results for the same query this long
+
+
+async def on_inline_query(update: Update, context: Context) -> None:
+    """Inline mode: "@bot 托位有多少" typed in any chat offers the answer (and up to two
+    alternatives) as results the user can send; the same guards and footers as in a chat, and
+    a refusal is offered as the refusal it is."""
+    query = update.inline_query
+    if query is None:
+        return
+    engine = _engine(context)
+    text = query.query.strip()
+    lang, script = user_lang(query.from_user)
+    if not text:
+        help_text = engine.help_text(lang, script)
+        answers = [(ui("inline_help", lang, script), help_text)]
+    else:
+        answer = engine.ask(text)
+        _record_inline(context, query.from_user, answer)
+        answers = inline_answers(engine, answer)
+    results = [
+        InlineQueryResultArticle(
+            id=f"{engine.fingerprint}-{n}",
+            title=title[:64],
+            description=body.split("\n", 1)[0][:120],
+            input_message_content=InputTextMessageContent(
+                split_html(html.escape(body, quote=False))[0], parse_mode=ParseMode.HTML
+            ),
+        )
+        for n, (title, body) in enumerate(answers[:INLINE_RESULTS])
+    ]
+    await deliver(
+        partial(query.answer, results, cache_time=INLINE_CACHE_SECONDS, is_personal=False),
+        "answerInlineQuery",
+    )
+
+
+def inline_answers(engine: Engine, answer: Answer) -> list[tuple[str, str]]:
+    """(title, text) of the inline results: the answer and its closest alternatives, or the
+    choices of a clarifying question, or the fallback itself."""
+    lang, script = answer.lang, answer.script
+    out: list[tuple[str, str]] = []
+    if answer.decision == "answer" and answer.intent:
+        out.append((engine.title(answer.intent, lang, script) or answer.intent, answer.text))
+    if answer.decision in ("answer", "clarify"):
+        for c in answer.candidates:
+            if c.intent in (answer.intent, *answer.intents):
+                continue
+            alt = engine.answer_intent(c.intent, lang=lang, script=script, question=answer.question)
+            if alt is not None:
+                out.append((c.title, alt.text))
+    if not out:  # a refusal or nothing close: say so, honestly
+        out.append((answer.text.split("\n", 1)[0][:64], answer.text))
+    return out[:INLINE_RESULTS]
+
+
+def _record_inline(context: Context, user: User | None, answer: Answer) -> None:
+    qlog = _qlog(context)
+    if qlog is None:
+        return
+    try:
+        qlog.record(chat_type="inline", user_id=user.id if user else None, answer=answer)
+    except Exception:  # the log must never cost an answer
+        logger.exception("Question log failed to record")
 
 
 def _is_admin(update: Update, context: Context) -> bool:

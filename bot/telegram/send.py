@@ -67,6 +67,7 @@ UI: dict[str, dict[str, str]] = {
         "e": "Hello! I answer from Haizhu District's published development plan report (every "
         "answer says its year and source). Send a question, or tap a topic below:",
     },
+    "inline_help": {"s": "能问什么", "t": "能問甚麼", "e": "What you can ask"},
     "ask_usage": {
         "s": "请在命令后面写上问题，例如：/ask 新增了多少学位",
         "t": "請在命令後面寫上問題，例如：/ask 新增了多少學位",

@@ -519,3 +519,50 @@ async def test_start_forgets_the_topic(feed, updates, request_recorder):
     await feed(updates.message("那去年呢"))
     *_, after = request_recorder.sent()
     assert "3395" not in after["text"]
+
+
+# -- inline mode ---------------------------------------------------------------------------
+
+
+def inline_query(text: str, user_id: int = USER_ID, language_code: str = "zh-hans") -> dict:
+    return {
+        "update_id": 90001,
+        "inline_query": {
+            "id": "q1",
+            "from": {
+                "id": user_id,
+                "is_bot": False,
+                "first_name": "街坊",
+                "language_code": language_code,
+            },
+            "query": text,
+            "offset": "",
+        },
+    }
+
+
+async def test_inline_mode_offers_the_answer_and_alternatives(feed, request_recorder, engine):
+    import json
+
+    await feed(inline_query("托位有多少"))
+    [call] = request_recorder.sent("answerInlineQuery")
+    results = json.loads(call["results"]) if isinstance(call["results"], str) else call["results"]
+    assert 1 <= len(results) <= 3
+    first = results[0]["input_message_content"]
+    assert "10921" in first["message_text"] and first["parse_mode"] == "HTML"
+    assert "来源" in first["message_text"]  # the same footer as in a chat
+    assert results[0]["title"] == engine.title(engine.ask("托位有多少").intent or "")
+
+
+async def test_inline_mode_refuses_as_a_chat_does(feed, request_recorder):
+    import json
+
+    await feed(inline_query("番禺区有多少托位"))
+    [call] = request_recorder.sent("answerInlineQuery")
+    results = json.loads(call["results"]) if isinstance(call["results"], str) else call["results"]
+    assert len(results) == 1
+    text = results[0]["input_message_content"]["message_text"]
+    assert "番禺" in text and "10921" not in text
+    await feed(inline_query("<b>x</b> & 托位"))  # escaped, not markup
+    calls = request_recorder.sent("answerInlineQuery")
+    assert "<b>x</b>" not in json.dumps(calls[-1], ensure_ascii=False)

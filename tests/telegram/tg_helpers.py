@@ -127,7 +127,7 @@ class RecordingRequest(BaseRequest):
             return {**BOT_USER, "can_join_groups": True, "can_read_all_group_messages": False}
         if api_method == "sendMessage":
             return self._send_message(params)
-        if api_method in {"answerCallbackQuery", "setMyCommands"}:
+        if api_method in {"answerCallbackQuery", "setMyCommands", "answerInlineQuery"}:
             if api_method == "answerCallbackQuery" and "text" in params:
                 assert len(params["text"]) <= 200
             return True
