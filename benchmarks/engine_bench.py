@@ -11,12 +11,15 @@ import random
 import resource
 import statistics
 import time
+from datetime import date
 from pathlib import Path
 
-from bot.engine import Engine
+from bot.engine import Context, Engine, fixed
 from bot.engine.engine import EN_VIEWS, ZH_VIEWS
 from bot.engine.match import Matcher
-from bot.evaluate import load_cases
+from bot.evaluate import load_cases, load_conversations
+
+TODAY = date(2025, 6, 1)  # the frame the question sets were written in
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,10 +39,26 @@ def time_questions(engine: Engine, questions: list[str], rounds: int) -> list[fl
     return times
 
 
+def time_followups(engine: Engine, rounds: int) -> list[float]:
+    """The follow-up turns of tests/eval/conversations.yaml, each asked with its context."""
+    conversations = load_conversations(ROOT / "tests" / "eval" / "conversations.yaml", TODAY)
+    times = []
+    for _ in range(rounds):
+        for turns in conversations:
+            context: Context | None = None
+            for n, case in enumerate(turns):
+                t = time.perf_counter()
+                answer = engine.ask(case.q, context)
+                if n:
+                    times.append((time.perf_counter() - t) * 1000)
+                context = Context.after(answer, context)
+    return times
+
+
 def main() -> None:
     gc.freeze()  # as `python -m bot` does after its imports
     t0 = time.perf_counter()
-    engine = Engine.load(ROOT / "intents", ROOT / "data")
+    engine = Engine.load(ROOT / "intents", ROOT / "data", clock=fixed(TODAY))
     load_ms = (time.perf_counter() - t0) * 1000
     t0 = time.perf_counter()
     Engine.load(ROOT / "intents", ROOT / "data")
@@ -48,6 +67,7 @@ def main() -> None:
     questions = [c.q for c in load_cases(ROOT / "tests" / "eval" / "questions.yaml")]
     time_questions(engine, questions[:50], 1)  # warm caches
     shipped = time_questions(engine, questions, 3)
+    followups = time_followups(engine, 3)
 
     # 10,000 synthetic examples: real examples recombined, spread over the same intents.
     rng = random.Random(7)
@@ -93,7 +113,11 @@ def main() -> None:
     )
     print(f"content load + validation (again, as a /reload): {reload_ms:.0f} ms")
     print(f"peak resident memory after loading: {rss_mb:.0f} MB")
-    for name, values in (("shipped content", shipped), ("10,000 synthetic examples", large)):
+    for name, values in (
+        ("shipped content", shipped),
+        ("a follow-up read against the last answer", followups),
+        ("10,000 synthetic examples", large),
+    ):
         print(
             f"per question, {name}: median {statistics.median(values):.3f} ms, p99 {percentile(values, 99):.3f} ms  (n={len(values)})"
         )

@@ -23,7 +23,7 @@ from bot.engine.render import Composer
 
 # a reply that refuses stays a refusal, whatever the context
 REFUSALS = frozenset({"other_place", "personal", "procedure", "request"})
-SURE = 80.0  # a question that answers on its own at least this well is a new question
+EXACT = 95.0  # a fragment that matches an example this well names its own topic (托位呢)
 SHORT = 6  # characters of matching form (zh), or words (en): a fragment, not a question
 _MARKER_ZH = re.compile(
     r"^(?:那么|那个|那|咁样|咁|噉|还有|另外|然后|再问|同埋|仲有|至于)|呢[?？!！。.\s]*$"
@@ -57,6 +57,9 @@ class FollowUp:
                     owners.setdefault(kw, set()).add(i)
         self._keywords = [[kw for kw in kws if kw and len(owners[kw]) <= 2] for kws in keywords]
         self._all_keywords = [set(kws) for kws in keywords]
+
+    def indices(self, intents: tuple[str, ...]) -> list[int]:
+        return [self._index[i] for i in intents if i in self._index]
 
     def pick(self, incoming: Incoming, context: Context) -> int | None:
         """The choice a reply to "which one did you mean?" picks: its number, or the one
@@ -101,6 +104,8 @@ class FollowUp:
         answered = [i for i in alone.intents if i not in self._general]
         if alone.decision != "answer" or not answered:
             return True
+        if marked and alone.score < EXACT:
+            return True  # 营收呢, and the plan?: the marker says it follows
         return not self._new_topic(norm.text, answered[0], context)
 
     def _new_topic(self, text: str, intent: str, context: Context) -> bool:

@@ -32,6 +32,7 @@ from bot.engine.rank import (
     RankClauses,
     by_figure,
     decide_step,
+    prefer_context,
 )
 from bot.engine.render import Composer
 from bot.engine.when import ResolveTime, TimeNote
@@ -51,6 +52,7 @@ def standard_steps(
         Rank(matchers, normalizer, pinyin_reading),
         decide_step,
         RankClauses(normalizer),
+        prefer_context,
         by_figure,
         OffTopic(composer),
         Request(composer),
@@ -153,7 +155,8 @@ class Pipeline:
             return alone
         joined = self.followup.joined(context, incoming)
         merged = self.followup.merged(self.normalizer.normalize(joined), norm, context)
-        followed = self._run(incoming, joined, merged, today, followup=True)
+        before = frozenset(self.followup.indices(context.intents))
+        followed = self._run(incoming, joined, merged, today, followup=True, before=before)
         if followed.decision != "answer":
             return alone
         return dataclasses.replace(followed, followed=True)
@@ -166,6 +169,7 @@ class Pipeline:
         today: date,
         *,
         followup: bool = False,
+        before: frozenset[int] = frozenset(),
     ) -> Answer:
         q = Query(
             question=incoming.question,
@@ -175,6 +179,7 @@ class Pipeline:
             matcher=self.matchers[incoming.lang],
             today=today,
             followup=followup,
+            before=before,
         )
         answer = self._steps(q)
         if answer.decision == "answer":

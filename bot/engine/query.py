@@ -46,6 +46,7 @@ class Query:
     also: tuple[int, ...] = ()  # intents answered together with decision.best
     note: str = ""  # put before the answer
     followup: bool = False  # a fragment joined to the conversation's last question
+    before: frozenset[int] = frozenset()  # the intents the conversation's last answer gave
 
     @property
     def script(self) -> Script:

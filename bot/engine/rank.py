@@ -185,6 +185,20 @@ def by_figure(q: Query) -> Answer | None:
     return None
 
 
+def prefer_context(q: Query) -> Answer | None:
+    """A follow-up that hesitates between candidates (复建房交了几套: two housing intents) is
+    about the one the conversation was on, when one of them is (or a follow-up that answers
+    nothing well is, when that one is still near: 营收呢 after 区属国企资产规模)."""
+    d = q.decision
+    if not q.followup or d.kind == "answer":
+        return None
+    floor = q.matcher.w.clarify
+    near = [(i, s) for i, s in q.ranked if i in q.before and s >= floor]
+    if len(near) == 1:
+        q.decision = Decision("answer", near[0][0], d.candidates or tuple(near))
+    return None
+
+
 class MultiPart:
     """A question asking for several things at once ("托位和长者饭堂各有多少", "托位比学位多吗"):
     each part is ranked alone; when two or three of them answer, each with another intent, all

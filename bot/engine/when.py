@@ -62,6 +62,8 @@ class TimeNote:
         d = q.decision
         if d.kind != "answer" or d.best is None:
             return None
+        if not (q.asked or q.norm.now or q.norm.asks_done):
+            return None  # nothing asked of time: nothing to say
         facts = [f for i in (d.best, *q.also) for f in self._facts[i]]
         lines = self.lines(facts, q.asked, q.norm, q.today, q.lang)
         if lines:
