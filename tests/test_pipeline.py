@@ -44,6 +44,7 @@ def test_steps_run_in_the_documented_order(engine: Engine) -> None:
         "Rank",
         "decide_step",
         "RankClauses",
+        "prefer_context",
         "by_figure",
         "OffTopic",
         "Request",

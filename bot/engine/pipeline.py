@@ -1,12 +1,15 @@
 """The path of a question through the engine, in order, in one place.
 
-    screen -> normalize -> resolve time -> rank -> decide -> rank clauses -> by figure
+    screen -> (a clarify choice picked) -> normalize -> resolve time -> rank -> decide
+           -> rank clauses -> prefer the conversation's topic -> by figure
            -> guards (off-topic, request, procedure, personal case, other place)
            -> several parts -> answer both -> time note
            -> compose (`finish`)
 
-Each step is a function or small object over a `Query` (bot.engine.query); a new guard or the
-conversation context is one more step in `Pipeline.steps`, with its own tests.
+Each step is a function or small object over a `Query` (bot.engine.query); a new guard is one
+more step in `Pipeline.steps`, with its own tests. With a conversation's context, a fragment
+that does not stand alone runs the steps again as the last question joined with it
+(bot.engine.followup).
 """
 
 from __future__ import annotations
