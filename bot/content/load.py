@@ -18,6 +18,13 @@ from typing import Any, TypeVar
 from jinja2 import TemplateError
 from pydantic import BaseModel, ValidationError
 
+from bot.content.files import (
+    MAX_SOURCE_BYTES,
+    MAX_YAML_BYTES,
+    ContentFileError,
+    read_limited,
+    source_path,
+)
 from bot.content.schema import DataFile, Fact, Intent, IntentFile, Lexicon, Quantity, Source
 from bot.content.templates import Rendered, Renderer, format_number, make_environment
 from bot.content.yamlload import LineMap, YamlError, line_of, load_bytes_with_lines
@@ -184,13 +191,14 @@ class _Loader:
     def read(self, path: Path) -> tuple[Any, LineMap] | None:
         shown = self.shown(path)
         try:
-            raw = path.read_bytes()
+            # only a regular file inside its folder (globs do not descend), of a sane size
+            raw = read_limited(path, path.parent, MAX_YAML_BYTES)
             self.digests[shown] = hashlib.sha256(raw).hexdigest()[:16]
             return load_bytes_with_lines(raw)
         except YamlError as exc:
             self.error(shown, exc.line, exc.message)
-        except OSError as exc:
-            self.error(shown, 1, f"cannot read: {exc.strerror}")
+        except ContentFileError as exc:
+            self.error(shown, 1, str(exc))
         return None
 
     def model(self, path: Path, cls: type[M]) -> tuple[M, LineMap] | None:
@@ -224,11 +232,15 @@ class _Loader:
             if source.id in out:
                 self.error(self.shown(meta_path), 1, f"duplicate report id '{source.id}'")
                 continue
-            text_path = folder / source.file
             try:
-                out[source.id] = (source, text_path.read_text(encoding="utf-8"))
-            except OSError as exc:
-                self.error(self.shown(meta_path), 1, f"source text {source.file}: {exc.strerror}")
+                text_path = source_path(folder, source.file)
+                raw = read_limited(text_path, folder, MAX_SOURCE_BYTES)
+                text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+                out[source.id] = (source, text)
+            except ContentFileError as exc:
+                self.error(self.shown(meta_path), 1, f"source text {source.file!r}: {exc}")
+            except UnicodeDecodeError:
+                self.error(self.shown(meta_path), 1, f"source text {source.file!r}: not UTF-8")
         return out
 
     def load_facts(self, sources: dict[str, tuple[Source, str]]) -> dict[str, Fact]:

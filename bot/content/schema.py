@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ID_RE = r"^[a-z][a-z0-9_]{1,60}$"
+MAX_WORD = 80  # characters of one lexicon word or phrase
 SECTION_RE = re.compile(r"^[一二](、\([一二三四五六七八九十]+\))?$")
 
 
@@ -140,6 +141,20 @@ class Lexicon(Strict):
     procedure_words: list[str] = Field(default_factory=list)
     procedure_phrases: list[str] = Field(default_factory=list)
     requests: list[str] = Field(default_factory=list)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _words_are_words(cls, value: object) -> object:
+        """A lexicon entry is a word or a phrase, not a paragraph (regexes are built from them)."""
+        words = value.items() if isinstance(value, dict) else enumerate(value)  # type: ignore[arg-type]
+        for key, item in words:
+            for word in [key, *(item if isinstance(item, list) else [item])]:
+                if isinstance(word, str) and len(word) > MAX_WORD:
+                    raise ValueError(
+                        f"{word[:20]!r}… is {len(word)} characters long (at most {MAX_WORD})"
+                    )
+        return value
+
     # time (intents/lexicon/time.yaml): offsets from today's year and month, words asking for
     # the state of things now, and the shapes of "was it done?"
     relative_years: dict[str, int] = Field(default_factory=dict)

@@ -28,6 +28,10 @@ _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 
 
+# values a document may have with its aliases expanded: the shipped files have under 10,000
+MAX_EXPANDED_NODES = 200_000
+
+
 class YamlError(Exception):
     def __init__(self, line: int, message: str) -> None:
         super().__init__(message)
@@ -174,7 +178,16 @@ def _load_text(text: str) -> tuple[Any, LineMap]:
         if node is None:
             return None, LineMap(None)
         # a node can occur twice only through an alias: an anchor (&a) and a reference (*a)
-        data = _construct(loader, node, "&" in text and "*" in text)
+        aliases = "&" in text and "*" in text
+        if aliases:
+            expanded = _expanded_size(node)
+            if expanded > MAX_EXPANDED_NODES:
+                raise YamlError(
+                    1,
+                    f"aliases expand this file to {expanded:,} values (at most "
+                    f"{MAX_EXPANDED_NODES:,}): reuse with & and * sparingly",
+                )
+        data = _construct(loader, node, aliases)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -197,6 +210,30 @@ def _construct(loader: Any, node: yaml.Node, aliases: bool) -> Any:
         with contextlib.suppress(Exception):
             return _plain(loader, node)
     return loader.construct_document(node)
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many values the document has with every alias written out (a \"billion laughs\"
+    file is small but expands without bound). Each node is sized once."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if isinstance(node, yaml.MappingNode):
+            kids = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            kids = list(node.value)
+        else:
+            sizes[id(node)] = 1
+            continue
+        if children_done:
+            sizes[id(node)] = min(1 + sum(sizes[id(k)] for k in kids), 1 << 62)
+        else:
+            stack.append((node, True))
+            stack.extend((k, False) for k in kids if id(k) not in sizes)
+    return sizes[id(root)]
 
 
 def _shares_nodes(root: yaml.Node) -> bool:

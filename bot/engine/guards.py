@@ -10,6 +10,8 @@ step of the pipeline and can be read and tested alone (time notes: bot.engine.wh
 
 from __future__ import annotations
 
+import unicodedata
+
 from bot.content.load import LoadedIntent
 from bot.engine.answer import Answer
 from bot.engine.normalize import detect_script
@@ -25,7 +27,10 @@ def screen(incoming: Incoming, composer: Composer) -> Answer | None:
     text = incoming.text
     if not text or not any(ch.isalnum() for ch in text):
         reason = "empty"
-    elif len(text) > MAX_QUESTION_CHARS:
+    elif len(text) > MAX_QUESTION_CHARS or (
+        # NFKC can expand a character many times (the normaliser works on that form)
+        not text.isascii() and len(unicodedata.normalize("NFKC", text)) > MAX_QUESTION_CHARS
+    ):
         reason = "too_long"
     else:
         return None
