@@ -87,7 +87,7 @@ def _clock(args: argparse.Namespace) -> Clock:
 
 def _load(args: argparse.Namespace) -> Engine | None:
     try:
-        return Engine.load(args.intents, args.data, clock=_clock(args))
+        return Engine.load_checked(args.intents, args.data, clock=_clock(args))
     except ContentError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -183,7 +183,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from bot.evaluate import example_warnings
 
     try:
-        engine = Engine.load(args.intents, args.data, clock=_clock(args))
+        engine = Engine.load_checked(args.intents, args.data, clock=_clock(args))
     except ContentError as exc:
         for problem in exc.problems:
             print(problem)

@@ -106,3 +106,53 @@ def test_a_question_that_nfkc_expands_past_the_cap_is_too_long(engine: Engine) -
     assert (
         engine.ask("托位" * 10).decision == "answer" or engine.ask("托位" * 10).reason != "too_long"
     )
+
+
+def break_template(intents: Path, template: str) -> None:
+    path = intents / "childcare.yaml"
+    text = path.read_text(encoding="utf-8")
+    marker = "      zh: |-\n        2024年，海珠区提供托位"
+    assert marker in text
+    path.write_text(
+        text.replace(marker, f"      zh: |-\n        {template}2024年，海珠区提供托位", 1),
+        encoding="utf-8",
+    )
+
+
+@pytest.mark.parametrize(
+    ("template", "said"),
+    [
+        ("{{ ('x' * 2000000000)|length }}", "would make"),
+        ("{{ '%2000000000s' % 'x' }}", "format width"),
+        ("{{ '{:2000000000}'.format('x') }}", "format width"),
+        ("{{ 2 ** 100000 }}", "exponent"),
+        ("{% for a in range(100000) %}{% endfor %}", "range of 100000"),
+    ],
+)
+def test_a_greedy_template_is_refused_at_its_line(content_copy, template, said) -> None:
+    intents, data = content_copy
+    break_template(intents, template)
+    out = check(intents, data)
+    assert out.returncode == 1 and said in out.stdout
+    assert "childcare.yaml:" in out.stdout
+
+
+def test_a_template_that_loops_is_stopped_within_its_budget(content_copy, monkeypatch) -> None:
+    import time
+
+    intents, data = content_copy
+    loop = "{% for a in range(10000) %}{% for b in range(10000) %}{% for c in range(10000) %}{% endfor %}{% endfor %}{% endfor %}"
+    break_template(intents, loop)
+    started = time.monotonic()
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "check", "--intents", str(intents), "--data", str(data)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+        env={**os.environ, "BOT_CONTENT_SECONDS": "3"},
+    )
+    assert time.monotonic() - started < 20
+    assert out.returncode == 1
+    assert "did not finish within 3 s" in out.stdout and "childcare.yaml:" in out.stdout

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -167,6 +168,7 @@ class _Loader:
         self.digests: dict[str, str] = {}
         self._cwd: Path | None = None
         self._shown: dict[Path, str] = {}
+        self.progress: Callable[[str, int], None] | None = None
 
     def shown(self, path: Path) -> str:
         """`path` for messages: relative to the working directory when under it. Resolving costs
@@ -419,6 +421,8 @@ class _Loader:
                 for lang in LANGS:
                     answer_key = ("intents", i, "answer", lang)  # its line: for errors only
                     template = getattr(intent.answer, lang)
+                    if self.progress is not None:
+                        self.progress(shown, line_of(lines, answer_key))
                     try:
                         rendered = renderer.render(template)
                     except TemplateError as exc:
@@ -532,9 +536,13 @@ class _Loader:
         return out
 
 
-def load_content(intents_dir: Path, data_dir: Path) -> Content:
-    """Load and validate everything; raise ContentError listing every problem."""
+def load_content(
+    intents_dir: Path, data_dir: Path, progress: Callable[[str, int], None] | None = None
+) -> Content:
+    """Load and validate everything; raise ContentError listing every problem. `progress` is
+    told the path and line of each answer template before it is rendered."""
     loader = _Loader(Path(intents_dir), Path(data_dir))
+    loader.progress = progress
     sources = loader.load_sources()
     lexicon = loader.load_lexicon()
     if not sources:

@@ -19,6 +19,7 @@ from typing import Any
 
 import jinja2
 from jinja2 import StrictUndefined, Template, TemplateError
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bot.content.diskcache import DiskCache
@@ -130,6 +131,18 @@ def _num(obj: Any) -> str:
 _VIEWS = frozenset({FactAccess, FactView, QuantityView})
 
 
+MAX_REPEAT = 100_000  # characters or items a `*` may make
+MAX_RANGE = 10_000  # items of one range()
+_WIDE_FORMAT = re.compile(r"%[-+ #0]*(?:\d{5,}|\*)|\{[^{}]*:[^{}]*\d{5,}")
+
+
+def _capped_range(*args: int) -> range:
+    r = range(*args)
+    if len(r) > MAX_RANGE:
+        raise SecurityError(f"range of {len(r)} items (at most {MAX_RANGE})")
+    return r
+
+
 class _Sandbox(ImmutableSandboxedEnvironment):
     """The immutable sandbox, judging attributes of the views above without its chain of type
     checks (about ten per attribute read: a good part of the time of a render).
@@ -140,10 +153,37 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     object goes through the sandbox's own checks.
     """
 
+    # operators whose result a template could make huge: `'x' * 2000000000`, `9 ** 9 ** 9`,
+    # `'%2000000000s' % x` (`.format` widths: `wrap_str_format` below)
+    intercepted_binops = frozenset({"*", "**", "%"})
+
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if type(obj) in _VIEWS:
             return not attr.startswith("_")
         return super().is_safe_attribute(obj, attr, value)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if (
+                    isinstance(seq, str | list | tuple)
+                    and isinstance(n, int)
+                    and len(seq) * n > MAX_REPEAT
+                ):
+                    raise SecurityError(f"'*' would make {len(seq) * n:,} items")
+        elif operator == "**":
+            if isinstance(right, int | float) and abs(right) > 64:
+                raise SecurityError("'**' with an exponent over 64")
+        elif operator == "%" and isinstance(left, str) and _WIDE_FORMAT.search(left):
+            raise SecurityError("a format width of 10,000 or more")
+        return super().call_binop(context, operator, left, right)
+
+    def wrap_str_format(self, value: Any) -> Any:
+        """`'…'.format(...)` and `format_map`: the sandbox's formatter, without huge widths."""
+        owner = getattr(value, "__self__", None)
+        if isinstance(owner, str) and _WIDE_FORMAT.search(owner):
+            raise SecurityError("a format width of 10,000 or more")
+        return super().wrap_str_format(value)
 
 
 @lru_cache(maxsize=1)
@@ -152,6 +192,7 @@ def make_environment() -> ImmutableSandboxedEnvironment:
         undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True
     )
     env.filters["n"] = _n
+    env.globals["range"] = _capped_range
     env.filters["num"] = _num
     return env
 
@@ -209,7 +250,7 @@ _CODE_VERSION = hashlib.sha256(
         [
             importlib.util.MAGIC_NUMBER,
             jinja2.__version__.encode(),
-            b"immutable-sandbox,strict,trim,lstrip,n,num",
+            b"immutable-sandbox,strict,trim,lstrip,n,num,binops:*:**:%",
         ]
     )
 ).hexdigest()[:16]

@@ -11,7 +11,8 @@ import dataclasses
 import hashlib
 from pathlib import Path
 
-from bot.content.load import Content, LoadedIntent, Problem, load_content
+from bot.content.load import Content, ContentError, LoadedIntent, Problem, load_content
+from bot.content.probe import probe
 from bot.content.templates import format_number
 from bot.engine import messages
 from bot.engine.answer import Answer, Lang, Script
@@ -156,6 +157,22 @@ class Engine:
         """Load, validate and build; raises ContentError listing every problem. `clock` gives
         today's date (default: today in China)."""
         return cls(load_content(Path(intents_dir), Path(data_dir)), weights, clock)
+
+    @classmethod
+    def load_checked(
+        cls,
+        intents_dir: Path,
+        data_dir: Path,
+        weights: Weights | None = None,
+        clock: Clock = china_today,
+    ) -> Engine:
+        """`load`, after loading the content once in a child process within a time and memory
+        budget (bot.content.probe): content that loops or eats memory is a ContentError at its
+        template's path:line, and this process never runs it. For the start, /reload and check."""
+        problems = [p for p in probe(Path(intents_dir), Path(data_dir)) if p.severity == "error"]
+        if problems:
+            raise ContentError(problems)
+        return cls.load(intents_dir, data_dir, weights, clock)
 
     # -- facts about the content ------------------------------------------------------------
     @property

@@ -482,7 +482,7 @@ def run_bot(settings: Settings) -> int:
     """Run the bot until SIGTERM/SIGINT; returns the process exit code."""
     configure_logging(settings)
     try:
-        engine = Engine.load(
+        engine = Engine.load_checked(
             settings.intents_dir, settings.data_dir, clock=clock_for(settings.today)
         )
     except ContentError as exc:

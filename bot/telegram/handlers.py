@@ -589,7 +589,7 @@ async def reload_engine(bot_data: BotData) -> ReloadResult:
         old: Engine = bot_data[ENGINE]
         try:
             new = await asyncio.to_thread(
-                Engine.load,
+                Engine.load_checked,
                 settings.intents_dir,
                 settings.data_dir,
                 clock=clock_for(settings.today),

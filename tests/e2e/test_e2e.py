@@ -250,7 +250,10 @@ def fake() -> Iterator[FakeBotApi]:
 def world(fake: FakeBotApi, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     admin = fake.new_user("管理员")
     fake.private_chat(admin)  # the admin has talked to the bot before (admin command menu)
-    bot = BotProcess(tmp_path_factory.mktemp("bot"), fake, admin)
+    # content loads within a short budget here, so a looping template is refused quickly
+    bot = BotProcess(
+        tmp_path_factory.mktemp("bot"), fake, admin, extra_env={"BOT_CONTENT_SECONDS": "5"}
+    )
     bot.start()
     try:
         bot.wait_ready(lambda: fake.wait_polling(timeout=0.5))
@@ -516,6 +519,35 @@ def test_reload_with_broken_content_lists_problems_and_keeps_serving(world: Worl
     assert "zz_e2e_broken" not in refused and not PROBLEM_LINE.search(refused), refused
 
     broken.unlink()
+    summary = world.reply(world.say(admin_chat, world.admin, "/reload")).text
+    assert not PROBLEM_LINE.search(summary), summary
+
+
+LOOPING_YAML = """\
+intents:
+  - id: zz_e2e_loop
+    topic: general
+    title: {zh: 循环探针, en: Loop probe}
+    examples:
+      zh: [循环模板探针]
+    answer:
+      zh: "{% for a in range(9000) %}{% for b in range(9000) %}{% for c in range(9000) %}{% endfor %}{% endfor %}{% endfor %}"
+      en: "loop"
+"""
+
+
+def test_a_looping_template_is_refused_and_the_bot_keeps_serving(world: World) -> None:
+    admin_chat = world.fake.private_chat(world.admin)
+    looping = world.bot.intents_dir / "zz_e2e_loop.yaml"
+    looping.write_text(LOOPING_YAML, encoding="utf-8")
+    try:
+        msg = world.say(admin_chat, world.admin, "/reload")
+        report = world.fake.wait_reply(msg, timeout=40).text
+        assert "zz_e2e_loop.yaml" in report and "did not finish within 5 s" in report, report
+        user, chat = world.user("阿循")
+        assert CHILDCARE_FIGURE in world.ask(chat, user, CHILDCARE_Q).text
+    finally:
+        looping.unlink()
     summary = world.reply(world.say(admin_chat, world.admin, "/reload")).text
     assert not PROBLEM_LINE.search(summary), summary
 
