@@ -29,6 +29,7 @@ from bot.questionlog.review import (
     read_stats,
 )
 from bot.questionlog.store import (
+    NONE_OF_THESE,
     SCHEMA_VERSION,
     NullQuestionLog,
     QuestionLog,
@@ -207,17 +208,30 @@ def test_missing_secret_warns_and_still_hashes(
 
 
 def test_choice_and_feedback_go_to_the_right_record(qlog: QuestionLog, db: Path) -> None:
-    first = qlog.record(chat_type="private", user_id=1, answer=ans("学位", "clarify"))
+    offered = (Candidate("schools", "学校", 60.0), Candidate("care", "托育", 58.0))
+    first = qlog.record(
+        chat_type="private", user_id=1, answer=ans("学位", "clarify", candidates=offered)
+    )
+    forged = qlog.record(
+        chat_type="private", user_id=1, answer=ans("学位", "clarify", candidates=offered)
+    )
+    none = qlog.record(
+        chat_type="private", user_id=1, answer=ans("学位", "clarify", candidates=offered)
+    )
     second = qlog.record(chat_type="private", user_id=1, answer=ans("托位", "answer", intent="c"))
     third = qlog.record(chat_type="private", user_id=2, answer=ans("公园", "answer", intent="p"))
     qlog.record_choice(first, "schools")
+    qlog.record_choice(forged, "parks")  # never offered: a forged button records nothing
+    qlog.record_choice(none, NONE_OF_THESE)
     qlog.record_feedback(second, True)
     qlog.record_feedback(third, True)
     qlog.record_feedback(third, False)  # last click wins
     qlog.record_feedback("no-such-id", True)  # harmless
     qlog.flush()
     by_id = {r["id"]: r for r in rows(db)}
-    assert len(by_id) == 3
+    assert len(by_id) == 5
+    assert by_id[forged]["chosen_intent"] is None
+    assert by_id[none]["chosen_intent"] == NONE_OF_THESE
     assert by_id[first]["chosen_intent"] == "schools" and by_id[first]["feedback"] is None
     assert by_id[second]["feedback"] == 1 and by_id[second]["chosen_intent"] is None
     assert by_id[third]["feedback"] == 0
@@ -274,7 +288,10 @@ def test_unanswered_days_window_and_limit(qlog: QuestionLog, clock: Clock) -> No
 
 
 def test_unanswered_shows_clarify_choices(qlog: QuestionLog) -> None:
-    rid = qlog.record(chat_type="private", user_id=1, answer=ans("学位", "clarify"))
+    offered = (Candidate("schools", "学校", 60.0),)
+    rid = qlog.record(
+        chat_type="private", user_id=1, answer=ans("学位", "clarify", candidates=offered)
+    )
     qlog.record_choice(rid, "schools")
     qlog.flush()
     (group,) = review.unanswered_in(qlog)
@@ -715,8 +732,16 @@ def test_report_csv_neutralises_formulas(hostile_db: Path, capsys: pytest.Captur
     cells = {r["question"] for r in table}
     assert cells == {"'" + text for text in HOSTILE_CELLS} | {"海珠区有多少公园"}
     for row in table:
-        for value in row.values():
-            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), row
+        for key, value in row.items():
+            if key != "id":
+                assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), row
+    # our own record ids go out as they are, "-" first or not: they join back to the log
+    with sqlite3.connect(hostile_db) as conn:
+        ids = {row[0] for row in conn.execute("SELECT id FROM questions")}
+        conn.execute("UPDATE questions SET id = '-dash-id' WHERE question = '海珠区有多少公园'")
+    assert report.main(["--db", str(hostile_db), "--format", "csv"]) == 0
+    table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert "-dash-id" in {r["id"] for r in table} and len(ids) == len(table)
     assert report.csv_cell(3) == 3 and report.csv_cell("a=b") == "a=b"
     assert report.csv_cell("-") == "'-" and report.csv_cell("") == ""
 

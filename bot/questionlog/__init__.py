@@ -4,6 +4,6 @@
 unanswered questions); `report` is the `python -m bot report` command over it.
 """
 
-from bot.questionlog.store import NullQuestionLog, QuestionLog, QuestionLogError
+from bot.questionlog.store import NONE_OF_THESE, NullQuestionLog, QuestionLog, QuestionLogError
 
-__all__ = ["NullQuestionLog", "QuestionLog", "QuestionLogError"]
+__all__ = ["NONE_OF_THESE", "NullQuestionLog", "QuestionLog", "QuestionLogError"]

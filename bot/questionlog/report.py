@@ -157,7 +157,8 @@ def run(args: argparse.Namespace) -> int:
             row["candidates"] = " ".join(q.candidates)
             row["feedback"] = "" if q.feedback is None else int(q.feedback)
             row["group"], row["group_size"] = group_of[q.id]
-            writer.writerow({k: csv_cell(v) for k, v in row.items()})
+            # our own record ids are not text a spreadsheet runs: an id may start with "-"
+            writer.writerow({k: v if k == "id" else csv_cell(v) for k, v in row.items()})
     else:
         print(format_stats(stats, days, max_chars=None))
         print()

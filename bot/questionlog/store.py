@@ -75,7 +75,13 @@ _INSERT = (
     "INSERT INTO questions (id, ts, chat_type, question, normalized, decision, intent, score,"
     " lang, script, reason, candidates, asker) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_SET_CHOICE = "UPDATE questions SET chosen_intent = ? WHERE id = ?"
+# a choice counts only if it was offered (a forged button must not invent one), or is "none"
+NONE_OF_THESE = "(none of these)"  # recorded when none of the offered intents was meant
+_SET_CHOICE = (
+    "UPDATE questions SET chosen_intent = ?1 WHERE id = ?2 AND (?1 = ?3"
+    " OR EXISTS (SELECT 1 FROM json_each(questions.candidates)"
+    " WHERE json_extract(json_each.value, '$.intent') = ?1))"
+)
 _SET_FEEDBACK = "UPDATE questions SET feedback = ? WHERE id = ?"
 _PURGE = "DELETE FROM questions WHERE ts < ?"
 
@@ -230,6 +236,12 @@ class QuestionLog:
         self._state = "running"
         self._thread.start()
 
+    @property
+    def recording(self) -> bool:
+        """Whether questions are being recorded (False: not started, closed, or the database
+        could not be opened)."""
+        return self._state == "running"
+
     def _degrade(self, exc: BaseException) -> None:
         logger.error(
             "question log: cannot open %s (%s); questions will not be recorded", self.path, exc
@@ -305,7 +317,8 @@ class QuestionLog:
     def record_choice(self, record_id: str, intent_id: str) -> None:
         """Note which clarify button was chosen for a record."""
         try:
-            self._enqueue(_Op(_SET_CHOICE, (str(intent_id)[:_MAX_ID], str(record_id)[:_MAX_ID])))
+            params = (str(intent_id)[:_MAX_ID], str(record_id)[:_MAX_ID], NONE_OF_THESE)
+            self._enqueue(_Op(_SET_CHOICE, params))
         except Exception:
             logger.exception("question log: could not queue a choice")
 

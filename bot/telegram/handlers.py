@@ -41,7 +41,7 @@ from bot.config import Settings
 from bot.conversation import ContextStore, MemoryContextStore
 from bot.engine import Answer, ContentError, Engine, Lang, Script, clock_for
 from bot.engine import Context as Conversation
-from bot.questionlog import review
+from bot.questionlog import NONE_OF_THESE, review
 from bot.telegram.addressing import (
     ChatBacklog,
     FloodGuard,
@@ -75,7 +75,6 @@ logger = logging.getLogger(__name__)
 ENGINE = "engine"
 SETTINGS = "settings"
 QLOG = "qlog"
-NONE_OF_THESE = "(none of these)"  # recorded as the clarify choice when no candidate was meant
 FLOOD = "flood"
 BACKLOG = "backlog"
 RELOAD_LOCK = "reload_lock"
@@ -703,6 +702,11 @@ async def _log_report(update: Update, context: Context, command: str) -> None:
         qlog = _qlog(context)
         if qlog is None:
             text = "The question log is off (BOT_DB=off)."
+        elif not getattr(qlog, "recording", True):
+            text = (
+                "The question log could not be opened, so nothing is being recorded (see the "
+                "bot's log for why; check BOT_DB and the folder's permissions)."
+            )
         else:  # off the event loop: reading and grouping may take a while on a big log
             text = await asyncio.to_thread(_log_report_text, qlog, command, _days(context))
         await send(message, text_reply(text), quote=False)

@@ -321,3 +321,25 @@ async def test_bot_still_answers_when_the_question_log_cannot_be_written(
             assert len(answers) == 2
             assert "10921" in answers[0] and "12345" in answers[1]
             assert any("question log" in r.getMessage().lower() for r in caplog.records)
+
+
+async def test_stats_says_so_when_the_log_could_not_be_opened(settings, engine, updates, tmp_path):
+    from telegram import Update
+
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    qlog = QuestionLog(blocked / "q.sqlite3", secret="s")  # its folder cannot be made
+    qlog.start()
+    assert not qlog.recording
+    request = RecordingRequest()
+    app = build_application(settings, engine, qlog, request=request)
+    await app.initialize()
+    try:
+        await app.process_update(
+            Update.de_json(updates.message("/stats", user_id=ADMIN_ID), app.bot)
+        )
+        [sent] = request.sent()
+        assert "could not be opened" in sent["text"] and "0" not in sent["text"].split()[0]
+    finally:
+        await app.shutdown()
+        qlog.close()
