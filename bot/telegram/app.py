@@ -358,8 +358,25 @@ async def _post_init(application: BotApplication) -> None:
     )
 
 
+_sighup_pending = False  # a SIGHUP arrived before the bot was ready
+
+
+def _defer_sighup() -> None:
+    """Until the bot is ready, a SIGHUP is only noted (its default action ends the process)."""
+    if not hasattr(signal, "SIGHUP"):
+        return
+
+    def note(signum: int, frame: object) -> None:
+        global _sighup_pending
+        _sighup_pending = True
+
+    signal.signal(signal.SIGHUP, note)
+
+
 def _install_sighup(application: BotApplication) -> None:
-    """SIGHUP reloads the content, like /reload, and logs the result."""
+    """SIGHUP reloads the content, like /reload, and logs the result (a SIGHUP that came
+    while starting reloads now)."""
+    global _sighup_pending
     if not hasattr(signal, "SIGHUP"):
         return
 
@@ -371,6 +388,9 @@ def _install_sighup(application: BotApplication) -> None:
         asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, on_hup)
     except (NotImplementedError, RuntimeError) as exc:
         logger.warning("SIGHUP reload not available: %s", exc)
+    if _sighup_pending:
+        _sighup_pending = False
+        on_hup()
 
 
 async def sighup_reload(application: BotApplication) -> handlers.ReloadResult:
@@ -481,6 +501,8 @@ def _start(loop: asyncio.AbstractEventLoop, application: BotApplication) -> bool
 def run_bot(settings: Settings) -> int:
     """Run the bot until SIGTERM/SIGINT; returns the process exit code."""
     configure_logging(settings)
+    _defer_sighup()  # a SIGHUP while starting must not kill the process: it reloads once ready
+    logger.info("Loading content from %s and %s", settings.intents_dir, settings.data_dir)
     try:
         engine = Engine.load_checked(
             settings.intents_dir, settings.data_dir, clock=clock_for(settings.today)

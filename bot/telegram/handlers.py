@@ -399,7 +399,12 @@ async def on_button(update: Update, context: Context) -> None:
 
     async def acknowledge(text: str | None = None, **kwargs: Any) -> None:
         nonlocal answered
-        await deliver(partial(query.answer, text, **kwargs), "answerCallbackQuery")
+        try:
+            await deliver(partial(query.answer, text, **kwargs), "answerCallbackQuery")
+        except BadRequest as exc:
+            # a press older than Telegram's window ("query is too old") cannot be acknowledged,
+            # but its answer can still be sent: the press is not lost for that
+            logger.info("Callback query not acknowledged: %s", exc)
         answered = True
 
     data = decode(query.data)

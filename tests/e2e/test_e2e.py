@@ -694,3 +694,25 @@ def _retry_connect(check: Any) -> None:
     except OSError as err:
         time.sleep(0.2)
         raise TimeoutError(str(err)) from err
+
+
+def test_sighup_while_starting_reloads_once_ready(tmp_path: Path) -> None:
+    with FakeBotApi(TOKEN, username=BOT_USERNAME) as fake:
+        admin = fake.new_user("管理员")
+        bot = BotProcess(tmp_path, fake, admin)
+        bot.start()
+        try:
+            deadline = time.monotonic() + START_TIMEOUT
+            while "Loading content from" not in bot.log():
+                assert time.monotonic() < deadline, bot.log()[-3000:]
+                assert bot.proc is not None and bot.proc.poll() is None, bot.log()[-3000:]
+                time.sleep(0.02)
+            bot.proc.send_signal(signal.SIGHUP)  # still loading: its default would kill it
+            bot.wait_ready(lambda: fake.wait_polling(timeout=0.5))
+            deadline = time.monotonic() + 20
+            while "Reload: content" not in bot.log():
+                assert time.monotonic() < deadline, bot.log()[-3000:]
+                time.sleep(0.05)
+            assert bot.proc.poll() is None
+        finally:
+            assert bot.stop() == 0, bot.log()[-3000:]

@@ -317,3 +317,16 @@ async def test_rate_limiter_retries_a_429(feed, updates, request_recorder, engin
     assert [c.status for c in request_recorder.attempts()] == [429, 200]
     [sent] = request_recorder.sent()
     assert sent["text"] == html.escape(engine.ask(QUESTION).text, quote=False)
+
+
+async def test_a_press_too_old_to_acknowledge_still_gets_its_answer(
+    feed, updates, request_recorder, engine, sleeps
+):
+    intent = engine.intent_ids()[0]
+    data = encode(ButtonData(CHOOSE, "zh", "simplified", engine.fingerprint, "", intent), [])
+    request_recorder.fail_next("answerCallbackQuery", 400)  # "query is too old"
+    await feed(updates.callback(data))
+    [sent] = request_recorder.sent()
+    want = engine.answer_intent(intent, question=engine.title(intent) or "")
+    assert want is not None and sent["text"] == html.escape(want.text, quote=False)
+    assert APOLOGY not in sent["text"]
