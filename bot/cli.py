@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import argparse
 import gc
+import io
 import json
 import os
+import re
+import subprocess
 import sys
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
 from bot.config import DEFAULT_DATA_DIR, DEFAULT_INTENTS_DIR
-from bot.content.load import ContentError
+from bot.content.load import ContentError, Problem
 from bot.engine import Context, Engine
 from bot.engine.clock import Clock, clock_for, parse_day
 from bot.questionlog import report
@@ -67,7 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("question", nargs="*")
     sub.add_parser("chat", help="interactive console conversation")
-    sub.add_parser("check", help="validate all content; non-zero exit on errors")
+    check = sub.add_parser("check", help="validate all content; non-zero exit on errors")
+    check.add_argument(
+        "--changed",
+        action="store_true",
+        help="show only the problems that are new since the content at git HEAD",
+    )
     ev = sub.add_parser("eval", help="run a question set and report accuracy")
     ev.add_argument("file", type=Path)
     ev.add_argument("--quiet", action="store_true", help="summary only")
@@ -179,23 +187,95 @@ def cmd_chat(args: argparse.Namespace) -> int:
         print()
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def _problems(intents: Path, data: Path, clock: Clock) -> tuple[list[Problem], list[Problem], str]:
+    """(errors, warnings, a summary) of the content in `intents` and `data`."""
     from bot.evaluate import example_warnings
 
     try:
-        engine = Engine.load_checked(args.intents, args.data, clock=_clock(args))
+        engine = Engine.load_checked(intents, data, clock=clock)
     except ContentError as exc:
-        for problem in exc.problems:
-            print(problem)
-        print(f"{len(exc.problems)} error(s)")
-        return 1
-    warnings = [*engine.warnings, *example_warnings(engine)]
-    for w in warnings:
-        print(w)
-    print(
-        f"ok: {engine.intent_count} intents, {engine.example_count} examples, "
-        f"{len(engine.content.facts)} facts; {len(warnings)} warning(s)"
+        errors = [p for p in exc.problems if p.severity == "error"]
+        return errors, [p for p in exc.problems if p.severity != "error"], ""
+    summary = (
+        f"{engine.intent_count} intents, {engine.example_count} examples, "
+        f"{len(engine.content.facts)} facts"
     )
+    return [], [*engine.warnings, *example_warnings(engine)], summary
+
+
+def _key(problem: Problem) -> tuple[str, str]:
+    """A problem without its line or scores: the same problem at HEAD and now."""
+    parts = Path(problem.path).parts[-2:]
+    return "/".join(parts), re.sub(r"\s*\(\d+ vs \d+\)$", "", problem.message)
+
+
+def _at_head(intents: Path, data: Path) -> tuple[Path, Path]:
+    """The content folders as committed at git HEAD, extracted into a temporary folder."""
+    import subprocess
+    import tarfile
+    import tempfile
+
+    top = subprocess.run(  # noqa: S603 (a fixed git command)
+        ["git", "-C", str(intents), "rev-parse", "--show-toplevel"],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    root = Path(top).resolve()
+    names = [str(d.resolve().relative_to(root)) for d in (intents, data)]
+    archive = subprocess.run(  # noqa: S603
+        ["git", "-C", str(root), "archive", "--format=tar", "HEAD", *names],  # noqa: S607
+        capture_output=True,
+        check=True,
+    ).stdout
+    out = Path(tempfile.mkdtemp(prefix="bot-head-"))
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(out, filter="data")
+    return out / names[0], out / names[1]
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from bot.content.silenced import SILENCED, load_silenced, split_silenced
+
+    clock = _clock(args)
+    errors, warnings, summary = _problems(args.intents, args.data, clock)
+    silenced, silenced_problems = load_silenced(args.intents)
+    errors += silenced_problems
+    warnings, hidden, stale = split_silenced(warnings, silenced)
+    warnings += [
+        Problem(
+            str(args.intents / SILENCED),
+            s.line,
+            f"silenced warning no longer occurs: {s.warning!r}",
+            "warning",
+        )
+        for s in stale
+    ]
+    note = ""
+    if args.changed:
+        try:
+            head_intents, head_data = _at_head(args.intents, args.data)
+        except (OSError, ValueError, subprocess.CalledProcessError) as exc:
+            print(
+                f"python -m bot check --changed: the content is not in a git repository ({exc})",
+                file=sys.stderr,
+            )
+            return 2
+        before_errors, before_warnings, _ = _problems(head_intents, head_data, clock)
+        before = {_key(p) for p in [*before_errors, *before_warnings]}
+        all_errors, all_warnings = len(errors), len(warnings)
+        errors = [p for p in errors if _key(p) not in before]
+        warnings = [p for p in warnings if _key(p) not in before]
+        note = f" new since git HEAD (of {all_errors} error(s), {all_warnings} warning(s) in all)"
+    for problem in sorted(
+        [*errors, *warnings], key=lambda p: (p.severity != "error", p.path, p.line)
+    ):
+        print(problem)
+    if errors or not summary:
+        print(f"{len(errors)} error(s){note}")
+        return 1
+    silenced_note = f", {len(hidden)} silenced with a reason ({SILENCED})" if hidden else ""
+    print(f"ok: {summary}; {len(warnings)} warning(s){note}{silenced_note}")
     return 0
 
 

@@ -269,14 +269,19 @@ def example_warnings(engine: Engine) -> list[Problem]:
     out: list[Problem] = []
     owner: dict[str, str] = {}
     for li in engine.content.intents:
-        for ex in [*li.intent.examples.zh, *li.intent.examples.en]:
+        numbered = [
+            (language, j, ex)
+            for language in ("zh", "en")
+            for j, ex in enumerate(getattr(li.intent.examples, language))
+        ]
+        for language, j, ex in numbered:
             norm = engine.normalizer.text(ex)
             other = owner.get(norm)
             if other and other != li.intent.id:
                 out.append(
                     Problem(
                         li.path,
-                        li.line,
+                        li.example_line(language, j),
                         f"example {ex!r} of '{li.intent.id}' duplicates one of '{other}'",
                         "warning",
                     )
@@ -287,7 +292,8 @@ def example_warnings(engine: Engine) -> list[Problem]:
         matcher = engine.matchers[lang]
         for li in engine.content.intents:
             own = ids.index(li.intent.id)
-            for ex in getattr(li.intent.examples, lang):
+            for j, ex in enumerate(getattr(li.intent.examples, lang)):
+                at = li.example_line(lang, j)
                 q = engine.normalizer.normalize(ex)
                 # examples speak as the report does: 今年 is its plan year
                 years = asked_years(q, engine.content.source.published)
@@ -297,7 +303,7 @@ def example_warnings(engine: Engine) -> list[Problem]:
                     out.append(
                         Problem(
                             li.path,
-                            li.line,
+                            at,
                             f"example {ex!r} of '{li.intent.id}' is refused: {why} in it "
                             "(intents/lexicon/scope.yaml), so questions like it are never answered",
                             "warning",
@@ -312,7 +318,7 @@ def example_warnings(engine: Engine) -> list[Problem]:
                     out.append(
                         Problem(
                             li.path,
-                            li.line,
+                            at,
                             f"example {ex!r} of '{li.intent.id}' matches '{ids[best]}' better "
                             f"({per_intent[best]:.0f} vs {per_intent[own]:.0f})",
                             "warning",

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from jinja2 import TemplateError
 from pydantic import BaseModel, ValidationError
+from rapidfuzz import fuzz
 
 from bot.content.files import (
     MAX_SOURCE_BYTES,
@@ -89,6 +90,14 @@ class LoadedIntent:
     path: str
     line: int
     answers: dict[str, Rendered]
+    lines: LineMap | None = None  # its file's, for the line of one of its parts
+    index: int = 0  # its place in the file's `intents`
+
+    def example_line(self, lang: str, j: int) -> int:
+        """The line of example j in `lang` (the intent's line when unknown)."""
+        if self.lines is None:
+            return self.line
+        return line_of(self.lines, ("intents", self.index, "examples", lang, j)) or self.line
 
     @property
     def years(self) -> frozenset[int]:
@@ -138,6 +147,15 @@ def number_in(text: str, number: str) -> bool:
     return number in _NUMBER_TOKEN.findall(text)
 
 
+def nearest(quote: str, text: str) -> str:
+    """Where the report says something most like `quote`, for a quote that is not verbatim."""
+    found = fuzz.partial_ratio_alignment(quote, text)
+    if found is None or found.score < 50:
+        return "nothing in the report is close"
+    snippet = text[found.dest_start : found.dest_end]
+    return f"nearest report text ({found.score:.0f}% alike): {snippet[:80]!r}"
+
+
 def split_sections(source_text: str) -> dict[str, str]:
     """Section key ('一', '一、(六)', '二', ...) -> squashed text of that section."""
     spans: dict[str, str] = {}
@@ -169,6 +187,7 @@ class _Loader:
         self._cwd: Path | None = None
         self._shown: dict[Path, str] = {}
         self.progress: Callable[[str, int], None] | None = None
+        self.failed_data: list[str] = []  # data files that could not be read
 
     def shown(self, path: Path) -> str:
         """`path` for messages: relative to the working directory when under it. Resolving costs
@@ -255,6 +274,7 @@ class _Loader:
         for path in files:
             loaded = self.model(path, DataFile)
             if loaded is None:
+                self.failed_data.append(self.shown(path))
                 continue
             data, lines = loaded
             shown = self.shown(path)
@@ -307,7 +327,8 @@ class _Loader:
             self.error(
                 shown,
                 line_of(lines, ("facts", i, "quote")),
-                f"facts[{i}].quote: not found verbatim in the report ({fact.id})",
+                f"facts[{i}].quote: not found verbatim in the report ({fact.id}); "
+                + nearest(quote, whole),
             )
         elif fact.section not in sections:
             self.error(
@@ -393,6 +414,7 @@ class _Loader:
         report_years: frozenset[int],
         covered: frozenset[int],
     ) -> list[LoadedIntent]:
+        unchecked: dict[str, int] = {}  # intent file -> answers skipped (see below)
         renderer = Renderer(make_environment(), facts, source)
         allowed_typed = {HOTLINE_NUMBER, *(str(y) for y in report_years)}
         plan_years = frozenset(f.year for f in facts.values() if f.status == "plan")
@@ -426,10 +448,16 @@ class _Loader:
                     try:
                         rendered = renderer.render(template)
                     except TemplateError as exc:
+                        message = exc.message or str(exc)
+                        if self.failed_data and message.startswith("unknown fact"):
+                            # most likely a fact of a data file that could not be read: one
+                            # line per intent file below, not one per answer
+                            unchecked[shown] = unchecked.get(shown, 0) + 1
+                            continue
                         self.error(
                             shown,
                             line_of(lines, answer_key),
-                            f"intents[{i}].answer.{lang}: {exc.message or exc} ({intent.id})",
+                            f"intents[{i}].answer.{lang}: {message} ({intent.id})",
                         )
                         continue
                     except Exception as exc:  # a template may raise anything (1 + "x")
@@ -458,7 +486,14 @@ class _Loader:
                             f"intents[{i}].answer: zh and en must draw on the same facts; "
                             f"differ in {', '.join(diff)} ({intent.id})",
                         )
-                intents.append(LoadedIntent(intent, shown, line, answers))
+                intents.append(LoadedIntent(intent, shown, line, answers, lines, i))
+        for where, n in unchecked.items():
+            self.error(
+                where,
+                1,
+                f"{n} answer(s) here use facts that could not be loaded: fix "
+                f"{', '.join(self.failed_data)} first",
+            )
         known = {li.intent.id for li in intents}
         for li in intents:
             for rel in li.intent.related:

@@ -45,6 +45,39 @@ class QuantityView:
         return (self.written or format_number(self.value)) + self.unit
 
 
+class Values:
+    """`f.<fact>.v`: a fact's named numbers; a name it does not have is an error naming it
+    (`f.care_places_2024.v.per_1000x`: "fact 'care_places_2024' has no value 'per_1000x'")."""
+
+    def __init__(self, fact_id: str, values: dict[str, QuantityView]) -> None:
+        self._fact = fact_id
+        self._values = values
+
+    def _get(self, name: str) -> QuantityView:
+        value = self._values.get(name)
+        if value is None:
+            known = ", ".join(self._values) or "none"
+            raise TemplateError(f"fact '{self._fact}' has no value '{name}' (it has: {known})")
+        return value
+
+    def __getattr__(self, name: str) -> QuantityView:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._get(name)
+
+    def __getitem__(self, name: str) -> QuantityView:
+        return self._get(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._values
+
+    def __iter__(self) -> Any:
+        return iter(self._values)
+
+    def get(self, name: str) -> QuantityView | None:
+        return self._values.get(name)
+
+
 class FactView:
     """A fact as templates see it: .value .unit .items .year .status .label .v.<name>."""
 
@@ -56,12 +89,13 @@ class FactView:
         self.items = list(fact.items)
         self.section = fact.section
         # as Fact.quantities(), without building Quantity models again: the main value first
-        self.v: dict[str, QuantityView] = {}
+        values: dict[str, QuantityView] = {}
         if fact.value is not None:
-            self.v["value"] = QuantityView(fact.value, fact.unit, fact.written)
+            values["value"] = QuantityView(fact.value, fact.unit, fact.written)
         for name, q in fact.values.items():
-            self.v[name] = QuantityView(q.value, q.unit, q.written)
-        main = self.v.get("value")
+            values[name] = QuantityView(q.value, q.unit, q.written)
+        self.v = Values(fact.id, values)
+        main = values.get("value")
         self.value = main.value if main else None
         self.unit = main.unit if main else ""
 
@@ -96,6 +130,14 @@ class FactAccess:
         return view
 
 
+def _shown(obj: Any) -> str:
+    """What a filter was given, for its error message."""
+    if isinstance(obj, jinja2.Undefined):
+        name = getattr(obj, "_undefined_name", None)
+        return f"the undefined '{name}'" if name else "an undefined value"
+    return f"{type(obj).__name__} {str(obj)[:40]!r}"
+
+
 def _n(obj: Any) -> str:
     """The number as the report writes it, with its unit."""
     if isinstance(obj, FactView):
@@ -105,7 +147,7 @@ def _n(obj: Any) -> str:
         return main.shown()
     if isinstance(obj, QuantityView):
         return obj.shown()
-    raise TemplateError("filter n expects a fact or a named value")
+    raise TemplateError(f"filter n expects a fact or a named value, not {_shown(obj)}")
 
 
 def _num(obj: Any) -> str:
@@ -125,10 +167,10 @@ def _num(obj: Any) -> str:
         return format_number(obj.value)  # Chinese numerals (十, 两) become digits
     if isinstance(obj, int | float):
         return format_number(obj)
-    raise TemplateError("filter num expects a fact or a named value")
+    raise TemplateError(f"filter num expects a fact or a named value, not {_shown(obj)}")
 
 
-_VIEWS = frozenset({FactAccess, FactView, QuantityView})
+_VIEWS = frozenset({FactAccess, FactView, QuantityView, Values})
 
 
 MAX_REPEAT = 100_000  # characters or items a `*` may make
