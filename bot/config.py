@@ -58,6 +58,8 @@ class Settings:
     db_path: Path | None = field(default_factory=lambda: Path(DEFAULT_DB))
     log_secret: str | None = None
     log_retention_days: int = 90
+    log_max_rows: int = 1_000_000  # BOT_LOG_MAX_ROWS: the oldest go first beyond this
+    log_max_per_asker: int = 500  # BOT_LOG_MAX_PER_ASKER: questions recorded per asker a day
     today: date | None = None  # BOT_TODAY: answer as of this date (default: today in China)
     context_minutes: int = 10  # BOT_CONTEXT_MINUTES: how long a follow-up is read against an answer
 
@@ -126,6 +128,10 @@ class Settings:
                 "BOT_LOG_RETENTION_DAYS", get("BOT_LOG_RETENTION_DAYS"), 90, 1, 36500
             ),
             today=_day("BOT_TODAY", get("BOT_TODAY")),
+            log_max_rows=_int("BOT_LOG_MAX_ROWS", get("BOT_LOG_MAX_ROWS"), 1_000_000, 1000, 10**9),
+            log_max_per_asker=_int(
+                "BOT_LOG_MAX_PER_ASKER", get("BOT_LOG_MAX_PER_ASKER"), 500, 1, 1_000_000
+            ),
             context_minutes=_int("BOT_CONTEXT_MINUTES", get("BOT_CONTEXT_MINUTES"), 10, 0, 1440),
         )
 

@@ -798,3 +798,33 @@ def test_report_without_a_log_says_why(tmp_path: Path) -> None:
     out = _bot("report", "--db", str(tmp_path / "none.sqlite3"))
     assert out.returncode == 1
     assert "console commands" in out.stderr and "TELEGRAM_BOT_TOKEN" in out.stderr
+
+
+def test_the_log_is_bounded_per_asker_per_text_and_in_rows(db: Path) -> None:
+    clock = Clock(T0)
+    log = QuestionLog(db, secret="s", clock=clock, max_rows=1000, max_per_asker_day=50)
+    log.start()
+    flood = "托位" * 2000  # 4,000 characters, as a flooding user sends them
+    for _ in range(300):  # one user, far over the day's budget
+        log.record(chat_type="private", user_id=7, answer=ans(flood))
+    log.record(chat_type="private", user_id=8, answer=ans("另一个人的问题"))  # others still count
+    log.flush()
+    stored = rows(db)
+    flooder = [r for r in stored if r["question"].startswith("托位")]
+    assert len(flooder) == 50 and log.over_budget == 250
+    assert max(len(r["question"]) for r in stored) <= 600
+    assert any(r["question"] == "另一个人的问题" for r in stored)
+    clock.t = T0 + DAY  # a new day: the budget starts again
+    for user in range(2000):  # many askers: the row cap holds, the oldest go first
+        log.record(chat_type="private", user_id=1000 + user, answer=ans(f"q{user}"))
+    log.flush()
+    log.purge()
+    log.close()
+    with sqlite3.connect(db) as conn:
+        log2 = QuestionLog(db, secret="s", clock=clock, max_rows=1000)
+        log2.start()
+        log2.close()
+        assert conn.execute("SELECT count(*) FROM questions").fetchone()[0] <= 1000
+    stats = review.read_stats(db, days=30, now=T0 + DAY)
+    assert stats.rows <= 1000 and stats.size_bytes > 0
+    assert "Log: " in format_stats(stats, 30)

@@ -65,6 +65,8 @@ class Stats:
     per_day: dict[str, int] = field(default_factory=dict)  # "YYYY-MM-DD" (UTC) -> questions
     top_intents: list[tuple[str, int]] = field(default_factory=list)  # answered intents
     reasons: dict[str, int] = field(default_factory=dict)  # fallback reason -> count
+    rows: int = 0  # rows in the whole log, any age
+    size_bytes: int = 0  # the database's size on disk (with its write-ahead log)
 
     @property
     def total(self) -> int:
@@ -101,6 +103,8 @@ class Stats:
             "per_day": self.per_day,
             "top_intents": [{"intent": i, "count": n} for i, n in self.top_intents],
             "fallback_reasons": self.reasons,
+            "log_rows": self.rows,
+            "log_size_bytes": self.size_bytes,
         }
 
 
@@ -310,6 +314,10 @@ def read_stats(path: str | Path, *, days: float = 7, now: float | None = None) -
         if conn is None:
             return stats
         conn.execute("BEGIN")  # one snapshot for all the figures
+        stats.rows = int(conn.execute("SELECT count(*) FROM questions").fetchone()[0])
+        stats.size_bytes = sum(
+            p.stat().st_size for p in (Path(path), Path(f"{path}-wal")) if p.exists()
+        )
         since = (stats.since,)
         for chat_type, decision, n, up, down in conn.execute(
             "SELECT chat_type, decision, count(*), coalesce(sum(feedback = 1), 0),"
@@ -432,4 +440,6 @@ def format_stats(stats: Stats, days: float, *, max_chars: int | None = TELEGRAM_
     if stats.per_day:
         lines.append("Per day:")
         lines.extend(f"  {d} {n}" for d, n in stats.per_day.items())
+    if stats.rows or stats.size_bytes:
+        lines.append(f"Log: {stats.rows} rows, {stats.size_bytes / 1_000_000:.1f} MB on disk")
     return _fit(lines[0], lines[1:], max_chars, sep="\n")

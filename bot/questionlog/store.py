@@ -42,7 +42,9 @@ _TS_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _QUEUE_MAX = 10_000  # bounded: a stalled writer drops records instead of growing memory
 _BATCH_MAX = 500
 _IDLE_WAKE = 60.0  # seconds; the writer wakes this often to run the daily purge
-_MAX_TEXT = 4096
+_MAX_TEXT = 600  # characters of a stored question: one the engine accepts (500) fits whole
+MAX_ROWS = 1_000_000  # rows kept at most: the oldest go first
+MAX_PER_ASKER_DAY = 500  # questions of one asker recorded per UTC day: a flood cannot fill the log
 _MAX_ID = 100
 _ERROR_LOG_EVERY = 60.0  # seconds between repeated write-failure error logs
 
@@ -84,6 +86,8 @@ _SET_CHOICE = (
 )
 _SET_FEEDBACK = "UPDATE questions SET feedback = ? WHERE id = ?"
 _PURGE = "DELETE FROM questions WHERE ts < ?"
+_TRIM = "DELETE FROM questions WHERE id IN (SELECT id FROM questions ORDER BY ts LIMIT ?)"
+_TRIM_EVERY = 10_000  # rows written between two checks of the row cap
 
 _process_secret: bytes | None = None
 _secret_lock = threading.Lock()
@@ -188,10 +192,17 @@ class QuestionLog:
         secret: str | None,
         retention_days: int = 90,
         clock: Callable[[], float] = time.time,
+        max_rows: int = MAX_ROWS,
+        max_per_asker_day: int = MAX_PER_ASKER_DAY,
     ) -> None:
         self.path = Path(path)
         self.retention_days = retention_days
+        self.max_rows = max_rows
+        self.max_per_asker_day = max_per_asker_day
         self._clock = clock
+        # per asker: (UTC day number, questions recorded that day); bounded by the day's askers
+        self._asker_day: dict[str | None, tuple[int, int]] = {}
+        self.over_budget = 0  # questions not recorded because their asker was over budget
         if secret:
             self._secret = secret.encode()
         else:
@@ -205,6 +216,9 @@ class QuestionLog:
         self._state = "new"  # new (queueing) -> running | degraded -> closed
         self._dropped = 0
         self._next_purge = 0.0
+        self._written = (
+            0  # rows written since the last purge (the row cap is checked every so often)
+        )
         self._last_error_log = -_ERROR_LOG_EVERY
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -294,6 +308,8 @@ class QuestionLog:
                 ensure_ascii=False,
             )
             asker = None if user_id is None else hash_asker(self._secret, int(user_id))
+            if not self._within_budget(asker):
+                return record_id
             params = (
                 record_id,
                 iso_utc(self._clock()),
@@ -329,6 +345,25 @@ class QuestionLog:
         except Exception:
             logger.exception("question log: could not queue feedback")
 
+    def _within_budget(self, asker: str | None) -> bool:
+        """Whether one more question of this asker may be recorded today (UTC)."""
+        if asker is None:
+            return True
+        day = int(self._clock() // DAY)
+        seen_day, n = self._asker_day.get(asker, (day, 0))
+        if seen_day != day:
+            if len(self._asker_day) > 100_000:  # a new day: forget yesterday's counts
+                self._asker_day = {k: v for k, v in self._asker_day.items() if v[0] == day}
+            n = 0
+        if n >= self.max_per_asker_day:
+            self.over_budget += 1
+            if n == self.max_per_asker_day:
+                logger.warning("question log: an asker reached %d questions today", n)
+                self._asker_day[asker] = (day, n + 1)
+            return False
+        self._asker_day[asker] = (day, n + 1)
+        return True
+
     def _enqueue(self, op: _Op) -> None:
         if self._state not in ("new", "running"):
             return
@@ -355,7 +390,8 @@ class QuestionLog:
                     except queue.Empty:
                         break
                 stop = self._write(conn, batch)
-                if not stop and self._clock() >= self._next_purge:
+                self._written += len(batch)
+                if not stop and (self._clock() >= self._next_purge or self._written >= _TRIM_EVERY):
                     self._purge(conn)
         finally:
             conn.close()
@@ -400,10 +436,18 @@ class QuestionLog:
             logger.debug("question log: write failed, %d item(s) dropped: %s", n, exc)
 
     def _purge(self, conn: sqlite3.Connection) -> int:
+        """Rows older than the retention, and the oldest beyond `max_rows`."""
         now = self._clock()
         self._next_purge = now + DAY
+        self._written = 0
         try:
             n = int(conn.execute(_PURGE, (iso_utc(now - self.retention_days * DAY),)).rowcount)
+            over = int(conn.execute("SELECT count(*) FROM questions").fetchone()[0]) - self.max_rows
+            if over > 0:
+                trimmed = conn.execute(_TRIM, (over,)).rowcount
+                logger.warning(
+                    "question log: over %d rows, the oldest %d removed", self.max_rows, trimmed
+                )
         except sqlite3.Error as exc:
             logger.error("question log: purge failed: %s", exc)
             return 0

@@ -437,7 +437,11 @@ def _open_question_log(settings: Settings) -> QuestionLog | None:
     from bot.questionlog import QuestionLog
 
     qlog = QuestionLog(
-        settings.db_path, secret=settings.log_secret, retention_days=settings.log_retention_days
+        settings.db_path,
+        secret=settings.log_secret,
+        retention_days=settings.log_retention_days,
+        max_rows=settings.log_max_rows,
+        max_per_asker_day=settings.log_max_per_asker,
     )
     qlog.start()
     return qlog
