@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import logging
 import signal
+import sqlite3
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -41,6 +42,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.config import Settings
 from bot.engine import ContentError, Engine, clock_for
 from bot.telegram import handlers, redact
+from bot.telegram.inbox import Inbox, InboxApplication, InboxQueue
 
 if TYPE_CHECKING:
     from bot.questionlog import QuestionLog
@@ -97,8 +99,10 @@ def build_application(
     qlog: QuestionLog | None = None,
     *,
     request: BaseRequest | None = None,
+    inbox: Inbox | None = None,
 ) -> BotApplication:
-    """The Application with all handlers; `request` replaces the HTTP client (tests)."""
+    """The Application with all handlers; `request` replaces the HTTP client (tests); with
+    an `inbox`, updates are written down before they are confirmed (bot.telegram.inbox)."""
     if not settings.token:
         raise ValueError("build_application needs TELEGRAM_BOT_TOKEN")
     defaults = Defaults(
@@ -131,6 +135,8 @@ def build_application(
             )
         )
     )
+    if inbox is not None:
+        builder = builder.update_queue(InboxQueue(inbox)).application_class(InboxApplication)
     if settings.base_url:
         builder = builder.base_url(settings.base_url).base_file_url(
             settings.base_file_url or settings.base_url
@@ -349,6 +355,8 @@ async def set_commands(application: BotApplication) -> None:
 
 async def _post_init(application: BotApplication) -> None:
     await set_commands(application)
+    if isinstance(application.update_queue, InboxQueue):
+        await application.update_queue.replay(application.bot)
     _install_sighup(application)
     logger.info(
         "Bot @%s ready: %s intents, content %s",
@@ -428,6 +436,19 @@ def configure_logging(settings: Settings) -> None:
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
     redact.install(settings.token, secrets=(settings.webhook_secret, settings.log_secret))
+
+
+def _open_inbox(settings: Settings) -> Inbox | None:
+    """The inbox of received updates, beside the question log (none when BOT_DB=off: then an
+    update confirmed but not handled when the process is killed is lost)."""
+    if settings.db_path is None:
+        return None
+    path = settings.db_path.with_name(settings.db_path.stem + ".inbox.sqlite3")
+    try:
+        return Inbox(path)
+    except (OSError, sqlite3.Error) as exc:
+        logger.error("Cannot open the update inbox %s (%s): running without it", path, exc)
+        return None
 
 
 def _open_question_log(settings: Settings) -> QuestionLog | None:
@@ -521,10 +542,11 @@ def run_bot(settings: Settings) -> int:
     qlog = _open_question_log(settings)
     # python-telegram-bot's run_polling/run_webhook use (and close) the current event loop:
     # start-up happens on the same loop, so its HTTP clients stay valid for the run.
+    inbox = _open_inbox(settings)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
-        application = build_application(settings, engine, qlog)
+        application = build_application(settings, engine, qlog, inbox=inbox)
         if not _start(loop, application):
             logger.info("Stopped while waiting for the Bot API")
             return 0
@@ -558,6 +580,8 @@ def run_bot(settings: Settings) -> int:
     finally:
         if qlog is not None:
             qlog.close()
+        if inbox is not None:
+            inbox.close()
         if not loop.is_closed():
             loop.close()
         asyncio.set_event_loop(None)

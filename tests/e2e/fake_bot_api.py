@@ -777,6 +777,11 @@ class FakeBotApi:
         with self._cond:
             self._failures.setdefault(method.lower(), collections.deque()).extend([how] * count)
 
+    def clear_failures(self) -> None:
+        """Forget the failures `fail_next` queued and not yet used."""
+        with self._cond:
+            self._failures.clear()
+
     def _injected_failure(self, method: str) -> str | None:
         with self._cond:
             queue = self._failures.get(method.lower())

@@ -716,3 +716,47 @@ def test_sighup_while_starting_reloads_once_ready(tmp_path: Path) -> None:
             assert bot.proc.poll() is None
         finally:
             assert bot.stop() == 0, bot.log()[-3000:]
+
+
+def test_kill_9_with_questions_queued_loses_none_and_answers_none_twice(tmp_path: Path) -> None:
+    """300 questions from 300 people are fetched (and so confirmed to Telegram) while every
+    send fails; the process is killed with SIGKILL before it could answer; a new process on the
+    same data answers every one of them exactly once."""
+    with FakeBotApi(TOKEN, username=BOT_USERNAME) as fake:
+        admin = fake.new_user("管理员")
+        first = BotProcess(tmp_path / "first", fake, admin)
+        first.start()
+        try:
+            first.wait_ready(lambda: fake.wait_polling(timeout=0.5))
+            fake.fail_next("sendMessage", 100_000)  # nothing gets through before the kill
+            people = [fake.new_user(f"街坊{n}") for n in range(300)]
+            chats = [fake.private_chat(p) for p in people]
+            asked = [
+                fake.user_message(c, p, CHILDCARE_Q) for c, p in zip(chats, people, strict=True)
+            ]
+            fake.wait_confirmed(asked[-1].update_id, timeout=30)  # Telegram considers them handled
+            time.sleep(0.3)
+            assert first.proc is not None
+            first.proc.kill()  # SIGKILL: no clean-up at all
+            first.proc.wait(10)
+        finally:
+            first.returncode = -9
+        assert fake.bot_messages() == []  # not one answer got out before the kill
+        fake.clear_failures()
+        second = BotProcess(
+            tmp_path / "second", fake, admin, extra_env={"BOT_DB": str(first.db_path)}
+        )
+        second.start()
+        try:
+            second.wait_ready(lambda: fake.wait_polling(timeout=0.5))
+
+            def all_answered() -> bool | None:
+                return all(fake.bot_messages(c.id) for c in chats) or None
+
+            fake.wait_for(all_answered, timeout=120, what="300 answers after the restart")
+            time.sleep(1.0)  # room for a duplicate to show up
+            counts = [len(fake.bot_messages(c.id)) for c in chats]
+            assert counts == [1] * 300, f"answers per chat: {sorted(set(counts))}"
+            assert all(CHILDCARE_FIGURE in fake.bot_messages(c.id)[0].text for c in chats)
+        finally:
+            assert second.stop() == 0, second.log()[-3000:]

@@ -1,0 +1,128 @@
+"""Nothing accepted is lost: every update is written down before Telegram is told it arrived,
+and crossed off once it has been handled.
+
+python-telegram-bot confirms the updates it fetched with its next poll (and a webhook update with
+its 200), before the handlers have run; a process killed then (kill -9, an OOM kill, Docker's kill
+after its stop timeout) used to lose them. `InboxQueue` is the Application's update queue: putting
+an update first stores it in a small SQLite table, so it is on disk before the poll that confirms
+it, and an update Telegram delivers again (same update_id) is handled once. `InboxApplication`
+crosses an update off after its handlers ran. At the start, what was stored and not crossed off
+is handled again (`replay`).
+
+The window that remains: an answer sent in the instant between Telegram accepting it and the
+update being crossed off is sent again after a restart; Telegram's sendMessage offers no
+idempotency key to close it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+logger = logging.getLogger(__name__)
+
+KEEP_DONE = 86400.0  # seconds a handled update_id is remembered (Telegram re-delivers within)
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS inbox (update_id INTEGER PRIMARY KEY, body TEXT NOT NULL,"
+    " received REAL NOT NULL, done REAL)"
+)
+
+
+class Inbox:
+    """The updates received, in SQLite (WAL): pending until crossed off."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.execute("PRAGMA synchronous = NORMAL")  # survives a process kill
+        self._conn.execute(_SCHEMA)
+        self._lock = threading.Lock()
+        self.prune()
+
+    def add(self, update_id: int, body: str) -> bool:
+        """Store a received update; False when it was received before (a re-delivery)."""
+        with self._lock:
+            cur = self._conn.execute(
+                "INSERT OR IGNORE INTO inbox (update_id, body, received) VALUES (?, ?, ?)",
+                (update_id, body, time.time()),
+            )
+            return cur.rowcount == 1
+
+    def done(self, update_id: int) -> None:
+        with self._lock:
+            self._conn.execute(
+                "UPDATE inbox SET done = ? WHERE update_id = ?", (time.time(), update_id)
+            )
+
+    def pending(self) -> list[tuple[int, str]]:
+        with self._lock:
+            return list(
+                self._conn.execute(
+                    "SELECT update_id, body FROM inbox WHERE done IS NULL ORDER BY update_id"
+                )
+            )
+
+    def prune(self) -> None:
+        """Forget updates handled more than KEEP_DONE ago."""
+        with self._lock:
+            self._conn.execute(
+                "DELETE FROM inbox WHERE done IS NOT NULL AND done < ?", (time.time() - KEEP_DONE,)
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+class InboxQueue(asyncio.Queue[object]):
+    """The Application's update queue, writing each update down before it is queued."""
+
+    def __init__(self, inbox: Inbox) -> None:
+        super().__init__()
+        self.inbox = inbox
+
+    async def put(self, item: object) -> None:
+        if isinstance(item, Update):
+            body = json.dumps(item.to_dict(), ensure_ascii=False)
+            if not await asyncio.to_thread(self.inbox.add, item.update_id, body):
+                logger.info("Update %s delivered again: already received", item.update_id)
+                return
+        await super().put(item)
+
+    async def replay(self, bot: Any) -> int:
+        """Queue again what was received and not handled (a restart after a kill)."""
+        pending = await asyncio.to_thread(self.inbox.pending)
+        for update_id, body in pending:
+            try:
+                update = Update.de_json(json.loads(body), bot)
+            except (ValueError, TypeError, KeyError):
+                logger.warning("Stored update %s cannot be read; dropped", update_id)
+                await asyncio.to_thread(self.inbox.done, update_id)
+                continue
+            await super().put(update)
+        if pending:
+            logger.info("Handling %d update(s) received before a restart", len(pending))
+        return len(pending)
+
+
+class InboxApplication(Application):  # type: ignore[type-arg]
+    """Crosses an update off the inbox once its handlers have run (whatever they did)."""
+
+    async def process_update(self, update: object) -> None:
+        try:
+            await super().process_update(update)
+        finally:
+            queue = self.update_queue
+            if isinstance(update, Update) and isinstance(queue, InboxQueue):
+                await asyncio.to_thread(queue.inbox.done, update.update_id)
