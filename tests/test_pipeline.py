@@ -45,6 +45,7 @@ def test_steps_run_in_the_documented_order(engine: Engine) -> None:
         "decide_step",
         "RankClauses",
         "prefer_context",
+        "PreferAskedYear",
         "by_figure",
         "OffTopic",
         "Request",

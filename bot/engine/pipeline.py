@@ -1,7 +1,8 @@
 """The path of a question through the engine, in order, in one place.
 
     screen -> (a clarify choice picked) -> normalize -> resolve time -> rank -> decide
-           -> rank clauses -> prefer the conversation's topic -> by figure
+           -> rank clauses -> prefer the conversation's topic, and the year it asks
+           -> by figure
            -> guards (off-topic, request, procedure, personal case, other place)
            -> several parts -> answer both -> time note
            -> compose (`finish`)
@@ -31,6 +32,7 @@ from bot.engine.rank import (
     AnswerBoth,
     MultiPart,
     PinyinReading,
+    PreferAskedYear,
     Rank,
     RankClauses,
     by_figure,
@@ -56,6 +58,7 @@ def standard_steps(
         decide_step,
         RankClauses(normalizer),
         prefer_context,
+        PreferAskedYear([li.years for li in intents]),
         by_figure,
         OffTopic(composer),
         Request(composer),

@@ -199,6 +199,29 @@ def prefer_context(q: Query) -> Answer | None:
     return None
 
 
+class PreferAskedYear:
+    """A follow-up that changes the year (那去年呢 after a question on this year's target) is
+    about an intent that has that year, when one of the close candidates has it and the best
+    has not."""
+
+    def __init__(self, years: list[frozenset[int]]) -> None:
+        self._years = years
+
+    def __call__(self, q: Query) -> Answer | None:
+        if not q.followup or not q.years or not q.ranked:
+            return None
+        best = q.decision.best if q.decision.best is not None else q.ranked[0][0]
+        if self._years[best] & q.years:
+            return None
+        floor = q.matcher.w.clarify
+        covering = [(i, s) for i, s in q.ranked[:3] if s >= floor and self._years[i] & q.years]
+        if covering:
+            q.decision = Decision(
+                "answer", covering[0][0], q.decision.candidates or tuple(covering)
+            )
+        return None
+
+
 class MultiPart:
     """A question asking for several things at once ("托位和长者饭堂各有多少", "托位比学位多吗"):
     each part is ranked alone; when two or three of them answer, each with another intent, all
