@@ -242,6 +242,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     silenced, silenced_problems = load_silenced(args.intents)
     errors += silenced_problems
     warnings, hidden, stale = split_silenced(warnings, silenced)
+    if errors or not summary:
+        stale = []  # content that did not load says nothing about which warnings are gone
     warnings += [
         Problem(
             str(args.intents / SILENCED),

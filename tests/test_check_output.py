@@ -94,27 +94,29 @@ def test_a_warning_points_at_the_examples_own_line(content_copy) -> None:
 
 def test_silenced_warnings_need_a_reason_and_go_stale(content_copy) -> None:
     intents, data = content_copy
+    edit(
+        intents / "schools.yaml", "      zh:\n", "      zh:\n        - 海珠有多少托位\n"
+    )  # a new warning
     before = check(intents, data).stdout.splitlines()
-    warning = next(line for line in before if ": warning: " in line).split(": warning: ", 1)[1]
-    (intents / "checks").mkdir()
+    new = [line.split(": warning: ", 1)[1] for line in before if "海珠有多少托位" in line]
+    assert new
     silenced = intents / "checks" / "silenced.yaml"
-    silenced.write_text(
-        f"silenced:\n  - warning: {warning.split(' (')[0]!r}\n    reason: kept on purpose\n",
-        encoding="utf-8",
+    silenced.parent.mkdir(exist_ok=True)
+    shipped = silenced.read_text(encoding="utf-8") if silenced.exists() else "silenced:\n"
+    entry = "".join(
+        f"  - warning: {w.split(' (')[0]!r}\n    reason: kept on purpose\n" for w in new
     )
+    silenced.write_text(shipped + entry, encoding="utf-8")
     out = check(intents, data)
-    assert (
-        out.returncode == 0
-        and warning not in out.stdout
-        and "1 silenced with a reason" in out.stdout
-    )
-    silenced.write_text("silenced:\n  - warning: 'no such warning'\n", encoding="utf-8")
+    assert out.returncode == 0 and "海珠有多少托位" not in out.stdout
+    assert "silenced with a reason" in out.stdout
+    silenced.write_text(shipped + "  - warning: 'no such warning'\n", encoding="utf-8")
     out = check(intents, data)
     assert out.returncode == 1 and "needs `reason:`" in out.stdout
     silenced.write_text(
-        "silenced:\n  - warning: 'no such warning'\n    reason: old\n", encoding="utf-8"
+        shipped + "  - warning: 'no such warning'\n    reason: old\n", encoding="utf-8"
     )
-    assert "silenced warning no longer occurs" in check(intents, data).stdout
+    assert "silenced warning no longer occurs: 'no such warning'" in check(intents, data).stdout
 
 
 def test_changed_shows_only_what_is_new_since_git_head(tmp_path: Path) -> None:

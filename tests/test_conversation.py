@@ -127,3 +127,15 @@ def test_ask_conversation_as_the_readme_writes_it() -> None:
     assert "36.6" in rows[1]["answer"]
     assert rows[2]["decision"] == "fallback"
     assert rows[3]["decision"] != "answer" and not rows[3]["followed"]  # a new conversation
+
+
+def test_held_out_conversations(engine: Engine) -> None:
+    """tests/eval/conversations_holdout.yaml: another author, never used for tuning (only its
+    totals were looked at)."""
+    report = evaluate_conversations(
+        engine, load_conversations(ROOT / "tests" / "eval" / "conversations_holdout.yaml", TODAY)
+    )
+    kinds = report.by_category()
+    ok, total = kinds["followup"]
+    assert total >= 70 and ok / total >= 0.9
+    assert kinds["followup-refused"][0] == kinds["followup-refused"][1]

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SETS = sorted(
     p
     for p in [*(ROOT / "tests" / "eval").glob("*.yaml"), *(ROOT / "benchmarks").glob("*.yaml")]
-    if p.name != "conversations.yaml"
+    if not p.name.startswith("conversations")
 )
 UNDONE = ("尚未", "未完成", "還沒", "还没", "not yet", "still to be")
 AS_OF = ("截至报告", "截至報告", "as of the report")
