@@ -13,7 +13,13 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.content.yamlload import YamlError, line_of, load_bytes_with_lines, load_with_lines
+from bot.content.yamlload import (
+    YamlError,
+    line_of,
+    load_bytes_with_lines,
+    load_with_lines,
+    repeated_key,
+)
 from tests.conftest import DATA, INTENTS
 
 DOCS = {
@@ -159,3 +165,10 @@ def test_not_utf8(tmp_path: Path) -> None:
     assert from_bytes.value.line == from_path.value.line == 1
     assert from_bytes.value.message == from_path.value.message
     assert from_bytes.value.message.startswith("not UTF-8 text: 'utf-8' codec can't decode")
+
+
+def test_a_key_written_twice_is_found_at_its_second_line() -> None:
+    text = "synonyms:\n  扩班: [new class]\n  地块: [parcel]\n  扩班: [more classes]\n"
+    assert repeated_key(load_bytes_with_lines(text.encode())[1]) == (4, "扩班", 2)
+    merged = load_bytes_with_lines(b"a: &x {k: 1}\nb:\n  <<: *x\n  j: 2\n'1': x\n1: y\n")
+    assert repeated_key(merged[1]) is None  # merge keys and 1 / '1' are no repeat

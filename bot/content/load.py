@@ -29,7 +29,13 @@ from bot.content.files import (
 )
 from bot.content.schema import DataFile, Fact, Intent, IntentFile, Lexicon, Quantity, Source
 from bot.content.templates import Rendered, Renderer, format_number, make_environment
-from bot.content.yamlload import LineMap, YamlError, line_of, load_bytes_with_lines
+from bot.content.yamlload import (
+    LineMap,
+    YamlError,
+    line_of,
+    load_bytes_with_lines,
+    repeated_key,
+)
 
 M = TypeVar("M", bound=BaseModel)
 SOURCES_DIR = "sources"
@@ -215,7 +221,17 @@ class _Loader:
             # only a regular file inside its folder (globs do not descend), of a sane size
             raw = read_limited(path, path.parent, MAX_YAML_BYTES)
             self.digests[shown] = hashlib.sha256(raw).hexdigest()[:16]
-            return load_bytes_with_lines(raw)
+            loaded = load_bytes_with_lines(raw)
+            repeated = repeated_key(loaded[1])
+            if repeated is not None:
+                line, key, first = repeated
+                self.error(
+                    shown,
+                    line,
+                    f"key {key!r} is written twice (first at line {first}): "
+                    "the first would be ignored; merge the two",
+                )
+            return loaded
         except YamlError as exc:
             self.error(shown, exc.line, exc.message)
         except ContentFileError as exc:

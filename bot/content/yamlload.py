@@ -118,6 +118,10 @@ class LineMap:
     def __init__(self, root: yaml.Node | None) -> None:
         self._root = root
 
+    @property
+    def root(self) -> yaml.Node | None:
+        return self._root
+
     def line(self, path: PathKey) -> int:
         """The line of the longest prefix of `path` the document has (1 when it has none)."""
         if self._root is None:
@@ -234,6 +238,34 @@ def _expanded_size(root: yaml.Node) -> int:
             stack.append((node, True))
             stack.extend((k, False) for k in kids if id(k) not in sizes)
     return sizes[id(root)]
+
+
+def repeated_key(lines: LineMap) -> tuple[int, str, int] | None:
+    """The first key written twice in one mapping, as (line, key, first line), or None. YAML
+    (and so loading) keeps the last one silently: a content file must not rely on that."""
+    root = lines.root
+    if root is None:
+        return None
+    seen_nodes: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: dict[tuple[str, str], int] = {}
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value != "<<":
+                    key = (key_node.tag, key_node.value)
+                    line = key_node.start_mark.line + 1
+                    if key in keys:
+                        return line, key_node.value, keys[key]
+                    keys[key] = line
+                stack += (key_node, value_node)
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+    return None
 
 
 def _shares_nodes(root: yaml.Node) -> bool:
