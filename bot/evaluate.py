@@ -110,15 +110,23 @@ class QuestionSetError(Exception):
     """A question set cannot be read (missing, not YAML, not the expected shape)."""
 
 
-def load_cases(path: Path, today: date | None = None) -> list[Case]:
-    """The cases of a question set; a time-dependent case with its expectations for `today`
-    (skipped when it has none for that day). Raises QuestionSetError, naming the file."""
+def _read(path: Path) -> Any:
+    """A question set file's data; QuestionSetError naming the file when it cannot be read."""
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise QuestionSetError(f"cannot read {path}: {exc.strerror}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise QuestionSetError(f"{path} is not valid YAML: {exc}") from None
+
+
+def load_cases(path: Path, today: date | None = None) -> list[Case]:
+    """The cases of a question set; a time-dependent case with its expectations for `today`
+    (skipped when it has none for that day). Raises QuestionSetError, naming the file."""
+    return _cases_of(_read(path), path, today)
+
+
+def _cases_of(data: Any, path: Path, today: date | None) -> list[Case]:
     if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
         raise QuestionSetError(f"{path}: expected a mapping with a list `cases:` of questions")
     try:
@@ -205,25 +213,21 @@ def evaluate(engine: Engine, cases: list[Case]) -> Report:
 
 def evaluate_file(engine: Engine, path: Path) -> Report:
     """A question set, or a set of conversations (a file with `conversations:`)."""
-    if is_conversations(path):
-        return evaluate_conversations(engine, load_conversations(path, engine.clock()))
-    return evaluate(engine, load_cases(path, engine.clock()))
-
-
-def is_conversations(path: Path) -> bool:
-    try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
-        return False
-    return isinstance(data, dict) and "conversations" in data
+    data = _read(path)
+    if isinstance(data, dict) and "conversations" in data:
+        return evaluate_conversations(engine, _conversations_of(data, path, engine.clock()))
+    return evaluate(engine, _cases_of(data, path, engine.clock()))
 
 
 def load_conversations(path: Path, today: date | None = None) -> list[list[Case]]:
     """Conversations: each a list of turns in the format of a case (q, all, any, oos); the
     first turn's category is "first", a later one's "followup" or, to be refused,
     "followup-refused". Raises QuestionSetError."""
+    return _conversations_of(_read(path), path, today)
+
+
+def _conversations_of(data: Any, path: Path, today: date | None) -> list[list[Case]]:
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
         out = []
         for conv in data["conversations"]:
             turns = _cases(conv["turns"], today)
@@ -239,9 +243,7 @@ def load_conversations(path: Path, today: date | None = None) -> list[list[Case]
                 ]
             )
         return out
-    except OSError as exc:
-        raise QuestionSetError(f"cannot read {path}: {exc.strerror}") from None
-    except (yaml.YAMLError, UnicodeDecodeError, KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise QuestionSetError(f"{path}: not a set of conversations ({exc})") from None
 
 

@@ -212,15 +212,13 @@ async def send_to_chat(context: Context, chat_id: int, reply: Reply) -> None:
         await deliver(request, "sendMessage")
 
 
-def _record(context: Context, message: Message, user: User | None, answer: Answer) -> str | None:
+def _record(context: Context, chat_type: str, user: User | None, answer: Answer) -> str | None:
     """Log one addressed question; the record id, or None when the log is off or failed."""
     qlog = _qlog(context)
     if qlog is None:
         return None
     try:
-        return qlog.record(
-            chat_type=message.chat.type, user_id=user.id if user else None, answer=answer
-        )
+        return qlog.record(chat_type=chat_type, user_id=user.id if user else None, answer=answer)
     except Exception:  # the log must never cost an answer
         logger.exception("Question log failed to record")
         return None
@@ -255,7 +253,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     answer = engine.ask(question, before)
     remember(context, message.chat.id, user, answer)
     logger.debug("question %r -> %s %s", question, answer.decision, answer.intent)
-    record_id = _record(context, message, update.effective_user, answer)
+    record_id = _record(context, message.chat.type, update.effective_user, answer)
     reply = answer_reply(
         answer, fingerprint=engine.fingerprint, record_id=record_id, intent_ids=engine.intent_ids()
     )
@@ -479,7 +477,7 @@ async def _press(
         if qlog is not None:
             qlog.record_choice(data.record, intent)
     else:
-        record_id = _record(context, message, query.from_user, answer)
+        record_id = _record(context, message.chat.type, query.from_user, answer)
     reply = answer_reply(
         answer,
         fingerprint=engine.fingerprint,
@@ -508,7 +506,7 @@ async def on_inline_query(update: Update, context: Context) -> None:
         answers = [(ui("inline_help", lang, script), help_text)]
     else:
         answer = engine.ask(text)
-        _record_inline(context, query.from_user, answer)
+        _record(context, "inline", query.from_user, answer)
         answers = inline_answers(engine, answer)
     results = [
         InlineQueryResultArticle(
@@ -544,16 +542,6 @@ def inline_answers(engine: Engine, answer: Answer) -> list[tuple[str, str]]:
     if not out:  # a refusal or nothing close: say so, honestly
         out.append((answer.text.split("\n", 1)[0][:64], answer.text))
     return out[:INLINE_RESULTS]
-
-
-def _record_inline(context: Context, user: User | None, answer: Answer) -> None:
-    qlog = _qlog(context)
-    if qlog is None:
-        return
-    try:
-        qlog.record(chat_type="inline", user_id=user.id if user else None, answer=answer)
-    except Exception:  # the log must never cost an answer
-        logger.exception("Question log failed to record")
 
 
 def _is_admin(update: Update, context: Context) -> bool:
