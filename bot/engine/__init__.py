@@ -10,8 +10,10 @@ from bot.engine.answer import Answer, Candidate, Lang, Related, Script
 from bot.engine.clock import Clock, china_today, clock_for, fixed
 from bot.engine.context import Context
 from bot.engine.engine import Engine
+from bot.engine.examples import AddedExample
 
 __all__ = [
+    "AddedExample",
     "Answer",
     "Candidate",
     "Clock",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 
 from bot.content.load import Content, ContentError, LoadedIntent, Problem, load_content
@@ -20,10 +21,11 @@ from bot.engine.changes import describe_changes
 from bot.engine.clock import Clock, china_today
 from bot.engine.context import Context
 from bot.engine.decide import Weights
+from bot.engine.examples import AddedExample, check_added, with_added
 from bot.engine.followup import FollowUp
 from bot.engine.guards import GENERAL_TOPIC
 from bot.engine.match import Matcher
-from bot.engine.normalize import Normalizer
+from bot.engine.normalize import Normalizer, detect_lang
 from bot.engine.pinyin import to_pinyin_codes
 from bot.engine.pipeline import Pipeline, compose, standard_steps
 from bot.engine.rank import PinyinReading
@@ -61,10 +63,20 @@ class Engine:
     """Answers questions from one validated copy of the content."""
 
     def __init__(
-        self, content: Content, weights: Weights | None = None, clock: Clock = china_today
+        self,
+        content: Content,
+        weights: Weights | None = None,
+        clock: Clock = china_today,
+        *,
+        added: Sequence[AddedExample] = (),
     ) -> None:
+        self.base_content = content  # the files' content, without the examples staff added
+        self.added = tuple(added)
+        content, self.added_problems = with_added(content, self.added)
         self.content = content
+        self.weights = weights
         self.clock = clock
+        self._example_answers: dict[str, Answer] = {}
         self.normalizer = Normalizer(content.lexicon)
         self._intents: list[LoadedIntent] = content.intents
         self._index = {li.intent.id: i for i, li in enumerate(self._intents)}
@@ -173,6 +185,41 @@ class Engine:
         if problems:
             raise ContentError(problems)
         return cls.load(intents_dir, data_dir, weights, clock)
+
+    def with_examples(self, added: Sequence[AddedExample]) -> Engine:
+        """A complete new engine from the same files' content with `added` as the examples
+        staff added (replacing this engine's); the fingerprint stays the files'."""
+        return Engine(self.base_content, self.weights, self.clock, added=added)
+
+    def check_example(self, example: AddedExample) -> tuple[Engine, list[str]]:
+        """The engine with `example` added, and why it must not be (empty: it may), as
+        `check` judges the files' examples (bot.engine.examples.check_added)."""
+        new = self.with_examples([*self.added, example])
+        problems = check_added(
+            self._answer_example,
+            new.ask,
+            example,
+            sorted(self.examples()),
+            self.normalizer.text,
+            lambda i: self.title(i) or i,
+        )
+        return new, problems
+
+    def _answer_example(self, text: str) -> Answer:
+        """`ask`, remembered: checking an added example asks every example again."""
+        answer = self._example_answers.get(text)
+        if answer is None:
+            answer = self._example_answers[text] = self.ask(text)
+        return answer
+
+    def suggest(self, question: str, limit: int = 3, floor: float = 20.0) -> list[str]:
+        """The intents closest to a question, best first, even when none is close enough to
+        answer it (what staff are offered for a question the bot could not answer)."""
+        norm = self.normalizer.normalize(question)
+        matcher = self.matchers[detect_lang(question)]
+        ranked = matcher.rank(norm.text, norm.years, norm.numbers, limit=limit, floor=floor)
+        ids = self.intent_ids()
+        return [ids[i] for i, score in ranked if score > floor]
 
     # -- facts about the content ------------------------------------------------------------
     @property

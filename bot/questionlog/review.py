@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from rapidfuzz import fuzz, process
 
@@ -139,6 +139,21 @@ class UnansweredGroup:
     variants: tuple[str, ...]  # other wordings, most frequent first (at most 5)
     last_seen: str  # ISO UTC
     ids: tuple[str, ...] = ()  # record ids of the members
+    answered: dict[str, int] = field(default_factory=dict)  # intent that answered -> count
+    rep_id: str = ""  # the record of the representative wording (its newest)
+
+
+_SELECT = (
+    "SELECT id, ts, chat_type, question, normalized, decision, intent, score, reason,"
+    " candidates, chosen_intent, feedback FROM questions"
+)
+
+
+_RECENT = " WHERE ts >= ? AND decision IN (SELECT value FROM json_each(?))"
+_NEWEST = " ORDER BY ts DESC, rowid DESC LIMIT ?"
+_SELECT_RECENT = _SELECT + _RECENT + _NEWEST
+_SELECT_UNHELPFUL = _SELECT + _RECENT + " AND feedback = 0" + _NEWEST
+_SELECT_ONE = _SELECT + " WHERE id = ?"
 
 
 def read_questions(
@@ -147,41 +162,47 @@ def read_questions(
     days: float = 7,
     decisions: tuple[str, ...] = UNANSWERED,
     now: float | None = None,
+    unhelpful: bool = False,
 ) -> list[LoggedQuestion]:
-    """Logged questions of the last `days` days with one of `decisions`, newest first."""
+    """Logged questions of the last `days` days with one of `decisions` (and, if `unhelpful`,
+    rated 👎), newest first."""
     since = iso_utc((time.time() if now is None else now) - days * DAY)
-    sql = (
-        "SELECT id, ts, chat_type, question, normalized, decision, intent, score, reason,"
-        " candidates, chosen_intent, feedback FROM questions WHERE ts >= ?"
-        " AND decision IN (SELECT value FROM json_each(?)) ORDER BY ts DESC, rowid DESC LIMIT ?"
-    )
+    sql = _SELECT_UNHELPFUL if unhelpful else _SELECT_RECENT
     with read_connection(Path(path)) as conn:
         if conn is None:
             return []
         rows = conn.execute(sql, (since, json.dumps(decisions), _READ_ROW_CAP)).fetchall()
-    out = []
-    for r in rows:
-        try:
-            cands = tuple(str(c["intent"]) for c in json.loads(r[9] or "[]"))
-        except (ValueError, TypeError, KeyError):
-            cands = ()
-        out.append(
-            LoggedQuestion(
-                id=r[0],
-                ts=r[1],
-                chat_type=r[2],
-                question=r[3],
-                normalized=r[4],
-                decision=r[5],
-                intent=r[6],
-                score=r[7],
-                reason=r[8],
-                candidates=cands,
-                chosen_intent=r[10],
-                feedback=None if r[11] is None else bool(r[11]),
-            )
-        )
-    return out
+    return [_logged(r) for r in rows]
+
+
+def read_question(path: str | Path, record_id: str) -> LoggedQuestion | None:
+    """One logged question by its record id (None when there is none)."""
+    with read_connection(Path(path)) as conn:
+        if conn is None:
+            return None
+        row = conn.execute(_SELECT_ONE, (record_id,)).fetchone()
+    return None if row is None else _logged(row)
+
+
+def _logged(r: tuple[Any, ...]) -> LoggedQuestion:
+    try:
+        cands = tuple(str(c["intent"]) for c in json.loads(r[9] or "[]"))
+    except (ValueError, TypeError, KeyError):
+        cands = ()
+    return LoggedQuestion(
+        id=r[0],
+        ts=r[1],
+        chat_type=r[2],
+        question=r[3],
+        normalized=r[4],
+        decision=r[5],
+        intent=r[6],
+        score=r[7],
+        reason=r[8],
+        candidates=cands,
+        chosen_intent=r[10],
+        feedback=None if r[11] is None else bool(r[11]),
+    )
 
 
 def _bucket(key: str) -> str:
@@ -241,6 +262,8 @@ def _make_group(seed: str, rows: list[LoggedQuestion]) -> UnansweredGroup:
             variants=(),
             last_seen=r.ts,
             ids=(r.id,),
+            answered={r.intent: 1} if r.intent else {},
+            rep_id=r.id,
         )
     wordings = Counter(r.question.strip() for r in rows)
     last: dict[str, str] = {}
@@ -259,6 +282,8 @@ def _make_group(seed: str, rows: list[LoggedQuestion]) -> UnansweredGroup:
         variants=tuple(ranked[1:6]),
         last_seen=max(r.ts for r in rows),
         ids=tuple(r.id for r in rows),
+        answered=dict(Counter(r.intent for r in rows if r.intent).most_common()),
+        rep_id=max((r for r in rows if r.question.strip() == ranked[0]), key=lambda r: r.ts).id,
     )
 
 
@@ -271,12 +296,45 @@ class ReadableLog(Protocol):
     def now(self) -> float: ...
 
 
-def unanswered_in(log: ReadableLog, *, days: float = 7, limit: int = 20) -> list[UnansweredGroup]:
-    """Most frequent fallback and clarify questions of the log's last `days` days, grouped."""
+def unanswered_in(
+    log: ReadableLog, *, days: float = 7, limit: int = 20, handled: frozenset[str] = frozenset()
+) -> list[UnansweredGroup]:
+    """Most frequent fallback and clarify questions of the log's last `days` days, grouped;
+    those whose normalised text staff have `handled` are left out."""
     now = log.now()
     if log.path is None:
         return []
-    return read_unanswered(log.path, days=days, limit=limit, now=now)
+    rows = read_questions(log.path, days=days, now=now)
+    return group_questions(_not_handled(rows, handled), limit=limit)
+
+
+def unhelpful_in(
+    log: ReadableLog, *, days: float = 7, limit: int = 20, handled: frozenset[str] = frozenset()
+) -> list[UnansweredGroup]:
+    """Answers rated 👎 in the log's last `days` days, grouped by question (each group's
+    `answered` says which intents answered it); those staff have `handled` are left out."""
+    now = log.now()
+    if log.path is None:
+        return []
+    rows = read_questions(log.path, days=days, now=now, decisions=DECISIONS, unhelpful=True)
+    return group_questions(_not_handled(rows, handled), limit=limit)
+
+
+def _not_handled(rows: list[LoggedQuestion], handled: frozenset[str]) -> list[LoggedQuestion]:
+    """The rows staff have not dealt with: a wording they handled, or one close enough to
+    share its group (GROUP_SIMILARITY), leaves the list with it."""
+    if not handled:
+        return rows
+    seeds = sorted(handled)
+    out = []
+    for r in rows:
+        key = r.normalized.strip() or r.question.strip()
+        if key in handled:
+            continue
+        if process.extractOne(key, seeds, scorer=fuzz.ratio, score_cutoff=GROUP_SIMILARITY):
+            continue
+        out.append(r)
+    return out
 
 
 def stats_of(log: ReadableLog, *, days: float = 7) -> Stats:

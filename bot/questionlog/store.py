@@ -70,6 +70,21 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX IF NOT EXISTS questions_ts ON questions (ts)",
         "CREATE INDEX IF NOT EXISTS questions_decision ON questions (decision)",
     ),
+    (  # 2: what staff did from Telegram (bot.questionlog.staff)
+        """CREATE TABLE IF NOT EXISTS staff_changes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            ts TEXT NOT NULL,
+            admin TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('example', 'not_in_report', 'ignore')),
+            question TEXT NOT NULL,
+            normalized TEXT NOT NULL,
+            intent TEXT,
+            state TEXT NOT NULL DEFAULT 'active'
+                CHECK (state IN ('active', 'undone', 'exported')),
+            state_ts TEXT
+        )""",
+        "CREATE INDEX IF NOT EXISTS staff_changes_state ON staff_changes (state)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -464,6 +479,10 @@ class QuestionLog:
     def now(self) -> float:
         """This log's clock (Unix time): what "the last 7 days" are counted from."""
         return self._clock()
+
+    def hash_user(self, user_id: int) -> str:
+        """The keyed hash this log stores for a Telegram user (an asker or an admin)."""
+        return hash_asker(self._secret, int(user_id))
 
 
 class NullQuestionLog:

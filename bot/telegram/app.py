@@ -17,6 +17,7 @@ import logging
 import signal
 import sqlite3
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -40,12 +41,13 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
-from bot.engine import ContentError, Engine, clock_for
-from bot.telegram import handlers, redact
+from bot.engine import ContentError, Engine
+from bot.telegram import handlers, redact, staff
 from bot.telegram.inbox import Inbox, InboxApplication, InboxQueue
+from bot.telegram.send import STAFF_KINDS
 
 if TYPE_CHECKING:
-    from bot.questionlog import QuestionLog
+    from bot.questionlog import QuestionLog, StaffChanges
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +91,9 @@ _PUBLIC_COMMANDS = {
 _ADMIN_COMMANDS = [
     ("reload", "重新加载内容 / reload content"),
     ("unanswered", "未能回答的问题 / unanswered questions"),
+    ("feedback", "被评👎的回答 / answers rated 👎"),
+    ("undo", "撤销上一次修改 / undo the last change"),
+    ("changes", "修改记录 / staff changes"),
     ("stats", "统计 / statistics"),
 ]
 
@@ -100,6 +105,7 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     inbox: Inbox | None = None,
+    staff_changes: StaffChanges | None = None,
 ) -> BotApplication:
     """The Application with all handlers; `request` replaces the HTTP client (tests); with
     an `inbox`, updates are written down before they are confirmed (bot.telegram.inbox)."""
@@ -142,7 +148,9 @@ def build_application(
             settings.base_file_url or settings.base_url
         )
     application = builder.build()
-    handlers.init_bot_data(application.bot_data, settings, engine, qlog)
+    if staff_changes is None and qlog is not None and getattr(qlog, "path", None) is not None:
+        staff_changes = _open_staff_changes(settings, qlog.path)
+    handlers.init_bot_data(application.bot_data, settings, engine, qlog, staff=staff_changes)
     _add_handlers(application)
     return application
 
@@ -313,11 +321,18 @@ def _add_handlers(application: BotApplication) -> None:
         ("help", handlers.on_help),
         ("ask", handlers.on_ask),
         ("reload", handlers.on_reload),
-        ("unanswered", handlers.on_unanswered),
+        ("unanswered", staff.on_unanswered),
+        ("feedback", staff.on_feedback),
+        ("undo", staff.on_undo),
+        ("changes", staff.on_changes),
         ("stats", handlers.on_stats),
     ]
     for name, callback in commands:
         application.add_handler(CommandHandler(name, callback, filters=new_messages))
+    staff_kinds = "".join(sorted(STAFF_KINDS))
+    application.add_handler(
+        CallbackQueryHandler(staff.on_staff_button, pattern=rf"^[{staff_kinds}]")
+    )
     application.add_handler(CallbackQueryHandler(handlers.on_button))
     application.add_handler(InlineQueryHandler(handlers.on_inline_query))
     application.add_handler(
@@ -451,6 +466,17 @@ def _open_inbox(settings: Settings) -> Inbox | None:
         return None
 
 
+def _open_staff_changes(settings: Settings, path: Path | None = None) -> StaffChanges | None:
+    """What staff changed from Telegram, in the question log's database (`path`, else
+    BOT_DB; none when the log is off)."""
+    path = path or settings.db_path
+    if path is None:
+        return None
+    from bot.questionlog import StaffChanges
+
+    return StaffChanges(path)
+
+
 def _open_question_log(settings: Settings) -> QuestionLog | None:
     if settings.db_path is None:
         logger.info("Question log off (BOT_DB=off)")
@@ -528,10 +554,9 @@ def run_bot(settings: Settings) -> int:
     configure_logging(settings)
     _defer_sighup()  # a SIGHUP while starting must not kill the process: it reloads once ready
     logger.info("Loading content from %s and %s", settings.intents_dir, settings.data_dir)
+    staff_changes = _open_staff_changes(settings)
     try:
-        engine = Engine.load_checked(
-            settings.intents_dir, settings.data_dir, clock=clock_for(settings.today)
-        )
+        engine = handlers.build_engine(settings, staff_changes)
     except ContentError as exc:
         logger.error("Content has %d problem(s); not starting:", len(exc.problems))
         for problem in exc.problems:
@@ -546,7 +571,9 @@ def run_bot(settings: Settings) -> int:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
-        application = build_application(settings, engine, qlog, inbox=inbox)
+        application = build_application(
+            settings, engine, qlog, inbox=inbox, staff_changes=staff_changes
+        )
         if not _start(loop, application):
             logger.info("Stopped while waiting for the Bot API")
             return 0

@@ -41,7 +41,7 @@ from bot.config import Settings
 from bot.conversation import ContextStore, MemoryContextStore
 from bot.engine import Answer, ContentError, Engine, Lang, Script, clock_for
 from bot.engine import Context as Conversation
-from bot.questionlog import NONE_OF_THESE, review
+from bot.questionlog import NONE_OF_THESE, QuestionLogError, review
 from bot.telegram.addressing import (
     ChatBacklog,
     FloodGuard,
@@ -68,7 +68,7 @@ from bot.telegram.send import (
 )
 
 if TYPE_CHECKING:
-    from bot.questionlog import QuestionLog
+    from bot.questionlog import QuestionLog, StaffChanges
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +79,7 @@ FLOOD = "flood"
 BACKLOG = "backlog"
 RELOAD_LOCK = "reload_lock"
 CONVERSATIONS = "conversations"
+STAFF = "staff"  # the staff changes (bot.questionlog.StaffChanges), None when the log is off
 GROUP_RELOAD_LINES = 10  # problems shown in a group when the admin cannot be told privately
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -98,9 +99,11 @@ def init_bot_data(
     engine: Engine,
     qlog: QuestionLog | None,
     conversations: ContextStore | None = None,
+    staff: StaffChanges | None = None,
 ) -> None:
     """Put the shared state where the handlers find it."""
     bot_data[ENGINE] = engine
+    bot_data[STAFF] = staff
     bot_data[CONVERSATIONS] = conversations or MemoryContextStore(
         ttl=settings.context_minutes * 60.0
     )
@@ -574,18 +577,33 @@ class ReloadResult:
     summary: str = ""
 
 
+def build_engine(settings: Settings, staff: StaffChanges | None) -> Engine:
+    """The engine of the content files plus the examples staff added (a failure to read those
+    is logged, and the files' engine serves). Blocking: run it in a worker thread."""
+    engine = Engine.load_checked(
+        settings.intents_dir, settings.data_dir, clock=clock_for(settings.today)
+    )
+    if staff is None:
+        return engine
+    try:
+        added = staff.examples()
+    except QuestionLogError as exc:
+        logger.error("Cannot read the examples staff added (%s); serving the files alone", exc)
+        return engine
+    if not added:
+        return engine
+    engine = engine.with_examples(added)
+    logger.info("%d example(s) added by staff are in force", len(engine.added))
+    return engine
+
+
 async def reload_engine(bot_data: BotData) -> ReloadResult:
     """Build a complete new Engine in a worker thread; swap it in only if it loads cleanly."""
     async with bot_data[RELOAD_LOCK]:
         settings: Settings = bot_data[SETTINGS]
         old: Engine = bot_data[ENGINE]
         try:
-            new = await asyncio.to_thread(
-                Engine.load_checked,
-                settings.intents_dir,
-                settings.data_dir,
-                clock=clock_for(settings.today),
-            )
+            new = await asyncio.to_thread(build_engine, settings, bot_data.get(STAFF))
         except ContentError as exc:
             problems = sorted(exc.problems, key=lambda p: p.severity != "error")
             logger.warning(
@@ -599,7 +617,8 @@ async def reload_engine(bot_data: BotData) -> ReloadResult:
         bot_data[ENGINE] = new
         summary = f"content {new.fingerprint} (was {old.fingerprint})"
         logger.info("Reloaded content: %s; %d change(s)", summary, len(changes))
-        return ReloadResult(True, changes, [str(w) for w in new.warnings], summary)
+        warnings = [str(w) for w in new.warnings] + new.added_problems
+        return ReloadResult(True, changes, warnings, summary)
 
 
 def reload_headline(result: ReloadResult) -> str:
@@ -659,26 +678,19 @@ def _days(context: Context, default: int = 7) -> int:
     return min(max(days, 1), 3650)
 
 
-async def on_unanswered(update: Update, context: Context) -> None:
-    """/unanswered [days] (admins): questions the bot could not answer, grouped."""
-    await _log_report(update, context, "unanswered")
-
-
 async def on_stats(update: Update, context: Context) -> None:
     """/stats [days] (admins): question counts and answer rates."""
     await _log_report(update, context, "stats")
 
 
 def _log_report_text(qlog: QuestionLog, command: str, days: int) -> str:
-    """The text of /stats or /unanswered: reads SQLite and groups questions (a worker thread)."""
-    if command == "stats":
-        return review.format_stats(review.stats_of(qlog, days=days), days=days)
-    return review.format_unanswered(review.unanswered_in(qlog, days=days, limit=20), days=days)
+    """The text of /stats: reads the log (a worker thread)."""
+    return review.format_stats(review.stats_of(qlog, days=days), days=days)
 
 
 async def _log_report(update: Update, context: Context, command: str) -> None:
-    """/stats and /unanswered: admins only, and only in private chats (they show what
-    citizens asked, which must not be posted to a community group)."""
+    """/stats: admins only, and only in private chats (what citizens asked must not be posted
+    to a community group)."""
     message = update.effective_message
     if message is None:
         return

@@ -7,7 +7,8 @@ API calls.
 callback_data scheme (ASCII, at most 64 bytes): ``<kind><ls>|<fp>|<record id>|<intent>``
 
 - kind: ``c`` clarify choice, ``r`` related question, ``t`` /start topic, ``n`` "none of these",
-  ``u`` / ``d`` helpful / not helpful;
+  ``u`` / ``d`` helpful / not helpful; for staff ``a`` add as an example, ``o`` another topic,
+  ``p`` pick a topic, ``x`` not in the report, ``i`` ignore;
 - ls: the language and script the button was made for (see `_LS`);
 - fp: the first 6 characters of the engine's content fingerprint, to detect stale buttons;
 - record id: the question-log record the button belongs to ("" when there is none);
@@ -32,7 +33,11 @@ FP_LEN = 6
 MAX_RECORD_ID = 16
 
 CHOOSE, RELATED, TOPIC, NONE, HELPFUL, UNHELPFUL = "c", "r", "t", "n", "u", "d"
-KINDS = frozenset({CHOOSE, RELATED, TOPIC, NONE, HELPFUL, UNHELPFUL})
+# staff buttons (bot.telegram.staff): add as an example, another topic, pick a topic, not in
+# the report, ignore; the record is the logged question, `intent` the intent (or the topic)
+ADD, OTHER, PICK, NOT_IN_REPORT, IGNORE = "a", "o", "p", "x", "i"
+STAFF_KINDS = frozenset({ADD, OTHER, PICK, NOT_IN_REPORT, IGNORE})
+KINDS = frozenset({CHOOSE, RELATED, TOPIC, NONE, HELPFUL, UNHELPFUL}) | STAFF_KINDS
 
 _LS: dict[tuple[Lang, Script], str] = {
     ("zh", "simplified"): "s",

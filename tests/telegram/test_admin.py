@@ -158,9 +158,13 @@ async def test_stats_and_unanswered_with_real_question_log(settings, engine, tmp
         request.clear()
         await feed(updates.message("/stats 1", user_id=ADMIN_ID))
         await feed(updates.message("/unanswered", user_id=ADMIN_ID))
-        stats, unanswered = (s["text"] for s in request.sent())
+        stats, unanswered, group = (s["text"] for s in request.sent()[:3])
         assert "Questions, last 1 day" in stats and ": 2" in stats.splitlines()[0]
         assert "xyzzy" in unanswered
+        # the group comes again on its own, with the buttons that fix it
+        assert "xyzzy" in group
+        labels = [b["text"] for row in request.sent()[2]["reply_markup"]["inline_keyboard"] for b in row]
+        assert {"Another topic…", "Not in the report", "Ignore"} <= set(labels)
 
 
 async def test_log_reports_when_log_is_off(settings, engine, updates):
@@ -210,8 +214,9 @@ async def test_log_commands_are_private_only(settings, engine, tmp_path, updates
         request.clear()  # in the admin's private chat it works
         private_command = updates.message(command.split("@")[0], user_id=ADMIN_ID)
         await app.process_update(Update.de_json(private_command, app.bot))
-        [sent] = request.sent()
+        sent = request.sent()[0]  # (/unanswered: then each group with its buttons)
         assert sent["chat_id"] == ADMIN_ID and "last" in sent["text"]
+        assert all(s["chat_id"] == ADMIN_ID for s in request.sent())
 
 
 async def test_log_commands_in_groups_still_refuse_non_admins(feed, updates, request_recorder):

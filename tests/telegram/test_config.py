@@ -362,7 +362,7 @@ def test_run_bot_retries_an_unreachable_bot_api_then_exits_1(settings, monkeypat
     monkeypatch.setattr(
         telegram_app,
         "build_application",
-        lambda s, e, q, inbox=None: real_build(s, e, q, request=request, inbox=inbox),
+        lambda s, e, q, **kw: real_build(s, e, q, request=request, **kw),
     )
     monkeypatch.setattr(telegram_app, "START_RETRY_DELAYS", (0.01, 0.02, 0.03))
     root = logging.getLogger()
