@@ -83,6 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="run the Telegram bot (console chat without a token)")
     rep = sub.add_parser("report", help="question-log figures and the unanswered questions")
     report.add_arguments(rep)
+    ex = sub.add_parser("examples", help="the examples staff added in Telegram (list, export)")
+    ex.add_argument(
+        "action",
+        choices=("list", "export"),
+        help="list: the examples waiting to be exported; export: write them into intents/*.yaml",
+    )
+    report.add_db_argument(ex)
     for name, p in sub.choices.items():
         if name != "report":
             _content_args(p)
@@ -334,6 +341,56 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_bot(settings)
 
 
+def cmd_examples(args: argparse.Namespace) -> int:
+    """`examples list` / `examples export`: the examples staff added from Telegram."""
+    from bot.config import is_off
+    from bot.content.edit import EditError, add_examples
+    from bot.questionlog import QuestionLogError, StaffChanges
+
+    if is_off(args.db) or not Path(args.db).is_file():
+        print(f"no question log at {args.db} (use --db or BOT_DB)", file=sys.stderr)
+        return 1
+    staff = StaffChanges(args.db)
+    try:
+        pending = [c for c in staff.active() if c.example() is not None]
+    except QuestionLogError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    if args.action == "list" or not pending:
+        for c in pending:
+            print(f"#{c.id} {c.ts} {c.intent}: {c.question}")
+        print(f"{len(pending)} example(s) waiting to be exported")
+        return 0
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for c in pending:
+        ex = c.example()
+        assert ex is not None
+        grouped.setdefault(ex.intent, []).append((ex.lang, ex.question))
+    files = sorted(args.intents.glob("*.y*ml"))
+    before = {p: p.read_bytes() for p in files}
+    try:
+        written = add_examples(args.intents, grouped)
+    except EditError as exc:
+        print(f"nothing exported: {exc}", file=sys.stderr)
+        return 1
+    errors, _, _ = _problems(args.intents, args.data, _clock(args))
+    if errors:  # the files must stay valid: put them back as they were
+        for path, data in before.items():
+            path.write_bytes(data)
+        for problem in errors:
+            print(problem, file=sys.stderr)
+        print("nothing exported: the content would not pass check", file=sys.stderr)
+        return 1
+    staff.mark_exported([c.id for c in pending])
+    for path, n in sorted(written.items()):
+        print(f"{path}: {n} example(s) added")
+    print(
+        f"{len(pending)} example(s) exported; the bot keeps answering them until the new files are "
+        "deployed. Review with `git diff`, then commit."
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # What the imports built lives as long as the process: the collector need not scan it
@@ -348,5 +405,6 @@ def main(argv: list[str] | None = None) -> int:
         "eval": cmd_eval,
         "coverage": cmd_coverage,
         "run": cmd_run,
+        "examples": cmd_examples,
     }
     return handlers[args.command](args)

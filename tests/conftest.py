@@ -17,6 +17,8 @@ from pinned import TODAY
 
 from bot.engine import Engine, fixed
 
+pytest_plugins = ["pg_fixtures"]  # a real PostgreSQL server on 127.0.0.1 (tests/pgserver.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 INTENTS = ROOT / "intents"
 DATA = ROOT / "data"

@@ -87,6 +87,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--since", type=parse_since, default=7.0, metavar="AGE", help="7d, 24h, 30d (default 7d)"
     )
     parser.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    add_db_argument(parser)
+
+
+def add_db_argument(parser: argparse.ArgumentParser) -> None:
+    """--db: the question log's database (default: $BOT_DB, else questions.sqlite3)."""
     parser.add_argument(
         "--db",
         default=os.environ.get("BOT_DB", "").strip() or DEFAULT_DB,

@@ -124,8 +124,17 @@ class StaffChanges:
         return [_change(r) for r in rows]
 
     def examples(self) -> list[AddedExample]:
-        """The examples in force, oldest first: what the engine adds to the files' examples."""
-        return [ex for c in self.active() if (ex := c.example()) is not None]
+        """The examples the engine adds to the files' examples, oldest first: those in force,
+        and the exported ones too. An exported example is a no-op once the files have it
+        (bot.engine.examples.with_added skips it), and until the exported files are deployed
+        it keeps the bot answering as before: exporting from a copy of the database never makes
+        a running bot forget an example."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM staff_changes"  # noqa: S608
+                " WHERE state IN ('active', 'exported') AND action = 'example' ORDER BY id"
+            ).fetchall()
+        return [ex for r in rows if (ex := _change(r).example()) is not None]
 
     def handled(self) -> frozenset[str]:
         """Normalised questions staff have dealt with (they leave /unanswered and /feedback)."""

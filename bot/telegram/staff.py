@@ -271,15 +271,11 @@ async def _undo(context: Context, staff: StaffChanges) -> str:
     if last is None:
         return "Nothing to undo."
     engine = _engine(context)
-    new = None
-    if last.action == "example":
-        active = await asyncio.to_thread(staff.active)
-        rest = [ex for c in active if c.id != last.id and (ex := c.example()) is not None]
-        new = await asyncio.to_thread(engine.with_examples, rest)
     if not await asyncio.to_thread(staff.undo, last.id):
         return "Nothing was undone: that change was undone a moment ago."
-    if new is not None:
-        context.bot_data[ENGINE] = new
+    if last.action == "example":
+        rest = await asyncio.to_thread(staff.examples)
+        context.bot_data[ENGINE] = await asyncio.to_thread(engine.with_examples, rest)
     logger.info("Staff change %d undone", last.id)
     return f"Undone: {describe(last, engine)}."
 
