@@ -12,6 +12,9 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+from numpy.typing import NDArray
+
 from bot.content.load import Content, ContentError, LoadedIntent, Problem, load_content
 from bot.content.probe import probe
 from bot.content.templates import format_number
@@ -25,13 +28,16 @@ from bot.engine.examples import AddedExample, check_added, with_added
 from bot.engine.followup import FollowUp
 from bot.engine.guards import GENERAL_TOPIC
 from bot.engine.match import Matcher
-from bot.engine.normalize import Normalizer, detect_lang
+from bot.engine.normalize import Normalized, Normalizer, detect_lang
 from bot.engine.pinyin import to_pinyin_codes
 from bot.engine.pipeline import Pipeline, compose, standard_steps
 from bot.engine.rank import PinyinReading
 from bot.engine.render import Composer
+from bot.engine.when import asked_years
 
 HELP_INTENT = "help"
+NEAR = 50.0  # an example this close to an added one may change hands (see _taken_by)
+SAME = 90.0  # an added example this close to another intent's is the same question
 ZH_VIEWS = ((lambda s: s, 0.7), (to_pinyin_codes, 0.3))
 EN_VIEWS = ((str.split, 0.6), (lambda s: s, 0.4))
 
@@ -76,7 +82,7 @@ class Engine:
         self.content = content
         self.weights = weights
         self.clock = clock
-        self._example_answers: dict[str, Answer] = {}
+        self._example_norms: dict[str, Normalized] = {}
         self.normalizer = Normalizer(content.lexicon)
         self._intents: list[LoadedIntent] = content.intents
         self._index = {li.intent.id: i for i, li in enumerate(self._intents)}
@@ -195,22 +201,75 @@ class Engine:
         """The engine with `example` added, and why it must not be (empty: it may), as
         `check` judges the files' examples (bot.engine.examples.check_added)."""
         new = self.with_examples([*self.added, example])
+        title = self.title
         problems = check_added(
-            self._answer_example,
             new.ask,
             example,
             sorted(self.examples()),
             self.normalizer.text,
-            lambda i: self.title(i) or i,
+            lambda i: title(i) or i,
         )
-        return new, problems
+        if problems:
+            return new, problems
+        problems = []
+        for owner, text, now, own in self._taken_by(new, example):
+            name = f"'{owner}' ({title(owner) or owner})"
+            if now >= SAME:
+                problems.append(f"it is nearly the same as {text!r}, an example of {name}")
+            else:
+                problems.append(
+                    f"it would take {text!r}, an example of {name}: without itself that example "
+                    f"would then be matched to '{example.intent}' ({now:.0f} vs {own:.0f})"
+                )
+        return new, problems[:5]
 
-    def _answer_example(self, text: str) -> Answer:
-        """`ask`, remembered: checking an added example asks every example again."""
-        answer = self._example_answers.get(text)
-        if answer is None:
-            answer = self._example_answers[text] = self.ask(text)
-        return answer
+    def _taken_by(self, new: Engine, example: AddedExample) -> list[tuple[str, str, float, float]]:
+        """The other intents' examples that `example` takes in `new`, as `check` sees it
+        (leave-one-out: each example is matched without itself, and a winner more than 5 points
+        above its own intent is a conflict), and those it nearly repeats (SAME, then reported
+        with that score): (its intent, the example, the scores)."""
+        lang = example.lang
+        target = new._index[example.intent]
+        matcher = new.matchers[lang]
+        near = matcher.example_scores(new.normalizer.normalize(example.question).text)
+        ids = new.intent_ids()
+        where: dict[str, list[int]] = {}
+        for i, t in enumerate(matcher.texts):
+            where.setdefault(t, []).append(i)
+        taken = []
+        for li in self._intents:
+            if li.intent.id == example.intent:
+                continue
+            for text in getattr(li.intent.examples, lang):
+                norm = self._example_norm(text)
+                hits = where.get(norm.text, [])
+                if not hits or float(near[hits].max()) < NEAR:
+                    continue  # far from the new example: nothing changed for it
+                own = new._index[li.intent.id]
+                if float(near[hits].max()) >= SAME:
+                    taken.append((ids[own], text, float(near[hits].max()), 0.0))
+                    continue
+                was = self._without_itself(norm, lang)
+                if int(np.argmax(was)) == target and was[target] > was[own] + 5:
+                    continue  # a conflict already (check warns about it): not this one's doing
+                now = new._without_itself(norm, lang)
+                if int(np.argmax(now)) == target and now[target] > now[own] + 5:
+                    taken.append((ids[own], text, float(now[target]), float(now[own])))
+        return taken
+
+    def _example_norm(self, text: str) -> Normalized:
+        norm = self._example_norms.get(text)
+        if norm is None:
+            norm = self._example_norms[text] = self.normalizer.normalize(text)
+        return norm
+
+    def _without_itself(self, norm: Normalized, lang: Lang) -> NDArray[np.float64]:
+        """Per intent, the score of an example's text with its own copies left out."""
+        matcher = self.matchers[lang]
+        scores = matcher.example_scores(norm.text)
+        scores[np.asarray(matcher.texts, dtype=object) == norm.text] = -1.0
+        years = asked_years(norm, self.content.source.published)
+        return matcher.combine(scores, norm.text, years, norm.numbers)
 
     def suggest(self, question: str, limit: int = 3, floor: float = 20.0) -> list[str]:
         """The intents closest to a question, best first, even when none is close enough to
