@@ -136,8 +136,11 @@ class BotProcess:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     def start(self) -> None:
-        shutil.copytree(PROJECT / "intents", self.intents_dir)
-        shutil.copytree(PROJECT / "data", self.data_dir)
+        """Start the bot; the first start copies the content, a restart keeps what is there."""
+        if not self.intents_dir.exists():
+            shutil.copytree(PROJECT / "intents", self.intents_dir)
+            shutil.copytree(PROJECT / "data", self.data_dir)
+        self.returncode = None
         env = {
             k: v
             for k, v in os.environ.items()
@@ -155,7 +158,7 @@ class BotProcess:
             PYTHONUNBUFFERED="1",
         )
         env.update(self.extra_env)
-        with self.log_path.open("wb") as out:
+        with self.log_path.open("ab") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "bot", "run"],
                 cwd=self.root,
