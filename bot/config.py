@@ -62,6 +62,7 @@ class Settings:
     log_max_per_asker: int = 500  # BOT_LOG_MAX_PER_ASKER: questions recorded per asker a day
     today: date | None = None  # BOT_TODAY: answer as of this date (default: today in China)
     context_minutes: int = 10  # BOT_CONTEXT_MINUTES: how long a follow-up is read against an answer
+    digest_hour: int | None = None  # BOT_DIGEST_HOUR: the hour (China time) of the admins' digest
 
     def __post_init__(self) -> None:
         # a token of only spaces is no token, however Settings was made (from_env strips too)
@@ -133,6 +134,11 @@ class Settings:
                 "BOT_LOG_MAX_PER_ASKER", get("BOT_LOG_MAX_PER_ASKER"), 500, 1, 1_000_000
             ),
             context_minutes=_int("BOT_CONTEXT_MINUTES", get("BOT_CONTEXT_MINUTES"), 10, 0, 1440),
+            digest_hour=(
+                None
+                if get("BOT_DIGEST_HOUR") is None
+                else _int("BOT_DIGEST_HOUR", get("BOT_DIGEST_HOUR"), 9, 0, 23)
+            ),
         )
 
 

@@ -79,6 +79,7 @@ SEND_MAX_RETRIES = 3  # retries of a request answered 429, after its retry_after
 _MAX_GROUP_LIMITERS = 512
 _MAX_PRIVATE_LIMITERS = 4096
 _Json = dict[str, Any]
+DIGEST_TASK = "digest_task"
 
 _PUBLIC_COMMANDS = {
     "zh": [("start", "开始使用"), ("help", "我能回答什么"), ("ask", "提问（在群组中使用）")],
@@ -124,6 +125,7 @@ def build_application(
         .concurrent_updates(CONCURRENT_UPDATES)
         .job_queue(None)
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .request(
             request
             or HTTPXRequest(
@@ -368,8 +370,21 @@ async def set_commands(application: BotApplication) -> None:
             logger.info("Admin commands not listed for %s: %s", admin_id, exc)
 
 
+async def _post_stop(application: BotApplication) -> None:
+    task = application.bot_data.pop(DIGEST_TASK, None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 async def _post_init(application: BotApplication) -> None:
     await set_commands(application)
+    settings: Settings = application.bot_data[handlers.SETTINGS]
+    if settings.digest_hour is not None and settings.admin_ids:
+        application.bot_data[DIGEST_TASK] = asyncio.create_task(
+            staff.digest_loop(application.bot_data, application.bot, settings.digest_hour)
+        )
     if isinstance(application.update_queue, InboxQueue):
         await application.update_queue.replay(application.bot)
     _install_sighup(application)

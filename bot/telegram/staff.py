@@ -6,7 +6,8 @@ topic…" (topics, then their intents), "not in the report" and "ignore". Choosi
 the question as an example of it, after the check `check` applies to the files' examples
 (Engine.check_example): the new engine is built, checked and swapped in under the reload lock,
 and the change is stored in the question-log database (bot.questionlog.StaffChanges) with the
-admin's keyed hash. /undo reverts the newest change, /changes lists them.
+admin's keyed hash. /undo reverts the newest change, /changes lists them. With
+BOT_DIGEST_HOUR, admins get a daily digest at that hour: counts, top unanswered, 👎.
 
 Every staff button checks its presser against BOT_ADMIN_IDS: callback data can be forged.
 """
@@ -15,7 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
+from datetime import UTC, datetime, timedelta, timezone
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -455,3 +457,78 @@ def intents_keyboard(engine: Engine, question: str, record: str, topic: str) -> 
     )
     text = f"Add 「{_cut(question, 120)}」 as an example of which intent ({topic})?"
     return Reply(text_reply(text).texts, rows)
+
+
+# -- the daily digest -------------------------------------------------------------------------
+
+DIGEST_ZONE = timezone(timedelta(hours=8))  # the district's: "9 o'clock" is 9 in Guangzhou
+
+
+def seconds_until(hour: int, now: datetime) -> float:
+    """Seconds from `now` (aware) to the next `hour`:00 in China (never 0: a digest just sent
+    is not sent again)."""
+    local = now.astimezone(DIGEST_ZONE)
+    target = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if target <= local:
+        target += timedelta(days=1)
+    return (target - local).total_seconds()
+
+
+def digest_text(qlog: QuestionLog, staff: StaffChanges | None, engine: Engine) -> str:
+    """The admins' daily digest: the last day's counts, the top unanswered, the 👎. Blocking."""
+    stats = review.stats_of(qlog, days=1)
+    handled = frozenset() if staff is None else staff.handled()
+    missed = review.unanswered_in(qlog, days=1, limit=5, handled=handled)
+    disliked = review.unhelpful_in(qlog, days=1, limit=3, handled=handled)
+    o = stats.overall
+    lines = [
+        f"Daily digest: {o.total} question(s) in the last 24 hours: answered {o.answer}, "
+        f"clarified {o.clarify}, not answered {o.fallback}; 👍 {o.helpful} 👎 {o.unhelpful}."
+    ]
+    if missed:
+        lines.append("Most asked of what was not answered:")
+        lines += [f"  「{_cut(g.question, 80)}」 ×{g.count}" for g in missed]
+    if disliked:
+        lines.append("Rated 👎:")
+        for g in disliked:
+            titles = ", ".join(engine.title(i) or i for i in g.answered)
+            lines.append(f"  「{_cut(g.question, 80)}」 ×{g.count} (answered with {titles})")
+    if missed or disliked:
+        lines.append("/unanswered and /feedback show them with the buttons that fix them.")
+    return "\n".join(lines)
+
+
+async def send_digest(bot_data: MutableMapping[Any, Any], bot: Any) -> int:
+    """Send the digest to every admin; how many received it (one who never opened a chat with
+    the bot cannot be written to, and is skipped)."""
+    settings: Settings = bot_data[SETTINGS]
+    qlog: QuestionLog | None = bot_data.get(QLOG)
+    if qlog is None:
+        return 0
+    text = await asyncio.to_thread(digest_text, qlog, bot_data.get(STAFF), bot_data[ENGINE])
+    sent = 0
+    for admin in sorted(settings.admin_ids):
+        try:
+            for piece in text_reply(text).texts:
+                await deliver(partial(bot.send_message, admin, piece), "sendMessage")
+            sent += 1
+        except TelegramError as exc:
+            logger.info("Digest not sent to %s: %s", admin, exc)
+    return sent
+
+
+async def digest_loop(
+    bot_data: MutableMapping[Any, Any],
+    bot: Any,
+    hour: int,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> None:
+    """Send the digest every day at `hour` (China time) until cancelled; a failure is logged
+    and the next day comes all the same."""
+    while True:
+        await asyncio.sleep(seconds_until(hour, now()))
+        try:
+            n = await send_digest(bot_data, bot)
+            logger.info("Daily digest sent to %d admin(s)", n)
+        except Exception:
+            logger.exception("Daily digest failed")
