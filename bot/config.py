@@ -63,6 +63,7 @@ class Settings:
     today: date | None = None  # BOT_TODAY: answer as of this date (default: today in China)
     context_minutes: int = 10  # BOT_CONTEXT_MINUTES: how long a follow-up is read against an answer
     digest_hour: int | None = None  # BOT_DIGEST_HOUR: the hour (China time) of the admins' digest
+    http_port: int | None = None  # BOT_HTTP_PORT: /healthz, /readyz, /metrics in polling mode
 
     def __post_init__(self) -> None:
         # a token of only spaces is no token, however Settings was made (from_env strips too)
@@ -134,6 +135,11 @@ class Settings:
                 "BOT_LOG_MAX_PER_ASKER", get("BOT_LOG_MAX_PER_ASKER"), 500, 1, 1_000_000
             ),
             context_minutes=_int("BOT_CONTEXT_MINUTES", get("BOT_CONTEXT_MINUTES"), 10, 0, 1440),
+            http_port=(
+                None
+                if get("BOT_HTTP_PORT") is None or is_off(get("BOT_HTTP_PORT"))
+                else _int("BOT_HTTP_PORT", get("BOT_HTTP_PORT"), 9100, 1, 65535)
+            ),
             digest_hour=(
                 None
                 if get("BOT_DIGEST_HOUR") is None

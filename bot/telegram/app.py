@@ -42,9 +42,10 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
 from bot.engine import ContentError, Engine
-from bot.telegram import handlers, redact, staff
+from bot.telegram import handlers, redact, serve, staff
 from bot.telegram.inbox import Inbox, InboxApplication, InboxQueue
 from bot.telegram.send import STAFF_KINDS
+from bot.web import Metrics
 
 if TYPE_CHECKING:
     from bot.questionlog import QuestionLog, StaffChanges
@@ -143,8 +144,9 @@ def build_application(
             )
         )
     )
+    builder = builder.application_class(InboxApplication)  # counts the updates handled
     if inbox is not None:
-        builder = builder.update_queue(InboxQueue(inbox)).application_class(InboxApplication)
+        builder = builder.update_queue(InboxQueue(inbox))
     if settings.base_url:
         builder = builder.base_url(settings.base_url).base_file_url(
             settings.base_file_url or settings.base_url
@@ -153,6 +155,13 @@ def build_application(
     if staff_changes is None and qlog is not None and getattr(qlog, "path", None) is not None:
         staff_changes = _open_staff_changes(settings, qlog.path)
     handlers.init_bot_data(application.bot_data, settings, engine, qlog, staff=staff_changes)
+    metrics: Metrics = application.bot_data[handlers.METRICS]
+    limiter = application.bot.rate_limiter
+    if isinstance(limiter, PacedRateLimiter):
+        limiter.on_retry_after = metrics.retry_after
+        metrics.set_backlog_source(lambda: float(limiter.waiting))
+    if isinstance(application.update_queue, InboxQueue):
+        application.update_queue.on_duplicate = lambda: metrics.update("duplicate")
     _add_handlers(application)
     return application
 
@@ -219,6 +228,8 @@ class PacedRateLimiter(BaseRateLimiter[int]):
             _MAX_PRIVATE_LIMITERS, lambda: AsyncLimiter(private_burst, private_burst / private_rate)
         )
         self._paused_until = 0.0  # event-loop time until which nothing is sent (429)
+        self.waiting = 0  # messages waiting for their send allowance now (the send backlog)
+        self.on_retry_after: Callable[[], None] | None = None  # told of every 429
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -270,15 +281,25 @@ class PacedRateLimiter(BaseRateLimiter[int]):
                 if chat_id is None:  # answerCallbackQuery, getMe, setWebhook...: not metered
                     await self._pause_over()
                     return await callback(*args, **kwargs)
-                async with chat or contextlib.nullcontext():
-                    while True:
-                        await self._pause_over()
-                        async with self._overall:
-                            if not self._paused():
-                                return await callback(*args, **kwargs)
+                self.waiting += 1
+                waiting = True
+                try:
+                    async with chat or contextlib.nullcontext():
+                        while True:
+                            await self._pause_over()
+                            async with self._overall:
+                                if not self._paused():
+                                    self.waiting -= 1
+                                    waiting = False
+                                    return await callback(*args, **kwargs)
+                finally:
+                    if waiting:
+                        self.waiting -= 1
                         # the slot came while a 429 pause began: not used, queue again after
                         # the pause (slots must not pile up behind a pause and go out at once)
             except RetryAfter as exc:
+                if self.on_retry_after is not None:
+                    self.on_retry_after()
                 if attempt >= retries:
                     logger.error("%s: 429 Too Many Requests after %d retries", endpoint, attempt)
                     raise
@@ -580,8 +601,7 @@ def run_bot(settings: Settings) -> int:
     for warning in engine.warnings:
         logger.warning("content: %s", warning)
     qlog = _open_question_log(settings)
-    # python-telegram-bot's run_polling/run_webhook use (and close) the current event loop:
-    # start-up happens on the same loop, so its HTTP clients stay valid for the run.
+    # start-up and the run happen on the same loop, so the HTTP clients stay valid for the run
     inbox = _open_inbox(settings)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
@@ -592,27 +612,16 @@ def run_bot(settings: Settings) -> int:
         if not _start(loop, application):
             logger.info("Stopped while waiting for the Bot API")
             return 0
-        if settings.webhook_url:
-            url_path, webhook_url = webhook_target(settings)
-            logger.info(
-                "Receiving updates by webhook on %s:%s",
-                settings.webhook_listen,
-                settings.webhook_port,
-            )
-            application.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=url_path,
-                webhook_url=webhook_url,
-                secret_token=settings.webhook_secret,
+        loop.run_until_complete(
+            serve.run(
+                application,
+                settings,
+                application.bot_data[handlers.METRICS],
+                webhook=webhook_target(settings) if settings.webhook_url else None,
                 allowed_updates=ALLOWED_UPDATES,
                 bootstrap_retries=BOOTSTRAP_RETRIES,
             )
-        else:
-            logger.info("Receiving updates by long polling")
-            application.run_polling(
-                allowed_updates=ALLOWED_UPDATES, bootstrap_retries=BOOTSTRAP_RETRIES
-            )
+        )
     except InvalidToken:
         logger.error("Telegram rejected TELEGRAM_BOT_TOKEN (check the token with @BotFather)")
         return 1

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import html
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from functools import partial
@@ -66,6 +67,7 @@ from bot.telegram.send import (
     topics_reply,
     ui,
 )
+from bot.web import Metrics
 
 if TYPE_CHECKING:
     from bot.questionlog import QuestionLog, StaffChanges
@@ -80,6 +82,8 @@ BACKLOG = "backlog"
 RELOAD_LOCK = "reload_lock"
 CONVERSATIONS = "conversations"
 STAFF = "staff"  # the staff changes (bot.questionlog.StaffChanges), None when the log is off
+METRICS = "metrics"  # bot.web.Metrics: what /metrics shows
+DB_PING = "db_ping"  # a blocking check that the shared database answers (None: no such database)
 GROUP_RELOAD_LINES = 10  # problems shown in a group when the admin cannot be told privately
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -104,6 +108,8 @@ def init_bot_data(
     """Put the shared state where the handlers find it."""
     bot_data[ENGINE] = engine
     bot_data[STAFF] = staff
+    bot_data.setdefault(METRICS, Metrics())
+    bot_data.setdefault(DB_PING, None)
     bot_data[CONVERSATIONS] = conversations or MemoryContextStore(
         ttl=settings.context_minutes * 60.0
     )
@@ -112,6 +118,11 @@ def init_bot_data(
     bot_data[FLOOD] = FloodGuard()
     bot_data[BACKLOG] = ChatBacklog()
     bot_data[RELOAD_LOCK] = asyncio.Lock()
+
+
+def _metrics(context: Context) -> Metrics:
+    metrics: Metrics = context.bot_data[METRICS]
+    return metrics
 
 
 def _engine(context: Context) -> Engine:
@@ -252,8 +263,12 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         return
     engine = _engine(context)
     user = update.effective_user
+    metrics = _metrics(context)
     before = None if user is None else _conversations(context).get(message.chat.id, user.id)
+    metrics.context(before is not None)
+    started = time.perf_counter()
     answer = engine.ask(question, before)
+    metrics.question(answer.decision, answer.lang, message.chat.type, time.perf_counter() - started)
     remember(context, message.chat.id, user, answer)
     logger.debug("question %r -> %s %s", question, answer.decision, answer.intent)
     record_id = _record(context, message.chat.type, update.effective_user, answer)
@@ -508,7 +523,11 @@ async def on_inline_query(update: Update, context: Context) -> None:
         help_text = engine.help_text(lang, script)
         answers = [(ui("inline_help", lang, script), help_text)]
     else:
+        started = time.perf_counter()
         answer = engine.ask(text)
+        _metrics(context).question(
+            answer.decision, answer.lang, "inline", time.perf_counter() - started
+        )
         _record(context, "inline", query.from_user, answer)
         answers = inline_answers(engine, answer)
     results = [
@@ -609,12 +628,15 @@ async def reload_engine(bot_data: BotData) -> ReloadResult:
             logger.warning(
                 "Reload failed with %d problem(s); keeping the old content", len(problems)
             )
+            bot_data[METRICS].reload(False)
             return ReloadResult(False, [str(p) for p in problems])
         except Exception as exc:
             logger.exception("Reload failed; keeping the old content")
+            bot_data[METRICS].reload(False)
             return ReloadResult(False, [f"{type(exc).__name__}: {exc}"])
         changes = Engine.describe_changes(old, new)  # before the swap: the reply tells the truth
         bot_data[ENGINE] = new
+        bot_data[METRICS].reload(True)
         summary = f"content {new.fingerprint} (was {old.fingerprint})"
         logger.info("Reloaded content: %s; %d change(s)", summary, len(changes))
         warnings = [str(w) for w in new.warnings] + new.added_problems
@@ -742,6 +764,9 @@ async def on_error(update: object, context: Context) -> None:
         logger.warning("Telegram not reachable: %s", error)
         return
     logger.error("Error while handling an update", exc_info=context.error)
+    metrics: Metrics | None = getattr(context, "bot_data", {}).get(METRICS)
+    if metrics is not None and isinstance(error, TelegramError):
+        metrics.telegram_error(error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if not _addressed(update, context):

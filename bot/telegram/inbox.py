@@ -22,6 +22,7 @@ import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -91,12 +92,15 @@ class InboxQueue(asyncio.Queue[object]):
     def __init__(self, inbox: Inbox) -> None:
         super().__init__()
         self.inbox = inbox
+        self.on_duplicate: Callable[[], None] | None = None  # told of every re-delivery
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update):
             body = json.dumps(item.to_dict(), ensure_ascii=False)
             if not await asyncio.to_thread(self.inbox.add, item.update_id, body):
                 logger.info("Update %s delivered again: already received", item.update_id)
+                if self.on_duplicate is not None:
+                    self.on_duplicate()
                 return
         await super().put(item)
 
@@ -117,12 +121,18 @@ class InboxQueue(asyncio.Queue[object]):
 
 
 class InboxApplication(Application):  # type: ignore[type-arg]
-    """Crosses an update off the inbox once its handlers have run (whatever they did)."""
+    """Crosses an update off the inbox once its handlers have run (whatever they did), and
+    counts it for /metrics (bot_data["metrics"], when there is one)."""
 
     async def process_update(self, update: object) -> None:
+        result = "failed"
         try:
             await super().process_update(update)
+            result = "handled"
         finally:
+            metrics = self.bot_data.get("metrics")
+            if metrics is not None and isinstance(update, Update):
+                metrics.update(result)
             queue = self.update_queue
             if isinstance(update, Update) and isinstance(queue, InboxQueue):
                 await asyncio.to_thread(queue.inbox.done, update.update_id)

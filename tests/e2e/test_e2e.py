@@ -679,6 +679,13 @@ def test_webhook_mode_checks_the_secret(tmp_path: Path) -> None:
             assert CHILDCARE_FIGURE in answer.text
             assert [m.message_id for m in fake.bot_messages(since=mark)] == [answer.message_id]
             assert fake.errors == [], fake.errors
+            # the same server answers the probes and the metrics
+            base = f"http://127.0.0.1:{port}"
+            assert httpx.get(f"{base}/healthz", timeout=5).status_code == 200
+            ready = httpx.get(f"{base}/readyz", timeout=5)
+            assert ready.status_code == 200 and ready.json()["checks"]["telegram"] == "running"
+            metrics = httpx.get(f"{base}/metrics", timeout=5).text
+            assert 'inquirybot_updates_total{result="handled"} 1.0' in metrics
         finally:
             rc = bot.stop(timeout=10)
         assert rc == 0, f"exit code {rc}:\n{bot.log()[-3000:]}"
