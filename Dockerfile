@@ -40,7 +40,8 @@ ENV PATH="/opt/venv/bin:${PATH}" \
     BOT_INTENTS_DIR=/app/intents \
     BOT_DATA_DIR=/app/data \
     BOT_DB=/data/questions.sqlite3 \
-    BOT_CACHE_DIR=/data/cache
+    BOT_CACHE_DIR=/data/cache \
+    BOT_HTTP_PORT=9100
 
 RUN groupadd --system --gid 10001 bot \
     && useradd --system --uid 10001 --gid bot --home-dir /app --no-create-home \
@@ -57,10 +58,16 @@ WORKDIR /app
 VOLUME ["/data"]
 USER 10001:10001
 
-# Webhook mode (WEBHOOK_URL set) listens here; polling mode needs no port.
-EXPOSE 8443
+# Webhook mode (WEBHOOK_URL set): the webhook, /healthz, /readyz and /metrics on 8443.
+# Polling mode: /healthz, /readyz and /metrics on BOT_HTTP_PORT (9100). Publish neither port to
+# the Internet as it is: only the webhook path belongs behind the TLS proxy (see compose.yaml).
+EXPOSE 8443 9100
 
-# No HEALTHCHECK: in polling mode the process is the only liveness signal (PTB retries network
-# errors itself), and `python -m bot check` would report the content, not the bot.
+# Liveness: the process's own HTTP server answers /healthz (webhook or polling port).
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+    CMD ["python", "-m", "bot", "health"]
+
+# SIGTERM drains: the web server stops taking requests, queued updates are answered, the log is
+# flushed; measured well under Docker's default 10 s stop timeout (README, Deployment).
 
 CMD ["python", "-m", "bot", "run"]

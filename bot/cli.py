@@ -83,6 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="run the Telegram bot (console chat without a token)")
     rep = sub.add_parser("report", help="question-log figures and the unanswered questions")
     report.add_arguments(rep)
+    health = sub.add_parser(
+        "health", help="probe a running bot's /healthz (or /readyz); exit 0 when it answers 200"
+    )
+    health.add_argument("--ready", action="store_true", help="probe /readyz instead")
+    health.add_argument(
+        "--url",
+        help="the bot's HTTP base URL (default: 127.0.0.1 at WEBHOOK_PORT when WEBHOOK_URL is "
+        "set, else at BOT_HTTP_PORT)",
+    )
     ex = sub.add_parser("examples", help="the examples staff added in Telegram (list, export)")
     ex.add_argument(
         "action",
@@ -341,6 +350,36 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_bot(settings)
 
 
+def cmd_health(args: argparse.Namespace) -> int:
+    """`health [--ready] [--url URL]`: the container's HEALTHCHECK, usable by hand too."""
+    import urllib.error
+    import urllib.request
+
+    base = args.url
+    if base is None:
+        if os.environ.get("WEBHOOK_URL", "").strip():
+            port = os.environ.get("WEBHOOK_PORT", "").strip() or "8443"
+        else:
+            port = os.environ.get("BOT_HTTP_PORT", "").strip()
+        if not port:
+            print("no HTTP port to probe: set BOT_HTTP_PORT (or use a webhook)", file=sys.stderr)
+            return 2
+        base = f"http://127.0.0.1:{port}"
+    if not base.startswith(("http://", "https://")):
+        print(f"not an http(s) URL: {base}", file=sys.stderr)
+        return 2
+    url = base.rstrip("/") + ("/readyz" if args.ready else "/healthz")
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (checked above)
+            print(f"{url}: {response.status}")
+            return 0 if response.status == 200 else 1
+    except urllib.error.HTTPError as exc:
+        print(f"{url}: {exc.code} {exc.read(500).decode('utf-8', 'replace')}", file=sys.stderr)
+    except (urllib.error.URLError, OSError) as exc:
+        print(f"{url}: not reachable ({exc})", file=sys.stderr)
+    return 1
+
+
 def cmd_examples(args: argparse.Namespace) -> int:
     """`examples list` / `examples export`: the examples staff added from Telegram."""
     from bot.config import is_off
@@ -406,5 +445,6 @@ def main(argv: list[str] | None = None) -> int:
         "coverage": cmd_coverage,
         "run": cmd_run,
         "examples": cmd_examples,
+        "health": cmd_health,
     }
     return handlers[args.command](args)

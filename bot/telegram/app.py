@@ -456,6 +456,7 @@ async def sighup_reload(application: BotApplication) -> handlers.ReloadResult:
     """Reload on an operator's signal; the outcome goes to the log."""
     result = await handlers.reload_engine(application.bot_data)
     if result.ok:
+        await handlers.announce(application.bot_data, "reload")
         logger.info("Reload: %s", result.summary)
         for line in result.lines + [f"warning: {w}" for w in result.warnings]:
             logger.info("  %s", line)

@@ -84,6 +84,7 @@ CONVERSATIONS = "conversations"
 STAFF = "staff"  # the staff changes (bot.questionlog.StaffChanges), None when the log is off
 METRICS = "metrics"  # bot.web.Metrics: what /metrics shows
 DB_PING = "db_ping"  # a blocking check that the shared database answers (None: no such database)
+ANNOUNCE = "announce"  # tells the other replicas the engine changed (bot.telegram.replicas)
 GROUP_RELOAD_LINES = 10  # problems shown in a group when the admin cannot be told privately
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -596,6 +597,13 @@ class ReloadResult:
     summary: str = ""
 
 
+async def announce(bot_data: BotData, what: str) -> None:
+    """Tell the other replicas that this one's engine changed (nothing without replicas)."""
+    tell: Callable[[str], None] | None = bot_data.get(ANNOUNCE)
+    if tell is not None:
+        await asyncio.to_thread(tell, what)
+
+
 def build_engine(settings: Settings, staff: StaffChanges | None) -> Engine:
     """The engine of the content files plus the examples staff added (a failure to read those
     is logged, and the files' engine serves). Blocking: run it in a worker thread."""
@@ -675,6 +683,8 @@ async def on_reload(update: Update, context: Context) -> None:
             await _refuse_non_admin(update, "reload")
             return
         result = await reload_engine(context.bot_data)
+        if result.ok:
+            await announce(context.bot_data, "reload")
         if not _is_group(message):
             await send(message, reload_reply(result), quote=False)
             return

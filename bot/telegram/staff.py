@@ -36,6 +36,7 @@ from bot.telegram.handlers import (
     STAFF,
     Context,
     admission,
+    announce,
     deliver,
     send,
     user_lang,
@@ -278,6 +279,7 @@ async def _undo(context: Context, staff: StaffChanges) -> str:
     if last.action == "example":
         rest = await asyncio.to_thread(staff.examples)
         context.bot_data[ENGINE] = await asyncio.to_thread(engine.with_examples, rest)
+        await announce(context.bot_data, "staff change")
     logger.info("Staff change %d undone", last.id)
     return f"Undone: {describe(last, engine)}."
 
@@ -433,6 +435,7 @@ async def _add_example(
         staff.add, "example", example.question, logged.normalized, intent, admin
     )
     context.bot_data[ENGINE] = new
+    await announce(context.bot_data, "staff change")
     answer = new.ask(example.question)
     logger.info("Staff change %d: example added to %s", change.id, intent)
     return (
