@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -76,6 +79,27 @@ def test_polling_bot_serves_health_and_metrics_that_move(tmp_path: Path) -> None
             assert moved("inquirybot_reloads_total", result="ok") == 1
             assert moved("inquirybot_updates_total", result="handled") == 4
             assert httpx.get(f"{base}/nothing-here", timeout=5).status_code == 404
+            # the container's HEALTHCHECK, as the Dockerfile runs it (port from the environment)
+            env = {**os.environ, "BOT_HTTP_PORT": str(port)}
+            env.pop("WEBHOOK_URL", None)
+            for args in (["health"], ["health", "--ready"], ["health", "--url", base]):
+                probe = subprocess.run(
+                    [sys.executable, "-m", "bot", *args],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                    check=False,
+                )
+                assert probe.returncode == 0, probe.stderr
         finally:
             rc = bot.stop(timeout=10)
         assert rc == 0, bot.log()[-3000:]
+        gone = subprocess.run(
+            [sys.executable, "-m", "bot", "health", "--url", base],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert gone.returncode == 1 and "not reachable" in gone.stderr
