@@ -23,12 +23,17 @@ DEFAULT_INTENTS_DIR = PROJECT_DIR / "intents"
 DEFAULT_DATA_DIR = PROJECT_DIR / "data"
 DEFAULT_DB = "questions.sqlite3"
 
-_SECRET_FIELDS = frozenset({"token", "webhook_secret", "log_secret"})
+_SECRET_FIELDS = frozenset({"token", "webhook_secret", "log_secret", "db_url"})
 # Telegram accepts 1-256 characters A-Z a-z 0-9 _ - as setWebhook(secret_token=...).
 _WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # BOT_DB values that switch the question log off (case-insensitive); `python -m bot report`
 # accepts the same for --db.
 OFF_VALUES = frozenset({"off", "none", "no", "false", "0"})
+
+
+def is_postgres(value: str | None) -> bool:
+    """Whether BOT_DB names a PostgreSQL database (postgresql:// or postgres://)."""
+    return value is not None and value.strip().lower().startswith(("postgresql://", "postgres://"))
 
 
 def is_off(value: str | None) -> bool:
@@ -55,7 +60,8 @@ class Settings:
     webhook_listen: str = "0.0.0.0"  # noqa: S104 - a container listens on all interfaces
     webhook_port: int = 8443
     webhook_secret: str | None = None
-    db_path: Path | None = field(default_factory=lambda: Path(DEFAULT_DB))
+    db_path: Path | None = field(default_factory=lambda: Path(DEFAULT_DB))  # SQLite's file
+    db_url: str | None = None  # BOT_DB when it is a postgresql:// URL (then db_path is None)
     log_secret: str | None = None
     log_retention_days: int = 90
     log_max_rows: int = 1_000_000  # BOT_LOG_MAX_ROWS: the oldest go first beyond this
@@ -124,7 +130,8 @@ class Settings:
             webhook_listen=get("WEBHOOK_LISTEN") or "0.0.0.0",  # noqa: S104
             webhook_port=_int("WEBHOOK_PORT", get("WEBHOOK_PORT"), 8443, 1, 65535),
             webhook_secret=webhook_secret,
-            db_path=None if is_off(db) else Path(db or DEFAULT_DB),
+            db_path=None if is_off(db) or is_postgres(db) else Path(db or DEFAULT_DB),
+            db_url=db if is_postgres(db) else None,
             log_secret=get("BOT_LOG_SECRET"),
             log_retention_days=_int(
                 "BOT_LOG_RETENTION_DAYS", get("BOT_LOG_RETENTION_DAYS"), 90, 1, 36500

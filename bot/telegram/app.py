@@ -17,6 +17,7 @@ import logging
 import signal
 import sqlite3
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -41,9 +42,15 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
+from bot.conversation import ContextStore
+from bot.conversation.pg import PgContextStore
 from bot.engine import ContentError, Engine
+from bot.storage.pg import Pool, StorageError, open_pool
 from bot.telegram import handlers, redact, serve, staff
 from bot.telegram.inbox import Inbox, InboxApplication, InboxQueue
+from bot.telegram.pg_budget import SharedBudget, SharedRateLimiter
+from bot.telegram.pg_inbox import PgInbox, PgInboxQueue, default_owner
+from bot.telegram.replicas import Replicas
 from bot.telegram.send import STAFF_KINDS
 from bot.web import Metrics
 
@@ -81,6 +88,7 @@ _MAX_GROUP_LIMITERS = 512
 _MAX_PRIVATE_LIMITERS = 4096
 _Json = dict[str, Any]
 DIGEST_TASK = "digest_task"
+REPLICAS = "replicas"  # bot.telegram.replicas.Replicas, with a shared database
 
 _PUBLIC_COMMANDS = {
     "zh": [("start", "开始使用"), ("help", "我能回答什么"), ("ask", "提问（在群组中使用）")],
@@ -106,8 +114,10 @@ def build_application(
     qlog: QuestionLog | None = None,
     *,
     request: BaseRequest | None = None,
-    inbox: Inbox | None = None,
+    inbox: Inbox | PgInbox | None = None,
     staff_changes: StaffChanges | None = None,
+    conversations: ContextStore | None = None,
+    send_limiter: BaseRateLimiter[int] | None = None,
 ) -> BotApplication:
     """The Application with all handlers; `request` replaces the HTTP client (tests); with
     an `inbox`, updates are written down before they are confirmed (bot.telegram.inbox)."""
@@ -122,7 +132,7 @@ def build_application(
         ApplicationBuilder()
         .token(settings.token)
         .defaults(defaults)
-        .rate_limiter(rate_limiter())
+        .rate_limiter(send_limiter or rate_limiter())
         .concurrent_updates(CONCURRENT_UPDATES)
         .job_queue(None)
         .post_init(_post_init)
@@ -145,7 +155,9 @@ def build_application(
         )
     )
     builder = builder.application_class(InboxApplication)  # counts the updates handled
-    if inbox is not None:
+    if isinstance(inbox, PgInbox):
+        builder = builder.update_queue(PgInboxQueue(inbox))
+    elif inbox is not None:
         builder = builder.update_queue(InboxQueue(inbox))
     if settings.base_url:
         builder = builder.base_url(settings.base_url).base_file_url(
@@ -154,10 +166,12 @@ def build_application(
     application = builder.build()
     if staff_changes is None and qlog is not None and getattr(qlog, "path", None) is not None:
         staff_changes = _open_staff_changes(settings, qlog.path)
-    handlers.init_bot_data(application.bot_data, settings, engine, qlog, staff=staff_changes)
+    handlers.init_bot_data(
+        application.bot_data, settings, engine, qlog, conversations, staff=staff_changes
+    )
     metrics: Metrics = application.bot_data[handlers.METRICS]
     limiter = application.bot.rate_limiter
-    if isinstance(limiter, PacedRateLimiter):
+    if isinstance(limiter, PacedRateLimiter | SharedRateLimiter):
         limiter.on_retry_after = metrics.retry_after
         metrics.set_backlog_source(lambda: float(limiter.waiting))
     if isinstance(application.update_queue, InboxQueue):
@@ -392,6 +406,11 @@ async def set_commands(application: BotApplication) -> None:
 
 
 async def _post_stop(application: BotApplication) -> None:
+    if isinstance(application.update_queue, PgInboxQueue):
+        await application.update_queue.stop_keeping()
+    follower = application.bot_data.pop(REPLICAS, None)
+    if follower is not None:
+        await asyncio.to_thread(follower.close)
     task = application.bot_data.pop(DIGEST_TASK, None)
     if task is not None:
         task.cancel()
@@ -401,7 +420,12 @@ async def _post_stop(application: BotApplication) -> None:
 
 async def _post_init(application: BotApplication) -> None:
     await set_commands(application)
+    if isinstance(application.update_queue, PgInboxQueue):
+        application.update_queue.start_keeping(application.bot)
     settings: Settings = application.bot_data[handlers.SETTINGS]
+    follower = application.bot_data.get(REPLICAS)
+    if follower is not None:
+        follower.follow(application.bot_data, asyncio.get_running_loop())
     if settings.digest_hour is not None and settings.admin_ids:
         application.bot_data[DIGEST_TASK] = asyncio.create_task(
             staff.digest_loop(application.bot_data, application.bot, settings.digest_hour)
@@ -487,7 +511,10 @@ def configure_logging(settings: Settings) -> None:
     logging.getLogger().setLevel(settings.log_level)
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    redact.install(settings.token, secrets=(settings.webhook_secret, settings.log_secret))
+    db_password = urlsplit(settings.db_url).password if settings.db_url else None
+    redact.install(
+        settings.token, secrets=(settings.webhook_secret, settings.log_secret, db_password)
+    )
 
 
 def _open_inbox(settings: Settings) -> Inbox | None:
@@ -501,6 +528,20 @@ def _open_inbox(settings: Settings) -> Inbox | None:
     except (OSError, sqlite3.Error) as exc:
         logger.error("Cannot open the update inbox %s (%s): running without it", path, exc)
         return None
+
+
+def _open_shared_pool(settings: Settings) -> Pool | None:
+    """The PostgreSQL pool the replicas' shared state goes through (None with SQLite)."""
+    if settings.db_url is None:
+        return None
+    # the default executor's threads (inbox, log reads) + the budget's 4 + contexts + keeper
+    return open_pool(settings.db_url, max_size=16, name="bot-shared")
+
+
+def _ping(pool: Pool) -> None:
+    """/readyz: the shared database answers."""
+    with pool.connection(timeout=2.0) as conn:
+        conn.execute("SELECT 1")
 
 
 def _open_staff_changes(settings: Settings, path: Path | None = None) -> StaffChanges | None:
@@ -601,15 +642,41 @@ def run_bot(settings: Settings) -> int:
         return 1
     for warning in engine.warnings:
         logger.warning("content: %s", warning)
+    try:
+        pool = _open_shared_pool(settings)
+    except StorageError as exc:  # its message shows no password
+        logger.error("%s", exc)
+        return 1
     qlog = _open_question_log(settings)
     # start-up and the run happen on the same loop, so the HTTP clients stay valid for the run
-    inbox = _open_inbox(settings)
+    inbox: Inbox | PgInbox | None
+    conversations: ContextStore | None = None
+    budget: SharedBudget | None = None
+    send_limiter: SharedRateLimiter | None = None
+    if pool is not None:  # replicas share the inbox, the contexts and the send budget
+        inbox = PgInbox(pool, default_owner())
+        conversations = PgContextStore(pool, ttl=settings.context_minutes * 60.0)
+        budget = SharedBudget(pool, local_share=0.5)  # while the database is away: half each
+        send_limiter = SharedRateLimiter.like(rate_limiter(), budget)
+    else:
+        inbox = _open_inbox(settings)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
         application = build_application(
-            settings, engine, qlog, inbox=inbox, staff_changes=staff_changes
+            settings,
+            engine,
+            qlog,
+            inbox=inbox,
+            staff_changes=staff_changes,
+            conversations=conversations,
+            send_limiter=send_limiter,
         )
+        if pool is not None and settings.db_url is not None:
+            replicas = Replicas(pool, settings.db_url, default_owner())
+            application.bot_data[REPLICAS] = replicas
+            application.bot_data[handlers.ANNOUNCE] = replicas.announce
+            application.bot_data[handlers.DB_PING] = partial(_ping, pool)
         if not _start(loop, application):
             logger.info("Stopped while waiting for the Bot API")
             return 0
@@ -634,6 +701,10 @@ def run_bot(settings: Settings) -> int:
             qlog.close()
         if inbox is not None:
             inbox.close()
+        if budget is not None:
+            budget.close()
+        if pool is not None:
+            pool.close()
         if not loop.is_closed():
             loop.close()
         asyncio.set_event_loop(None)

@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import Update
 from telegram.ext import Application
@@ -86,10 +86,20 @@ class Inbox:
             self._conn.close()
 
 
+class UpdateInbox(Protocol):
+    """What InboxQueue needs of an inbox: `Inbox` (SQLite) or bot.telegram.pg_inbox.PgInbox."""
+
+    def add(self, update_id: int, body: str) -> bool: ...
+    def done(self, update_id: int) -> None: ...
+    def pending(self) -> list[tuple[int, str]]: ...
+    def prune(self) -> None: ...
+    def close(self) -> None: ...
+
+
 class InboxQueue(asyncio.Queue[object]):
     """The Application's update queue, writing each update down before it is queued."""
 
-    def __init__(self, inbox: Inbox) -> None:
+    def __init__(self, inbox: UpdateInbox) -> None:
         super().__init__()
         self.inbox = inbox
         self.on_duplicate: Callable[[], None] | None = None  # told of every re-delivery
