@@ -244,15 +244,37 @@ def _conversations(context: Context) -> ContextStore:
     return store
 
 
-def remember(context: Context, chat: int, user: User | None, answer: Answer) -> None:
+async def _off_loop(store: ContextStore, call: Callable[..., T], *args: Any) -> T:
+    """A context-store call: at once for the in-memory store, in a worker thread for a shared
+    one (a database round trip must not hold the event loop)."""
+    if isinstance(store, MemoryContextStore):
+        return call(*args)
+    return await asyncio.to_thread(call, *args)
+
+
+async def recall(context: Context, chat: int, user: User | None) -> Conversation | None:
+    """The asker's last answer in this chat (None: none, expired, or no asker)."""
+    if user is None:
+        return None
+    store = _conversations(context)
+    return await _off_loop(store, store.get, chat, user.id)
+
+
+async def remember(
+    context: Context,
+    chat: int,
+    user: User | None,
+    answer: Answer,
+    before: Conversation | None = None,
+) -> None:
     """Keep what the asker was just answered, for reading their next message in this chat (a
-    refusal keeps the topic before it)."""
+    refusal keeps `before`, the topic before it)."""
     if user is None:  # a channel post or an anonymous admin: no asker to follow
         return
-    store = _conversations(context)
-    after = Conversation.after(answer, store.get(chat, user.id))
+    after = Conversation.after(answer, before)
     if after is not None:
-        store.put(chat, user.id, after)
+        store = _conversations(context)
+        await _off_loop(store, store.put, chat, user.id, after)
 
 
 async def answer_question(update: Update, context: Context, question: str) -> None:
@@ -265,12 +287,12 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     engine = _engine(context)
     user = update.effective_user
     metrics = _metrics(context)
-    before = None if user is None else _conversations(context).get(message.chat.id, user.id)
+    before = await recall(context, message.chat.id, user)
     metrics.context(before is not None)
     started = time.perf_counter()
     answer = engine.ask(question, before)
     metrics.question(answer.decision, answer.lang, message.chat.type, time.perf_counter() - started)
-    remember(context, message.chat.id, user, answer)
+    await remember(context, message.chat.id, user, answer, before)
     logger.debug("question %r -> %s %s", question, answer.decision, answer.intent)
     record_id = _record(context, message.chat.type, update.effective_user, answer)
     reply = answer_reply(
@@ -363,7 +385,8 @@ async def on_start(update: Update, context: Context) -> None:
             return
         lang, script = user_lang(update.effective_user)
         if update.effective_user is not None:  # a fresh start: no topic to follow
-            _conversations(context).forget(message.chat.id, update.effective_user.id)
+            store = _conversations(context)
+            await _off_loop(store, store.forget, message.chat.id, update.effective_user.id)
         engine = _engine(context)
         reply = topics_reply(
             ui("welcome", lang, script),
@@ -490,7 +513,8 @@ async def _press(
     await acknowledge()
     if message is None:
         return
-    remember(context, message.chat.id, query.from_user, answer)
+    before = await recall(context, message.chat.id, query.from_user)
+    await remember(context, message.chat.id, query.from_user, answer, before)
     if data.kind == CHOOSE and data.record:
         record_id: str | None = data.record
         if qlog is not None:
