@@ -22,7 +22,7 @@ from bot.config import DEFAULT_DATA_DIR, DEFAULT_INTENTS_DIR
 from bot.content.load import ContentError, Problem
 from bot.engine import Context, Engine
 from bot.engine.clock import Clock, clock_for, parse_day
-from bot.questionlog import report
+from bot.questionlog import StaffChanges, report
 
 
 def _day(text: str) -> date:
@@ -382,14 +382,26 @@ def cmd_health(args: argparse.Namespace) -> int:
 
 def cmd_examples(args: argparse.Namespace) -> int:
     """`examples list` / `examples export`: the examples staff added from Telegram."""
-    from bot.config import is_off
-    from bot.content.edit import EditError, add_examples
-    from bot.questionlog import QuestionLogError, StaffChanges
+    from bot.config import is_off, is_postgres
+    from bot.questionlog import QuestionLogError, open_staff
 
-    if is_off(args.db) or not Path(args.db).is_file():
+    if is_off(args.db) or (not is_postgres(args.db) and not Path(args.db).is_file()):
         print(f"no question log at {args.db} (use --db or BOT_DB)", file=sys.stderr)
         return 1
-    staff = StaffChanges(args.db)
+    staff = open_staff(args.db)
+    try:
+        return _examples(args, staff)
+    except QuestionLogError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    finally:
+        staff.close()
+
+
+def _examples(args: argparse.Namespace, staff: StaffChanges) -> int:
+    from bot.content.edit import EditError, add_examples
+    from bot.questionlog import QuestionLogError
+
     try:
         pending = [c for c in staff.active() if c.example() is not None]
     except QuestionLogError as exc:

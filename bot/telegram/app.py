@@ -164,8 +164,9 @@ def build_application(
             settings.base_file_url or settings.base_url
         )
     application = builder.build()
-    if staff_changes is None and qlog is not None and getattr(qlog, "path", None) is not None:
-        staff_changes = _open_staff_changes(settings, qlog.path)
+    database = getattr(qlog, "database", None)  # a stand-in log of the tests has none
+    if staff_changes is None and database is not None:
+        staff_changes = _open_staff_changes(settings, database)
     handlers.init_bot_data(
         application.bot_data, settings, engine, qlog, conversations, staff=staff_changes
     )
@@ -544,32 +545,36 @@ def _ping(pool: Pool) -> None:
         conn.execute("SELECT 1")
 
 
-def _open_staff_changes(settings: Settings, path: Path | None = None) -> StaffChanges | None:
-    """What staff changed from Telegram, in the question log's database (`path`, else
-    BOT_DB; none when the log is off)."""
-    path = path or settings.db_path
-    if path is None:
-        return None
-    from bot.questionlog import StaffChanges
+def _log_location(settings: Settings) -> str | Path | None:
+    """BOT_DB: a PostgreSQL URL, a SQLite file, or None when the log is off."""
+    return settings.db_url or settings.db_path
 
-    return StaffChanges(path)
+
+def _open_staff_changes(settings: Settings, database: Any = None) -> StaffChanges | None:
+    """What staff changed from Telegram, in the question log's database (an open one shares
+    its connections; else BOT_DB's); none when the log is off."""
+    location = database if database is not None else _log_location(settings)
+    if location is None:
+        return None
+    from bot.questionlog import open_staff
+
+    return open_staff(location)
 
 
 def _open_question_log(settings: Settings) -> QuestionLog | None:
-    if settings.db_path is None:
+    location = _log_location(settings)
+    if location is None:
         logger.info("Question log off (BOT_DB=off)")
         return None
-    from bot.questionlog import QuestionLog
+    from bot.questionlog import open_log
 
-    qlog = QuestionLog(
-        settings.db_path,
+    return open_log(
+        location,
         secret=settings.log_secret,
         retention_days=settings.log_retention_days,
         max_rows=settings.log_max_rows,
         max_per_asker_day=settings.log_max_per_asker,
     )
-    qlog.start()
-    return qlog
 
 
 async def initialize_with_retries(
@@ -703,6 +708,8 @@ def run_bot(settings: Settings) -> int:
             inbox.close()
         if budget is not None:
             budget.close()
+        if staff_changes is not None:
+            staff_changes.close()
         if pool is not None:
             pool.close()
         if not loop.is_closed():

@@ -50,6 +50,7 @@ from bot.telegram.addressing import (
     group_question,
     message_text,
 )
+from bot.telegram.inbox import InboxQueue
 from bot.telegram.send import (
     CHOOSE,
     HELPFUL,
@@ -299,6 +300,15 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         answer, fingerprint=engine.fingerprint, record_id=record_id, intent_ids=engine.intent_ids()
     )
     await send(message, reply, quote=_is_group(message))
+    await cross_off(context, update)
+
+
+async def cross_off(context: Context, update: Update) -> None:
+    """Cross the update off the inbox the moment its answer is sent: a kill after this does
+    not answer it again after the restart (bot.telegram.inbox)."""
+    queue = context.application.update_queue
+    if isinstance(queue, InboxQueue):
+        await queue.cross_off(update.update_id)
 
 
 async def _flood_ok(update: Update, context: Context) -> bool:

@@ -23,6 +23,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -103,11 +104,29 @@ class InboxQueue(asyncio.Queue[object]):
         super().__init__()
         self.inbox = inbox
         self.on_duplicate: Callable[[], None] | None = None  # told of every re-delivery
+        # The inbox's own threads: writing an update down or crossing it off never waits behind
+        # other work in the default executor (the time between an answer sent and its update
+        # crossed off is the window in which a kill makes a restart send it again).
+        self._threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="inbox")
+        self._crossed: set[int] = set()
+
+    async def _run(self, call: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._threads, call, *args)
+
+    async def cross_off(self, update_id: int) -> None:
+        """Cross an update off now (once: InboxApplication's own crossing off then skips)."""
+        if update_id in self._crossed:
+            return
+        self._crossed.add(update_id)
+        await self._run(self.inbox.done, update_id)
+
+    def forget_crossed(self, update_id: int) -> None:
+        self._crossed.discard(update_id)
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update):
             body = json.dumps(item.to_dict(), ensure_ascii=False)
-            if not await asyncio.to_thread(self.inbox.add, item.update_id, body):
+            if not await self._run(self.inbox.add, item.update_id, body):
                 logger.info("Update %s delivered again: already received", item.update_id)
                 if self.on_duplicate is not None:
                     self.on_duplicate()
@@ -145,4 +164,5 @@ class InboxApplication(Application):  # type: ignore[type-arg]
                 metrics.update(result)
             queue = self.update_queue
             if isinstance(update, Update) and isinstance(queue, InboxQueue):
-                await asyncio.to_thread(queue.inbox.done, update.update_id)
+                await queue.cross_off(update.update_id)
+                queue.forget_crossed(update.update_id)

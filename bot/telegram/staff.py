@@ -370,13 +370,13 @@ async def _staff_press(
 ) -> None:
     staff, qlog = _staff(context), _qlog(context)
     engine = _engine(context)
-    if staff is None or qlog is None or qlog.path is None:
+    if staff is None or qlog is None:
         await acknowledge("The question log is off (BOT_DB=off).", show_alert=True)
         return
     if data.fingerprint != fp_prefix(engine.fingerprint):
         await acknowledge("The content changed since: send the command again.", show_alert=True)
         return
-    logged = await asyncio.to_thread(review.read_question, qlog.path, data.record)
+    logged = await asyncio.to_thread(review.question_in, qlog, data.record)
     if logged is None:
         await acknowledge("That question is no longer in the log.", show_alert=True)
         return
