@@ -1,5 +1,11 @@
 """Tests of the question log (bot.questionlog.store), its review (bot.questionlog.review) and the staff report
-(bot.questionlog.report)."""
+(bot.questionlog.report).
+
+Every test that touches a log runs on both backends (`log_backend`: a SQLite file, and a fresh
+PostgreSQL database from tests/pgserver.py), with raw access to what is stored for its own
+checks. Tests of the SQLite file itself (WAL, a path that cannot be a file, a file that is not a
+database) and of PostgreSQL itself (an unreachable server, dropped connections, replicas) are in
+their own sections, named for their backend."""
 
 from __future__ import annotations
 
@@ -13,13 +19,18 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
+from psycopg.rows import dict_row
 
 from bot.engine.answer import Answer, Candidate
-from bot.questionlog import report, review
+from bot.questionlog import QuestionLogError, open_log, report, review
+from bot.questionlog.backend import pg_placeholders
 from bot.questionlog.review import (
     LoggedQuestion,
     UnansweredGroup,
@@ -30,12 +41,15 @@ from bot.questionlog.review import (
 )
 from bot.questionlog.store import (
     NONE_OF_THESE,
+    PG_MIGRATIONS,
     SCHEMA_VERSION,
     NullQuestionLog,
     QuestionLog,
     hash_asker,
     migrate,
 )
+from bot.storage.pg import migrate as pg_migrate
+from bot.storage.pg import open_pool
 
 DAY = 86400.0
 T0 = 1_740_000_000.0  # 2025-02-19T21:20:00Z
@@ -76,10 +90,168 @@ def ans(
     )
 
 
-def rows(path: Path) -> list[sqlite3.Row]:
-    with sqlite3.connect(path) as conn:
-        conn.row_factory = sqlite3.Row
-        return conn.execute("SELECT * FROM questions ORDER BY rowid").fetchall()
+class Backend:
+    """Where a test's question log lives (`location`: a BOT_DB value), a factory of logs there,
+    and raw access to what is stored, outside the code under test. SQL is written with `?`."""
+
+    kind = ""
+
+    def __init__(self, location: str | Path) -> None:
+        self.location = location
+
+    def log(self, **kwargs: Any) -> QuestionLog:
+        """A new (not started) log here."""
+        return QuestionLog(self.location, **kwargs)
+
+    def sql(self, statement: str, params: Sequence[object] = ()) -> list[Any]:
+        raise NotImplementedError
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Every stored question, oldest first."""
+        raise NotImplementedError
+
+    def locked(self) -> Any:
+        """A context in which another connection holds the questions exclusively."""
+        raise NotImplementedError
+
+    def stored(self) -> bytes:
+        """Everything the database holds of the questions, as bytes to search."""
+        raise NotImplementedError
+
+    def version(self) -> int:
+        raise NotImplementedError
+
+    def pretend_version(self, version: int) -> None:
+        """Mark the database as migrated to `version` without creating anything."""
+        raise NotImplementedError
+
+    def tables(self) -> set[str]:
+        raise NotImplementedError
+
+    def indexes(self) -> set[str]:
+        raise NotImplementedError
+
+    def columns(self, table: str) -> list[str]:
+        raise NotImplementedError
+
+
+class SqliteBackend(Backend):
+    kind = "sqlite"
+    location: Path
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.location, isolation_level=None)
+
+    def sql(self, statement: str, params: Sequence[object] = ()) -> list[Any]:
+        with closing(self._connect()) as conn:
+            return conn.execute(statement, tuple(params)).fetchall()
+
+    def rows(self) -> list[dict[str, Any]]:
+        with closing(self._connect()) as conn:
+            conn.row_factory = sqlite3.Row
+            got = conn.execute("SELECT * FROM questions ORDER BY rowid").fetchall()
+        return [dict(r) for r in got]
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        with closing(self._connect()) as conn:
+            conn.execute("BEGIN EXCLUSIVE")
+            try:
+                yield
+            finally:
+                conn.execute("COMMIT")
+
+    def stored(self) -> bytes:
+        folder, name = self.location.parent, self.location.name
+        return b"".join(p.read_bytes() for p in folder.iterdir() if p.name.startswith(name))
+
+    def version(self) -> int:
+        return int(self.sql("PRAGMA user_version")[0][0])
+
+    def pretend_version(self, version: int) -> None:
+        self.sql(f"PRAGMA user_version = {version:d}")
+
+    def tables(self) -> set[str]:
+        got = self.sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {name for (name,) in got if not name.startswith("sqlite_")}
+
+    def indexes(self) -> set[str]:
+        got = self.sql("SELECT name FROM sqlite_master WHERE type = 'index'")
+        return {name for (name,) in got if not name.startswith("sqlite_")}
+
+    def columns(self, table: str) -> list[str]:
+        return [r[1] for r in self.sql(f"PRAGMA table_info({table})")]
+
+
+class PgBackend(Backend):
+    kind = "postgresql"
+    location: str
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        return psycopg.connect(self.location, autocommit=True, connect_timeout=5)
+
+    def sql(self, statement: str, params: Sequence[object] = ()) -> list[Any]:
+        with self._connect() as conn:
+            cur = conn.execute(pg_placeholders(statement), tuple(params))
+            return cur.fetchall() if cur.description else []
+
+    def rows(self) -> list[dict[str, Any]]:
+        with self._connect() as conn, conn.cursor(row_factory=dict_row) as cur:
+            return cur.execute("SELECT * FROM questions ORDER BY rowid").fetchall()
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        with self._connect() as conn, conn.transaction():
+            conn.execute("LOCK TABLE questions IN ACCESS EXCLUSIVE MODE")
+            yield
+
+    def stored(self) -> bytes:
+        got = self.sql("SELECT coalesce(string_agg(q::text, ' '), '') FROM questions q")
+        return str(got[0][0]).encode()
+
+    def version(self) -> int:
+        got = self.sql(
+            "SELECT coalesce(max(version), 0) FROM schema_migrations WHERE store = 'questionlog'"
+        )
+        return int(got[0][0])
+
+    def pretend_version(self, version: int) -> None:
+        pool = open_pool(self.location, timeout=5.0)
+        try:  # steps without statements: recorded as applied, nothing created
+            pg_migrate(pool, "questionlog", [[] for _ in range(version)])
+        finally:
+            pool.close()
+
+    def tables(self) -> set[str]:
+        got = self.sql(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        )
+        return {name for (name,) in got} - {"schema_migrations"}
+
+    def indexes(self) -> set[str]:
+        return {
+            name
+            for (name,) in self.sql("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")
+        }
+
+    def columns(self, table: str) -> list[str]:
+        got = self.sql(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?"
+            " ORDER BY ordinal_position",
+            (table,),
+        )
+        return [name for (name,) in got]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def log_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    """The same test on each backend: a SQLite file, a fresh empty PostgreSQL database."""
+    if request.param == "sqlite":
+        return SqliteBackend(tmp_path / "questions.sqlite3")
+    return PgBackend(request.getfixturevalue("pg_url"))
+
+
+postgresql_only = pytest.mark.parametrize("log_backend", ["postgresql"], indirect=True)
 
 
 @pytest.fixture
@@ -88,14 +260,10 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "questions.sqlite3"
-
-
-@pytest.fixture
-def qlog(db: Path, clock: Clock) -> Iterator[QuestionLog]:
-    log = QuestionLog(db, secret="test-secret", clock=clock)
+def qlog(log_backend: Backend, clock: Clock) -> Iterator[QuestionLog]:
+    log = log_backend.log(secret="test-secret", clock=clock)
     log.start()
+    assert log.recording
     yield log
     log.close()
 
@@ -103,7 +271,7 @@ def qlog(db: Path, clock: Clock) -> Iterator[QuestionLog]:
 # -- recording ---------------------------------------------------------------------------------
 
 
-def test_records_answer_clarify_and_fallback(qlog: QuestionLog, db: Path) -> None:
+def test_records_answer_clarify_and_fallback(qlog: QuestionLog, log_backend: Backend) -> None:
     cands = (Candidate("care_places", "托位", 71.5), Candidate("schools", "学位", 66.0))
     ids = [
         qlog.record(
@@ -123,7 +291,7 @@ def test_records_answer_clarify_and_fallback(qlog: QuestionLog, db: Path) -> Non
     assert all(ID_RE.match(i) for i in ids)
     assert len(set(ids)) == 3
     qlog.flush()
-    got = rows(db)
+    got = log_backend.rows()
     assert [r["id"] for r in got] == ids
     a, c, f = got
     assert (a["decision"], a["intent"], a["score"], a["chat_type"]) == (
@@ -143,71 +311,71 @@ def test_records_answer_clarify_and_fallback(qlog: QuestionLog, db: Path) -> Non
     assert a["feedback"] is None and a["chosen_intent"] is None
 
 
-def test_intent_stored_only_for_answers(qlog: QuestionLog, db: Path) -> None:
+def test_intent_stored_only_for_answers(qlog: QuestionLog, log_backend: Backend) -> None:
     qlog.record(chat_type="private", user_id=1, answer=ans("x", "clarify", intent="stray"))
     qlog.flush()
-    assert rows(db)[0]["intent"] is None
+    assert log_backend.rows()[0]["intent"] is None
 
 
-def test_record_does_not_wait_for_a_locked_database(qlog: QuestionLog, db: Path) -> None:
-    blocker = sqlite3.connect(db, isolation_level=None)
-    blocker.execute("BEGIN EXCLUSIVE")
-    try:
+def test_record_does_not_wait_for_a_locked_database(
+    qlog: QuestionLog, log_backend: Backend
+) -> None:
+    with log_backend.locked():
         started = time.perf_counter()
         for i in range(50):
             qlog.record(chat_type="private", user_id=i, answer=ans(f"q{i}"))
         assert time.perf_counter() - started < 0.5
-    finally:
-        blocker.execute("COMMIT")
-        blocker.close()
     qlog.flush()
-    assert len(rows(db)) == 50
+    assert len(log_backend.rows()) == 50
 
 
 # -- identity ----------------------------------------------------------------------------------
 
 
-def test_asker_is_a_keyed_hash_never_the_raw_id(db: Path, clock: Clock) -> None:
+def test_asker_is_a_keyed_hash_never_the_raw_id(log_backend: Backend, clock: Clock) -> None:
     uid = 987_654_321_987
-    log = QuestionLog(db, secret="s1", clock=clock)
+    log = log_backend.log(secret="s1", clock=clock)
     log.start()
     log.record(chat_type="private", user_id=uid, answer=ans("a"))
     log.record(chat_type="private", user_id=uid, answer=ans("b"))
     log.record(chat_type="private", user_id=uid + 1, answer=ans("c"))
     log.close()
-    other = QuestionLog(db, secret="s2", clock=clock)
+    other = log_backend.log(secret="s2", clock=clock)
     other.start()
     other.record(chat_type="private", user_id=uid, answer=ans("d"))
     other.close()
 
-    askers = [r["asker"] for r in rows(db)]
+    askers = [r["asker"] for r in log_backend.rows()]
     assert askers[0] == askers[1] == hash_asker(b"s1", uid)
     assert re.fullmatch(r"[0-9a-f]{16}", askers[0])
     assert askers[2] != askers[0]  # different user
     assert askers[3] != askers[0]  # same user, different secret
-    blob = b"".join(p.read_bytes() for p in db.parent.iterdir() if p.name.startswith(db.name))
+    blob = log_backend.stored()
+    assert hash_asker(b"s1", uid).encode() in blob  # the search does see what is stored
     assert str(uid).encode() not in blob
     assert uid.to_bytes(6, "big") not in blob  # not stored as an integer either
 
 
 def test_missing_secret_warns_and_still_hashes(
-    db: Path, clock: Clock, caplog: pytest.LogCaptureFixture
+    log_backend: Backend, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="bot.questionlog.store"):
-        log = QuestionLog(db, secret=None, clock=clock)
+        log = log_backend.log(secret=None, clock=clock)
     assert any("per-process secret" in r.getMessage() for r in caplog.records)
     log.start()
     log.record(chat_type="private", user_id=42, answer=ans("a"))
     log.record(chat_type="private", user_id=42, answer=ans("b"))
     log.close()
-    a, b = (r["asker"] for r in rows(db))
+    a, b = (r["asker"] for r in log_backend.rows())
     assert a == b and re.fullmatch(r"[0-9a-f]{16}", a)
 
 
 # -- choice and feedback -------------------------------------------------------------------------
 
 
-def test_choice_and_feedback_go_to_the_right_record(qlog: QuestionLog, db: Path) -> None:
+def test_choice_and_feedback_go_to_the_right_record(
+    qlog: QuestionLog, log_backend: Backend
+) -> None:
     offered = (Candidate("schools", "学校", 60.0), Candidate("care", "托育", 58.0))
     first = qlog.record(
         chat_type="private", user_id=1, answer=ans("学位", "clarify", candidates=offered)
@@ -228,7 +396,7 @@ def test_choice_and_feedback_go_to_the_right_record(qlog: QuestionLog, db: Path)
     qlog.record_feedback(third, False)  # last click wins
     qlog.record_feedback("no-such-id", True)  # harmless
     qlog.flush()
-    by_id = {r["id"]: r for r in rows(db)}
+    by_id = {r["id"]: r for r in log_backend.rows()}
     assert len(by_id) == 5
     assert by_id[forged]["chosen_intent"] is None
     assert by_id[none]["chosen_intent"] == NONE_OF_THESE
@@ -341,9 +509,12 @@ def test_stats_figures(qlog: QuestionLog, clock: Clock) -> None:
     assert "answer 3 (37.5%)" in text and "👎 rate 33.3%" in text
 
 
-def test_stats_and_unanswered_without_a_database(tmp_path: Path) -> None:
-    s = read_stats(tmp_path / "none.sqlite3", days=7, now=T0)
+def test_stats_and_unanswered_without_a_database(log_backend: Backend) -> None:
+    s = read_stats(log_backend.location, days=7, now=T0)  # no file; an empty database
     assert s.total == 0 and s.answer_rate is None and s.unhelpful_rate is None
+    assert review.read_questions(log_backend.location, now=T0) == []
+    assert review.read_question(log_backend.location, "no-such-id") is None
+    assert log_backend.tables() == set()  # reading created nothing
     assert "Questions, last 7 days (UTC days): 0" in format_stats(s, 7)
     assert format_unanswered([], 7) == "No unanswered questions in the last 7 days."
 
@@ -351,7 +522,9 @@ def test_stats_and_unanswered_without_a_database(tmp_path: Path) -> None:
 # -- retention -----------------------------------------------------------------------------------
 
 
-def test_purge_removes_rows_past_retention(qlog: QuestionLog, db: Path, clock: Clock) -> None:
+def test_purge_removes_rows_past_retention(
+    qlog: QuestionLog, log_backend: Backend, clock: Clock
+) -> None:
     qlog.record(chat_type="private", user_id=1, answer=ans("old"))
     clock.t = T0 + 89 * DAY
     qlog.record(chat_type="private", user_id=1, answer=ans("recent"))
@@ -359,37 +532,38 @@ def test_purge_removes_rows_past_retention(qlog: QuestionLog, db: Path, clock: C
     assert qlog.purge() == 0
     clock.t = T0 + 91 * DAY
     assert qlog.purge() == 1
-    assert [r["question"] for r in rows(db)] == ["recent"]
+    assert [r["question"] for r in log_backend.rows()] == ["recent"]
 
 
-def test_writer_purges_daily_and_start_purges(db: Path, clock: Clock) -> None:
-    log = QuestionLog(db, secret="s", retention_days=10, clock=clock)
+def test_writer_purges_daily_and_start_purges(log_backend: Backend, clock: Clock) -> None:
+    log = log_backend.log(secret="s", retention_days=10, clock=clock)
     log.start()
     log.record(chat_type="private", user_id=1, answer=ans("day 0"))
     clock.t = T0 + 5 * DAY
     log.record(chat_type="private", user_id=1, answer=ans("day 5"))
     log.flush()
-    assert len(rows(db)) == 2
+    assert len(log_backend.rows()) == 2
     clock.t = T0 + 11 * DAY  # a day has passed since the last purge: the writer purges
     log.record(chat_type="private", user_id=1, answer=ans("day 11"))
     log.flush()
     log.flush()  # the purge runs after the batch that carried the flush marker
-    assert [r["question"] for r in rows(db)] == ["day 5", "day 11"]
+    assert [r["question"] for r in log_backend.rows()] == ["day 5", "day 11"]
     log.close()
 
     clock.t = T0 + 16 * DAY
-    again = QuestionLog(db, secret="s", retention_days=10, clock=clock)
+    again = log_backend.log(secret="s", retention_days=10, clock=clock)
     again.start()  # purges at start
     again.close()
-    assert [r["question"] for r in rows(db)] == ["day 11"]
+    assert [r["question"] for r in log_backend.rows()] == ["day 11"]
 
 
 # -- failures ------------------------------------------------------------------------------------
 
 
-def test_unwritable_path_degrades_without_raising(
+def test_sqlite_unwritable_path_degrades_without_raising(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """SQLite only: a path whose folder is a file."""
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
     log = QuestionLog(blocker / "questions.sqlite3", secret="s")
@@ -408,40 +582,37 @@ def test_unwritable_path_degrades_without_raising(
 
 
 def test_write_failure_is_logged_and_writer_survives(
-    qlog: QuestionLog, db: Path, caplog: pytest.LogCaptureFixture
+    qlog: QuestionLog, log_backend: Backend, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with sqlite3.connect(db) as conn:
-        conn.execute("ALTER TABLE questions RENAME TO questions_away")
+    log_backend.sql("ALTER TABLE questions RENAME TO questions_away")
     with caplog.at_level(logging.ERROR, logger="bot.questionlog.store"):
         rid = qlog.record(chat_type="private", user_id=1, answer=ans("lost"))
         qlog.flush()
     assert ID_RE.match(rid)
     assert any("write failed" in r.getMessage() for r in caplog.records)
-    with sqlite3.connect(db) as conn:
-        conn.execute("ALTER TABLE questions_away RENAME TO questions")
+    log_backend.sql("ALTER TABLE questions_away RENAME TO questions")
     qlog.record(chat_type="private", user_id=1, answer=ans("kept"))
     qlog.flush()
-    assert [r["question"] for r in rows(db)] == ["kept"]
+    assert [r["question"] for r in log_backend.rows()] == ["kept"]
 
 
-def test_newer_schema_is_left_alone(db: Path, caplog: pytest.LogCaptureFixture) -> None:
-    with sqlite3.connect(db) as conn:
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    log = QuestionLog(db, secret="s")
+def test_newer_schema_is_left_alone(log_backend: Backend, caplog: pytest.LogCaptureFixture) -> None:
+    log_backend.pretend_version(SCHEMA_VERSION + 1)
+    log = log_backend.log(secret="s")
     with caplog.at_level(logging.ERROR, logger="bot.questionlog.store"):
         log.start()
     assert any("newer" in r.getMessage() for r in caplog.records)
+    assert not log.recording
     log.record(chat_type="private", user_id=1, answer=ans("q"))
     log.close()
-    with sqlite3.connect(db) as conn:
-        tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
-    assert tables == []
+    assert log_backend.tables() == set()
+    assert log_backend.version() == SCHEMA_VERSION + 1
 
 
 # -- concurrency and migration -------------------------------------------------------------------
 
 
-def test_concurrent_recording_from_many_threads(qlog: QuestionLog, db: Path) -> None:
+def test_concurrent_recording_from_many_threads(qlog: QuestionLog, log_backend: Backend) -> None:
     ids: list[str] = []
     lock = threading.Lock()
     barrier = threading.Barrier(16)
@@ -460,13 +631,15 @@ def test_concurrent_recording_from_many_threads(qlog: QuestionLog, db: Path) -> 
     for t in threads:
         t.join()
     qlog.flush()
-    got = rows(db)
+    got = log_backend.rows()
     assert len(got) == 800 == len(set(ids))
     assert {r["id"] for r in got} == set(ids)
     assert sum(r["feedback"] for r in got) == 400
 
 
-async def test_concurrent_recording_from_asyncio_tasks(qlog: QuestionLog, db: Path) -> None:
+async def test_concurrent_recording_from_asyncio_tasks(
+    qlog: QuestionLog, log_backend: Backend
+) -> None:
     import asyncio
 
     async def handler(i: int) -> str:
@@ -475,26 +648,24 @@ async def test_concurrent_recording_from_asyncio_tasks(qlog: QuestionLog, db: Pa
 
     ids = await asyncio.gather(*(handler(i) for i in range(200)))
     qlog.flush()
-    assert {r["id"] for r in rows(db)} == set(ids)
+    assert {r["id"] for r in log_backend.rows()} == set(ids)
 
 
-def test_migration_is_idempotent(db: Path, clock: Clock) -> None:
-    log = QuestionLog(db, secret="s", clock=clock)
+def test_migration_is_idempotent(log_backend: Backend, clock: Clock) -> None:
+    log = log_backend.log(secret="s", clock=clock)
     log.start()
     log.start()  # a second start on the same object is a no-op
     log.record(chat_type="private", user_id=1, answer=ans("kept"))
     log.close()
-    again = QuestionLog(db, secret="s", clock=clock)
+    again = log_backend.log(secret="s", clock=clock)
     again.start()
+    assert again.recording
     again.record(chat_type="private", user_id=1, answer=ans("also"))
     again.close()
-    with sqlite3.connect(db, isolation_level=None) as conn:
-        assert migrate(conn) == SCHEMA_VERSION
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        indexes = {r[1] for r in conn.execute("PRAGMA index_list(questions)")}
-    assert {"questions_ts", "questions_decision"} <= indexes
-    assert [r["question"] for r in rows(db)] == ["kept", "also"]
+    assert log_backend.version() == SCHEMA_VERSION
+    assert log_backend.tables() == {"questions", "staff_changes"}
+    assert {"questions_ts", "questions_decision", "staff_changes_state"} <= log_backend.indexes()
+    assert [r["question"] for r in log_backend.rows()] == ["kept", "also"]
 
 
 def test_null_question_log_does_nothing(tmp_path: Path) -> None:
@@ -560,10 +731,11 @@ def test_format_stats_fits_telegram(qlog: QuestionLog) -> None:
 
 
 @pytest.fixture
-def report_db(db: Path) -> Path:
+def report_db(log_backend: Backend) -> str:
+    """A log with a few questions, closed: its --db value."""
     now = time.time()
     clock = Clock(now - 10 * DAY)
-    log = QuestionLog(db, secret="s", clock=clock)
+    log = log_backend.log(secret="s", clock=clock)
     log.start()
     log.record(chat_type="private", user_id=1, answer=ans("旧问题"))
     clock.t = now - 60
@@ -573,10 +745,10 @@ def report_db(db: Path) -> Path:
     log.record_feedback(rid, True)
     log.record(chat_type="private", user_id=4, answer=ans("天河区", reason="other_place"))
     log.close()
-    return db
+    return str(log_backend.location)
 
 
-def test_report_json(report_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_json(report_db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert report.main(["--db", str(report_db), "--format", "json", "--since", "7d"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["stats"]["total"] == 4 and doc["stats"]["helpful"] == 1
@@ -592,7 +764,7 @@ def test_report_json(report_db: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert "asker" not in json.dumps(doc)
 
 
-def test_report_csv_and_since(report_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_csv_and_since(report_db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert report.main(["--db", str(report_db), "--format", "csv", "--since", "30d"]) == 0
     table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert len(table) == 4  # the 10-day-old question is inside 30 days
@@ -610,7 +782,7 @@ def test_report_csv_and_since(report_db: Path, capsys: pytest.CaptureFixture[str
     assert len(list(csv.DictReader(io.StringIO(capsys.readouterr().out)))) == 3
 
 
-def test_report_text(report_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_text(report_db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert report.main(["--db", str(report_db)]) == 0
     out = capsys.readouterr().out
     assert "Questions, last 7 days (UTC days): 4" in out
@@ -622,6 +794,7 @@ def test_report_text(report_db: Path, capsys: pytest.CaptureFixture[str]) -> Non
 def test_report_errors(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """SQLite paths: a missing file, from --db and from BOT_DB."""
     assert report.main(["--db", str(tmp_path / "missing.sqlite3")]) == 1
     assert "no question log" in capsys.readouterr().err
     assert report.main(["--since", "seven days"]) == 2
@@ -706,14 +879,14 @@ def test_grouping_beyond_the_bound_keeps_identical_wordings_together() -> None:
 
 
 @pytest.fixture
-def hostile_db(db: Path) -> Path:
-    log = QuestionLog(db, secret="s", clock=Clock(time.time() - 60))
+def hostile_db(log_backend: Backend) -> str:
+    log = log_backend.log(secret="s", clock=Clock(time.time() - 60))
     log.start()
     for text in HOSTILE_CELLS:
         log.record(chat_type="private", user_id=1, answer=ans(text, normalized=text))
     log.record(chat_type="private", user_id=1, answer=ans("海珠区有多少公园"))
     log.close()
-    return db
+    return str(log_backend.location)
 
 
 HOSTILE_CELLS = [
@@ -726,7 +899,9 @@ HOSTILE_CELLS = [
 ]
 
 
-def test_report_csv_neutralises_formulas(hostile_db: Path, capsys: pytest.CaptureFixture[str]):
+def test_report_csv_neutralises_formulas(
+    hostile_db: str, log_backend: Backend, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert report.main(["--db", str(hostile_db), "--format", "csv"]) == 0
     table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     cells = {r["question"] for r in table}
@@ -736,9 +911,8 @@ def test_report_csv_neutralises_formulas(hostile_db: Path, capsys: pytest.Captur
             if key != "id":
                 assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), row
     # our own record ids go out as they are, "-" first or not: they join back to the log
-    with sqlite3.connect(hostile_db) as conn:
-        ids = {row[0] for row in conn.execute("SELECT id FROM questions")}
-        conn.execute("UPDATE questions SET id = '-dash-id' WHERE question = '海珠区有多少公园'")
+    ids = {row[0] for row in log_backend.sql("SELECT id FROM questions")}
+    log_backend.sql("UPDATE questions SET id = '-dash-id' WHERE question = '海珠区有多少公园'")
     assert report.main(["--db", str(hostile_db), "--format", "csv"]) == 0
     table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert "-dash-id" in {r["id"] for r in table} and len(ids) == len(table)
@@ -775,7 +949,7 @@ def _bot(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_report_runs_as_the_readme_writes_it(report_db: Path) -> None:
+def test_report_runs_as_the_readme_writes_it(report_db: str) -> None:
     out = _bot("report", "--since", "7d", "--format", "json", "--db", str(report_db))
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["stats"]["total"] == 4
@@ -795,21 +969,22 @@ def test_report_runs_as_the_readme_writes_it(report_db: Path) -> None:
 
 
 def test_report_without_a_log_says_why(tmp_path: Path) -> None:
+    """SQLite: no file at the path."""
     out = _bot("report", "--db", str(tmp_path / "none.sqlite3"))
     assert out.returncode == 1
     assert "console commands" in out.stderr and "TELEGRAM_BOT_TOKEN" in out.stderr
 
 
-def test_the_log_is_bounded_per_asker_per_text_and_in_rows(db: Path) -> None:
+def test_the_log_is_bounded_per_asker_per_text_and_in_rows(log_backend: Backend) -> None:
     clock = Clock(T0)
-    log = QuestionLog(db, secret="s", clock=clock, max_rows=1000, max_per_asker_day=50)
+    log = log_backend.log(secret="s", clock=clock, max_rows=1000, max_per_asker_day=50)
     log.start()
     flood = "托位" * 2000  # 4,000 characters, as a flooding user sends them
     for _ in range(300):  # one user, far over the day's budget
         log.record(chat_type="private", user_id=7, answer=ans(flood))
     log.record(chat_type="private", user_id=8, answer=ans("另一个人的问题"))  # others still count
     log.flush()
-    stored = rows(db)
+    stored = log_backend.rows()
     flooder = [r for r in stored if r["question"].startswith("托位")]
     assert len(flooder) == 50 and log.over_budget == 250
     assert max(len(r["question"]) for r in stored) <= 600
@@ -820,11 +995,156 @@ def test_the_log_is_bounded_per_asker_per_text_and_in_rows(db: Path) -> None:
     log.flush()
     log.purge()
     log.close()
-    with sqlite3.connect(db) as conn:
-        log2 = QuestionLog(db, secret="s", clock=clock, max_rows=1000)
-        log2.start()
-        log2.close()
-        assert conn.execute("SELECT count(*) FROM questions").fetchone()[0] <= 1000
-    stats = review.read_stats(db, days=30, now=T0 + DAY)
+    log2 = log_backend.log(secret="s", clock=clock, max_rows=1000)
+    log2.start()
+    log2.close()
+    assert log_backend.sql("SELECT count(*) FROM questions")[0][0] <= 1000
+    stats = review.read_stats(log_backend.location, days=30, now=T0 + DAY)
     assert stats.rows <= 1000 and stats.size_bytes > 0
     assert "Log: " in format_stats(stats, 30)
+
+
+# -- choosing the backend ------------------------------------------------------------------------
+
+
+def test_open_log_chooses_the_backend_from_the_value(tmp_path: Path, pg_url: str) -> None:
+    sqlite_log = open_log(tmp_path / "q.sqlite3", secret="s")
+    pg_log = open_log(pg_url, secret="s")
+    other_scheme = open_log(pg_url.replace("postgresql://", "postgres://", 1), secret="s")
+    try:
+        assert sqlite_log.recording and pg_log.recording and other_scheme.recording
+        assert sqlite_log.database.kind == "sqlite" and sqlite_log.path == tmp_path / "q.sqlite3"
+        assert pg_log.database.kind == other_scheme.database.kind == "postgresql"
+        assert pg_log.path is None and pg_log.location == pg_url  # no password to hide here
+    finally:
+        for log in (sqlite_log, pg_log, other_scheme):
+            log.close()
+    with pytest.raises(ValueError, match="made a Path"):  # Path() turns "//" into "/"
+        QuestionLog(Path(pg_url), secret="s")
+    assert list(tmp_path.iterdir()) == [tmp_path / "q.sqlite3"]
+
+
+def test_both_backends_have_the_same_schema(tmp_path: Path, pg_url: str) -> None:
+    backends = (SqliteBackend(tmp_path / "q.sqlite3"), PgBackend(pg_url))
+    for backend in backends:
+        log = backend.log(secret="s")
+        log.start()
+        log.close()
+    sqlite, pg = backends
+    assert len(PG_MIGRATIONS) == SCHEMA_VERSION == sqlite.version() == pg.version()
+    assert sqlite.tables() == pg.tables() == {"questions", "staff_changes"}
+    # the same named indexes (beside those of the keys, which both make by themselves)
+    assert sqlite.indexes() == {i for i in pg.indexes() if not i.endswith(("_pkey", "_key"))}
+    for table in ("questions", "staff_changes"):
+        # PostgreSQL spells out the insertion order SQLite keeps as its implicit rowid
+        assert sqlite.columns(table) == [c for c in pg.columns(table) if c != "rowid"]
+
+
+# -- SQLite only: the file itself ----------------------------------------------------------------
+
+
+def test_sqlite_log_is_a_wal_file_migrated_by_user_version(tmp_path: Path) -> None:
+    path = tmp_path / "q.sqlite3"
+    log = open_log(path, secret="s")
+    log.close()
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert migrate(conn) == SCHEMA_VERSION  # nothing left to do
+
+
+def test_sqlite_file_that_is_not_a_database(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "q.sqlite3"
+    path.write_bytes(b"this is not a database, " * 100)
+    with caplog.at_level(logging.ERROR, logger="bot.questionlog.store"):
+        log = open_log(path, secret="s")
+    assert not log.recording
+    assert any("cannot open" in r.getMessage() for r in caplog.records)
+    log.record(chat_type="private", user_id=1, answer=ans("q"))
+    log.close()
+    with pytest.raises(QuestionLogError, match="not a database"):
+        review.stats_of(log)
+    assert report.main(["--db", str(path)]) == 1
+    assert "not a database" in capsys.readouterr().err
+    assert path.read_bytes() == b"this is not a database, " * 100  # left as it was
+
+
+# -- PostgreSQL only: the server -----------------------------------------------------------------
+
+
+def test_pg_unreachable_database_degrades_and_never_shows_the_password(
+    pg_url: str, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = pg_url.rsplit("/", 1)[0].replace("postgres@", "postgres:s3cret-pw@", 1)
+    url = server + "/no_such_database"
+    log = QuestionLog(url, secret="s")
+    assert "s3cret-pw" not in log.location and "***" in log.location
+    with caplog.at_level(logging.DEBUG):
+        log.start()
+    assert not log.recording
+    [error] = [r for r in caplog.records if r.name == "bot.questionlog.store"]
+    assert error.levelno == logging.ERROR and "no_such_database" in error.getMessage()
+    rid = log.record(chat_type="private", user_id=1, answer=ans("q"))
+    log.record_choice(rid, "x")
+    log.record_feedback(rid, True)
+    started = time.perf_counter()
+    log.flush(timeout=2)
+    assert time.perf_counter() - started < 1
+    with pytest.raises(QuestionLogError) as raised:
+        review.stats_of(log)
+    assert log.purge() == 0
+    log.close()
+    assert report.main(["--db", url]) == 1
+    err = capsys.readouterr().err
+    assert "no_such_database" in err
+    shown = [r.getMessage() for r in caplog.records] + [str(raised.value), err]
+    assert not [text for text in shown if "s3cret-pw" in text]
+
+
+@postgresql_only
+def test_pg_writer_survives_its_connections_being_dropped(
+    qlog: QuestionLog, log_backend: Backend
+) -> None:
+    qlog.record(chat_type="private", user_id=1, answer=ans("before"))
+    qlog.flush()
+    [(dropped,)] = log_backend.sql(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    assert dropped >= 1  # the log's pooled connection, at least
+    qlog.record(chat_type="private", user_id=1, answer=ans("after"))
+    qlog.flush(timeout=10)
+    assert [r["question"] for r in log_backend.rows()] == ["before", "after"]
+    assert review.stats_of(qlog).total == 2  # reading takes a sound connection too
+
+
+def test_pg_replicas_starting_together_share_one_log(pg_url: str) -> None:
+    logs = [QuestionLog(pg_url, secret="s") for _ in range(3)]
+    threads = [threading.Thread(target=log.start) for log in logs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    try:
+        assert all(log.recording for log in logs)
+        ids = {
+            log.record(chat_type="group", user_id=i, answer=ans(f"q{i}"))
+            for i, log in enumerate(logs)
+        }
+        for log in logs:
+            log.flush()
+    finally:
+        for log in logs:
+            log.close()
+    backend = PgBackend(pg_url)
+    assert {r["id"] for r in backend.rows()} == ids
+    applied = backend.sql("SELECT version FROM schema_migrations WHERE store = 'questionlog'")
+    assert sorted(v for (v,) in applied) == list(range(1, SCHEMA_VERSION + 1))  # each once
+
+
+def test_pg_report_without_a_log_says_why(pg_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert report.main(["--db", pg_url]) == 1
+    assert "no question log at " + pg_url in capsys.readouterr().err
+    assert PgBackend(pg_url).tables() == set()  # the report created nothing

@@ -3,14 +3,15 @@
 Prints the stats, the grouped unanswered (fallback + clarify) questions and the raw list of those
 questions (time, decision, reason, normalised text) so staff can turn them into new examples.
 
-    python -m bot report [--since 7d] [--format text|csv|json] [--db PATH]
+    python -m bot report [--since 7d] [--format text|csv|json] [--db PATH|URL]
 
-`--db` defaults to $BOT_DB, else "questions.sqlite3"; off/none/no/false/0 (any case, as for
-BOT_DB) mean the log is disabled. text is for people; json carries everything (stats, groups,
+`--db` defaults to $BOT_DB, else "questions.sqlite3": a SQLite file or a postgresql:// URL (the
+password is never printed); off/none/no/false/0 (any case, as for BOT_DB) mean the log is
+disabled. text is for people; json carries everything (stats, groups,
 questions); csv is the raw question list, one row per question, with the rank and size of the
 group it belongs to; a cell that a spreadsheet would run as a formula (starting with = + - @,
 tab or CR) is prefixed with a single quote. Exit codes: 0 ok, 1 no/unreadable/disabled
-database, 2 bad arguments.
+or unreachable database, 2 bad arguments.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ import os
 import re
 import sys
 from dataclasses import asdict
-from pathlib import Path
 
 from bot.config import DEFAULT_DB, is_off
+from bot.questionlog.backend import QuestionLogError
 from bot.questionlog.review import (
     LoggedQuestion,
     format_stats,
@@ -33,7 +34,7 @@ from bot.questionlog.review import (
     read_questions,
     read_stats,
 )
-from bot.questionlog.store import QuestionLogError
+from bot.questionlog.store import log_database
 
 _SINCE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([hdw]?)\s*$", re.IGNORECASE)
 _UNIT_DAYS = {"h": 1 / 24, "d": 1.0, "": 1.0, "w": 7.0}
@@ -95,7 +96,8 @@ def add_db_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
         default=os.environ.get("BOT_DB", "").strip() or DEFAULT_DB,
-        help="SQLite file (default: $BOT_DB or questions.sqlite3); off/none/no/false/0: disabled",
+        help="SQLite file or postgresql:// URL (default: $BOT_DB or questions.sqlite3); "
+        "off/none/no/false/0: disabled",
     )
 
 
@@ -120,26 +122,28 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """The report for parsed arguments (`since`, `format`, `db`); returns the exit code."""
-    path = Path(args.db)
     if is_off(args.db):
         print(f"the question log is disabled (BOT_DB={args.db.strip()})", file=sys.stderr)
         return 1
-    if not path.is_file():
-        print(
-            f"no question log at {path}: the log is written by the Telegram bot "
-            "(`python -m bot run` with TELEGRAM_BOT_TOKEN set); the console commands (ask, "
-            "chat, run without a token) do not record questions. Use --db or BOT_DB to point "
-            "at the bot's database.",
-            file=sys.stderr,
-        )
-        return 1
     days: float = args.since
+    db = log_database(args.db)
     try:
-        stats = read_stats(path, days=days)
-        questions = read_questions(path, days=days)
+        if not db.exists():
+            print(
+                f"no question log at {db.where}: the log is written by the Telegram bot "
+                "(`python -m bot run` with TELEGRAM_BOT_TOKEN set); the console commands (ask, "
+                "chat, run without a token) do not record questions. Use --db or BOT_DB to point "
+                "at the bot's database.",
+                file=sys.stderr,
+            )
+            return 1
+        stats = read_stats(db, days=days)
+        questions = read_questions(db, days=days)
     except QuestionLogError as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    finally:
+        db.close()
     groups = group_questions(questions)
     group_of = {qid: (rank, g.count) for rank, g in enumerate(groups, 1) for qid in g.ids}
 

@@ -1,11 +1,15 @@
 """Reading the question log back for staff: figures, unanswered questions grouped, the raw list.
 
-Reviewing only: nothing here writes, and the schema is bot.questionlog.store's. `read_stats`, `read_questions` and `read_unanswered` open
-their own short-lived connection to the database that bot.questionlog.store records; they return empty
-results when no database exists yet and raise `QuestionLogError` on database errors. Times are
-ISO-8601 UTC text and per-day figures are UTC days. `group_questions` clusters similar wordings;
-`format_stats` and `format_unanswered` give the plain text of the admin commands /stats and
-/unanswered (one Telegram message) and of `python -m bot report` (uncapped).
+Reviewing only: nothing here writes, and the schema is bot.questionlog.store's. `read_stats`,
+`read_questions`, `read_question` and `read_unanswered` read from a `Source`: a SQLite path, a
+PostgreSQL URL (each read opens and closes its own connection), or a log's open `Database`
+(`log.database`: its connections are reused). They return empty results when there is no log
+there yet and raise `QuestionLogError` on database errors. `stats_of`, `unanswered_in`,
+`unhelpful_in` and `questions_in` read a log object (`ReadableLog`: its `database` and clock),
+whichever backend it records to. Times are ISO-8601 UTC text and per-day figures are UTC days.
+`group_questions` clusters similar wordings; `format_stats` and `format_unanswered` give the
+plain text of the admin commands /stats and /unanswered (one Telegram message) and of
+`python -m bot report` (uncapped).
 """
 
 from __future__ import annotations
@@ -13,14 +17,19 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
 
 from rapidfuzz import fuzz, process
 
-from bot.questionlog.store import DAY, iso_utc, read_connection
+from bot.questionlog.backend import Database, Session
+from bot.questionlog.store import DAY, TABLES, iso_utc, log_database
+
+Source: TypeAlias = str | Path | Database  # a SQLite path, a PostgreSQL URL, an open database
 
 DECISIONS = ("answer", "clarify", "fallback")
 UNANSWERED = ("fallback", "clarify")
@@ -66,7 +75,7 @@ class Stats:
     top_intents: list[tuple[str, int]] = field(default_factory=list)  # answered intents
     reasons: dict[str, int] = field(default_factory=dict)  # fallback reason -> count
     rows: int = 0  # rows in the whole log, any age
-    size_bytes: int = 0  # the database's size on disk (with its write-ahead log)
+    size_bytes: int = 0  # the log's size on disk (SQLite: the file and its write-ahead log)
 
     @property
     def total(self) -> int:
@@ -149,15 +158,31 @@ _SELECT = (
 )
 
 
-_RECENT = " WHERE ts >= ? AND decision IN (SELECT value FROM json_each(?))"
-_NEWEST = " ORDER BY ts DESC, rowid DESC LIMIT ?"
-_SELECT_RECENT = _SELECT + _RECENT + _NEWEST
-_SELECT_UNHELPFUL = _SELECT + _RECENT + " AND feedback = 0" + _NEWEST
+_NEWEST = " ORDER BY ts DESC, rowid DESC LIMIT ?"  # rowid: insertion order (see store)
 _SELECT_ONE = _SELECT + " WHERE id = ?"
 
 
+def _select_recent(n_decisions: int, *, unhelpful: bool) -> str:
+    marks = ", ".join("?" * n_decisions)  # placeholders only: the values are parameters
+    where = f" WHERE ts >= ? AND decision IN ({marks})" + (" AND feedback = 0" if unhelpful else "")
+    return _SELECT + where + _NEWEST
+
+
+@contextmanager
+def _reading(source: Source) -> Iterator[Session | None]:
+    """One snapshot of the log at `source` (None: no log there yet); a database opened here
+    for a path or URL is closed after it."""
+    db = log_database(source)
+    try:
+        with db.session(write=False) as session:
+            yield session
+    finally:
+        if db is not source:
+            db.close()
+
+
 def read_questions(
-    path: str | Path,
+    source: Source,
     *,
     days: float = 7,
     decisions: tuple[str, ...] = UNANSWERED,
@@ -166,21 +191,23 @@ def read_questions(
 ) -> list[LoggedQuestion]:
     """Logged questions of the last `days` days with one of `decisions` (and, if `unhelpful`,
     rated 👎), newest first."""
+    if not decisions:
+        return []
     since = iso_utc((time.time() if now is None else now) - days * DAY)
-    sql = _SELECT_UNHELPFUL if unhelpful else _SELECT_RECENT
-    with read_connection(Path(path)) as conn:
-        if conn is None:
+    sql = _select_recent(len(decisions), unhelpful=unhelpful)
+    with _reading(source) as session:
+        if session is None:
             return []
-        rows = conn.execute(sql, (since, json.dumps(decisions), _READ_ROW_CAP)).fetchall()
+        rows = session.execute(sql, (since, *decisions, _READ_ROW_CAP)).fetchall()
     return [_logged(r) for r in rows]
 
 
-def read_question(path: str | Path, record_id: str) -> LoggedQuestion | None:
+def read_question(source: Source, record_id: str) -> LoggedQuestion | None:
     """One logged question by its record id (None when there is none)."""
-    with read_connection(Path(path)) as conn:
-        if conn is None:
+    with _reading(source) as session:
+        if session is None:
             return None
-        row = conn.execute(_SELECT_ONE, (record_id,)).fetchone()
+        row = session.execute(_SELECT_ONE, (record_id,)).fetchone()
     return None if row is None else _logged(row)
 
 
@@ -288,10 +315,11 @@ def _make_group(seed: str, rows: list[LoggedQuestion]) -> UnansweredGroup:
 
 
 class ReadableLog(Protocol):
-    """What reading needs of a question log: where it is (None: no log) and its clock."""
+    """What reading needs of a question log: its database (None: no log, as with BOT_DB=off)
+    and its clock. QuestionLog on either backend, and NullQuestionLog, are ones."""
 
     @property
-    def path(self) -> Path | None: ...
+    def database(self) -> Database | None: ...
 
     def now(self) -> float: ...
 
@@ -302,9 +330,9 @@ def unanswered_in(
     """Most frequent fallback and clarify questions of the log's last `days` days, grouped;
     those whose normalised text staff have `handled` are left out."""
     now = log.now()
-    if log.path is None:
+    if log.database is None:
         return []
-    rows = read_questions(log.path, days=days, now=now)
+    rows = read_questions(log.database, days=days, now=now)
     return group_questions(_not_handled(rows, handled), limit=limit)
 
 
@@ -314,9 +342,9 @@ def unhelpful_in(
     """Answers rated 👎 in the log's last `days` days, grouped by question (each group's
     `answered` says which intents answered it); those staff have `handled` are left out."""
     now = log.now()
-    if log.path is None:
+    if log.database is None:
         return []
-    rows = read_questions(log.path, days=days, now=now, decisions=DECISIONS, unhelpful=True)
+    rows = read_questions(log.database, days=days, now=now, decisions=DECISIONS, unhelpful=True)
     return group_questions(_not_handled(rows, handled), limit=limit)
 
 
@@ -340,27 +368,49 @@ def _not_handled(rows: list[LoggedQuestion], handled: frozenset[str]) -> list[Lo
 def stats_of(log: ReadableLog, *, days: float = 7) -> Stats:
     """The figures of the log's last `days` days (empty ones when there is no log)."""
     now = log.now()
-    if log.path is None:
+    if log.database is None:
         return Stats(days=days, since=iso_utc(now - days * DAY))
-    return read_stats(log.path, days=days, now=now)
+    return read_stats(log.database, days=days, now=now)
 
 
 def questions_in(log: ReadableLog, *, days: float = 7) -> list[LoggedQuestion]:
     """Every fallback and clarify question of the log's last `days` days, newest first."""
     now = log.now()
-    if log.path is None:
+    if log.database is None:
         return []
-    return read_questions(log.path, days=days, now=now)
+    return read_questions(log.database, days=days, now=now)
+
+
+def question_in(log: ReadableLog, record_id: str) -> LoggedQuestion | None:
+    """One logged question of the log by its record id (None when there is none)."""
+    return None if log.database is None else read_question(log.database, record_id)
 
 
 def read_unanswered(
-    path: str | Path, *, days: float = 7, limit: int = 20, now: float | None = None
+    source: Source, *, days: float = 7, limit: int = 20, now: float | None = None
 ) -> list[UnansweredGroup]:
     """The `limit` largest groups of fallback and clarify questions of the last `days` days."""
-    return group_questions(read_questions(path, days=days, now=now), limit=limit)
+    return group_questions(read_questions(source, days=days, now=now), limit=limit)
 
 
-def read_stats(path: str | Path, *, days: float = 7, now: float | None = None) -> Stats:
+_BY_CHAT_TYPE = (
+    "SELECT chat_type, decision, count(*),"
+    " coalesce(sum(CASE WHEN feedback = 1 THEN 1 ELSE 0 END), 0),"
+    " coalesce(sum(CASE WHEN feedback = 0 THEN 1 ELSE 0 END), 0)"
+    " FROM questions WHERE ts >= ? GROUP BY chat_type, decision ORDER BY chat_type, decision"
+)
+_PER_DAY = "SELECT substr(ts, 1, 10), count(*) FROM questions WHERE ts >= ? GROUP BY 1"
+_TOP_INTENTS = (
+    "SELECT intent, count(*) FROM questions WHERE ts >= ? AND decision = 'answer'"
+    " AND intent IS NOT NULL GROUP BY intent ORDER BY 2 DESC, 1 LIMIT 10"
+)
+_REASONS = (
+    "SELECT coalesce(reason, '?'), count(*) FROM questions WHERE ts >= ?"
+    " AND decision = 'fallback' GROUP BY 1 ORDER BY 2 DESC, 1"
+)
+
+
+def read_stats(source: Source, *, days: float = 7, now: float | None = None) -> Stats:
     """Questions per day, decision rates, top intents, feedback, by chat type."""
     now = time.time() if now is None else now
     stats = Stats(days=days, since=iso_utc(now - days * DAY))
@@ -368,48 +418,33 @@ def read_stats(path: str | Path, *, days: float = 7, now: float | None = None) -
     while day <= datetime.fromtimestamp(now, UTC).date():
         stats.per_day[day.isoformat()] = 0
         day += timedelta(days=1)
-    with read_connection(Path(path)) as conn:
-        if conn is None:
-            return stats
-        conn.execute("BEGIN")  # one snapshot for all the figures
-        stats.rows = int(conn.execute("SELECT count(*) FROM questions").fetchone()[0])
-        stats.size_bytes = sum(
-            p.stat().st_size for p in (Path(path), Path(f"{path}-wal")) if p.exists()
-        )
-        since = (stats.since,)
-        for chat_type, decision, n, up, down in conn.execute(
-            "SELECT chat_type, decision, count(*), coalesce(sum(feedback = 1), 0),"
-            " coalesce(sum(feedback = 0), 0) FROM questions WHERE ts >= ?"
-            " GROUP BY chat_type, decision ORDER BY chat_type",
-            since,
-        ):
-            for c in (stats.overall, stats.by_chat_type.setdefault(chat_type, Counts())):
-                c.total += n
-                c.helpful += up
-                c.unhelpful += down
-                if decision in DECISIONS:
-                    setattr(c, decision, getattr(c, decision) + n)
-        for d, n in conn.execute(
-            "SELECT substr(ts, 1, 10), count(*) FROM questions WHERE ts >= ? GROUP BY 1", since
-        ):
-            stats.per_day[d] = n
-        stats.top_intents = [
-            (i, n)
-            for i, n in conn.execute(
-                "SELECT intent, count(*) FROM questions WHERE ts >= ? AND decision = 'answer'"
-                " AND intent IS NOT NULL GROUP BY intent ORDER BY 2 DESC, 1 LIMIT 10",
-                since,
-            )
-        ]
-        stats.reasons = {
-            r: n
-            for r, n in conn.execute(
-                "SELECT coalesce(reason, '?'), count(*) FROM questions WHERE ts >= ?"
-                " AND decision = 'fallback' GROUP BY 1 ORDER BY 2 DESC, 1",
-                since,
-            )
-        }
+    db = log_database(source)
+    try:
+        with db.session(write=False) as session:  # one snapshot for all the figures
+            if session is None:
+                return stats
+            _fill_stats(stats, session)
+            stats.size_bytes = db.size_bytes(session, TABLES)
+    finally:
+        if db is not source:
+            db.close()
     return stats
+
+
+def _fill_stats(stats: Stats, session: Session) -> None:
+    stats.rows = int(session.execute("SELECT count(*) FROM questions").fetchone()[0])
+    since = (stats.since,)
+    for chat_type, decision, n, up, down in session.execute(_BY_CHAT_TYPE, since):
+        for c in (stats.overall, stats.by_chat_type.setdefault(chat_type, Counts())):
+            c.total += int(n)
+            c.helpful += int(up)
+            c.unhelpful += int(down)
+            if decision in DECISIONS:
+                setattr(c, decision, getattr(c, decision) + int(n))
+    for d, n in session.execute(_PER_DAY, since):
+        stats.per_day[d] = int(n)
+    stats.top_intents = [(i, int(n)) for i, n in session.execute(_TOP_INTENTS, since)]
+    stats.reasons = {r: int(n) for r, n in session.execute(_REASONS, since)}
 
 
 # -- plain-text formatting -------------------------------------------------------------------

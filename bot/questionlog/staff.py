@@ -7,21 +7,21 @@ Each is a row with the admin's keyed hash and the time; /undo turns the newest a
 are in intents/*.yaml. The content files are never written from here.
 
 Writes are synchronous, each in its own short transaction (an admin is told a change is made
-only once it is stored); errors become QuestionLogError. The schema is bot.questionlog.store's.
+only once it is stored); errors become QuestionLogError. The changes live in the question log's
+database, SQLite or PostgreSQL (bot.questionlog.backend); the schema is bot.questionlog.store's.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from bot.engine import AddedExample
-from bot.questionlog.store import QuestionLogError, iso_utc, migrate
+from bot.questionlog.backend import Database, QuestionLogError
+from bot.questionlog.store import iso_utc, log_database
 
 Action = Literal["example", "not_in_report", "ignore"]
 ACTIONS: tuple[Action, ...] = ("example", "not_in_report", "ignore")
@@ -52,22 +52,25 @@ class Change:
 
 
 class StaffChanges:
-    """The staff changes of one SQLite question log (`path`)."""
+    """The staff changes of one question log: `location` is its SQLite path, its postgresql://
+    URL, or its Database (`qlog.database`: the log's connections are shared, and the log closes
+    them). On PostgreSQL a pool opened here for a URL is opened at the first call and kept
+    until `close()`."""
 
-    def __init__(self, path: str | Path, *, clock: Callable[[], float] = time.time) -> None:
-        self.path = Path(path)
+    def __init__(
+        self, location: str | Path | Database, *, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._db = log_database(location)
+        self._owns_database = self._db is not location
+        self.path: Path | None = self._db.path  # the SQLite file; None on PostgreSQL
+        self.location = self._db.where  # for messages: no password
         self._clock = clock
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with closing(sqlite3.connect(self.path, timeout=5.0, isolation_level=None)) as conn:
-                conn.execute("PRAGMA busy_timeout = 5000")
-                migrate(conn)
-                yield conn
-        except (OSError, sqlite3.Error) as exc:
-            raise QuestionLogError(f"staff changes in {self.path}: {exc}") from exc
+    def close(self) -> None:
+        """Close the connections opened here (the pool on PostgreSQL; a later call opens it
+        again); a database passed in is left to its opener."""
+        if self._owns_database:
+            self._db.close()
 
     def add(
         self, action: Action, question: str, normalized: str, intent: str | None, admin: str
@@ -77,19 +80,19 @@ class StaffChanges:
             raise ValueError(f"unknown action {action!r}")
         ts = iso_utc(self._clock())
         row = (ts, admin, action, question[:MAX_QUESTION], normalized[:MAX_QUESTION], intent)
-        with self._connect() as conn:
-            cur = conn.execute(
+        with self._db.write() as session:
+            # fetchall: the statement runs to its end inside the transaction
+            [(new_id,)] = session.execute(
                 "INSERT INTO staff_changes (ts, admin, action, question, normalized, intent)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 row,
-            )
-            new_id = int(cur.lastrowid or 0)
-        return Change(new_id, ts, admin, action, row[3], row[4], intent, "active")
+            ).fetchall()
+        return Change(int(new_id), ts, admin, action, row[3], row[4], intent, "active")
 
     def last_active(self) -> Change | None:
         """The newest change still in force (what /undo would revert)."""
-        with self._connect() as conn:
-            row = conn.execute(
+        with self._db.write() as session:
+            row = session.execute(
                 f"SELECT {_COLUMNS} FROM staff_changes WHERE state = 'active'"  # noqa: S608
                 " ORDER BY id DESC LIMIT 1"
             ).fetchone()
@@ -97,18 +100,18 @@ class StaffChanges:
 
     def undo(self, change_id: int) -> bool:
         """Turn one active change to undone; False when it was no longer active."""
-        with self._connect() as conn:
-            cur = conn.execute(
+        with self._db.write() as session:
+            cur = session.execute(
                 "UPDATE staff_changes SET state = 'undone', state_ts = ?"
                 " WHERE id = ? AND state = 'active'",
-                (iso_utc(self._clock()), change_id),
+                (iso_utc(self._clock()), int(change_id)),
             )
             return cur.rowcount == 1
 
     def recent(self, limit: int = 20) -> list[Change]:
         """The newest changes, any state, newest first."""
-        with self._connect() as conn:
-            rows = conn.execute(
+        with self._db.write() as session:
+            rows = session.execute(
                 f"SELECT {_COLUMNS} FROM staff_changes ORDER BY id DESC LIMIT ?",  # noqa: S608
                 (max(limit, 0),),
             ).fetchall()
@@ -116,8 +119,8 @@ class StaffChanges:
 
     def active(self) -> list[Change]:
         """Every change in force, oldest first."""
-        with self._connect() as conn:
-            rows = conn.execute(
+        with self._db.write() as session:
+            rows = session.execute(
                 f"SELECT {_COLUMNS} FROM staff_changes WHERE state = 'active'"  # noqa: S608
                 " ORDER BY id"
             ).fetchall()
@@ -129,8 +132,8 @@ class StaffChanges:
         (bot.engine.examples.with_added skips it), and until the exported files are deployed
         it keeps the bot answering as before: exporting from a copy of the database never makes
         a running bot forget an example."""
-        with self._connect() as conn:
-            rows = conn.execute(
+        with self._db.write() as session:
+            rows = session.execute(
                 f"SELECT {_COLUMNS} FROM staff_changes"  # noqa: S608
                 " WHERE state IN ('active', 'exported') AND action = 'example' ORDER BY id"
             ).fetchall()
@@ -143,16 +146,14 @@ class StaffChanges:
     def mark_exported(self, ids: Sequence[int]) -> int:
         """Examples now in the files: they leave the overlay. Returns how many."""
         ts = iso_utc(self._clock())
-        with self._connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            n = 0
+        n = 0
+        with self._db.write() as session:  # all or none
             for change_id in ids:
-                n += conn.execute(
+                n += session.execute(
                     "UPDATE staff_changes SET state = 'exported', state_ts = ?"
                     " WHERE id = ? AND state = 'active' AND action = 'example'",
-                    (ts, change_id),
+                    (ts, int(change_id)),
                 ).rowcount
-            conn.execute("COMMIT")
         return n
 
 
@@ -171,3 +172,11 @@ def _change(row: tuple[object, ...]) -> Change:
         state=str(row[7]),
         state_ts=None if row[8] is None else str(row[8]),
     )
+
+
+def open_staff(location: str | Path | Database) -> StaffChanges:
+    """The staff changes kept with the question log at `location`: a BOT_DB value (a SQLite
+    path, or a postgresql:// or postgres:// URL; `close()` it at the end), or a running log's
+    `database` (its connections are shared). Nothing is opened before the first call, which
+    creates and migrates the log if need be."""
+    return StaffChanges(location)

@@ -163,7 +163,9 @@ async def test_stats_and_unanswered_with_real_question_log(settings, engine, tmp
         assert "xyzzy" in unanswered
         # the group comes again on its own, with the buttons that fix it
         assert "xyzzy" in group
-        labels = [b["text"] for row in request.sent()[2]["reply_markup"]["inline_keyboard"] for b in row]
+        labels = [
+            b["text"] for row in request.sent()[2]["reply_markup"]["inline_keyboard"] for b in row
+        ]
         assert {"Another topic…", "Not in the report", "Ignore"} <= set(labels)
 
 
