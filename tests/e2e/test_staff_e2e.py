@@ -14,6 +14,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 from fake_bot_api import Chat, FakeBotApi, Message, User
 from pinned import TODAY
@@ -30,11 +31,19 @@ def fake() -> Iterator[FakeBotApi]:
         yield api
 
 
-@pytest.fixture(scope="module")
-def running(fake: FakeBotApi, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotProcess]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def running(
+    request: pytest.FixtureRequest,
+    fake: FakeBotApi,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[BotProcess]:
+    """The bot with its log (and staff changes) in SQLite, then again in PostgreSQL."""
     admin = fake.new_user("值班管理员")
     fake.private_chat(admin)
-    bot = BotProcess(tmp_path_factory.mktemp("staffbot"), fake, admin)
+    env: dict[str, str] = {}
+    if request.param == "postgresql":
+        env["BOT_DB"] = request.getfixturevalue("pg_server").create_database()
+    bot = BotProcess(tmp_path_factory.mktemp("staffbot"), fake, admin, extra_env=env)
     bot.start()
     try:
         bot.wait_ready(lambda: fake.wait_polling(timeout=0.5))
@@ -83,10 +92,13 @@ def press(
 
 
 def staff_rows(bot: BotProcess) -> list[tuple[str, str, str | None]]:
+    query = "SELECT action, state, intent FROM staff_changes ORDER BY id"
+    url = bot.extra_env.get("BOT_DB")
+    if url is not None:
+        with psycopg.connect(url) as pg:
+            return [(r[0], r[1], r[2]) for r in pg.execute(query).fetchall()]
     with sqlite3.connect(bot.db_path) as conn:
-        return conn.execute(
-            "SELECT action, state, intent FROM staff_changes ORDER BY id"
-        ).fetchall()
+        return conn.execute(query).fetchall()
 
 
 def group_message(fake: FakeBotApi, admin: User, command_text: str, question: str) -> Message:
