@@ -123,6 +123,13 @@ class InboxQueue(asyncio.Queue[object]):
     def forget_crossed(self, update_id: int) -> None:
         self._crossed.discard(update_id)
 
+    async def release(self, update_ids: list[int]) -> None:
+        """At a stop: updates set aside stay in the inbox (written down, not crossed off) for
+        the restart; a shared inbox also lets the other replicas take them at once."""
+        release = getattr(self.inbox, "release", None)
+        if update_ids and release is not None:
+            await self._run(release, update_ids)
+
     async def put(self, item: object) -> None:
         if isinstance(item, Update):
             body = json.dumps(item.to_dict(), ensure_ascii=False)
@@ -151,9 +158,22 @@ class InboxQueue(asyncio.Queue[object]):
 
 class InboxApplication(Application):  # type: ignore[type-arg]
     """Crosses an update off the inbox once its handlers have run (whatever they did), and
-    counts it for /metrics (bot_data["metrics"], when there is one)."""
+    counts it for /metrics (bot_data["metrics"], when there is one).
+
+    Once `stopping` is set, an update whose handling has not begun is set aside (`aside`): it
+    stays in the inbox for the restart, so a stop waits only for the handlers already running
+    (at most CONCURRENT_UPDATES), not for every update received."""
+
+    stopping = False
+    aside: list[int]
 
     async def process_update(self, update: object) -> None:
+        queue = self.update_queue
+        if self.stopping and isinstance(update, Update) and isinstance(queue, InboxQueue):
+            if not hasattr(self, "aside"):
+                self.aside = []
+            self.aside.append(update.update_id)
+            return
         result = "failed"
         try:
             await super().process_update(update)

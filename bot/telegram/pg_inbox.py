@@ -77,6 +77,11 @@ _ADOPT = (
     " RETURNING update_id, body"
 )
 _RENEW = "UPDATE telegram_inbox SET claimed = now() WHERE owner = %s AND done IS NULL"
+# a stopping replica lets go of updates it will not handle: the lease is over at once
+_RELEASE = (
+    "UPDATE telegram_inbox SET claimed = to_timestamp(0) WHERE owner = %s AND done IS NULL"
+    " AND update_id = ANY(%s)"
+)
 _PRUNE = (
     "DELETE FROM telegram_inbox WHERE ctid = ANY(ARRAY(SELECT ctid FROM telegram_inbox"
     " WHERE done < now() - make_interval(secs => %s) LIMIT %s))"
@@ -175,6 +180,18 @@ class PgInbox:
         """While running: other replicas' rows not crossed off whose claim is older than the
         lease (their replica died), claimed by this replica now, by update_id."""
         return self._claim(_ADOPT)
+
+    def release(self, update_ids: list[int]) -> int:
+        """Let go of updates this replica will not handle (it is stopping): another replica
+        adopts them at its next look, instead of after the lease. Returns how many."""
+        if not update_ids:
+            return 0
+        try:
+            with self._connection() as conn:
+                return conn.execute(_RELEASE, (self.owner, list(update_ids))).rowcount
+        except psycopg.Error as exc:
+            logger.warning("inbox: updates not released (%s)", describe(exc, self.pool))
+            return 0
 
     def renew(self) -> int:
         """Refresh the claims on what this replica holds (an update still queued or being

@@ -26,6 +26,7 @@ from telegram.error import TelegramError
 
 from bot.config import Settings
 from bot.telegram import handlers
+from bot.telegram.inbox import InboxApplication, InboxQueue
 from bot.web import Metrics, make_app
 from bot.web.server import BackgroundServer, serve, start_background
 
@@ -169,8 +170,17 @@ async def run(
         logger.info("Stopping")
         if application.updater is not None and application.updater.running:
             await application.updater.stop()
+        queue = application.update_queue
+        if isinstance(application, InboxApplication) and isinstance(queue, InboxQueue):
+            application.stopping = True  # what no handler has started waits in the inbox
         if application.running:
             await application.stop()
+            aside = getattr(application, "aside", [])
+            if aside and isinstance(queue, InboxQueue):
+                await queue.release(aside)
+                logger.info(
+                    "%d update(s) not yet started stay in the inbox for the restart", len(aside)
+                )
             if application.post_stop:
                 await application.post_stop(application)
         if background is not None:
