@@ -15,7 +15,17 @@ from bot.evaluate import Report, evaluate, load_cases
 
 EVAL = Path(__file__).resolve().parent / "eval"
 HOWTO_FLOORS = {"procedure": 0.95, "request": 1.0, "multi": 0.82, "compare": 0.72, "core": 1.0}
-HOLDOUT_FLOORS = {"otherplace": 1.0, "ALL": 0.94}
+HOLDOUT_FLOORS = {"otherplace": 1.0, "ALL": 0.96}
+REFUSAL_CATEGORIES = ("offtopic", "otherplace", "personal", "procedure", "request")
+# tests/eval/refusals_2.yaml: 160 refusals by another author (procedures, requests, other places,
+# personal cases, fragments as a first message); looked into and worked from (see README)
+REFUSALS_2_FLOORS = {
+    "procedure": 0.97,
+    "request": 1.0,
+    "other_place": 0.95,
+    "personal": 0.95,
+    "fragment": 0.9,
+}
 
 
 @pytest.fixture(scope="module")
@@ -40,3 +50,21 @@ def test_holdout_3(holdout: Report) -> None:
     ok, total = holdout.by_category()["otherplace"]
     assert ok == total  # never another place's question answered with Haizhu's figures
     assert holdout.accuracy >= HOLDOUT_FLOORS["ALL"]
+    by = holdout.by_category()
+    refused = sum(by[c][0] for c in REFUSAL_CATEGORIES)
+    asked = sum(by[c][1] for c in REFUSAL_CATEGORIES)
+    assert refused / asked >= 0.95, (refused, asked)  # the target for refusals
+
+
+@pytest.fixture(scope="module")
+def refusals_2(engine: Engine) -> Report:
+    return evaluate(engine, load_cases(EVAL / "refusals_2.yaml", TODAY))
+
+
+@pytest.mark.parametrize("category", sorted(REFUSALS_2_FLOORS))
+def test_refusals_2(refusals_2: Report, category: str) -> None:
+    ok, total = refusals_2.by_category()[category]
+    failures = [
+        r.case.q for r in refusals_2.results if r.case.category == category and not r.passed
+    ]
+    assert total >= 25 and ok / total >= REFUSALS_2_FLOORS[category], failures

@@ -48,6 +48,7 @@ def test_steps_run_in_the_documented_order(engine: Engine) -> None:
         "PreferAskedYear",
         "by_figure",
         "OffTopic",
+        "Fragment",
         "Request",
         "Procedure",
         "Personal",

@@ -141,6 +141,9 @@ class Lexicon(Strict):
     procedure_words: list[str] = Field(default_factory=list)
     procedure_phrases: list[str] = Field(default_factory=list)
     requests: list[str] = Field(default_factory=list)
+    # words that lean on what was said before (还有, 那个, 具体点, go on, what else): a question of
+    # nothing but these, fillers and particles is a fragment, answered only after an answer
+    fragments: list[str] = Field(default_factory=list)
 
     @field_validator("*", mode="after")
     @classmethod

@@ -51,6 +51,21 @@ class OffTopic:
         )
 
 
+class Fragment:
+    """A fragment with nothing before it (还有呢, 具体点, go on): it names no topic, so no
+    figure can answer it; after an answer, bot.engine.followup reads it against that."""
+
+    def __init__(self, composer: Composer) -> None:
+        self._composer = composer
+
+    def __call__(self, q: Query) -> Answer | None:
+        if not q.norm.bare:
+            return None
+        return self._composer.fallback(
+            q.question, "fragment", q.lang, q.script, q.norm.text, q.top_score
+        )
+
+
 class Request:
     """Something else than a question about the district: a poem, a joke, a translation."""
 

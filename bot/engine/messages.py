@@ -57,6 +57,11 @@ FALLBACK = {
         "en": "I only answer with the figures and plans of Haizhu District's report; I can't write "
         "poems, tell jokes, translate or give stock tips.",
     },
+    "fragment": {
+        "zh": "这句话要接着前面的问题才看得懂，请把问题说完整，例如“海珠区有多少个托位？”",
+        "en": 'I need the whole question to answer that, for example "How many childcare places '
+        'are there?"',
+    },
     "none_of_these": {
         "zh": "好的。请换个说法再问一次，或者问问别的。",
         "en": "All right. Please rephrase your question or ask something else.",

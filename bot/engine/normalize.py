@@ -289,6 +289,7 @@ class Normalized:
     asks_done: bool = False  # asks whether something was done (建成了吗, did they reach)
     procedure: bool = False  # asks how or where to do something (怎么报名, what documents)
     request: bool = False  # asks the bot to do something else (写诗, tell a joke)
+    bare: bool = False  # a fragment and nothing else (还有呢, 具体点, go on): no topic of its own
 
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
@@ -445,6 +446,7 @@ class Normalizer:
         self._procedure_words = _alternation(fold(w) for w in lexicon.procedure_words)
         self._procedure_phrases = _alternation(fold(w) for w in lexicon.procedure_phrases)
         self._requests = _alternation(fold(w) for w in lexicon.requests)
+        self._fragments = _alternation(fold(w) for w in lexicon.fragments)
         self._procedure_latin = frozenset(
             w for w in map(fold, lexicon.procedure_words) if w.isascii() and len(w) >= 5
         )
@@ -542,7 +544,18 @@ class Normalizer:
             *self._time(folded),
             self._asks_procedure(folded, clauses),
             bool(self._requests and self._requests.search(folded)),
+            self._is_bare(folded),
         )
+
+    def _is_bare(self, folded: str) -> bool:
+        """Words that lean on an earlier answer, and nothing of a topic besides (fillers,
+        particles, punctuation and emoji aside): 还有呢, 那个呢, 具体点, what else, go on."""
+        if self._fragments is None or not self._fragments.search(folded):
+            return False
+        rest = self._fragments.sub(" ", folded)
+        if _YEAR.search(rest) or any(w in rest for w in self._relative_years):
+            return False  # 那去年呢 names a time: a follow-up, but not a bare one
+        return not self._content(rest)
 
     def _asks_procedure(self, folded: str, clauses: tuple[str, ...]) -> bool:
         """A clause that asks how or where to do something: a how/where word and a procedure

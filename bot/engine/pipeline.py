@@ -24,7 +24,15 @@ from bot.engine.answer import Answer, Lang
 from bot.engine.clock import Clock
 from bot.engine.context import Context
 from bot.engine.followup import FollowUp
-from bot.engine.guards import OffTopic, OtherPlace, Personal, Procedure, Request, screen
+from bot.engine.guards import (
+    Fragment,
+    OffTopic,
+    OtherPlace,
+    Personal,
+    Procedure,
+    Request,
+    screen,
+)
 from bot.engine.match import Matcher
 from bot.engine.normalize import Normalized, Normalizer, detect_lang
 from bot.engine.query import Incoming, Query, Step
@@ -61,6 +69,7 @@ def standard_steps(
         PreferAskedYear([li.years for li in intents]),
         by_figure,
         OffTopic(composer),
+        Fragment(composer),
         Request(composer),
         Procedure(composer),
         Personal(composer, intents),

@@ -214,7 +214,7 @@ class Composer:
         intents whose figures are offered (a how-to question's topic)."""
         head = messages.FALLBACK[reason][lang].format(places="、".join(places or []))
         parts = [head]
-        if reason in {"low_score", "empty", "none_of_these", "request"}:
+        if reason in {"low_score", "empty", "none_of_these", "request", "fragment"}:
             parts.append(self.covers(lang))
         if related:
             parts.append(messages.RELATED_FIGURES[lang])

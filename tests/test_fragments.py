@@ -1,0 +1,44 @@
+"""A fragment (还有呢, 具体点, go on) sent with nothing before it names no topic: it is asked to be
+put in full and gets no figures; after an answer, the same words are read against that answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Context, Engine
+
+BARE = [
+    "还有呢",
+    "具体点",
+    "點解",
+    "详细说说",
+    "那个呢",
+    "go on",
+    "what else?",
+    "more details please",
+]
+
+
+@pytest.mark.parametrize("fragment", BARE)
+def test_a_bare_fragment_first_gets_no_figures(engine: Engine, fragment: str) -> None:
+    answer = engine.ask(fragment)
+    assert (answer.decision, answer.reason) == ("fallback", "fragment")
+    assert answer.candidates == ()
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["还有哪些地铁在建", "具体有哪些新开的学校", "为什么要改造城中村", "托位呢", "那去年呢"],
+)
+def test_a_question_with_a_topic_or_a_time_is_no_bare_fragment(
+    engine: Engine, question: str
+) -> None:
+    assert engine.ask(question).reason != "fragment"
+
+
+def test_after_an_answer_a_fragment_follows_it(engine: Engine) -> None:
+    first = engine.ask("托位有多少")
+    assert first.decision == "answer"
+    then = engine.ask("那今年计划呢", Context.after(first))
+    assert then.decision == "answer" and then.followed
+    assert engine.ask("具体点", Context.after(first)).reason != "fragment"
