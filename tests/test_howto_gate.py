@@ -56,6 +56,14 @@ def test_holdout_3(holdout: Report) -> None:
     assert refused / asked >= 0.95, (refused, asked)  # the issue's target for refusals
 
 
+def test_held_out_refusals_3(engine: Engine) -> None:
+    """tests/eval/refusals_3.yaml: 120 refusals by yet another author, never used for tuning
+    (only the total is looked at): 81.7% before the refusal work, 88.3% after it."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_3.yaml", TODAY))
+    assert len(report.results) >= 120
+    assert report.accuracy >= 0.87
+
+
 @pytest.fixture(scope="module")
 def refusals_2(engine: Engine) -> Report:
     return evaluate(engine, load_cases(EVAL / "refusals_2.yaml", TODAY))
