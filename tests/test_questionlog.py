@@ -663,7 +663,7 @@ def test_migration_is_idempotent(log_backend: Backend, clock: Clock) -> None:
     again.record(chat_type="private", user_id=1, answer=ans("also"))
     again.close()
     assert log_backend.version() == SCHEMA_VERSION
-    assert log_backend.tables() == {"questions", "staff_changes"}
+    assert log_backend.tables() == {"questions", "staff_changes", "staff_digests"}
     assert {"questions_ts", "questions_decision", "staff_changes_state"} <= log_backend.indexes()
     assert [r["question"] for r in log_backend.rows()] == ["kept", "also"]
 
@@ -1032,7 +1032,7 @@ def test_both_backends_have_the_same_schema(tmp_path: Path, pg_url: str) -> None
         log.close()
     sqlite, pg = backends
     assert len(PG_MIGRATIONS) == SCHEMA_VERSION == sqlite.version() == pg.version()
-    assert sqlite.tables() == pg.tables() == {"questions", "staff_changes"}
+    assert sqlite.tables() == pg.tables() == {"questions", "staff_changes", "staff_digests"}
     # the same named indexes (beside those of the keys, which both make by themselves)
     assert sqlite.indexes() == {i for i in pg.indexes() if not i.endswith(("_pkey", "_key"))}
     for table in ("questions", "staff_changes"):

@@ -219,3 +219,61 @@ def test_pg_unreachable_database_is_a_question_log_error_without_the_password(
     shown = [str(raised.value), *(r.getMessage() for r in caplog.records)]
     assert not [text for text in shown if "s3cret-pw" in text]
     staff.close()
+
+
+def test_one_change_in_force_per_question_even_from_two_processes_at_once(
+    staff_location: str | Path,
+) -> None:
+    """Two replicas (two stores on one database) pressing for the same question at once: one
+    change is stored, the other press is told it is already seen to."""
+    import threading
+
+    stores = [StaffChanges(staff_location) for _ in range(2)]
+    results: list[object] = []
+    start = threading.Barrier(2)
+
+    def press(store: StaffChanges, intent: str) -> None:
+        start.wait()
+        results.append(store.add("example", "同一个问题", "同一个问题", intent, ADMIN))
+
+    threads = [
+        threading.Thread(target=press, args=(s, i)) for s, i in zip(stores, ("a", "b"), strict=True)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    try:
+        assert sorted(r is None for r in results) == [False, True]
+        assert len(stores[0].active()) == 1
+        # once undone, the question may be seen to again
+        [kept] = stores[0].active()
+        assert stores[1].undo(kept.id)
+        assert stores[0].add("ignore", "同一个问题", "同一个问题", None, ADMIN) is not None
+    finally:
+        for s in stores:
+            s.close()
+
+
+def test_an_exported_example_stays_handled_and_blocks_undo_of_older_changes(
+    staff: StaffChanges,
+) -> None:
+    older = staff.add("ignore", "旧的", "旧的", None, ADMIN)
+    exported = staff.add("example", "新的", "新的", "parks", ADMIN)
+    assert older is not None and exported is not None
+    staff.mark_exported([exported.id])
+    assert staff.handled() == frozenset({"旧的", "新的"})
+    newest = staff.last_active()
+    assert newest is not None and (newest.id, newest.state) == (exported.id, "exported")
+    assert staff.examples(without=exported.id) == []
+
+
+def test_the_digest_of_a_day_is_claimed_once(staff_location: str | Path) -> None:
+    first, second = StaffChanges(staff_location), StaffChanges(staff_location)
+    try:
+        assert first.claim_digest("2026-12-02") is True
+        assert second.claim_digest("2026-12-02") is False
+        assert second.claim_digest("2026-12-03") is True
+    finally:
+        first.close()
+        second.close()

@@ -197,9 +197,14 @@ class Engine:
         staff added (replacing this engine's); the fingerprint stays the files'."""
         return Engine(self.base_content, self.weights, self.clock, added=added)
 
-    def check_example(self, example: AddedExample) -> tuple[Engine, list[str]]:
-        """The engine with `example` added, and why it must not be (empty: it may), as
-        `check` judges the files' examples (bot.engine.examples.check_added)."""
+    def check_example(
+        self, example: AddedExample, added: Sequence[AddedExample] | None = None
+    ) -> tuple[Engine, list[str]]:
+        """The engine with `example` added to `added` (default: this engine's added examples;
+        the stored ones, when another process may have changed them), and why it must not be
+        (empty: it may), as `check` judges the files' examples (examples.check_added)."""
+        if added is not None and tuple(added) != self.added:
+            return self.with_examples(added).check_example(example)
         new = self.with_examples([*self.added, example])
         title = self.title
         problems = check_added(

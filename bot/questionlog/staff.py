@@ -74,29 +74,51 @@ class StaffChanges:
 
     def add(
         self, action: Action, question: str, normalized: str, intent: str | None, admin: str
-    ) -> Change:
-        """Store one change (active) and return it."""
+    ) -> Change | None:
+        """Store one change (active) and return it; None when the question already has one in
+        force (another press, on this replica or another, came first)."""
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}")
         ts = iso_utc(self._clock())
         row = (ts, admin, action, question[:MAX_QUESTION], normalized[:MAX_QUESTION], intent)
-        with self._db.write() as session:
-            # fetchall: the statement runs to its end inside the transaction
-            [(new_id,)] = session.execute(
-                "INSERT INTO staff_changes (ts, admin, action, question, normalized, intent)"
-                " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                row,
-            ).fetchall()
-        return Change(int(new_id), ts, admin, action, row[3], row[4], intent, "active")
+        try:
+            with self._db.write() as session:
+                # fetchall: the statement runs to its end inside the transaction
+                got = session.execute(
+                    "INSERT INTO staff_changes (ts, admin, action, question, normalized, intent)"
+                    " SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM staff_changes"
+                    " WHERE normalized = ? AND state IN ('active', 'exported')) RETURNING id",
+                    (*row, row[4]),
+                ).fetchall()
+        except QuestionLogError:
+            # two at once on PostgreSQL: the unique index stopped the second
+            if row[4] in self.handled():
+                return None
+            raise
+        if not got:
+            return None
+        return Change(int(got[0][0]), ts, admin, action, row[3], row[4], intent, "active")
 
     def last_active(self) -> Change | None:
-        """The newest change still in force (what /undo would revert)."""
+        """The newest change, unless it is undone already (what /undo would revert; an
+        exported one cannot be, and /undo says so)."""
         with self._db.write() as session:
             row = session.execute(
-                f"SELECT {_COLUMNS} FROM staff_changes WHERE state = 'active'"  # noqa: S608
+                f"SELECT {_COLUMNS} FROM staff_changes WHERE state != 'undone'"  # noqa: S608
                 " ORDER BY id DESC LIMIT 1"
             ).fetchone()
         return None if row is None else _change(row)
+
+    def claim_digest(self, day: str) -> bool:
+        """Whether this process sends the digest of `day` (the first to claim it does: with
+        several replicas, one sends it)."""
+        with self._db.write() as session:
+            got = session.execute(
+                "INSERT INTO staff_digests (day, ts) SELECT ?, ? WHERE NOT EXISTS"
+                " (SELECT 1 FROM staff_digests WHERE day = ?) RETURNING day",
+                (day, iso_utc(self._clock()), day),
+            ).fetchall()
+        return bool(got)
 
     def undo(self, change_id: int) -> bool:
         """Turn one active change to undone; False when it was no longer active."""
@@ -126,7 +148,7 @@ class StaffChanges:
             ).fetchall()
         return [_change(r) for r in rows]
 
-    def examples(self) -> list[AddedExample]:
+    def examples(self, *, without: int | None = None) -> list[AddedExample]:
         """The examples the engine adds to the files' examples, oldest first: those in force,
         and the exported ones too. An exported example is a no-op once the files have it
         (bot.engine.examples.with_added skips it), and until the exported files are deployed
@@ -137,11 +159,17 @@ class StaffChanges:
                 f"SELECT {_COLUMNS} FROM staff_changes"  # noqa: S608
                 " WHERE state IN ('active', 'exported') AND action = 'example' ORDER BY id"
             ).fetchall()
-        return [ex for r in rows if (ex := _change(r).example()) is not None]
+        changes = [_change(r) for r in rows]
+        return [ex for c in changes if c.id != without and (ex := c.example()) is not None]
 
     def handled(self) -> frozenset[str]:
-        """Normalised questions staff have dealt with (they leave /unanswered and /feedback)."""
-        return frozenset(c.normalized for c in self.active())
+        """Normalised questions staff have dealt with, exported examples included (they leave
+        /unanswered and /feedback)."""
+        with self._db.write() as session:
+            rows = session.execute(
+                "SELECT normalized FROM staff_changes WHERE state IN ('active', 'exported')"
+            ).fetchall()
+        return frozenset(str(r[0]) for r in rows)
 
     def mark_exported(self, ids: Sequence[int]) -> int:
         """Examples now in the files: they leave the overlay. Returns how many."""

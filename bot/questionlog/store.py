@@ -58,6 +58,14 @@ MAX_PER_ASKER_DAY = 500  # questions of one asker recorded per UTC day: a flood 
 _MAX_ID = 100
 _ERROR_LOG_EVERY = 60.0  # seconds between repeated write-failure error logs
 
+# 3 (both backends): one change in force per question, so two replicas (or two admins) pressing
+# at once cannot both change it; and the day's digest, sent by one replica only.
+_STAFF_STEP_3 = (
+    "CREATE UNIQUE INDEX staff_changes_one_per_question ON staff_changes (normalized)"
+    " WHERE state IN ('active', 'exported')",
+    "CREATE TABLE staff_digests (day TEXT PRIMARY KEY, ts TEXT NOT NULL)",
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (  # SQLite
     (  # 1: initial schema
         """CREATE TABLE IF NOT EXISTS questions (
@@ -95,6 +103,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (  # SQLite
         )""",
         "CREATE INDEX IF NOT EXISTS staff_changes_state ON staff_changes (state)",
     ),
+    _STAFF_STEP_3,
 )
 # The same steps for PostgreSQL (applied by bot.storage.pg.migrate as store "questionlog").
 # REAL is SQLite's 8-byte float: DOUBLE PRECISION here. COLLATE "C": text compares and sorts
@@ -138,6 +147,7 @@ PG_MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX staff_changes_state ON staff_changes (state)",
     ),
+    _STAFF_STEP_3,
 )
 SCHEMA = Schema("questionlog", sqlite=MIGRATIONS, postgresql=PG_MIGRATIONS)
 SCHEMA_VERSION = SCHEMA.version

@@ -19,7 +19,7 @@ import contextlib
 import html
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -40,7 +40,7 @@ from telegram.ext import ContextTypes
 
 from bot.config import Settings
 from bot.conversation import ContextStore, MemoryContextStore
-from bot.engine import Answer, ContentError, Engine, Lang, Script, clock_for
+from bot.engine import AddedExample, Answer, ContentError, Engine, Lang, Script, clock_for
 from bot.engine import Context as Conversation
 from bot.questionlog import NONE_OF_THESE, QuestionLogError, review
 from bot.telegram.addressing import (
@@ -631,6 +631,24 @@ class ReloadResult:
     summary: str = ""
 
 
+async def refresh_examples(bot_data: BotData) -> bool:
+    """Another replica changed the staff examples: the same content files with the examples
+    now stored (no reload of the files: they may be mid-edit). False when they cannot be read."""
+    staff: StaffChanges | None = bot_data.get(STAFF)
+    if staff is None:
+        return False
+    async with bot_data[RELOAD_LOCK]:
+        try:
+            added = await asyncio.to_thread(staff.examples)
+        except QuestionLogError as exc:
+            logger.error("Staff examples not refreshed: %s", exc)
+            return False
+        old: Engine = bot_data[ENGINE]
+        if tuple(added) != old.added:
+            bot_data[ENGINE] = await asyncio.to_thread(old.with_examples, added)
+        return True
+
+
 async def announce(bot_data: BotData, what: str) -> None:
     """Tell the other replicas that this one's engine changed (nothing without replicas)."""
     tell: Callable[[str], None] | None = bot_data.get(ANNOUNCE)
@@ -638,9 +656,12 @@ async def announce(bot_data: BotData, what: str) -> None:
         await asyncio.to_thread(tell, what)
 
 
-def build_engine(settings: Settings, staff: StaffChanges | None) -> Engine:
-    """The engine of the content files plus the examples staff added (a failure to read those
-    is logged, and the files' engine serves). Blocking: run it in a worker thread."""
+def build_engine(
+    settings: Settings, staff: StaffChanges | None, keep: Sequence[AddedExample] = ()
+) -> Engine:
+    """The engine of the content files plus the examples staff added. When those cannot be
+    read, the ones the serving engine had (`keep`) stay: a reload while the database is away
+    must not drop them. Blocking: run it in a worker thread."""
     engine = Engine.load_checked(
         settings.intents_dir, settings.data_dir, clock=clock_for(settings.today)
     )
@@ -649,8 +670,10 @@ def build_engine(settings: Settings, staff: StaffChanges | None) -> Engine:
     try:
         added = staff.examples()
     except QuestionLogError as exc:
-        logger.error("Cannot read the examples staff added (%s); serving the files alone", exc)
-        return engine
+        logger.error(
+            "Cannot read the examples staff added (%s); keeping the %d in force", exc, len(keep)
+        )
+        added = list(keep)
     if not added:
         return engine
     engine = engine.with_examples(added)
@@ -664,7 +687,7 @@ async def reload_engine(bot_data: BotData) -> ReloadResult:
         settings: Settings = bot_data[SETTINGS]
         old: Engine = bot_data[ENGINE]
         try:
-            new = await asyncio.to_thread(build_engine, settings, bot_data.get(STAFF))
+            new = await asyncio.to_thread(build_engine, settings, bot_data.get(STAFF), old.added)
         except ContentError as exc:
             problems = sorted(exc.problems, key=lambda p: p.severity != "error")
             logger.warning(

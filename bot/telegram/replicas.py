@@ -24,6 +24,7 @@ from bot.telegram import handlers
 logger = logging.getLogger(__name__)
 
 CHANNEL = "inquirybot_engine"
+STAFF_CHANGE = "staff change"  # what an announcement of an added or undone example says
 
 
 class Replicas:
@@ -51,6 +52,10 @@ class Replicas:
             future = asyncio.run_coroutine_threadsafe(handlers.reload_engine(bot_data), loop)
             future.add_done_callback(lambda f: self._done(f, why))
 
+        def refresh(why: str) -> None:  # a staff change: the examples only, not the files
+            future = asyncio.run_coroutine_threadsafe(handlers.refresh_examples(bot_data), loop)
+            future.add_done_callback(lambda f: self._refreshed(f, why))
+
         def on_note(payload: str) -> None:
             try:
                 note = json.loads(payload)
@@ -60,7 +65,8 @@ class Replicas:
             if not isinstance(note, dict) or note.get("from") == self.replica:
                 return
             self.followed += 1
-            reload(f"{note.get('what', 'change')} on replica {note.get('from')}")
+            why = f"{note.get('what', 'change')} on replica {note.get('from')}"
+            (refresh if note.get("what") == STAFF_CHANGE else reload)(why)
 
         connected = [0]
 
@@ -77,6 +83,15 @@ class Replicas:
             daemon=True,
         )
         self._thread.start()
+
+    @staticmethod
+    def _refreshed(future: Any, why: str) -> None:
+        try:
+            ok = future.result()
+        except Exception:
+            logger.exception("Staff examples not refreshed after a %s", why)
+            return
+        logger.info("Staff examples %s after a %s", "refreshed" if ok else "NOT refreshed", why)
 
     @staticmethod
     def _done(future: Any, why: str) -> None:

@@ -66,6 +66,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+ALREADY = "Already seen to (see /changes)."
 SHOWN_GROUPS = 5  # groups sent with buttons by one /unanswered or /feedback
 SUGGESTIONS = 3
 _ACTION_NAMES = {"example": "example of", "not_in_report": "not in the report", "ignore": "ignored"}
@@ -274,11 +275,19 @@ async def _undo(context: Context, staff: StaffChanges) -> str:
     if last is None:
         return "Nothing to undo."
     engine = _engine(context)
+    if last.state == "exported":
+        return (
+            f"The newest change, {describe(last, engine)}, is exported to the content files: "
+            "remove it there (and /reload) to take it back."
+        )
+    new = None
+    if last.action == "example":  # the engine without it, before anything is written
+        rest = await asyncio.to_thread(staff.examples, without=last.id)
+        new = await asyncio.to_thread(engine.with_examples, rest)
     if not await asyncio.to_thread(staff.undo, last.id):
         return "Nothing was undone: that change was undone a moment ago."
-    if last.action == "example":
-        rest = await asyncio.to_thread(staff.examples)
-        context.bot_data[ENGINE] = await asyncio.to_thread(engine.with_examples, rest)
+    if new is not None:
+        context.bot_data[ENGINE] = new
         await announce(context.bot_data, "staff change")
     logger.info("Staff change %d undone", last.id)
     return f"Undone: {describe(last, engine)}."
@@ -385,17 +394,24 @@ async def _staff_press(
         await send(message, topics_keyboard(engine, logged.question, data.record), quote=False)
         return
     if data.kind == PICK:
+        topics = topics_of(engine)
+        if not data.intent.isdigit() or int(data.intent) >= len(topics):
+            await acknowledge(ui("stale", "en", "simplified"), show_alert=True)
+            return
         await acknowledge()
+        topic = topics[int(data.intent)]
         await send(
-            message,
-            intents_keyboard(engine, logged.question, data.record, data.intent),
-            quote=False,
+            message, intents_keyboard(engine, logged.question, data.record, topic), quote=False
         )
         return
     admin = _admin_hash(context, query.from_user.id)
     async with context.bot_data[RELOAD_LOCK]:
+        engine = _engine(context)  # a /reload may have swapped it while this press waited
+        if data.fingerprint != fp_prefix(engine.fingerprint):
+            await acknowledge("The content changed since: send the command again.", show_alert=True)
+            return
         if logged.normalized in await asyncio.to_thread(staff.handled):
-            await acknowledge("Already seen to (see /changes).", show_alert=True)
+            await acknowledge(ALREADY, show_alert=True)
             return
         await acknowledge("Checking…" if data.kind == ADD else None)
         if data.kind == ADD:
@@ -405,7 +421,10 @@ async def _staff_press(
             change = await asyncio.to_thread(
                 staff.add, action, logged.question, logged.normalized, None, admin
             )
-            text = f"Marked: {describe(change, engine)}. It leaves the list; /undo reverts it."
+            if change is None:
+                text = ALREADY
+            else:
+                text = f"Marked: {describe(change, engine)}. It leaves the list; /undo reverts it."
     await send(message, text_reply(text), quote=False)
 
 
@@ -422,7 +441,9 @@ async def _add_example(
     if intent is None or engine.title(intent) is None:
         return "That intent no longer exists; nothing changed."
     example = AddedExample(intent, logged.question.strip())
-    new, problems = await asyncio.to_thread(engine.check_example, example)
+    # checked against the examples in the database, which another replica may have changed
+    stored = await asyncio.to_thread(staff.examples)
+    new, problems = await asyncio.to_thread(engine.check_example, example, stored)
     title = engine.title(intent) or intent
     if problems:
         logger.info("Staff example refused for %s: %s", intent, problems)
@@ -434,6 +455,8 @@ async def _add_example(
     change = await asyncio.to_thread(
         staff.add, "example", example.question, logged.normalized, intent, admin
     )
+    if change is None:
+        return ALREADY
     context.bot_data[ENGINE] = new
     await announce(context.bot_data, "staff change")
     answer = new.ask(example.question)
@@ -446,9 +469,17 @@ async def _add_example(
 
 def topics_keyboard(engine: Engine, question: str, record: str) -> Reply:
     """The topics to look for an intent in."""
-    topics = sorted({li.intent.topic for li in engine.content.intents})
-    rows = tuple((Button(button_label(t), _data(engine, PICK, record, t)),) for t in topics)
+    rows = tuple(
+        (Button(button_label(t), _data(engine, PICK, record, str(n))),)
+        for n, t in enumerate(topics_of(engine))
+    )
     return Reply(text_reply(f"Which topic does 「{_cut(question, 120)}」 belong to?").texts, rows)
+
+
+def topics_of(engine: Engine) -> list[str]:
+    """The content's topics, in the order their buttons carry (by position: a topic may be
+    any text, callback data only a few characters)."""
+    return sorted({li.intent.topic for li in engine.content.intents})
 
 
 def intents_keyboard(engine: Engine, question: str, record: str, topic: str) -> Reply:
@@ -508,6 +539,15 @@ async def send_digest(bot_data: MutableMapping[Any, Any], bot: Any) -> int:
     qlog: QuestionLog | None = bot_data.get(QLOG)
     if qlog is None:
         return 0
+    staff: StaffChanges | None = bot_data.get(STAFF)
+    if staff is not None:  # with several replicas, the first to claim the day sends it
+        day = datetime.now(DIGEST_ZONE).date().isoformat()
+        try:
+            if not await asyncio.to_thread(staff.claim_digest, day):
+                logger.info("Digest of %s sent by another replica", day)
+                return 0
+        except QuestionLogError as exc:
+            logger.warning("Digest not claimed (%s); sending it all the same", exc)
     text = await asyncio.to_thread(digest_text, qlog, bot_data.get(STAFF), bot_data[ENGINE])
     sent = 0
     for admin in sorted(settings.admin_ids):
