@@ -355,13 +355,15 @@ def cmd_health(args: argparse.Namespace) -> int:
     import urllib.error
     import urllib.request
 
+    from bot.config import is_off
+
     base = args.url
     if base is None:
         if os.environ.get("WEBHOOK_URL", "").strip():
             port = os.environ.get("WEBHOOK_PORT", "").strip() or "8443"
         else:
             port = os.environ.get("BOT_HTTP_PORT", "").strip()
-        if not port:
+        if not port or is_off(port) or not port.isdigit():
             print("no HTTP port to probe: set BOT_HTTP_PORT (or use a webhook)", file=sys.stderr)
             return 2
         base = f"http://127.0.0.1:{port}"
@@ -370,7 +372,8 @@ def cmd_health(args: argparse.Namespace) -> int:
         return 2
     url = base.rstrip("/") + ("/readyz" if args.ready else "/healthz")
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (checked above)
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy
+        with direct.open(url, timeout=5) as response:
             print(f"{url}: {response.status}")
             return 0 if response.status == 200 else 1
     except urllib.error.HTTPError as exc:
@@ -420,10 +423,13 @@ def _examples(args: argparse.Namespace, staff: StaffChanges) -> int:
     files = sorted(args.intents.glob("*.y*ml"))
     before = {p: p.read_bytes() for p in files}
     try:
-        written = add_examples(args.intents, grouped)
+        written, missing = add_examples(args.intents, grouped)
     except EditError as exc:
         print(f"nothing exported: {exc}", file=sys.stderr)
         return 1
+    for intent in missing:  # left pending: /undo them, or bring the intent back
+        print(f"not exported: no intent '{intent}' in {args.intents}", file=sys.stderr)
+    pending = [c for c in pending if c.intent not in missing]
     errors, _, _ = _problems(args.intents, args.data, _clock(args))
     if errors:  # the files must stay valid: put them back as they were
         for path, data in before.items():
@@ -439,7 +445,7 @@ def _examples(args: argparse.Namespace, staff: StaffChanges) -> int:
         f"{len(pending)} example(s) exported; the bot keeps answering them until the new files are "
         "deployed. Review with `git diff`, then commit."
     )
-    return 0
+    return 1 if missing else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -118,3 +118,19 @@ def test_export_of_an_unknown_intent_changes_no_file(content: Path) -> None:
 def test_examples_without_a_log_say_so(tmp_path: Path) -> None:
     done = bot("examples", "list", "--db", str(tmp_path / "none.sqlite3"), cwd=tmp_path)
     assert done.returncode == 1 and "no question log" in done.stderr
+
+
+def test_text_yaml_would_read_otherwise_is_exported_quoted(content: Path, engine: Engine) -> None:
+    """yes, on, 12:30, a leading dash, a colon or a hash: each comes back as the same string."""
+    db = content / "q.sqlite3"
+    staff = StaffChanges(db)
+    intent = engine.intent_ids()[3]
+    odd = ["yes", "On", "12:30", "- 开头的横线", "托位: 多少", "#号开头", "null", "1e3", "'引号'"]
+    for n, text in enumerate(odd):
+        staff.add("example", text, f"odd{n}", intent, "admin1")
+    args = ("--db", str(db), "--intents", str(content / "intents"), "--data", str(content / "data"))
+    done = bot("examples", "export", *args, cwd=content)
+    assert done.returncode == 0, done.stdout + done.stderr
+    loaded = Engine.load(content / "intents", content / "data")
+    examples = {e for i, e in loaded.examples() if i == intent}
+    assert set(odd) <= examples, set(odd) - examples

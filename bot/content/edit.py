@@ -15,8 +15,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from bot.content.files import MAX_YAML_BYTES, ContentFileError, read_limited
 
@@ -41,10 +43,10 @@ def _dump(yaml: YAML, data: Any) -> str:
 
 def add_examples(
     intents_dir: Path, added: Mapping[str, Iterable[tuple[str, str]]]
-) -> dict[Path, int]:
+) -> tuple[dict[Path, int], list[str]]:
     """Append (lang, question) examples to the intents named in `added`; returns how many went
-    into each file. Nothing is written unless every intent is found and every file it touches
-    round-trips unchanged; an example the intent already has is skipped."""
+    into each file, and the intents not found (their examples are left out). Nothing is written
+    unless every file touched round-trips unchanged; an example the intent has is skipped."""
     wanted = {intent: list(examples) for intent, examples in added.items()}
     yaml = _yaml()
     edits: dict[Path, tuple[Any, int]] = {}
@@ -68,12 +70,9 @@ def add_examples(
             if _dump(_yaml(), _yaml().load(source)) != source:
                 raise EditError(f"{path}: would not read back unchanged; add the examples by hand")
             edits[path] = (data, count)
-    missing = sorted(set(wanted) - found)
-    if missing:
-        raise EditError(f"no intent {', '.join(missing)} in {intents_dir}")
     for path, (data, _) in edits.items():
         path.write_text(_dump(yaml, data), encoding="utf-8")
-    return {path: n for path, (_, n) in edits.items()}
+    return {path: n for path, (_, n) in edits.items()}, sorted(set(wanted) - found)
 
 
 def _append(node: CommentedMap, examples: list[tuple[str, str]]) -> int:
@@ -90,6 +89,17 @@ def _append(node: CommentedMap, examples: list[tuple[str, str]]) -> int:
             raise EditError(f"intent {node.get('id')}: examples.{lang} is not a list")
         if question in seq:
             continue
-        seq.append(question)
+        seq.append(question if _reads_back(question) else DoubleQuotedScalarString(question))
         n += 1
     return n
+
+
+def _reads_back(text: str) -> bool:
+    """Whether `text`, written plain, is read back by the content loader (PyYAML's rules:
+    YAML 1.1, where yes, on and 12:30 are no strings) as the same string."""
+    if text != text.strip() or "\n" in text:
+        return False
+    try:
+        return bool(yaml.safe_load(text) == text)
+    except yaml.YAMLError:
+        return False

@@ -53,6 +53,7 @@ from bot.telegram.pg_inbox import PgInbox, PgInboxQueue, default_owner
 from bot.telegram.replicas import Replicas
 from bot.telegram.send import STAFF_KINDS
 from bot.web import Metrics
+from bot.web.server import WebServerError
 
 if TYPE_CHECKING:
     from bot.questionlog import QuestionLog, StaffChanges
@@ -697,6 +698,9 @@ def run_bot(settings: Settings) -> int:
         )
     except InvalidToken:
         logger.error("Telegram rejected TELEGRAM_BOT_TOKEN (check the token with @BotFather)")
+        return 1
+    except WebServerError as exc:  # the port is taken, or the address is not this machine's
+        logger.error("%s", exc)
         return 1
     except (NetworkError, RetryAfter) as exc:
         logger.error("Bot API error at start-up, giving up: %s", exc)

@@ -33,6 +33,7 @@ from telegram.ext import Application
 logger = logging.getLogger(__name__)
 
 KEEP_DONE = 86400.0  # seconds a handled update_id is remembered (Telegram re-delivers within)
+PRUNE_EVERY = 1000  # updates received between two prunes of the handled ones
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS inbox (update_id INTEGER PRIMARY KEY, body TEXT NOT NULL,"
     " received REAL NOT NULL, done REAL)"
@@ -50,22 +51,39 @@ class Inbox:
         self._conn.execute("PRAGMA synchronous = NORMAL")  # survives a process kill
         self._conn.execute(_SCHEMA)
         self._lock = threading.Lock()
+        self._unrecorded: set[int] = set()
         self.prune()
 
     def add(self, update_id: int, body: str) -> bool:
-        """Store a received update; False when it was received before (a re-delivery)."""
+        """Store a received update; False when it was received before (a re-delivery).
+
+        When the file cannot be written (a full disk), the update is still handled, unrecorded
+        (raising here would end python-telegram-bot's polling, and the bot would go deaf); its
+        id is remembered, so a re-delivery to this process is still dropped."""
         with self._lock:
-            cur = self._conn.execute(
-                "INSERT OR IGNORE INTO inbox (update_id, body, received) VALUES (?, ?, ?)",
-                (update_id, body, time.time()),
-            )
+            if update_id in self._unrecorded:
+                return False
+            try:
+                cur = self._conn.execute(
+                    "INSERT OR IGNORE INTO inbox (update_id, body, received) VALUES (?, ?, ?)",
+                    (update_id, body, time.time()),
+                )
+            except sqlite3.Error as exc:
+                logger.error("Inbox cannot record update %s (%s); handling it", update_id, exc)
+                if len(self._unrecorded) > 100_000:
+                    self._unrecorded.clear()
+                self._unrecorded.add(update_id)
+                return True
             return cur.rowcount == 1
 
     def done(self, update_id: int) -> None:
         with self._lock:
-            self._conn.execute(
-                "UPDATE inbox SET done = ? WHERE update_id = ?", (time.time(), update_id)
-            )
+            try:
+                self._conn.execute(
+                    "UPDATE inbox SET done = ? WHERE update_id = ?", (time.time(), update_id)
+                )
+            except sqlite3.Error as exc:  # it is replayed after a restart: answered twice
+                logger.error("Inbox cannot cross off update %s (%s)", update_id, exc)
 
     def pending(self) -> list[tuple[int, str]]:
         with self._lock:
@@ -109,6 +127,13 @@ class InboxQueue(asyncio.Queue[object]):
         # crossed off is the window in which a kill makes a restart send it again).
         self._threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="inbox")
         self._crossed: set[int] = set()
+        self._received = 0
+
+    def _prune(self) -> None:
+        try:
+            self.inbox.prune()
+        except Exception as exc:
+            logger.warning("Inbox not pruned: %s", exc)
 
     async def _run(self, call: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._threads, call, *args)
@@ -132,6 +157,9 @@ class InboxQueue(asyncio.Queue[object]):
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update):
+            self._received += 1
+            if self._received % PRUNE_EVERY == 0:  # the handled ones are forgotten as it runs
+                await self._run(self._prune)
             body = json.dumps(item.to_dict(), ensure_ascii=False)
             if not await self._run(self.inbox.add, item.update_id, body):
                 logger.info("Update %s delivered again: already received", item.update_id)

@@ -27,8 +27,9 @@ from telegram.error import TelegramError
 from bot.config import Settings
 from bot.telegram import handlers
 from bot.telegram.inbox import InboxApplication, InboxQueue
+from bot.telegram.pg_inbox import PgInboxQueue
 from bot.web import Metrics, make_app
-from bot.web.server import BackgroundServer, serve, start_background
+from bot.web.server import BackgroundServer, start_background
 
 if TYPE_CHECKING:
     from bot.telegram.app import BotApplication
@@ -84,21 +85,30 @@ def feeder(application: BotApplication) -> Callable[[dict[str, Any]], Awaitable[
 
 
 async def _bootstrap_webhook(
-    application: BotApplication, settings: Settings, url: str, allowed: list[str]
-) -> None:
-    """setWebhook, retried a few times (Telegram may be briefly unreachable at a deploy)."""
+    application: BotApplication,
+    settings: Settings,
+    url: str,
+    allowed: list[str],
+    stop: asyncio.Event,
+) -> bool:
+    """setWebhook, retried a few times (Telegram may be briefly unreachable at a deploy);
+    False when a stop signal came first."""
     delays = (1.0, 2.0, 4.0, 8.0)
     for attempt in range(len(delays) + 1):
         try:
             await application.bot.set_webhook(
                 url, secret_token=settings.webhook_secret, allowed_updates=allowed
             )
-            return
+            return True
         except TelegramError as exc:
             if attempt == len(delays):
                 raise
             logger.warning("setWebhook failed (%s); retrying in %.0f s", exc, delays[attempt])
-            await asyncio.sleep(delays[attempt])
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delays[attempt])
+            if stop.is_set():
+                return False
+    return False
 
 
 async def run(
@@ -119,8 +129,10 @@ async def run(
             loop.add_signal_handler(sig, stop.set)
             installed.append(sig)
     background: BackgroundServer | None = None
+    initialized = False
     try:
         if application.post_init:
+            initialized = True
             await application.post_init(application)
         ready = readiness(application)
         if webhook is not None:
@@ -132,20 +144,22 @@ async def run(
                 ready=ready,
                 metrics=metrics,
             )
+            # the port first: one in use fails here, before Telegram is told to post to it
+            background = await start_background(
+                web,
+                settings.webhook_listen,
+                settings.webhook_port,
+                graceful_seconds=SHUTDOWN_SECONDS,
+            )
             await application.start()
-            await _bootstrap_webhook(application, settings, url, allowed_updates)
+            if not await _bootstrap_webhook(application, settings, url, allowed_updates, stop):
+                return
             logger.info(
                 "Receiving updates by webhook on %s:%s (also /healthz, /readyz, /metrics)",
                 settings.webhook_listen,
                 settings.webhook_port,
             )
-            await serve(
-                web,
-                settings.webhook_listen,
-                settings.webhook_port,
-                stop=stop,
-                graceful_seconds=SHUTDOWN_SECONDS,
-            )
+            await stop.wait()
         else:
             if settings.http_port is not None:
                 web = make_app(
@@ -170,7 +184,12 @@ async def run(
         logger.info("Stopping")
         if application.updater is not None and application.updater.running:
             await application.updater.stop()
+        if background is not None and webhook is not None:
+            await background.stop()  # no more updates in; those queued are seen to below
+            background = None
         queue = application.update_queue
+        if isinstance(queue, PgInboxQueue):  # no renewal may re-claim what is released below
+            await queue.stop_keeping()
         if isinstance(application, InboxApplication) and isinstance(queue, InboxQueue):
             application.stopping = True  # what no handler has started waits in the inbox
         if application.running:
@@ -181,8 +200,8 @@ async def run(
                 logger.info(
                     "%d update(s) not yet started stay in the inbox for the restart", len(aside)
                 )
-            if application.post_stop:
-                await application.post_stop(application)
+        if initialized and application.post_stop:  # also when the start failed half-way
+            await application.post_stop(application)
         if background is not None:
             await background.stop()
         await application.shutdown()

@@ -103,3 +103,27 @@ def test_polling_bot_serves_health_and_metrics_that_move(tmp_path: Path) -> None
             check=False,
         )
         assert gone.returncode == 1 and "not reachable" in gone.stderr
+
+
+def test_a_webhook_port_in_use_ends_the_start_with_one_clear_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken, FakeBotApi(TOKEN, username=BOT_USERNAME) as fake:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        admin = fake.new_user("管理员")
+        env = {
+            "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram-hook",
+            "WEBHOOK_LISTEN": "127.0.0.1",
+            "WEBHOOK_PORT": str(port),
+            "WEBHOOK_SECRET": "port_in_use_secret",
+        }
+        bot = BotProcess(tmp_path, fake, admin, extra_env=env)
+        bot.start()
+        assert bot.proc is not None
+        rc = bot.proc.wait(60)
+        log = bot.log()
+        assert rc == 1, log[-2000:]
+        assert f"cannot listen on 127.0.0.1:{port}" in log and "Traceback" not in log
+        assert not fake.calls_to("setWebhook")  # Telegram was never told to post there

@@ -60,3 +60,15 @@ async def test_what_was_not_handled_is_queued_again_after_a_restart(
     finally:
         await app.shutdown()
         again.close()
+
+
+def test_an_inbox_that_cannot_write_still_lets_updates_through_once(tmp_path) -> None:
+    """A full disk or a broken file must not end polling (the bot would go deaf): the update is
+    handled unrecorded, and a re-delivery to this process is still dropped."""
+    from bot.telegram.inbox import Inbox
+
+    inbox = Inbox(tmp_path / "inbox.sqlite3")
+    inbox._conn.close()  # every statement now raises sqlite3.ProgrammingError
+    assert inbox.add(7, "{}") is True
+    assert inbox.add(7, "{}") is False
+    inbox.done(7)  # logged, not raised
