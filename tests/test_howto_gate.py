@@ -58,10 +58,19 @@ def test_holdout_3(holdout: Report) -> None:
 
 def test_held_out_refusals_3(engine: Engine) -> None:
     """tests/eval/refusals_3.yaml: 120 refusals by yet another author, never used for tuning
-    (only the total is looked at): 81.7% before the refusal work, 88.3% after it."""
+    (only the total is looked at): 81.7% before the refusal work, 90.0% after it."""
     report = evaluate(engine, load_cases(EVAL / "refusals_3.yaml", TODAY))
     assert len(report.results) >= 120
-    assert report.accuracy >= 0.87
+    assert report.accuracy >= 0.88
+
+
+def test_refusals_4(engine: Engine) -> None:
+    """tests/eval/refusals_4.yaml: 200 refusals by a fourth author (40 per category); looked
+    into and worked from: 90.0% as written, 98.5% after."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_4.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 200 and report.accuracy >= 0.97
+    assert all(ok / total >= 0.9 for ok, total in by.values()), by
 
 
 @pytest.fixture(scope="module")

@@ -553,8 +553,12 @@ class Normalizer:
         if self._fragments is None or not self._fragments.search(folded):
             return False
         rest = self._fragments.sub(" ", folded)
-        if _YEAR.search(rest) or any(w in rest for w in self._relative_years):
-            return False  # 那去年呢 names a time: a follow-up, but not a bare one
+        if (
+            _YEAR.search(rest)
+            or _FIGURE.search(rest)
+            or any(w in rest for w in self._relative_years)
+        ):
+            return False  # 那去年呢 names a time, 3395是什么意思 a figure: not bare
         return not self._content(rest)
 
     def _asks_procedure(self, folded: str, clauses: tuple[str, ...]) -> bool:
