@@ -70,6 +70,7 @@ _DIGIT = re.compile(r"\d")
 # splits on is everything else.
 _WORD = re.compile(r"[^\W_]+(?:(?<=\d)\.(?=\d)[^\W_]+)*")
 # A figure as people quote it: digits, maybe with 万/亿 as the report writes them (9万, 3.23万).
+BARE_MAX = 24  # characters: a bare fragment is short (还有呢, what else, more details please)
 _FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?(?![\d.])")
 _NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
 _YEAR_WORDS = re.compile(
@@ -550,8 +551,8 @@ class Normalizer:
     def _is_bare(self, folded: str) -> bool:
         """Words that lean on an earlier answer, and nothing of a topic besides (fillers,
         particles, punctuation and emoji aside): 还有呢, 那个呢, 具体点, what else, go on."""
-        if self._fragments is None or not self._fragments.search(folded):
-            return False
+        if len(folded) > BARE_MAX or self._fragments is None or not self._fragments.search(folded):
+            return False  # (a longer message says more than a fragment: not worth the work)
         rest = self._fragments.sub(" ", folded)
         if (
             _YEAR.search(rest)
@@ -559,7 +560,10 @@ class Normalizer:
             or any(w in rest for w in self._relative_years)
         ):
             return False  # 那去年呢 names a time, 3395是什么意思 a figure: not bare
-        return not self._content(rest)
+        for words in (self._fillers, self._particles):  # regexes only: this runs for every
+            if words is not None:  # short question, and must cost next to nothing
+                rest = words.sub(" ", rest)
+        return not any(ch.isalnum() for ch in rest)
 
     def _asks_procedure(self, folded: str, clauses: tuple[str, ...]) -> bool:
         """A clause that asks how or where to do something: a how/where word and a procedure
