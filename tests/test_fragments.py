@@ -42,3 +42,17 @@ def test_after_an_answer_a_fragment_follows_it(engine: Engine) -> None:
     then = engine.ask("那今年计划呢", Context.after(first))
     assert then.decision == "answer" and then.followed
     assert engine.ask("具体点", Context.after(first)).reason != "fragment"
+
+
+@pytest.mark.parametrize("question", ["入学需要户口吗", "报名要本人去吗？", "幼儿园插班可以吗"])
+def test_a_step_of_a_procedure_asked_without_a_figure_is_a_procedure(
+    engine: Engine, question: str
+) -> None:
+    assert engine.ask(question).reason == "procedure"
+
+
+@pytest.mark.parametrize(
+    "question", ["海珠有报名创建吗", "报名的人有多少", "去年新增登记企业几多家"]
+)
+def test_the_districts_doing_or_a_figure_is_no_procedure(engine: Engine, question: str) -> None:
+    assert engine.ask(question).reason != "procedure"

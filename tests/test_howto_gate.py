@@ -58,10 +58,10 @@ def test_holdout_3(holdout: Report) -> None:
 
 def test_held_out_refusals_3(engine: Engine) -> None:
     """tests/eval/refusals_3.yaml: 120 refusals by yet another author, never used for tuning
-    (only the total is looked at): 81.7% before the refusal work, 90.0% after it."""
+    (only the total is looked at): 81.7% before the refusal work, 91.7% after it."""
     report = evaluate(engine, load_cases(EVAL / "refusals_3.yaml", TODAY))
     assert len(report.results) >= 120
-    assert report.accuracy >= 0.88
+    assert report.accuracy >= 0.9
 
 
 def test_refusals_4(engine: Engine) -> None:

@@ -573,9 +573,20 @@ class Normalizer:
             return True
         if not (self._procedure_asks and self._procedure_words):
             return False
+        # The report gives figures: a clause that asks about a procedure's step (入学需要户口吗,
+        # 报名要本人去吗) in a question that asks for no figure asks how things are done.
+        figure = bool(self._figure_asks and self._figure_asks.search(folded))
+        # ... unless it is about the district's own doing (海珠有报名创建吗)
+        figure = figure or bool(self._district and self._district.search(folded))
         for clause in clauses or (folded,):
             clause = _NOT_HOW.sub(" ", clause)  # 怎么样: how is it, not how to
             if not self._procedure_asks.search(clause):
+                if (
+                    not figure
+                    and self._clause_asks(clause)
+                    and self._procedure_words.search(clause)
+                ):
+                    return True
                 continue
             if self._procedure_words.search(clause):
                 return True
