@@ -29,6 +29,7 @@ from bot.telegram import handlers
 from bot.telegram.inbox import InboxApplication, InboxQueue
 from bot.telegram.pg_inbox import PgInboxQueue
 from bot.web import Metrics, make_app
+from bot.web.app import BadUpdate
 from bot.web.server import BackgroundServer, start_background
 
 if TYPE_CHECKING:
@@ -78,7 +79,10 @@ def feeder(application: BotApplication) -> Callable[[dict[str, Any]], Awaitable[
     (the inbox queue writes it down first, and drops a re-delivery)."""
 
     async def on_update(payload: dict[str, Any]) -> None:
-        update = Update.de_json(payload, application.bot)
+        try:
+            update = Update.de_json(payload, application.bot)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise BadUpdate(f"{type(exc).__name__}: {exc}") from None
         await application.update_queue.put(update)
 
     return on_update

@@ -22,6 +22,7 @@ import hmac
 import json
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, NoReturn
 
@@ -36,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 WEBHOOK_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # carries the webhook secret
 MAX_BODY_BYTES = 1024 * 1024  # Telegram's updates are a few kB; 1 MiB is generous
+MAX_UPDATE_ID = 2**63
 READY_TIMEOUT_SECONDS = 5.0
 RESERVED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 # What Telegram accepts as a webhook secret_token (setWebhook).
@@ -115,22 +117,47 @@ def _metrics_endpoint(metrics: Metrics) -> Callable[[Request], Awaitable[Respons
     return metrics_page
 
 
+class BadUpdate(ValueError):
+    """Raised by `on_update` for a body that cannot be read as an update: answered 400."""
+
+
+class _Throttled:
+    """Refused requests, logged at most once a minute with a count: a flood of them must not
+    flood the log."""
+
+    def __init__(self, every: float = 60.0) -> None:
+        self.every = every
+        self._last = -every
+        self._quiet = 0
+
+    def note(self, message: str) -> None:
+        now = time.monotonic()
+        if now - self._last < self.every:
+            self._quiet += 1
+            return
+        more = f" ({self._quiet} more refused since the last report)" if self._quiet else ""
+        logger.warning("%s%s", message, more)
+        self._last, self._quiet = now, 0
+
+
 def _webhook_endpoint(
     secret: bytes, on_update: OnUpdate, max_body_bytes: int
 ) -> Callable[[Request], Awaitable[Response]]:
+    refused = _Throttled()
+
     async def webhook(request: Request) -> Response:
         # Header values arrive as latin-1 text; compared as bytes, a non-ASCII value is just
         # a mismatch (compare_digest refuses non-ASCII str).
         given = request.headers.get(WEBHOOK_HEADER, "").encode("latin-1")
         if not hmac.compare_digest(given, secret):
             client = request.client.host if request.client else "?"
-            logger.warning("webhook request from %s refused: wrong or missing secret token", client)
+            refused.note(f"webhook request from {client} refused: wrong or missing secret token")
             return PlainTextResponse("forbidden", status_code=403)
 
         try:
             body = await _read_body(request, max_body_bytes)
         except _BodyTooLarge:
-            logger.warning("webhook request refused: body over %d bytes", max_body_bytes)
+            refused.note(f"webhook request refused: body over {max_body_bytes} bytes")
             return PlainTextResponse("request body too large", status_code=413)
         except ClientDisconnect:
             logger.debug("webhook client disconnected before sending its body")
@@ -138,11 +165,14 @@ def _webhook_endpoint(
 
         payload = _parse_update(body)
         if payload is None:
-            logger.warning("webhook request refused: not a Telegram update")
+            refused.note("webhook request refused: not a Telegram update")
             return PlainTextResponse("not a Telegram update", status_code=400)
 
         try:
             await on_update(payload)
+        except BadUpdate as exc:  # it has the shape of an update, but cannot be read as one
+            refused.note(f"webhook update {payload['update_id']} refused: {exc}")
+            return PlainTextResponse("not a Telegram update", status_code=400)
         except Exception:
             logger.exception("update %s could not be handled", payload["update_id"])
             return PlainTextResponse("update not handled", status_code=500)
@@ -184,5 +214,7 @@ def _parse_update(body: bytes) -> dict[str, Any] | None:
         return None
     update_id = payload.get("update_id")
     if not isinstance(update_id, int) or isinstance(update_id, bool):
+        return None
+    if not 0 <= update_id < MAX_UPDATE_ID:  # what a database's 64-bit integer holds
         return None
     return payload

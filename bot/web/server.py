@@ -31,6 +31,9 @@ GRACEFUL_SECONDS = 10
 BACKLOG = 128
 
 
+MAX_CONNECTIONS = 200
+
+
 class WebServerError(RuntimeError):
     """The web server could not start (address in use, unknown host, no permission)."""
 
@@ -120,6 +123,11 @@ def _config(app: ASGIApp, graceful_seconds: int) -> uvicorn.Config:
         access_log=False,
         server_header=False,
         timeout_graceful_shutdown=graceful_seconds,
+        # Beyond this many connections at once, 503: a flood of idle or slow connections cannot
+        # take every file descriptor (Telegram itself opens at most 40 by default). A slow
+        # client is the reverse proxy's to cut off (deploy/haproxy.cfg: timeout http-request).
+        limit_concurrency=MAX_CONNECTIONS,
+        timeout_keep_alive=5,
     )
 
 

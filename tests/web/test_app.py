@@ -346,3 +346,31 @@ def test_an_unusable_webhook_configuration_is_refused(
             ready=always_ready,
             metrics=Metrics(process=False),
         )
+
+
+@pytest.mark.parametrize("update_id", [-1, 2**63, 10**30])
+def test_an_update_id_no_database_can_hold_is_a_bad_request(
+    client: TestClient, updates: Updates, update_id: int
+) -> None:
+    response = client.post(PATH, json={"update_id": update_id}, headers=GOOD)
+    assert response.status_code == 400 and updates.received == []
+
+
+def test_an_update_the_handler_cannot_read_is_a_bad_request_not_a_retry() -> None:
+    from bot.web.app import BadUpdate
+
+    async def unreadable(update: dict[str, Any]) -> None:
+        raise BadUpdate("message is not an object")
+
+    with TestClient(build(unreadable)) as client:  # type: ignore[arg-type]
+        response = client.post(PATH, json={"update_id": 5, "message": "x"}, headers=GOOD)
+    assert response.status_code == 400
+
+
+def test_a_flood_of_refused_requests_is_logged_once_a_minute(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    for _ in range(50):
+        assert client.post(PATH, json={"update_id": 1}).status_code == 403
+    refusals = [r for r in caplog.records if "refused" in r.getMessage()]
+    assert len(refusals) == 1
