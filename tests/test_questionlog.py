@@ -391,10 +391,11 @@ def test_choice_and_feedback_go_to_the_right_record(
     qlog.record_choice(first, "schools")
     qlog.record_choice(forged, "parks")  # never offered: a forged button records nothing
     qlog.record_choice(none, NONE_OF_THESE)
-    qlog.record_feedback(second, True)
-    qlog.record_feedback(third, True)
-    qlog.record_feedback(third, False)  # last click wins
-    qlog.record_feedback("no-such-id", True)  # harmless
+    qlog.record_feedback(second, True, user_id=1)
+    qlog.record_feedback(third, True, user_id=2)
+    qlog.record_feedback(third, False, user_id=2)  # last click wins
+    qlog.record_feedback(third, True, user_id=1)  # not the asker's: ignored
+    qlog.record_feedback("no-such-id", True, user_id=1)  # harmless
     qlog.flush()
     by_id = {r["id"]: r for r in log_backend.rows()}
     assert len(by_id) == 5
@@ -483,9 +484,9 @@ def test_stats_figures(qlog: QuestionLog, clock: Clock) -> None:
     clock.t = T0 - 30 * DAY
     qlog.record(chat_type="private", user_id=5, answer=ans("old", "answer", intent="old"))
     clock.t = T0
-    qlog.record_feedback(a1, True)
-    qlog.record_feedback(a2, True)
-    qlog.record_feedback(a3, False)
+    qlog.record_feedback(a1, True, user_id=1)
+    qlog.record_feedback(a2, True, user_id=1)
+    qlog.record_feedback(a3, False, user_id=2)
     qlog.flush()
 
     s = review.stats_of(qlog, days=7)
@@ -573,7 +574,7 @@ def test_sqlite_unwritable_path_degrades_without_raising(
     rid = log.record(chat_type="private", user_id=1, answer=ans("q"))
     assert ID_RE.match(rid)
     log.record_choice(rid, "x")
-    log.record_feedback(rid, True)
+    log.record_feedback(rid, True, user_id=1)
     started = time.perf_counter()
     log.flush(timeout=2)
     assert time.perf_counter() - started < 1
@@ -621,7 +622,7 @@ def test_concurrent_recording_from_many_threads(qlog: QuestionLog, log_backend: 
         barrier.wait()
         for i in range(50):
             rid = qlog.record(chat_type="group", user_id=n, answer=ans(f"q{n}-{i}"))
-            qlog.record_feedback(rid, i % 2 == 0)
+            qlog.record_feedback(rid, i % 2 == 0, user_id=n)
             with lock:
                 ids.append(rid)
 
@@ -673,7 +674,7 @@ def test_null_question_log_does_nothing(tmp_path: Path) -> None:
     log.start()
     rid = log.record(chat_type="private", user_id=1, answer=ans("q"))
     log.record_choice(rid, "x")
-    log.record_feedback(rid, False)
+    log.record_feedback(rid, False, user_id=1)
     log.flush()
     assert ID_RE.match(rid)
     assert review.unanswered_in(log) == [] and review.stats_of(log).total == 0 and log.purge() == 0
@@ -742,7 +743,7 @@ def report_db(log_backend: Backend) -> str:
     log.record(chat_type="private", user_id=1, answer=ans("海珠区有多少个公园"))
     log.record(chat_type="group", user_id=2, answer=ans("海珠区有多少公园", "clarify"))
     rid = log.record(chat_type="private", user_id=3, answer=ans("托位", "answer", intent="care"))
-    log.record_feedback(rid, True)
+    log.record_feedback(rid, True, user_id=3)
     log.record(chat_type="private", user_id=4, answer=ans("天河区", reason="other_place"))
     log.close()
     return str(log_backend.location)
@@ -1088,7 +1089,7 @@ def test_pg_unreachable_database_degrades_and_never_shows_the_password(
     assert error.levelno == logging.ERROR and "no_such_database" in error.getMessage()
     rid = log.record(chat_type="private", user_id=1, answer=ans("q"))
     log.record_choice(rid, "x")
-    log.record_feedback(rid, True)
+    log.record_feedback(rid, True, user_id=1)
     started = time.perf_counter()
     log.flush(timeout=2)
     assert time.perf_counter() - started < 1

@@ -89,3 +89,12 @@ def test_suggestions_are_known_intents_best_first(engine: Engine) -> None:
         assert 1 <= len(suggested) <= 3 and set(suggested) <= ids
         assert len(set(suggested)) == len(suggested)
     assert engine.suggest("托位有多少")[0] == engine.ask("托位有多少").intent
+
+
+@pytest.mark.parametrize(
+    "generic", ["怎么样", "2024年", "1", "how many", "那去年呢", "有几多", "去年"]
+)
+def test_an_example_that_names_nothing_is_refused(engine: Engine, generic: str) -> None:
+    new, problems = engine.check_example(AddedExample(engine.intent_ids()[0], generic))
+    assert problems and "names nothing" in problems[0]
+    assert new is engine  # nothing was built, nothing changes

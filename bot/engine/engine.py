@@ -205,6 +205,11 @@ class Engine:
         (empty: it may), as `check` judges the files' examples (examples.check_added)."""
         if added is not None and tuple(added) != self.added:
             return self.with_examples(added).check_example(example)
+        if not self.normalizer.names_topic(example.question):
+            return self, [
+                "it names nothing of its own (only question, time or follow-up words, or "
+                "figures): as an example it would catch questions at large"
+            ]
         new = self.with_examples([*self.added, example])
         title = self.title
         problems = check_added(

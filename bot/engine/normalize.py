@@ -548,6 +548,17 @@ class Normalizer:
             self._is_bare(folded),
         )
 
+    def names_topic(self, raw: str) -> bool:
+        """Whether a question names anything of its own beyond question words, fillers, time
+        words, figures and words that lean on an earlier answer (怎么样, 2024年, 1, 那去年呢 do
+        not): what an example added by staff must do, or it would catch questions at large."""
+        folded = to_simplified(unicodedata.normalize("NFKC", raw).lower())
+        content = self._content(folded)
+        for words in (self._year_words, self._month_words, self._fragments, self._figure_asks):
+            if words is not None:
+                content = words.sub(" ", content)
+        return sum(ch.isalpha() for ch in content) >= 2
+
     def _is_bare(self, folded: str) -> bool:
         """Words that lean on an earlier answer, and nothing of a topic besides (fillers,
         particles, punctuation and emoji aside): 还有呢, 那个呢, 具体点, what else, go on."""

@@ -15,6 +15,7 @@ plain text of the admin commands /stats and /unanswered (one Telegram message) a
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -472,8 +473,18 @@ def _counts_line(counts: dict[str, int]) -> str:
     return ", ".join(f"{k} {n}" for k, n in counts.items())
 
 
-def _cut(text: str, n: int) -> str:
+# bidi embeddings, overrides and isolates: a citizen's text must not reverse the line it is in
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def one_line(text: str, n: int) -> str:
+    """A citizen's text as one line for staff: its line breaks and runs of spaces made one
+    space (a question cannot fake a group of the list), bidi controls taken out, at most n."""
+    text = " ".join(_BIDI.sub("", text).split())
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+_cut = one_line
 
 
 def format_unanswered(

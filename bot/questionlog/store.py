@@ -167,7 +167,9 @@ _OFFERED = {  # the candidates (a JSON list of {"intent", "title", "score"}) hol
     "jsonb_build_object('intent', ?::text))",
 }
 _SET_CHOICE = {kind: f"{_SET_CHOSEN} AND {offered}" for kind, offered in _OFFERED.items()}
-_SET_FEEDBACK = "UPDATE questions SET feedback = ? WHERE id = ?"
+# only the asker rates an answer (a group member cannot hide another's 👎): a record without an
+# asker (a channel post) takes no rating
+_SET_FEEDBACK = "UPDATE questions SET feedback = ? WHERE id = ? AND asker = ?"
 _PURGE = "DELETE FROM questions WHERE ts < ?"
 _TRIM = "DELETE FROM questions WHERE id IN (SELECT id FROM questions ORDER BY ts, rowid LIMIT ?)"
 _TRIM_EVERY = 10_000  # rows written between two checks of the row cap
@@ -398,10 +400,15 @@ class QuestionLog:
         except Exception:
             logger.exception("question log: could not queue a choice")
 
-    def record_feedback(self, record_id: str, helpful: bool) -> None:
-        """Note 👍 (True) or 👎 (False) for a record; the last click wins."""
+    def record_feedback(self, record_id: str, helpful: bool, user_id: int | None = None) -> None:
+        """Note 👍 (True) or 👎 (False) for a record, when `user_id` is the one who asked it;
+        the last click wins."""
+        if user_id is None:
+            return
         try:
-            self._enqueue(_Op(_SET_FEEDBACK, (1 if helpful else 0, str(record_id)[:_MAX_ID])))
+            asker = self.hash_user(user_id)
+            params = (1 if helpful else 0, str(record_id)[:_MAX_ID], asker)
+            self._enqueue(_Op(_SET_FEEDBACK, params))
         except Exception:
             logger.exception("question log: could not queue feedback")
 
@@ -576,7 +583,7 @@ class NullQuestionLog:
     def record_choice(self, record_id: str, intent_id: str) -> None:
         pass
 
-    def record_feedback(self, record_id: str, helpful: bool) -> None:
+    def record_feedback(self, record_id: str, helpful: bool, user_id: int | None = None) -> None:
         pass
 
     def purge(self) -> int:

@@ -499,7 +499,9 @@ async def _press(
     qlog = _qlog(context)
     if data.kind in (HELPFUL, UNHELPFUL):
         if qlog is not None and data.record:
-            qlog.record_feedback(data.record, helpful=data.kind == HELPFUL)
+            qlog.record_feedback(
+                data.record, helpful=data.kind == HELPFUL, user_id=query.from_user.id
+            )
         await acknowledge(ui("thanks", lang, script))
         return
     engine = _engine(context)

@@ -282,5 +282,5 @@ class FakeQuestionLog:
     def record_choice(self, record_id: str, intent_id: str) -> None:
         self.choices.append((record_id, intent_id))
 
-    def record_feedback(self, record_id: str, helpful: bool) -> None:
+    def record_feedback(self, record_id: str, helpful: bool, user_id: int | None = None) -> None:
         self.feedback.append((record_id, helpful))
