@@ -44,7 +44,7 @@ def test_after_an_answer_a_fragment_follows_it(engine: Engine) -> None:
     assert engine.ask("具体点", Context.after(first)).reason != "fragment"
 
 
-@pytest.mark.parametrize("question", ["入学需要户口吗", "报名要本人去吗？", "幼儿园插班可以吗"])
+@pytest.mark.parametrize("question", ["入学需要户口吗", "报名要现场去吗？", "幼儿园插班可以吗"])
 def test_a_step_of_a_procedure_asked_without_a_figure_is_a_procedure(
     engine: Engine, question: str
 ) -> None:

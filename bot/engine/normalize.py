@@ -543,7 +543,7 @@ class Normalizer:
             detect_script(raw) if _NFKC_TO_HAN.search(raw) else _script(lowered, folded),
             about_figure,
             *self._time(folded),
-            self._asks_procedure(folded, clauses),
+            self._asks_procedure(folded, clauses, personal),
             bool(self._requests and self._requests.search(folded)),
             self._is_bare(folded),
         )
@@ -576,7 +576,7 @@ class Normalizer:
                 rest = words.sub(" ", rest)
         return not any(ch.isalnum() for ch in rest)
 
-    def _asks_procedure(self, folded: str, clauses: tuple[str, ...]) -> bool:
+    def _asks_procedure(self, folded: str, clauses: tuple[str, ...], personal: bool) -> bool:
         """A clause that asks how or where to do something: a how/where word and a procedure
         word in the same clause (公租房怎么申请, where can I register), or a procedure phrase
         (要什么材料, what documents)."""
@@ -589,6 +589,7 @@ class Normalizer:
         figure = bool(self._figure_asks and self._figure_asks.search(folded))
         # ... unless it is about the district's own doing (海珠有报名创建吗)
         figure = figure or bool(self._district and self._district.search(folded))
+        figure = figure or personal  # 我家孩子能不能报名: the asker's own case, said as such
         for clause in clauses or (folded,):
             clause = _NOT_HOW.sub(" ", clause)  # 怎么样: how is it, not how to
             if not self._procedure_asks.search(clause):
