@@ -88,3 +88,12 @@ def feed(app: Any) -> Callable[[dict[str, Any]], Any]:
         await asyncio.sleep(0)
 
     return _feed
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def log_location(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """A question log's BOT_DB on each backend: a SQLite file, a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "q.sqlite3"
+    url: str = request.getfixturevalue("pg_url")
+    return url

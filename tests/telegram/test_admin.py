@@ -23,7 +23,7 @@ from tg_helpers import (
     RecordingRequest,
 )
 
-from bot.questionlog.store import QuestionLog
+from bot.questionlog import QuestionLog, open_log
 from bot.telegram import handlers
 from bot.telegram.app import build_application, set_commands, sighup_reload
 from bot.telegram.send import ui
@@ -33,10 +33,10 @@ SECRET_QUESTION = "xyzzy 我家的私事能不能帮忙 qwerty"
 
 
 @contextlib.asynccontextmanager
-async def app_with_real_log(settings, engine, db: Path):  # type: ignore[no-untyped-def]
-    """An offline Application with a real SQLite question log at `db`."""
-    qlog = QuestionLog(db, secret="test-secret", retention_days=90)
-    qlog.start()
+async def app_with_real_log(settings, engine, db: Path | str):  # type: ignore[no-untyped-def]
+    """An offline Application with a real question log at `db` (a SQLite path, or a
+    postgresql:// URL)."""
+    qlog = open_log(db, secret="test-secret", retention_days=90)
     request = RecordingRequest()
     app = build_application(settings, engine, qlog, request=request)
     await app.initialize()
@@ -144,10 +144,10 @@ async def test_sighup_reload_logs_problems(app, settings, caplog):
     assert any("Reload failed" in r.getMessage() for r in caplog.records)
 
 
-async def test_stats_and_unanswered_with_real_question_log(settings, engine, tmp_path, updates):
+async def test_stats_and_unanswered_with_real_question_log(settings, engine, log_location, updates):
     from telegram import Update
 
-    async with app_with_real_log(settings, engine, tmp_path / "q.sqlite3") as (app, qlog, request):
+    async with app_with_real_log(settings, engine, log_location) as (app, qlog, request):
 
         async def feed(data: dict) -> None:
             await app.process_update(Update.de_json(data, app.bot))
@@ -200,9 +200,9 @@ async def test_set_commands_lists_admin_commands_for_admins(app, request_recorde
 
 
 @pytest.mark.parametrize("command", ["/stats", "/unanswered", f"/unanswered@{BOT_USERNAME} 30"])
-async def test_log_commands_are_private_only(settings, engine, tmp_path, updates, command):
+async def test_log_commands_are_private_only(settings, engine, log_location, updates, command):
     """The log holds citizens' questions: never posted to a community group."""
-    async with app_with_real_log(settings, engine, tmp_path / "q.sqlite3") as (app, qlog, request):
+    async with app_with_real_log(settings, engine, log_location) as (app, qlog, request):
         await app.process_update(Update.de_json(updates.message(SECRET_QUESTION), app.bot))
         qlog.flush()
         request.clear()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from telegram import Update
 from test_admin import app_with_real_log
@@ -36,9 +35,9 @@ def test_bot_digest_hour_is_read_and_checked() -> None:
             raise AssertionError(f"BOT_DIGEST_HOUR={bad} was accepted")
 
 
-async def test_the_digest_counts_and_lists_what_was_missed(settings, engine, tmp_path, updates):
+async def test_the_digest_counts_and_lists_what_was_missed(settings, engine, log_location, updates):
     missed = "xyzzy 海珠区的公交车几点收班"
-    async with app_with_real_log(settings, engine, tmp_path / "q.sqlite3") as (app, qlog, request):
+    async with app_with_real_log(settings, engine, log_location) as (app, qlog, request):
         for text in ("海珠区有多少托位", missed, missed):
             await app.process_update(Update.de_json(updates.message(text), app.bot))
         qlog.flush()
@@ -51,11 +50,11 @@ async def test_the_digest_counts_and_lists_what_was_missed(settings, engine, tmp
 
 
 async def test_the_loop_sends_once_at_the_hour_and_stops_when_cancelled(
-    settings, engine, tmp_path: Path, updates
+    settings, engine, log_location, updates
 ):
     hour = datetime(2026, 12, 2, 9, 0, tzinfo=CHINA)
     times = iter([hour - timedelta(seconds=0.05), hour + timedelta(seconds=1)])
-    async with app_with_real_log(settings, engine, tmp_path / "q.sqlite3") as (app, _, request):
+    async with app_with_real_log(settings, engine, log_location) as (app, _, request):
         request.clear()
         task = asyncio.create_task(
             staff.digest_loop(app.bot_data, app.bot, 9, now=lambda: next(times))
