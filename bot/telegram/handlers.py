@@ -437,14 +437,14 @@ async def on_unknown_command(update: Update, context: Context) -> None:
             )
 
 
-async def on_button(update: Update, context: Context) -> None:
-    """Inline buttons: clarify choices, related questions, topics, "none of these", feedback.
+Acknowledge = Callable[..., Awaitable[None]]
 
-    In groups every press counts against the presser's flood guard; a press that would send an
-    answer needs room in its chat's backlog, else it gets a short "please wait" alert."""
-    query = update.callback_query
-    if query is None:
-        return
+
+@contextlib.asynccontextmanager
+async def callback_answer(query: CallbackQuery) -> AsyncIterator[Acknowledge]:
+    """`async with callback_answer(query) as acknowledge:` a callback query is always answered
+    (the spinner stops) by the end of the block, once: `acknowledge(text, show_alert=...)`
+    answers it earlier with a text."""
     answered = False
 
     async def acknowledge(text: str | None = None, **kwargs: Any) -> None:
@@ -457,34 +457,48 @@ async def on_button(update: Update, context: Context) -> None:
             logger.info("Callback query not acknowledged: %s", exc)
         answered = True
 
-    data = decode(query.data)
-    lang, script = (data.lang, data.script) if data else user_lang(query.from_user)
-    message = query.message if isinstance(query.message, Message) else None
-    admitted_chat: int | None = None
     try:
-        if message is not None and _is_group(message):
-            verdict = context.bot_data[FLOOD].check(message.chat.id, query.from_user.id)
-            if verdict != "ok":
-                if verdict == "notice":
-                    await acknowledge(ui("flood", lang, script), show_alert=True)
-                return  # (a dropped press is still answered below: the spinner stops)
-        if data is None:
-            await acknowledge(ui("stale", lang, script), show_alert=True)
-            return
-        if message is not None and data.kind not in (HELPFUL, UNHELPFUL):  # it will send
-            if not _backlog(context).enter(message.chat.id, group=_is_group(message)):
-                await acknowledge(ui("busy", lang, script), show_alert=True)
-                return
-            admitted_chat = message.chat.id
-        await _press(context, query, data, message, acknowledge)
+        yield acknowledge
     finally:
-        if admitted_chat is not None:
-            _backlog(context).leave(admitted_chat)
-        if not answered:  # a callback query must always be answered (stops the spinner)
+        if not answered:
             try:
                 await acknowledge()
             except TelegramError as exc:
                 logger.warning("Could not answer a callback query: %s", exc)
+
+
+async def on_button(update: Update, context: Context) -> None:
+    """Inline buttons: clarify choices, related questions, topics, "none of these", feedback.
+
+    In groups every press counts against the presser's flood guard; a press that would send an
+    answer needs room in its chat's backlog, else it gets a short "please wait" alert."""
+    query = update.callback_query
+    if query is None:
+        return
+    data = decode(query.data)
+    lang, script = (data.lang, data.script) if data else user_lang(query.from_user)
+    message = query.message if isinstance(query.message, Message) else None
+    admitted_chat: int | None = None
+    async with callback_answer(query) as acknowledge:
+        try:
+            if message is not None and _is_group(message):
+                verdict = context.bot_data[FLOOD].check(message.chat.id, query.from_user.id)
+                if verdict != "ok":
+                    if verdict == "notice":
+                        await acknowledge(ui("flood", lang, script), show_alert=True)
+                    return  # (a dropped press is still answered below: the spinner stops)
+            if data is None:
+                await acknowledge(ui("stale", lang, script), show_alert=True)
+                return
+            if message is not None and data.kind not in (HELPFUL, UNHELPFUL):  # it will send
+                if not _backlog(context).enter(message.chat.id, group=_is_group(message)):
+                    await acknowledge(ui("busy", lang, script), show_alert=True)
+                    return
+                admitted_chat = message.chat.id
+            await _press(context, query, data, message, acknowledge)
+        finally:
+            if admitted_chat is not None:
+                _backlog(context).leave(admitted_chat)
 
 
 async def _press(

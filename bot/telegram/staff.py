@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 
 from bot.config import Settings
 from bot.engine import AddedExample, Engine
@@ -37,6 +37,7 @@ from bot.telegram.handlers import (
     Context,
     admission,
     announce,
+    callback_answer,
     deliver,
     send,
     user_lang,
@@ -245,20 +246,30 @@ def staff_keyboard(engine: Engine, text: str, record: str, suggested: list[str])
     return Reply(text_reply(text).texts, tuple(rows))
 
 
+async def _staff_command(
+    update: Update, context: Context, command: str
+) -> tuple[Message, StaffChanges] | None:
+    """The message and the staff changes of /undo or /changes when an admin may use it here
+    (else the polite answer has been sent, and None is returned)."""
+    message = await _admin_private(update, context, command)
+    if message is None:
+        return None
+    staff = _staff(context)
+    if staff is None:
+        await send(message, text_reply("No staff changes: the log has no database."), quote=False)
+        return None
+    return message, staff
+
+
 async def on_undo(update: Update, context: Context) -> None:
     """/undo (admins): revert the newest staff change still in force."""
     async with admission(update, context) as admitted:
         if not admitted:
             return
-        message = await _admin_private(update, context, "undo")
-        if message is None:
+        found = await _staff_command(update, context, "undo")
+        if found is None:
             return
-        staff = _staff(context)
-        if staff is None:
-            await send(
-                message, text_reply("No staff changes: the log has no database."), quote=False
-            )
-            return
+        message, staff = found
         async with context.bot_data[RELOAD_LOCK]:
             try:
                 text = await _undo(context, staff)
@@ -296,15 +307,10 @@ async def on_changes(update: Update, context: Context) -> None:
     async with admission(update, context) as admitted:
         if not admitted:
             return
-        message = await _admin_private(update, context, "changes")
-        if message is None:
+        found = await _staff_command(update, context, "changes")
+        if found is None:
             return
-        staff = _staff(context)
-        if staff is None:
-            await send(
-                message, text_reply("No staff changes: the log has no database."), quote=False
-            )
-            return
+        message, staff = found
         try:
             changes = await asyncio.to_thread(staff.recent, 30)
         except QuestionLogError as exc:
@@ -339,17 +345,7 @@ async def on_staff_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None:
         return
-    answered = False
-
-    async def acknowledge(text: str | None = None, **kwargs: Any) -> None:
-        nonlocal answered
-        answered = True
-        try:
-            await deliver(partial(query.answer, text, **kwargs), "answerCallbackQuery")
-        except BadRequest as exc:
-            logger.info("Callback query not acknowledged: %s", exc)
-
-    try:
+    async with callback_answer(query) as acknowledge:
         data = decode(query.data)
         message = query.message if isinstance(query.message, Message) else None
         if not _is_admin(context, query.from_user.id):
@@ -360,12 +356,6 @@ async def on_staff_button(update: Update, context: Context) -> None:
             await acknowledge(ui("stale", "en", "simplified"), show_alert=True)
             return
         await _staff_press(context, query, data, message, acknowledge)
-    finally:
-        if not answered:
-            try:
-                await acknowledge()
-            except TelegramError as exc:
-                logger.warning("Could not answer a callback query: %s", exc)
 
 
 async def _staff_press(
