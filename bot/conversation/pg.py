@@ -21,11 +21,10 @@ import time
 from collections.abc import Callable, Iterator
 
 import psycopg
-from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import TupleRow
 
 from bot.engine import Context
-from bot.storage.pg import Pool, migrate
+from bot.storage.pg import Pool, describe_error, migrate
 
 logger = logging.getLogger(__name__)
 
@@ -187,15 +186,8 @@ class PgContextStore:
 
 
 def describe(exc: BaseException, pool: Pool) -> str:
-    """The driver's message, without the pool's password should it ever appear in it."""
-    message = str(exc).strip() or "no detail"
-    password: object = None
-    if isinstance(pool.conninfo, str):
-        with contextlib.suppress(psycopg.Error):
-            password = conninfo_to_dict(pool.conninfo).get("password")
-    if isinstance(password, str) and password:
-        message = message.replace(password, "***")
-    return message
+    """bot.storage.pg.describe_error, as this module's log lines give it."""
+    return describe_error(exc, pool, kind=False)
 
 
 class _Failed(Exception):

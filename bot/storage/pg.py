@@ -80,6 +80,15 @@ def _scrub(message: str, url: str) -> str:
     return message.strip()
 
 
+def describe_error(exc: BaseException, pool: Pool, *, kind: bool = True) -> str:
+    """A driver error for a log line: its message (after its class name, with `kind`), without
+    the pool's password should it ever appear in it."""
+    message = str(exc).strip() or "no detail"
+    if isinstance(pool.conninfo, str):
+        message = _scrub(message, pool.conninfo)
+    return f"{type(exc).__name__}: {message}" if kind else message
+
+
 def open_pool(
     url: str,
     *,

@@ -42,11 +42,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import psycopg
-from psycopg.conninfo import conninfo_to_dict
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.storage.pg import Pool, migrate
+from bot.storage.pg import Pool, describe_error, migrate
 
 if TYPE_CHECKING:
     from bot.telegram.app import PacedRateLimiter
@@ -457,12 +456,5 @@ def _is_int(text: str) -> bool:
 
 
 def describe(exc: BaseException, pool: Pool) -> str:
-    """The driver's message, without the pool's password should it ever appear in it."""
-    message = str(exc).strip() or "no detail"
-    password: object = None
-    if isinstance(pool.conninfo, str):
-        with contextlib.suppress(psycopg.Error):
-            password = conninfo_to_dict(pool.conninfo).get("password")
-    if isinstance(password, str) and password:
-        message = message.replace(password, "***")
-    return f"{type(exc).__name__}: {message}"
+    """bot.storage.pg.describe_error, as this module's log lines give it."""
+    return describe_error(exc, pool)

@@ -27,11 +27,10 @@ from collections import OrderedDict
 from collections.abc import Iterator
 
 import psycopg
-from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import TupleRow
 from telegram import Bot, Update
 
-from bot.storage.pg import Pool, migrate
+from bot.storage.pg import Pool, describe_error, migrate
 from bot.telegram.inbox import KEEP_DONE, InboxQueue
 
 logger = logging.getLogger(__name__)
@@ -310,12 +309,5 @@ class PgInboxQueue(InboxQueue):
 
 
 def describe(exc: BaseException, pool: Pool) -> str:
-    """The driver's message, without the pool's password should it ever appear in it."""
-    message = str(exc).strip() or "no detail"
-    password: object = None
-    if isinstance(pool.conninfo, str):
-        with contextlib.suppress(psycopg.Error):
-            password = conninfo_to_dict(pool.conninfo).get("password")
-    if isinstance(password, str) and password:
-        message = message.replace(password, "***")
-    return f"{type(exc).__name__}: {message}"
+    """bot.storage.pg.describe_error, as this module's log lines give it."""
+    return describe_error(exc, pool)
