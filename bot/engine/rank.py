@@ -244,10 +244,11 @@ class MultiPart:
         if not parts:
             return None
         answered: list[tuple[int, float]] = []
+        # a part counts only when it answers at `w.answer` and `w.margin` clear: scores below
+        # that, or further below the best, need not be exact (fewer examples scored)
+        floor, reach = w.answer - w.margin, w.margin
         for part in parts:
-            d = decide(
-                q.matcher.rank(part, q.years, q.norm.numbers, floor=w.floor, reach=w.reach), w
-            )
+            d = decide(q.matcher.rank(part, q.years, q.norm.numbers, floor=floor, reach=reach), w)
             top = d.candidates[0][1] if d.candidates else 0.0
             # each part on its own must answer confidently (a short part matches loosely)
             if (
