@@ -16,6 +16,13 @@ BARE = [
     "go on",
     "what else?",
     "more details please",
+    # a side of some topic, or a time, and nothing that says which topic
+    "那去年呢",
+    "投资多少",
+    "几时完工",
+    "增长了多少？",
+    "幾多錢？",
+    "and the year before?",
 ]
 
 
@@ -28,9 +35,17 @@ def test_a_bare_fragment_first_gets_no_figures(engine: Engine, fragment: str) ->
 
 @pytest.mark.parametrize(
     "question",
-    ["还有哪些地铁在建", "具体有哪些新开的学校", "为什么要改造城中村", "托位呢", "那去年呢"],
+    [
+        "还有哪些地铁在建",
+        "具体有哪些新开的学校",
+        "为什么要改造城中村",
+        "托位呢",
+        "GDP增长多少",
+        "琶洲南学校几时完工",
+        "3395是什么意思",
+    ],
 )
-def test_a_question_with_a_topic_or_a_time_is_no_bare_fragment(
+def test_a_question_with_a_topic_or_a_figure_is_no_bare_fragment(
     engine: Engine, question: str
 ) -> None:
     assert engine.ask(question).reason != "fragment"
@@ -42,6 +57,7 @@ def test_after_an_answer_a_fragment_follows_it(engine: Engine) -> None:
     then = engine.ask("那今年计划呢", Context.after(first))
     assert then.decision == "answer" and then.followed
     assert engine.ask("具体点", Context.after(first)).reason != "fragment"
+    assert engine.ask("投资多少", Context.after(engine.ask("琶洲南学校"))).reason != "fragment"
 
 
 @pytest.mark.parametrize("question", ["入学需要户口吗", "报名要现场去吗？", "幼儿园插班可以吗"])

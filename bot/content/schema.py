@@ -144,6 +144,9 @@ class Lexicon(Strict):
     # words that lean on what was said before (还有, 那个, 具体点, go on, what else): a question of
     # nothing but these, fillers and particles is a fragment, answered only after an answer
     fragments: list[str] = Field(default_factory=list)
+    # words that say which side of a topic is asked (投资, 占比, 几时完工, how much): a short
+    # question of nothing but these, fragments and time words names no topic either
+    aspects: list[str] = Field(default_factory=list)
 
     @field_validator("*", mode="after")
     @classmethod

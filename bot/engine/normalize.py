@@ -448,6 +448,7 @@ class Normalizer:
         self._procedure_phrases = _alternation(fold(w) for w in lexicon.procedure_phrases)
         self._requests = _alternation(fold(w) for w in lexicon.requests)
         self._fragments = _alternation(fold(w) for w in lexicon.fragments)
+        self._aspects = _alternation(fold(w) for w in lexicon.aspects)
         self._procedure_latin = frozenset(
             w for w in map(fold, lexicon.procedure_words) if w.isascii() and len(w) >= 5
         )
@@ -560,19 +561,27 @@ class Normalizer:
         return sum(ch.isalpha() for ch in content) >= 2
 
     def _is_bare(self, folded: str) -> bool:
-        """Words that lean on an earlier answer, and nothing of a topic besides (fillers,
-        particles, punctuation and emoji aside): 还有呢, 那个呢, 具体点, what else, go on."""
-        if len(folded) > BARE_MAX or self._fragments is None or not self._fragments.search(folded):
+        """Words that lean on an earlier answer or name only a side of some topic, with time
+        words, and nothing of a topic besides (fillers, particles, punctuation and emoji
+        aside): 还有呢, 具体点, 那去年呢, 投资多少, 几时完工, what else, go on."""
+        if len(folded) > BARE_MAX:
             return False  # (a longer message says more than a fragment: not worth the work)
-        rest = self._fragments.sub(" ", folded)
-        if (
-            _YEAR.search(rest)
-            or _FIGURE.search(rest)
-            or any(w in rest for w in self._relative_years)
-        ):
-            return False  # 那去年呢 names a time, 3395是什么意思 a figure: not bare
-        for words in (self._fillers, self._particles):  # regexes only: this runs for every
-            if words is not None:  # short question, and must cost next to nothing
+        rest = folded
+        for words in (self._year_words, self._month_words):
+            if words is not None:
+                rest = words.sub(" ", rest)
+        rest = _YEAR_WORDS.sub(" ", rest)
+        if _FIGURE.search(rest):
+            return False  # 3395是什么意思 quotes a figure: not bare
+        leaned = False
+        # regexes only: this runs for every short question, and must cost next to nothing
+        for words in (self._aspects, self._fragments):  # 几多钱 before 几
+            if words is not None and words.search(rest):
+                rest, leaned = words.sub(" ", rest), True
+        if not leaned:
+            return False
+        for words in (self._fillers, self._particles):
+            if words is not None:
                 rest = words.sub(" ", rest)
         return not any(ch.isalnum() for ch in rest)
 
