@@ -259,3 +259,28 @@ def test_spelling_looks_only_at_words_an_edit_could_reach(engine) -> None:  # ty
 )
 def test_a_question_only_about_a_quoted_figure(engine, question: str, about: bool) -> None:  # type: ignore[no-untyped-def]
     assert engine.normalizer.normalize(question).about_figure is about
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "大学城去年新增了多少学位",  # a landmark of another district
+        "How many new school places did Singapore add last year?",
+        "科学城有多少家专精特新企业",
+        "福田区有几个托位",
+    ],
+)
+def test_places_of_the_shipped_lexicon_are_other_places(engine, question: str) -> None:  # type: ignore[no-untyped-def]
+    assert engine.ask(question).reason == "other_place"
+
+
+def test_a_haizhu_name_holding_another_places_name_is_no_other_place(engine) -> None:  # type: ignore[no-untyped-def]
+    normalizer = engine.pipeline.normalizer
+    assert normalizer.normalize("中山大学附近有几所学校").places == ()
+    assert normalizer.normalize("中山有几所学校").places == ("中山",)
+
+
+def test_a_place_that_sounds_like_a_report_word_is_not_looked_for_in_pinyin(engine) -> None:  # type: ignore[no-untyped-def]
+    """福建 and 复建 (resettlement rebuilding) are both "fujian"; 花都 is only a place."""
+    assert engine.ask("lijiao fujian anzhifang jiaolou duoshao tao").reason != "other_place"
+    assert engine.ask("huadu you duoshao tuowei").reason == "other_place"

@@ -130,6 +130,7 @@ class Lexicon(Strict):
     joins: list[str] = Field(default_factory=list)
     district: list[str] = Field(default_factory=list)
     home: list[str] = Field(default_factory=list)
+    inside: list[str] = Field(default_factory=list)
     wider: list[str] = Field(default_factory=list)
     offtopic: list[str] = Field(default_factory=list)
     # words that ask what a quoted figure is (是什么意思, 这个数字, what does … mean): a question

@@ -100,6 +100,7 @@ class Engine:
             at += len(texts)
         n = len(self._intents)
         zh_examples = [(i, text) for i in range(n) for text in norm["zh", i]]
+        self.normalizer.know_examples(text for _, text in zh_examples)
         en_examples = [(i, text) for i in range(n) for text in norm["en", i]]
         keywords = [norm["kw", i] for i in range(n)]
         self.example_count = sum(

@@ -409,6 +409,8 @@ class Normalizer:
             fold(place) for group in lexicon.places.values() for place in group
         )
         self._home = _alternation(fold(h) for h in lexicon.home)
+        # names in Haizhu that hold another place's name (中山大学, 南海心沙): no other place
+        self._inside = _alternation(fold(h) for h in [*lexicon.home, *lexicon.inside])
         self._personal = _alternation(fold(p) for p in lexicon.personal)
         self._asks = _alternation(fold(p) for p in lexicon.asks)
         self._personal_asks = _alternation(fold(p) for p in lexicon.personal_asks)
@@ -453,6 +455,13 @@ class Normalizer:
             w for w in map(fold, lexicon.procedure_words) if w.isascii() and len(w) >= 5
         )
         self._lexicon = lexicon
+        self._examples: tuple[str, ...] = ()
+
+    def know_examples(self, texts: Iterable[str]) -> None:
+        """The Chinese examples' matching forms: a scope word that sounds like other words of
+        them (福建 and 复建 are both "fujian") is not looked for in questions typed in pinyin.
+        Called once, while the engine is built."""
+        self._examples = tuple(texts)
 
     @cached_property
     def _scope_syllables(self) -> re.Pattern[str] | None:
@@ -465,7 +474,16 @@ class Normalizer:
             *lex.personal,
             *lex.offtopic,
         ]
-        codes = {to_pinyin_codes(fold(w)) for w in words if _CJK.search(w) and len(w) >= 2}
+        spoken = {
+            fold(w): to_pinyin_codes(fold(w)) for w in words if _CJK.search(w) and len(w) >= 2
+        }
+        said = "\n".join(map(to_pinyin_codes, self._examples))
+        codes = {
+            code
+            for word, code in spoken.items()
+            if code not in said  # (one search of all the examples' sounds, then a few exact)
+            or all(word in text for text in self._examples if code in to_pinyin_codes(text))
+        }
         # places also as their Latin names spell them (huadu, chongqing): a character's table
         # reading may be another of its readings (都 du/dou, 重 chong/zhong)
         for word in [*(p for group in lex.places.values() for p in group), *lex.wider]:
@@ -512,7 +530,7 @@ class Normalizer:
         years = {int(y) for y in _YEAR.findall(folded)}
         clauses = tuple(_clauses(folded))
         personal = self._is_personal(folded, clauses)
-        without_home = self._home.sub(" ", folded) if self._home else folded
+        without_home = self._inside.sub(" ", folded) if self._inside else folded
         places = tuple(dict.fromkeys(self._places.findall(without_home))) if self._places else ()
         if self._wider and not (self._home and self._home.search(folded)):
             # "全市/全省/全国" asks for a wider area's figure, unless Haizhu is named too
