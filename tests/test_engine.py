@@ -295,3 +295,29 @@ def test_numbers_too_long_for_a_float_get_an_answer_not_an_error(
     engine: Engine, question: str
 ) -> None:
     assert engine.ask(question).decision in {"answer", "clarify", "fallback"}
+
+
+GENERAL_IDS = {"greeting", "help", "thanks", "about_source"}  # intents/general.yaml
+
+
+@pytest.mark.parametrize("question", ["海珠区的书记是谁", "比前年多吗", "海珠湖是哪一年建成的"])
+def test_an_intent_about_the_bot_needs_a_confident_match(engine: Engine, question: str) -> None:
+    """Sharing 是谁 with 你是谁, or 哪一年 with 数据是哪一年的, does not make a question about the
+    bot: no greeting, thanks or source answer below the answer threshold."""
+    answer = engine.ask(question)
+    assert not set(answer.intents) & GENERAL_IDS
+
+
+@pytest.mark.parametrize("question", ["你是谁", "数据来源", "这份报告是哪一年的", "多谢晒"])
+def test_questions_about_the_bot_are_still_answered(engine: Engine, question: str) -> None:
+    answer = engine.ask(question)
+    assert answer.decision == "answer" and answer.intents[0] in GENERAL_IDS
+
+
+def test_the_source_answer_gives_the_reports_dates_as_people_write_them(engine: Engine) -> None:
+    source = engine.content.source
+    zh = engine.ask("数据来源").text
+    en = engine.ask("where does your data come from").text
+    assert f"{source.published.year}年{source.published.month}月{source.published.day}日" in zh
+    assert source.published.isoformat() not in zh and source.delivered.isoformat() not in zh
+    assert source.published.strftime("%B %Y") in en and source.published.isoformat() not in en

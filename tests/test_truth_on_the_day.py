@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Engine, fixed
-from bot.engine.messages import full_date
+from bot.content.templates import full_date
 from bot.evaluate import load_cases
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,6 +13,7 @@ import importlib.util
 import marshal
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from types import CodeType
 from typing import Any
@@ -228,6 +229,11 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         return super().wrap_str_format(value)
 
 
+def full_date(day: date, lang: str = "zh") -> str:
+    """2025年3月14日 / 14 March 2025 (also the `day` filter: {{ source.published | day('en') }})."""
+    return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else f"{day.day} {day:%B %Y}"
+
+
 @lru_cache(maxsize=1)
 def make_environment() -> ImmutableSandboxedEnvironment:
     env = _Sandbox(
@@ -236,6 +242,7 @@ def make_environment() -> ImmutableSandboxedEnvironment:
     env.filters["n"] = _n
     env.globals["range"] = _capped_range
     env.filters["num"] = _num
+    env.filters["day"] = full_date
     return env
 
 

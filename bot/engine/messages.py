@@ -124,11 +124,6 @@ def month(day: date, lang: str) -> str:
     return f"{day.year}年{day.month}月" if lang == "zh" else day.strftime("%B %Y")
 
 
-def full_date(day: date, lang: str) -> str:
-    """2025年3月14日 / 14 March 2025."""
-    return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else f"{day.day} {day:%B %Y}"
-
-
 def years_text(years: list[int], lang: str) -> str:
     """2026 / 2026、2027 (zh) or 2026 and 2027 (en)."""
     shown = [str(y) for y in years]

@@ -58,6 +58,10 @@ _YEAR = re.compile(r"(?<![\d.])(20[0-3][0-9])" + _NOT_A_YEAR_AFTER)
 _PART_SPLIT = re.compile(
     r"以及|同埋|还有|加上|还是|和|同|与|跟|及|比|、|&|\b(?:and|or|versus|vs|than|as well as)\b"
 )
+# the asker in a clause, not as the frame of a question (我想问, 我想知道)
+_FIRST_PERSON = re.compile(
+    r"我(?!想问|想知道|想了解|想请教|问)|\b(?:i|me|my|we|our|us)\b(?! (?:want|would like) to know)"
+)
 _NOT_HOW = re.compile(r"怎么样|怎样的|怎么会|怎么这么|如何评价")
 # words that ask for a figure or a place: not a question whether something was done
 _FIGURE_ASK = r"多少|几|哪|什么|怎|咩|边度|how many|how much|what|which|when|where"
@@ -674,8 +678,8 @@ class Normalizer:
             return True
         general = False
         for clause in clauses:
-            if not self._clause_asks(clause):
-                continue
+            if not (self._clause_asks(clause) or self._figure_asks.search(clause)):
+                continue  # (想问普惠托位的占比 asks, without a question word)
             if self._personal.search(clause) or (
                 self._personal_asks is not None and self._personal_asks.search(clause)
             ):
@@ -683,8 +687,16 @@ class Normalizer:
             if self._figure_asks.search(clause):
                 general = True
         # the district or period must be named apart from the asker's own situation
-        # (我家今年要拆迁 … 安置房面积分多少 stays personal)
+        # (我家今年要拆迁 … 安置房面积分多少 stays personal), or Haizhu named at all (我住海珠，
+        # 想问普惠托位的占比: the figure asked is the district's)
         personal = self._personal
+        if (
+            general
+            and self._home is not None
+            and self._home.search(folded)
+            and not any(_FIRST_PERSON.search(c) for c in clauses if self._clause_asks(c))
+        ):
+            return False
         return not general or not any(
             self._district.search(c) and not personal.search(c) for c in clauses
         )

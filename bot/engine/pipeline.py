@@ -25,6 +25,7 @@ from bot.engine.clock import Clock
 from bot.engine.context import Context
 from bot.engine.followup import FollowUp
 from bot.engine.guards import (
+    GENERAL_TOPIC,
     Fragment,
     OffTopic,
     OtherPlace,
@@ -38,6 +39,7 @@ from bot.engine.normalize import Normalized, Normalizer, detect_lang
 from bot.engine.query import Incoming, Query, Step
 from bot.engine.rank import (
     AnswerBoth,
+    GeneralOnlyWhenSure,
     MultiPart,
     PinyinReading,
     PreferAskedYear,
@@ -68,6 +70,9 @@ def standard_steps(
         prefer_context,
         PreferAskedYear([li.years for li in intents]),
         by_figure,
+        GeneralOnlyWhenSure(
+            frozenset(i for i, li in enumerate(intents) if li.intent.topic == GENERAL_TOPIC)
+        ),
         OffTopic(composer),
         Fragment(composer),
         Request(composer),

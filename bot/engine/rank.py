@@ -289,3 +289,21 @@ class AnswerBoth:
             q.decision = Decision("answer", d.candidates[0][0], d.candidates)
             q.also = (d.candidates[1][0],)
         return None
+
+
+class GeneralOnlyWhenSure:
+    """An intent about the bot itself (greeting, thanks, where the answers come from) answers
+    only a confident match: 海珠区区长是谁 shares 是谁 with 你是谁 and 比前年多吗 a little with
+    多谢, but neither asks about the bot. Below `w.answer` such a match is no answer."""
+
+    def __init__(self, general: frozenset[int]) -> None:
+        self._general = general
+
+    def __call__(self, q: Query) -> Answer | None:
+        d = q.decision
+        if d.kind != "answer" or d.best not in self._general:
+            return None
+        if q.ranked and q.ranked[0][0] == d.best and q.ranked[0][1] >= q.matcher.w.answer:
+            return None
+        q.decision = Decision("fallback", None, ())
+        return None

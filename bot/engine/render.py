@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from bot.content.load import LoadedIntent
 from bot.content.schema import Fact, Source
+from bot.content.templates import full_date
 from bot.engine import messages
 from bot.engine.answer import Answer, Candidate, Lang, Related, Script
 from bot.engine.decide import Decision
@@ -56,7 +57,7 @@ def footer(
     lines = [
         messages.SOURCE_LINE[lang].format(
             title=sources[sid].title_en if lang == "en" else sources[sid].title,
-            published=messages.full_date(sources[sid].published, lang),
+            published=full_date(sources[sid].published, lang),
             sections=("、" if lang == "zh" else ", ").join(sections),
         )
         for sid, sections in by_source.items()
@@ -105,7 +106,7 @@ class Composer:
         self._covers = {
             lang: {
                 "title": report.title,
-                "published": messages.full_date(report.published, lang),
+                "published": full_date(report.published, lang),
                 "results_year": report.results_year,
                 "plan_year": report.plan_year,
             }
