@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine, fixed
 from bot.content.templates import full_date
+from bot.engine import Engine, fixed
 from bot.evaluate import load_cases
 
 ROOT = Path(__file__).resolve().parent.parent
