@@ -58,10 +58,37 @@ def test_holdout_3(holdout: Report) -> None:
 
 def test_held_out_refusals_3(engine: Engine) -> None:
     """tests/eval/refusals_3.yaml: 120 refusals by yet another author, never used for tuning
-    (only the total is looked at): 81.7% before the refusal work, 91.7% after it."""
+    (only the total is looked at): 81.7% before the refusal work, 95.0% after it."""
     report = evaluate(engine, load_cases(EVAL / "refusals_3.yaml", TODAY))
     assert len(report.results) >= 120
-    assert report.accuracy >= 0.9
+    assert report.accuracy >= 0.93
+
+
+def test_held_out_4(engine: Engine) -> None:
+    """tests/eval/holdout_4.yaml: 320 questions (160 to refuse) by another author, never used
+    for tuning (only totals are looked at): 92.8% as written, refusals 88.8%, other places 41/45."""
+    report = evaluate(engine, load_cases(EVAL / "holdout_4.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 300 and report.accuracy >= 0.93
+    refused = sum(by[c][0] for c in REFUSAL_CATEGORIES)
+    asked = sum(by[c][1] for c in REFUSAL_CATEGORIES)
+    assert refused / asked >= 0.9, (refused, asked)
+    core = [by[c] for c in ("schools", "childcare", "projects")]
+    assert sum(ok for ok, _ in core) / sum(total for _, total in core) >= 0.95
+
+
+@pytest.mark.parametrize("name", ["refusals_5", "refusals_6"])
+def test_refusals_5_and_6(engine: Engine, name: str) -> None:
+    """tests/eval/refusals_5.yaml and refusals_6.yaml: 260 questions each by a fifth and a sixth
+    author (200 refusals, 60 look-alikes the report does answer); looked into and worked from:
+    86.5% and 83.8% as written, 97.3% and 95.0% after. Look-alikes keep a refusal from being
+    bought with answers lost."""
+    report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 260 and report.accuracy >= 0.94
+    ok, total = by["lookalike"]
+    assert total >= 60 and ok / total >= 0.95
+    assert all(ok / total >= 0.85 for ok, total in by.values()), by
 
 
 def test_refusals_4(engine: Engine) -> None:
