@@ -47,6 +47,7 @@ def test_steps_run_in_the_documented_order(engine: Engine) -> None:
         "prefer_context",
         "PreferAskedYear",
         "by_figure",
+        "GeneralOnlyWhenSure",
         "OffTopic",
         "Fragment",
         "Request",

@@ -14,7 +14,7 @@ import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -26,7 +26,9 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.content.diskcache import DiskCache
 from bot.content.schema import Lexicon
+from bot.engine import words as _words
 from bot.engine.pinyin import syllable_codes, to_pinyin_codes
+from bot.engine.words import alternation as _alternation
 
 _T2S = opencc.OpenCC("t2s")
 _S2T = opencc.OpenCC("s2t")
@@ -297,60 +299,6 @@ class Normalized:
     bare: bool = False  # a fragment and nothing else (还有呢, 具体点, go on): no topic of its own
 
 
-def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
-    """One regex for many words, longest match first; Latin words only match whole words.
-
-    The words are factored into a trie (跨境|跨越 -> 跨(?:境|越)), so the regex tries a handful
-    of branches at each position instead of every word: several hundred synonyms cost
-    microseconds per question.
-    """
-    unique = frozenset(w for w in words if w)
-    if not unique:
-        return None
-    return _compile_alternation(unique)
-
-
-@lru_cache(maxsize=64)
-def _compile_alternation(unique: frozenset[str]) -> re.Pattern[str]:
-    """Cached: a reload with an unchanged lexicon reuses its regexes.
-
-    The top level is one branch per first character, each starting with that character, so
-    the regex engine skips, in C, every position where no word starts. A Latin first letter
-    checks after itself that no letter came before it (a lookbehind ahead of it would hide
-    the first characters from the engine)."""
-    trie = _trie(unique)
-    branches = []
-    for ch, child in sorted(trie.items()):
-        rest = _trie_regex(child)
-        if _LATIN.match(ch):
-            branches.append(f"{re.escape(ch)}(?<![a-z].){rest}(?![a-z])")
-        else:
-            branches.append(re.escape(ch) + rest)
-    return re.compile("|".join(branches))
-
-
-def _trie(words: Iterable[str]) -> dict[str, dict]:  # type: ignore[type-arg]
-    trie: dict[str, dict] = {}  # type: ignore[type-arg]
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-    return trie
-
-
-def _trie_regex(node: dict) -> str:  # type: ignore[type-arg]
-    """A regex (without groups) for the words below `node`, greedy longest."""
-    branches = [re.escape(ch) + _trie_regex(child) for ch, child in sorted(node.items()) if ch]
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    # greedy: the longer word wins; the end of a shorter word is the empty alternative
-    if "" in node:
-        return "(?:" + body + ")?"
-    return body
-
-
 _EXAMPLE_CACHE: dict[tuple[str, str], str] = {}
 _DISK_CHECKED: set[str] = set()  # lexicon keys whose examples were looked for on disk
 # What normalised text depends on besides the lexicon: this module's code, OpenCC's tables and
@@ -359,6 +307,7 @@ _CODE_VERSION = hashlib.sha256(
     b"|".join(
         [
             Path(__file__).read_bytes(),
+            Path(_words.__file__).read_bytes(),  # how lexicon words are found
             str(getattr(opencc, "__version__", "")).encode(),
             str(getattr(rapidfuzz, "__version__", "")).encode(),  # the English spelling step
             sys.version.encode(),
@@ -602,9 +551,9 @@ class Normalizer:
                 rest, leaned = words.sub(" ", rest), True
         if not leaned:
             return False
-        for words in (self._fillers, self._particles):
-            if words is not None:
-                rest = words.sub(" ", rest)
+        if self._fillers is not None:
+            rest = self._fillers.sub(" ", rest)
+        rest = self._particles.sub(" ", rest)
         return not any(ch.isalnum() for ch in rest)
 
     def _asks_procedure(self, folded: str, clauses: tuple[str, ...], personal: bool) -> bool:
