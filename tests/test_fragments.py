@@ -72,3 +72,14 @@ def test_a_step_of_a_procedure_asked_without_a_figure_is_a_procedure(
 )
 def test_the_districts_doing_or_a_figure_is_no_procedure(engine: Engine, question: str) -> None:
     assert engine.ask(question).reason != "procedure"
+
+
+@pytest.mark.parametrize(
+    "question", ["喺海珠開公司，註冊要幾多錢？", "how much is the application fee"]
+)
+def test_what_a_procedure_costs_is_a_procedure(engine: Engine, question: str) -> None:
+    assert engine.ask(question).reason == "procedure"
+
+
+def test_what_the_district_spent_is_no_procedure(engine: Engine) -> None:
+    assert engine.ask("去年教育投入了多少钱").reason != "procedure"

@@ -141,6 +141,9 @@ class Lexicon(Strict):
     procedure_asks: list[str] = Field(default_factory=list)
     procedure_words: list[str] = Field(default_factory=list)
     procedure_phrases: list[str] = Field(default_factory=list)
+    # what doing something costs (多少钱, fee): with a procedure word in the same clause, the
+    # cost of a procedure (注册要几多钱), which the report never gives
+    costs: list[str] = Field(default_factory=list)
     requests: list[str] = Field(default_factory=list)
     # words that lean on what was said before (还有, 那个, 具体点, go on, what else): a question of
     # nothing but these, fillers and particles is a fragment, answered only after an answer

@@ -401,6 +401,7 @@ class Normalizer:
         self._procedure_asks = _alternation(fold(w) for w in lexicon.procedure_asks)
         self._procedure_words = _alternation(fold(w) for w in lexicon.procedure_words)
         self._procedure_phrases = _alternation(fold(w) for w in lexicon.procedure_phrases)
+        self._costs = _alternation(fold(w) for w in lexicon.costs)
         self._requests = _alternation(fold(w) for w in lexicon.requests)
         self._fragments = _alternation(fold(w) for w in lexicon.fragments)
         self._aspects = _alternation(fold(w) for w in lexicon.aspects)
@@ -571,6 +572,12 @@ class Normalizer:
         figure = figure or bool(self._district and self._district.search(folded))
         figure = figure or personal  # 我家孩子能不能报名: the asker's own case, said as such
         for clause in clauses or (folded,):
+            if (
+                self._costs is not None
+                and self._costs.search(clause)
+                and self._procedure_words.search(clause)
+            ):
+                return True  # 注册要几多钱: what a procedure costs
             clause = _NOT_HOW.sub(" ", clause)  # 怎么样: how is it, not how to
             if not self._procedure_asks.search(clause):
                 if (
