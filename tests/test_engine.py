@@ -321,3 +321,28 @@ def test_the_source_answer_gives_the_reports_dates_as_people_write_them(engine: 
     assert f"{source.published.year}年{source.published.month}月{source.published.day}日" in zh
     assert source.published.isoformat() not in zh and source.delivered.isoformat() not in zh
     assert source.published.strftime("%B %Y") in en and source.published.isoformat() not in en
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "琶洲南学校有多高",
+        "唯品会国际创新中心的开发商是谁",
+        "趣丸科技营收多少",
+        "How tall is the Qi An Xin tower?",
+    ],
+)
+def test_a_detail_no_answer_shows_is_refused_and_the_things_figures_offered(
+    engine: Engine, question: str
+) -> None:
+    answer = engine.ask(question)
+    assert (answer.decision, answer.reason) == ("fallback", "detail")
+    assert len(answer.related) == 1 and not any(
+        ch.isdigit() for ch in answer.text.split("12345")[0]
+    )
+
+
+def test_a_detail_the_answer_shows_is_answered(engine: Engine) -> None:
+    """The city greenery answer gives square metres: an area asked is answered."""
+    answer = engine.ask("今年新建城市绿地面积多少")
+    assert answer.decision == "answer" and "平方米" in answer.text

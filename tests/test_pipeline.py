@@ -54,6 +54,7 @@ def test_steps_run_in_the_documented_order(engine: Engine) -> None:
         "Procedure",
         "Personal",
         "OtherPlace",
+        "AskedDetail",
         "MultiPart",
         "AnswerBoth",
         "TimeNote",

@@ -112,6 +112,14 @@ class IntentFile(Strict):
     intents: list[Intent]
 
 
+class Detail(Strict):
+    """A detail people ask about things (height, area, revenue): the words that ask for it, and
+    the words an answer that gives it shows."""
+
+    asks: list[str]
+    shows: list[str]
+
+
 class Lexicon(Strict):
     """intents/lexicon/*.yaml: words the normaliser and the scope guard use."""
 
@@ -144,6 +152,9 @@ class Lexicon(Strict):
     # what doing something costs (多少钱, fee): with a procedure word in the same clause, the
     # cost of a procedure (注册要几多钱), which the report never gives
     costs: list[str] = Field(default_factory=list)
+    # details of things (intents/lexicon/details.yaml): a question asking one is answered only
+    # by an intent whose answer shows it (奇安信大厦有多高: no answer gives a height)
+    details: dict[str, Detail] = Field(default_factory=dict)
     requests: list[str] = Field(default_factory=list)
     # words that lean on what was said before (还有, 那个, 具体点, go on, what else): a question of
     # nothing but these, fillers and particles is a fragment, answered only after an answer
@@ -158,6 +169,8 @@ class Lexicon(Strict):
         """A lexicon entry is a word or a phrase, not a paragraph (regexes are built from them)."""
         words = value.items() if isinstance(value, dict) else enumerate(value)  # type: ignore[arg-type]
         for key, item in words:
+            if isinstance(item, Detail):
+                item = [*item.asks, *item.shows]
             for word in [key, *(item if isinstance(item, list) else [item])]:
                 if isinstance(word, str) and len(word) > MAX_WORD:
                     raise ValueError(

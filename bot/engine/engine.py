@@ -28,7 +28,7 @@ from bot.engine.examples import AddedExample, check_added, with_added
 from bot.engine.followup import FollowUp
 from bot.engine.guards import GENERAL_TOPIC
 from bot.engine.match import Matcher
-from bot.engine.normalize import Normalized, Normalizer, detect_lang
+from bot.engine.normalize import Normalized, Normalizer, detect_lang, fold
 from bot.engine.pinyin import to_pinyin_codes
 from bot.engine.pipeline import Pipeline, compose, standard_steps
 from bot.engine.rank import PinyinReading
@@ -100,7 +100,10 @@ class Engine:
             at += len(texts)
         n = len(self._intents)
         zh_examples = [(i, text) for i in range(n) for text in norm["zh", i]]
-        self.normalizer.know_examples(text for _, text in zh_examples)
+        # as typed and as matched: normalising drops time words (2024年新增 -> 新增)
+        self.normalizer.know_examples(
+            [*(text for _, text in zh_examples), *(fold(t) for i in range(n) for t in raw["zh", i])]
+        )
         en_examples = [(i, text) for i in range(n) for text in norm["en", i]]
         keywords = [norm["kw", i] for i in range(n)]
         self.example_count = sum(

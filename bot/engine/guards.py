@@ -13,8 +13,9 @@ from __future__ import annotations
 import unicodedata
 
 from bot.content.load import LoadedIntent
+from bot.content.schema import Lexicon
 from bot.engine.answer import Answer
-from bot.engine.normalize import detect_script
+from bot.engine.normalize import detect_script, fold
 from bot.engine.query import Incoming, Query
 from bot.engine.render import Composer
 
@@ -150,4 +151,42 @@ class OtherPlace:
             q.norm.text,
             q.top_score,
             places=foreign,
+        )
+
+
+class AskedDetail:
+    """A detail the answer does not give (奇安信大厦建成后有多高, 趣丸科技营收多少): the report
+    names the thing, not that detail, so its figures would answer another question. The answer
+    is refused, and the thing's figures offered instead."""
+
+    def __init__(self, composer: Composer, intents: list[LoadedIntent], details: Lexicon) -> None:
+        self._composer = composer
+        shown = [
+            fold(" ".join(rendered.text for rendered in li.answers.values())) for li in intents
+        ]
+        self._shows = [
+            frozenset(
+                name
+                for name, detail in details.details.items()
+                if any(fold(w) in text for w in detail.shows)
+            )
+            for text in shown
+        ]
+
+    def __call__(self, q: Query) -> Answer | None:
+        d = q.decision
+        if not q.norm.details or d.kind == "fallback":
+            return None
+        # an answer must show the detail; of the choices offered, one must
+        offered = [d.best] if d.best is not None else [i for i, _ in d.candidates]
+        if any(q.norm.details <= self._shows[i] for i in offered):
+            return None
+        return self._composer.fallback(
+            q.question,
+            "detail",
+            q.lang,
+            q.script,
+            q.norm.text,
+            q.top_score,
+            related=tuple(offered[:1]),
         )

@@ -62,6 +62,11 @@ FALLBACK = {
         "en": 'I need the whole question to answer that, for example "How many childcare places '
         'are there?"',
     },
+    "detail": {
+        "zh": "报告没有写到您问的这一项（比如高度、面积、营收、价格或人名），我不能给出这个数字。",
+        "en": "The report does not give that detail (a height, an area, revenue, a price or a "
+        "name), so I can't give a figure for it.",
+    },
     "none_of_these": {
         "zh": "好的。请换个说法再问一次，或者问问别的。",
         "en": "All right. Please rephrase your question or ask something else.",

@@ -297,6 +297,7 @@ class Normalized:
     procedure: bool = False  # asks how or where to do something (怎么报名, what documents)
     request: bool = False  # asks the bot to do something else (写诗, tell a joke)
     bare: bool = False  # a fragment and nothing else (还有呢, 具体点, go on): no topic of its own
+    details: frozenset[str] = frozenset()  # details asked (height, area …: lexicon `details`)
 
 
 _EXAMPLE_CACHE: dict[tuple[str, str], str] = {}
@@ -402,6 +403,8 @@ class Normalizer:
         self._procedure_words = _alternation(fold(w) for w in lexicon.procedure_words)
         self._procedure_phrases = _alternation(fold(w) for w in lexicon.procedure_phrases)
         self._costs = _alternation(fold(w) for w in lexicon.costs)
+        self._detail_of = {fold(w): name for name, d in lexicon.details.items() for w in d.asks}
+        self._details = _alternation(self._detail_of)
         self._requests = _alternation(fold(w) for w in lexicon.requests)
         self._fragments = _alternation(fold(w) for w in lexicon.fragments)
         self._aspects = _alternation(fold(w) for w in lexicon.aspects)
@@ -519,6 +522,9 @@ class Normalizer:
             self._asks_procedure(folded, clauses, personal),
             bool(self._requests and self._requests.search(folded)),
             self._is_bare(folded),
+            frozenset(self._detail_of[w] for w in self._details.findall(folded))
+            if self._details is not None
+            else frozenset(),
         )
 
     def names_topic(self, raw: str) -> bool:

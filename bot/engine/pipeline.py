@@ -26,6 +26,7 @@ from bot.engine.context import Context
 from bot.engine.followup import FollowUp
 from bot.engine.guards import (
     GENERAL_TOPIC,
+    AskedDetail,
     Fragment,
     OffTopic,
     OtherPlace,
@@ -79,6 +80,7 @@ def standard_steps(
         Procedure(composer),
         Personal(composer, intents),
         OtherPlace(composer, intents),
+        AskedDetail(composer, intents, content.lexicon),
         MultiPart(normalizer),
         AnswerBoth(normalizer),
         TimeNote(intents, content.source),
