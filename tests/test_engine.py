@@ -9,6 +9,7 @@ import pytest
 from pinned import TODAY
 
 from bot.engine import Engine, fixed
+from bot.engine.guards import names_a_day
 from bot.engine.normalize import to_simplified
 
 
@@ -330,6 +331,8 @@ def test_the_source_answer_gives_the_reports_dates_as_people_write_them(engine: 
         "唯品会国际创新中心的开发商是谁",
         "趣丸科技营收多少",
         "How tall is the Qi An Xin tower?",
+        "琶洲南学校具体哪一天开学",
+        "What exact date does the Pazhou South School open?",
     ],
 )
 def test_a_detail_no_answer_shows_is_refused_and_the_things_figures_offered(
@@ -340,6 +343,22 @@ def test_a_detail_no_answer_shows_is_refused_and_the_things_figures_offered(
     assert len(answer.related) == 1 and not any(
         ch.isdigit() for ch in answer.text.split("12345")[0]
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("3月5日召开", True),
+        ("12 月 31 号", True),
+        ("on 5 march", True),
+        ("march 5, 2025", True),
+        ("2025年3月", False),
+        ("march 2025", False),
+        ("第3期", False),
+    ],
+)
+def test_a_calendar_day_is_told_from_a_year_or_month(text: str, day: bool) -> None:
+    assert names_a_day(text) is day
 
 
 def test_a_detail_the_answer_shows_is_answered(engine: Engine) -> None:

@@ -77,15 +77,18 @@ def test_held_out_4(engine: Engine) -> None:
     assert sum(ok for ok, _ in core) / sum(total for _, total in core) >= 0.95
 
 
-@pytest.mark.parametrize("name", ["refusals_5", "refusals_6"])
-def test_refusals_5_and_6(engine: Engine, name: str) -> None:
-    """tests/eval/refusals_5.yaml and refusals_6.yaml: 260 questions each by a fifth and a sixth
-    author (200 refusals, 60 look-alikes the report does answer); looked into and worked from:
-    86.5% and 83.8% as written, 97.3% and 95.0% after. Look-alikes keep a refusal from being
-    bought with answers lost."""
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [("refusals_5", 260), ("refusals_6", 260), ("refusals_7", 260), ("refusals_8", 240)],
+)
+def test_refusals_5_to_8(engine: Engine, name: str, size: int) -> None:
+    """tests/eval/refusals_5.yaml to refusals_8.yaml: 240-260 questions each by a fifth to an
+    eighth author (refusals, and 60 look-alikes the report does answer); looked into and worked
+    from: 86.5%, 83.8%, 86.9% and 85.0% as written, 97.3%, 97.7%, 96.5% and 98.3% after.
+    Look-alikes keep a refusal from being bought with answers lost."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     by = report.by_category()
-    assert len(report.results) >= 260 and report.accuracy >= 0.94
+    assert len(report.results) >= size and report.accuracy >= 0.94
     ok, total = by["lookalike"]
     assert total >= 60 and ok / total >= 0.95
     assert all(ok / total >= 0.85 for ok, total in by.values()), by

@@ -117,7 +117,10 @@ class Detail(Strict):
     the words an answer that gives it shows."""
 
     asks: list[str]
-    shows: list[str]
+    shows: list[str] = Field(default_factory=list)
+    # an answer that names a calendar day (3月5日, 5 March) shows it: for the day something
+    # opens or is held, which words alone cannot recognise
+    shows_day: bool = False
 
 
 class Lexicon(Strict):

@@ -10,6 +10,7 @@ step of the pipeline and can be read and tested alone (time notes: bot.engine.wh
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from bot.content.load import LoadedIntent
@@ -154,6 +155,18 @@ class OtherPlace:
         )
 
 
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+# a calendar day in folded text: 3月5日, 3月5号, 5 march, march 5
+_DAY = re.compile(
+    rf"\d{{1,2}}\s*月\s*\d{{1,2}}\s*[日号]|\b\d{{1,2}}\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b"
+)
+
+
+def names_a_day(text: str) -> bool:
+    """Whether folded text names a calendar day (3月5日, 5 March), not just a year or month."""
+    return _DAY.search(text) is not None
+
+
 class AskedDetail:
     """A detail the answer does not give (奇安信大厦建成后有多高, 趣丸科技营收多少): the report
     names the thing, not that detail, so its figures would answer another question. The answer
@@ -169,6 +182,7 @@ class AskedDetail:
                 name
                 for name, detail in details.details.items()
                 if any(fold(w) in text for w in detail.shows)
+                or (detail.shows_day and names_a_day(text))
             )
             for text in shown
         ]
