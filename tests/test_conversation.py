@@ -139,3 +139,18 @@ def test_held_out_conversations(engine: Engine) -> None:
     ok, total = kinds["followup"]
     assert total >= 70 and ok / total >= 0.9
     assert kinds["followup-refused"][0] == kinds["followup-refused"][1]
+
+
+def test_held_out_conversations_2(engine: Engine) -> None:
+    """tests/eval/conversations_holdout_2.yaml: 107 conversations (188 follow-ups, 46 of them to
+    refuse) by yet another author, never used for tuning (only totals looked at): follow-ups
+    174/188 = 92.6% as written."""
+    report = evaluate_conversations(
+        engine, load_conversations(ROOT / "tests" / "eval" / "conversations_holdout_2.yaml", TODAY)
+    )
+    kinds = report.by_category()
+    answered, asked = kinds["followup"]
+    refused, to_refuse = kinds["followup-refused"]
+    assert asked + to_refuse >= 150
+    assert (answered + refused) / (asked + to_refuse) >= 0.9
+    assert refused / to_refuse >= 0.95

@@ -77,6 +77,21 @@ def test_held_out_4(engine: Engine) -> None:
     assert sum(ok for ok, _ in core) / sum(total for _, total in core) >= 0.95
 
 
+def test_held_out_5(engine: Engine) -> None:
+    """tests/eval/holdout_5.yaml: 330 questions (160 to refuse) by a fifth held-out author, never
+    used for tuning (only totals are looked at): 92.4% as written; refusals 149/160, other places
+    45/45, the four core categories 156/170."""
+    report = evaluate(engine, load_cases(EVAL / "holdout_5.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 330 and report.accuracy >= 0.92
+    refused = sum(by[c][0] for c in REFUSAL_CATEGORIES)
+    asked = sum(by[c][1] for c in REFUSAL_CATEGORIES)
+    assert refused / asked >= 0.93, (refused, asked)
+    assert by["otherplace"][0] == by["otherplace"][1]
+    core = [by[c] for c in ("schools", "childcare", "projects", "other")]
+    assert sum(ok for ok, _ in core) / sum(total for _, total in core) >= 0.91
+
+
 @pytest.mark.parametrize(
     ("name", "size"),
     [("refusals_5", 260), ("refusals_6", 260), ("refusals_7", 260), ("refusals_8", 240)],
