@@ -365,3 +365,20 @@ def test_a_detail_the_answer_shows_is_answered(engine: Engine) -> None:
     """The city greenery answer gives square metres: an area asked is answered."""
     answer = engine.ask("今年新建城市绿地面积多少")
     assert answer.decision == "answer" and "平方米" in answer.text
+
+
+def test_a_place_that_begins_a_name_the_report_uses_is_no_other_place(engine: Engine) -> None:
+    """广州市文化馆 is in Haizhu (the report plans its 4A rating); 广州市 asked alone is the city."""
+    named = engine.ask("广州市文化馆今年要创建几A景区")
+    assert named.decision == "answer" and "4A" in named.text
+    city = engine.ask("广州市今年要创建几个4A景区")
+    assert (city.decision, city.reason) == ("fallback", "other_place")
+
+
+def test_a_year_past_the_report_gets_its_latest_figures(engine: Engine) -> None:
+    """Two years on, the report's latest GDP figure is its plan's target, not the result before."""
+    later = fixed(date(2025, 6, 1))
+    answer = Engine(engine.content, clock=later).ask("后年地区生产总值增长多少")
+    assert answer.decision == "answer"
+    assert answer.text.index("2025") < answer.text.index("5.5")
+    assert "2027" in answer.text.split("\n")[0]  # the note: no figures for that year

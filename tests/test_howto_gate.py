@@ -99,7 +99,7 @@ def test_held_out_5(engine: Engine) -> None:
 def test_refusals_5_to_8(engine: Engine, name: str, size: int) -> None:
     """tests/eval/refusals_5.yaml to refusals_8.yaml: 240-260 questions each by a fifth to an
     eighth author (refusals, and 60 look-alikes the report does answer); looked into and worked
-    from: 86.5%, 83.8%, 86.9% and 85.0% as written, 97.3%, 97.7%, 96.5% and 98.3% after.
+    from: 86.5%, 83.8%, 86.9% and 85.0% as written, 97.3%, 97.7%, 96.5% and 97.9% after.
     Look-alikes keep a refusal from being bought with answers lost."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     by = report.by_category()

@@ -134,6 +134,13 @@ def test_english_spelling_slips_and_possessives() -> None:
     assert n.text("we're asking: don't they have libraries?") == "asking 图书馆"
 
 
+def test_a_real_english_word_is_no_slip_but_may_be_an_inflection() -> None:
+    n = Normalizer(Lexicon(synonyms={"火灾": ["fire"], "古村": ["ancient"], "升级": ["upgrade"]}))
+    assert n.text("fire incidents") == "火灾 incident"  # a word of English, two edits from ancient
+    assert n.text("ancent villages") == "古村 village"  # a slip is still spelled
+    assert n.text("upgraded factories") == "升级 factory"  # a real word's base form
+
+
 def test_a_word_is_never_spelled_into_a_stop_word() -> None:
     # "than" is in a lexicon term, but "thank" is no slip of it
     n = Normalizer(Lexicon(synonyms={"亿元以上": ["more than 100 million"]}))
@@ -224,6 +231,7 @@ def test_spelling_looks_only_at_words_an_edit_could_reach(engine) -> None:  # ty
     from rapidfuzz import process
     from rapidfuzz.distance import Levenshtein
 
+    from bot.engine.dictionary import is_english_word
     from bot.engine.normalize import SPELL_MIN, _spelling_limit
     from bot.engine.pinyin import syllable_codes
 
@@ -238,6 +246,9 @@ def test_spelling_looks_only_at_words_an_edit_could_reach(engine) -> None:  # ty
         )
         if len(word) < SPELL_MIN or syllable_codes(word):  # too short, or pinyin: left alone
             assert norm._spell(word) == word
+            continue
+        if is_english_word(word):  # a real word (compete) is no slip of complete
+            assert norm._spell(word) == norm._inflected(word)
             continue
         assert norm._spell(word) == (found[0] if found else word), word
         changed += found is not None
@@ -284,3 +295,30 @@ def test_a_place_that_sounds_like_a_report_word_is_not_looked_for_in_pinyin(engi
     """福建 and 复建 (resettlement rebuilding) are both "fujian"; 花都 is only a place."""
     assert engine.ask("lijiao fujian anzhifang jiaolou duoshao tao").reason != "other_place"
     assert engine.ask("huadu you duoshao tuowei").reason == "other_place"
+
+
+def test_a_colon_or_a_spaced_dash_ends_a_clause(norm: Normalizer) -> None:
+    assert norm.normalize("我是记者：托位有几多，增速几多").clauses == (
+        "我是记者",
+        "托位有几多",
+        "增速几多",
+    )
+    assert len(norm.normalize("my kid is 5 - how many kindergartens are there").clauses) == 2
+    # a time, a hyphenated word and a range stay whole
+    assert len(norm.normalize("12:30开门 covid-19").clauses) == 2  # (the space next to Chinese)
+    assert norm.normalize("2—3个赛道").clauses == ("2—3个赛道",)
+
+
+def test_a_place_only_in_the_askers_story_is_not_asked_about(norm: Normalizer) -> None:
+    """Haizhu named and asked about: another place in a clause that neither asks nor names
+    Haizhu is where the asker comes from, not what they ask; one that compares is asked."""
+    assert norm.normalize("我从深圳来打工，想问海珠今年托位有几多").places == ()
+    assert norm.normalize("海珠同天河比，边个托位多").places == ("天河",)
+    assert norm.normalize("天河托位有几多？海珠呢").places == ("天河",)
+    assert norm.normalize("我从深圳来打工，托位有几多").places == ("深圳",)  # Haizhu not named
+
+
+def test_every_year_word_of_the_lexicon_leaves_the_text() -> None:
+    n = Normalizer(Lexicon(relative_years={"旧年": -1, "出年": 1, "上半年": 0}))
+    assert n.text("旧年托位") == n.text("出年托位") == "托位"
+    assert n.text("上半年托位") == "上半年托位"  # a half year says more than its year

@@ -21,12 +21,15 @@ from typing import Literal
 import numpy as np
 import opencc
 import rapidfuzz
+import spellchecker
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from bot.content.diskcache import DiskCache
 from bot.content.schema import Lexicon
+from bot.engine import dictionary as _dictionary
 from bot.engine import words as _words
+from bot.engine.dictionary import is_english_word
 from bot.engine.pinyin import syllable_codes, to_pinyin_codes
 from bot.engine.words import alternation as _alternation
 
@@ -83,7 +86,9 @@ _YEAR_WORDS = re.compile(
     r"(?<![\d.])20[0-3]\d" + _NOT_A_YEAR_AFTER + r"年?|去年|上年|前年|今年|明年|本年"
 )
 # Clauses, each with its question mark if it has one; in Chinese a space also ends a clause.
-_CLAUSE = re.compile(r"(?:[^,，。;；?？!！\n.]|\.(?=\S))+[?？]?")  # 6.18 is no full stop
+# 6.18 is no full stop, 12:30 no colon; a dash with a space each side parts clauses, as a colon
+# does (稿子里要核实两个数：税收总额是多少)
+_CLAUSE = re.compile(r"(?:[^,，。;；?？!！\n.:：\-]|\.(?=\S)|:(?=\d)|-(?!\s)|(?<!\s)-)+[?？]?")
 _SPACE_BY_CHINESE = re.compile(r"(?<=[\u3400-\u9fff])\s+|\s+(?=[\u3400-\u9fff])")
 # "全市排第几 / 全省第一": a rank among the wider area, still a question about Haizhu.
 _RANKING = re.compile(r"(全市|全省|全国)(?=排|第|前列|领先|领跑|名列)")
@@ -309,6 +314,8 @@ _CODE_VERSION = hashlib.sha256(
         [
             Path(__file__).read_bytes(),
             Path(_words.__file__).read_bytes(),  # how lexicon words are found
+            Path(_dictionary.__file__).read_bytes(),  # which words are real English words
+            str(getattr(spellchecker, "__version__", "")).encode(),
             str(getattr(opencc, "__version__", "")).encode(),
             str(getattr(rapidfuzz, "__version__", "")).encode(),  # the English spelling step
             sys.version.encode(),
@@ -377,6 +384,11 @@ class Normalizer:
         self._relative_years = {fold(w): n for w, n in lexicon.relative_years.items()}
         self._relative_months = {fold(w): n for w, n in lexicon.relative_months.items()}
         self._year_words = _alternation(self._relative_years)
+        # the Chinese year words that leave a question's text as its years do (旧年, 出年), a
+        # half year aside (上半年 says more than a year)
+        self._year_names = _alternation(
+            w for w in self._relative_years if has_chinese(w) and "半" not in w
+        )
         self._month_words = _alternation(self._relative_months)
         self._now_words = _alternation(fold(w) for w in [*lexicon.now_words, *lexicon.actual_words])
         aux = _alternation(fold(w) for w in lexicon.done_aux)
@@ -489,7 +501,16 @@ class Normalizer:
         personal = self._is_personal(folded, clauses)
         without_home = self._inside.sub(" ", folded) if self._inside else folded
         places = tuple(dict.fromkeys(self._places.findall(without_home))) if self._places else ()
-        if self._wider and not (self._home and self._home.search(folded)):
+        home = self._home
+        home_named = bool(home and home.search(folded))
+        if places and home is not None and home_named and len(clauses) > 1:
+            # where the asker comes from or their family lives is no place asked about when the
+            # question names Haizhu: 我喺湖南嚟广州打工，想问海珠去年新增就业有几多人; a clause
+            # naming both still compares them (海珠和荔湾比，哪个区学位多)
+            kept = [c for c in clauses if self._clause_asks(c) or home.search(c)]
+            if len(kept) < len(clauses):
+                places = tuple(p for p in places if any(p in c for c in kept))
+        if self._wider and not home_named:
             # "全市/全省/全国" asks for a wider area's figure, unless Haizhu is named too
             # (海珠在全市排第几 is about Haizhu).
             ranked = _RANKING.sub(" ", folded)
@@ -797,6 +818,8 @@ class Normalizer:
         # Years are scored apart (the year penalty), so they must not make two questions look
         # alike: "2025年…多少" should not match every other 2025 question.
         text = _YEAR_WORDS.sub(" ", text)
+        if self._year_names is not None:
+            text = self._year_names.sub(" ", text)
         # Other numbers count through the figure bonus (a report figure quoted in the question);
         # as characters they would only make the question look unlike every example.
         text = _NUMBER.sub(" ", text)
@@ -859,10 +882,15 @@ class Normalizer:
         )
 
     def _spell(self, word: str) -> str:
-        """A near miss of a lexicon word becomes that word (kindergarden -> kindergarten)."""
+        """A near miss of a lexicon word becomes that word (kindergarden -> kindergarten); a
+        real English word is no slip, though it may be a lexicon word's inflection (upgraded)."""
         if not self._may_be_a_slip(word):
             return word
         spelled = self._spelled.get(word)
+        if spelled is None and is_english_word(word):
+            spelled = self._inflected(word)
+            if len(self._spelled) < 10_000:
+                self._spelled[word] = spelled
         if spelled is None:
             limit = _spelling_limit(word)
             near = self._vocabulary_near.get(len(word))
@@ -875,11 +903,29 @@ class Normalizer:
                 self._spelled[word] = spelled
         return spelled
 
+    def _inflected(self, word: str) -> str:
+        """The lexicon word a real word's past form comes from (upgraded -> upgrade, planned ->
+        plan), or the word itself."""
+        for suffix, tails in _INFLECTIONS:
+            if not word.endswith(suffix):
+                continue
+            stem = word[: -len(suffix)]
+            stems = [stem, stem[:-1]] if len(stem) > 2 and stem[-1] == stem[-2] else [stem]
+            for base in (s + tail for s in stems for tail in tails):
+                if base in self._vocabulary:
+                    return base
+        return word
+
     def _spell_many(self, words: Iterable[str]) -> None:
         """`_spell` for many words at once (the examples at load): one distance matrix."""
-        todo = [
-            w for w in dict.fromkeys(words) if w not in self._spelled and self._may_be_a_slip(w)
-        ]
+        todo = []
+        for w in dict.fromkeys(words):
+            if w in self._spelled or not self._may_be_a_slip(w):
+                continue
+            if is_english_word(w):
+                self._spelled[w] = self._inflected(w)
+            else:
+                todo.append(w)
         if not todo or not self._vocabulary_list:
             return
         distances = process.cdist(
@@ -891,6 +937,14 @@ class Normalizer:
             if len(self._spelled) < 10_000:
                 self._spelled[word] = self._vocabulary_list[col] if near else word
 
+
+# endings of English past forms, and what the base form may end with instead; not -ing or -er,
+# whose words are often things of their own (parking is no park, greening no green)
+_INFLECTIONS = (
+    ("ied", ("y",)),
+    ("ed", ("", "e")),
+    ("d", ("",)),
+)
 
 # Shorter words are not corrected: one edit turns too many real words into lexicon words
 # (smart -> start, cover -> over).

@@ -79,7 +79,7 @@ def standard_steps(
         Request(composer),
         Procedure(composer),
         Personal(composer, intents),
-        OtherPlace(composer, intents),
+        OtherPlace(composer, intents, content.source_text),
         AskedDetail(composer, intents, content.lexicon),
         MultiPart(normalizer),
         AnswerBoth(normalizer),

@@ -199,6 +199,9 @@ def prefer_context(q: Query) -> Answer | None:
     return None
 
 
+YEAR_NEAR = 10.0  # points below the best within which a later year decides (past the report)
+
+
 class PreferAskedYear:
     """A follow-up that changes the year (那去年呢 after a question on this year's target) is
     about an intent that has that year, when one of the close candidates has it and the best
@@ -206,9 +209,14 @@ class PreferAskedYear:
 
     def __init__(self, years: list[frozenset[int]]) -> None:
         self._years = years
+        self._last = max((y for ys in years for y in ys), default=0)
 
     def __call__(self, q: Query) -> Answer | None:
-        if not q.followup or not q.years or not q.ranked:
+        if not q.followup:
+            if q.asked and q.ranked:
+                self._after_the_report(q)
+            return None
+        if not q.years or not q.ranked:
             return None
         best = q.decision.best if q.decision.best is not None else q.ranked[0][0]
         if self._years[best] & q.years:
@@ -220,6 +228,25 @@ class PreferAskedYear:
                 "answer", covering[0][0], q.decision.candidates or tuple(covering)
             )
         return None
+
+    def _after_the_report(self, q: Query) -> None:
+        """Years past every year the report covers (后年GDP能增长多少): the report's latest
+        figures are its plan's, so of two close candidates the one with the later year."""
+        if q.decision.kind != "answer" or q.decision.best is None:
+            return
+        if min(q.asked) <= self._last:
+            return
+        w = q.matcher.w
+        floor = max(w.answer, q.ranked[0][1] - YEAR_NEAR)
+        best = q.decision.best
+        latest = max(self._years[best], default=0)
+        later = [
+            (i, s)
+            for i, s in q.ranked[:3]
+            if s >= floor and max(self._years[i], default=0) > latest
+        ]
+        if later:
+            q.decision = Decision("answer", later[0][0], q.decision.candidates)
 
 
 class MultiPart:
