@@ -3,6 +3,7 @@ entry in `Pipeline.steps`."""
 
 from __future__ import annotations
 
+import pytest
 from pinned import TODAY
 
 from bot.engine import Answer, Engine
@@ -72,7 +73,7 @@ def test_each_guard_alone(engine: Engine) -> None:
     q = run_until(engine, query(engine, "番禺区去年新增了多少学位"), OffTopic)
     assert OffTopic(engine.composer)(q) is None
     assert q.norm.places and q.decision.kind == "answer"
-    refused = OtherPlace(engine.composer, engine.content.intents)(q)
+    refused = OtherPlace(engine.composer, engine.content.intents, engine.content.source_text)(q)
     assert refused is not None and refused.reason == "other_place" and "番禺" in refused.text
 
     q = run_until(engine, query(engine, "我家孩子能不能报名公办小学"), Personal)
@@ -151,6 +152,21 @@ def test_several_things_at_once_are_each_answered(engine: Engine) -> None:
     # one thing asked: one answer, not a second intent's figures
     one = engine.ask("海珠区有多少托位")
     assert "102个长者饭堂" not in one.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "去年地区生产总值实际增长几多，今年目标几多",
+        "GDP growth last year, and the target this year?",
+    ],
+)
+def test_a_part_that_names_no_topic_is_about_the_part_before(engine: Engine, question: str) -> None:
+    """The second part asks only a side (目标, target) for its own year: the GDP target of 2025
+    beside the 2024 result, not one of them."""
+    a = engine.ask(question)
+    assert a.decision == "answer"
+    assert "5.4" in a.text and "5.5" in a.text
 
 
 def test_a_how_to_question_gets_no_figures_but_the_topic_offered(engine: Engine) -> None:

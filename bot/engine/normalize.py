@@ -693,17 +693,27 @@ class Normalizer:
             return True
         return sum(self._clause_asks(c) for c in norm.clauses) >= 2
 
-    def parts(self, norm: Normalized, max_parts: int = 4) -> list[str]:
-        """The things a question asks for, each in matching form: its clauses, each cut at the
-        words that join or compare two things (托位和长者饭堂各有多少, 托位比学位多吗,
-        childcare places and elderly canteens). Empty unless there are two or more."""
-        out: list[str] = []
+    def parts(self, norm: Normalized, max_parts: int = 4) -> list[tuple[str, str]]:
+        """The things a question asks for, each in matching form with the words it was cut
+        from: its clauses, each cut at the words that join or compare two things (托位和长者饭堂
+        各有多少, 托位比学位多吗, childcare places and elderly canteens). Empty unless there are
+        two or more."""
+        out: dict[str, str] = {}
         for clause in norm.clauses:
             for piece in _PART_SPLIT.split(clause):
                 text = self._text(piece) if piece.strip() else ""
                 if len(text) >= 2 and text not in out:
-                    out.append(text)
-        return out[:max_parts] if len(out) >= 2 else []
+                    out[text] = piece
+        return list(out.items())[:max_parts] if len(out) >= 2 else []
+
+    def topic(self, text: str) -> str:
+        """A part's matching form without the words that say which side of a topic is asked
+        (增速, 实际增长, growth): what a part that follows it and names no topic is about."""
+        if self._aspects is None:
+            return text
+        rest = self._aspects.sub(" ", text)
+        rest = " ".join(rest.split()) if " " in text else rest.replace(" ", "")
+        return rest if len(rest.strip()) >= 2 else text
 
     def windows(self, norm: Normalized, min_length: int = 4) -> list[str]:
         """For a question of several clauses: the matching form of its last clause that asks,

@@ -63,8 +63,9 @@ def standard_steps(
 ) -> list[Step]:
     """The steps between normalising and composing, in the order they run."""
     intents = content.intents
+    fact_years = frozenset(f.year for f in content.facts.values())
     return [
-        ResolveTime(frozenset(f.year for f in content.facts.values())),
+        ResolveTime(fact_years),
         Rank(matchers, normalizer, pinyin_reading),
         decide_step,
         RankClauses(normalizer),
@@ -81,7 +82,7 @@ def standard_steps(
         Personal(composer, intents),
         OtherPlace(composer, intents, content.source_text),
         AskedDetail(composer, intents, content.lexicon),
-        MultiPart(normalizer),
+        MultiPart(normalizer, fact_years),
         AnswerBoth(normalizer),
         TimeNote(intents, content.source),
     ]

@@ -18,6 +18,7 @@ from bot.engine.match import Matcher
 from bot.engine.normalize import Normalizer, has_chinese, split_scripts
 from bot.engine.pinyin import syllable_codes
 from bot.engine.query import Query
+from bot.engine.when import asked_years
 
 # A clause of a rambling question scored alone starts this much lower than the whole question,
 # and must keep at least MIN_WINDOW characters after normalising (区里有没有计划 says nothing).
@@ -254,8 +255,11 @@ class MultiPart:
     each part is ranked alone; when two or three of them answer, each with another intent, all
     of them are answered (with their years and status) instead of one."""
 
-    def __init__(self, normalizer: Normalizer, max_answers: int = 3) -> None:
+    def __init__(
+        self, normalizer: Normalizer, fact_years: frozenset[int], max_answers: int = 3
+    ) -> None:
         self._normalizer = normalizer
+        self._fact_years = fact_years
         self._max = max_answers
 
     def __call__(self, q: Query) -> Answer | None:
@@ -271,20 +275,23 @@ class MultiPart:
         if not parts:
             return None
         answered: list[tuple[int, float]] = []
-        # a part counts only when it answers at `w.answer` and `w.margin` clear: scores below
-        # that, or further below the best, need not be exact (fewer examples scored)
-        floor, reach = w.answer - w.margin, w.margin
-        for part in parts:
-            d = decide(q.matcher.rank(part, q.years, q.norm.numbers, floor=floor, reach=reach), w)
-            top = d.candidates[0][1] if d.candidates else 0.0
-            # each part on its own must answer confidently (a short part matches loosely)
-            if (
-                d.kind == "answer"
-                and d.best is not None
-                and top >= w.answer
-                and d.best not in dict(answered)
-            ):
-                answered.append((d.best, top))
+        before = ""
+        for text, words in parts:
+            # a part that names a year is asked for that year (去年实际增长几多，今年目标几多)
+            years = asked_years(self._normalizer.normalize(words), q.today) & self._fact_years
+            found = self._answers(q, text, years or q.years)
+            if found is None and before:
+                # a part with no topic of its own is about the one before (固投增速去年几多，
+                # 今年目标几多: the target of fixed-asset investment)
+                # (the part before as said, or without its side of the topic: growth actual)
+                for topic in dict.fromkeys((before, self._normalizer.topic(before))):
+                    joined = f"{topic} {text}" if q.lang == "en" else topic + text
+                    found = self._answers(q, joined, years or q.years)
+                    if found is not None:
+                        break
+            if found is not None and found[0] not in dict(answered):
+                answered.append(found)
+            before = text
         if len(answered) < 2:
             return None
         best = q.decision.best if q.decision.kind == "answer" else None
@@ -297,6 +304,21 @@ class MultiPart:
         chosen = answered[: self._max]
         q.decision = Decision("answer", chosen[0][0], tuple(chosen))
         q.also = tuple(i for i, _ in chosen[1:])
+        return None
+
+    @staticmethod
+    def _answers(q: Query, text: str, years: frozenset[int]) -> tuple[int, float] | None:
+        """The intent a part answers on its own, confidently (a short part matches loosely):
+        at `w.answer` and `w.margin` clear; scores below that, or further below the best, need
+        not be exact (fewer examples scored)."""
+        w = q.matcher.w
+        ranked = q.matcher.rank(
+            text, years, q.norm.numbers, floor=w.answer - w.margin, reach=w.margin
+        )
+        d = decide(ranked, w)
+        top = d.candidates[0][1] if d.candidates else 0.0
+        if d.kind == "answer" and d.best is not None and top >= w.answer:
+            return d.best, top
         return None
 
 
