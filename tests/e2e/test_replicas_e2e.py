@@ -214,8 +214,24 @@ def test_two_replicas_behind_haproxy_lose_nothing_when_one_is_killed(world) -> N
     # and the kill came before its update was crossed off (Telegram has no idempotency key)
     time.sleep(1.0)  # a late duplicate would show now
     repeats: list[Message] = []
+    answered_again = 0
     for user, chat in zip(people, chats, strict=True):
         answers, again = first_lines(fake.bot_messages(chat.id, since=mark))
+        if answers != expected:
+            # a question in flight at the kill, answered again after the next one was: read
+            # against the conversation as it then was, its second answer may read otherwise
+            # (那今年计划呢 after 长者饭堂有多少); one such answer, and only in a chat with an
+            # answer in flight at the kill
+            late = [line for line in answers if line not in expected]
+            in_flight = [
+                m
+                for m in fake.bot_messages(chat.id, since=mark)
+                if killed_at[0] - IN_FLIGHT <= m.received_at <= killed_at[0]
+            ]
+            assert len(late) == 1 and in_flight, (user.id, answers)
+            answers = [line for line in answers if line in expected]
+            answered_again += 1
+            print(f"\nanswered again under a later context: {late[0]}")
         assert answers == expected, (user.id, answers)
         repeats += again
     for m in repeats:
@@ -229,7 +245,7 @@ def test_two_replicas_behind_haproxy_lose_nothing_when_one_is_killed(world) -> N
             f"\nsent twice: first copy {1000 * (killed_at[0] - first.received_at):.0f} ms before the kill"
         )
     sent = [m for m in fake.bot_messages(since=mark) if m.chat.id in {c.id for c in chats}]
-    assert len(sent) == USERS * len(TURNS) + len(repeats)
+    assert len(sent) == USERS * len(TURNS) + len(repeats) + answered_again
     assert fake.errors == [], fake.errors[:3]
     # within Telegram's limits
     peak = max_in_window([m.received_at for m in sent])
