@@ -706,6 +706,17 @@ class Normalizer:
                     out[text] = piece
         return list(out.items())[:max_parts] if len(out) >= 2 else []
 
+    def years_in(self, folded: str, this_year: int) -> frozenset[int]:
+        """The years a piece of a folded question names: written out, or as words counted from
+        `this_year` (去年, last year); the years part of `normalize`, for one part of a
+        question."""
+        years = {int(y) for y in _YEAR.findall(folded)}
+        if self._year_words is not None:
+            years.update(
+                this_year + self._relative_years[w] for w in self._year_words.findall(folded)
+            )
+        return frozenset(years)
+
     def topic(self, text: str) -> str:
         """A part's matching form without the words that say which side of a topic is asked
         (增速, 实际增长, growth): what a part that follows it and names no topic is about."""

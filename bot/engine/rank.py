@@ -18,7 +18,6 @@ from bot.engine.match import Matcher
 from bot.engine.normalize import Normalizer, has_chinese, split_scripts
 from bot.engine.pinyin import syllable_codes
 from bot.engine.query import Query
-from bot.engine.when import asked_years
 
 # A clause of a rambling question scored alone starts this much lower than the whole question,
 # and must keep at least MIN_WINDOW characters after normalising (区里有没有计划 says nothing).
@@ -250,6 +249,14 @@ class PreferAskedYear:
             q.decision = Decision("answer", later[0][0], q.decision.candidates)
 
 
+PART_TOPICLESS = 6  # characters (words in English): a part this short may name no topic
+
+
+def _short(text: str) -> bool:
+    """Short enough to be a part without a topic of its own (目标, 增速多少, the target)."""
+    return len(text.split() if text.isascii() else text) <= PART_TOPICLESS
+
+
 class MultiPart:
     """A question asking for several things at once ("托位和长者饭堂各有多少", "托位比学位多吗"):
     each part is ranked alone; when two or three of them answer, each with another intent, all
@@ -278,9 +285,9 @@ class MultiPart:
         before = ""
         for text, words in parts:
             # a part that names a year is asked for that year (去年实际增长几多，今年目标几多)
-            years = asked_years(self._normalizer.normalize(words), q.today) & self._fact_years
+            years = self._normalizer.years_in(words, q.today.year) & self._fact_years
             found = self._answers(q, text, years or q.years)
-            if found is None and before:
+            if found is None and before and _short(text):
                 # a part with no topic of its own is about the one before (固投增速去年几多，
                 # 今年目标几多: the target of fixed-asset investment)
                 # (the part before as said, or without its side of the topic: growth actual)
