@@ -12,6 +12,7 @@ from bot.engine.guards import OffTopic, OtherPlace, Personal, screen
 from bot.engine.pipeline import Pipeline, received
 from bot.engine.query import Query
 from bot.engine.rank import AnswerBoth, by_figure, decide_step
+from bot.engine.terms import ByAnswerWords
 from bot.engine.when import TimeNote
 
 
@@ -48,6 +49,7 @@ def test_steps_run_in_the_documented_order(engine: Engine) -> None:
         "prefer_context",
         "PreferAskedYear",
         "by_figure",
+        "ByAnswerWords",
         "GeneralOnlyWhenSure",
         "OffTopic",
         "Fragment",
@@ -167,6 +169,20 @@ def test_a_part_that_names_no_topic_is_about_the_part_before(engine: Engine, que
     a = engine.ask(question)
     assert a.decision == "answer"
     assert "5.4" in a.text and "5.5" in a.text
+
+
+def test_a_question_in_an_answers_own_words_is_answered_by_it(engine: Engine) -> None:
+    """No example asks about 租赁和商务服务业, but the GDP answer lists its growth: without the
+    step the question falls back, with it the GDP answer (and its 10.6%) is given."""
+    asked = "租赁和商务服务业增长了多少"
+    answer = engine.ask(asked)
+    assert answer.decision == "answer" and "10.6" in answer.text
+    p = engine.pipeline
+    steps = [s for s in p.steps if not isinstance(s, ByAnswerWords)]
+    without = Pipeline(p.normalizer, p.matchers, p.composer, steps, p.finish, p.clock)
+    assert without.ask(asked).decision != "answer"
+    # a confident match by the examples is never overruled by an answer's words
+    assert engine.ask("托位有多少").intent == without.ask("托位有多少").intent
 
 
 def test_a_how_to_question_gets_no_figures_but_the_topic_offered(engine: Engine) -> None:

@@ -51,6 +51,7 @@ from bot.engine.rank import (
     prefer_context,
 )
 from bot.engine.render import Composer
+from bot.engine.terms import ByAnswerWords
 from bot.engine.when import ResolveTime, TimeNote
 
 
@@ -72,6 +73,7 @@ def standard_steps(
         prefer_context,
         PreferAskedYear([li.years for li in intents]),
         by_figure,
+        ByAnswerWords(intents),
         GeneralOnlyWhenSure(
             frozenset(i for i, li in enumerate(intents) if li.intent.topic == GENERAL_TOPIC)
         ),

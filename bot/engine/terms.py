@@ -1,0 +1,66 @@
+"""A Chinese question that no intent's examples answer, but that quotes words only one or two
+answers show (住宿餐饮业去年增长咗几多: the GDP answer lists the sectors' growth; 三普不可移动
+文物复查率: the heritage answer gives it), is about the intent whose answer shows them.
+
+The examples say how people ask about a topic; an answer says everything it gives, and people
+ask about any of it, often in the report's own words. Runs of four characters that at most two
+answers show are looked for in the question; the intent that holds the most of them, and
+clearly more than any other, answers. Only when the examples left the question unanswered: a
+confident match is never overruled (sets where it was measured lost more than they gained).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from bot.content.load import LoadedIntent
+from bot.engine.answer import Answer
+from bot.engine.decide import Decision
+from bot.engine.normalize import fold
+from bot.engine.query import Query
+
+RUN = 4  # characters: shorter runs are words many answers share (增长, 海珠区)
+MAX_OWNERS = 2  # answers that may show a run for it still to point somewhere
+MIN_HITS = 2  # runs the question must share with the answer (a word of five characters)
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _runs(text: str) -> Iterator[str]:
+    for chunk in _HAN.findall(text):
+        for start in range(len(chunk) - RUN + 1):
+            yield chunk[start : start + RUN]
+
+
+class ByAnswerWords:
+    """The step: see the module's docstring."""
+
+    def __init__(self, intents: list[LoadedIntent]) -> None:
+        owners: dict[str, set[int]] = {}
+        for i, li in enumerate(intents):
+            rendered = li.answers.get("zh")
+            if rendered is None:
+                continue
+            for run in _runs(fold(rendered.text)):
+                owners.setdefault(run, set()).add(i)
+        self._owners = {
+            run: tuple(sorted(held)) for run, held in owners.items() if len(held) <= MAX_OWNERS
+        }
+
+    def __call__(self, q: Query) -> Answer | None:
+        if q.lang != "zh" or q.followup or q.decision.kind == "answer":
+            return None
+        hits: Counter[int] = Counter()
+        for run in _runs(fold(q.text)):
+            hits.update(self._owners.get(run, ()))
+        ranked = hits.most_common(2)
+        if not ranked or ranked[0][1] < MIN_HITS:
+            return None
+        if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+            return None  # two answers show as much: no telling which
+        best = ranked[0][0]
+        norm = q.norm
+        score = q.matcher.score_intents(norm.text, [best], q.years, norm.numbers).get(best, 0.0)
+        q.decision = Decision("answer", best, ((best, round(score, 6)),))
+        return None
