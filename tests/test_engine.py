@@ -382,3 +382,17 @@ def test_a_year_past_the_report_gets_its_latest_figures(engine: Engine) -> None:
     assert answer.decision == "answer"
     assert answer.text.index("2025") < answer.text.index("5.5")
     assert "2027" in answer.text.split("\n")[0]  # the note: no figures for that year
+
+
+def test_an_english_question_with_a_term_is_not_drowned_by_words_no_example_has(
+    engine: Engine,
+) -> None:
+    """托位 (daycare slots) and three words no example has: the term decides; a question with
+    no term of the lexicon keeps its unknown words, which tell it is about something else."""
+    answer = engine.ask(
+        "Roughly how many daycare slots can families find across the district nowadays?"
+    )
+    assert answer.decision == "answer" and "10921" in answer.text
+    matcher = engine.pipeline.matchers["en"]
+    assert matcher.known_words("托位 zzyzx overall") == "托位"
+    assert matcher.known_words("zzyzx qwerty") == "zzyzx qwerty"  # nothing known: kept whole

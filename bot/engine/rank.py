@@ -9,6 +9,7 @@ several things asked at once, and `AnswerBoth` answers two intents that were bot
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 
@@ -97,6 +98,13 @@ class Rank:
         if q.lang == "en" and has_chinese(q.text):
             ranked = self._rank_mixed(q)
         else:
+            if q.lang == "en" and has_chinese(norm.text):
+                # an English question with a term of the lexicon (its Chinese form): the words
+                # no example has go (托位 offer overall), for every step after; without such a
+                # term they stay, as they tell a question about something else (the weather)
+                known = matcher.known_words(norm.text)
+                if known != norm.text:
+                    q.norm = norm = dataclasses.replace(norm, text=known)
             ranked = matcher.rank(norm.text, q.years, norm.numbers, floor=floor, reach=reach)
         if q.lang == "en" and (codes := self._pinyin_reading(q.text)):
             # "tuowei zongshu have how many": the pinyin words against the Chinese examples,
