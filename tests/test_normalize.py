@@ -322,3 +322,22 @@ def test_every_year_word_of_the_lexicon_leaves_the_text() -> None:
     n = Normalizer(Lexicon(relative_years={"旧年": -1, "出年": 1, "上半年": 0}))
     assert n.text("旧年托位") == n.text("出年托位") == "托位"
     assert n.text("上半年托位") == "上半年托位"  # a half year says more than its year
+
+
+def test_a_clause_set_aside_is_not_read_by_the_guards() -> None:
+    n = Normalizer(
+        Lexicon(
+            asks=["多少", "how many"],
+            offtopic=["门票", "ticket"],
+            procedure_asks=["怎么"],
+            procedure_words=["申请"],
+            dismissals=["不问了", "aside"],
+        )
+    )
+    assert not n.normalize("门票多少就不问了，展会办了多少场").offtopic
+    assert not n.normalize("ticket prices aside, how many exhibitions were held?").offtopic
+    assert not n.normalize("怎么申请先不问了，托位有多少").procedure
+    # nothing else asked: the clause set aside is the question
+    assert n.normalize("门票多少就不问了").offtopic
+    # not set aside: read as ever
+    assert n.normalize("门票多少，展会办了多少场").offtopic

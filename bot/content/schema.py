@@ -165,6 +165,9 @@ class Lexicon(Strict):
     # words that say which side of a topic is asked (投资, 占比, 几时完工, how much): a short
     # question of nothing but these, fragments and time words names no topic either
     aspects: list[str] = Field(default_factory=list)
+    # words that set a clause aside (就不问了, 唔使理住, never mind, aside): the scope guards do
+    # not read such a clause when another one asks
+    dismissals: list[str] = Field(default_factory=list)
 
     @field_validator("*", mode="after")
     @classmethod

@@ -420,6 +420,7 @@ class Normalizer:
         self._requests = _alternation(fold(w) for w in lexicon.requests)
         self._fragments = _alternation(fold(w) for w in lexicon.fragments)
         self._aspects = _alternation(fold(w) for w in lexicon.aspects)
+        self._dismissals = _alternation(fold(w) for w in lexicon.dismissals)
         self._procedure_latin = frozenset(
             w for w in map(fold, lexicon.procedure_words) if w.isascii() and len(w) >= 5
         )
@@ -498,7 +499,11 @@ class Normalizer:
         folded = to_simplified(lowered)  # `fold`, keeping what the script is told from
         years = {int(y) for y in _YEAR.findall(folded)}
         clauses = tuple(_clauses(folded))
-        personal = self._is_personal(folded, clauses)
+        # what the scope guards read: the question without the clauses the asker sets aside
+        # (门票唔使理住，琶洲去年办咗几多场展会; ticket prices aside, how many exhibitions)
+        asked = self._asked(clauses)
+        guarded = folded if len(asked) == len(clauses) else ",".join(asked)
+        personal = self._is_personal(guarded, asked)
         without_home = self._inside.sub(" ", folded) if self._inside else folded
         places = tuple(dict.fromkeys(self._places.findall(without_home))) if self._places else ()
         home = self._home
@@ -515,7 +520,7 @@ class Normalizer:
             # (海珠在全市排第几 is about Haizhu).
             ranked = _RANKING.sub(" ", folded)
             places += tuple(dict.fromkeys(self._wider.findall(ranked)))
-        offtopic = bool(self._offtopic and self._offtopic.search(folded))
+        offtopic = bool(self._offtopic and self._offtopic.search(guarded))
         numbers = tuple(
             dict.fromkeys(
                 n
@@ -540,10 +545,10 @@ class Normalizer:
             detect_script(raw) if _NFKC_TO_HAN.search(raw) else _script(lowered, folded),
             about_figure,
             *self._time(folded),
-            self._asks_procedure(folded, clauses, personal),
-            bool(self._requests and self._requests.search(folded)),
+            self._asks_procedure(guarded, asked, personal),
+            bool(self._requests and self._requests.search(guarded)),
             self._is_bare(folded),
-            frozenset(self._detail_of[w] for w in self._details.findall(folded))
+            frozenset(self._detail_of[w] for w in self._details.findall(guarded))
             if self._details is not None
             else frozenset(),
         )
@@ -683,6 +688,17 @@ class Normalizer:
         return not general or not any(
             self._district.search(c) and not personal.search(c) for c in clauses
         )
+
+    def _asked(self, clauses: tuple[str, ...]) -> tuple[str, ...]:
+        """The clauses without those the asker sets aside (票价多少就不问了, 怎么算的我不懂,
+        never mind the price), when another clause asks: a clause set aside alone is still
+        the question (我不清楚托位有多少)."""
+        if self._dismissals is None or len(clauses) < 2:
+            return clauses
+        kept = tuple(c for c in clauses if not self._dismissals.search(c))
+        if len(kept) == len(clauses) or not any(self._clause_asks(c) for c in kept):
+            return clauses
+        return kept
 
     def _clause_asks(self, clause: str) -> bool:
         return clause.endswith(("?", "？")) or bool(self._asks and self._asks.search(clause))
