@@ -109,6 +109,26 @@ def test_refusals_5_to_8(engine: Engine, name: str, size: int) -> None:
     assert all(ok / total >= 0.85 for ok, total in by.values()), by
 
 
+def test_refusals_9(engine: Engine) -> None:
+    """tests/eval/refusals_9.yaml: 200 refusals and 60 look-alikes that hold refusal words
+    (门票唔使理住, how do I apply… and how much), a twelfth author; worked from: 87.7% as
+    written, 95.4% after. Its look-alikes are the hardest yet (82% now): each missed one is
+    refused, never answered with other figures."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_9.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 260 and report.accuracy >= 0.95
+    refusals = [by[c] for c in by if c != "lookalike"]
+    assert sum(ok for ok, _ in refusals) / sum(total for _, total in refusals) >= 0.98
+    ok, total = by["lookalike"]
+    assert ok / total >= 0.8
+    wrong = [
+        r.case.q
+        for r in report.results
+        if r.case.category == "lookalike" and not r.passed and r.answer.decision == "answer"
+    ]
+    assert not wrong, wrong  # a look-alike missed is refused, not answered with other figures
+
+
 def test_refusals_4(engine: Engine) -> None:
     """tests/eval/refusals_4.yaml: 200 refusals by a fourth author (40 per category); looked
     into and worked from: 90.0% as written, 98.5% after."""
@@ -130,3 +150,16 @@ def test_refusals_2(refusals_2: Report, category: str) -> None:
         r.case.q for r in refusals_2.results if r.case.category == category and not r.passed
     ]
     assert total >= 25 and ok / total >= REFUSALS_2_FLOORS[category], failures
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "floor"),
+    [("core_9", 445, 0.85), ("core_10", 283, 0.96), ("core_11", 220, 0.78)],
+)
+def test_core_9_to_11(engine: Engine, name: str, size: int, floor: float) -> None:
+    """tests/eval/core_9.yaml to core_11.yaml: answerable questions by a ninth, tenth and
+    eleventh author (the whole report; projects in colloquial words; English only); worked from:
+    80.7%, 94.0% and 71.8% as written, 86.1%, 97.2% and 79.1% after. A miss there is mostly a
+    refusal (no answer shows the detail, or English words no example has), not other figures."""
+    report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
+    assert len(report.results) >= size and report.accuracy >= floor

@@ -314,6 +314,7 @@ def test_a_place_only_in_the_askers_story_is_not_asked_about(norm: Normalizer) -
     Haizhu is where the asker comes from, not what they ask; one that compares is asked."""
     assert norm.normalize("我从深圳来打工，想问海珠今年托位有几多").places == ()
     assert norm.normalize("海珠同天河比，边个托位多").places == ("天河",)
+    assert norm.normalize("我住深圳但在海珠上班，海珠托位有几多").places == ()  # their story
     assert norm.normalize("天河托位有几多？海珠呢").places == ("天河",)
     assert norm.normalize("我从深圳来打工，托位有几多").places == ("深圳",)  # Haizhu not named
 

@@ -511,8 +511,13 @@ class Normalizer:
         if places and home is not None and home_named and len(clauses) > 1:
             # where the asker comes from or their family lives is no place asked about when the
             # question names Haizhu: 我喺湖南嚟广州打工，想问海珠去年新增就业有几多人; a clause
-            # naming both still compares them (海珠和荔湾比，哪个区学位多)
-            kept = [c for c in clauses if self._clause_asks(c) or home.search(c)]
+            # naming both compares them (海珠和荔湾比，哪个区学位多), unless the asker tells of
+            # themselves in it (我住番禺但在海珠上班)
+            kept = [
+                c
+                for c in clauses
+                if self._clause_asks(c) or (home.search(c) and not _FIRST_PERSON.search(c))
+            ]
             if len(kept) < len(clauses):
                 places = tuple(p for p in places if any(p in c for c in kept))
         if self._wider and not home_named:
