@@ -154,12 +154,12 @@ def test_refusals_2(refusals_2: Report, category: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "size", "floor"),
-    [("core_9", 445, 0.85), ("core_10", 283, 0.96), ("core_11", 220, 0.78)],
+    [("core_9", 445, 0.85), ("core_10", 283, 0.96), ("core_11", 220, 0.8)],
 )
 def test_core_9_to_11(engine: Engine, name: str, size: int, floor: float) -> None:
     """tests/eval/core_9.yaml to core_11.yaml: answerable questions by a ninth, tenth and
     eleventh author (the whole report; projects in colloquial words; English only); worked from:
-    80.7%, 94.0% and 71.8% as written, 86.1%, 97.2% and 79.1% after. A miss there is mostly a
+    80.7%, 94.0% and 71.8% as written, 86.1%, 97.2% and 81.8% after. A miss there is mostly a
     refusal (no answer shows the detail, or English words no example has), not other figures."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     assert len(report.results) >= size and report.accuracy >= floor
