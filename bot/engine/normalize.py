@@ -215,6 +215,9 @@ _EN_WEAK = frozenset(
     ]
 )
 _EN_STOPWORDS = _EN_GRAMMAR | _EN_WEAK
+# where the question is asked about goes with the grammar words, so the words around it meet
+# as a term (toddler care haizhu: how many spots -> 托育 place -> 托位)
+_EN_HOME = frozenset(["haizhu", "guangzhou"])
 
 
 Script = Literal["simplified", "traditional"]
@@ -906,7 +909,9 @@ class Normalizer:
         return " ".join(
             w
             for w in text.split()
-            if w not in _EN_GRAMMAR and not (w[0].isdigit() and _NUMBER.fullmatch(w))
+            if w not in _EN_GRAMMAR
+            and w not in _EN_HOME
+            and not (w[0].isdigit() and _NUMBER.fullmatch(w))
         )
 
     def knows_english(self, word: str) -> bool:
