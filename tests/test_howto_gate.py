@@ -92,6 +92,20 @@ def test_held_out_5(engine: Engine) -> None:
     assert sum(ok for ok, _ in core) / sum(total for _, total in core) >= 0.91
 
 
+def test_held_out_6(engine: Engine) -> None:
+    """tests/eval/holdout_6.yaml: 320 questions (160 to refuse) by a sixth held-out author,
+    written 2026-12-03 after this session's work and never used for tuning (only totals are
+    looked at): 303/320 = 94.7% as written; core 156/160, refusals 147/160, other places 37/40."""
+    report = evaluate(engine, load_cases(EVAL / "holdout_6.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 320 and report.accuracy >= 0.94
+    refused = sum(by[c][0] for c in REFUSAL_CATEGORIES)
+    asked = sum(by[c][1] for c in REFUSAL_CATEGORIES)
+    assert refused / asked >= 0.91, (refused, asked)
+    core = [by[c] for c in ("schools", "childcare", "projects", "other")]
+    assert sum(ok for ok, _ in core) / sum(total for _, total in core) >= 0.96
+
+
 @pytest.mark.parametrize(
     ("name", "size"),
     [("refusals_5", 260), ("refusals_6", 260), ("refusals_7", 260), ("refusals_8", 240)],
