@@ -367,12 +367,15 @@ def test_a_detail_the_answer_shows_is_answered(engine: Engine) -> None:
     assert answer.decision == "answer" and "平方米" in answer.text
 
 
-def test_a_place_that_begins_a_name_the_report_uses_is_no_other_place(engine: Engine) -> None:
-    """广州市文化馆 is in Haizhu (the report plans its 4A rating); 广州市 asked alone is the city."""
+def test_a_place_that_begins_a_name_the_answer_shows_is_no_other_place(engine: Engine) -> None:
+    """广州市文化馆 is in Haizhu (the tourism answer gives its 4A plan); 广州市 asked alone is the
+    city, and a partner town the report names (从化区温泉镇) has no answer of its own."""
     named = engine.ask("广州市文化馆今年要创建几A景区")
     assert named.decision == "answer" and "4A" in named.text
     city = engine.ask("广州市今年要创建几个4A景区")
     assert (city.decision, city.reason) == ("fallback", "other_place")
+    town = engine.ask("从化区温泉镇的地区生产总值是多少")
+    assert (town.decision, town.reason) == ("fallback", "other_place")
 
 
 def test_a_year_past_the_report_gets_its_latest_figures(engine: Engine) -> None:

@@ -123,16 +123,18 @@ def test_refusals_5_to_8(engine: Engine, name: str, size: int) -> None:
     assert all(ok / total >= 0.85 for ok, total in by.values()), by
 
 
-def test_refusals_9(engine: Engine) -> None:
-    """tests/eval/refusals_9.yaml: 200 refusals and 60 look-alikes that hold refusal words
-    (门票唔使理住, how do I apply… and how much), a twelfth author; worked from: 87.7% as
-    written, 95.4% after. Its look-alikes are the hardest yet (82% now): each missed one is
-    refused, never answered with other figures."""
-    report = evaluate(engine, load_cases(EVAL / "refusals_9.yaml", TODAY))
+@pytest.mark.parametrize(("name", "refused_at"), [("refusals_9", 0.98), ("refusals_10", 0.97)])
+def test_refusals_9_and_10(engine: Engine, name: str, refused_at: float) -> None:
+    """tests/eval/refusals_9.yaml and refusals_10.yaml: 200 refusals and 60 look-alikes that
+    hold refusal words (门票唔使理住, my grandmother wants to know…), a twelfth and a
+    thirteenth author; worked from: 87.7% and 89.6% as written, 95.4% and 95.4% after. Their
+    look-alikes are the hardest yet (83-85% now): each missed one is refused, never answered
+    with other figures."""
+    report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 260 and report.accuracy >= 0.95
     refusals = [by[c] for c in by if c != "lookalike"]
-    assert sum(ok for ok, _ in refusals) / sum(total for _, total in refusals) >= 0.98
+    assert sum(ok for ok, _ in refusals) / sum(total for _, total in refusals) >= refused_at
     ok, total = by["lookalike"]
     assert ok / total >= 0.8
     wrong = [

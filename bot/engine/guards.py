@@ -130,10 +130,13 @@ class OtherPlace:
     """A place that the answered (or best candidate) intent does not cover: 番禺, 天河, 深圳 …
     A question that matches nothing above the floor covers none."""
 
-    def __init__(self, composer: Composer, intents: list[LoadedIntent], report: str) -> None:
+    def __init__(self, composer: Composer, intents: list[LoadedIntent]) -> None:
         self._composer = composer
         self._places = [frozenset(p.lower() for p in li.intent.places) for li in intents]
-        self._report = fold(report)
+        # each intent's answer, for the names it shows (广州市文化馆 in the tourism answer)
+        self._answers = [
+            fold(" ".join(rendered.text for rendered in li.answers.values())) for li in intents
+        ]
 
     def __call__(self, q: Query) -> Answer | None:
         if not q.norm.places:
@@ -143,9 +146,9 @@ class OtherPlace:
             allowed_in = q.ranked[0][0]
         allowed = frozenset() if allowed_in is None else self._places[allowed_in]
         foreign = [p for p in q.norm.places if p not in allowed]
-        if foreign and not q.text.isascii():
-            folded = fold(q.text)
-            foreign = [p for p in foreign if not self._in_a_report_name(p, folded)]
+        if foreign and allowed_in is not None and not q.text.isascii():
+            folded, shown = fold(q.text), self._answers[allowed_in]
+            foreign = [p for p in foreign if not self._in_a_name_shown(p, folded, shown)]
         if not foreign:
             return None
         return self._composer.fallback(
@@ -158,21 +161,23 @@ class OtherPlace:
             places=foreign,
         )
 
-    def _in_a_report_name(self, place: str, folded: str) -> bool:
-        """The place begins a name the report uses, as the question writes it on (广州市文化馆,
-        全市线下家电销售): the question is about that thing, which the report places in Haizhu or
-        measures for it."""
+    @staticmethod
+    def _in_a_name_shown(place: str, folded: str, shown: str) -> bool:
+        """The place begins a name the answer itself shows, as the question writes it on
+        (广州市文化馆, 全市线下家电销售): the question is about that thing, which the answer
+        gives for Haizhu. A name the report uses elsewhere is not enough (从化区温泉镇 is a
+        partner town; its GDP is no answer's)."""
         start = folded.find(place)
         while start >= 0:
             name = folded[start : start + len(place) + NAME_TAIL]
             whole = len(name) == len(place) + NAME_TAIL and _CJK_ONLY.fullmatch(name)
-            if whole and name in self._report:
+            if whole and name in shown:
                 return True
             start = folded.find(place, start + 1)
         return False
 
 
-NAME_TAIL = 2  # characters after a place word that, found with it in the report, make a name
+NAME_TAIL = 2  # characters after a place word that, found with it in an answer, make a name
 _CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"

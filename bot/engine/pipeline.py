@@ -82,7 +82,7 @@ def standard_steps(
         Request(composer),
         Procedure(composer),
         Personal(composer, intents),
-        OtherPlace(composer, intents, content.source_text),
+        OtherPlace(composer, intents),
         AskedDetail(composer, intents, content.lexicon),
         MultiPart(normalizer, fact_years),
         AnswerBoth(normalizer),
