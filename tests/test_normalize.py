@@ -342,3 +342,21 @@ def test_a_clause_set_aside_is_not_read_by_the_guards() -> None:
     assert n.normalize("门票多少就不问了").offtopic
     # not set aside: read as ever
     assert n.normalize("门票多少，展会办了多少场").offtopic
+
+
+def test_someone_asking_through_the_asker_is_a_frame_not_their_case() -> None:
+    n = Normalizer(
+        Lexicon(
+            personal=["我奶奶", "my grandmother", "我儿子"],
+            personal_asks=["能不能"],
+            asks=["几多", "how many", "能不能"],
+            figure_asks=["几多", "how many"],
+            district=["今年"],
+        )
+    )
+    assert not n.normalize("我奶奶想知道海珠有几多长者饭堂").personal
+    assert not n.normalize("my grandmother wants to know how many canteens there are").personal
+    # the frame goes, the case stays: 能不能 asks about someone's own case
+    assert n.normalize("我奶奶想知道我儿子能不能读公办").personal
+    assert n.normalize("我儿子能不能读公办").personal  # the asker's own case
+    assert n.normalize("我奶奶能不能去长者饭堂").personal

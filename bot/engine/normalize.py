@@ -64,6 +64,11 @@ _PART_SPLIT = re.compile(
     r"以及|同埋|还有|加上|还是|和|同|与|跟|及|比|、|&|\b(?:and|or|versus|vs|than|as well as)\b"
 )
 # the asker in a clause, not as the frame of a question (我想问, 我想知道)
+_FRAMED = re.compile(
+    r"我(?:的|个|嘅)?[^\s,，。?？!！]{1,4}?(?:想知道|想问|想了解|叫我问|让我问)"
+    r"|\b(?:my|our) (?:\w+ ){0,2}?(?:wants|would like|wanted|asked me|asks me|has asked me)"
+    r"(?: (?:me )?to (?:know|ask))?"
+)
 _FIRST_PERSON = re.compile(
     r"我(?!想问|想知道|想了解|想请教|问)|\b(?:i|me|my|we|our|us)\b(?! (?:want|would like) to know)"
 )
@@ -668,6 +673,10 @@ class Normalizer:
         many, a clause without a marker names the district or a period (any clause: "港澳子弟班开了
         几个？我老公系香港人，想俾仔女返嚟海珠读书"), and no clause that asks carries a marker or
         asks about the asker's own case."""
+        # someone of the asker's asking for them is a frame, not their case (我奶奶想知道…,
+        # my grandmother wants to know how many canteens …)
+        folded = _FRAMED.sub(" ", folded)
+        clauses = tuple(_FRAMED.sub(" ", c) for c in clauses)
         if self._personal is None or self._personal.search(folded) is None:
             return False
         if self._asks is None or self._figure_asks is None or self._district is None:
