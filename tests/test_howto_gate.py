@@ -127,7 +127,7 @@ def test_refusals_5_to_8(engine: Engine, name: str, size: int) -> None:
 def test_refusals_9_and_10(engine: Engine, name: str, refused_at: float) -> None:
     """tests/eval/refusals_9.yaml and refusals_10.yaml: 200 refusals and 60 look-alikes that
     hold refusal words (门票唔使理住, my grandmother wants to know…), a twelfth and a
-    thirteenth author; worked from: 87.7% and 89.6% as written, 95.4% and 95.4% after. Their
+    thirteenth author; worked from: 87.7% and 89.6% as written, 95.4% and 95.8% after. Their
     look-alikes are the hardest yet (83-85% now): each missed one is refused, never answered
     with other figures."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
