@@ -770,7 +770,13 @@ class Normalizer:
         out: list[str] = []
         for i in reversed(range(len(clauses))):
             clause = clauses[i]
-            if self._clause_asks(clause):
+            # an English clause asks with a question word: a "?" ends asides too ("how often is
+            # food tested, like batches per thousand people?")
+            if (
+                bool(self._asks and self._asks.search(clause))
+                if clause.isascii()
+                else self._clause_asks(clause)
+            ):
                 out.append(clause)
                 if i and len(clauses) > 2:  # of two clauses, the pair is the whole question
                     out.append(clauses[i - 1] + "," + clause)

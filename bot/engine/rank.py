@@ -159,7 +159,7 @@ class RankClauses:
     def __call__(self, q: Query) -> Answer | None:
         norm, matcher = q.norm, q.matcher
         refused = norm.offtopic or norm.personal  # a fallback whatever the match
-        if q.decision.kind == "answer" or q.lang != "zh" or refused:
+        if q.decision.kind == "answer" or refused:
             return None
         windows = self._normalizer.windows(norm, MIN_WINDOW)
         if windows:
