@@ -150,8 +150,9 @@ def decide_step(q: Query) -> Answer | None:
 
 
 class RankClauses:
-    """A Chinese question that does not answer as a whole: its clauses are ranked alone, a
-    little lower ("我家住在江南西，孩子明年上小学，想问下今年新增多少学位")."""
+    """A question that does not answer as a whole: its clauses are ranked alone, a little lower
+    ("我家住在江南西，孩子明年上小学，想问下今年新增多少学位", "hk parent here, how many nursery
+    seats in haizhu altogether?")."""
 
     def __init__(self, normalizer: Normalizer) -> None:
         self._normalizer = normalizer
