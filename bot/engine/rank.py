@@ -163,6 +163,8 @@ class RankClauses:
         if q.decision.kind == "answer" or refused:
             return None
         windows = self._normalizer.windows(norm, MIN_WINDOW)
+        if q.lang == "en":  # as the whole question is read (`Rank`)
+            windows = [matcher.known_words(w) if has_chinese(w) else w for w in windows]
         if windows:
             at = matcher.w.floor + WINDOW_COST
             clauses = [
