@@ -668,43 +668,35 @@ class Normalizer:
         return rel_years, rel_months, now, asks_done
 
     def _is_personal(self, folded: str, clauses: tuple[str, ...]) -> bool:
-        """A personal-case marker makes the question personal, unless the question plainly asks
-        for a district figure apart from the asker's own situation: a clause that asks asks how
-        many, a clause without a marker names the district or a period (any clause: "港澳子弟班开了
-        几个？我老公系香港人，想俾仔女返嚟海珠读书"), and no clause that asks carries a marker or
-        asks about the asker's own case."""
+        """A personal-case marker makes the question personal, unless a clause that asks asks
+        for a figure (how many) and no clause that asks carries a marker, asks about the
+        asker's own case or asks what something costs: the asker's situation told beside a
+        question for a figure is a story ("我家在沥滘，首批交楼的复建安置房有多少套", "港澳子弟班
+        开了几个？我老公系香港人，想俾仔女返嚟海珠读书"); their own case asked is not (我家今年要
+        拆迁，安置房面积分多少)."""
         # someone of the asker's asking for them is a frame, not their case (我奶奶想知道…,
         # my grandmother wants to know how many canteens …)
         folded = _FRAMED.sub(" ", folded)
         clauses = tuple(_FRAMED.sub(" ", c) for c in clauses)
         if self._personal is None or self._personal.search(folded) is None:
             return False
-        if self._asks is None or self._figure_asks is None or self._district is None:
+        if self._asks is None or self._figure_asks is None:
             return True
         general = False
         for clause in clauses:
             if not (self._clause_asks(clause) or self._figure_asks.search(clause)):
                 continue  # (想问普惠托位的占比 asks, without a question word)
-            if self._personal.search(clause) or (
-                self._personal_asks is not None and self._personal_asks.search(clause)
+            if (
+                self._personal.search(clause)
+                or (self._personal_asks is not None and self._personal_asks.search(clause))
+                # what something costs, asked with the asker's own situation told (我爸八十岁，
+                # 长者饭堂一餐多少钱): their own price
+                or (self._costs is not None and self._costs.search(clause))
             ):
                 return True
             if self._figure_asks.search(clause):
                 general = True
-        # the district or period must be named apart from the asker's own situation
-        # (我家今年要拆迁 … 安置房面积分多少 stays personal), or Haizhu named at all (我住海珠，
-        # 想问普惠托位的占比: the figure asked is the district's)
-        personal = self._personal
-        if (
-            general
-            and self._home is not None
-            and self._home.search(folded)
-            and not any(_FIRST_PERSON.search(c) for c in clauses if self._clause_asks(c))
-        ):
-            return False
-        return not general or not any(
-            self._district.search(c) and not personal.search(c) for c in clauses
-        )
+        return not general
 
     def _asked(self, clauses: tuple[str, ...]) -> tuple[str, ...]:
         """The clauses without those the asker sets aside (票价多少就不问了, 怎么算的我不懂,
