@@ -546,7 +546,7 @@ class Normalizer:
             _FIGURE.sub(" ", self._figure_refs.sub(" ", folded) if self._figure_refs else folded)
         )
         return Normalized(
-            self._text(folded),
+            self._text(guarded),  # (what the asker set aside is not matched either)
             frozenset(years),
             numbers,
             places,
