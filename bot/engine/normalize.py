@@ -764,7 +764,9 @@ class Normalizer:
             clause = clauses[i]
             # an English clause asks with a question word: a "?" ends asides too ("how often is
             # food tested, like batches per thousand people?")
-            if (
+            # (a clause that names a figure asks without a question word: 想知全区托位总数同普惠比例)
+            figure = bool(self._figure_asks and self._figure_asks.search(clause))
+            if figure or (
                 bool(self._asks and self._asks.search(clause))
                 if clause.isascii()
                 else self._clause_asks(clause)
