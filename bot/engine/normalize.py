@@ -777,7 +777,12 @@ class Normalizer:
                 break
         # a form equal to the whole question's would only repeat its ranking
         forms = dict.fromkeys(self._text(w) for w in out)
-        return [t for t in forms if len(t) >= min_length and t != norm.text]
+        # (English: one word left is a side of some topic, not a topic: "and what percentage?")
+        return [
+            t
+            for t in forms
+            if len(t) >= min_length and t != norm.text and (not t.isascii() or " " in t)
+        ]
 
     def text(self, raw: str) -> str:
         """The matching form of a question or example."""
