@@ -255,6 +255,23 @@ def detect_lang(text: str) -> Literal["zh", "en"]:
     return "en" if words >= 2 and 2 * words >= cjk else "zh"
 
 
+_SCALED = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?) ?(billion|million|bn)\b")
+_SCALE = {"billion": ("亿", 10), "bn": ("亿", 10), "million": ("万", 100)}
+
+
+def _in_chinese_units(folded: str) -> str:
+    """English figures in the report's units: 70 billion -> 700亿, 1.2 million -> 120万 (else a
+    quoted "70 billion yuan" would point at the answers that show 70)."""
+    if "illion" not in folded and "bn" not in folded:
+        return folded
+
+    def chinese(m: re.Match[str]) -> str:
+        unit, times = _SCALE[m.group(2)]
+        return f"{round(float(m.group(1)) * times, 6):g}{unit}"
+
+    return _SCALED.sub(chinese, folded)
+
+
 def _clauses(folded: str) -> list[str]:
     spaced = folded if folded.isascii() else _SPACE_BY_CHINESE.sub(",", folded)
     return [c for c in _CLAUSE.findall(spaced) if c.strip()]
@@ -537,7 +554,7 @@ class Normalizer:
         numbers = tuple(
             dict.fromkeys(
                 n
-                for n in _FIGURE.findall(folded)
+                for n in _FIGURE.findall(_in_chinese_units(folded))
                 if len(n) > 12 or int(float(n.rstrip("万亿"))) not in years
             )
         )
