@@ -72,6 +72,13 @@ _FRAMED = re.compile(
 _FIRST_PERSON = re.compile(
     r"我(?!想问|想知道|想了解|想请教|问)|\b(?:i|me|my|we|our|us)\b(?! (?:want|would like) to know)"
 )
+# a building or flat by its number (沥滘复建房3栋, block 12): the asker's own; the report numbers none
+_OWN_UNIT = re.compile(
+    r"\d+ ?(?:栋|座|号楼|幢|单元|室|号房)|\b(?:block|building|flat|unit|room|apt) ?\d+\b"
+)
+_FEW = re.compile(
+    r"[前近这那过头]几(?:年|天|日|个月|周|次)|几(?:年|天|日|个月)前|好几|十几|几十(?!几)"
+)
 _NOT_HOW = re.compile(r"怎么样|怎样的|怎么会|怎么这么|如何评价")
 # words that ask for a figure or a place: not a question whether something was done
 _FIGURE_ASK = r"多少|几|哪|什么|怎|咩|边度|how many|how much|what|which|when|where"
@@ -695,8 +702,13 @@ class Normalizer:
         # my grandmother wants to know how many canteens …)
         folded = _FRAMED.sub(" ", folded)
         clauses = tuple(_FRAMED.sub(" ", c) for c in clauses)
-        if self._personal is None or self._personal.search(folded) is None:
+        if self._personal is None:
             return False
+        if self._personal.search(folded) is None:
+            # (a flat by its number is the asker's, asked for no figure: 几时交楼 我系沥滘复建房3栋)
+            return _OWN_UNIT.search(folded) is not None and not any(
+                self._figure_asks and self._figure_asks.search(c) for c in clauses
+            )
         if self._asks is None or self._figure_asks is None:
             return True
         general = False
@@ -727,7 +739,12 @@ class Normalizer:
         return kept
 
     def _clause_asks(self, clause: str) -> bool:
-        return clause.endswith(("?", "？")) or bool(self._asks and self._asks.search(clause))
+        if clause.endswith(("?", "？")):
+            return True
+        if self._asks is None:
+            return False
+        # (几 that counts vaguely asks nothing: 我们小区前几年改造过, 好几个, 十几年)
+        return bool(self._asks.search(_FEW.sub(" ", clause) if "几" in clause else clause))
 
     def asks_two_things(self, norm: Normalized) -> bool:
         """Two clauses that ask, or a word joining two things asked for (分别, 和, both)."""
