@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 from bot.engine.answer import Answer, Lang
 from bot.engine.decide import Decision, Ranking, best_of, both_exact, decide
+from bot.engine.dictionary import is_english_word
 from bot.engine.match import Matcher
 from bot.engine.normalize import Normalizer, has_chinese, split_scripts
 from bot.engine.pinyin import syllable_codes
@@ -40,14 +41,17 @@ class PinyinReading:
     def __init__(self, normalizer: Normalizer, english_words: set[str]) -> None:
         self._normalizer = normalizer
         self._en_words = english_words  # of the English examples and keywords: no pinyin
-        # a word -> its syllable codes as a pinyin word of the question, and as syllables at all
-        self._memo: dict[str, tuple[str | None, str | None]] = {}
+        # a word -> its syllable codes as a pinyin word of the question, as syllables at all,
+        # and whether it is surely pinyin (no word of English either)
+        self._memo: dict[str, tuple[str | None, str | None, bool]] = {}
 
-    def __call__(self, text: str) -> str:
-        """The codes of the pinyin words that no example uses; empty unless there are at least
-        two (one could be an English word that happens to spell syllables)."""
+    def __call__(self, text: str) -> tuple[str, bool]:
+        """The codes of the pinyin words that no example uses, empty unless there are at least
+        two (one could be an English word that happens to spell syllables); and whether each of
+        them is surely pinyin, no English word (tuowei, xuewei, but not "sushi", "mine")."""
         memo = self._memo
         codes, syllables = [], []
+        sure = True
         for w in _WORDS.findall(text.lower()):
             known = memo.get(w)
             if known is None:
@@ -56,25 +60,23 @@ class PinyinReading:
                 # reading); a pinyin word for the reading has two syllables or more and is no
                 # word the examples or the lexicon use
                 spelled = syllable_codes(w, 1)
+                two = spelled is not None and len(spelled) >= 2 and len(w) >= 4
                 pinyin = (
                     spelled
-                    if spelled is not None
-                    and len(spelled) >= 2
-                    and len(w) >= 4
-                    and w not in self._en_words
-                    and not self._normalizer.knows_english(w)
+                    if two and w not in self._en_words and not self._normalizer.knows_english(w)
                     else None
                 )
-                known = (pinyin, spelled)
+                known = (pinyin, spelled, pinyin is not None and not is_english_word(w))
                 if len(memo) < _MEMO_MAX:
                     memo[w] = known
             if known[0] is not None:
                 codes.append(known[0])
+                sure = sure and known[2]
             if known[1] is not None:
                 syllables.append(known[1])
         if len(codes) < 2 or self._normalizer.pinyin_out_of_scope("".join(syllables)):
-            return ""
-        return "".join(codes)
+            return "", False
+        return "".join(codes), sure
 
 
 class Rank:
@@ -106,14 +108,16 @@ class Rank:
                 if known != norm.text:
                     q.norm = norm = dataclasses.replace(norm, text=known)
             ranked = matcher.rank(norm.text, q.years, norm.numbers, floor=floor, reach=reach)
-        if q.lang == "en" and (codes := self._pinyin_reading(q.text)):
+        codes, sure = self._pinyin_reading(q.text) if q.lang == "en" else ("", False)
+        if codes:
             # "tuowei zongshu have how many": the pinyin words against the Chinese examples,
             # heeded only when they answer (syllables alone say less than characters: "wo de
             # shouji bu neng kaiji" must not become a question about land)
             typed = self._pinyin_matcher.rank(
                 codes, q.years, norm.numbers, floor=floor, reach=reach
             )
-            short = len(codes) < PINYIN_WORDS  # a few syllables must match nearly exactly
+            # a few syllables must match nearly exactly, unless no word of them is English
+            short = len(codes) < PINYIN_WORDS and not sure
             if decide(typed, matcher.w).kind == "answer" and (
                 not short or typed[0][1] >= PINYIN_SURE
             ):
