@@ -27,7 +27,7 @@ WINDOW_COST = 4.0
 MIN_WINDOW = 4
 PINYIN_ONLY = (0.0, 1.0)  # the Chinese views' weights for a question typed in pinyin
 # English words spell syllables too ("sushi guide", "mine shine"): a pinyin reading of fewer than
-# PINYIN_WORDS syllables is heeded only at PINYIN_SURE or more
+# PINYIN_WORDS syllables is heeded only at PINYIN_SURE or more, unless none of its words is English
 PINYIN_WORDS = 6
 PINYIN_SURE = 80.0
 _WORDS = re.compile(r"[a-z]+")
