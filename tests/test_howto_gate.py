@@ -106,6 +106,21 @@ def test_held_out_6(engine: Engine) -> None:
     assert sum(ok for ok, _ in core) / sum(total for _, total in core) >= 0.96
 
 
+def test_held_out_7(engine: Engine) -> None:
+    """tests/eval/holdout_7.yaml: 320 questions (160 to refuse) by a seventh held-out author,
+    written 2026-12-03 at the start of that session's work and never used for tuning (only
+    totals are looked at): 308/320 = 96.3% as written; core 155/160, refusals 153/160, other
+    places 38/40."""
+    report = evaluate(engine, load_cases(EVAL / "holdout_7.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 320 and report.accuracy >= 0.96
+    refused = sum(by[c][0] for c in REFUSAL_CATEGORIES)
+    asked = sum(by[c][1] for c in REFUSAL_CATEGORIES)
+    assert refused / asked >= 0.95, (refused, asked)
+    core = [by[c] for c in ("schools", "childcare", "projects", "other")]
+    assert sum(ok for ok, _ in core) / sum(total for _, total in core) >= 0.96
+
+
 @pytest.mark.parametrize(
     ("name", "size"),
     [("refusals_5", 260), ("refusals_6", 260), ("refusals_7", 260), ("refusals_8", 240)],
@@ -145,6 +160,24 @@ def test_refusals_9_and_10(engine: Engine, name: str, refused_at: float) -> None
     assert not wrong, wrong  # a look-alike missed is refused, not answered with other figures
 
 
+@pytest.mark.parametrize(("name", "size"), [("refusals_11", 260), ("refusals_12", 240)])
+def test_refusals_11_and_12(engine: Engine, name: str, size: int) -> None:
+    """tests/eval/refusals_11.yaml and refusals_12.yaml: refusals (off topic close to the
+    report's subjects, other places in many spellings, personal cases told after the question,
+    procedures without a question word) and 60 / 40 look-alikes, by a fourteenth and a
+    fifteenth author; worked from: 91.9% and 89.2% as written, 98.8% and 97.9% after."""
+    report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= size and report.accuracy >= 0.97
+    assert all(ok / total >= 0.88 for ok, total in by.values()), by
+    wrong = [
+        r.case.q
+        for r in report.results
+        if r.case.category == "lookalike" and not r.passed and r.answer.decision == "answer"
+    ]
+    assert not wrong, wrong  # a look-alike missed is refused, not answered with other figures
+
+
 def test_refusals_4(engine: Engine) -> None:
     """tests/eval/refusals_4.yaml: 200 refusals by a fourth author (40 per category); looked
     into and worked from: 90.0% as written, 98.5% after."""
@@ -170,12 +203,20 @@ def test_refusals_2(refusals_2: Report, category: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "size", "floor"),
-    [("core_9", 445, 0.85), ("core_10", 283, 0.96), ("core_11", 220, 0.8)],
+    [
+        ("core_9", 445, 0.9),
+        ("core_10", 283, 0.96),
+        ("core_11", 220, 0.87),
+        ("core_12", 250, 0.93),
+        ("core_13", 200, 0.87),
+    ],
 )
-def test_core_9_to_11(engine: Engine, name: str, size: int, floor: float) -> None:
-    """tests/eval/core_9.yaml to core_11.yaml: answerable questions by a ninth, tenth and
-    eleventh author (the whole report; projects in colloquial words; English only); worked from:
-    80.7%, 94.0% and 71.8% as written, 86.1%, 97.2% and 81.8% after. A miss there is mostly a
-    refusal (no answer shows the detail, or English words no example has), not other figures."""
+def test_core_9_to_13(engine: Engine, name: str, size: int, floor: float) -> None:
+    """tests/eval/core_9.yaml to core_13.yaml: answerable questions by a ninth to a thirteenth
+    author (the whole report; projects in colloquial words; English only; the whole report in
+    three languages; English and pinyin only); worked from: 80.7%, 94.0%, 71.8%, 90.8% and
+    87.0% as written, 90.6%, 96.8%, 88.2%, 94.4% and 88.0% after (core_9 gained most from the
+    report sentences that no answer showed). A miss there is mostly a refusal (no answer shows
+    the detail, or English words no example has), not other figures."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     assert len(report.results) >= size and report.accuracy >= floor
