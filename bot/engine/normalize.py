@@ -1041,9 +1041,9 @@ _INFLECTIONS = (
     ("d", ("",)),
 )
 
-# Shorter words are not corrected: one edit turns too many real words into lexicon words
-# (smart -> start, cover -> over).
-SPELL_MIN = 6
+# Shorter words are not corrected: one edit turns too many words into lexicon words. (Real words
+# such as smart and cover are kept by the word list; at 6 letters, schol was no slip of school.)
+SPELL_MIN = 5
 
 
 def _spelling_limit(word: str) -> int:
