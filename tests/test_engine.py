@@ -399,3 +399,28 @@ def test_an_english_question_with_a_term_is_not_drowned_by_words_no_example_has(
     matcher = engine.pipeline.matchers["en"]
     assert matcher.known_words("托位 zzyzx overall") == "托位"
     assert matcher.known_words("zzyzx qwerty") == "zzyzx qwerty"  # nothing known: kept whole
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What was Futian District's GDP in 2024?",
+        "how many childcare places in Nanshan district",
+        "What is the GDP of Guangzhou city?",
+    ],
+)
+def test_an_english_area_no_lexicon_lists_is_another_place(engine: Engine, question: str) -> None:
+    """A word nothing here uses (no answer, example, keyword or English word) before "district",
+    "city" … names another area; the city itself is a wider area."""
+    answer = engine.ask(question)
+    assert (answer.decision, answer.reason) == ("fallback", "other_place"), answer
+    assert not re.search(r"\d", answer.text.split("\n")[0]), answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How many childcare places does Haizhu District have?", "Pazhou district key projects"],
+)
+def test_haizhus_own_areas_are_no_other_place(engine: Engine, question: str) -> None:
+    answer = engine.ask(question)
+    assert answer.reason != "other_place", answer

@@ -10,12 +10,14 @@ step of the pipeline and can be read and tested alone (time notes: bot.engine.wh
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 
 from bot.content.load import LoadedIntent
 from bot.content.schema import Lexicon
 from bot.engine.answer import Answer
+from bot.engine.dictionary import is_english_word
 from bot.engine.normalize import detect_script, fold
 from bot.engine.query import Incoming, Query
 from bot.engine.render import Composer
@@ -137,10 +139,30 @@ class OtherPlace:
         self._answers = [
             fold(" ".join(rendered.text for rendered in li.answers.values())) for li in intents
         ]
+        # the Latin words of the answers, English examples and keywords: Haizhu's own names as
+        # English writes them (pazhou, lijiao, kanglu), besides English words
+        texts = [*self._answers]
+        for li in intents:
+            texts += [*li.intent.examples.en, *li.intent.keywords]
+        self._own_words = frozenset(_LATIN_WORD.findall(fold(" ".join(texts))))
+
+    def _named_areas(self, text: str) -> tuple[str, ...]:
+        """Areas an English question names by a word nothing here uses, before "district",
+        "city" …: "futian district", "nanshan city" (a place the lexicon does not list)."""
+        if not text.isascii():
+            return ()
+        return tuple(
+            f"{name} {kind}"
+            for name, kind in _NAMED_AREA.findall(fold(text))
+            if name not in self._own_words and not is_english_word(name)
+        )
 
     def __call__(self, q: Query) -> Answer | None:
         if not q.norm.places:
-            return None
+            named = self._named_areas(q.text) if q.lang == "en" else ()
+            if not named:
+                return None
+            q.norm = dataclasses.replace(q.norm, places=named)
         allowed_in = q.decision.best
         if allowed_in is None and q.ranked and q.ranked[0][1] > q.matcher.w.floor:
             allowed_in = q.ranked[0][0]
@@ -176,6 +198,11 @@ class OtherPlace:
             start = folded.find(place, start + 1)
         return False
 
+
+_LATIN_WORD = re.compile(r"[a-z]+")
+_NAMED_AREA = re.compile(
+    r"\b([a-z]{3,})(?:'s)? (district|city|county|province|prefecture|township|town)\b"
+)
 
 NAME_TAIL = 2  # characters after a place word that, found with it in an answer, make a name
 _CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
