@@ -152,6 +152,9 @@ class Lexicon(Strict):
     procedure_asks: list[str] = Field(default_factory=list)
     procedure_words: list[str] = Field(default_factory=list)
     procedure_phrases: list[str] = Field(default_factory=list)
+    # a clause that ends with one of these asks for the procedure, question word or not
+    # (四上企业入库 流程, 创新型中小企业申请 conditions)
+    procedure_ends: list[str] = Field(default_factory=list)
     # what doing something costs (多少钱, fee): with a procedure word in the same clause, the
     # cost of a procedure (注册要几多钱), which the report never gives
     costs: list[str] = Field(default_factory=list)

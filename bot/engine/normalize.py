@@ -79,7 +79,7 @@ _OWN_UNIT = re.compile(
 _FEW = re.compile(
     r"[前近这那过头]几(?:年|天|日|个月|周|次)|几(?:年|天|日|个月)前|好几|十几|几十(?!几)"
 )
-_NOT_HOW = re.compile(r"怎么样|怎样的|怎么会|怎么这么|如何评价")
+_NOT_HOW = re.compile(r"怎么样|怎样的|怎么会|怎么这么|如何评价|咋样|咋回事")
 # words that ask for a figure or a place: not a question whether something was done
 _FIGURE_ASK = r"多少|几|哪|什么|怎|咩|边度|how many|how much|what|which|when|where"
 _FIGURE_ASK_RE = re.compile(_FIGURE_ASK)
@@ -445,6 +445,21 @@ class Normalizer:
         )
         self._procedure_asks = _alternation(fold(w) for w in lexicon.procedure_asks)
         self._procedure_words = _alternation(fold(w) for w in lexicon.procedure_words)
+        ends = sorted({fold(w) for w in lexicon.procedure_ends if w}, key=len, reverse=True)
+        self._procedure_ends = (
+            re.compile(
+                "(?:"
+                + "|".join(
+                    (r"\b" if w[0].isascii() else "")
+                    + re.escape(w)
+                    + (r"\b" if w.isascii() else "")
+                    for w in ends
+                )
+                + r")[\s?？!！.。]*$"
+            )
+            if ends
+            else None
+        )
         self._procedure_phrases = _alternation(fold(w) for w in lexicon.procedure_phrases)
         self._costs = _alternation(fold(w) for w in lexicon.costs)
         self._detail_of = {fold(w): name for name, d in lexicon.details.items() for w in d.asks}
@@ -641,6 +656,8 @@ class Normalizer:
         figure = figure or bool(self._district and self._district.search(folded))
         figure = figure or personal  # 我家孩子能不能报名: the asker's own case, said as such
         for clause in clauses or (folded,):
+            if self._procedure_ends is not None and self._procedure_ends.search(clause):
+                return True  # 大模型备案 流程, 创新型中小企业申请 conditions
             if (
                 self._costs is not None
                 and self._costs.search(clause)
