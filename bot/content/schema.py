@@ -171,6 +171,9 @@ class Lexicon(Strict):
     # words that set a clause aside (就不问了, 唔使理住, never mind, aside): the scope guards do
     # not read such a clause when another one asks
     dismissals: list[str] = Field(default_factory=list)
+    # words that begin the question proper in a long run without punctuation (voice input):
+    # the text is cut into clauses before them (我家孩子明年上小学 | 想问下去年新办了几所公办小学)
+    clause_starts: list[str] = Field(default_factory=list)
 
     @field_validator("*", mode="after")
     @classmethod

@@ -445,6 +445,8 @@ class Normalizer:
         )
         self._procedure_asks = _alternation(fold(w) for w in lexicon.procedure_asks)
         self._procedure_words = _alternation(fold(w) for w in lexicon.procedure_words)
+        starts = sorted({fold(w) for w in lexicon.clause_starts if w}, key=len, reverse=True)
+        self._clause_starts = re.compile("|".join(re.escape(w) for w in starts)) if starts else None
         ends = sorted({fold(w) for w in lexicon.procedure_ends if w}, key=len, reverse=True)
         self._procedure_ends = (
             re.compile(
@@ -545,7 +547,7 @@ class Normalizer:
         lowered = unicodedata.normalize("NFKC", raw).lower()
         folded = to_simplified(lowered)  # `fold`, keeping what the script is told from
         years = {int(y) for y in _YEAR.findall(folded)}
-        clauses = tuple(_clauses(folded))
+        clauses = tuple(self._split_runs(_clauses(folded)))
         # what the scope guards read: the question without the clauses the asker sets aside
         # (门票唔使理住，琶洲去年办咗几多场展会; ticket prices aside, how many exhibitions)
         asked = self._asked(clauses)
@@ -743,6 +745,22 @@ class Normalizer:
             if self._figure_asks.search(clause):
                 general = True
         return not general
+
+    def _split_runs(self, clauses: list[str]) -> list[str]:
+        """A long Chinese clause (a message typed or spoken without punctuation) cut before the
+        words that begin a question proper (想问下, 听说, 到底): its story and its question are
+        then read apart, as if the asker had put a comma there."""
+        if self._clause_starts is None:
+            return clauses
+        out: list[str] = []
+        for clause in clauses:
+            if len(clause) < RUN_MIN or clause.isascii():
+                out.append(clause)
+                continue
+            cuts = [m.start() for m in self._clause_starts.finditer(clause) if m.start() >= 4]
+            starts = [0, *cuts]
+            out += [clause[a:b] for a, b in zip(starts, [*cuts, len(clause)], strict=True)]
+        return out
 
     def _asked(self, clauses: tuple[str, ...]) -> tuple[str, ...]:
         """The clauses without those the asker sets aside (票价多少就不问了, 怎么算的我不懂,
@@ -1061,6 +1079,7 @@ _INFLECTIONS = (
 # Shorter words are not corrected: one edit turns too many words into lexicon words. (Real words
 # such as smart and cover are kept by the word list; at 6 letters, schol was no slip of school.)
 SPELL_MIN = 5
+RUN_MIN = 16  # characters: a clause this long may run a story and a question together
 
 
 def _spelling_limit(word: str) -> int:
