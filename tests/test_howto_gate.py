@@ -160,12 +160,17 @@ def test_refusals_9_and_10(engine: Engine, name: str, refused_at: float) -> None
     assert not wrong, wrong  # a look-alike missed is refused, not answered with other figures
 
 
-@pytest.mark.parametrize(("name", "size"), [("refusals_11", 260), ("refusals_12", 240)])
-def test_refusals_11_and_12(engine: Engine, name: str, size: int) -> None:
-    """tests/eval/refusals_11.yaml and refusals_12.yaml: refusals (off topic close to the
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [("refusals_11", 260), ("refusals_12", 240), ("refusals_13", 240), ("refusals_14", 240)],
+)
+def test_refusals_11_to_14(engine: Engine, name: str, size: int) -> None:
+    """tests/eval/refusals_11.yaml to refusals_14.yaml: refusals (off topic close to the
     report's subjects, other places in many spellings, personal cases told after the question,
-    procedures without a question word) and 60 / 40 look-alikes, by a fourteenth and a
-    fifteenth author; worked from: 91.9% and 89.2% as written, 98.8% and 97.9% after."""
+    procedures without a question word; no. 13 in eight personas' voices, no. 14 procedures and
+    everyday subjects only) and 40-60 look-alikes, by a fourteenth to a seventeenth author;
+    worked from: 91.9%, 89.2%, 88.8% and 93.3% as written, 98.8%, 98.8%, 97.1% and 98.3%
+    after."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= size and report.accuracy >= 0.97
@@ -209,14 +214,15 @@ def test_refusals_2(refusals_2: Report, category: str) -> None:
         ("core_11", 220, 0.87),
         ("core_12", 250, 0.93),
         ("core_13", 200, 0.87),
+        ("core_14", 240, 0.95),
     ],
 )
-def test_core_9_to_13(engine: Engine, name: str, size: int, floor: float) -> None:
-    """tests/eval/core_9.yaml to core_13.yaml: answerable questions by a ninth to a thirteenth
+def test_core_9_to_14(engine: Engine, name: str, size: int, floor: float) -> None:
+    """tests/eval/core_9.yaml to core_14.yaml: answerable questions by a ninth to a fourteenth
     author (the whole report; projects in colloquial words; English only; the whole report in
-    three languages; English and pinyin only); worked from: 80.7%, 94.0%, 71.8%, 90.8% and
-    87.0% as written, 90.6%, 96.8%, 88.2%, 94.4% and 88.0% after (core_9 gained most from the
-    report sentences that no answer showed). A miss there is mostly a refusal (no answer shows
+    three languages; English and pinyin only; Chinese and Cantonese run-ons and typos); worked
+    from: 80.7%, 94.0%, 71.8%, 90.8%, 87.0% and 94.6% as written, 90.6%, 96.8%, 88.2%, 94.4%,
+    88.5% and 96.7% after (core_9 gained most from the report sentences that no answer showed). A miss there is mostly a refusal (no answer shows
     the detail, or English words no example has), not other figures."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     assert len(report.results) >= size and report.accuracy >= floor
