@@ -447,21 +447,7 @@ class Normalizer:
         self._procedure_words = _alternation(fold(w) for w in lexicon.procedure_words)
         starts = sorted({fold(w) for w in lexicon.clause_starts if w}, key=len, reverse=True)
         self._clause_starts = re.compile("|".join(re.escape(w) for w in starts)) if starts else None
-        ends = sorted({fold(w) for w in lexicon.procedure_ends if w}, key=len, reverse=True)
-        self._procedure_ends = (
-            re.compile(
-                "(?:"
-                + "|".join(
-                    (r"\b" if w[0].isascii() else "")
-                    + re.escape(w)
-                    + (r"\b" if w.isascii() else "")
-                    for w in ends
-                )
-                + r")[\s?？!！.。]*$"
-            )
-            if ends
-            else None
-        )
+        self._procedure_ends = tuple(sorted({fold(w) for w in lexicon.procedure_ends if w}))
         self._procedure_phrases = _alternation(fold(w) for w in lexicon.procedure_phrases)
         self._costs = _alternation(fold(w) for w in lexicon.costs)
         self._detail_of = {fold(w): name for name, d in lexicon.details.items() for w in d.asks}
@@ -658,7 +644,7 @@ class Normalizer:
         figure = figure or bool(self._district and self._district.search(folded))
         figure = figure or personal  # 我家孩子能不能报名: the asker's own case, said as such
         for clause in clauses or (folded,):
-            if self._procedure_ends is not None and self._procedure_ends.search(clause):
+            if self._procedure_ends and self._ends_with_procedure(clause):
                 return True  # 大模型备案 流程, 创新型中小企业申请 conditions
             if (
                 self._costs is not None
@@ -686,6 +672,17 @@ class Normalizer:
             ):
                 return True
         return False
+
+    def _ends_with_procedure(self, clause: str) -> bool:
+        """The clause ends with a word of `procedure_ends` (an English one as a whole word)."""
+        clause = clause.rstrip(" ?？!！.。")
+        if not clause.endswith(self._procedure_ends):
+            return False
+        return any(
+            clause.endswith(w)
+            and (not w[0].isascii() or len(clause) == len(w) or not clause[-len(w) - 1].isalpha())
+            for w in self._procedure_ends
+        )
 
     def _time(self, folded: str) -> tuple[frozenset[int], frozenset[int], bool, bool]:
         """Relative years and months (as offsets), a word asking about now, and whether the
