@@ -72,6 +72,12 @@ _FRAMED = re.compile(
 _FIRST_PERSON = re.compile(
     r"我(?!想问|想知道|想了解|想请教|问)|\b(?:i|me|my|we|our|us)\b(?! (?:want|would like) to know)"
 )
+# the asker's kin with words between (我两岁的女儿, my 2 year old daughter): a personal marker, as
+# 我女儿 and "my daughter" in the lexicon are
+_KIN = re.compile(
+    r"我(?:家|们家|屋企|哋)?[^\s,，。?？!！]{1,5}?(?:的|嘅|个|個)(?:女儿|儿子|孩子|小孩|宝宝|仔|女|孙子|孙女|外孙)"
+    r"|\b(?:my|our) (?:[\w-]+ ){1,3}?(?:daughter|son|kid|child|baby|toddler|boy|girl|grandson|granddaughter)s?\b"
+)
 # a building or flat by its number (沥滘复建房3栋, block 12): the asker's own; the report numbers none
 _OWN_UNIT = re.compile(
     r"\d+ ?(?:栋|座|号楼|幢|单元|室|号房)|\b(?:block|building|flat|unit|room|apt) ?\d+\b"
@@ -720,7 +726,8 @@ class Normalizer:
         clauses = tuple(_FRAMED.sub(" ", c) for c in clauses)
         if self._personal is None:
             return False
-        if self._personal.search(folded) is None:
+        marked = self._personal.search(folded) is not None or _KIN.search(folded) is not None
+        if not marked:
             # (a flat by its number is the asker's, asked for no figure: 几时交楼 我系沥滘复建房3栋)
             return _OWN_UNIT.search(folded) is not None and not any(
                 self._figure_asks and self._figure_asks.search(c) for c in clauses
@@ -733,6 +740,7 @@ class Normalizer:
                 continue  # (想问普惠托位的占比 asks, without a question word)
             if (
                 self._personal.search(clause)
+                or _KIN.search(clause)
                 or (self._personal_asks is not None and self._personal_asks.search(clause))
                 # what something costs, asked with the asker's own situation told (我爸八十岁，
                 # 长者饭堂一餐多少钱): their own price
