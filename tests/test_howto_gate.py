@@ -183,6 +183,23 @@ def test_refusals_11_to_14(engine: Engine, name: str, size: int) -> None:
     assert not wrong, wrong  # a look-alike missed is refused, not answered with other figures
 
 
+def test_refusals_15(engine: Engine) -> None:
+    """tests/eval/refusals_15.yaml: 100 questions about things the report names asking what it
+    does not give (a year it has no figure for, a breakdown, names, a rank, a reason, a price),
+    80 other refusals and 60 look-alikes, by an eighteenth author; worked from: 69.6% as
+    written, 77.1% after. Of the details still missed, 16 ask a year the report has no figure
+    for and get the report's latest figures under a first line saying so (the documented
+    behaviour of `TimeNote`); most of the rest ask a breakdown or a total the report never
+    states of a thing whose other figures it gives."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_15.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 240 and report.accuracy >= 0.76
+    assert by["detail"][0] >= 47, by
+    assert all(by[c][0] / by[c][1] >= 0.95 for c in ("offtopic", "personal", "procedure")), by
+    ok, total = by["lookalike"]
+    assert ok / total >= 0.95
+
+
 def test_refusals_4(engine: Engine) -> None:
     """tests/eval/refusals_4.yaml: 200 refusals by a fourth author (40 per category); looked
     into and worked from: 90.0% as written, 98.5% after."""
@@ -215,14 +232,16 @@ def test_refusals_2(refusals_2: Report, category: str) -> None:
         ("core_12", 250, 0.93),
         ("core_13", 200, 0.87),
         ("core_14", 240, 0.95),
+        ("core_15", 220, 0.92),
     ],
 )
-def test_core_9_to_14(engine: Engine, name: str, size: int, floor: float) -> None:
-    """tests/eval/core_9.yaml to core_14.yaml: answerable questions by a ninth to a fourteenth
+def test_core_9_to_15(engine: Engine, name: str, size: int, floor: float) -> None:
+    """tests/eval/core_9.yaml to core_15.yaml: answerable questions by a ninth to a fifteenth
     author (the whole report; projects in colloquial words; English only; the whole report in
-    three languages; English and pinyin only; Chinese and Cantonese run-ons and typos); worked
-    from: 80.7%, 94.0%, 71.8%, 90.8%, 87.0% and 94.6% as written, 90.6%, 96.8%, 88.2%, 94.4%,
-    88.5% and 96.7% after (core_9 gained most from the report sentences that no answer showed). A miss there is mostly a refusal (no answer shows
+    three languages; English and pinyin only; Chinese and Cantonese run-ons and typos; several
+    things at once, comparisons and checks of a figure); worked from: 80.7%, 94.0%, 71.8%,
+    90.8%, 87.0%, 94.6% and 90.9% as written, 90.8%, 96.8%, 88.6%, 94.8%, 88.5%, 96.7% and
+    92.3% after (core_9 gained most from the report sentences that no answer showed). A miss there is mostly a refusal (no answer shows
     the detail, or English words no example has), not other figures."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     assert len(report.results) >= size and report.accuracy >= floor
