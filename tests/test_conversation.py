@@ -154,3 +154,19 @@ def test_held_out_conversations_2(engine: Engine) -> None:
     assert asked + to_refuse >= 150
     assert (answered + refused) / (asked + to_refuse) >= 0.9
     assert refused / to_refuse >= 0.95
+
+
+def test_held_out_conversations_3(engine: Engine) -> None:
+    """tests/eval/conversations_holdout_3.yaml: 70 conversations (230 follow-ups, 47 of them to
+    refuse) by a third held-out author, written at the end of the second session of 2026-12-03,
+    never used for tuning (only totals looked at): follow-ups 218/230 = 94.8% as written
+    (answered 171/183, refused 47/47)."""
+    report = evaluate_conversations(
+        engine, load_conversations(ROOT / "tests" / "eval" / "conversations_holdout_3.yaml", TODAY)
+    )
+    kinds = report.by_category()
+    answered, asked = kinds["followup"]
+    refused, to_refuse = kinds["followup-refused"]
+    assert asked + to_refuse >= 230
+    assert (answered + refused) / (asked + to_refuse) >= 0.94
+    assert refused == to_refuse

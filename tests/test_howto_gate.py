@@ -121,6 +121,22 @@ def test_held_out_7(engine: Engine) -> None:
     assert sum(ok for ok, _ in core) / sum(total for _, total in core) >= 0.96
 
 
+def test_held_out_8(engine: Engine) -> None:
+    """tests/eval/holdout_8.yaml: 320 questions (160 to refuse) by an eighth held-out author,
+    written at the end of the second session of 2026-12-03, after its work, and never used for
+    tuning (only totals are looked at): 301/320 = 94.1% as written; core 156/160, refusals
+    145/160 (off-topic 18/30), other places 40/40."""
+    report = evaluate(engine, load_cases(EVAL / "holdout_8.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 320 and report.accuracy >= 0.94
+    refused = sum(by[c][0] for c in REFUSAL_CATEGORIES)
+    asked = sum(by[c][1] for c in REFUSAL_CATEGORIES)
+    assert refused / asked >= 0.9, (refused, asked)
+    assert by["otherplace"][0] == by["otherplace"][1]
+    core = [by[c] for c in ("schools", "childcare", "projects", "other")]
+    assert sum(ok for ok, _ in core) / sum(total for _, total in core) >= 0.97
+
+
 @pytest.mark.parametrize(
     ("name", "size"),
     [("refusals_5", 260), ("refusals_6", 260), ("refusals_7", 260), ("refusals_8", 240)],
