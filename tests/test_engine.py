@@ -424,3 +424,16 @@ def test_an_english_area_no_lexicon_lists_is_another_place(engine: Engine, quest
 def test_haizhus_own_areas_are_no_other_place(engine: Engine, question: str) -> None:
     answer = engine.ask(question)
     assert answer.reason != "other_place", answer
+
+
+@pytest.mark.parametrize("question", ["海珠區家庭醫生簽約率係幾多？", "海珠区失业率是多少"])
+def test_a_rate_no_answer_names_is_a_detail_not_given(engine: Engine, question: str) -> None:
+    answer = engine.ask(question)
+    assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
+
+
+@pytest.mark.parametrize("question", ["托育点复盖率目标多少", "今年社区托育点覆盖率目标是多少"])
+def test_a_rate_the_answer_names_is_answered(engine: Engine, question: str) -> None:
+    """Even with a slip before 率 (复盖率)."""
+    answer = engine.ask(question)
+    assert answer.decision == "answer", answer

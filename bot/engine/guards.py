@@ -204,6 +204,10 @@ _NAMED_AREA = re.compile(
     r"\b([a-z]{3,})(?:'s)? (district|city|county|province|prefecture|township|town)\b"
 )
 
+# a rate asked by name (家庭医生签约率, 失业率); those any figure of growth or share answers are not
+_RATE = re.compile(r"[\u4e00-\u9fff]{2}率")
+_ANY_RATE = ("增长率", "增加率", "下降率", "完成率", "比率", "效率", "频率")
+
 NAME_TAIL = 2  # characters after a place word that, found with it in an answer, make a name
 _CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -229,6 +233,7 @@ class AskedDetail:
         shown = [
             fold(" ".join(rendered.text for rendered in li.answers.values())) for li in intents
         ]
+        self._texts = shown
         self._shows = [
             frozenset(
                 name
@@ -241,11 +246,20 @@ class AskedDetail:
 
     def __call__(self, q: Query) -> Answer | None:
         d = q.decision
-        if not q.norm.details or d.kind == "fallback":
+        if d.kind == "fallback":
             return None
-        # an answer must show the detail; of the choices offered, one must
         offered = [d.best] if d.best is not None else [i for i, _ in d.candidates]
-        if any(q.norm.details <= self._shows[i] for i in offered):
+        # a rate the answers never name (签约率, 失业率) is a detail they do not give; the
+        # matching form has the lexicon's spelling (复盖率 -> 覆盖率)
+        text = q.norm.text
+        rates = (
+            [r for r in _RATE.findall(text) if not r.endswith(_ANY_RATE)] if "率" in text else []
+        )
+        # (the rate's last character and 率 are enough: a slip before them, 复盖率, still names it)
+        if rates and not any(all(r[1:] in self._texts[i] for r in rates) for i in offered):
+            pass
+        # else an answer must show the detail asked; of the choices offered, one must
+        elif not q.norm.details or any(q.norm.details <= self._shows[i] for i in offered):
             return None
         return self._composer.fallback(
             q.question,
