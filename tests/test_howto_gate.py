@@ -203,7 +203,7 @@ def test_refusals_15(engine: Engine) -> None:
     """tests/eval/refusals_15.yaml: 100 questions about things the report names asking what it
     does not give (a year it has no figure for, a breakdown, names, a rank, a reason, a price),
     80 other refusals and 60 look-alikes, by an eighteenth author; worked from: 69.6% as
-    written, 79.2% after. Of the details still missed, 16 ask a year the report has no figure
+    written, 79.6% after. Of the details still missed, 16 ask a year the report has no figure
     for and get the report's latest figures under a first line saying so (the documented
     behaviour of `TimeNote`); most of the rest ask a breakdown or a total the report never
     states of a thing whose other figures it gives."""
@@ -220,7 +220,7 @@ def test_refusals_16(engine: Engine) -> None:
     """tests/eval/refusals_16.yaml: 160 off-topic questions, 120 of them about the report's own
     subjects asking what it does not give (a measure it never states, something live, an
     opinion, one school's or company's detail), and 80 look-alikes, by a nineteenth refusal
-    author; worked from: 73.3% as written (off-topic 99/160), 80.0% after (115/160). The gap
+    author; worked from: 73.3% as written (off-topic 99/160), 80.8% after (117/160). The gap
     that remains is the hardest kind: a measure of a subject the report covers, which only
     knowing what each answer leaves out could refuse."""
     report = evaluate(engine, load_cases(EVAL / "refusals_16.yaml", TODAY))
