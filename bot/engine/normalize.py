@@ -594,9 +594,7 @@ class Normalizer:
             self._asks_procedure(guarded, asked, personal),
             bool(self._requests and self._requests.search(guarded)),
             self._is_bare(folded),
-            frozenset(self._detail_of[w] for w in self._details.findall(guarded))
-            if self._details is not None
-            else frozenset(),
+            self._details_asked(guarded, asked),
         )
 
     def names_topic(self, raw: str) -> bool:
@@ -766,6 +764,23 @@ class Normalizer:
             starts = [0, *cuts]
             out += [clause[a:b] for a, b in zip(starts, [*cuts, len(clause)], strict=True)]
         return out
+
+    def _details_asked(self, guarded: str, clauses: tuple[str, ...]) -> frozenset[str]:
+        """The details a clause that asks asks for: one named only where the asker tells their
+        story ("we rent a flat near Jiangnan West. How many infant-care places …") is not asked.
+        A question with no clause that asks is read whole."""
+        words = self._details
+        if words is None:
+            return frozenset()
+        found = words.findall(guarded)
+        if not found:
+            return frozenset()
+        if len(clauses) > 1:
+            figure = self._figure_asks
+            asking = [c for c in clauses if self._clause_asks(c) or (figure and figure.search(c))]
+            if asking:
+                found = [w for c in asking for w in words.findall(c)]
+        return frozenset(self._detail_of[w] for w in found)
 
     def _asked(self, clauses: tuple[str, ...]) -> tuple[str, ...]:
         """The clauses without those the asker sets aside (票价多少就不问了, 怎么算的我不懂,
