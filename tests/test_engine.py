@@ -437,3 +437,9 @@ def test_a_rate_the_answer_names_is_answered(engine: Engine, question: str) -> N
     """Even with a slip before 率 (复盖率)."""
     answer = engine.ask(question)
     assert answer.decision == "answer", answer
+
+
+def test_an_english_question_in_the_answers_own_words_is_answered(engine: Engine) -> None:
+    """No example says "real estate development"; the English GDP answer does, and it alone."""
+    answer = engine.ask("What was the growth of real estate development in Haizhu last year?")
+    assert answer.decision == "answer" and "28.2" in answer.text, answer

@@ -1,6 +1,8 @@
-"""A Chinese question that no intent's examples answer, but that quotes words only one or two
-answers show (住宿餐饮业去年增长咗几多: the GDP answer lists the sectors' growth; 三普不可移动
-文物复查率: the heritage answer gives it), is about the intent whose answer shows them.
+"""A question that no intent's examples answer, but that quotes words only one or two answers
+show (住宿餐饮业去年增长咗几多: the GDP answer lists the sectors' growth; 三普不可移动文物复查率:
+the heritage answer gives it; "growth of real estate development": the English GDP answer), is
+about the intent whose answer shows them. Chinese is read in runs of characters, English in
+pairs of neighbouring words without the grammar words.
 
 The examples say how people ask about a topic; an answer says everything it gives, and people
 ask about any of it, often in the report's own words. Runs of four characters that at most two
@@ -11,9 +13,10 @@ confident match is never overruled (sets where it was measured lost more than th
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from bot.content.load import LoadedIntent
 from bot.engine.answer import Answer
@@ -22,9 +25,67 @@ from bot.engine.normalize import fold
 from bot.engine.query import Query
 
 RUN = 4  # characters: shorter runs are words many answers share (增长, 海珠区)
+# English: pairs of neighbouring words, grammar words left out ("real estate development" holds
+# two pairs the GDP answer alone shows)
+_WORD = re.compile(r"[a-z]+")
+_GRAMMAR = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "by",
+        "with",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "its",
+        "it",
+        "this",
+        "that",
+        "these",
+        "those",
+        "their",
+        "there",
+        "what",
+        "how",
+        "many",
+        "much",
+        "did",
+        "does",
+        "do",
+        "which",
+        "who",
+        "when",
+        "where",
+        "per",
+        "than",
+        "haizhu",
+        "district",
+    }
+)
 MAX_OWNERS = 2  # answers that may show a run for it still to point somewhere
 MIN_HITS = 2  # runs the question must share with the answer (a word of five characters)
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _pairs(text: str) -> Iterator[str]:
+    """Neighbouring content words of an English text, as "word word"."""
+    words = [w for w in _WORD.findall(text.lower()) if w not in _GRAMMAR and len(w) > 2]
+    for a, b in itertools.pairwise(words):
+        yield f"{a} {b}"
 
 
 def _runs(text: str) -> Iterator[str]:
@@ -37,23 +98,32 @@ class ByAnswerWords:
     """The step: see the module's docstring."""
 
     def __init__(self, intents: list[LoadedIntent]) -> None:
-        owners: dict[str, set[int]] = {}
-        for i, li in enumerate(intents):
-            rendered = li.answers.get("zh")
-            if rendered is None:
-                continue
-            for run in _runs(fold(rendered.text)):
-                owners.setdefault(run, set()).add(i)
         self._owners = {
-            run: tuple(sorted(held)) for run, held in owners.items() if len(held) <= MAX_OWNERS
+            "zh": self._index(intents, "zh", lambda text: _runs(fold(text))),
+            "en": self._index(intents, "en", _pairs),
         }
 
+    @staticmethod
+    def _index(
+        intents: list[LoadedIntent], lang: str, pieces: Callable[[str], Iterator[str]]
+    ) -> dict[str, tuple[int, ...]]:
+        """Each piece of the answers in `lang` that at most MAX_OWNERS answers show."""
+        owners: dict[str, set[int]] = {}
+        for i, li in enumerate(intents):
+            rendered = li.answers.get(lang)
+            if rendered is None:
+                continue
+            for piece in pieces(rendered.text):
+                owners.setdefault(piece, set()).add(i)
+        return {p: tuple(sorted(held)) for p, held in owners.items() if len(held) <= MAX_OWNERS}
+
     def __call__(self, q: Query) -> Answer | None:
-        if q.lang != "zh" or q.followup or q.decision.kind == "answer":
+        if q.followup or q.decision.kind == "answer":
             return None
+        owners = self._owners[q.lang]
         hits: Counter[int] = Counter()
-        for run in _runs(fold(q.text)):
-            hits.update(self._owners.get(run, ()))
+        for piece in _runs(fold(q.text)) if q.lang == "zh" else _pairs(q.text):
+            hits.update(owners.get(piece, ()))
         ranked = hits.most_common(2)
         if not ranked or ranked[0][1] < MIN_HITS:
             return None
