@@ -220,13 +220,13 @@ def test_refusals_16(engine: Engine) -> None:
     """tests/eval/refusals_16.yaml: 160 off-topic questions, 120 of them about the report's own
     subjects asking what it does not give (a measure it never states, something live, an
     opinion, one school's or company's detail), and 80 look-alikes, by a nineteenth refusal
-    author; worked from: 73.3% as written (off-topic 99/160), 81.3% after (118/160). The gap
+    author; worked from: 73.3% as written (off-topic 99/160), 80.8% after (117/160). The gap
     that remains is the hardest kind: a measure of a subject the report covers, which only
     knowing what each answer leaves out could refuse."""
     report = evaluate(engine, load_cases(EVAL / "refusals_16.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 240 and report.accuracy >= 0.79
-    assert by["offtopic"][0] >= 114, by
+    assert by["offtopic"][0] >= 116, by
     ok, total = by["lookalike"]
     assert ok / total >= 0.95
 
@@ -271,8 +271,8 @@ def test_core_9_to_15(engine: Engine, name: str, size: int, floor: float) -> Non
     author (the whole report; projects in colloquial words; English only; the whole report in
     three languages; English and pinyin only; Chinese and Cantonese run-ons and typos; several
     things at once, comparisons and checks of a figure); worked from: 80.7%, 94.0%, 71.8%,
-    90.8%, 87.0%, 94.6% and 90.9% as written, 91.0%, 96.8%, 89.5%, 94.8%, 90.5%, 96.7% and
-    93.2% after (core_9 gained most from the report sentences that no answer showed). A miss there is mostly a refusal (no answer shows
+    90.8%, 87.0%, 94.6% and 90.9% as written, 91.0%, 97.2%, 91.4%, 95.6%, 92.0%, 96.7% and
+    93.6% after (core_9 gained most from the report sentences that no answer showed). A miss there is mostly a refusal (no answer shows
     the detail, or English words no example has), not other figures."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     assert len(report.results) >= size and report.accuracy >= floor
