@@ -231,6 +231,16 @@ def test_refusals_16(engine: Engine) -> None:
     assert ok / total >= 0.95
 
 
+def test_lookalikes_of_details(engine: Engine) -> None:
+    """tests/eval/lookalikes_details.yaml: 150 answerable questions in the words of details
+    the report often does not give (which ones, where, in total, a rate, per thousand, a rank,
+    why … and how many), by another author, written to catch over-refusal by the details
+    guard; worked from: 89.3% as written, 92.7% after (a why beside a figure asked, a rate
+    whose measure the answer names, 领跑全市 as a rank)."""
+    report = evaluate(engine, load_cases(EVAL / "lookalikes_details.yaml", TODAY))
+    assert len(report.results) >= 150 and report.accuracy >= 0.92
+
+
 def test_refusals_4(engine: Engine) -> None:
     """tests/eval/refusals_4.yaml: 200 refusals by a fourth author (40 per category); looked
     into and worked from: 90.0% as written, 98.5% after."""

@@ -255,8 +255,11 @@ class AskedDetail:
         rates = (
             [r for r in _RATE.findall(text) if not r.endswith(_ANY_RATE)] if "率" in text else []
         )
-        # (the rate's last character and 率 are enough: a slip before them, 复盖率, still names it)
-        if rates and not any(all(r[1:] in self._texts[i] for r in rates) for i in offered):
+        # (the rate's last character and 率 are enough: a slip before them, 复盖率, still names it;
+        # so is what it measures, 达标 of 达标率 where the answer gives 达标天数比例)
+        if rates and not any(
+            all(r[1:] in self._texts[i] or r[:2] in self._texts[i] for r in rates) for i in offered
+        ):
             pass
         # else an answer must show the detail asked; of the choices offered, one must
         elif not q.norm.details or any(q.norm.details <= self._shows[i] for i in offered):

@@ -109,7 +109,9 @@ _YEAR_WORDS = re.compile(
 _CLAUSE = re.compile(r"(?:[^,，。;；?？!！\n.:：\-]|\.(?=\S)|:(?=\d)|-(?!\s)|(?<!\s)-)+[?？]?")
 _SPACE_BY_CHINESE = re.compile(r"(?<=[\u3400-\u9fff])\s+|\s+(?=[\u3400-\u9fff])")
 # "全市排第几 / 全省第一": a rank among the wider area, still a question about Haizhu.
-_RANKING = re.compile(r"(全市|全省|全国)(?=排|第|前列|领先|领跑|名列)")
+_RANKING = re.compile(
+    r"(全市|全省|全国)(?=排|第|前列|领先|领跑|名列)|(?:(?<=领跑)|(?<=领先)|(?<=位居)|(?<=名列))(全市|全省|全国)"
+)
 # English stop words: grammar words go before the lexicon's terms are looked up a second time;
 # weak content words ("added", "new") after it, so "classes were added" still holds the term
 # "class added" but a bare "added" does not make two questions look alike.
@@ -775,12 +777,18 @@ class Normalizer:
         found = words.findall(guarded)
         if not found:
             return frozenset()
+        figure = self._figure_asks
         if len(clauses) > 1:
-            figure = self._figure_asks
             asking = [c for c in clauses if self._clause_asks(c) or (figure and figure.search(c))]
             if asking:
                 found = [w for c in asking for w in words.findall(c)]
-        return frozenset(self._detail_of[w] for w in found)
+        details = frozenset(self._detail_of[w] for w in found)
+        if "reason" in details and figure is not None:
+            # 为什么说…？用了多少小时: a figure asked beside the why is the question
+            reasons = [w for w in found if self._detail_of[w] == "reason"]
+            if any(figure.search(c) and not any(r in c for r in reasons) for c in clauses):
+                details -= {"reason"}
+        return details
 
     def _asked(self, clauses: tuple[str, ...]) -> tuple[str, ...]:
         """The clauses without those the asker sets aside (票价多少就不问了, 怎么算的我不懂,
