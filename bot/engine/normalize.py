@@ -115,7 +115,7 @@ _RANKING = re.compile(
 # English stop words: grammar words go before the lexicon's terms are looked up a second time;
 # weak content words ("added", "new") after it, so "classes were added" still holds the term
 # "class added" but a bare "added" does not make two questions look alike.
-_EN_GRAMMAR = frozenset(
+EN_GRAMMAR = frozenset(
     [
         "a",
         "an",
@@ -234,7 +234,7 @@ _EN_WEAK = frozenset(
         "appreciate",
     ]
 )
-_EN_STOPWORDS = _EN_GRAMMAR | _EN_WEAK
+_EN_STOPWORDS = EN_GRAMMAR | _EN_WEAK
 # where the question is asked about goes with the grammar words, so the words around it meet
 # as a term (toddler care haizhu: how many spots -> 托育 place -> 托位)
 _EN_HOME = frozenset(["haizhu", "guangzhou"])
@@ -1020,7 +1020,7 @@ class Normalizer:
         return " ".join(
             w
             for w in text.split()
-            if w not in _EN_GRAMMAR
+            if w not in EN_GRAMMAR
             and w not in _EN_HOME
             and not (w[0].isdigit() and _NUMBER.fullmatch(w))
         )

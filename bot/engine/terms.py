@@ -21,61 +21,14 @@ from collections.abc import Callable, Iterator
 from bot.content.load import LoadedIntent
 from bot.engine.answer import Answer
 from bot.engine.decide import Decision
-from bot.engine.normalize import fold
+from bot.engine.normalize import EN_GRAMMAR, fold
 from bot.engine.query import Query
 
 RUN = 4  # characters: shorter runs are words many answers share (增长, 海珠区)
 # English: pairs of neighbouring words, grammar words left out ("real estate development" holds
 # two pairs the GDP answer alone shows)
 _WORD = re.compile(r"[a-z]+")
-_GRAMMAR = frozenset(
-    {
-        "a",
-        "an",
-        "the",
-        "of",
-        "and",
-        "or",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "by",
-        "with",
-        "from",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "its",
-        "it",
-        "this",
-        "that",
-        "these",
-        "those",
-        "their",
-        "there",
-        "what",
-        "how",
-        "many",
-        "much",
-        "did",
-        "does",
-        "do",
-        "which",
-        "who",
-        "when",
-        "where",
-        "per",
-        "than",
-        "haizhu",
-        "district",
-    }
-)
+_GRAMMAR = EN_GRAMMAR | {"per", "this", "haizhu", "district"}
 MAX_OWNERS = 2  # answers that may show a run for it still to point somewhere
 MIN_HITS = 2  # runs the question must share with the answer (a word of five characters)
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
