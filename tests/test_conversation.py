@@ -141,32 +141,28 @@ def test_held_out_conversations(engine: Engine) -> None:
     assert kinds["followup-refused"][0] == kinds["followup-refused"][1]
 
 
-def test_held_out_conversations_2(engine: Engine) -> None:
-    """tests/eval/conversations_holdout_2.yaml: 107 conversations (188 follow-ups, 46 of them to
-    refuse) by yet another author, never used for tuning (only totals looked at): follow-ups
-    174/188 = 92.6% as written."""
+@pytest.mark.parametrize(
+    ("name", "turns", "floor", "refused_floor"),
+    [
+        # 107 conversations (188 follow-ups, 46 to refuse) by yet another author: follow-ups
+        # 174/188 = 92.6% as written
+        ("conversations_holdout_2", 150, 0.9, 0.95),
+        # 70 conversations (230 follow-ups, 47 to refuse) by a third held-out author, written at
+        # the end of the second session of 2026-12-03: follow-ups 218/230 = 94.8% as written
+        # (answered 171/183, refused 47/47)
+        ("conversations_holdout_3", 230, 0.94, 1.0),
+    ],
+)
+def test_held_out_conversations_2_and_3(
+    engine: Engine, name: str, turns: int, floor: float, refused_floor: float
+) -> None:
+    """Held-out conversations, never used for tuning (only totals looked at)."""
     report = evaluate_conversations(
-        engine, load_conversations(ROOT / "tests" / "eval" / "conversations_holdout_2.yaml", TODAY)
+        engine, load_conversations(ROOT / "tests" / "eval" / f"{name}.yaml", TODAY)
     )
     kinds = report.by_category()
     answered, asked = kinds["followup"]
     refused, to_refuse = kinds["followup-refused"]
-    assert asked + to_refuse >= 150
-    assert (answered + refused) / (asked + to_refuse) >= 0.9
-    assert refused / to_refuse >= 0.95
-
-
-def test_held_out_conversations_3(engine: Engine) -> None:
-    """tests/eval/conversations_holdout_3.yaml: 70 conversations (230 follow-ups, 47 of them to
-    refuse) by a third held-out author, written at the end of the second session of 2026-12-03,
-    never used for tuning (only totals looked at): follow-ups 218/230 = 94.8% as written
-    (answered 171/183, refused 47/47)."""
-    report = evaluate_conversations(
-        engine, load_conversations(ROOT / "tests" / "eval" / "conversations_holdout_3.yaml", TODAY)
-    )
-    kinds = report.by_category()
-    answered, asked = kinds["followup"]
-    refused, to_refuse = kinds["followup-refused"]
-    assert asked + to_refuse >= 230
-    assert (answered + refused) / (asked + to_refuse) >= 0.94
-    assert refused == to_refuse
+    assert asked + to_refuse >= turns
+    assert (answered + refused) / (asked + to_refuse) >= floor
+    assert refused / to_refuse >= refused_floor

@@ -17,6 +17,14 @@ EVAL = Path(__file__).resolve().parent / "eval"
 HOWTO_FLOORS = {"procedure": 0.95, "request": 1.0, "multi": 0.82, "compare": 0.72, "core": 1.0}
 HOLDOUT_FLOORS = {"otherplace": 1.0, "ALL": 0.96}
 REFUSAL_CATEGORIES = ("offtopic", "otherplace", "personal", "procedure", "request")
+CORE_CATEGORIES = ("schools", "childcare", "projects", "other")
+
+
+def share(by: dict[str, tuple[int, int]], categories: tuple[str, ...]) -> float:
+    """Right answers over questions, the categories together."""
+    return sum(by[c][0] for c in categories) / sum(by[c][1] for c in categories)
+
+
 # tests/eval/refusals_2.yaml: 160 refusals by another author (procedures, requests, other places,
 # personal cases, fragments as a first message); looked into and worked from (see README)
 REFUSALS_2_FLOORS = {
@@ -51,9 +59,7 @@ def test_holdout_3(holdout: Report) -> None:
     assert ok == total  # never another place's question answered with Haizhu's figures
     assert holdout.accuracy >= HOLDOUT_FLOORS["ALL"]
     by = holdout.by_category()
-    refused = sum(by[c][0] for c in REFUSAL_CATEGORIES)
-    asked = sum(by[c][1] for c in REFUSAL_CATEGORIES)
-    assert refused / asked >= 0.95, (refused, asked)  # the issue's target for refusals
+    assert share(by, REFUSAL_CATEGORIES) >= 0.95, by  # the issue's target for refusals
 
 
 def test_held_out_refusals_3(engine: Engine) -> None:
@@ -70,11 +76,8 @@ def test_held_out_4(engine: Engine) -> None:
     report = evaluate(engine, load_cases(EVAL / "holdout_4.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 300 and report.accuracy >= 0.93
-    refused = sum(by[c][0] for c in REFUSAL_CATEGORIES)
-    asked = sum(by[c][1] for c in REFUSAL_CATEGORIES)
-    assert refused / asked >= 0.9, (refused, asked)
-    core = [by[c] for c in ("schools", "childcare", "projects")]
-    assert sum(ok for ok, _ in core) / sum(total for _, total in core) >= 0.95
+    assert share(by, REFUSAL_CATEGORIES) >= 0.9, by
+    assert share(by, CORE_CATEGORIES[:3]) >= 0.95
 
 
 def test_held_out_5(engine: Engine) -> None:
@@ -84,12 +87,9 @@ def test_held_out_5(engine: Engine) -> None:
     report = evaluate(engine, load_cases(EVAL / "holdout_5.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 330 and report.accuracy >= 0.92
-    refused = sum(by[c][0] for c in REFUSAL_CATEGORIES)
-    asked = sum(by[c][1] for c in REFUSAL_CATEGORIES)
-    assert refused / asked >= 0.93, (refused, asked)
+    assert share(by, REFUSAL_CATEGORIES) >= 0.93, by
     assert by["otherplace"][0] == by["otherplace"][1]
-    core = [by[c] for c in ("schools", "childcare", "projects", "other")]
-    assert sum(ok for ok, _ in core) / sum(total for _, total in core) >= 0.91
+    assert share(by, CORE_CATEGORIES) >= 0.91
 
 
 def test_held_out_6(engine: Engine) -> None:
@@ -99,11 +99,8 @@ def test_held_out_6(engine: Engine) -> None:
     report = evaluate(engine, load_cases(EVAL / "holdout_6.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 320 and report.accuracy >= 0.94
-    refused = sum(by[c][0] for c in REFUSAL_CATEGORIES)
-    asked = sum(by[c][1] for c in REFUSAL_CATEGORIES)
-    assert refused / asked >= 0.91, (refused, asked)
-    core = [by[c] for c in ("schools", "childcare", "projects", "other")]
-    assert sum(ok for ok, _ in core) / sum(total for _, total in core) >= 0.96
+    assert share(by, REFUSAL_CATEGORIES) >= 0.91, by
+    assert share(by, CORE_CATEGORIES) >= 0.96
 
 
 def test_held_out_7(engine: Engine) -> None:
@@ -114,11 +111,8 @@ def test_held_out_7(engine: Engine) -> None:
     report = evaluate(engine, load_cases(EVAL / "holdout_7.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 320 and report.accuracy >= 0.96
-    refused = sum(by[c][0] for c in REFUSAL_CATEGORIES)
-    asked = sum(by[c][1] for c in REFUSAL_CATEGORIES)
-    assert refused / asked >= 0.95, (refused, asked)
-    core = [by[c] for c in ("schools", "childcare", "projects", "other")]
-    assert sum(ok for ok, _ in core) / sum(total for _, total in core) >= 0.96
+    assert share(by, REFUSAL_CATEGORIES) >= 0.95, by
+    assert share(by, CORE_CATEGORIES) >= 0.96
 
 
 def test_held_out_8(engine: Engine) -> None:
@@ -129,12 +123,9 @@ def test_held_out_8(engine: Engine) -> None:
     report = evaluate(engine, load_cases(EVAL / "holdout_8.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 320 and report.accuracy >= 0.94
-    refused = sum(by[c][0] for c in REFUSAL_CATEGORIES)
-    asked = sum(by[c][1] for c in REFUSAL_CATEGORIES)
-    assert refused / asked >= 0.9, (refused, asked)
+    assert share(by, REFUSAL_CATEGORIES) >= 0.9, by
     assert by["otherplace"][0] == by["otherplace"][1]
-    core = [by[c] for c in ("schools", "childcare", "projects", "other")]
-    assert sum(ok for ok, _ in core) / sum(total for _, total in core) >= 0.97
+    assert share(by, CORE_CATEGORIES) >= 0.97
 
 
 @pytest.mark.parametrize(
