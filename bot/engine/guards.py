@@ -128,6 +128,11 @@ class Personal:
         )
 
 
+def answer_texts(intents: list[LoadedIntent]) -> list[str]:
+    """Each intent's answers in every language, folded, as one text: what the answer shows."""
+    return [fold(" ".join(rendered.text for rendered in li.answers.values())) for li in intents]
+
+
 class OtherPlace:
     """A place that the answered (or best candidate) intent does not cover: 番禺, 天河, 深圳 …
     A question that matches nothing above the floor covers none."""
@@ -136,9 +141,7 @@ class OtherPlace:
         self._composer = composer
         self._places = [frozenset(p.lower() for p in li.intent.places) for li in intents]
         # each intent's answer, for the names it shows (广州市文化馆 in the tourism answer)
-        self._answers = [
-            fold(" ".join(rendered.text for rendered in li.answers.values())) for li in intents
-        ]
+        self._answers = answer_texts(intents)
         # the Latin words of the answers, English examples and keywords: Haizhu's own names as
         # English writes them (pazhou, lijiao, kanglu), besides English words
         texts = [*self._answers]
@@ -230,9 +233,7 @@ class AskedDetail:
 
     def __init__(self, composer: Composer, intents: list[LoadedIntent], details: Lexicon) -> None:
         self._composer = composer
-        shown = [
-            fold(" ".join(rendered.text for rendered in li.answers.values())) for li in intents
-        ]
+        shown = answer_texts(intents)
         self._texts = shown
         self._shows = [
             frozenset(
@@ -244,25 +245,29 @@ class AskedDetail:
             for text in shown
         ]
 
+    def _names_rates(self, text: str, offered: list[int]) -> bool:
+        """Whether an offered answer names every rate the question asks by name (家庭医生签约率,
+        失业率: a rate no answer names is a detail the report does not give). The matching form
+        has the lexicon's spelling (复盖率 -> 覆盖率); the rate's last character and 率 are enough
+        (a slip before them), and so is what it measures (达标 of 达标率, where the answer gives
+        达标天数比例)."""
+        if "率" not in text:
+            return True
+        rates = [r for r in _RATE.findall(text) if not r.endswith(_ANY_RATE)]
+        return not rates or any(
+            all(r[1:] in self._texts[i] or r[:2] in self._texts[i] for r in rates) for i in offered
+        )
+
     def __call__(self, q: Query) -> Answer | None:
         d = q.decision
         if d.kind == "fallback":
             return None
         offered = [d.best] if d.best is not None else [i for i, _ in d.candidates]
-        # a rate the answers never name (签约率, 失业率) is a detail they do not give; the
-        # matching form has the lexicon's spelling (复盖率 -> 覆盖率)
-        text = q.norm.text
-        rates = (
-            [r for r in _RATE.findall(text) if not r.endswith(_ANY_RATE)] if "率" in text else []
-        )
-        # (the rate's last character and 率 are enough: a slip before them, 复盖率, still names it;
-        # so is what it measures, 达标 of 达标率 where the answer gives 达标天数比例)
-        if rates and not any(
-            all(r[1:] in self._texts[i] or r[:2] in self._texts[i] for r in rates) for i in offered
-        ):
-            pass
-        # else an answer must show the detail asked; of the choices offered, one must
-        elif not q.norm.details or any(q.norm.details <= self._shows[i] for i in offered):
+        # an answer must show the detail asked, and name the rate asked; of the choices offered,
+        # one must
+        details = q.norm.details
+        shown = not details or any(details <= self._shows[i] for i in offered)
+        if shown and self._names_rates(q.norm.text, offered):
             return None
         return self._composer.fallback(
             q.question,

@@ -736,7 +736,7 @@ class Normalizer:
             return True
         general = False
         for clause in clauses:
-            if not (self._clause_asks(clause) or self._figure_asks.search(clause)):
+            if not self._asks_something(clause):
                 continue  # (想问普惠托位的占比 asks, without a question word)
             if (
                 self._personal.search(clause)
@@ -779,7 +779,7 @@ class Normalizer:
             return frozenset()
         figure = self._figure_asks
         if len(clauses) > 1:
-            asking = [c for c in clauses if self._clause_asks(c) or (figure and figure.search(c))]
+            asking = [c for c in clauses if self._asks_something(c)]
             if asking:
                 found = [w for c in asking for w in words.findall(c)]
         details = frozenset(self._detail_of[w] for w in found)
@@ -808,6 +808,12 @@ class Normalizer:
             return False
         # (几 that counts vaguely asks nothing: 我们小区前几年改造过, 好几个, 十几年)
         return bool(self._asks.search(_FEW.sub(" ", clause) if "几" in clause else clause))
+
+    def _asks_something(self, clause: str) -> bool:
+        """A clause that asks, or names a figure without a question word (想问普惠托位的占比)."""
+        return self._clause_asks(clause) or bool(
+            self._figure_asks and self._figure_asks.search(clause)
+        )
 
     def asks_two_things(self, norm: Normalized) -> bool:
         """Two clauses that ask, or a word joining two things asked for (分别, 和, both)."""
