@@ -83,3 +83,24 @@ def test_what_a_procedure_costs_is_a_procedure(engine: Engine, question: str) ->
 
 def test_what_the_district_spent_is_no_procedure(engine: Engine) -> None:
     assert engine.ask("去年教育投入了多少钱").reason != "procedure"
+
+
+def test_a_fragment_asking_what_the_topic_does_not_give_says_so(engine: Engine) -> None:
+    school = engine.ask("琶洲南学校是怎么回事")
+    assert school.decision == "answer"
+    cost = engine.ask("投资几多", Context.after(school))
+    assert (cost.decision, cost.reason) == ("fallback", "detail")
+    # the school's answer is offered, not repeated
+    assert tuple(r.intent for r in cost.related) == school.intents
+    projects = engine.ask("重点项目有多少个")
+    assert engine.ask("投资几多", Context.after(projects)).decision == "answer"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["how do i sign my kid up for kindergarten", "how can I fill the childcare form in"],
+)
+def test_an_english_phrasal_verb_split_by_its_object_is_a_procedure(
+    engine: Engine, question: str
+) -> None:
+    assert engine.ask(question).reason == "procedure"

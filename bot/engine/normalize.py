@@ -85,6 +85,22 @@ _OWN_UNIT = re.compile(
 _FEW = re.compile(
     r"[前近这那过头]几(?:年|天|日|个月|周|次)|几(?:年|天|日|个月)前|好几|十几|几十(?!几)"
 )
+_PARTICLES = frozenset({"up", "in", "out", "down", "on", "off"})
+
+
+def _split_phrasal(words: Iterable[str]) -> re.Pattern[str] | None:
+    """English phrasal verbs of `words` (sign up, fill in) with up to three words between
+    verb and particle, as people write them: "sign my daughter up", "fill the form in"."""
+    pairs = [w.split() for w in words if w.isascii() and len(w.split()) == 2]
+    verbs = sorted({v for v, p in pairs if p in _PARTICLES})
+    ends = sorted({p for v, p in pairs if p in _PARTICLES})
+    if not verbs:
+        return None
+    return re.compile(
+        rf"\b({'|'.join(map(re.escape, verbs))})\s+(?:[a-z'’-]+\s+){{1,3}}?({'|'.join(ends)})\b"
+    )
+
+
 _NOT_HOW = re.compile(r"怎么样|怎样的|怎么会|怎么这么|如何评价|咋样|咋回事")
 # words that ask for a figure or a place: not a question whether something was done
 _FIGURE_ASK = r"多少|几|哪|什么|怎|咩|边度|how many|how much|what|which|when|where"
@@ -467,6 +483,7 @@ class Normalizer:
         self._procedure_latin = frozenset(
             w for w in map(fold, lexicon.procedure_words) if w.isascii() and len(w) >= 5
         )
+        self._split_phrasal = _split_phrasal(fold(w) for w in lexicon.procedure_words)
         self._lexicon = lexicon
         self._examples: tuple[str, ...] = ()
 
@@ -659,6 +676,8 @@ class Normalizer:
             ):
                 return True  # 注册要几多钱: what a procedure costs
             clause = _NOT_HOW.sub(" ", clause)  # 怎么样: how is it, not how to
+            if self._split_phrasal is not None and clause.isascii():
+                clause = self._split_phrasal.sub(r"\1 \2", clause)  # sign my son up: sign up
             if not self._procedure_asks.search(clause):
                 if (
                     not figure

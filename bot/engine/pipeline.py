@@ -183,7 +183,9 @@ class Pipeline:
         before = frozenset(self.followup.indices(context.intents))
         followed = self._run(incoming, joined, merged, today, followup=True, before=before)
         if followed.decision != "answer":
-            return alone
+            # a detail the last answer's topic does not give (投资几多 after a school with no
+            # investment figure) says so and offers that topic; anything else falls back alone
+            return followed if followed.reason == "detail" and alone.decision != "answer" else alone
         return dataclasses.replace(followed, followed=True)
 
     def _run(
