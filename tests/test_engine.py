@@ -419,6 +419,42 @@ def test_an_english_area_no_lexicon_lists_is_another_place(engine: Engine, quest
 
 @pytest.mark.parametrize(
     "question",
+    [
+        "周庄镇今年新增多少托位",
+        "岗背村有几个长者饭堂",
+        "想问下桐乡县去年GDP多少",
+        "水头街道有几个口袋公园",
+    ],
+)
+def test_a_chinese_town_or_village_no_lexicon_lists_is_another_place(
+    engine: Engine, question: str
+) -> None:
+    """A name no answer, example or keyword writes, before 镇, 村, 县 or 街道, is another place."""
+    answer = engine.ask(question)
+    assert (answer.decision, answer.reason) == ("fallback", "other_place"), answer
+    assert not re.search(r"\d", answer.text.split("\n")[0]), answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "沥滘村复建房交了多少套",
+        "沥教村复建房交了多少套",  # a slip that sounds like the village the answer names
+        "小洲村有几个长者饭堂",  # a Haizhu village the lexicon lists as inside
+        "城中村改造今年有几个项目",
+        "我们村的复建房交了几多套",
+        "村里的长者饭堂有几个",
+        "要去街道办理吗",
+    ],
+)
+def test_haizhus_villages_and_villages_at_large_are_no_other_place(
+    engine: Engine, question: str
+) -> None:
+    assert engine.ask(question).reason != "other_place"
+
+
+@pytest.mark.parametrize(
+    "question",
     ["How many childcare places does Haizhu District have?", "Pazhou district key projects"],
 )
 def test_haizhus_own_areas_are_no_other_place(engine: Engine, question: str) -> None:

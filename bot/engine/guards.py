@@ -19,6 +19,7 @@ from bot.content.schema import Lexicon
 from bot.engine.answer import Answer
 from bot.engine.dictionary import is_english_word
 from bot.engine.normalize import detect_script, fold
+from bot.engine.pinyin import to_pinyin_codes
 from bot.engine.query import Incoming, Query
 from bot.engine.render import Composer
 
@@ -137,7 +138,7 @@ class OtherPlace:
     """A place that the answered (or best candidate) intent does not cover: 番禺, 天河, 深圳 …
     A question that matches nothing above the floor covers none."""
 
-    def __init__(self, composer: Composer, intents: list[LoadedIntent]) -> None:
+    def __init__(self, composer: Composer, intents: list[LoadedIntent], lexicon: Lexicon) -> None:
         self._composer = composer
         self._places = [frozenset(p.lower() for p in li.intent.places) for li in intents]
         # each intent's answer, for the names it shows (广州市文化馆 in the tourism answer)
@@ -148,6 +149,19 @@ class OtherPlace:
         for li in intents:
             texts += [*li.intent.examples.en, *li.intent.keywords]
         self._own_words = frozenset(_LATIN_WORD.findall(fold(" ".join(texts))))
+        # the names by kind (沥滘村, 城中村, 重镇) that answers, examples and keywords write
+        own = fold(" ".join([*texts, *(e for li in intents for e in li.intent.examples.zh)]))
+        self._own_kinds = frozenset(
+            own[max(0, m.start() - k) : m.end()]
+            for m in _AREA_KIND.finditer(own)
+            for k in range(1, AREA_NAME_MAX + 1)
+        )
+        # ... and how their names sound (沥教村 is 沥滘村 with a slip)
+        self._own_sounds = frozenset(
+            to_pinyin_codes(own[m.start() - 2 : m.end()]) for m in _AREA_KIND.finditer(own)
+        )
+        inside = sorted({fold(w) for w in [*lexicon.home, *lexicon.inside] if w}, key=len)
+        self._inside = re.compile("|".join(re.escape(w) for w in reversed(inside)))
 
     def _named_areas(self, text: str) -> tuple[str, ...]:
         """Areas an English question names by a word nothing here uses, before "district",
@@ -160,9 +174,31 @@ class OtherPlace:
             if name not in self._own_words and not is_english_word(name)
         )
 
+    def _named_by_kind(self, text: str) -> tuple[str, ...]:
+        """Places a Chinese question names by their kind, with a name nothing here uses:
+        华西村, 太和镇, 博罗县, 祖庙街道 (a town, village or county the lexicon does not list).
+        Haizhu's own (沥滘村, 琶洲街道) are in answers and examples or listed as inside."""
+        folded = self._inside.sub(" ", fold(text))
+        names = []
+        for m in _AREA_KIND.finditer(folded):
+            start = m.start()
+            if folded[start - 1] in _NO_NAME_BEFORE or folded[start - 1 : start + 1] in _AT_LARGE:
+                continue  # 我们村, 城中村, 每个镇, 乡镇: no name
+            if any(folded[start - k : m.end()] in self._own_kinds for k in (1, 2)):
+                continue
+            if to_pinyin_codes(folded[start - 2 : m.end()]) in self._own_sounds:
+                continue
+            begin = start - 2
+            while begin > max(0, start - AREA_NAME_MAX) and (
+                _CJK_ONLY.fullmatch(folded[begin - 1]) and folded[begin - 1] not in _NOT_A_NAME
+            ):
+                begin -= 1
+            names.append(folded[begin : m.end()])
+        return tuple(names)
+
     def __call__(self, q: Query) -> Answer | None:
         if not q.norm.places:
-            named = self._named_areas(q.text) if q.lang == "en" else ()
+            named = self._named_areas(q.text) if q.lang == "en" else self._named_by_kind(q.text)
             if not named:
                 return None
             q.norm = dataclasses.replace(q.norm, places=named)
@@ -210,6 +246,43 @@ _NAMED_AREA = re.compile(
 # a rate asked by name (家庭医生签约率, 失业率); those any figure of growth or share answers are not
 _RATE = re.compile(r"[\u4e00-\u9fff]{2}率")
 _ANY_RATE = ("增长率", "增加率", "下降率", "完成率", "比率", "效率", "频率")
+
+# a town, village, county or street named by its kind, after two Chinese characters of name
+# (not one's people or office: 村里, 村委, 街道办)
+_AREA_KIND = re.compile(
+    r"(?<=[\u4e00-\u9fff]{2})(?:街道(?![路办])|镇(?![上里长政])|村(?![里委民长干])|县(?![城里长]))"
+)
+AREA_NAME_MAX = 4  # characters of name read before the kind
+# a character just before the kind that makes it no name (我们村, 每个镇, 那个县, 去街道) ...
+_NO_NAME_BEFORE = frozenset("去到由从喺在个条们本该各全每有我这那哪边呢嗰啲的整进入出回")
+# ... and kinds said of no one place (乡镇, 城中村, 区县)
+_AT_LARGE = frozenset(
+    [
+        "乡镇",
+        "乡村",
+        "城镇",
+        "农村",
+        "新村",
+        "旧村",
+        "古村",
+        "小镇",
+        "大镇",
+        "重镇",
+        "村镇",
+        "市县",
+        "区县",
+        "州县",
+        "省县",
+        "山村",
+        "渔村",
+        "中村",
+        "大村",
+    ]
+)
+# a character that begins no name, read further back (问下太和镇, 去华西村)
+_NOT_A_NAME = frozenset(
+    "区市省县镇的在去到从喺嘅住问下讲话说听同和与跟及或比这那哪边呢嗰啲我你他她们个了咗过想请"
+)
 
 NAME_TAIL = 2  # characters after a place word that, found with it in an answer, make a name
 _CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")

@@ -82,7 +82,7 @@ def standard_steps(
         Request(composer),
         Procedure(composer),
         Personal(composer, intents),
-        OtherPlace(composer, intents),
+        OtherPlace(composer, intents, content.lexicon),
         AskedDetail(composer, intents, content.lexicon),
         MultiPart(normalizer, fact_years),
         AnswerBoth(normalizer),
