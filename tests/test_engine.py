@@ -479,3 +479,12 @@ def test_an_english_question_in_the_answers_own_words_is_answered(engine: Engine
     """No example says "real estate development"; the English GDP answer does, and it alone."""
     answer = engine.ask("What was the growth of real estate development in Haizhu last year?")
     assert answer.decision == "answer" and "28.2" in answer.text, answer
+
+
+def test_an_english_detail_word_counts_in_an_answer_only_as_a_whole_word(engine: Engine) -> None:
+    """The housing answer says "rental", which is no rent: a rent asked is a detail not given."""
+    rent = engine.ask("How much is the monthly rent for affordable rental housing in Haizhu?")
+    assert (rent.decision, rent.reason) == ("fallback", "detail"), rent
+    assert engine.ask("How many affordable rental homes did Haizhu provide in 2024?").decision == (
+        "answer"
+    )

@@ -360,3 +360,10 @@ def test_someone_asking_through_the_asker_is_a_frame_not_their_case() -> None:
     assert n.normalize("我奶奶想知道我儿子能不能读公办").personal
     assert n.normalize("我儿子能不能读公办").personal  # the asker's own case
     assert n.normalize("我奶奶能不能去长者饭堂").personal
+
+
+def test_where_the_asker_comes_from_is_no_place_asked_beside_a_haizhu_place(engine) -> None:  # type: ignore[no-untyped-def]
+    """琶洲 is in Haizhu: the asker's own journey from 白云 is a story, not the place asked about."""
+    answer = engine.ask("我从白云过来琶洲看展，琶洲地区去年一共办了多少场展会？")
+    assert answer.decision == "answer", answer
+    assert engine.ask("白云区去年一共办了多少场展会？").reason == "other_place"

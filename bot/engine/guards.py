@@ -294,6 +294,14 @@ _DAY = re.compile(
 )
 
 
+def _shows(word: str, text: str) -> bool:
+    """Whether an answer's folded text has `word`; an English word as a whole word ("rent" is
+    not in "rental", nor "tall" in "install")."""
+    if not word.isascii():
+        return word in text
+    return re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", text) is not None
+
+
 def names_a_day(text: str) -> bool:
     """Whether folded text names a calendar day (3月5日, 5 March), not just a year or month."""
     return _DAY.search(text) is not None
@@ -312,7 +320,7 @@ class AskedDetail:
             frozenset(
                 name
                 for name, detail in details.details.items()
-                if any(fold(w) in text for w in detail.shows)
+                if any(_shows(fold(w), text) for w in detail.shows)
                 or (detail.shows_day and names_a_day(text))
             )
             for text in shown

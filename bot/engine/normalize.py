@@ -425,8 +425,8 @@ class Normalizer:
         self._places = _alternation(
             fold(place) for group in lexicon.places.values() for place in group
         )
-        self._home = _alternation(fold(h) for h in lexicon.home)
-        # names in Haizhu that hold another place's name (中山大学, 南海心沙): no other place
+        # Haizhu, its streets and villages, and names in it that hold another place's name
+        # (中山大学, 南海心沙): no other place
         self._inside = _alternation(fold(h) for h in [*lexicon.home, *lexicon.inside])
         self._personal = _alternation(fold(p) for p in lexicon.personal)
         self._asks = _alternation(fold(p) for p in lexicon.asks)
@@ -566,11 +566,11 @@ class Normalizer:
         personal = self._is_personal(guarded, asked)
         without_home = self._inside.sub(" ", folded) if self._inside else folded
         places = tuple(dict.fromkeys(self._places.findall(without_home))) if self._places else ()
-        home = self._home
+        home = self._inside  # Haizhu, or a place in it (琶洲, 沥滘)
         home_named = bool(home and home.search(folded))
         if places and home is not None and home_named and len(clauses) > 1:
             # where the asker comes from or their family lives is no place asked about when the
-            # question names Haizhu: 我喺湖南嚟广州打工，想问海珠去年新增就业有几多人; a clause
+            # question names Haizhu or a place in it: 我喺湖南嚟广州打工，想问海珠去年新增就业有几多人; a clause
             # naming both compares them (海珠和荔湾比，哪个区学位多), unless the asker tells of
             # themselves in it (我住番禺但在海珠上班)
             kept = [
