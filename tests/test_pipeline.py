@@ -185,6 +185,19 @@ def test_a_question_in_an_answers_own_words_is_answered_by_it(engine: Engine) ->
     assert engine.ask("托位有多少").intent == without.ask("托位有多少").intent
 
 
+def test_an_answers_list_is_read_without_its_commas(engine: Engine) -> None:
+    """The consumption answer writes 体育、娱乐用品类: a question saying 体育娱乐用品 quotes it."""
+    answer = engine.ask("去年体育娱乐用品卖得怎么样")
+    assert answer.decision == "answer" and "69.6" in answer.text, answer
+
+
+def test_a_rate_asked_with_a_slip_that_sounds_the_same_is_the_answers(engine: Engine) -> None:
+    """办节率 sounds as 办结率, which the services answer gives: no detail refused."""
+    answer = engine.ask("政务服务按时办节率有多高")
+    assert answer.decision == "answer" and "100" in answer.text, answer
+    assert engine.ask("海珠区失业率是多少").reason == "detail"
+
+
 def test_a_how_to_question_gets_no_figures_but_the_topic_offered(engine: Engine) -> None:
     for q in (
         "公租房怎么申请",

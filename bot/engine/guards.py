@@ -316,6 +316,7 @@ class AskedDetail:
         self._composer = composer
         shown = answer_texts(intents)
         self._texts = shown
+        self._sounds = [to_pinyin_codes(text) for text in shown]
         self._shows = [
             frozenset(
                 name
@@ -330,13 +331,19 @@ class AskedDetail:
         """Whether an offered answer names every rate the question asks by name (家庭医生签约率,
         失业率: a rate no answer names is a detail the report does not give). The matching form
         has the lexicon's spelling (复盖率 -> 覆盖率); the rate's last character and 率 are enough
-        (a slip before them), and so is what it measures (达标 of 达标率, where the answer gives
+        (a slip before them, or one that sounds the same), and so is what it measures (达标 of 达标率, where the answer gives
         达标天数比例)."""
         if "率" not in text:
             return True
         rates = [r for r in _RATE.findall(text) if not r.endswith(_ANY_RATE)]
         return not rates or any(
-            all(r[1:] in self._texts[i] or r[:2] in self._texts[i] for r in rates) for i in offered
+            all(
+                r[1:] in self._texts[i]
+                or r[:2] in self._texts[i]
+                or to_pinyin_codes(r[1:]) in self._sounds[i]  # 办节率: 办结率 with a slip
+                for r in rates
+            )
+            for i in offered
         )
 
     def __call__(self, q: Query) -> Answer | None:

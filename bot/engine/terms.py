@@ -42,7 +42,8 @@ def _pairs(text: str) -> Iterator[str]:
 
 
 def _runs(text: str) -> Iterator[str]:
-    for chunk in _HAN.findall(text):
+    # a list's comma joins what it lists: 体育、娱乐用品类 is read as 体育娱乐用品类
+    for chunk in _HAN.findall(text.replace("、", "")):
         for start in range(len(chunk) - RUN + 1):
             yield chunk[start : start + RUN]
 
