@@ -331,8 +331,8 @@ class AskedDetail:
         """Whether an offered answer names every rate the question asks by name (家庭医生签约率,
         失业率: a rate no answer names is a detail the report does not give). The matching form
         has the lexicon's spelling (复盖率 -> 覆盖率); the rate's last character and 率 are enough
-        (a slip before them, or one that sounds the same), and so is what it measures (达标 of 达标率, where the answer gives
-        达标天数比例)."""
+        (a slip before them, or one that sounds the same), and so is what it measures (达标 of
+        达标率, where the answer gives 达标天数比例)."""
         if "率" not in text:
             return True
         rates = [r for r in _RATE.findall(text) if not r.endswith(_ANY_RATE)]
