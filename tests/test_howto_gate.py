@@ -190,6 +190,25 @@ def test_refusals_11_to_14(engine: Engine, name: str, size: int) -> None:
     assert not wrong, wrong  # a look-alike missed is refused, not answered with other figures
 
 
+def test_refusals_17(engine: Engine) -> None:
+    """tests/eval/refusals_17.yaml: 120 questions about other places, most in Chinese forms a list
+    of districts misses (towns, villages, streets, abbreviations), 60 off topic and 60
+    look-alikes that mention another place as the asker's background, by a nineteenth author;
+    worked from: 89.6% as written (other places 109/120), 93.8% after (112/120)."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_17.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 240 and report.accuracy >= 0.92
+    assert by["otherplace"][0] >= 111 and by["offtopic"][0] >= 56, by
+    ok, total = by["lookalike"]
+    assert ok / total >= 0.9
+    wrong = [
+        r.case.q
+        for r in report.results
+        if r.case.category == "lookalike" and not r.passed and r.answer.decision == "answer"
+    ]
+    assert not wrong, wrong  # a look-alike missed is refused, not answered with other figures
+
+
 def test_refusals_15(engine: Engine) -> None:
     """tests/eval/refusals_15.yaml: 100 questions about things the report names asking what it
     does not give (a year it has no figure for, a breakdown, names, a rank, a reason, a price),
@@ -265,15 +284,17 @@ def test_refusals_2(refusals_2: Report, category: str) -> None:
         ("core_13", 200, 0.87),
         ("core_14", 240, 0.95),
         ("core_15", 220, 0.92),
+        ("core_16", 240, 0.93),
     ],
 )
-def test_core_9_to_15(engine: Engine, name: str, size: int, floor: float) -> None:
-    """tests/eval/core_9.yaml to core_15.yaml: answerable questions by a ninth to a fifteenth
+def test_core_9_to_16(engine: Engine, name: str, size: int, floor: float) -> None:
+    """tests/eval/core_9.yaml to core_16.yaml: answerable questions by a ninth to a sixteenth
     author (the whole report; projects in colloquial words; English only; the whole report in
     three languages; English and pinyin only; Chinese and Cantonese run-ons and typos; several
-    things at once, comparisons and checks of a figure); worked from: 80.7%, 94.0%, 71.8%,
-    90.8%, 87.0%, 94.6% and 90.9% as written, 91.0%, 97.2%, 91.4%, 95.6%, 92.0%, 96.7% and
-    93.6% after (core_9 gained most from the report sentences that no answer showed). A miss there is mostly a refusal (no answer shows
-    the detail, or English words no example has), not other figures."""
+    things at once, comparisons and checks of a figure; the whole report section by section in
+    three languages); worked from: 80.7%, 94.0%, 71.8%, 90.8%, 87.0%, 94.6%, 90.9% and 93.3%
+    as written, 91.0%, 97.2%, 91.4%, 95.6%, 92.0%, 96.7%, 93.6% and 94.6% after (core_9 gained
+    most from the report sentences that no answer showed). A miss there is mostly a refusal
+    (no answer shows the detail, or English words no example has), not other figures."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     assert len(report.results) >= size and report.accuracy >= floor
