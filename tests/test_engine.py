@@ -488,3 +488,20 @@ def test_an_english_detail_word_counts_in_an_answer_only_as_a_whole_word(engine:
     assert engine.ask("How many affordable rental homes did Haizhu provide in 2024?").decision == (
         "answer"
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("图书馆礼拜六开唔开门", "procedure"),  # a weekday's opening hours
+        ("海珠PM2.5有几多微克", "detail"),  # a concentration in its unit: the report gives a fall
+        ("海珠湿地的鸟在哪里能看到", "detail"),  # where to see something: no sites given
+    ],
+)
+def test_what_the_report_does_not_state_of_its_own_subjects(
+    engine: Engine, question: str, reason: str
+) -> None:
+    answer = engine.ask(question)
+    assert (answer.decision, answer.reason) == ("fallback", reason), answer
+    # ... while what it does state of them is answered
+    assert engine.ask("PM2.5浓度降了多少").decision == "answer"
