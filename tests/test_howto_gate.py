@@ -209,6 +209,16 @@ def test_refusals_17(engine: Engine) -> None:
     assert not wrong, wrong  # a look-alike missed is refused, not answered with other figures
 
 
+def test_refusals_18(engine: Engine) -> None:
+    """tests/eval/refusals_18.yaml: 70 procedures (many without a how-word), 60 personal cases,
+    40 requests and 70 look-alikes, half Mandarin, a quarter Cantonese, a quarter English, by a
+    twentieth author; worked from: 92.9% as written, 98.8% after."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_18.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 240 and report.accuracy >= 0.97
+    assert all(ok / total >= 0.95 for ok, total in by.values()), by
+
+
 def test_refusals_15(engine: Engine) -> None:
     """tests/eval/refusals_15.yaml: 100 questions about things the report names asking what it
     does not give (a year it has no figure for, a breakdown, names, a rank, a reason, a price),

@@ -367,3 +367,23 @@ def test_where_the_asker_comes_from_is_no_place_asked_beside_a_haizhu_place(engi
     answer = engine.ask("我从白云过来琶洲看展，琶洲地区去年一共办了多少场展会？")
     assert answer.decision == "answer", answer
     assert engine.ask("白云区去年一共办了多少场展会？").reason == "other_place"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我那个今年刚满两岁、走路还不稳的小孙女，能去托育点吗",  # kin with many words between
+        "我個囡可唔可以讀公辦小學",
+        "我嗰份補貼仲未到賬",
+        "will our workshop have to move out?",
+    ],
+)
+def test_more_ways_to_tell_of_ones_own_case(engine, question: str) -> None:  # type: ignore[no-untyped-def]
+    assert engine.ask(question).reason == "personal"
+
+
+@pytest.mark.parametrize(
+    "question", ["估下海珠明年GDP增长几多", "can you predict haizhu's tax revenue next year"]
+)
+def test_a_guess_asked_for_is_a_request(engine, question: str) -> None:  # type: ignore[no-untyped-def]
+    assert engine.ask(question).reason == "request"

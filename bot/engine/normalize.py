@@ -75,7 +75,8 @@ _FIRST_PERSON = re.compile(
 # the asker's kin with words between (我两岁的女儿, my 2 year old daughter): a personal marker, as
 # 我女儿 and "my daughter" in the lexicon are
 _KIN = re.compile(
-    r"我(?:家|们家|屋企|哋)?[^\s,，。?？!！]{1,5}?(?:的|嘅|个|個)(?:女儿|儿子|孩子|小孩|宝宝|仔|女|孙子|孙女|外孙)"
+    r"我(?:家|们家|屋企|哋)?[^\s,，。?？!！]{1,14}?(?:的|嘅|个|個)"
+    r"(?:女儿|儿子|孩子|小孩|宝宝|仔|女|囡|孙子|孙女|小孙子|小孙女|外孙|侄子|侄女|外甥)"
     r"|\b(?:my|our) (?:[\w-]+ ){1,3}?(?:daughter|son|kid|child|baby|toddler|boy|girl|grandson|granddaughter)s?\b"
 )
 # a building or flat by its number (沥滘复建房3栋, block 12): the asker's own; the report numbers none
