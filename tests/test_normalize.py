@@ -192,6 +192,10 @@ def test_windows_are_the_asking_clause_alone_and_with_the_one_before(engine) -> 
     two = normalizer.normalize("托位，多少？")
     assert normalizer.text("托位，多少？") not in normalizer.windows(two, 1)
     assert normalizer.windows(normalizer.normalize("托位多少"), 1) == []
+    # an earlier clause that asks stands alone too: the last names no topic
+    both = normalizer.normalize("河涌巡河一共几多人次？问题又解决了多少宗")
+    assert normalizer.text("河涌巡河一共几多人次？") in normalizer.windows(both, 4)
+    assert engine.ask("河涌巡河一共几多人次？问题又解决了多少宗").intent == "env_rivers"
 
 
 def test_english_terms_with_weak_words_survive_the_second_lookup(engine) -> None:  # type: ignore[no-untyped-def]

@@ -882,8 +882,10 @@ class Normalizer:
     def windows(self, norm: Normalized, min_length: int = 4) -> list[str]:
         """For a question of several clauses: the matching form of its last clause that asks,
         alone and with the clause before it unless the two are the whole question (the scene a
-        rambling question sets drowns its question). Forms shorter than `min_length` say too
-        little to match on; a form equal to the whole question's says nothing new."""
+        rambling question sets drowns its question), and of each earlier clause that asks,
+        alone (全年巡河多少人次，解决了多少问题: the second names no topic). Forms shorter than
+        `min_length` say too little to match on; a form equal to the whole question's says
+        nothing new."""
         clauses = norm.clauses
         if len(clauses) < 2:
             return []
@@ -900,9 +902,10 @@ class Normalizer:
                 else self._clause_asks(clause)
             ):
                 out.append(clause)
+                if out[1:]:
+                    continue  # an earlier clause that asks: alone (全年巡河多少人次，解决了多少问题)
                 if i and len(clauses) > 2:  # of two clauses, the pair is the whole question
                     out.append(clauses[i - 1] + "," + clause)
-                break
         # a form equal to the whole question's would only repeat its ranking
         forms = dict.fromkeys(self._text(w) for w in out)
         # (English: one word left is a side of some topic, not a topic: "and what percentage?")
