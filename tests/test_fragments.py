@@ -104,3 +104,7 @@ def test_an_english_phrasal_verb_split_by_its_object_is_a_procedure(
     engine: Engine, question: str
 ) -> None:
     assert engine.ask(question).reason == "procedure"
+
+
+def test_a_four_letter_slip_of_a_procedure_word_is_still_one(engine: Engine) -> None:
+    assert engine.ask("how do i aply for affordable housing").reason == "procedure"

@@ -696,7 +696,7 @@ class Normalizer:
             if any(
                 Levenshtein.distance(w, p, score_cutoff=1) <= 1
                 for w in _LATIN_WORD.findall(clause)
-                if len(w) >= 5
+                if len(w) >= 4
                 for p in self._procedure_latin
             ):
                 return True
