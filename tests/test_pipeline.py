@@ -114,6 +114,13 @@ def test_answer_both_answers_two_equal_exact_candidates_and_asks_otherwise(engin
     assert q.decision.kind == "clarify" and q.also == ()
 
 
+@pytest.mark.parametrize("question", ["托位还是学位多", "学位多还是托位多"])
+def test_which_of_two_is_more_answers_both(engine: Engine, question: str) -> None:
+    """还是 joins the two things compared: both figures, not one of them."""
+    answer = engine.ask(question)
+    assert answer.decision == "answer" and "10921" in answer.text and "3395" in answer.text
+
+
 def test_by_figure_alone(engine: Engine) -> None:
     q = query(engine, "3395是什么意思")
     assert q.norm.about_figure
