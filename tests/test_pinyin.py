@@ -89,3 +89,10 @@ def test_english_words_that_spell_syllables_are_not_read_as_pinyin(engine: Engin
         for second in words:
             if first != second:
                 assert engine.ask(f"{first} {second}").decision != "answer", (first, second)
+
+
+def test_one_word_of_pinyin_is_read_when_nothing_else_is_asked(engine: Engine) -> None:
+    """ "haizhu xuewei how many": xuewei is surely pinyin, and the rest is Haizhu and grammar.
+    Beside other English words a lone pinyin word is not read ("when is the zhongkao exam")."""
+    assert engine.ask("haizhu xuewei how many").intent == "school_places"
+    assert engine.ask("When is the 2025 zhongkao exam?").decision != "answer"

@@ -45,10 +45,15 @@ class PinyinReading:
         # and whether it is surely pinyin (no word of English either)
         self._memo: dict[str, tuple[str | None, str | None, bool]] = {}
 
+    def _alone(self, text: str) -> bool:
+        """Whether the question's matching form is one word: the rest was grammar or Haizhu."""
+        return len(self._normalizer.text(text).split()) == 1
+
     def __call__(self, text: str) -> tuple[str, bool]:
         """The codes of the pinyin words that no example uses, empty unless there are at least
-        two (one could be an English word that happens to spell syllables); and whether each of
-        them is surely pinyin, no English word (tuowei, xuewei, but not "sushi", "mine")."""
+        two or the one is surely pinyin (one could be an English word that happens to spell
+        syllables); and whether each of them is surely pinyin, no English word (tuowei, xuewei,
+        but not "sushi", "mine")."""
         memo = self._memo
         codes, syllables = [], []
         sure = True
@@ -74,7 +79,11 @@ class PinyinReading:
                 sure = sure and known[2]
             if known[1] is not None:
                 syllables.append(known[1])
-        if len(codes) < 2 or self._normalizer.pinyin_out_of_scope("".join(syllables)):
+        # one word is enough when it is surely pinyin and nothing else is asked of it ("haizhu
+        # tuowei how many", not "when is the zhongkao exam")
+        if not codes or (len(codes) < 2 and not (sure and self._alone(text))):
+            return "", False
+        if self._normalizer.pinyin_out_of_scope("".join(syllables)):
             return "", False
         return "".join(codes), sure
 
