@@ -505,3 +505,23 @@ def test_what_the_report_does_not_state_of_its_own_subjects(
     assert (answer.decision, answer.reason) == ("fallback", reason), answer
     # ... while what it does state of them is answered
     assert engine.ask("PM2.5浓度降了多少").decision == "answer"
+
+
+@pytest.mark.parametrize(
+    "question", ["那11个教育集团都有哪些", "244个亿元以上项目名单", "which 102 canteens are open"]
+)
+def test_every_name_of_a_counted_group_is_more_than_an_answer_lists(
+    engine: Engine, question: str
+) -> None:
+    """A question that quotes how many there are and asks which wants every name; the answer
+    names a few at most, so it is a detail not given (the group's figures are offered)."""
+    answer = engine.ask(question)
+    assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
+    assert answer.related  # the group's answer, one tap away
+
+
+@pytest.mark.parametrize("question", ["海珠有哪些教育集团", "2024年动工的重点项目有哪些"])
+def test_which_ones_without_a_count_gets_the_names_the_answer_has(
+    engine: Engine, question: str
+) -> None:
+    assert engine.ask(question).decision == "answer"

@@ -294,6 +294,27 @@ _DAY = re.compile(
 )
 
 
+# names asked for (都有哪些, 都有谁, 名单, 叫什么, 系边啲, which, who) and the count of them quoted
+_NAMES_ASKED = re.compile(
+    r"哪些|哪几|有谁|是谁|名单|叫什么|叫咩|叫乜|系边|边啲|边几|\bwhich\b|\bwho\b|\bnames?\b"
+)
+_COUNT = re.compile(
+    r"(\d+|[两三四五六七八九十])\s*多?(?:个|件|家|所|条|名|间|项|支|座|位|宗)"
+    r"|\b(?:which|the|those|these|all|of)\s+(\d+)\s+[a-z]"
+)
+_NUMERALS = {c: n for n, c in enumerate("零一两三四五六七八九十") if n >= 2}
+_SENTENCE = re.compile(r"[。；;\n]")
+
+
+def _longest_list(text: str) -> int:
+    """How many items the longest list of a Chinese text names (between 、 in one sentence)."""
+    return max(part.count("、") + 1 for part in _SENTENCE.split(text))
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else _NUMERALS.get(word, 0)
+
+
 def _shows(word: str, text: str) -> bool:
     """Whether an answer's folded text has `word`; an English word as a whole word ("rent" is
     not in "rental", nor "tall" in "install")."""
@@ -317,6 +338,10 @@ class AskedDetail:
         shown = answer_texts(intents)
         self._texts = shown
         self._sounds = [to_pinyin_codes(text) for text in shown]
+        # the longest list each answer gives (items between 、 in one sentence)
+        self._listed = [
+            _longest_list(li.answers["zh"].text) if "zh" in li.answers else 0 for li in intents
+        ]
         self._shows = [
             frozenset(
                 name
@@ -346,6 +371,16 @@ class AskedDetail:
             for i in offered
         )
 
+    def _lists_enough(self, text: str, offered: list[int]) -> bool:
+        """Whether an offered answer lists as many names as a question asks for by count: "那68
+        家都有哪些", "16名领军算法师都有谁", "which 19 compounds" want every name, and an
+        answer that names two or three of them does not give them."""
+        if not _NAMES_ASKED.search(text):
+            return True
+        counts = [_count(zh or en) for zh, en in _COUNT.findall(text)]
+        wanted = max((c for c in counts if c >= 3), default=0)
+        return not wanted or any(self._listed[i] >= wanted for i in offered)
+
     def __call__(self, q: Query) -> Answer | None:
         d = q.decision
         if d.kind == "fallback":
@@ -355,7 +390,11 @@ class AskedDetail:
         # one must
         details = q.norm.details
         shown = not details or any(details <= self._shows[i] for i in offered)
-        if shown and self._names_rates(q.norm.text, offered):
+        if (
+            shown
+            and self._names_rates(q.norm.text, offered)
+            and self._lists_enough(fold(q.text), offered)
+        ):
             return None
         return self._composer.fallback(
             q.question,
