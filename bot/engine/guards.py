@@ -296,7 +296,8 @@ _DAY = re.compile(
 
 # names asked for (都有哪些, 都有谁, 名单, 叫什么, 系边啲, which, who) and the count of them quoted
 _NAMES_ASKED = re.compile(
-    r"哪些|哪几|有谁|是谁|名单|叫什么|叫咩|叫乜|系边|边啲|边几|\bwhich\b|\bwho\b|\bnames?\b"
+    r"哪些|哪几|哪\d|哪[两三四五六七八九十]|有谁|是谁|名单|叫什么|叫咩|叫乜|系边|边啲|边几"
+    r"|\bwhich\b|\bwho\b|\bnames?\b"
 )
 _COUNT = re.compile(
     r"(\d+|[两三四五六七八九十])\s*多?(?:个|件|家|所|条|名|间|项|支|座|位|宗)"
