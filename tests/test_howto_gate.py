@@ -219,6 +219,20 @@ def test_refusals_18(engine: Engine) -> None:
     assert all(ok / total >= 0.95 for ok, total in by.values()), by
 
 
+def test_refusals_19(engine: Engine) -> None:
+    """tests/eval/refusals_19.yaml: 160 questions on the report's own subjects asking what it
+    does not state (a name list, an amount of money, an opening date, spending, a figure by
+    street) and 80 look-alikes, by a twenty-second author; worked from: 71.7% as written (off
+    topic 95/160), 87.1% after (132/160). The rest ask measures no word marks as a detail
+    (a firm's count of foreign-owned firms, one fair's visitors of the two)."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_19.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 240 and report.accuracy >= 0.85
+    assert by["offtopic"][0] >= 128, by
+    ok, total = by["lookalike"]
+    assert ok / total >= 0.93
+
+
 def test_refusals_15(engine: Engine) -> None:
     """tests/eval/refusals_15.yaml: 100 questions about things the report names asking what it
     does not give (a year it has no figure for, a breakdown, names, a rank, a reason, a price),
@@ -295,16 +309,18 @@ def test_refusals_2(refusals_2: Report, category: str) -> None:
         ("core_14", 240, 0.95),
         ("core_15", 220, 0.92),
         ("core_16", 240, 0.93),
+        ("core_17", 200, 0.86),
     ],
 )
-def test_core_9_to_16(engine: Engine, name: str, size: int, floor: float) -> None:
-    """tests/eval/core_9.yaml to core_16.yaml: answerable questions by a ninth to a sixteenth
+def test_core_9_to_17(engine: Engine, name: str, size: int, floor: float) -> None:
+    """tests/eval/core_9.yaml to core_17.yaml: answerable questions by a ninth to a seventeenth
     author (the whole report; projects in colloquial words; English only; the whole report in
     three languages; English and pinyin only; Chinese and Cantonese run-ons and typos; several
     things at once, comparisons and checks of a figure; the whole report section by section in
-    three languages); worked from: 80.7%, 94.0%, 71.8%, 90.8%, 87.0%, 94.6%, 90.9% and 93.3%
-    as written, 91.0%, 97.2%, 91.4%, 95.6%, 92.0%, 96.7%, 93.6% and 94.6% after (core_9 gained
-    most from the report sentences that no answer showed). A miss there is mostly a refusal
+    three languages; English speakers' own words); worked from: 80.7%, 94.0%, 71.8%, 90.8%,
+    87.0%, 94.6%, 90.9%, 93.3% and 85.5% as written, 91.0%, 97.2%, 91.4%, 95.6%, 92.0%,
+    96.7%, 93.6%, 94.6% and 87.5% after (core_9 gained most from the report sentences that no
+    answer showed; English stays the weakest). A miss there is mostly a refusal
     (no answer shows the detail, or English words no example has), not other figures."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     assert len(report.results) >= size and report.accuracy >= floor
