@@ -195,6 +195,10 @@ def test_windows_are_the_asking_clause_alone_and_with_the_one_before(engine) -> 
     # an earlier clause that asks stands alone too: the last names no topic
     both = normalizer.normalize("河涌巡河一共几多人次？问题又解决了多少宗")
     assert normalizer.text("河涌巡河一共几多人次？") in normalizer.windows(both, 4)
+    # ... but not in a follow-up joined to the last question, whose first clause was answered
+    assert normalizer.text("河涌巡河一共几多人次？") not in normalizer.windows(
+        both, 4, earlier=False
+    )
     assert engine.ask("河涌巡河一共几多人次？问题又解决了多少宗").intent == "env_rivers"
 
 

@@ -879,13 +879,14 @@ class Normalizer:
         rest = " ".join(rest.split()) if " " in text else rest.replace(" ", "")
         return rest if len(rest.strip()) >= 2 else text
 
-    def windows(self, norm: Normalized, min_length: int = 4) -> list[str]:
+    def windows(self, norm: Normalized, min_length: int = 4, *, earlier: bool = True) -> list[str]:
         """For a question of several clauses: the matching form of its last clause that asks,
         alone and with the clause before it unless the two are the whole question (the scene a
         rambling question sets drowns its question), and of each earlier clause that asks,
-        alone (全年巡河多少人次，解决了多少问题: the second names no topic). Forms shorter than
-        `min_length` say too little to match on; a form equal to the whole question's says
-        nothing new."""
+        alone (全年巡河多少人次，解决了多少问题: the second names no topic), unless not `earlier`
+        (a follow-up joined to the last question, whose first clause was answered already).
+        Forms shorter than `min_length` say too little to match on; a form equal to the whole
+        question's says nothing new."""
         clauses = norm.clauses
         if len(clauses) < 2:
             return []
@@ -901,11 +902,14 @@ class Normalizer:
                 if clause.isascii()
                 else self._clause_asks(clause)
             ):
+                if out:  # an earlier clause that asks: alone
+                    out.append(clause)
+                    continue
                 out.append(clause)
-                if out[1:]:
-                    continue  # an earlier clause that asks: alone (全年巡河多少人次，解决了多少问题)
                 if i and len(clauses) > 2:  # of two clauses, the pair is the whole question
                     out.append(clauses[i - 1] + "," + clause)
+                if not earlier:
+                    break
         # a form equal to the whole question's would only repeat its ranking
         forms = dict.fromkeys(self._text(w) for w in out)
         # (English: one word left is a side of some topic, not a topic: "and what percentage?")

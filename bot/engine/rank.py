@@ -175,7 +175,7 @@ class RankClauses:
         refused = norm.offtopic or norm.personal  # a fallback whatever the match
         if q.decision.kind == "answer" or refused:
             return None
-        windows = self._normalizer.windows(norm, MIN_WINDOW)
+        windows = self._normalizer.windows(norm, MIN_WINDOW, earlier=not q.followup)
         if q.lang == "en":  # as the whole question is read (`Rank`)
             windows = [matcher.known_words(w) if has_chinese(w) else w for w in windows]
         if windows:
