@@ -525,3 +525,10 @@ def test_which_ones_without_a_count_gets_the_names_the_answer_has(
     engine: Engine, question: str
 ) -> None:
     assert engine.ask(question).decision == "answer"
+
+
+def test_how_big_in_money_is_no_floor_area(engine: Engine) -> None:
+    """ "How big ... in assets" asks an amount; only a building's size is an area detail."""
+    answer = engine.ask("how big are haizhu's state-owned groups in total assets")
+    assert answer.decision == "answer" and answer.reason != "detail", answer
+    assert engine.ask("how big is the Qianxin building").reason == "detail"

@@ -105,6 +105,9 @@ def _split_phrasal(words: Iterable[str]) -> re.Pattern[str] | None:
 _HOW_HIGH_A_RATE = re.compile(
     r"(?:率|比例|比重|占比|增速|增幅|水平|指数)[^,，。?？]{0,3}(?:多高|几高)"
 )
+_HOW_BIG_IN_MONEY = re.compile(
+    r"how (?:big|large)\b[^?.!,]{0,60}\b(?:assets?|revenue|output|sales|economy|budget|investment)\b"
+)
 _NOT_HOW = re.compile(r"怎么样|怎样的|怎么会|怎么这么|如何评价|咋样|咋回事")
 # words that ask for a figure or a place: not a question whether something was done
 _FIGURE_ASK = r"多少|几|哪|什么|怎|咩|边度|how many|how much|what|which|when|where"
@@ -808,6 +811,8 @@ class Normalizer:
         details = frozenset(self._detail_of[w] for w in found)
         if "height" in details and _HOW_HIGH_A_RATE.search(guarded):
             details -= {"height"}  # 按时办结率有多高: how high a rate is, no building's height
+        if "area" in details and _HOW_BIG_IN_MONEY.search(guarded):
+            details -= {"area"}  # how big are the state-owned groups in assets: no floor area
         if "reason" in details and figure is not None:
             # 为什么说…？用了多少小时: a figure asked beside the why is the question
             reasons = [w for w in found if self._detail_of[w] == "reason"]
