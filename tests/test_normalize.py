@@ -383,6 +383,7 @@ def test_where_the_asker_comes_from_is_no_place_asked_beside_a_haizhu_place(engi
         "我那个今年刚满两岁、走路还不稳的小孙女，能去托育点吗",  # kin with many words between
         "我個囡可唔可以讀公辦小學",
         "我嗰份補貼仲未到賬",
+        "我喺康乐村嘅铺几时要搬",  # the asker's property with words between
         "will our workshop have to move out?",
     ],
 )

@@ -72,11 +72,12 @@ _FRAMED = re.compile(
 _FIRST_PERSON = re.compile(
     r"我(?!想问|想知道|想了解|想请教|问)|\b(?:i|me|my|we|our|us)\b(?! (?:want|would like) to know)"
 )
-# the asker's kin with words between (我两岁的女儿, my 2 year old daughter): a personal marker, as
-# 我女儿 and "my daughter" in the lexicon are
+# the asker's kin or property with words between (我两岁的女儿, my 2 year old daughter, 我在三滘村
+# 的房子): a personal marker, as 我女儿 and "my daughter" in the lexicon are
 _KIN = re.compile(
     r"我(?:家|们家|屋企|哋)?[^\s,，。?？!！]{1,14}?(?:的|嘅|个|個)"
     r"(?:女儿|儿子|孩子|小孩|宝宝|仔|女|囡|孙子|孙女|小孙子|小孙女|外孙|侄子|侄女|外甥)"
+    r"|我(?:在|喺)[^\s,，。?？!！]{1,8}?(?:的|嘅)(?:房子|屋|铺|店|回迁房|复建房|安置房|单位|厂|档口)"
     r"|\b(?:my|our) (?:[\w-]+ ){1,3}?(?:daughter|son|kid|child|baby|toddler|boy|girl|grandson|granddaughter)s?\b"
 )
 # a building or flat by its number (沥滘复建房3栋, block 12): the asker's own; the report numbers none
