@@ -108,3 +108,11 @@ def test_an_english_phrasal_verb_split_by_its_object_is_a_procedure(
 
 def test_a_four_letter_slip_of_a_procedure_word_is_still_one(engine: Engine) -> None:
     assert engine.ask("how do i aply for affordable housing").reason == "procedure"
+
+
+@pytest.mark.parametrize("question", ["那家研究院落户在哪个园区", "出台了什么文件整治电动车"])
+def test_settling_in_and_a_policy_document_are_no_procedures(engine: Engine, question: str) -> None:
+    """落户 is where a firm settled and 文件 a policy in the report's language: no procedure
+    unless asked as one (落户手续, 要什么文件)."""
+    assert engine.ask(question).reason != "procedure"
+    assert engine.ask("办落户手续要去哪里").reason == "procedure"
