@@ -151,9 +151,13 @@ def test_held_out_conversations(engine: Engine) -> None:
         # the end of the second session of 2026-12-03: follow-ups 218/230 = 94.8% as written
         # (answered 171/183, refused 47/47)
         ("conversations_holdout_3", 230, 0.94, 1.0),
+        # 60 conversations (227 follow-ups, 59 to refuse) by a fourth held-out author, written at
+        # the start of the third session of 2026-12-03 and measured at its end: follow-ups
+        # 206/227 = 90.7% as written (answered 160/168, refused 46/59)
+        ("conversations_holdout_4", 227, 0.9, 0.77),
     ],
 )
-def test_held_out_conversations_2_and_3(
+def test_held_out_conversations_2_to_4(
     engine: Engine, name: str, turns: int, floor: float, refused_floor: float
 ) -> None:
     """Held-out conversations, never used for tuning (only totals looked at)."""

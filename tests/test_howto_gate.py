@@ -129,6 +129,29 @@ def test_held_out_8(engine: Engine) -> None:
 
 
 @pytest.mark.parametrize(
+    ("name", "accuracy", "core"),
+    [
+        # written at the start of the third session of 2026-12-03, measured only at its end:
+        # 303/320 = 94.7% as written; core 159/160, refusals 144/160 (off-topic 18/30)
+        ("holdout_9", 0.94, 0.98),
+        # written near the end of that session, after most of its work: 298/320 = 93.1% as
+        # written; core 154/160, refusals 144/160 (off-topic 21/30, procedures 31/35)
+        ("holdout_10", 0.92, 0.95),
+    ],
+)
+def test_held_out_9_and_10(engine: Engine, name: str, accuracy: float, core: float) -> None:
+    """tests/eval/holdout_9.yaml and holdout_10.yaml: 320 questions each (160 to refuse) by a
+    ninth and a tenth held-out author, never used for tuning (only totals are looked at).
+    Other places 40/40 in both."""
+    report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 320 and report.accuracy >= accuracy
+    assert share(by, REFUSAL_CATEGORIES) >= 0.89, by
+    assert by["otherplace"][0] == by["otherplace"][1]
+    assert share(by, CORE_CATEGORIES) >= core
+
+
+@pytest.mark.parametrize(
     ("name", "size"),
     [("refusals_5", 260), ("refusals_6", 260), ("refusals_7", 260), ("refusals_8", 240)],
 )
