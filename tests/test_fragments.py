@@ -116,3 +116,13 @@ def test_settling_in_and_a_policy_document_are_no_procedures(engine: Engine, que
     unless asked as one (落户手续, 要什么文件)."""
     assert engine.ask(question).reason != "procedure"
     assert engine.ask("办落户手续要去哪里").reason == "procedure"
+
+
+def test_what_a_thing_costs_its_user_asked_after_an_answer_is_a_detail(engine: Engine) -> None:
+    """ "How much does a meal cost?" after the canteens asks a price the report never gives;
+    "how much did it cost" of a project is its investment, which some answers give."""
+    canteens = engine.ask("How many elderly canteens are there in Haizhu?")
+    meal = engine.ask("how much does a meal cost?", Context.after(canteens))
+    assert (meal.decision, meal.reason) == ("fallback", "detail")
+    school = engine.ask("琶洲南学校")
+    assert engine.ask("几时开学", Context.after(school)).reason == "detail"

@@ -109,6 +109,9 @@ _HOW_HIGH_A_RATE = re.compile(
 _HOW_BIG_IN_MONEY = re.compile(
     r"how (?:big|large)\b[^?.!,]{0,60}\b(?:assets?|revenue|output|sales|economy|budget|investment)\b"
 )
+# what something costs its user, in the present (how much does a meal cost); what a project
+# cost is its investment (how much did it cost)
+_WHAT_IT_COSTS = re.compile(r"\bhow much (?:does|do|is|are|will) (?:[\w'-]+ ){0,5}?cost\b")
 _NOT_HOW = re.compile(r"怎么样|怎样的|怎么会|怎么这么|如何评价|咋样|咋回事")
 # words that ask for a figure or a place: not a question whether something was done
 _FIGURE_ASK = r"多少|几|哪|什么|怎|咩|边度|how many|how much|what|which|when|where"
@@ -802,8 +805,9 @@ class Normalizer:
         if words is None:
             return frozenset()
         found = words.findall(guarded)
+        costs = _WHAT_IT_COSTS.search(guarded) is not None  # how much does a meal cost: a price
         if not found:
-            return frozenset()
+            return frozenset({"price"}) if costs else frozenset()
         figure = self._figure_asks
         if len(clauses) > 1:
             asking = [c for c in clauses if self._asks_something(c)]
@@ -814,6 +818,8 @@ class Normalizer:
             details -= {"height"}  # 按时办结率有多高: how high a rate is, no building's height
         if "area" in details and _HOW_BIG_IN_MONEY.search(guarded):
             details -= {"area"}  # how big are the state-owned groups in assets: no floor area
+        if costs:
+            details |= {"price"}
         if "reason" in details and figure is not None:
             # 为什么说…？用了多少小时: a figure asked beside the why is the question
             reasons = [w for w in found if self._detail_of[w] == "reason"]
