@@ -174,11 +174,13 @@ class OtherPlace:
             if name not in self._own_words and not is_english_word(name)
         )
 
-    def _named_by_kind(self, text: str) -> tuple[str, ...]:
-        """Places a Chinese question names by their kind, with a name nothing here uses:
+    def _named_by_kind(self, folded: str) -> tuple[str, ...]:
+        """Places a folded Chinese question names by their kind, with a name nothing here uses:
         华西村, 太和镇, 博罗县, 祖庙街道 (a town, village or county the lexicon does not list).
         Haizhu's own (沥滘村, 琶洲街道) are in answers and examples or listed as inside."""
-        folded = self._inside.sub(" ", fold(text))
+        if not _AREA_KIND.search(folded):
+            return ()  # (most questions: no regex over Haizhu's names)
+        folded = self._inside.sub(" ", folded)
         names = []
         for m in _AREA_KIND.finditer(folded):
             start = m.start()
@@ -198,7 +200,12 @@ class OtherPlace:
 
     def __call__(self, q: Query) -> Answer | None:
         if not q.norm.places:
-            named = self._named_areas(q.text) if q.lang == "en" else self._named_by_kind(q.text)
+            # (a Chinese question's clauses are folded already)
+            named = (
+                self._named_areas(q.text)
+                if q.lang == "en"
+                else self._named_by_kind(",".join(q.norm.clauses))
+            )
             if not named:
                 return None
             q.norm = dataclasses.replace(q.norm, places=named)
