@@ -401,7 +401,7 @@ class AskedDetail:
         if (
             shown
             and self._names_rates(q.norm.text, offered)
-            and self._lists_enough(fold(q.text), offered)
+            and self._lists_enough(",".join(q.norm.clauses), offered)  # (folded)
         ):
             return None
         return self._composer.fallback(
