@@ -532,3 +532,28 @@ def test_how_big_in_money_is_no_floor_area(engine: Engine) -> None:
     answer = engine.ask("how big are haizhu's state-owned groups in total assets")
     assert answer.decision == "answer" and answer.reason != "detail", answer
     assert engine.ask("how big is the Qianxin building").reason == "detail"
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        # a village told as where the asker comes from, beside a question about Haizhu
+        ("我老家在华西村，想问海珠去年新增就业有几多人", None),
+        ("海珠区有多少个古镇", "not other_place"),  # one character before the kind is no name
+        ("Which projects of the 2024 plan were completed?", None),  # a year is no count
+        ("我在报告里看到的单位GDP能耗下降了多少", None),  # 单位 per unit, no one's property
+        ("How much will the new tram line cost?", None),  # a project's cost, no user's price
+        ("How high is the employment rate?", None),  # a rate's height is its value
+        ("全省有多少个港澳子弟班", "other_place"),  # the wider area, though the classes are inside
+    ],
+)
+def test_the_new_rules_do_not_reach_past_what_they_are_for(
+    engine: Engine, question: str, reason: str | None
+) -> None:
+    answer = engine.ask(question)
+    if reason is None:
+        assert answer.decision == "answer", answer
+    elif reason.startswith("not "):
+        assert answer.reason != reason[4:], answer
+    else:
+        assert answer.reason == reason, answer

@@ -75,7 +75,7 @@ def test_each_guard_alone(engine: Engine) -> None:
     q = run_until(engine, query(engine, "番禺区去年新增了多少学位"), OffTopic)
     assert OffTopic(engine.composer)(q) is None
     assert q.norm.places and q.decision.kind == "answer"
-    refused = OtherPlace(engine.composer, engine.content.intents, engine.content.lexicon)(q)
+    refused = OtherPlace(engine.composer, engine.content.intents, engine.normalizer)(q)
     assert refused is not None and refused.reason == "other_place" and "番禺" in refused.text
 
     q = run_until(engine, query(engine, "我家孩子能不能报名公办小学"), Personal)

@@ -18,7 +18,7 @@ from bot.content.load import LoadedIntent
 from bot.content.schema import Lexicon
 from bot.engine.answer import Answer
 from bot.engine.dictionary import is_english_word
-from bot.engine.normalize import detect_script, fold
+from bot.engine.normalize import Normalizer, detect_script, fold
 from bot.engine.pinyin import to_pinyin_codes
 from bot.engine.query import Incoming, Query
 from bot.engine.render import Composer
@@ -138,8 +138,11 @@ class OtherPlace:
     """A place that the answered (or best candidate) intent does not cover: 番禺, 天河, 深圳 …
     A question that matches nothing above the floor covers none."""
 
-    def __init__(self, composer: Composer, intents: list[LoadedIntent], lexicon: Lexicon) -> None:
+    def __init__(
+        self, composer: Composer, intents: list[LoadedIntent], normalizer: Normalizer
+    ) -> None:
         self._composer = composer
+        self._normalizer = normalizer
         self._places = [frozenset(p.lower() for p in li.intent.places) for li in intents]
         # each intent's answer, for the names it shows (广州市文化馆 in the tourism answer)
         self._answers = answer_texts(intents)
@@ -149,19 +152,11 @@ class OtherPlace:
         for li in intents:
             texts += [*li.intent.examples.en, *li.intent.keywords]
         self._own_words = frozenset(_LATIN_WORD.findall(fold(" ".join(texts))))
-        # the names by kind (沥滘村, 城中村, 重镇) that answers, examples and keywords write
+        # the names by kind (沥滘村, 三滘村) that answers, examples and keywords write, and how
+        # they sound (沥教村 is 沥滘村 with a slip): two characters of name and the kind
         own = fold(" ".join([*texts, *(e for li in intents for e in li.intent.examples.zh)]))
-        self._own_kinds = frozenset(
-            own[max(0, m.start() - k) : m.end()]
-            for m in _AREA_KIND.finditer(own)
-            for k in range(1, AREA_NAME_MAX + 1)
-        )
-        # ... and how their names sound (沥教村 is 沥滘村 with a slip)
-        self._own_sounds = frozenset(
-            to_pinyin_codes(own[m.start() - 2 : m.end()]) for m in _AREA_KIND.finditer(own)
-        )
-        inside = sorted({fold(w) for w in [*lexicon.home, *lexicon.inside] if w}, key=len)
-        self._inside = re.compile("|".join(re.escape(w) for w in reversed(inside)))
+        named = [own[m.start() - 2 : m.end()] for m in _AREA_KIND.finditer(own)]
+        self._own_sounds = frozenset(to_pinyin_codes(n) for n in named)
 
     def _named_areas(self, text: str) -> tuple[str, ...]:
         """Areas an English question names by a word nothing here uses, before "district",
@@ -174,38 +169,36 @@ class OtherPlace:
             if name not in self._own_words and not is_english_word(name)
         )
 
-    def _named_by_kind(self, folded: str) -> tuple[str, ...]:
-        """Places a folded Chinese question names by their kind, with a name nothing here uses:
-        华西村, 太和镇, 博罗县, 祖庙街道 (a town, village or county the lexicon does not list).
-        Haizhu's own (沥滘村, 琶洲街道) are in answers and examples or listed as inside."""
-        if not _AREA_KIND.search(folded):
-            return ()  # (most questions: no regex over Haizhu's names)
-        folded = self._inside.sub(" ", folded)
+    def _named_by_kind(self, q: Query) -> tuple[str, ...]:
+        """Places a Chinese question asks about by their kind, with a name nothing here writes
+        nor one that sounds like it: 华西村, 太和镇, 博罗县, 祖庙街道 (a town, village, county or
+        street the lexicon does not list). Haizhu's own are in answers and examples or listed as
+        inside; a clause that only tells where the asker comes from is not read."""
+        text = ",".join(self._normalizer.place_clauses(q.norm))  # (clauses are folded)
+        if not _AREA_KIND.search(text):
+            return ()  # (most questions: no pass over Haizhu's names)
+        text = self._normalizer.without_inside(text)
         names = []
-        for m in _AREA_KIND.finditer(folded):
+        for m in _AREA_KIND.finditer(text):
             start = m.start()
-            if folded[start - 1] in _NO_NAME_BEFORE or folded[start - 1 : start + 1] in _AT_LARGE:
+            name = text[start - 2 : start]
+            if name[1] in _NO_NAME_BEFORE or text[start - 1 : start + 1] in _AT_LARGE:
                 continue  # 我们村, 城中村, 每个镇, 乡镇: no name
-            if any(folded[start - k : m.end()] in self._own_kinds for k in (1, 2)):
-                continue
-            if to_pinyin_codes(folded[start - 2 : m.end()]) in self._own_sounds:
+            if name[0] in _NOT_A_NAME or not _CJK_ONLY.fullmatch(name):
+                continue  # 多少个古镇: one character is no name to tell
+            if to_pinyin_codes(name + m.group()) in self._own_sounds:
                 continue
             begin = start - 2
             while begin > max(0, start - AREA_NAME_MAX) and (
-                _CJK_ONLY.fullmatch(folded[begin - 1]) and folded[begin - 1] not in _NOT_A_NAME
+                _CJK_ONLY.fullmatch(text[begin - 1]) and text[begin - 1] not in _NOT_A_NAME
             ):
                 begin -= 1
-            names.append(folded[begin : m.end()])
+            names.append(text[begin : m.end()])
         return tuple(names)
 
     def __call__(self, q: Query) -> Answer | None:
         if not q.norm.places:
-            # (a Chinese question's clauses are folded already)
-            named = (
-                self._named_areas(q.text)
-                if q.lang == "en"
-                else self._named_by_kind(",".join(q.norm.clauses))
-            )
+            named = self._named_areas(q.text) if q.lang == "en" else self._named_by_kind(q)
             if not named:
                 return None
             q.norm = dataclasses.replace(q.norm, places=named)
@@ -255,13 +248,14 @@ _RATE = re.compile(r"[\u4e00-\u9fff]{2}率")
 _ANY_RATE = ("增长率", "增加率", "下降率", "完成率", "比率", "效率", "频率")
 
 # a town, village, county or street named by its kind, after two Chinese characters of name
-# (not one's people or office: 村里, 村委, 街道办)
+# (not a word the kind begins: 村民, 村委, 镇街, 县城, 县域, 街道办)
 _AREA_KIND = re.compile(
-    r"(?<=[\u4e00-\u9fff]{2})(?:街道(?![路办])|镇(?![上里长政])|村(?![里委民长干])|县(?![城里长]))"
+    r"(?<=[\u4e00-\u9fff]{2})"
+    r"(?:街道(?![路办])|镇(?![上里长政街])|村(?![里委民长干镇])|县(?![城里长域级]))"
 )
 AREA_NAME_MAX = 4  # characters of name read before the kind
 # a character just before the kind that makes it no name (我们村, 每个镇, 那个县, 去街道) ...
-_NO_NAME_BEFORE = frozenset("去到由从喺在个条们本该各全每有我这那哪边呢嗰啲的整进入出回")
+_NO_NAME_BEFORE = frozenset("去到由从喺在个条们哋本该各全每有我这那哪边呢嗰啲的整进入出回")
 # ... and kinds said of no one place (乡镇, 城中村, 区县)
 _AT_LARGE = frozenset(
     [
@@ -284,6 +278,7 @@ _AT_LARGE = frozenset(
         "渔村",
         "中村",
         "大村",
+        "古镇",
     ]
 )
 # a character that begins no name, read further back (问下太和镇, 去华西村)
@@ -301,34 +296,59 @@ _DAY = re.compile(
 )
 
 
-# names asked for (都有哪些, 都有谁, 名单, 叫什么, 系边啲, which, who) and the count of them quoted
+# names asked for (都有哪些, 都有谁, 名单, 叫什么, 系边啲, which, who): stems of asking which
+# ones, wider than the `names` detail's phrases, read only beside a count quoted
 _NAMES_ASKED = re.compile(
-    r"哪些|哪几|哪\d|哪[两三四五六七八九十]|有谁|是谁|名单|叫什么|叫咩|叫乜|系边|边啲|边几"
+    r"哪些|哪几|哪\d|哪[两二三四五六七八九十]|有谁|是谁|名单|叫什么|叫咩|叫乜|系边|边啲|边几"
     r"|\bwhich\b|\bwho\b|\bnames?\b"
 )
-_COUNT = re.compile(
-    r"(\d+|[两三四五六七八九十])\s*多?(?:个|件|家|所|条|名|间|项|支|座|位|宗)"
-    r"|\b(?:which|the|those|these|all|of)\s+(\d+)\s+[a-z]"
+# the count of them, quoted before the asking words in Chinese (那68家都有哪些, 十二个…是哪些),
+# after which / the in English (which 19 compounds); not a span of time (3个月) nor a year
+_COUNT_ZH = re.compile(
+    r"(\d+|[一二两三四五六七八九十百]+)\s*多?(?:个|件|家|所|条|名|间|项|支|座|位|宗)"
+    r"(?!月|星期|小时|钟|百分)"
 )
-_NUMERALS = {c: n for n, c in enumerate("零一两三四五六七八九十") if n >= 2}
-_SENTENCE = re.compile(r"[。；;\n]")
+_COUNT_EN = re.compile(r"\b(?:which|the|those|these|all|of)\s+(\d{1,3})\s+[a-z]")
+_DIGITS = {c: n for n, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+_CLAUSE_END = re.compile(r"[。；;，,？?！!\n]")
 
 
 def _longest_list(text: str) -> int:
-    """How many items the longest list of a Chinese text names (between 、 in one sentence)."""
-    return max(part.count("、") + 1 for part in _SENTENCE.split(text))
+    """How many items the longest list of a Chinese text names (between 、 in one clause)."""
+    return max(part.count("、") + 1 for part in _CLAUSE_END.split(text))
 
 
-def _count(word: str) -> int:
-    return int(word) if word.isdigit() else _NUMERALS.get(word, 0)
+def _counts_asked(text: str) -> list[int]:
+    """The counts a folded question quotes of the things whose names it asks."""
+    asked = _NAMES_ASKED.search(text)
+    if asked is None:
+        return []
+    # (哪5个, 哪三间 quote the count in the asking words themselves)
+    said = asked.group()
+    counted = said[0] == "哪" and said[1] not in "些几"
+    before = text[: asked.end() + 4] if counted else text[: asked.start()]
+    counts = [_number(m) for m in _COUNT_ZH.findall(before)]
+    return counts + [int(m) for m in _COUNT_EN.findall(text)]
+
+
+def _number(word: str) -> int:
+    """Digits, or a Chinese numeral up to 百 (十二, 二十八, 一百): 0 when it is neither."""
+    if word.isdigit():
+        return int(word)
+    if "百" in word:
+        return 100 * _DIGITS.get(word.split("百")[0] or "一", 0)
+    if "十" in word:
+        tens, _, ones = word.partition("十")
+        return 10 * (_DIGITS.get(tens, 0) if tens else 1) + _DIGITS.get(ones, 0)
+    return _DIGITS.get(word, 0) if len(word) == 1 else 0
 
 
 def _shows(word: str, text: str) -> bool:
-    """Whether an answer's folded text has `word`; an English word as a whole word ("rent" is
-    not in "rental", nor "tall" in "install")."""
+    """Whether an answer's folded text has `word`; an English word as a whole word, or its
+    plural ("rent" is not in "rental", nor "tall" in "install"; "death" is in "deaths")."""
     if not word.isascii():
         return word in text
-    return re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", text) is not None
+    return re.search(rf"(?<![a-z]){re.escape(word)}(?:e?s)?(?![a-z])", text) is not None
 
 
 def names_a_day(text: str) -> bool:
@@ -373,7 +393,7 @@ class AskedDetail:
             all(
                 r[1:] in self._texts[i]
                 or r[:2] in self._texts[i]
-                or to_pinyin_codes(r[1:]) in self._sounds[i]  # 办节率: 办结率 with a slip
+                or to_pinyin_codes(r) in self._sounds[i]  # 办节率: 办结率 with a slip
                 for r in rates
             )
             for i in offered
@@ -383,10 +403,7 @@ class AskedDetail:
         """Whether an offered answer lists as many names as a question asks for by count: "那68
         家都有哪些", "16名领军算法师都有谁", "which 19 compounds" want every name, and an
         answer that names two or three of them does not give them."""
-        if not _NAMES_ASKED.search(text):
-            return True
-        counts = [_count(zh or en) for zh, en in _COUNT.findall(text)]
-        wanted = max((c for c in counts if c >= 3), default=0)
+        wanted = max((c for c in _counts_asked(text) if c >= 3), default=0)
         return not wanted or any(self._listed[i] >= wanted for i in offered)
 
     def __call__(self, q: Query) -> Answer | None:

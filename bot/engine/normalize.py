@@ -74,10 +74,11 @@ _FIRST_PERSON = re.compile(
 )
 # the asker's kin or property with words between (我两岁的女儿, my 2 year old daughter, 我在三滘村
 # 的房子): a personal marker, as 我女儿 and "my daughter" in the lexicon are
+# (not the asker asking or having heard: 我知道…的孩子托位, 我想问…, 我看到…)
 _KIN = re.compile(
-    r"我(?:家|们家|屋企|哋)?[^\s,，。?？!！]{1,14}?(?:的|嘅|个|個)"
-    r"(?:女儿|儿子|孩子|小孩|宝宝|仔|女|囡|孙子|孙女|小孙子|小孙女|外孙|侄子|侄女|外甥)"
-    r"|我(?:在|喺)[^\s,，。?？!！]{1,8}?(?:的|嘅)(?:房子|屋|铺|店|回迁房|复建房|安置房|单位|厂|档口)"
+    r"我(?!知道|想知|想问|想了解|问|听|看到|见到)(?:家|们家|屋企|哋)?[^\s,，。?？!！]{1,14}?"
+    r"(?:的|嘅|个|個)小?(?:女儿|儿子|孩子|孩|宝宝|仔|女|囡|孙子|孙女|孙|外孙女?|侄子|侄女|外甥女?)"
+    r"|我(?:在|喺)[^\s,，。?？!！]{1,8}?(?:的|嘅)(?:房子|屋|铺|店|回迁房|复建房|安置房|厂|档口)"
     r"|\b(?:my|our) (?:[\w-]+ ){1,3}?(?:daughter|son|kid|child|baby|toddler|boy|girl|grandson|granddaughter)s?\b"
 )
 # a building or flat by its number (沥滘复建房3栋, block 12): the asker's own; the report numbers none
@@ -88,30 +89,34 @@ _FEW = re.compile(
     r"[前近这那过头]几(?:年|天|日|个月|周|次)|几(?:年|天|日|个月)前|好几|十几|几十(?!几)"
 )
 _PARTICLES = frozenset({"up", "in", "out", "down", "on", "off"})
+MAX_WINDOWS = 4  # clause forms of one question ranked again (a rambling one has dozens)
 
 
-def _split_phrasal(words: Iterable[str]) -> re.Pattern[str] | None:
-    """English phrasal verbs of `words` (sign up, fill in) with up to three words between
-    verb and particle, as people write them: "sign my daughter up", "fill the form in"."""
+def _split_phrasal(words: Iterable[str]) -> list[tuple[re.Pattern[str], str]]:
+    """English phrasal verbs of `words` (sign up, fill in) with up to three words between verb
+    and particle, as people write them ("sign my daughter up", "fill the form in"): each with
+    what it is rewritten to, the verb and particle together and the words between after them."""
     pairs = [w.split() for w in words if w.isascii() and len(w.split()) == 2]
-    verbs = sorted({v for v, p in pairs if p in _PARTICLES})
-    ends = sorted({p for v, p in pairs if p in _PARTICLES})
-    if not verbs:
-        return None
-    return re.compile(
-        rf"\b({'|'.join(map(re.escape, verbs))})\s+(?:[a-z'’-]+\s+){{1,3}}?({'|'.join(ends)})\b"
-    )
+    return [
+        (
+            re.compile(rf"\b{re.escape(verb)}\s+((?:[a-z'’-]+\s+){{1,3}}?){particle}\b"),
+            rf"{verb} {particle} \1",
+        )
+        for verb, particle in pairs
+        if particle in _PARTICLES
+    ]
 
 
 _HOW_HIGH_A_RATE = re.compile(
     r"(?:率|比例|比重|占比|增速|增幅|水平|指数)[^,，。?？]{0,3}(?:多高|几高)"
+    r"|\bhow high (?:is|was|are|were) (?:the )?(?:[\w-]+ ){0,3}?(?:rate|ratio|share|percentage)s?\b"
 )
 _HOW_BIG_IN_MONEY = re.compile(
     r"how (?:big|large)\b[^?.!,]{0,60}\b(?:assets?|revenue|output|sales|economy|budget|investment)\b"
 )
 # what something costs its user, in the present (how much does a meal cost); what a project
 # cost is its investment (how much did it cost)
-_WHAT_IT_COSTS = re.compile(r"\bhow much (?:does|do|is|are|will) (?:[\w'-]+ ){0,5}?cost\b")
+_WHAT_IT_COSTS = re.compile(r"\bhow much (?:does|do|is|are) (?:[\w'-]+ ){0,5}?cost\b")
 _NOT_HOW = re.compile(r"怎么样|怎样的|怎么会|怎么这么|如何评价|咋样|咋回事")
 # words that ask for a figure or a place: not a question whether something was done
 _FIGURE_ASK = r"多少|几|哪|什么|怎|咩|边度|how many|how much|what|which|when|where"
@@ -436,6 +441,7 @@ class Normalizer:
         self._places = _alternation(
             fold(place) for group in lexicon.places.values() for place in group
         )
+        self._home = _alternation(fold(h) for h in lexicon.home)
         # Haizhu, its streets and villages, and names in it that hold another place's name
         # (中山大学, 南海心沙): no other place
         self._inside = _alternation(fold(h) for h in [*lexicon.home, *lexicon.inside])
@@ -575,23 +581,16 @@ class Normalizer:
         asked = self._asked(clauses)
         guarded = folded if len(asked) == len(clauses) else ",".join(asked)
         personal = self._is_personal(guarded, asked)
-        without_home = self._inside.sub(" ", folded) if self._inside else folded
-        places = tuple(dict.fromkeys(self._places.findall(without_home))) if self._places else ()
-        home = self._inside  # Haizhu, or a place in it (琶洲, 沥滘)
-        home_named = bool(home and home.search(folded))
-        if places and home is not None and home_named and len(clauses) > 1:
-            # where the asker comes from or their family lives is no place asked about when the
-            # question names Haizhu or a place in it: 我喺湖南嚟广州打工，想问海珠去年新增就业有几多人; a clause
-            # naming both compares them (海珠和荔湾比，哪个区学位多), unless the asker tells of
-            # themselves in it (我住番禺但在海珠上班)
-            kept = [
-                c
-                for c in clauses
-                if self._clause_asks(c) or (home.search(c) and not _FIRST_PERSON.search(c))
-            ]
+        places = (
+            tuple(dict.fromkeys(self._places.findall(self.without_inside(folded))))
+            if self._places
+            else ()
+        )
+        if places and len(clauses) > 1:
+            kept = self._place_clauses(clauses)
             if len(kept) < len(clauses):
                 places = tuple(p for p in places if any(p in c for c in kept))
-        if self._wider and not home_named:
+        if self._wider and not (self._home and self._home.search(folded)):
             # "全市/全省/全国" asks for a wider area's figure, unless Haizhu is named too
             # (海珠在全市排第几 is about Haizhu).
             ranked = _RANKING.sub(" ", folded)
@@ -687,8 +686,9 @@ class Normalizer:
             ):
                 return True  # 注册要几多钱: what a procedure costs
             clause = _NOT_HOW.sub(" ", clause)  # 怎么样: how is it, not how to
-            if self._split_phrasal is not None and clause.isascii():
-                clause = self._split_phrasal.sub(r"\1 \2", clause)  # sign my son up: sign up
+            if clause.isascii():
+                for split, joined in self._split_phrasal:  # sign my son up: sign up my son
+                    clause = split.sub(joined, clause)
             if not self._procedure_asks.search(clause):
                 if (
                     not figure
@@ -827,6 +827,29 @@ class Normalizer:
                 details -= {"reason"}
         return details
 
+    def without_inside(self, folded: str) -> str:
+        """Folded text without Haizhu's own names (海珠, 琶洲, 中山大学): what is left names no
+        place of Haizhu's."""
+        return self._inside.sub(" ", folded) if self._inside else folded
+
+    def place_clauses(self, norm: Normalized) -> tuple[str, ...]:
+        """The clauses in which a place named is asked about (see `_place_clauses`)."""
+        return self._place_clauses(norm.clauses)
+
+    def _place_clauses(self, clauses: tuple[str, ...]) -> tuple[str, ...]:
+        """Where the asker comes from or their family lives is no place asked about when the
+        question names Haizhu or a place in it (我喺湖南嚟广州打工，想问海珠去年新增就业有几多人;
+        我从白云过来琶洲看展): only the clauses that ask, or that name Haizhu without telling of
+        the asker (海珠和荔湾比，哪个区学位多 compares them; 我住番禺但在海珠上班 tells a story)."""
+        home = self._inside
+        if home is None or len(clauses) < 2 or not any(home.search(c) for c in clauses):
+            return clauses
+        return tuple(
+            c
+            for c in clauses
+            if self._clause_asks(c) or (home.search(c) and not _FIRST_PERSON.search(c))
+        )
+
     def _asked(self, clauses: tuple[str, ...]) -> tuple[str, ...]:
         """The clauses without those the asker sets aside (票价多少就不问了, 怎么算的我不懂,
         never mind the price), when another clause asks: a clause set aside alone is still
@@ -914,10 +937,12 @@ class Normalizer:
                 if clause.isascii()
                 else self._clause_asks(clause)
             ):
-                if out:  # an earlier clause that asks: alone
-                    out.append(clause)
-                    continue
+                first = not out
                 out.append(clause)
+                if not first:  # an earlier clause that asks: alone, a few at most
+                    if len(out) >= MAX_WINDOWS:
+                        break
+                    continue
                 if i and len(clauses) > 2:  # of two clauses, the pair is the whole question
                     out.append(clauses[i - 1] + "," + clause)
                 if not earlier:

@@ -82,7 +82,7 @@ def standard_steps(
         Request(composer),
         Procedure(composer),
         Personal(composer, intents),
-        OtherPlace(composer, intents, content.lexicon),
+        OtherPlace(composer, intents, normalizer),
         AskedDetail(composer, intents, content.lexicon),
         MultiPart(normalizer, fact_years),
         AnswerBoth(normalizer),
@@ -185,7 +185,9 @@ class Pipeline:
         if followed.decision != "answer":
             # a detail the last answer's topic does not give (投资几多 after a school with no
             # investment figure) says so and offers that topic; anything else falls back alone
-            return followed if followed.reason == "detail" and alone.decision != "answer" else alone
+            if followed.reason == "detail" and alone.decision != "answer":
+                return dataclasses.replace(followed, followed=True)
+            return alone
         return dataclasses.replace(followed, followed=True)
 
     def _run(

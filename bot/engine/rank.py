@@ -45,15 +45,12 @@ class PinyinReading:
         # and whether it is surely pinyin (no word of English either)
         self._memo: dict[str, tuple[str | None, str | None, bool]] = {}
 
-    def _alone(self, text: str) -> bool:
-        """Whether the question's matching form is one word: the rest was grammar or Haizhu."""
-        return len(self._normalizer.text(text).split()) == 1
-
-    def __call__(self, text: str) -> tuple[str, bool]:
+    def __call__(self, text: str, form: str = "") -> tuple[str, bool]:
         """The codes of the pinyin words that no example uses, empty unless there are at least
-        two or the one is surely pinyin (one could be an English word that happens to spell
-        syllables); and whether each of them is surely pinyin, no English word (tuowei, xuewei,
-        but not "sushi", "mine")."""
+        two, or the one is surely pinyin and the question's matching form `form` is that word
+        alone (the rest was grammar or Haizhu: "haizhu tuowei how many"; one could be an English
+        word that happens to spell syllables); and whether each of them is surely pinyin, no
+        English word (tuowei, xuewei, but not "sushi", "mine")."""
         memo = self._memo
         codes, syllables = [], []
         sure = True
@@ -79,9 +76,7 @@ class PinyinReading:
                 sure = sure and known[2]
             if known[1] is not None:
                 syllables.append(known[1])
-        # one word is enough when it is surely pinyin and nothing else is asked of it ("haizhu
-        # tuowei how many", not "when is the zhongkao exam")
-        if not codes or (len(codes) < 2 and not (sure and self._alone(text))):
+        if not codes or (len(codes) < 2 and not (sure and len(form.split()) == 1)):
             return "", False
         if self._normalizer.pinyin_out_of_scope("".join(syllables)):
             return "", False
@@ -117,7 +112,7 @@ class Rank:
                 if known != norm.text:
                     q.norm = norm = dataclasses.replace(norm, text=known)
             ranked = matcher.rank(norm.text, q.years, norm.numbers, floor=floor, reach=reach)
-        codes, sure = self._pinyin_reading(q.text) if q.lang == "en" else ("", False)
+        codes, sure = self._pinyin_reading(q.text, norm.text) if q.lang == "en" else ("", False)
         if codes:
             # "tuowei zongshu have how many": the pinyin words against the Chinese examples,
             # heeded only when they answer (syllables alone say less than characters: "wo de
