@@ -25,6 +25,15 @@ def share(by: dict[str, tuple[int, int]], categories: tuple[str, ...]) -> float:
     return sum(by[c][0] for c in categories) / sum(by[c][1] for c in categories)
 
 
+def answered_lookalikes(report: Report) -> list[str]:
+    """The look-alikes missed by answering them with other figures (not by refusing)."""
+    return [
+        r.case.q
+        for r in report.results
+        if r.case.category == "lookalike" and not r.passed and r.answer.decision == "answer"
+    ]
+
+
 # tests/eval/refusals_2.yaml: 160 refusals by another author (procedures, requests, other places,
 # personal cases, fragments as a first message); looked into and worked from (see README)
 REFUSALS_2_FLOORS = {
@@ -182,11 +191,7 @@ def test_refusals_9_and_10(engine: Engine, name: str, refused_at: float) -> None
     assert sum(ok for ok, _ in refusals) / sum(total for _, total in refusals) >= refused_at
     ok, total = by["lookalike"]
     assert ok / total >= 0.8
-    wrong = [
-        r.case.q
-        for r in report.results
-        if r.case.category == "lookalike" and not r.passed and r.answer.decision == "answer"
-    ]
+    wrong = answered_lookalikes(report)
     assert not wrong, wrong  # a look-alike missed is refused, not answered with other figures
 
 
@@ -205,11 +210,7 @@ def test_refusals_11_to_14(engine: Engine, name: str, size: int) -> None:
     by = report.by_category()
     assert len(report.results) >= size and report.accuracy >= 0.97
     assert all(ok / total >= 0.88 for ok, total in by.values()), by
-    wrong = [
-        r.case.q
-        for r in report.results
-        if r.case.category == "lookalike" and not r.passed and r.answer.decision == "answer"
-    ]
+    wrong = answered_lookalikes(report)
     assert not wrong, wrong  # a look-alike missed is refused, not answered with other figures
 
 
@@ -217,18 +218,14 @@ def test_refusals_17(engine: Engine) -> None:
     """tests/eval/refusals_17.yaml: 120 questions about other places, most in Chinese forms a list
     of districts misses (towns, villages, streets, abbreviations), 60 off topic and 60
     look-alikes that mention another place as the asker's background, by a nineteenth author;
-    worked from: 89.6% as written (other places 109/120), 93.8% after (112/120)."""
+    worked from: 89.6% as written (other places 109/120), 94.6% after (114/120)."""
     report = evaluate(engine, load_cases(EVAL / "refusals_17.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 240 and report.accuracy >= 0.92
     assert by["otherplace"][0] >= 111 and by["offtopic"][0] >= 56, by
     ok, total = by["lookalike"]
     assert ok / total >= 0.9
-    wrong = [
-        r.case.q
-        for r in report.results
-        if r.case.category == "lookalike" and not r.passed and r.answer.decision == "answer"
-    ]
+    wrong = answered_lookalikes(report)
     assert not wrong, wrong  # a look-alike missed is refused, not answered with other figures
 
 

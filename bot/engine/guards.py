@@ -174,7 +174,7 @@ class OtherPlace:
         nor one that sounds like it: 华西村, 太和镇, 博罗县, 祖庙街道 (a town, village, county or
         street the lexicon does not list). Haizhu's own are in answers and examples or listed as
         inside; a clause that only tells where the asker comes from is not read."""
-        text = ",".join(self._normalizer.place_clauses(q.norm))  # (clauses are folded)
+        text = ",".join(self._normalizer.place_clauses(q.norm.clauses))
         if not _AREA_KIND.search(text):
             return ()  # (most questions: no pass over Haizhu's names)
         text = self._normalizer.without_inside(text)
@@ -366,7 +366,7 @@ class AskedDetail:
         shown = answer_texts(intents)
         self._texts = shown
         self._sounds = [to_pinyin_codes(text) for text in shown]
-        # the longest list each answer gives (items between 、 in one sentence)
+        # the longest list each answer gives (items between 、 in one clause)
         self._listed = [
             _longest_list(li.answers["zh"].text) if "zh" in li.answers else 0 for li in intents
         ]

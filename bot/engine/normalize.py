@@ -114,6 +114,9 @@ _HOW_HIGH_A_RATE = re.compile(
 _HOW_BIG_IN_MONEY = re.compile(
     r"how (?:big|large)\b[^?.!,]{0,60}\b(?:assets?|revenue|output|sales|economy|budget|investment)\b"
 )
+# a detail's words said of something else: how high a rate is (按时办结率有多高) is no building's
+# height, how big the groups are in assets no floor area
+_NOT_THE_DETAIL = {"height": _HOW_HIGH_A_RATE, "area": _HOW_BIG_IN_MONEY}
 # what something costs its user, in the present (how much does a meal cost); what a project
 # cost is its investment (how much did it cost)
 _WHAT_IT_COSTS = re.compile(r"\bhow much (?:does|do|is|are) (?:[\w'-]+ ){0,5}?cost\b")
@@ -587,7 +590,7 @@ class Normalizer:
             else ()
         )
         if places and len(clauses) > 1:
-            kept = self._place_clauses(clauses)
+            kept = self.place_clauses(clauses)
             if len(kept) < len(clauses):
                 places = tuple(p for p in places if any(p in c for c in kept))
         if self._wider and not (self._home and self._home.search(folded)):
@@ -805,7 +808,8 @@ class Normalizer:
         if words is None:
             return frozenset()
         found = words.findall(guarded)
-        costs = _WHAT_IT_COSTS.search(guarded) is not None  # how much does a meal cost: a price
+        # how much does a meal cost: a price, whatever words the lexicon lists
+        costs = "cost" in guarded and _WHAT_IT_COSTS.search(guarded) is not None
         if not found:
             return frozenset({"price"}) if costs else frozenset()
         figure = self._figure_asks
@@ -814,10 +818,9 @@ class Normalizer:
             if asking:
                 found = [w for c in asking for w in words.findall(c)]
         details = frozenset(self._detail_of[w] for w in found)
-        if "height" in details and _HOW_HIGH_A_RATE.search(guarded):
-            details -= {"height"}  # 按时办结率有多高: how high a rate is, no building's height
-        if "area" in details and _HOW_BIG_IN_MONEY.search(guarded):
-            details -= {"area"}  # how big are the state-owned groups in assets: no floor area
+        details -= {
+            d for d, said in _NOT_THE_DETAIL.items() if d in details and said.search(guarded)
+        }
         if costs:
             details |= {"price"}
         if "reason" in details and figure is not None:
@@ -832,12 +835,8 @@ class Normalizer:
         place of Haizhu's."""
         return self._inside.sub(" ", folded) if self._inside else folded
 
-    def place_clauses(self, norm: Normalized) -> tuple[str, ...]:
-        """The clauses in which a place named is asked about (see `_place_clauses`)."""
-        return self._place_clauses(norm.clauses)
-
-    def _place_clauses(self, clauses: tuple[str, ...]) -> tuple[str, ...]:
-        """Where the asker comes from or their family lives is no place asked about when the
+    def place_clauses(self, clauses: tuple[str, ...]) -> tuple[str, ...]:
+        """The (folded) clauses in which a place named is asked about. Where the asker comes from or their family lives is no place asked about when the
         question names Haizhu or a place in it (我喺湖南嚟广州打工，想问海珠去年新增就业有几多人;
         我从白云过来琶洲看展): only the clauses that ask, or that name Haizhu without telling of
         the asker (海珠和荔湾比，哪个区学位多 compares them; 我住番禺但在海珠上班 tells a story)."""
