@@ -513,6 +513,28 @@ def test_which_ones_without_a_count_gets_the_names_the_answer_has(
     assert engine.ask(question).decision == "answer"
 
 
+@pytest.mark.parametrize(
+    "question", ["海珠湿地监测系统一共有几架无人机", "沥滘安置房一共有几多户人家"]
+)
+def test_a_count_in_a_unit_no_answer_counts_in_is_a_detail_not_given(
+    engine: Engine, question: str
+) -> None:
+    """几架, 几多户: the thing asked is counted in a unit (aircraft, households) that the matched
+    answer never puts after a figure, so its figures count something else."""
+    answer = engine.ask(question)
+    assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
+
+
+@pytest.mark.parametrize(
+    "question", ["长者饭堂助餐服务了几多人次", "去年封顶的是哪几栋楼", "沥滘复建安置房交付了多少套"]
+)
+def test_a_count_in_the_unit_the_answer_counts_in_is_answered(
+    engine: Engine, question: str
+) -> None:
+    """人次 is counted in the answer; 哪几栋 asks names, not a count of buildings."""
+    assert engine.ask(question).decision == "answer"
+
+
 def test_how_big_in_money_is_no_floor_area(engine: Engine) -> None:
     """ "How big ... in assets" asks an amount; only a building's size is an area detail."""
     answer = engine.ask("how big are haizhu's state-owned groups in total assets")

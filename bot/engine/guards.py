@@ -286,6 +286,8 @@ _NOT_A_NAME = frozenset(
     "区市省县镇的在去到从喺嘅住问下讲话说听同和与跟及或比这那哪边呢嗰啲我你他她们个了咗过想请"
 )
 
+MULTI_PART_MAX = 3  # the best-ranked answers a question in several parts may be given
+
 NAME_TAIL = 2  # characters after a place word that, found with it in an answer, make a name
 _CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -311,6 +313,43 @@ _COUNT_ZH = re.compile(
 _COUNT_EN = re.compile(r"\b(?:which|the|those|these|all|of)\s+(\d{1,3})\s+[a-z]")
 _DIGITS = {c: n for n, c in enumerate("零一二三四五六七八九")} | {"两": 2}
 _CLAUSE_END = re.compile(r"[。；;，,？?！!\n]")
+
+
+# what a count is measured in, asked (几架无人机, 多少套房, 几多人次) and shown after a figure
+# (1023套); counters that fit anything counted (个, 家, 所, 间, 项, 条, 座, 处) are not read,
+# and the units of one kind of thing are one class (人, 人次, 名, 位 all count people)
+_UNIT_CLASS = {
+    "人": "people",
+    "人次": "people",
+    "名": "people",
+    "位": "people",
+    "户": "households",
+    "套": "flats",
+    "辆": "vehicles",
+    "架": "aircraft",
+    "台": "machines",
+    "部": "works",
+    "场": "events",
+    "次": "times",
+    "张": "sheets",
+    "棵": "trees",
+    "株": "trees",
+    "吨": "tonnes",
+    "只": "animals",
+    "种": "kinds",
+    "栋": "buildings",
+    "幢": "buildings",
+    "批": "batches",
+    "届": "editions",
+}
+_UNITS = "|".join(sorted(_UNIT_CLASS, key=len, reverse=True))
+_UNIT_ASKED = re.compile(rf"(?<![第哪边])(?:多少|几多|几)\s*[万亿千百]?\s*({_UNITS})")
+_UNIT_SHOWN = re.compile(rf"[\d.一二两三四五六七八九十百千]+\s*[万亿千百余多]*\s*({_UNITS})")
+
+
+def _units(pattern: re.Pattern[str], text: str) -> frozenset[str]:
+    """The unit classes a pattern finds in a text."""
+    return frozenset(_UNIT_CLASS[u] for u in pattern.findall(text))
 
 
 def _longest_list(text: str) -> int:
@@ -370,6 +409,10 @@ class AskedDetail:
         self._listed = [
             _longest_list(li.answers["zh"].text) if "zh" in li.answers else 0 for li in intents
         ]
+        self._units = [
+            _units(_UNIT_SHOWN, li.answers["zh"].text) if "zh" in li.answers else frozenset()
+            for li in intents
+        ]
         self._shows = [
             frozenset(
                 name
@@ -399,6 +442,11 @@ class AskedDetail:
             for i in offered
         )
 
+    def _counted_in(self, offered: list[int]) -> frozenset[str]:
+        """The units the offered answers count in (several, for a question in several parts:
+        城镇新增就业多少人，保障性租赁住房筹了几套)."""
+        return frozenset().union(*(self._units[i] for i in offered))
+
     def _lists_enough(self, text: str, offered: list[int]) -> bool:
         """Whether an offered answer lists as many names as a question asks for by count: "那68
         家都有哪些", "16名领军算法师都有谁", "which 19 compounds" want every name, and an
@@ -415,10 +463,13 @@ class AskedDetail:
         # one must
         details = q.norm.details
         shown = not details or any(details <= self._shows[i] for i in offered)
+        clauses = ",".join(q.norm.clauses)  # (folded, with the asking words)
+        units = _units(_UNIT_ASKED, clauses)
         if (
             shown
+            and units <= self._counted_in(offered + [i for i, _ in q.ranked[:MULTI_PART_MAX]])
             and self._names_rates(q.norm.text, offered)
-            and self._lists_enough(",".join(q.norm.clauses), offered)  # (folded)
+            and self._lists_enough(clauses, offered)
         ):
             return None
         return self._composer.fallback(
