@@ -535,6 +535,33 @@ def test_a_count_in_the_unit_the_answer_counts_in_is_answered(
     assert engine.ask(question).decision == "answer"
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "667家高新技术企业里面外资企业有多少家",
+        "119个无废细胞里学校有几个",
+        "新增就业3.23万人当中高校毕业生有多少",
+    ],
+)
+def test_a_part_of_a_quoted_figure_no_answer_names_is_a_detail_not_given(
+    engine: Engine, question: str
+) -> None:
+    """The answer has the figure quoted (667, 3.23万) but not the part asked of it."""
+    answer = engine.ask(question)
+    assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["667家高新技术企业，其中四上的有多少家", "0-3岁婴幼儿托育服务，区里去年供给了多少托位"],
+)
+def test_a_part_the_answer_names_or_no_part_at_all_is_answered(
+    engine: Engine, question: str
+) -> None:
+    """四上 is named beside 667; 区里 is "in the district", no part of a group of 3."""
+    assert engine.ask(question).decision == "answer"
+
+
 def test_how_big_in_money_is_no_floor_area(engine: Engine) -> None:
     """ "How big ... in assets" asks an amount; only a building's size is an area detail."""
     answer = engine.ask("how big are haizhu's state-owned groups in total assets")

@@ -338,13 +338,44 @@ _UNIT_CLASS = {
     "只": "animals",
     "种": "kinds",
     "栋": "buildings",
+    "起": "incidents",
+    "宗": "incidents",
     "幢": "buildings",
     "批": "batches",
     "届": "editions",
 }
 _UNITS = "|".join(sorted(_UNIT_CLASS, key=len, reverse=True))
-_UNIT_ASKED = re.compile(rf"(?<![第哪边])(?:多少|几多|几)\s*[万亿千百]?\s*({_UNITS})")
+# (几个人 counts people; 起降点 is no 起 of incidents)
+_UNIT_ASKED = re.compile(
+    rf"(?<![第哪边])(?:多少|几多|几)\s*[万亿千百]?\s*(?:个(?=人))?({_UNITS})(?<!起(?=[降飞步点来码]))"
+)
 _UNIT_SHOWN = re.compile(rf"[\d.一二两三四五六七八九十百千]+\s*[万亿千百余多]*\s*({_UNITS})")
+
+
+# a part of a group the question quotes by its figure (667家高新技术企业里面外资企业有多少家,
+# 119个无废细胞里学校有几个): the figure, the group, a word for "among", the part, the asking
+_PART_OF = re.compile(
+    r"(\d[\d.]*)\s*[万亿]?\s*(?![年岁月号日])([^\d?？!！]{1,14}?)"
+    r"(?<![公千英这那哪家村城区市县镇街心屋手])"
+    r"(?:里面|里头|里边|当中|之中|其中|入面|里)"
+    r"[,，]?(?:的|有|是)?([\u4e00-\u9fff]{2,10}?)(?:有|是|占|系)?(?:具体)?(?:多少|几多|几)"
+)
+_PART_FILLER = "的有是占系具体一共共总大概各"
+
+
+def _parts_asked(text: str) -> list[tuple[str, str]]:
+    """The figures a folded question quotes and the part of that group it asks about, by the
+    words that tell the part apart (外资 of 外资企业 among 高新技术企业)."""
+    asked = []
+    for figure, group, part in _PART_OF.findall(text):
+        part, group = part.strip(_PART_FILLER), group.rstrip(",，")
+        shared = 0
+        while shared < min(len(part), len(group)) and part[-1 - shared] == group[-1 - shared]:
+            shared += 1
+        own = part[: len(part) - shared] if shared >= 2 else part
+        if len(own) >= 2:
+            asked.append((figure, own))
+    return asked
 
 
 def _units(pattern: re.Pattern[str], text: str) -> frozenset[str]:
@@ -447,6 +478,15 @@ class AskedDetail:
         城镇新增就业多少人，保障性租赁住房筹了几套)."""
         return frozenset().union(*(self._units[i] for i in offered))
 
+    def _parts_shown(self, text: str, offered: list[int]) -> bool:
+        """Whether an answer that has the figure a question quotes also names the part of it
+        asked (新增就业3.23万人里面高校毕业生有多少: the answer has 3.23万, not 高校毕业生)."""
+        return all(
+            any(part in self._texts[i] for i in offered if figure in self._texts[i])
+            or not any(figure in self._texts[i] for i in offered)
+            for figure, part in _parts_asked(text)
+        )
+
     def _lists_enough(self, text: str, offered: list[int]) -> bool:
         """Whether an offered answer lists as many names as a question asks for by count: "那68
         家都有哪些", "16名领军算法师都有谁", "which 19 compounds" want every name, and an
@@ -470,6 +510,7 @@ class AskedDetail:
             and units <= self._counted_in(offered + [i for i, _ in q.ranked[:MULTI_PART_MAX]])
             and self._names_rates(q.norm.text, offered)
             and self._lists_enough(clauses, offered)
+            and self._parts_shown(clauses, offered)
         ):
             return None
         return self._composer.fallback(
