@@ -592,3 +592,15 @@ def test_the_new_rules_do_not_reach_past_what_they_are_for(
         assert answer.reason != reason[4:], answer
     else:
         assert answer.reason == reason, answer
+
+
+@pytest.mark.parametrize(
+    "question", ["首批数据资产入表的两家民企是哪两家？", "华新广场开业引进了哪几个品牌的首店？"]
+)
+def test_names_of_what_an_answer_counts_without_naming_are_a_detail(
+    engine: Engine, question: str
+) -> None:
+    """The data-assets answer counts 2 firms and the commerce answer names shopping centres,
+    not the brands: neither lists the things asked by name."""
+    answer = engine.ask(question)
+    assert (answer.decision, answer.reason) == ("fallback", "detail"), answer

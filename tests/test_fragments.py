@@ -126,3 +126,29 @@ def test_what_a_thing_costs_its_user_asked_after_an_answer_is_a_detail(engine: E
     assert (meal.decision, meal.reason) == ("fallback", "detail")
     school = engine.ask("琶洲南学校")
     assert engine.ask("几时开学", Context.after(school)).reason == "detail"
+
+
+@pytest.mark.parametrize(
+    ("first", "names"),
+    [
+        ("2024年新开办了几所公办小学", "叫什么名字"),
+        ("海珠区属教育集团有几个", "都叫什么名字 列一下"),
+        ("how many community health centres meet the recommended standard?", "which 15?"),
+    ],
+)
+def test_names_asked_after_a_count_whose_things_the_answer_does_not_name_are_a_detail(
+    engine: Engine, first: str, names: str
+) -> None:
+    """The answer counts schools, groups or centres and names none of them (a list of other
+    things, 公办初中、薄弱学校, is no list of the 11 groups): their names are a detail not given."""
+    answer = engine.ask(names, Context.after(engine.ask(first)))
+    assert (answer.decision, answer.reason, answer.followed) == ("fallback", "detail", True)
+
+
+def test_names_asked_after_a_count_whose_things_the_answer_names_are_answered(
+    engine: Engine,
+) -> None:
+    """10个 projects started, three of them named: which ones gets those names."""
+    first = engine.ask("2024年动工了多少个重点项目")
+    answer = engine.ask("具体是哪几个", Context.after(first))
+    assert answer.decision == "answer" and "趣丸科技" in answer.text, answer

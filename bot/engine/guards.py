@@ -383,6 +383,27 @@ def _units(pattern: re.Pattern[str], text: str) -> frozenset[str]:
     return frozenset(_UNIT_CLASS[u] for u in pattern.findall(text))
 
 
+NAMES = "names"  # the detail of which ones, by name
+# names asked for with no other words (叫什么名字, 列一下, which ones): wider than the lexicon's
+_NAMES_ONLY = re.compile(
+    r"叫什么|叫咩|叫乜|什么名|咩名|名字|名称|名单|列一下|列出|哪几|边几|边啲"
+    r"|\bwhich ones\b|\bwhich \d+\b|\bnames\b|\blist (?:them|their|the names)\b"
+)
+# the counters of things that have names (10个项目, 12家企业, 5块地): not a measure (平方米, %)
+_COUNTERS = frozenset("个家所间项块条大种场支座处批宗件")
+
+
+def _names_counted(li: LoadedIntent) -> bool:
+    """Whether an answer names some of the things it counts (10个…项目: 趣丸科技总部大厦、…):
+    a fact with a count and the names of items. A list of other things (公办初中、薄弱学校 of
+    教育集团) names none of the 11 groups."""
+    return any(
+        f.value is not None and f.unit in _COUNTERS and f.items
+        for rendered in li.answers.values()
+        for f in rendered.facts
+    )
+
+
 def _longest_list(text: str) -> int:
     """How many items the longest list of a Chinese text names (between 、 in one clause)."""
     return max(part.count("、") + 1 for part in _CLAUSE_END.split(text))
@@ -448,10 +469,13 @@ class AskedDetail:
             frozenset(
                 name
                 for name, detail in details.details.items()
-                if any(_shows(fold(w), text) for w in detail.shows)
-                or (detail.shows_day and names_a_day(text))
+                if (
+                    any(_shows(fold(w), text) for w in detail.shows)
+                    or (detail.shows_day and names_a_day(text))
+                )
+                and (name != NAMES or _names_counted(li))
             )
-            for text in shown
+            for li, text in zip(intents, shown, strict=True)
         ]
 
     def _names_rates(self, text: str, offered: list[int]) -> bool:
@@ -501,9 +525,11 @@ class AskedDetail:
         offered = [d.best] if d.best is not None else [i for i, _ in d.candidates]
         # an answer must show the detail asked, and name the rate asked; of the choices offered,
         # one must
-        details = q.norm.details
-        shown = not details or any(details <= self._shows[i] for i in offered)
         clauses = ",".join(q.norm.clauses)  # (folded, with the asking words)
+        details = q.norm.details
+        if q.followup and _NAMES_ONLY.search(clauses):
+            details = details | {NAMES}
+        shown = not details or any(details <= self._shows[i] for i in offered)
         units = _units(_UNIT_ASKED, clauses)
         if (
             shown
