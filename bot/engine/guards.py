@@ -388,7 +388,9 @@ NAMES = "names"  # the detail of which ones, by name
 _NAMES_ONLY = re.compile(
     r"叫什么|叫咩|叫乜|什么名|咩名|名字|名称|名单|列一下|列出|哪几|边几|边啲"
     r"|\bwhich ones\b|\bwhich \d+\b|\bnames\b|\blist (?:them|their|the names)\b"
+    r"|\bwhich (?!is\b|was\b|has\b|does\b)[a-z]{3,}s\b"
 )
+
 # the counters of things that have names (10个项目, 12家企业, 5块地): not a measure (平方米, %)
 _COUNTERS = frozenset("个家所间项块条大种场支座处批宗件")
 
