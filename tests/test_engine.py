@@ -525,6 +525,16 @@ def test_a_count_in_a_unit_no_answer_counts_in_is_a_detail_not_given(
     assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
 
 
+def test_an_english_count_of_things_no_answer_counts_is_a_detail_not_given(engine: Engine) -> None:
+    """The fire-safety answer says fires fell by a share, and counts no fires; the music
+    festival's answer counts its visits, which are people."""
+    answer = engine.ask("How many fires were there in Haizhu last year?")
+    assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
+    assert engine.ask("How many people came to the first Pazhou music festival?").decision == (
+        "answer"
+    )
+
+
 @pytest.mark.parametrize(
     "question", ["长者饭堂助餐服务了几多人次", "去年封顶的是哪几栋楼", "沥滘复建安置房交付了多少套"]
 )

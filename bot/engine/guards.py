@@ -378,9 +378,51 @@ def _parts_asked(text: str) -> list[tuple[str, str]]:
     return asked
 
 
+# the same in English: the things counted (how many fires), shown by a figure a few words before
+# them (32 polluting sites, 1.9万 (19,000) person-times)
+_COUNTED_CLASS = {
+    "people": "people",
+    "persons": "people",
+    "person-times": "people",
+    "visits": "people",
+    "attendances": "people",
+    "visitors": "people",
+    "tourists": "people",
+    "attendees": "people",
+    "participants": "people",
+    "residents": "people",
+    "fires": "fires",
+    "deaths": "deaths",
+    "accidents": "incidents",
+    "flats": "flats",
+    "apartments": "flats",
+    "homes": "flats",
+    "households": "households",
+    "families": "households",
+    "vehicles": "vehicles",
+    "cars": "vehicles",
+    "drones": "aircraft",
+    "aircraft": "aircraft",
+    "planes": "aircraft",
+    "flights": "flights",
+    "trees": "trees",
+    "beds": "beds",
+}
+_COUNTED_EN = "|".join(_COUNTED_CLASS)
+_COUNTED_ASKED = re.compile(rf"\bhow many (?:more |new |extra )?({_COUNTED_EN})\b")
+_COUNTED_SHOWN = re.compile(
+    rf"\d[\d,.]*(?:万|亿)?(?: \([\d,.]+\))?(?: [a-z-]+){{0,3}}? ({_COUNTED_EN})\b"
+)
+
+
 def _units(pattern: re.Pattern[str], text: str) -> frozenset[str]:
     """The unit classes a pattern finds in a text."""
     return frozenset(_UNIT_CLASS[u] for u in pattern.findall(text))
+
+
+def _counted(pattern: re.Pattern[str], text: str) -> frozenset[str]:
+    """The classes of things an English pattern finds counted in a text."""
+    return frozenset("en:" + _COUNTED_CLASS[u] for u in pattern.findall(text))
 
 
 NAMES = "names"  # the detail of which ones, by name
@@ -464,7 +506,12 @@ class AskedDetail:
             _longest_list(li.answers["zh"].text) if "zh" in li.answers else 0 for li in intents
         ]
         self._units = [
-            _units(_UNIT_SHOWN, li.answers["zh"].text) if "zh" in li.answers else frozenset()
+            (_units(_UNIT_SHOWN, li.answers["zh"].text) if "zh" in li.answers else frozenset())
+            | (
+                _counted(_COUNTED_SHOWN, fold(li.answers["en"].text))
+                if "en" in li.answers
+                else frozenset()
+            )
             for li in intents
         ]
         self._shows = [
@@ -532,7 +579,7 @@ class AskedDetail:
         if q.followup and _NAMES_ONLY.search(clauses):
             details = details | {NAMES}
         shown = not details or any(details <= self._shows[i] for i in offered)
-        units = _units(_UNIT_ASKED, clauses)
+        units = _units(_UNIT_ASKED, clauses) | _counted(_COUNTED_ASKED, clauses)
         if (
             shown
             and units <= self._counted_in(offered + [i for i, _ in q.ranked[:MULTI_PART_MAX]])
