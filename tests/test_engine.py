@@ -525,6 +525,14 @@ def test_a_count_in_a_unit_no_answer_counts_in_is_a_detail_not_given(
     assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
 
 
+def test_revenue_said_only_of_its_growth_is_a_detail_not_given(engine: Engine) -> None:
+    """The games answer says revenue grew by double digits and gives no revenue; the Pazhou
+    answer gives its firms' revenue as a figure."""
+    answer = engine.ask("海珠游戏产业去年营收具体是多少亿")
+    assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
+    assert engine.ask("琶洲试验区四上企业营收多少").decision == "answer"
+
+
 def test_an_english_count_of_things_no_answer_counts_is_a_detail_not_given(engine: Engine) -> None:
     """The fire-safety answer says fires fell by a share, and counts no fires; the music
     festival's answer counts its visits, which are people."""

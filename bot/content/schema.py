@@ -121,6 +121,9 @@ class Detail(Strict):
     # an answer that names a calendar day (3月5日, 5 March) shows it: for the day something
     # opens or is held, which words alone cannot recognise
     shows_day: bool = False
+    # only a figure beside a shown word shows it (营收4484.44亿元), not the word said of a change
+    # alone (游戏产业营收实现双位数增长)
+    shows_figure: bool = False
 
 
 class Lexicon(Strict):

@@ -486,6 +486,19 @@ def _shows(word: str, text: str) -> bool:
     return re.search(rf"(?<![a-z]){re.escape(word)}(?:e?s)?(?![a-z])", text) is not None
 
 
+FIGURE_NEAR = 8  # characters between a shown word and its figure (营收实现4484.44亿元)
+
+
+def _shows_figure(word: str, text: str) -> bool:
+    """Whether a folded answer has `word` with a figure just after it (Chinese: 营收4484.44亿元)
+    or just before it (English: 448.444 billion yuan of revenue)."""
+    if word.isascii():
+        near = rf"\d[^.;]{{0,{2 * FIGURE_NEAR}}}\b{re.escape(word)}|\b{re.escape(word)}\b[^.;]{{0,{2 * FIGURE_NEAR}}}\d"
+    else:
+        near = rf"{re.escape(word)}[^，。；\d]{{0,{FIGURE_NEAR}}}\d"
+    return re.search(near, text) is not None
+
+
 def names_a_day(text: str) -> bool:
     """Whether folded text names a calendar day (3月5日, 5 March), not just a year or month."""
     return _DAY.search(text) is not None
@@ -519,7 +532,12 @@ class AskedDetail:
                 name
                 for name, detail in details.details.items()
                 if (
-                    any(_shows(fold(w), text) for w in detail.shows)
+                    any(
+                        _shows_figure(fold(w), text)
+                        if detail.shows_figure
+                        else _shows(fold(w), text)
+                        for w in detail.shows
+                    )
                     or (detail.shows_day and names_a_day(text))
                 )
                 and (name != NAMES or _names_counted(li))
