@@ -570,6 +570,12 @@ class AskedDetail:
             for i in offered
         )
 
+    @staticmethod
+    def _other_parts(q: Query) -> list[int]:
+        """The answers the other parts of a question in several clauses may get (城镇新增就业
+        多少人？另外保障性租赁住房筹了几套？): the best-ranked few; none for one clause."""
+        return [i for i, _ in q.ranked[:MULTI_PART_MAX]] if len(q.norm.clauses) > 1 else []
+
     def _counted_in(self, offered: list[int]) -> frozenset[str]:
         """The units the offered answers count in (several, for a question in several parts:
         城镇新增就业多少人，保障性租赁住房筹了几套)."""
@@ -606,7 +612,7 @@ class AskedDetail:
         units = _units(_UNIT_ASKED, clauses) | _counted(_COUNTED_ASKED, clauses)
         if (
             shown
-            and units <= self._counted_in(offered + [i for i, _ in q.ranked[:MULTI_PART_MAX]])
+            and units <= self._counted_in(offered + self._other_parts(q))
             and self._names_rates(q.norm.text, offered)
             and self._lists_enough(clauses, offered)
             and self._parts_shown(clauses, offered)
