@@ -525,6 +525,18 @@ def test_a_count_in_a_unit_no_answer_counts_in_is_a_detail_not_given(
     assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
 
 
+@pytest.mark.parametrize(
+    "question", ["琶洲南学校什么时候开始招生", "When will Pazhou South School open?"]
+)
+def test_when_a_school_takes_pupils_is_a_detail_its_answer_says_is_not_given(
+    engine: Engine, question: str
+) -> None:
+    """The school's answer says the report gives no opening date: a clause that says a thing is
+    not given does not show it."""
+    answer = engine.ask(question)
+    assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
+
+
 def test_revenue_said_only_of_its_growth_is_a_detail_not_given(engine: Engine) -> None:
     """The games answer says revenue grew by double digits and gives no revenue; the Pazhou
     answer gives its firms' revenue as a figure."""

@@ -505,6 +505,19 @@ def _shows_figure(word: str, text: str) -> bool:
     return re.search(near, text) is not None
 
 
+# a clause of an answer that says the report does not give something (报告未列出开设的学校名单,
+# the report does not name the schools)
+_NOT_GIVEN = re.compile(
+    r"[^，。；;（）()\n]*(?:未列出|未提及|没有给出|未给出|未说明|没有说明|不能把|"
+    r"does not (?:give|list|name|say)|doesn't (?:give|list|name|say)|gives no|names no)[^，。；;（）()\n.]*"
+)
+
+
+def _without_said_not_given(text: str) -> str:
+    """A folded answer without the clauses that say what the report does not give."""
+    return _NOT_GIVEN.sub(" ", text)
+
+
 def names_a_day(text: str) -> bool:
     """Whether folded text names a calendar day (3月5日, 5 March), not just a year or month."""
     return _DAY.search(text) is not None
@@ -517,7 +530,8 @@ class AskedDetail:
 
     def __init__(self, composer: Composer, intents: list[LoadedIntent], details: Lexicon) -> None:
         self._composer = composer
-        shown = answer_texts(intents)
+        # (what an answer says the report does not give, it does not show: 未提及开学时间)
+        shown = [_without_said_not_given(text) for text in answer_texts(intents)]
         self._texts = shown
         self._sounds = [to_pinyin_codes(text) for text in shown]
         # the longest list each answer gives (items between 、 in one clause)
