@@ -587,8 +587,10 @@ class AskedDetail:
     @staticmethod
     def _other_parts(q: Query) -> list[int]:
         """The answers the other parts of a question in several clauses may get (城镇新增就业
-        多少人？另外保障性租赁住房筹了几套？): the best-ranked few; none for one clause."""
-        return [i for i, _ in q.ranked[:MULTI_PART_MAX]] if len(q.norm.clauses) > 1 else []
+        多少人？另外保障性租赁住房筹了几套？): the best-ranked few; none for one clause, nor for
+        a follow-up joined to the question before it."""
+        several = len(q.norm.clauses) > 1 and not q.followup  # (a follow-up's are joined)
+        return [i for i, _ in q.ranked[:MULTI_PART_MAX]] if several else []
 
     def _counted_in(self, offered: list[int]) -> frozenset[str]:
         """The units the offered answers count in (several, for a question in several parts:
@@ -622,7 +624,12 @@ class AskedDetail:
         details = q.norm.details
         if q.followup and _NAMES_ONLY.search(clauses):
             details = details | {NAMES}
-        shown = not details or any(details <= self._shows[i] for i in offered)
+        shown = (
+            not details
+            or any(details <= self._shows[i] for i in offered)
+            # (a question in several parts: each detail shown by the answer of some part)
+            or details <= frozenset().union(*(self._shows[i] for i in self._other_parts(q)))
+        )
         units = _units(_UNIT_ASKED, clauses) | _counted(_COUNTED_ASKED, clauses)
         if (
             shown
