@@ -113,9 +113,9 @@ def test_conversations_written_apart_from_the_intents(engine: Engine) -> None:
 def test_conversations_5_refusals_inside_conversations(engine: Engine) -> None:
     """tests/eval/conversations_5.yaml: 70 conversations, 166 follow-ups, half of them to refuse
     (a detail the answer does not give, another place, a personal case, a procedure, a request
-    in fragment form), by another author; worked from: refused 60/83 as written, 67/83 after.
-    Most still missed ask which ones by name of a count the answer gave (具体是哪几间), and the
-    answer lists a few names of other things."""
+    in fragment form), by another author; worked from: refused 60/83 as written, 67/83 after,
+    75/83 once names were shown only by an answer that names some of the things it counts
+    (具体是哪几间 after 18间社区卫生服务中心 had passed on 东、西片区)."""
     report = evaluate_conversations(
         engine, load_conversations(ROOT / "tests" / "eval" / "conversations_5.yaml", TODAY)
     )
@@ -123,7 +123,22 @@ def test_conversations_5_refusals_inside_conversations(engine: Engine) -> None:
     answered, asked = kinds["followup"]
     refused, to_refuse = kinds["followup-refused"]
     assert asked + to_refuse >= 160
-    assert answered / asked >= 0.9 and refused / to_refuse >= 0.78
+    assert answered / asked >= 0.9 and refused / to_refuse >= 0.86
+
+
+def test_conversations_6_names_and_details_inside_conversations(engine: Engine) -> None:
+    """tests/eval/conversations_6.yaml: 70 conversations, 203 follow-ups, 93 of them to refuse
+    (mostly which ones by name after a count the answer gives without naming them), by another
+    author; worked from: refused 57/93 as written, 69/93 after (answered 104/110 both times).
+    Names are shown only by an answer that names some of the things it counts."""
+    report = evaluate_conversations(
+        engine, load_conversations(ROOT / "tests" / "eval" / "conversations_6.yaml", TODAY)
+    )
+    kinds = report.by_category()
+    answered, asked = kinds["followup"]
+    refused, to_refuse = kinds["followup-refused"]
+    assert asked + to_refuse >= 200
+    assert answered / asked >= 0.93 and refused / to_refuse >= 0.72
 
 
 def test_ask_conversation_as_the_readme_writes_it() -> None:

@@ -253,6 +253,21 @@ def test_refusals_19(engine: Engine) -> None:
     assert ok / total >= 0.93
 
 
+def test_refusals_20(engine: Engine) -> None:
+    """tests/eval/refusals_20.yaml: 150 questions on the report's own subjects asking a measure
+    it never states (a part of a group quoted by its figure, a count in a unit no answer counts
+    in, one fair of the two, revenue said only of its growth) and 70 look-alikes, by another
+    author; worked from: 67.3% as written (off-topic 85/150, look-alikes 63/70), 78.2% after
+    (off-topic 109/150). Of the rest, 6 ask a year the report has no figure for: the answer
+    says so and gives the latest figures, which this author counts as no refusal."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_20.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 220 and report.accuracy >= 0.77
+    assert by["offtopic"][0] >= 107, by
+    ok, total = by["lookalike"]
+    assert ok / total >= 0.89
+
+
 def test_refusals_15(engine: Engine) -> None:
     """tests/eval/refusals_15.yaml: 100 questions about things the report names asking what it
     does not give (a year it has no figure for, a breakdown, names, a rank, a reason, a price),
@@ -330,17 +345,19 @@ def test_refusals_2(refusals_2: Report, category: str) -> None:
         ("core_15", 220, 0.92),
         ("core_16", 240, 0.93),
         ("core_17", 200, 0.86),
+        ("core_18", 220, 0.93),
     ],
 )
-def test_core_9_to_17(engine: Engine, name: str, size: int, floor: float) -> None:
-    """tests/eval/core_9.yaml to core_17.yaml: answerable questions by a ninth to a seventeenth
+def test_core_9_to_18(engine: Engine, name: str, size: int, floor: float) -> None:
+    """tests/eval/core_9.yaml to core_18.yaml: answerable questions by a ninth to an eighteenth
     author (the whole report; projects in colloquial words; English only; the whole report in
     three languages; English and pinyin only; Chinese and Cantonese run-ons and typos; several
     things at once, comparisons and checks of a figure; the whole report section by section in
-    three languages; English speakers' own words); worked from: 80.7%, 94.0%, 71.8%, 90.8%,
-    87.0%, 94.6%, 90.9%, 93.3% and 85.5% as written, 91.0%, 97.2%, 91.4%, 95.6%, 92.0%,
-    96.7%, 93.6%, 94.6% and 87.5% after (core_9 gained most from the report sentences that no
-    answer showed; English stays the weakest). A miss there is mostly a refusal
+    three languages; English speakers' own words; English and Cantonese askers' own words);
+    worked from: 80.7%, 94.0%, 71.8%, 90.8%, 87.0%, 94.6%, 90.9%, 93.3%, 85.5% and 88.2% as
+    written, 91.0%, 97.2%, 91.4%, 95.6%, 92.0%, 96.7%, 93.6%, 94.6%, 87.5% and 94.5% after
+    (core_9 gained most from the report sentences that no answer showed; core_18 from English
+    answers that keep the report's names; English stays the weakest). A miss there is mostly a refusal
     (no answer shows the detail, or English words no example has), not other figures."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     assert len(report.results) >= size and report.accuracy >= floor
