@@ -366,13 +366,16 @@ _PART_OF = re.compile(
     r"(?:里面|里头|里边|当中|之中|其中|入面|里)"
     r"[,，]?(?:的|有|是)?([\u4e00-\u9fff]{2,10}?)(?:有|是|占|系)?(?:具体)?(?:多少|几多|几)"
 )
+_DIGIT = re.compile(r"\d")
 _PART_FILLER = "的有是占系具体一共共总大概各"
 
 
 def _parts_asked(text: str) -> list[tuple[str, str]]:
     """The figures a folded question quotes and the part of that group it asks about, by the
     words that tell the part apart (外资 of 外资企业 among 高新技术企业)."""
-    asked = []
+    asked: list[tuple[str, str]] = []
+    if _DIGIT.search(text) is None:
+        return asked
     for figure, group, part in _PART_OF.findall(text):
         part, group = part.strip(_PART_FILLER), group.rstrip(",，")
         shared = 0
@@ -592,10 +595,17 @@ class AskedDetail:
         several = len(q.norm.clauses) > 1 and not q.followup  # (a follow-up's are joined)
         return [i for i, _ in q.ranked[:MULTI_PART_MAX]] if several else []
 
-    def _counted_in(self, offered: list[int]) -> frozenset[str]:
-        """The units the offered answers count in (several, for a question in several parts:
-        城镇新增就业多少人，保障性租赁住房筹了几套)."""
-        return frozenset().union(*(self._units[i] for i in offered))
+    def _units_counted(self, text: str, offered: list[int], q: Query) -> bool:
+        """Whether the offered answers count in the units a question asks a count in (几架无人机,
+        how many fires); for a question in several parts, any part's answer may."""
+        units: frozenset[str] = frozenset()
+        if "几" in text or "多少" in text:
+            units = _units(_UNIT_ASKED, text)
+        if "how many" in text:
+            units |= _counted(_COUNTED_ASKED, text)
+        return not units or units <= frozenset().union(
+            *(self._units[i] for i in offered + self._other_parts(q))
+        )
 
     def _parts_shown(self, text: str, offered: list[int]) -> bool:
         """Whether an answer that has the figure a question quotes also names the part of it
@@ -630,10 +640,9 @@ class AskedDetail:
             # (a question in several parts: each detail shown by the answer of some part)
             or details <= frozenset().union(*(self._shows[i] for i in self._other_parts(q)))
         )
-        units = _units(_UNIT_ASKED, clauses) | _counted(_COUNTED_ASKED, clauses)
         if (
             shown
-            and units <= self._counted_in(offered + self._other_parts(q))
+            and self._units_counted(clauses, offered, q)
             and self._names_rates(q.norm.text, offered)
             and self._lists_enough(clauses, offered)
             and self._parts_shown(clauses, offered)
