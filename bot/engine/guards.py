@@ -364,7 +364,9 @@ _PART_OF = re.compile(
     r"(\d[\d.]*)\s*[万亿]?\s*(?![年岁月号日])([^\d?？!！]{1,14}?)"
     r"(?<![公千英这那哪家村城区市县镇街心屋手])"
     r"(?:里面|里头|里边|当中|之中|其中|入面|里)"
-    r"[,，]?(?:的|有|是)?([\u4e00-\u9fff]{2,10}?)(?:有|是|占|系)?(?:具体)?(?:多少|几多|几)"
+    r"[,，]?(?:(?:的|有|是)?([\u4e00-\u9fff]{2,10}?)(?:有|是|占|系)?(?:具体)?(?:多少|几多|几)"
+    # (or the part after the asking words: …里面有多少是外资企业)
+    r"|有?(?:多少|几多|几)[个家人名位间所]?(?:是|系|属于)([\u4e00-\u9fff]{2,10}))"
 )
 _DIGIT = re.compile(r"\d")
 _PART_FILLER = "的有是占系具体一共共总大概各"
@@ -376,8 +378,8 @@ def _parts_asked(text: str) -> list[tuple[str, str]]:
     asked: list[tuple[str, str]] = []
     if _DIGIT.search(text) is None:
         return asked
-    for figure, group, part in _PART_OF.findall(text):
-        part, group = part.strip(_PART_FILLER), group.rstrip(",，")
+    for figure, group, before, after in _PART_OF.findall(text):
+        part, group = (before or after).strip(_PART_FILLER), group.rstrip(",，")
         shared = 0
         while shared < min(len(part), len(group)) and part[-1 - shared] == group[-1 - shared]:
             shared += 1
@@ -388,7 +390,8 @@ def _parts_asked(text: str) -> list[tuple[str, str]]:
 
 
 # the same in English: the things counted (how many fires), shown by a figure a few words before
-# them (32 polluting sites, 1.9万 (19,000) person-times)
+# them (32 polluting sites, 1.9万 (19,000) person-times); a flat, a home and a household are one
+# (English speakers say each for the others)
 _COUNTED_CLASS = {
     "people": "people",
     "persons": "people",
@@ -403,11 +406,11 @@ _COUNTED_CLASS = {
     "fires": "fires",
     "deaths": "deaths",
     "accidents": "incidents",
-    "flats": "flats",
-    "apartments": "flats",
-    "homes": "flats",
-    "households": "households",
-    "families": "households",
+    "flats": "homes",
+    "apartments": "homes",
+    "homes": "homes",
+    "households": "homes",
+    "families": "homes",
     "vehicles": "vehicles",
     "cars": "vehicles",
     "drones": "aircraft",
