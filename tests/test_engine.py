@@ -9,8 +9,8 @@ import pytest
 from pinned import TODAY
 
 from bot.engine import Engine, fixed
-from bot.engine.guards import names_a_day
-from bot.engine.normalize import to_simplified
+from bot.engine.guards import names_a_day, without_said_not_given
+from bot.engine.normalize import fold, to_simplified
 
 
 def test_every_intent_answer_ends_with_its_source(engine: Engine) -> None:
@@ -634,3 +634,46 @@ def test_names_of_what_an_answer_counts_without_naming_are_a_detail(
     not the brands: neither lists the things asked by name."""
     answer = engine.ask(question)
     assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "禁毒宣传活动开展了多少次",  # 1697场次 counts times
+        "固定资产投资在全市排多少名",  # a rank's 名 counts no people
+        "装咗几多部烟感",  # 部 is any counter, 3.8万个 detectors
+        "2024年新建重建了多少场地",  # 场地 is no 场 of events
+        "How many people got new urban jobs in 2024?",  # the Chinese answer's 3.23万人
+        "How many flats of affordable rental housing did Haizhu raise?",  # 9017套 flats
+        "游戏产业营收增长了多少",  # a change asked is shown by the word said of a change
+        "2024年海珠区固定资产投资总额是多少",  # the year's investment, no project's total
+        "How much did PM2.5 and PM10 fall separately?",
+    ],
+)
+def test_what_the_review_found_refused_that_the_report_answers(
+    engine: Engine, question: str
+) -> None:
+    assert engine.ask(question).decision == "answer"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "你好，趣丸科技营收多少？",  # a greeting is no second part whose answer shows revenue
+        "安宁疗护由谁负责",  # 举办主体多元 names no one in charge
+        "新一代信息技术服务业营收多少",  # 收入、税收4项: a figure across 、 is no revenue's
+    ],
+)
+def test_what_the_review_found_answered_that_the_report_does_not_give(
+    engine: Engine, question: str
+) -> None:
+    answer = engine.ask(question)
+    assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
+
+
+def test_a_clause_saying_what_is_not_given_takes_nothing_else_with_it() -> None:
+    """Folded text has ,;() for ，；（）: the clause ends there, and an English sentence at '. '."""
+    kept = without_said_not_given(fold("琶洲南学校2025年9月开学，报告未列出招生人数。"))
+    assert "9月开学" in kept and "招生人数" not in kept
+    kept = without_said_not_given(fold("It completed all 10. The report does not give a date."))
+    assert "completed all 10" in kept and "date" not in kept

@@ -316,8 +316,9 @@ _CLAUSE_END = re.compile(r"[。；;，,？?！!\n]")
 
 
 # what a count is measured in, asked (几架无人机, 多少套房, 几多人次) and shown after a figure
-# (1023套); counters that fit anything counted (个, 家, 所, 间, 项, 条, 座, 处) are not read,
-# and the units of one kind of thing are one class (人, 人次, 名, 位 all count people)
+# (1023套); counters that fit anything counted (个, 家, 所, 间, 项, 条, 座, 处, 台, 部: 几部烟感
+# of 3.8万个) are not read, and the units of one kind of thing are one class (人, 人次, 名, 位
+# all count people; a figure's 场次, 家次, 人次 count times too)
 _UNIT_CLASS = {
     "人": "people",
     "人次": "people",
@@ -333,10 +334,11 @@ _UNIT_CLASS = {
     "套": "flats",
     "辆": "vehicles",
     "架": "aircraft",
-    "台": "machines",
-    "部": "works",
     "场": "events",
     "次": "times",
+    "场次": "times",
+    "家次": "times",
+    "架次": "times",
     "张": "sheets",
     "棵": "trees",
     "株": "trees",
@@ -351,9 +353,10 @@ _UNIT_CLASS = {
     "届": "editions",
 }
 _UNITS = "|".join(sorted(_UNIT_CLASS, key=len, reverse=True))
-# (几个人 counts people; 起降点 is no 起 of incidents)
+# (几个人 counts people; 起降点 is no 起 of incidents, 场地 no 场 of events, 排多少名 no people)
 _UNIT_ASKED = re.compile(
-    rf"(?<![第哪边])(?:多少|几多|几)\s*[万亿千百]?\s*(?:个(?=人))?({_UNITS})(?<!起(?=[降飞步点来码]))"
+    rf"(?<![第哪边排])(?<!排前)(?:多少|几多|几)\s*[万亿千百]?\s*(?:个(?=人))?({_UNITS})"
+    r"(?<!起(?=[降飞步点来码]))(?<!场(?=[地馆所景]))"
 )
 _UNIT_SHOWN = re.compile(rf"[\d.一二两三四五六七八九十百千]+\s*[万亿千百余多]*\s*({_UNITS})")
 
@@ -390,8 +393,8 @@ def _parts_asked(text: str) -> list[tuple[str, str]]:
 
 
 # the same in English: the things counted (how many fires), shown by a figure a few words before
-# them (32 polluting sites, 1.9万 (19,000) person-times); a flat, a home and a household are one
-# (English speakers say each for the others)
+# them in the English answer (32 polluting sites, 1.9万 (19,000) person-times), or in the
+# Chinese answer's units (3.23万人 are people, whatever the English says)
 _COUNTED_CLASS = {
     "people": "people",
     "persons": "people",
@@ -420,6 +423,13 @@ _COUNTED_CLASS = {
     "trees": "trees",
     "beds": "beds",
 }
+# the Chinese answer's classes that count the same things (a flat, a home and a household are
+# one to an English speaker; 起 counts fires, 死亡3人 deaths)
+_SAME_AS = {
+    "homes": frozenset({"homes", "flats", "households"}),
+    "fires": frozenset({"fires", "incidents"}),
+    "deaths": frozenset({"deaths", "people"}),
+}
 _COUNTED_EN = "|".join(_COUNTED_CLASS)
 _COUNTED_ASKED = re.compile(rf"\bhow many (?:more |new |extra )?({_COUNTED_EN})\b")
 _COUNTED_SHOWN = re.compile(
@@ -428,13 +438,21 @@ _COUNTED_SHOWN = re.compile(
 
 
 def _units(pattern: re.Pattern[str], text: str) -> frozenset[str]:
-    """The unit classes a pattern finds in a text."""
-    return frozenset(_UNIT_CLASS[u] for u in pattern.findall(text))
+    """The unit classes a pattern finds in a text (人次 counts people and times, 场次 events and
+    times)."""
+    found = pattern.findall(text)
+    return (
+        frozenset(_UNIT_CLASS[u] for u in found)
+        | frozenset(
+            _UNIT_CLASS[u[0]] for u in found if len(u) == 2 and u[1] == "次" and u[0] in _UNIT_CLASS
+        )
+        | frozenset("times" for u in found if u.endswith("次"))
+    )
 
 
 def _counted(pattern: re.Pattern[str], text: str) -> frozenset[str]:
     """The classes of things an English pattern finds counted in a text."""
-    return frozenset("en:" + _COUNTED_CLASS[u] for u in pattern.findall(text))
+    return frozenset(_COUNTED_CLASS[u] for u in pattern.findall(text))
 
 
 NAMES = "names"  # the detail of which ones, by name
@@ -498,6 +516,11 @@ def _shows(word: str, text: str) -> bool:
     return re.search(rf"(?<![a-z]){re.escape(word)}(?:e?s)?(?![a-z])", text) is not None
 
 
+# a change asked (增长了多少, 有冇增长, did it grow)
+_ASKS_CHANGE = re.compile(
+    r"增长|增速|增幅|增加|减少|下降|上升|涨|跌|变化|\bgrow|\bgrew\b|\brise|\brose\b|\bincrease"
+    r"|\bdecrease|\bfall|\bfell\b|\bchange"
+)
 FIGURE_NEAR = 8  # characters between a shown word and its figure (营收实现4484.44亿元)
 
 
@@ -507,19 +530,21 @@ def _shows_figure(word: str, text: str) -> bool:
     if word.isascii():
         near = rf"\d[^.;]{{0,{2 * FIGURE_NEAR}}}\b{re.escape(word)}|\b{re.escape(word)}\b[^.;]{{0,{2 * FIGURE_NEAR}}}\d"
     else:
-        near = rf"{re.escape(word)}[^，。；\d]{{0,{FIGURE_NEAR}}}\d"
+        near = rf"{re.escape(word)}[^,。;、\d]{{0,{FIGURE_NEAR}}}\d"  # (folded: ，；are ,;)
     return re.search(near, text) is not None
 
 
 # a clause of an answer that says the report does not give something (报告未列出开设的学校名单,
 # the report does not name the schools)
+# (read on folded text, where ，；（） are ,;(); an English sentence ends at ". ")
 _NOT_GIVEN = re.compile(
-    r"[^，。；;（）()\n]*(?:未列出|未提及|没有给出|未给出|未说明|没有说明|不能把|"
-    r"does not (?:give|list|name|say)|doesn't (?:give|list|name|say)|gives no|names no)[^，。；;（）()\n.]*"
+    r"(?:[^,;()\n。.]|\.(?! ))*(?:未列出|未提及|没有给出|未给出|未说明|没有说明|不能把|"
+    r"does not (?:give|list|name|say)|doesn't (?:give|list|name|say)|gives no|names no)"
+    r"(?:[^,;()\n。.]|\.(?! ))*"
 )
 
 
-def _without_said_not_given(text: str) -> str:
+def without_said_not_given(text: str) -> str:
     """A folded answer without the clauses that say what the report does not give."""
     return _NOT_GIVEN.sub(" ", text)
 
@@ -534,10 +559,17 @@ class AskedDetail:
     names the thing, not that detail, so its figures would answer another question. The answer
     is refused, and the thing's figures offered instead."""
 
-    def __init__(self, composer: Composer, intents: list[LoadedIntent], details: Lexicon) -> None:
+    def __init__(
+        self,
+        composer: Composer,
+        intents: list[LoadedIntent],
+        details: Lexicon,
+        normalizer: Normalizer,
+    ) -> None:
         self._composer = composer
+        self._normalizer = normalizer
         # (what an answer says the report does not give, it does not show: 未提及开学时间)
-        shown = [_without_said_not_given(text) for text in answer_texts(intents)]
+        shown = [without_said_not_given(text) for text in answer_texts(intents)]
         self._texts = shown
         self._sounds = [to_pinyin_codes(text) for text in shown]
         # the longest list each answer gives (items between 、 in one clause)
@@ -553,23 +585,27 @@ class AskedDetail:
             )
             for li in intents
         ]
-        self._shows = [
-            frozenset(
-                name
-                for name, detail in details.details.items()
-                if (
-                    any(
-                        _shows_figure(fold(w), text)
-                        if detail.shows_figure
-                        else _shows(fold(w), text)
-                        for w in detail.shows
+        self._shows, self._shows_said = (
+            [
+                frozenset(
+                    name
+                    for name, detail in details.details.items()
+                    if (
+                        any(
+                            _shows_figure(fold(w), text)
+                            if detail.shows_figure and figure
+                            else _shows(fold(w), text)
+                            for w in detail.shows
+                        )
+                        or (detail.shows_day and names_a_day(text))
                     )
-                    or (detail.shows_day and names_a_day(text))
+                    and (name != NAMES or _names_counted(li))
                 )
-                and (name != NAMES or _names_counted(li))
-            )
-            for li, text in zip(intents, shown, strict=True)
-        ]
+                for li, text in zip(intents, shown, strict=True)
+            ]
+            # (a change asked, 营收增长了多少, is shown by the word said of a change)
+            for figure in (True, False)
+        )
 
     def _names_rates(self, text: str, offered: list[int]) -> bool:
         """Whether an offered answer names every rate the question asks by name (家庭医生签约率,
@@ -590,25 +626,29 @@ class AskedDetail:
             for i in offered
         )
 
-    @staticmethod
-    def _other_parts(q: Query) -> list[int]:
-        """The answers the other parts of a question in several clauses may get (城镇新增就业
-        多少人？另外保障性租赁住房筹了几套？): the best-ranked few; none for one clause, nor for
-        a follow-up joined to the question before it."""
-        several = len(q.norm.clauses) > 1 and not q.followup  # (a follow-up's are joined)
-        return [i for i, _ in q.ranked[:MULTI_PART_MAX]] if several else []
+    def _other_parts(self, q: Query) -> list[int]:
+        """Candidates for the other parts of a question that asks two things (城镇新增就业多少人？
+        另外保障性租赁住房筹了几套？): the best-ranked few, as the parts are answered from. None
+        for a question that asks one thing (a greeting is no part: 你好，趣丸科技营收多少; east and
+        west in one clause are no two parts), nor for a follow-up joined to the question before
+        it."""
+        if q.followup or len(q.norm.clauses) < 2 or not self._normalizer.asks_two_things(q.norm):
+            return []
+        return [i for i, _ in q.ranked[:MULTI_PART_MAX]]
 
     def _units_counted(self, text: str, offered: list[int], q: Query) -> bool:
         """Whether the offered answers count in the units a question asks a count in (几架无人机,
         how many fires); for a question in several parts, any part's answer may."""
         units: frozenset[str] = frozenset()
+        counted: frozenset[str] = frozenset()
         if "几" in text or "多少" in text:
             units = _units(_UNIT_ASKED, text)
         if "how many" in text:
-            units |= _counted(_COUNTED_ASKED, text)
-        return not units or units <= frozenset().union(
-            *(self._units[i] for i in offered + self._other_parts(q))
-        )
+            counted = _counted(_COUNTED_ASKED, text)
+        if not units and not counted:
+            return True
+        shown = frozenset().union(*(self._units[i] for i in offered + self._other_parts(q)))
+        return units <= shown and all(shown & _SAME_AS.get(c, frozenset({c})) for c in counted)
 
     def _parts_shown(self, text: str, offered: list[int]) -> bool:
         """Whether an answer that has the figure a question quotes also names the part of it
@@ -637,11 +677,12 @@ class AskedDetail:
         details = q.norm.details
         if q.followup and _NAMES_ONLY.search(clauses):
             details = details | {NAMES}
+        shows = self._shows_said if _ASKS_CHANGE.search(clauses) else self._shows
         shown = (
             not details
-            or any(details <= self._shows[i] for i in offered)
+            or any(details <= shows[i] for i in offered)
             # (a question in several parts: each detail shown by the answer of some part)
-            or details <= frozenset().union(*(self._shows[i] for i in self._other_parts(q)))
+            or details <= frozenset().union(*(shows[i] for i in self._other_parts(q)))
         )
         if (
             shown

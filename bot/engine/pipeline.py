@@ -83,7 +83,7 @@ def standard_steps(
         Procedure(composer),
         Personal(composer, intents),
         OtherPlace(composer, intents, normalizer),
-        AskedDetail(composer, intents, content.lexicon),
+        AskedDetail(composer, intents, content.lexicon, normalizer),
         MultiPart(normalizer, fact_years),
         AnswerBoth(normalizer),
         TimeNote(intents, content.source),
