@@ -625,6 +625,18 @@ def test_the_new_rules_do_not_reach_past_what_they_are_for(
 
 
 @pytest.mark.parametrize(
+    "question", ["脑机接口依托哪家企业推动落地", "邊兩間藥企入選省製造業單項冠軍"]
+)
+def test_one_name_or_two_asked_is_given_by_any_answer_that_lists_names(
+    engine: Engine, question: str
+) -> None:
+    """Which firm, which two: the answer's names, though no fact counts them (which ones of many
+    want an answer that names some of the things it counts)."""
+    answer = engine.ask(question)
+    assert answer.decision == "answer", answer
+
+
+@pytest.mark.parametrize(
     "question", ["首批数据资产入表的两家民企是哪两家？", "华新广场开业引进了哪几个品牌的首店？"]
 )
 def test_names_of_what_an_answer_counts_without_naming_are_a_detail(

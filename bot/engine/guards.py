@@ -456,6 +456,11 @@ def _counted(pattern: re.Pattern[str], text: str) -> frozenset[str]:
 
 
 NAMES = "names"  # the detail of which ones, by name
+# names of many asked for (哪些, 哪几, 分别, which ones, list)
+_MANY_NAMES = re.compile(
+    r"哪些|哪几|边几|边啲|分别|都有谁|名单|列出|列一下|逐个|一一|\bwhich ones\b|\blist\b|\bnames\b"
+    r"|\bwhich (?!is\b|was\b|has\b|does\b)[a-z]{3,}s\b"
+)
 # names asked for with no other words (叫什么名字, 列一下, which ones): wider than the lexicon's
 _NAMES_ONLY = re.compile(
     r"叫什么|叫咩|叫乜|什么名|咩名|名字|名称|名单|列一下|列出|哪几|边几|边啲"
@@ -599,13 +604,13 @@ class AskedDetail:
                         )
                         or (detail.shows_day and names_a_day(text))
                     )
-                    and (name != NAMES or _names_counted(li))
                 )
-                for li, text in zip(intents, shown, strict=True)
+                for text in shown
             ]
             # (a change asked, 营收增长了多少, is shown by the word said of a change)
             for figure in (True, False)
         )
+        self._names_counted = [_names_counted(li) for li in intents]
 
     def _names_rates(self, text: str, offered: list[int]) -> bool:
         """Whether an offered answer names every rate the question asks by name (家庭医生签约率,
@@ -678,6 +683,14 @@ class AskedDetail:
         if q.followup and _NAMES_ONLY.search(clauses):
             details = details | {NAMES}
         shows = self._shows_said if _ASKS_CHANGE.search(clauses) else self._shows
+        # which ones of many (具体是哪几间, list their names) only an answer that names some of
+        # the things it counts gives; one name (哪家企业, which company) any list of names does
+        many = NAMES in details and (q.followup or _MANY_NAMES.search(clauses) is not None)
+        if many:
+            shows = [
+                s if counted else s - {NAMES}
+                for s, counted in zip(shows, self._names_counted, strict=True)
+            ]
         shown = (
             not details
             or any(details <= shows[i] for i in offered)
