@@ -611,6 +611,7 @@ class AskedDetail:
             for figure in (True, False)
         )
         self._names_counted = [_names_counted(li) for li in intents]
+        self._with_figure = frozenset(n for n, d in details.details.items() if d.shows_figure)
 
     def _names_rates(self, text: str, offered: list[int]) -> bool:
         """Whether an offered answer names every rate the question asks by name (家庭医生签约率,
@@ -682,7 +683,11 @@ class AskedDetail:
         details = q.norm.details
         if q.followup and _NAMES_ONLY.search(clauses):
             details = details | {NAMES}
-        shows = self._shows_said if _ASKS_CHANGE.search(clauses) else self._shows
+        shows = (
+            self._shows_said
+            if details & self._with_figure and _ASKS_CHANGE.search(clauses)
+            else self._shows
+        )
         # which ones of many (具体是哪几间, list their names) only an answer that names some of
         # the things it counts gives; one name (哪家企业, which company) any list of names does
         many = NAMES in details and (q.followup or _MANY_NAMES.search(clauses) is not None)
