@@ -9,7 +9,7 @@ import pytest
 from pinned import TODAY
 
 from bot.engine import Engine, fixed
-from bot.engine.guards import names_a_day, without_said_not_given
+from bot.engine.detail import names_a_day, without_said_not_given
 from bot.engine.normalize import fold, to_simplified
 
 

@@ -23,10 +23,10 @@ from bot.content import Content
 from bot.engine.answer import Answer, Lang
 from bot.engine.clock import Clock
 from bot.engine.context import Context
+from bot.engine.detail import AskedDetail
 from bot.engine.followup import FollowUp
 from bot.engine.guards import (
     GENERAL_TOPIC,
-    AskedDetail,
     Fragment,
     OffTopic,
     OtherPlace,

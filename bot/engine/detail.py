@@ -1,0 +1,457 @@
+"""The detail guard: a question asking what its answer does not give (奇安信大厦有多高, 游戏产业
+营收具体多少, 几架无人机, 667家高新技术企业里面外资企业有多少家, 具体是哪几间) is refused, and the
+thing's figures offered, instead of being answered with figures of something else.
+
+`AskedDetail` reads the details of `intents/lexicon/details.yaml` (what words ask, what an answer
+shows), and five things it works out from the answers themselves: the units its figures count
+in, the parts of a group it names, whether it names some of the things it counts, the rates it
+names and the longest list it gives. One step of the pipeline (`bot.engine.pipeline`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.content.load import LoadedIntent
+from bot.content.schema import Lexicon
+from bot.engine.answer import Answer
+from bot.engine.guards import answer_texts
+from bot.engine.normalize import Normalizer, fold
+from bot.engine.pinyin import to_pinyin_codes
+from bot.engine.query import Query
+from bot.engine.render import Composer
+
+# a rate asked by name (家庭医生签约率, 失业率); those any figure of growth or share answers are not
+_RATE = re.compile(r"[\u4e00-\u9fff]{2}率")
+_ANY_RATE = ("增长率", "增加率", "下降率", "完成率", "比率", "效率", "频率")
+
+MULTI_PART_MAX = 3  # the best-ranked answers a question in several parts may be given
+
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+# a calendar day in folded text: 3月5日, 3月5号, 5 march, march 5
+_DAY = re.compile(
+    rf"\d{{1,2}}\s*月\s*\d{{1,2}}\s*[日号]|\b\d{{1,2}}\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b"
+)
+
+
+# names asked for (都有哪些, 都有谁, 名单, 叫什么, 系边啲, which, who): stems of asking which
+# ones, wider than the `names` detail's phrases, read only beside a count quoted
+_NAMES_ASKED = re.compile(
+    r"哪些|哪几|哪\d|哪[两二三四五六七八九十]|有谁|是谁|名单|叫什么|叫咩|叫乜|系边|边啲|边几"
+    r"|\bwhich\b|\bwho\b|\bnames?\b"
+)
+# the count of them, quoted before the asking words in Chinese (那68家都有哪些, 十二个…是哪些),
+# after which / the in English (which 19 compounds); not a span of time (3个月) nor a year
+_COUNT_ZH = re.compile(
+    r"(\d+|[一二两三四五六七八九十百]+)\s*多?(?:个|件|家|所|条|名|间|项|支|座|位|宗)"
+    r"(?!月|星期|小时|钟|百分)"
+)
+_COUNT_EN = re.compile(r"\b(?:which|the|those|these|all|of)\s+(\d{1,3})\s+[a-z]")
+_DIGITS = {c: n for n, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+_CLAUSE_END = re.compile(r"[。；;，,？?！!\n]")
+
+
+# what a count is measured in, asked (几架无人机, 多少套房, 几多人次) and shown after a figure
+# (1023套); counters that fit anything counted (个, 家, 所, 间, 项, 条, 座, 处, 台, 部: 几部烟感
+# of 3.8万个) are not read, and the units of one kind of thing are one class (人, 人次, 名, 位
+# all count people; a figure's 场次, 家次, 人次 count times too)
+_UNIT_CLASS = {
+    "人": "people",
+    "人次": "people",
+    "名": "people",
+    "位": "people",
+    "游客": "people",
+    "旅客": "people",
+    "观众": "people",
+    "市民": "people",
+    "学生": "people",
+    "员工": "people",
+    "户": "households",
+    "套": "flats",
+    "辆": "vehicles",
+    "架": "aircraft",
+    "场": "events",
+    "次": "times",
+    "场次": "times",
+    "家次": "times",
+    "架次": "times",
+    "张": "sheets",
+    "棵": "trees",
+    "株": "trees",
+    "吨": "tonnes",
+    "只": "animals",
+    "种": "kinds",
+    "栋": "buildings",
+    "起": "incidents",
+    "宗": "incidents",
+    "幢": "buildings",
+    "批": "batches",
+    "届": "editions",
+}
+_UNITS = "|".join(sorted(_UNIT_CLASS, key=len, reverse=True))
+# (几个人 counts people; 起降点 is no 起 of incidents, 场地 no 场 of events, 排多少名 no people)
+_UNIT_ASKED = re.compile(
+    rf"(?<![第哪边排])(?<!排前)(?:多少|几多|几)\s*[万亿千百]?\s*(?:个(?=人))?({_UNITS})"
+    r"(?<!起(?=[降飞步点来码]))(?<!场(?=[地馆所景]))"
+)
+_UNIT_SHOWN = re.compile(rf"[\d.一二两三四五六七八九十百千]+\s*[万亿千百余多]*\s*({_UNITS})")
+
+
+# a part of a group the question quotes by its figure (667家高新技术企业里面外资企业有多少家,
+# 119个无废细胞里学校有几个): the figure, the group, a word for "among", the part, the asking
+_PART_OF = re.compile(
+    r"(\d[\d.]*)\s*[万亿]?\s*(?![年岁月号日])([^\d?？!！]{1,14}?)"
+    r"(?<![公千英这那哪家村城区市县镇街心屋手])"
+    r"(?:里面|里头|里边|当中|之中|其中|入面|里)"
+    r"[,，]?(?:(?:的|有|是)?([\u4e00-\u9fff]{2,10}?)(?:有|是|占|系)?(?:具体)?(?:多少|几多|几)"
+    # (or the part after the asking words: …里面有多少是外资企业)
+    r"|有?(?:多少|几多|几)[个家人名位间所]?(?:是|系|属于)([\u4e00-\u9fff]{2,10}))"
+)
+_DIGIT = re.compile(r"\d")
+_PART_FILLER = "的有是占系具体一共共总大概各"
+
+
+def _parts_asked(text: str) -> list[tuple[str, str]]:
+    """The figures a folded question quotes and the part of that group it asks about, by the
+    words that tell the part apart (外资 of 外资企业 among 高新技术企业)."""
+    asked: list[tuple[str, str]] = []
+    if _DIGIT.search(text) is None:
+        return asked
+    for figure, group, before, after in _PART_OF.findall(text):
+        part, group = (before or after).strip(_PART_FILLER), group.rstrip(",，")
+        shared = 0
+        while shared < min(len(part), len(group)) and part[-1 - shared] == group[-1 - shared]:
+            shared += 1
+        own = part[: len(part) - shared] if shared >= 2 else part
+        if len(own) >= 2:
+            asked.append((figure, own))
+    return asked
+
+
+# the same in English: the things counted (how many fires), shown by a figure a few words before
+# them in the English answer (32 polluting sites, 1.9万 (19,000) person-times), or in the
+# Chinese answer's units (3.23万人 are people, whatever the English says)
+_COUNTED_CLASS = {
+    "people": "people",
+    "persons": "people",
+    "person-times": "people",
+    "visits": "people",
+    "attendances": "people",
+    "visitors": "people",
+    "tourists": "people",
+    "attendees": "people",
+    "participants": "people",
+    "residents": "people",
+    "fires": "fires",
+    "deaths": "deaths",
+    "accidents": "incidents",
+    "flats": "homes",
+    "apartments": "homes",
+    "homes": "homes",
+    "households": "homes",
+    "families": "homes",
+    "vehicles": "vehicles",
+    "cars": "vehicles",
+    "drones": "aircraft",
+    "aircraft": "aircraft",
+    "planes": "aircraft",
+    "flights": "flights",
+    "trees": "trees",
+    "beds": "beds",
+}
+# the Chinese answer's classes that count the same things (a flat, a home and a household are
+# one to an English speaker; 起 counts fires, 死亡3人 deaths)
+_SAME_AS = {
+    "homes": frozenset({"homes", "flats", "households"}),
+    "fires": frozenset({"fires", "incidents"}),
+    "deaths": frozenset({"deaths", "people"}),
+}
+_COUNTED_EN = "|".join(_COUNTED_CLASS)
+_COUNTED_ASKED = re.compile(rf"\bhow many (?:more |new |extra )?({_COUNTED_EN})\b")
+_COUNTED_SHOWN = re.compile(
+    rf"\d[\d,.]*(?:万|亿)?(?: \([\d,.]+\))?(?: [a-z-]+){{0,3}}? ({_COUNTED_EN})\b"
+)
+
+
+def _units(pattern: re.Pattern[str], text: str) -> frozenset[str]:
+    """The unit classes a pattern finds in a text (人次 counts people and times, 场次 events and
+    times)."""
+    found = pattern.findall(text)
+    return (
+        frozenset(_UNIT_CLASS[u] for u in found)
+        | frozenset(
+            _UNIT_CLASS[u[0]] for u in found if len(u) == 2 and u[1] == "次" and u[0] in _UNIT_CLASS
+        )
+        | frozenset("times" for u in found if u.endswith("次"))
+    )
+
+
+def _counted(pattern: re.Pattern[str], text: str) -> frozenset[str]:
+    """The classes of things an English pattern finds counted in a text."""
+    return frozenset(_COUNTED_CLASS[u] for u in pattern.findall(text))
+
+
+NAMES = "names"  # the detail of which ones, by name
+# names of many asked for (哪些, 哪几, 分别, which ones, list)
+_MANY_NAMES = re.compile(
+    r"哪些|哪几|边几|边啲|分别|都有谁|名单|列出|列一下|逐个|一一|\bwhich ones\b|\blist\b|\bnames\b"
+    r"|\bwhich (?!is\b|was\b|has\b|does\b)[a-z]{3,}s\b"
+)
+# names asked for with no other words (叫什么名字, 列一下, which ones): wider than the lexicon's
+_NAMES_ONLY = re.compile(
+    r"叫什么|叫咩|叫乜|什么名|咩名|名字|名称|名单|列一下|列出|哪几|边几|边啲"
+    r"|\bwhich ones\b|\bwhich \d+\b|\bnames\b|\blist (?:them|their|the names)\b"
+    r"|\bwhich (?!is\b|was\b|has\b|does\b)[a-z]{3,}s\b"
+)
+
+# the counters of things that have names (10个项目, 12家企业, 5块地): not a measure (平方米, %)
+_COUNTERS = frozenset("个家所间项块条大种场支座处批宗件")
+
+
+def _names_counted(li: LoadedIntent) -> bool:
+    """Whether an answer names some of the things it counts (10个…项目: 趣丸科技总部大厦、…):
+    a fact with a count and the names of items. A list of other things (公办初中、薄弱学校 of
+    教育集团) names none of the 11 groups."""
+    return any(
+        f.value is not None and f.unit in _COUNTERS and f.items
+        for rendered in li.answers.values()
+        for f in rendered.facts
+    )
+
+
+def _longest_list(text: str) -> int:
+    """How many items the longest list of a Chinese text names (between 、 in one clause)."""
+    return max(part.count("、") + 1 for part in _CLAUSE_END.split(text))
+
+
+def _counts_asked(text: str) -> list[int]:
+    """The counts a folded question quotes of the things whose names it asks."""
+    asked = _NAMES_ASKED.search(text)
+    if asked is None:
+        return []
+    # (哪5个, 哪三间 quote the count in the asking words themselves)
+    said = asked.group()
+    counted = said[0] == "哪" and said[1] not in "些几"
+    before = text[: asked.end() + 4] if counted else text[: asked.start()]
+    counts = [_number(m) for m in _COUNT_ZH.findall(before)]
+    return counts + [int(m) for m in _COUNT_EN.findall(text)]
+
+
+def _number(word: str) -> int:
+    """Digits, or a Chinese numeral up to 百 (十二, 二十八, 一百): 0 when it is neither."""
+    if word.isdigit():
+        return int(word)
+    if "百" in word:
+        return 100 * _DIGITS.get(word.split("百")[0] or "一", 0)
+    if "十" in word:
+        tens, _, ones = word.partition("十")
+        return 10 * (_DIGITS.get(tens, 0) if tens else 1) + _DIGITS.get(ones, 0)
+    return _DIGITS.get(word, 0) if len(word) == 1 else 0
+
+
+def _shows(word: str, text: str) -> bool:
+    """Whether an answer's folded text has `word`; an English word as a whole word, or its
+    plural ("rent" is not in "rental", nor "tall" in "install"; "death" is in "deaths")."""
+    if not word.isascii():
+        return word in text
+    return re.search(rf"(?<![a-z]){re.escape(word)}(?:e?s)?(?![a-z])", text) is not None
+
+
+# a change asked (增长了多少, 有冇增长, did it grow)
+_ASKS_CHANGE = re.compile(
+    r"增长|增速|增幅|增加|减少|下降|上升|涨|跌|变化|\bgrow|\bgrew\b|\brise|\brose\b|\bincrease"
+    r"|\bdecrease|\bfall|\bfell\b|\bchange"
+)
+FIGURE_NEAR = 8  # characters between a shown word and its figure (营收实现4484.44亿元)
+
+
+def _shows_figure(word: str, text: str) -> bool:
+    """Whether a folded answer has `word` with a figure just after it (Chinese: 营收4484.44亿元)
+    or just before it (English: 448.444 billion yuan of revenue)."""
+    if word.isascii():
+        near = rf"\d[^.;]{{0,{2 * FIGURE_NEAR}}}\b{re.escape(word)}|\b{re.escape(word)}\b[^.;]{{0,{2 * FIGURE_NEAR}}}\d"
+    else:
+        near = rf"{re.escape(word)}[^,。;、\d]{{0,{FIGURE_NEAR}}}\d"  # (folded: ，；are ,;)
+    return re.search(near, text) is not None
+
+
+# a clause of an answer that says the report does not give something (报告未列出开设的学校名单,
+# the report does not name the schools)
+# (read on folded text, where ，；（） are ,;(); an English sentence ends at ". ")
+_NOT_GIVEN = re.compile(
+    r"(?:[^,;()\n。.]|\.(?! ))*(?:未列出|未提及|没有给出|未给出|未说明|没有说明|不能把|"
+    r"does not (?:give|list|name|say)|doesn't (?:give|list|name|say)|gives no|names no)"
+    r"(?:[^,;()\n。.]|\.(?! ))*"
+)
+
+
+def without_said_not_given(text: str) -> str:
+    """A folded answer without the clauses that say what the report does not give."""
+    return _NOT_GIVEN.sub(" ", text)
+
+
+def names_a_day(text: str) -> bool:
+    """Whether folded text names a calendar day (3月5日, 5 March), not just a year or month."""
+    return _DAY.search(text) is not None
+
+
+class AskedDetail:
+    """A detail the answer does not give (奇安信大厦建成后有多高, 趣丸科技营收多少): the report
+    names the thing, not that detail, so its figures would answer another question. The answer
+    is refused, and the thing's figures offered instead."""
+
+    def __init__(
+        self,
+        composer: Composer,
+        intents: list[LoadedIntent],
+        details: Lexicon,
+        normalizer: Normalizer,
+    ) -> None:
+        self._composer = composer
+        self._normalizer = normalizer
+        # (what an answer says the report does not give, it does not show: 未提及开学时间)
+        shown = [without_said_not_given(text) for text in answer_texts(intents)]
+        self._texts = shown
+        self._sounds = [to_pinyin_codes(text) for text in shown]
+        # the longest list each answer gives (items between 、 in one clause)
+        self._listed = [
+            _longest_list(li.answers["zh"].text) if "zh" in li.answers else 0 for li in intents
+        ]
+        self._units = [
+            (_units(_UNIT_SHOWN, li.answers["zh"].text) if "zh" in li.answers else frozenset())
+            | (
+                _counted(_COUNTED_SHOWN, fold(li.answers["en"].text))
+                if "en" in li.answers
+                else frozenset()
+            )
+            for li in intents
+        ]
+        self._shows, self._shows_said = (
+            [
+                frozenset(
+                    name
+                    for name, detail in details.details.items()
+                    if (
+                        any(
+                            _shows_figure(fold(w), text)
+                            if detail.shows_figure and figure
+                            else _shows(fold(w), text)
+                            for w in detail.shows
+                        )
+                        or (detail.shows_day and names_a_day(text))
+                    )
+                )
+                for text in shown
+            ]
+            # (a change asked, 营收增长了多少, is shown by the word said of a change)
+            for figure in (True, False)
+        )
+        self._names_counted = [_names_counted(li) for li in intents]
+        self._with_figure = frozenset(n for n, d in details.details.items() if d.shows_figure)
+
+    def _names_rates(self, text: str, offered: list[int]) -> bool:
+        """Whether an offered answer names every rate the question asks by name (家庭医生签约率,
+        失业率: a rate no answer names is a detail the report does not give). The matching form
+        has the lexicon's spelling (复盖率 -> 覆盖率); the rate's last character and 率 are enough
+        (a slip before them, or one that sounds the same), and so is what it measures (达标 of
+        达标率, where the answer gives 达标天数比例)."""
+        if "率" not in text:
+            return True
+        rates = [r for r in _RATE.findall(text) if not r.endswith(_ANY_RATE)]
+        return not rates or any(
+            all(
+                r[1:] in self._texts[i]
+                or r[:2] in self._texts[i]
+                or to_pinyin_codes(r) in self._sounds[i]  # 办节率: 办结率 with a slip
+                for r in rates
+            )
+            for i in offered
+        )
+
+    def _other_parts(self, q: Query) -> list[int]:
+        """Candidates for the other parts of a question that asks two things (城镇新增就业多少人？
+        另外保障性租赁住房筹了几套？): the best-ranked few, as the parts are answered from. None
+        for a question that asks one thing (a greeting is no part: 你好，趣丸科技营收多少; east and
+        west in one clause are no two parts), nor for a follow-up joined to the question before
+        it."""
+        if q.followup or len(q.norm.clauses) < 2 or not self._normalizer.asks_two_things(q.norm):
+            return []
+        return [i for i, _ in q.ranked[:MULTI_PART_MAX]]
+
+    def _units_counted(self, text: str, offered: list[int], q: Query) -> bool:
+        """Whether the offered answers count in the units a question asks a count in (几架无人机,
+        how many fires); for a question in several parts, any part's answer may."""
+        units: frozenset[str] = frozenset()
+        counted: frozenset[str] = frozenset()
+        if "几" in text or "多少" in text:
+            units = _units(_UNIT_ASKED, text)
+        if "how many" in text:
+            counted = _counted(_COUNTED_ASKED, text)
+        if not units and not counted:
+            return True
+        shown = frozenset().union(*(self._units[i] for i in offered + self._other_parts(q)))
+        return units <= shown and all(shown & _SAME_AS.get(c, frozenset({c})) for c in counted)
+
+    def _parts_shown(self, text: str, offered: list[int]) -> bool:
+        """Whether an answer that has the figure a question quotes also names the part of it
+        asked (新增就业3.23万人里面高校毕业生有多少: the answer has 3.23万, not 高校毕业生)."""
+        return all(
+            any(part in self._texts[i] for i in offered if figure in self._texts[i])
+            or not any(figure in self._texts[i] for i in offered)
+            for figure, part in _parts_asked(text)
+        )
+
+    def _lists_enough(self, text: str, offered: list[int]) -> bool:
+        """Whether an offered answer lists as many names as a question asks for by count: "那68
+        家都有哪些", "16名领军算法师都有谁", "which 19 compounds" want every name, and an
+        answer that names two or three of them does not give them."""
+        wanted = max((c for c in _counts_asked(text) if c >= 3), default=0)
+        return not wanted or any(self._listed[i] >= wanted for i in offered)
+
+    def __call__(self, q: Query) -> Answer | None:
+        d = q.decision
+        if d.kind == "fallback":
+            return None
+        offered = [d.best] if d.best is not None else [i for i, _ in d.candidates]
+        # an answer must show the detail asked, and name the rate asked; of the choices offered,
+        # one must
+        clauses = ",".join(q.norm.clauses)  # (folded, with the asking words)
+        details = q.norm.details
+        if q.followup and _NAMES_ONLY.search(clauses):
+            details = details | {NAMES}
+        shows = (
+            self._shows_said
+            if details & self._with_figure and _ASKS_CHANGE.search(clauses)
+            else self._shows
+        )
+        # which ones of many (具体是哪几间, list their names) only an answer that names some of
+        # the things it counts gives; one name (哪家企业, which company) any list of names does
+        many = NAMES in details and (q.followup or _MANY_NAMES.search(clauses) is not None)
+        if many:
+            shows = [
+                s if counted else s - {NAMES}
+                for s, counted in zip(shows, self._names_counted, strict=True)
+            ]
+        shown = (
+            not details
+            or any(details <= shows[i] for i in offered)
+            # (a question in several parts: each detail shown by the answer of some part)
+            or details <= frozenset().union(*(shows[i] for i in self._other_parts(q)))
+        )
+        if (
+            shown
+            and self._units_counted(clauses, offered, q)
+            and self._names_rates(q.norm.text, offered)
+            and self._lists_enough(clauses, offered)
+            and self._parts_shown(clauses, offered)
+        ):
+            return None
+        return self._composer.fallback(
+            q.question,
+            "detail",
+            q.lang,
+            q.script,
+            q.norm.text,
+            q.top_score,
+            related=tuple(offered[:1]),
+        )
