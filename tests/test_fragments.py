@@ -152,3 +152,11 @@ def test_names_asked_after_a_count_whose_things_the_answer_names_are_answered(
     first = engine.ask("2024年动工了多少个重点项目")
     answer = engine.ask("具体是哪几个", Context.after(first))
     assert answer.decision == "answer" and "趣丸科技" in answer.text, answer
+
+
+def test_when_asked_after_an_answer_that_gives_no_day_is_a_detail(engine: Engine) -> None:
+    """7 projects topped out in 2024, no day given: "when exactly?" asks what the answer does
+    not give; a follow-up that names a topic of its own is read on its own."""
+    topped = engine.ask("2024年海珠有几个项目封顶")
+    answer = engine.ask("when exactly?", Context.after(topped))
+    assert (answer.decision, answer.reason, answer.followed) == ("fallback", "detail", True)

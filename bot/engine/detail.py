@@ -197,6 +197,9 @@ _MANY_NAMES = re.compile(
     r"哪些|哪几|边几|边啲|分别|都有谁|名单|列出|列一下|逐个|一一|\bwhich ones\b|\blist\b|\bnames\b"
     r"|\bwhich (?!is\b|was\b|has\b|does\b)[a-z]{3,}s\b"
 )
+# when asked of the last answer's things with no other words (啥时候开业, when exactly?)
+WHEN_DONE = "when_done"
+_WHEN_ONLY = re.compile(r"什么时候|啥时候|几时|何时|\bwhen\b")
 # names asked for with no other words (叫什么名字, 列一下, which ones): wider than the lexicon's
 _NAMES_ONLY = re.compile(
     r"叫什么|叫咩|叫乜|什么名|咩名|名字|名称|名单|列一下|列出|哪几|边几|边啲"
@@ -419,6 +422,8 @@ class AskedDetail:
         details = q.norm.details
         if q.followup and _NAMES_ONLY.search(clauses):
             details = details | {NAMES}
+        if q.followup and _WHEN_ONLY.search(clauses):
+            details = details | {WHEN_DONE}
         shows = (
             self._shows_said
             if details & self._with_figure and _ASKS_CHANGE.search(clauses)
