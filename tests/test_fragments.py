@@ -160,3 +160,12 @@ def test_when_asked_after_an_answer_that_gives_no_day_is_a_detail(engine: Engine
     topped = engine.ask("2024年海珠有几个项目封顶")
     answer = engine.ask("when exactly?", Context.after(topped))
     assert (answer.decision, answer.reason, answer.followed) == ("fallback", "detail", True)
+
+
+def test_a_part_asked_with_among_needs_its_own_figure(engine: Engine) -> None:
+    """The assistance answer names 低保金 in a list under one total; 其中企业 has a figure."""
+    aid = engine.ask("2024年发放了多少社会救助资金")
+    answer = engine.ask("其中低保金是多少", Context.after(aid))
+    assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
+    firms = engine.ask("全区商事主体有多少户，其中企业又有多少户")
+    assert firms.decision == "answer" and "11.79" in firms.text, firms

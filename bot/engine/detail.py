@@ -108,7 +108,9 @@ _PART_OF = re.compile(
     r"|有?(?:多少|几多|几)[个家人名位间所]?(?:是|系|属于)([\u4e00-\u9fff]{2,10}))"
 )
 _DIGIT = re.compile(r"\d")
-_PART_FILLER = "的有是占系具体一共共总大概各"
+# a part asked with 其中 (其中低保金是多少)
+_AMONG = re.compile(r"其中([\u4e00-\u9fff]{2,6}?)(?:的)?(?:是|有|占|系)?(?:多少|几多|几)")
+_PART_FILLER = "的有是占系具体一共共总大概各又还也"
 
 
 def _parts_asked(text: str) -> list[tuple[str, str]]:
@@ -404,6 +406,15 @@ class AskedDetail:
             for figure, part in _parts_asked(text)
         )
 
+    def _among_shown(self, text: str, offered: list[int]) -> bool:
+        """Whether an offered answer gives a figure for the part asked with 其中 (其中低保金多少:
+        the answer names 低保金 in a list, with no figure of its own; 其中普惠的占多少 has one)."""
+        parts = [p.strip(_PART_FILLER) for p in _AMONG.findall(text)] if "其中" in text else []
+        return all(
+            len(part) < 2 or any(_shows_figure(part, self._texts[i]) for i in offered)
+            for part in parts
+        )
+
     def _lists_enough(self, text: str, offered: list[int]) -> bool:
         """Whether an offered answer lists as many names as a question asks for by count: "那68
         家都有哪些", "16名领军算法师都有谁", "which 19 compounds" want every name, and an
@@ -449,6 +460,7 @@ class AskedDetail:
             and self._names_rates(q.norm.text, offered)
             and self._lists_enough(clauses, offered)
             and self._parts_shown(clauses, offered)
+            and self._among_shown(clauses, offered)
         ):
             return None
         return self._composer.fallback(
