@@ -689,3 +689,12 @@ def test_a_clause_saying_what_is_not_given_takes_nothing_else_with_it() -> None:
     assert "9月开学" in kept and "招生人数" not in kept
     kept = without_said_not_given(fold("It completed all 10. The report does not give a date."))
     assert "completed all 10" in kept and "date" not in kept
+
+
+@pytest.mark.parametrize("question", ["去年封顶的7个项目，另外4个叫什么", "剩下的几个项目叫什么"])
+def test_the_rest_of_a_group_an_answer_names_in_part_is_a_detail(
+    engine: Engine, question: str
+) -> None:
+    """The topped-out answer names 3 of 7 and says so: the others' names are not given."""
+    answer = engine.ask(question)
+    assert (answer.decision, answer.reason) == ("fallback", "detail"), answer

@@ -199,6 +199,11 @@ _MANY_NAMES = re.compile(
     r"哪些|哪几|边几|边啲|分别|都有谁|名单|列出|列一下|逐个|一一|\bwhich ones\b|\blist\b|\bnames\b"
     r"|\bwhich (?!is\b|was\b|has\b|does\b)[a-z]{3,}s\b"
 )
+# the others of a group, by their count (另外四个叫啥, 其余8个是啥)
+THE_REST = "the_rest"
+_THE_REST = re.compile(
+    r"(?:另外|其余|其他|剩下的?)(?:那)?[\d一二两三四五六七八九十]+(?:个|家|所|间|项|条|座)"
+)
 # when asked of the last answer's things with no other words (啥时候开业, when exactly?)
 WHEN_DONE = "when_done"
 _WHEN_ONLY = re.compile(r"什么时候|啥时候|几时|何时|\bwhen\b")
@@ -352,6 +357,7 @@ class AskedDetail:
             for figure in (True, False)
         )
         self._names_counted = [_names_counted(li) for li in intents]
+        self._defined = frozenset(details.details)
         self._with_figure = frozenset(n for n, d in details.details.items() if d.shows_figure)
 
     def _names_rates(self, text: str, offered: list[int]) -> bool:
@@ -431,10 +437,13 @@ class AskedDetail:
         # one must
         clauses = ",".join(q.norm.clauses)  # (folded, with the asking words)
         details = q.norm.details
+        # (details asked in the engine's own words, when the lexicon has them)
         if q.followup and _NAMES_ONLY.search(clauses):
-            details = details | {NAMES}
+            details = details | (self._defined & {NAMES})
         if q.followup and _WHEN_ONLY.search(clauses):
-            details = details | {WHEN_DONE}
+            details = details | (self._defined & {WHEN_DONE})
+        if _THE_REST.search(clauses):
+            details = details | (self._defined & {THE_REST})
         shows = (
             self._shows_said
             if details & self._with_figure and _ASKS_CHANGE.search(clauses)
