@@ -114,8 +114,8 @@ def test_conversations_5_refusals_inside_conversations(engine: Engine) -> None:
     """tests/eval/conversations_5.yaml: 70 conversations, 166 follow-ups, half of them to refuse
     (a detail the answer does not give, another place, a personal case, a procedure, a request
     in fragment form), by another author; worked from: refused 60/83 as written, 67/83 after,
-    75/83 once names were shown only by an answer that names some of the things it counts
-    (具体是哪几间 after 18间社区卫生服务中心 had passed on 东、西片区)."""
+    80/83 at the end of the fourth session (具体是哪几间 after 18间社区卫生服务中心 had passed on
+    东、西片区; a total investment, what is on next, a part with 其中)."""
     report = evaluate_conversations(
         engine, load_conversations(ROOT / "tests" / "eval" / "conversations_5.yaml", TODAY)
     )
@@ -123,14 +123,15 @@ def test_conversations_5_refusals_inside_conversations(engine: Engine) -> None:
     answered, asked = kinds["followup"]
     refused, to_refuse = kinds["followup-refused"]
     assert asked + to_refuse >= 160
-    assert answered / asked >= 0.9 and refused / to_refuse >= 0.86
+    assert answered / asked >= 0.9 and refused / to_refuse >= 0.93
 
 
 def test_conversations_6_names_and_details_inside_conversations(engine: Engine) -> None:
     """tests/eval/conversations_6.yaml: 70 conversations, 203 follow-ups, 93 of them to refuse
     (mostly which ones by name after a count the answer gives without naming them), by another
-    author; worked from: refused 57/93 as written, 69/93 after (answered 104/110 both times).
-    Names are shown only by an answer that names some of the things it counts."""
+    author; worked from: refused 57/93 as written, 78/93 after (answered 104/110 both times).
+    Which ones of many are shown only by an answer that names some of the things it counts;
+    when, the rest, what is on next, a part with 其中 asked after an answer are details."""
     report = evaluate_conversations(
         engine, load_conversations(ROOT / "tests" / "eval" / "conversations_6.yaml", TODAY)
     )
@@ -138,7 +139,23 @@ def test_conversations_6_names_and_details_inside_conversations(engine: Engine) 
     answered, asked = kinds["followup"]
     refused, to_refuse = kinds["followup-refused"]
     assert asked + to_refuse >= 200
-    assert answered / asked >= 0.93 and refused / to_refuse >= 0.72
+    assert answered / asked >= 0.93 and refused / to_refuse >= 0.82
+
+
+def test_conversations_7_every_kind_of_follow_up(engine: Engine) -> None:
+    """tests/eval/conversations_7.yaml: 70 conversations, 230 follow-ups (92 to refuse, evenly a
+    detail, another place, a personal case, a procedure, a request), by another author, written
+    late in the session that worked from it: answered 127/138 and refused 86/92 as written,
+    refused 91/92 after (translations, tables and summaries as requests; who operates it, per
+    person a month, a total of fines as details)."""
+    report = evaluate_conversations(
+        engine, load_conversations(ROOT / "tests" / "eval" / "conversations_7.yaml", TODAY)
+    )
+    kinds = report.by_category()
+    answered, asked = kinds["followup"]
+    refused, to_refuse = kinds["followup-refused"]
+    assert asked + to_refuse >= 220
+    assert answered / asked >= 0.9 and refused / to_refuse >= 0.95
 
 
 def test_ask_conversation_as_the_readme_writes_it() -> None:

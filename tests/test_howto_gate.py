@@ -257,15 +257,38 @@ def test_refusals_20(engine: Engine) -> None:
     """tests/eval/refusals_20.yaml: 150 questions on the report's own subjects asking a measure
     it never states (a part of a group quoted by its figure, a count in a unit no answer counts
     in, one fair of the two, revenue said only of its growth) and 70 look-alikes, by another
-    author; worked from: 67.3% as written (off-topic 85/150, look-alikes 63/70), 78.2% after
-    (off-topic 109/150). Of the rest, 6 ask a year the report has no figure for: the answer
+    author; worked from: 67.3% as written (off-topic 85/150, look-alikes 63/70), 79.5% after
+    (off-topic 112/150). Of the rest, 6 ask a year the report has no figure for: the answer
     says so and gives the latest figures, which this author counts as no refusal."""
     report = evaluate(engine, load_cases(EVAL / "refusals_20.yaml", TODAY))
     by = report.by_category()
-    assert len(report.results) >= 220 and report.accuracy >= 0.77
-    assert by["offtopic"][0] >= 107, by
+    assert len(report.results) >= 220 and report.accuracy >= 0.78
+    assert by["offtopic"][0] >= 110, by
     ok, total = by["lookalike"]
     assert ok / total >= 0.89
+
+
+def test_refusals_21(engine: Engine) -> None:
+    """tests/eval/refusals_21.yaml: every kind of refusal mixed as residents mix them (off-topic
+    70, other places 30, personal 30, procedures 30, requests 20) and 60 look-alikes, by another
+    author, written after the first rules of the session that worked from it: 222/240 as
+    written (the session's start code: 217/240), 227/240 after (off-topic 61/70)."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_21.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 240 and report.accuracy >= 0.93
+    assert all(by[c][0] == by[c][1] for c in ("otherplace", "personal", "procedure")), by
+    assert by["offtopic"][0] >= 59 and by["lookalike"][0] >= 54, by
+
+
+def test_lookalikes_units(engine: Engine) -> None:
+    """tests/eval/lookalikes_units.yaml: 220 answerable questions in the words of counts, units,
+    parts and names (多少人次, 几多户, of the N … how many, 哪几个, revenue, a change), written
+    to catch the detail guard refusing too much: 191/220 as written (and with the code before
+    its units, parts and names), 192/220 after. Few of the misses are refusals."""
+    report = evaluate(engine, load_cases(EVAL / "lookalikes_units.yaml", TODAY))
+    assert len(report.results) >= 220 and report.accuracy >= 0.86
+    refused = [r.case.q for r in report.results if r.answer.reason == "detail"]
+    assert len(refused) <= 6, refused
 
 
 def test_refusals_15(engine: Engine) -> None:
