@@ -169,3 +169,19 @@ def test_a_part_asked_with_among_needs_its_own_figure(engine: Engine) -> None:
     assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
     firms = engine.ask("全区商事主体有多少户，其中企业又有多少户")
     assert firms.decision == "answer" and "11.79" in firms.text, firms
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "shown"),
+    [
+        ("海珠有多少个社区卫生服务中心", "达到推荐标准的占几成", "83.3"),
+        ("海珠低空经济发展得怎么样", "黄沙到太古仓嗰条系咩航线", "海鲜"),
+    ],
+)
+def test_a_question_nothing_answers_alone_that_speaks_of_the_last_answer_follows_it(
+    engine: Engine, first: str, then: str, shown: str
+) -> None:
+    """Longer than a fragment and unmarked, but in the last answer's own words: read with it."""
+    assert engine.ask(then).decision == "fallback"  # alone, nothing answers it
+    answer = engine.ask(then, Context.after(engine.ask(first)))
+    assert answer.decision == "answer" and answer.followed and shown in answer.text, answer

@@ -26,7 +26,7 @@ from bot.engine.context import Context
 from bot.engine.decide import Weights
 from bot.engine.examples import AddedExample, check_added, with_added
 from bot.engine.followup import FollowUp
-from bot.engine.guards import GENERAL_TOPIC
+from bot.engine.guards import GENERAL_TOPIC, answer_texts
 from bot.engine.match import Matcher
 from bot.engine.normalize import Normalized, Normalizer, detect_lang, fold
 from bot.engine.pinyin import to_pinyin_codes
@@ -158,6 +158,7 @@ class Engine:
                 self.intent_ids(),
                 keywords,
                 frozenset(li.intent.id for li in self._intents if li.intent.topic == GENERAL_TOPIC),
+                answer_texts(self._intents),
             ),
         )
         # Changes whenever a file's content or name changes or the intents' order does (buttons

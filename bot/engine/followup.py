@@ -11,13 +11,14 @@ question, one that answers on its own, is never bent by the old context.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 
 from rapidfuzz import fuzz
 
 from bot.engine.answer import Answer
 from bot.engine.context import Context
-from bot.engine.normalize import Normalized, Normalizer
+from bot.engine.normalize import Normalized, Normalizer, fold
 from bot.engine.query import Incoming
 from bot.engine.render import Composer
 
@@ -28,6 +29,11 @@ SHORT = 6  # characters of matching form (zh), or words (en): a fragment, not a 
 _MARKER_ZH = re.compile(
     r"^(?:那么|那个|那|咁样|咁|噉|还有|另外|然后|再问|同埋|仲有|至于)|呢[?？!！。.\s]*$"
 )
+# a run of the last answer's words in a question nothing answers alone: 3 Chinese characters of
+# its matching form, or 2 English words of 4 letters or more
+ZH_RUN, EN_WORD = 3, 4
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_WORD = re.compile(r"[a-z][a-z'-]+")
 _MARKER_EN = re.compile(r"^(?:and|what about|how about|what of|also|then|plus|so)\b", re.I)
 
 
@@ -42,6 +48,7 @@ class FollowUp:
         ids: list[str],
         keywords: list[list[str]],
         general: frozenset[str],
+        answers: list[str] | None = None,
     ) -> None:
         self._normalizer = normalizer
         self._composer = composer
@@ -57,6 +64,7 @@ class FollowUp:
                     owners.setdefault(kw, set()).add(i)
         self._keywords = [[kw for kw in kws if kw and len(owners[kw]) <= 2] for kws in keywords]
         self._all_keywords = [set(kws) for kws in keywords]
+        self._answers = answers or [""] * len(ids)  # each intent's answers, folded
 
     def indices(self, intents: tuple[str, ...]) -> list[int]:
         return [self._index[i] for i in intents if i in self._index]
@@ -99,7 +107,9 @@ class FollowUp:
         else:
             marked = bool(_MARKER_ZH.search(text))
             short = len(norm.text) <= SHORT
-        if not (marked or short):
+        if not (marked or short) and not (
+            alone.decision == "fallback" and self._about_last(incoming, norm, context)
+        ):
             return False
         answered = [i for i in alone.intents if i not in self._general]
         if alone.decision != "answer" or not answered:
@@ -107,6 +117,21 @@ class FollowUp:
         if marked and alone.score < EXACT:
             return True  # 营收呢, and the plan?: the marker says it follows
         return not self._new_topic(norm.text, answered[0], context)
+
+    def _about_last(self, incoming: Incoming, norm: Normalized, context: Context) -> bool:
+        """Whether a question nothing answers alone speaks of what the last answer says: a run
+        of its words there (达到推荐标准的占几成, 江南中街嗰间有咩特别, 黄沙到太古仓嗰条系咩
+        航线 after the answers that say them)."""
+        said = " ".join(self._answers[i] for i in self.indices(context.intents))
+        if not said:
+            return False
+        if incoming.lang == "en":
+            words = [w for w in _WORD.findall(fold(incoming.text)) if len(w) >= EN_WORD]
+            return any(f"{a} {b}" in said for a, b in itertools.pairwise(words))
+        runs = _CJK_RUN.findall(norm.text)
+        return any(
+            run[k : k + ZH_RUN] in said for run in runs for k in range(len(run) - ZH_RUN + 1)
+        )
 
     def _new_topic(self, text: str, intent: str, context: Context) -> bool:
         """The question answers `intent` (not the context's) and names one of its distinctive
