@@ -1189,12 +1189,13 @@ def _spelling_limit(word: str) -> int:
 
 
 def _english_words(folded: str) -> list[str]:
-    """Words and figures: "haizhu's gdp2024 grew 6.2%" -> haizhu, gdp, 2024, grew, 6.2."""
+    """Words and figures: "haizhu's gdp2024 grew 6.2%" -> haizhu, gdp, 2024, grew, 6.2; an
+    ampersand is "and" (primary & middle schools)."""
     if "'" in folded or "’" in folded:
         folded = _POSSESSIVE.sub("", folded)
     if _DIGIT.search(folded):
         folded = _LETTER_DIGIT.sub(" ", folded)
-    return _WORD.findall(folded)
+    return _WORD.findall(folded.replace("&", " and ") if "&" in folded else folded)
 
 
 def _stem(word: str) -> str:
