@@ -203,9 +203,17 @@ def test_held_out_conversations(engine: Engine) -> None:
         # the start of the third session of 2026-12-03 and measured at its end: follow-ups
         # 206/227 = 90.7% as written (answered 160/168, refused 46/59)
         ("conversations_holdout_4", 227, 0.9, 0.77),
+        # 60 conversations (229 follow-ups, 59 to refuse) by a fifth held-out author, written at
+        # the start of the fourth session of 2026-12-03 and measured at its end: follow-ups
+        # 205/229 = 89.5% (answered 161/170, refused 44/59; the session's start code 202/229)
+        ("conversations_holdout_5", 229, 0.88, 0.72),
+        # 60 conversations (222 follow-ups, 57 to refuse) by a sixth held-out author, written
+        # late in that session, after most of its work: follow-ups 194/222 = 87.4% (answered
+        # 157/165, refused 37/57; the session's start code 191/222)
+        ("conversations_holdout_6", 222, 0.86, 0.63),
     ],
 )
-def test_held_out_conversations_2_to_4(
+def test_held_out_conversations_2_to_6(
     engine: Engine, name: str, turns: int, floor: float, refused_floor: float
 ) -> None:
     """Held-out conversations, never used for tuning (only totals looked at)."""

@@ -161,6 +161,30 @@ def test_held_out_9_and_10(engine: Engine, name: str, accuracy: float, core: flo
 
 
 @pytest.mark.parametrize(
+    ("name", "accuracy", "refusals"),
+    [
+        # written at the start of the fourth session of 2026-12-03, measured only at its end:
+        # 310/320 = 96.9%; core 158/160, refusals 152/160 = 95.0% (off-topic 25/30); the
+        # session's start code: 309/320 (refusals 151/160)
+        ("holdout_11", 0.96, 0.94),
+        # written late in that session, after most of its work: 305/320 = 95.3%; core 157/160,
+        # refusals 148/160 = 92.5% (off-topic 20/30); the session's start code: 302/320
+        ("holdout_12", 0.94, 0.91),
+    ],
+)
+def test_held_out_11_and_12(engine: Engine, name: str, accuracy: float, refusals: float) -> None:
+    """tests/eval/holdout_11.yaml and holdout_12.yaml: 320 questions each (160 to refuse) by an
+    eleventh and a twelfth held-out author, never used for tuning (only totals are looked at).
+    Other places 40/40 in both; core 98% and more."""
+    report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 320 and report.accuracy >= accuracy
+    assert share(by, REFUSAL_CATEGORIES) >= refusals, by
+    assert by["otherplace"][0] == by["otherplace"][1]
+    assert share(by, CORE_CATEGORIES) >= 0.97
+
+
+@pytest.mark.parametrize(
     ("name", "size"),
     [("refusals_5", 260), ("refusals_6", 260), ("refusals_7", 260), ("refusals_8", 240)],
 )
