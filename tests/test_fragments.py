@@ -185,3 +185,12 @@ def test_a_question_nothing_answers_alone_that_speaks_of_the_last_answer_follows
     assert engine.ask(then).decision == "fallback"  # alone, nothing answers it
     answer = engine.ask(then, Context.after(engine.ask(first)))
     assert answer.decision == "answer" and answer.followed and shown in answer.text, answer
+
+
+def test_a_detail_of_the_questions_own_topic_offers_that_topic(engine: Engine) -> None:
+    """How many fires, after the games answer: the fire-safety answer is offered, not the
+    games one the question followed."""
+    games = engine.ask("游戏产业营收增长了多少")
+    answer = engine.ask("how many fires were there last year?", Context.after(games))
+    assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
+    assert [r.intent for r in answer.related] == ["life_fire_safety"], answer.related

@@ -184,8 +184,11 @@ class Pipeline:
         followed = self._run(incoming, joined, merged, today, followup=True, before=before)
         if followed.decision != "answer":
             # a detail the last answer's topic does not give (投资几多 after a school with no
-            # investment figure) says so and offers that topic; anything else falls back alone
+            # investment figure) says so and offers that topic; anything else falls back alone,
+            # as does a detail of the question's own topic (how many fires, after the games)
             if followed.reason == "detail" and alone.decision != "answer":
+                if alone.reason == "detail" and alone.related:
+                    return alone
                 return dataclasses.replace(followed, followed=True)
             return alone
         return dataclasses.replace(followed, followed=True)
