@@ -272,17 +272,20 @@ _ASKS_CHANGE = re.compile(
     r"增长|增速|增幅|增加|减少|下降|上升|涨|跌|变化|\bgrow|\bgrew\b|\brise|\brose\b|\bincrease"
     r"|\bdecrease|\bfall|\bfell\b|\bchange"
 )
+_CHANGE_WORD = re.compile(r"增|降|涨|升|减|提高|grew|grow|rose|fell|up |down ")
 FIGURE_NEAR = 8  # characters between a shown word and its figure (营收实现4484.44亿元)
 
 
 def _shows_figure(word: str, text: str) -> bool:
     """Whether a folded answer has `word` with a figure just after it (Chinese: 营收4484.44亿元)
-    or just before it (English: 448.444 billion yuan of revenue)."""
+    or just before it (English: 448.444 billion yuan of revenue), and not a figure of its change
+    (总产值增长8.0%)."""
+    w = re.escape(word)
     if word.isascii():
-        near = rf"\d[^.;]{{0,{2 * FIGURE_NEAR}}}\b{re.escape(word)}|\b{re.escape(word)}\b[^.;]{{0,{2 * FIGURE_NEAR}}}\d"
+        near = rf"\d[^.;]{{0,{2 * FIGURE_NEAR}}}\b{w}|\b{w}\b([^.;]{{0,{2 * FIGURE_NEAR}}})\d"
     else:
-        near = rf"{re.escape(word)}[^,。;、\d]{{0,{FIGURE_NEAR}}}\d"  # (folded: ，；are ,;)
-    return re.search(near, text) is not None
+        near = rf"{w}([^,。;、\d]{{0,{FIGURE_NEAR}}})\d"  # (folded: ，；are ,;)
+    return any(not _CHANGE_WORD.search(m.group(1) or "") for m in re.finditer(near, text))
 
 
 # a clause of an answer that says the report does not give something (报告未列出开设的学校名单,
