@@ -146,7 +146,7 @@ def test_conversations_7_every_kind_of_follow_up(engine: Engine) -> None:
     """tests/eval/conversations_7.yaml: 70 conversations, 230 follow-ups (92 to refuse, evenly a
     detail, another place, a personal case, a procedure, a request), by another author, written
     late in the session that worked from it: answered 127/138 and refused 86/92 as written,
-    refused 91/92 after (translations, tables and summaries as requests; who operates it, per
+    answered 131/138 and refused 91/92 after (translations, tables and summaries as requests; who operates it, per
     person a month, a total of fines as details)."""
     report = evaluate_conversations(
         engine, load_conversations(ROOT / "tests" / "eval" / "conversations_7.yaml", TODAY)
@@ -156,6 +156,21 @@ def test_conversations_7_every_kind_of_follow_up(engine: Engine) -> None:
     refused, to_refuse = kinds["followup-refused"]
     assert asked + to_refuse >= 220
     assert answered / asked >= 0.9 and refused / to_refuse >= 0.95
+
+
+def test_conversations_8_follow_ups_asking_what_the_report_does_not_say(engine: Engine) -> None:
+    """tests/eval/conversations_8.yaml: 70 conversations, 210 follow-ups, half of them asking
+    what the report does not say of the thing just answered (a fee, how long, who won, the
+    output value, which district is first), by another author written late in the session
+    that worked from it: refused 68/105 as written, 84/105 after (answered 97/105 both)."""
+    report = evaluate_conversations(
+        engine, load_conversations(ROOT / "tests" / "eval" / "conversations_8.yaml", TODAY)
+    )
+    kinds = report.by_category()
+    answered, asked = kinds["followup"]
+    refused, to_refuse = kinds["followup-refused"]
+    assert asked + to_refuse >= 210
+    assert answered / asked >= 0.9 and refused / to_refuse >= 0.78
 
 
 def test_ask_conversation_as_the_readme_writes_it() -> None:

@@ -281,13 +281,13 @@ def test_refusals_20(engine: Engine) -> None:
     """tests/eval/refusals_20.yaml: 150 questions on the report's own subjects asking a measure
     it never states (a part of a group quoted by its figure, a count in a unit no answer counts
     in, one fair of the two, revenue said only of its growth) and 70 look-alikes, by another
-    author; worked from: 67.3% as written (off-topic 85/150, look-alikes 63/70), 79.5% after
-    (off-topic 112/150). Of the rest, 6 ask a year the report has no figure for: the answer
+    author; worked from: 67.3% as written (off-topic 85/150, look-alikes 63/70), 80.9% after
+    (off-topic 115/150). Of the rest, 6 ask a year the report has no figure for: the answer
     says so and gives the latest figures, which this author counts as no refusal."""
     report = evaluate(engine, load_cases(EVAL / "refusals_20.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 220 and report.accuracy >= 0.78
-    assert by["offtopic"][0] >= 110, by
+    assert by["offtopic"][0] >= 113, by
     ok, total = by["lookalike"]
     assert ok / total >= 0.89
 
@@ -302,6 +302,16 @@ def test_refusals_21(engine: Engine) -> None:
     assert len(report.results) >= 240 and report.accuracy >= 0.93
     assert all(by[c][0] == by[c][1] for c in ("otherplace", "personal", "procedure")), by
     assert by["offtopic"][0] >= 59 and by["lookalike"][0] >= 54, by
+
+
+def test_refusals_22(engine: Engine) -> None:
+    """tests/eval/refusals_22.yaml: 130 questions on the report's own subjects asking what it
+    does not state, in residents' words, and 70 look-alikes, by another author written late in
+    the session that worked from it: 159/200 as written (off-topic 92/130), 161/200 after."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_22.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 200 and report.accuracy >= 0.79
+    assert by["offtopic"][0] >= 92 and by["lookalike"][0] >= 66, by
 
 
 def test_lookalikes_units(engine: Engine) -> None:
