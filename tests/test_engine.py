@@ -698,3 +698,16 @@ def test_the_rest_of_a_group_an_answer_names_in_part_is_a_detail(
     """The topped-out answer names 3 of 7 and says so: the others' names are not given."""
     answer = engine.ask(question)
     assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
+
+
+@pytest.mark.parametrize(
+    "question", ["琶洲那些AI公司一年交多少税", "which streets are the elderly canteens on?"]
+)
+def test_tax_a_group_pays_and_its_streets_are_details_not_given(
+    engine: Engine, question: str
+) -> None:
+    """Asked as a citizen after the session's work: the report gives the district's tax revenue
+    and no canteen's street, so neither question gets another answer's figures."""
+    answer = engine.ask(question)
+    assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
+    assert engine.ask("去年全区税收交了多少").decision == "answer"
