@@ -110,67 +110,45 @@ def test_conversations_written_apart_from_the_intents(engine: Engine) -> None:
     assert kinds["followup-refused"][0] == kinds["followup-refused"][1]
 
 
-def test_conversations_5_refusals_inside_conversations(engine: Engine) -> None:
-    """tests/eval/conversations_5.yaml: 70 conversations, 166 follow-ups, half of them to refuse
-    (a detail the answer does not give, another place, a personal case, a procedure, a request
-    in fragment form), by another author; worked from: refused 60/83 as written, 67/83 after,
-    80/83 at the end of the fourth session (具体是哪几间 after 18间社区卫生服务中心 had passed on
-    东、西片区; a total investment, what is on next, a part with 其中)."""
+@pytest.mark.parametrize(
+    ("name", "turns", "answered_floor", "refused_floor"),
+    [
+        # 70 conversations, 166 follow-ups, half to refuse (a detail the answer does not give,
+        # another place, a personal case, a procedure, a request in fragment form): refused
+        # 60/83 as written, 67/83 after the third session, 80/83 after the fourth (具体是哪几间
+        # after 18间社区卫生服务中心 had passed on 东、西片区; a total investment, what is on next,
+        # a part with 其中)
+        ("conversations_5", 160, 0.9, 0.93),
+        # 70 conversations, 203 follow-ups, 93 to refuse (mostly which ones by name after a count
+        # the answer gives without naming them): refused 57/93 as written, 78/93 after (answered
+        # 104/110 both times); which ones of many are shown only by an answer that names some of
+        # the things it counts
+        ("conversations_6", 200, 0.93, 0.82),
+        # 70 conversations, 230 follow-ups (92 to refuse, evenly a detail, another place, a
+        # personal case, a procedure, a request), written late in the fourth session: answered
+        # 127/138 and refused 86/92 as written, 131/138 and 91/92 after (translations, tables
+        # and summaries as requests; who operates it, per person a month, a total of fines)
+        ("conversations_7", 220, 0.9, 0.95),
+        # 70 conversations, 210 follow-ups, half asking what the report does not say of the thing
+        # just answered (a fee, how long, who won, the output value, which district is first),
+        # written late in the fourth session: refused 68/105 as written, 84/105 after (answered
+        # 97/105 both)
+        ("conversations_8", 210, 0.9, 0.78),
+    ],
+)
+def test_conversations_5_to_8_refusals_inside_conversations(
+    engine: Engine, name: str, turns: int, answered_floor: float, refused_floor: float
+) -> None:
+    """tests/eval/conversations_5.yaml to conversations_8.yaml, each by another author who read
+    only the report, and worked from."""
     report = evaluate_conversations(
-        engine, load_conversations(ROOT / "tests" / "eval" / "conversations_5.yaml", TODAY)
+        engine, load_conversations(ROOT / "tests" / "eval" / f"{name}.yaml", TODAY)
     )
     kinds = report.by_category()
     answered, asked = kinds["followup"]
     refused, to_refuse = kinds["followup-refused"]
-    assert asked + to_refuse >= 160
-    assert answered / asked >= 0.9 and refused / to_refuse >= 0.93
-
-
-def test_conversations_6_names_and_details_inside_conversations(engine: Engine) -> None:
-    """tests/eval/conversations_6.yaml: 70 conversations, 203 follow-ups, 93 of them to refuse
-    (mostly which ones by name after a count the answer gives without naming them), by another
-    author; worked from: refused 57/93 as written, 78/93 after (answered 104/110 both times).
-    Which ones of many are shown only by an answer that names some of the things it counts;
-    when, the rest, what is on next, a part with 其中 asked after an answer are details."""
-    report = evaluate_conversations(
-        engine, load_conversations(ROOT / "tests" / "eval" / "conversations_6.yaml", TODAY)
-    )
-    kinds = report.by_category()
-    answered, asked = kinds["followup"]
-    refused, to_refuse = kinds["followup-refused"]
-    assert asked + to_refuse >= 200
-    assert answered / asked >= 0.93 and refused / to_refuse >= 0.82
-
-
-def test_conversations_7_every_kind_of_follow_up(engine: Engine) -> None:
-    """tests/eval/conversations_7.yaml: 70 conversations, 230 follow-ups (92 to refuse, evenly a
-    detail, another place, a personal case, a procedure, a request), by another author, written
-    late in the session that worked from it: answered 127/138 and refused 86/92 as written,
-    answered 131/138 and refused 91/92 after (translations, tables and summaries as requests; who operates it, per
-    person a month, a total of fines as details)."""
-    report = evaluate_conversations(
-        engine, load_conversations(ROOT / "tests" / "eval" / "conversations_7.yaml", TODAY)
-    )
-    kinds = report.by_category()
-    answered, asked = kinds["followup"]
-    refused, to_refuse = kinds["followup-refused"]
-    assert asked + to_refuse >= 220
-    assert answered / asked >= 0.9 and refused / to_refuse >= 0.95
-
-
-def test_conversations_8_follow_ups_asking_what_the_report_does_not_say(engine: Engine) -> None:
-    """tests/eval/conversations_8.yaml: 70 conversations, 210 follow-ups, half of them asking
-    what the report does not say of the thing just answered (a fee, how long, who won, the
-    output value, which district is first), by another author written late in the session
-    that worked from it: refused 68/105 as written, 84/105 after (answered 97/105 both)."""
-    report = evaluate_conversations(
-        engine, load_conversations(ROOT / "tests" / "eval" / "conversations_8.yaml", TODAY)
-    )
-    kinds = report.by_category()
-    answered, asked = kinds["followup"]
-    refused, to_refuse = kinds["followup-refused"]
-    assert asked + to_refuse >= 210
-    assert answered / asked >= 0.9 and refused / to_refuse >= 0.78
+    assert asked + to_refuse >= turns
+    assert answered / asked >= answered_floor and refused / to_refuse >= refused_floor
 
 
 def test_ask_conversation_as_the_readme_writes_it() -> None:

@@ -138,50 +138,35 @@ def test_held_out_8(engine: Engine) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "accuracy", "core"),
+    ("name", "accuracy", "core", "refusals"),
     [
         # written at the start of the third session of 2026-12-03, measured only at its end:
         # 303/320 = 94.7% as written; core 159/160, refusals 144/160 (off-topic 18/30)
-        ("holdout_9", 0.94, 0.98),
+        ("holdout_9", 0.94, 0.98, 0.89),
         # written near the end of that session, after most of its work: 298/320 = 93.1% as
         # written; core 154/160, refusals 144/160 (off-topic 21/30, procedures 31/35)
-        ("holdout_10", 0.92, 0.95),
-    ],
-)
-def test_held_out_9_and_10(engine: Engine, name: str, accuracy: float, core: float) -> None:
-    """tests/eval/holdout_9.yaml and holdout_10.yaml: 320 questions each (160 to refuse) by a
-    ninth and a tenth held-out author, never used for tuning (only totals are looked at).
-    Other places 40/40 in both."""
-    report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
-    by = report.by_category()
-    assert len(report.results) >= 320 and report.accuracy >= accuracy
-    assert share(by, REFUSAL_CATEGORIES) >= 0.89, by
-    assert by["otherplace"][0] == by["otherplace"][1]
-    assert share(by, CORE_CATEGORIES) >= core
-
-
-@pytest.mark.parametrize(
-    ("name", "accuracy", "refusals"),
-    [
+        ("holdout_10", 0.92, 0.95, 0.89),
         # written at the start of the fourth session of 2026-12-03, measured only at its end:
         # 310/320 = 96.9%; core 158/160, refusals 152/160 = 95.0% (off-topic 25/30); the
         # session's start code: 309/320 (refusals 151/160)
-        ("holdout_11", 0.96, 0.94),
+        ("holdout_11", 0.96, 0.97, 0.94),
         # written late in that session, after most of its work: 305/320 = 95.3%; core 157/160,
         # refusals 148/160 = 92.5% (off-topic 20/30); the session's start code: 302/320
-        ("holdout_12", 0.94, 0.91),
+        ("holdout_12", 0.94, 0.97, 0.91),
     ],
 )
-def test_held_out_11_and_12(engine: Engine, name: str, accuracy: float, refusals: float) -> None:
-    """tests/eval/holdout_11.yaml and holdout_12.yaml: 320 questions each (160 to refuse) by an
-    eleventh and a twelfth held-out author, never used for tuning (only totals are looked at).
-    Other places 40/40 in both; core 98% and more."""
+def test_held_out_9_to_12(
+    engine: Engine, name: str, accuracy: float, core: float, refusals: float
+) -> None:
+    """tests/eval/holdout_9.yaml to holdout_12.yaml: 320 questions each (160 to refuse) by a
+    ninth to a twelfth held-out author, never used for tuning (only totals are looked at).
+    Other places 40/40 in all four."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 320 and report.accuracy >= accuracy
     assert share(by, REFUSAL_CATEGORIES) >= refusals, by
     assert by["otherplace"][0] == by["otherplace"][1]
-    assert share(by, CORE_CATEGORIES) >= 0.97
+    assert share(by, CORE_CATEGORIES) >= core
 
 
 @pytest.mark.parametrize(
