@@ -34,6 +34,17 @@ def test_best_example_wins_and_scores_are_bounded() -> None:
     assert all(0.0 <= s <= 100.0 for _, s in ranked)
 
 
+def test_best_example_own_keywords_and_year_penalty_per_intent() -> None:
+    m = make()
+    assert m.best_example("新增托位多少", 1) == "新增学位多少"
+    assert m.best_example("托育机构有几家", 0) == "托育机构"
+    assert m.best_example("托位", 2) == "重点项目动工"  # its only example
+    assert m.keywords_of(0, "托位多少") == {"托位"} and m.keywords_of(1, "托位多少") == set()
+    assert m.keyword_owners("新增托位多少") == {0} and m.keyword_owners("学位") == set()
+    missed = m.year_penalty(frozenset({2025}))
+    assert missed[0] == m.w.year_mismatch and missed[1] == 0.0 and missed[2] == 0.0
+
+
 def test_homophone_typo_matches_through_pinyin() -> None:
     chars_only = Matcher(
         [(0, "托位多少"), (1, "新增学位多少")],

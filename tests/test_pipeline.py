@@ -11,7 +11,7 @@ from bot.engine.decide import Decision
 from bot.engine.guards import OffTopic, OtherPlace, Personal, screen
 from bot.engine.pipeline import Pipeline, received
 from bot.engine.query import Query
-from bot.engine.rank import AnswerBoth, by_figure, decide_step
+from bot.engine.rank import AnswerBoth, by_figure, decide_step, prefer_named
 from bot.engine.terms import ByAnswerWords
 from bot.engine.when import TimeNote
 
@@ -45,6 +45,7 @@ def test_steps_run_in_the_documented_order(engine: Engine) -> None:
         "ResolveTime",
         "Rank",
         "decide_step",
+        "prefer_named",
         "RankClauses",
         "prefer_context",
         "PreferAskedYear",
@@ -130,6 +131,41 @@ def test_by_figure_alone(engine: Engine) -> None:
     owners = set(engine.matchers["zh"].showing(["3395"]))
     assert q.decision.kind in {"answer", "clarify"}
     assert {i for i, _ in q.decision.candidates} <= owners
+
+
+def test_an_example_that_matched_all_but_its_topic_word_gives_way_to_the_named_topic(
+    engine: Engine,
+) -> None:
+    """The best example differs from the question in the one word that says what is asked (its
+    intent's keyword, absent from the question), while a close runner-up owns the keyword the
+    question does say: the runner-up answers. Read whatever intents the content has."""
+    matcher = engine.matchers["zh"]
+    q = query(engine, "去年海珠新增咗几多个托位")
+    run_until(engine, q, prefer_named)
+    before = q.decision.best
+    assert q.decision.kind == "answer" and before is not None
+    example = matcher.best_example(q.norm.text, before)
+    named = matcher.keyword_owners(q.norm.text)
+    assert matcher.keywords_of(before, example) and before not in named
+    prefer_named(q)
+    assert q.decision.best != before and q.decision.best in named
+    assert q.decision.best in {i for i, _ in q.ranked}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "托位有多少个",  # the best names its own keyword
+        "2025年托育方面要做什么",  # its example's 托育点 holds the 托育 the question says
+        "海珠区今年有什么重点工作",  # the question names no topic's keyword
+    ],
+)
+def test_a_question_that_names_the_best_or_nothing_keeps_it(engine: Engine, question: str) -> None:
+    q = query(engine, question)
+    run_until(engine, q, prefer_named)
+    before = q.decision
+    prefer_named(q)
+    assert q.decision == before
 
 
 def test_a_new_step_is_one_more_entry(engine: Engine) -> None:

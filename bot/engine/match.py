@@ -367,10 +367,42 @@ class Matcher:
         np.maximum(scores, 0.0, out=scores)
         return scores
 
+    def best_example(self, question: str, intent: int) -> str:
+        """The intent's example that scores best for the question ("" without examples)."""
+        span = self._spans.get(intent)
+        if span is None:
+            return ""
+        subset = np.arange(span.start, span.stop, dtype=np.intp)
+        scores = self._exact([v.query(question) for v in self._views], subset)
+        return self.texts[span.start + int(np.argmax(scores))]
+
+    def keywords_of(self, intent: int, text: str) -> set[str]:
+        """The intent's keywords inside the text."""
+        return {k for k in self.keywords_in(text) if intent in self._keyword_owners[k]}
+
+    def year_penalty(self, years: frozenset[int]) -> NDArray[np.float64]:
+        """Per intent, what `combine` takes off for missing every year asked."""
+        return self._penalty(years)[0]
+
+    def keyword_owners(self, question: str) -> set[int]:
+        """The intents with a keyword inside the question."""
+        return {i for k in self.keywords_in(question) for i in self._keyword_owners[k]}
+
     def _extra(self, question: str, numbers: Sequence[str]) -> dict[int, float]:
         """Keyword and figure bonus of the few intents hit."""
         w = self.w
         hits: dict[int, int] = {}
+        for k in self.keywords_in(question):
+            for i in self._keyword_owners[k]:
+                hits[i] = hits.get(i, 0) + 1
+        extra = {i: min(w.keyword * n, w.keyword_cap) for i, n in hits.items()}
+        for fig in set(numbers):
+            for i in self._figure_owners.get(fig, ()):
+                extra[i] = extra.get(i, 0.0) + w.figure
+        return extra
+
+    def keywords_in(self, question: str) -> set[str]:
+        """Every keyword inside the question."""
         found: set[str] = set()
         trie, end = self._keyword_trie, len(question)
         for start, ch in enumerate(question):
@@ -388,14 +420,7 @@ class Matcher:
                     break
                 node = node.get(question[at])
                 at += 1
-        for k in found:
-            for i in self._keyword_owners[k]:
-                hits[i] = hits.get(i, 0) + 1
-        extra = {i: min(w.keyword * n, w.keyword_cap) for i, n in hits.items()}
-        for fig in set(numbers):
-            for i in self._figure_owners.get(fig, ()):
-                extra[i] = extra.get(i, 0.0) + w.figure
-        return extra
+        return found
 
     def _penalty(
         self, years: frozenset[int]

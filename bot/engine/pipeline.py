@@ -49,6 +49,7 @@ from bot.engine.rank import (
     by_figure,
     decide_step,
     prefer_context,
+    prefer_named,
 )
 from bot.engine.render import Composer
 from bot.engine.terms import ByAnswerWords
@@ -69,6 +70,7 @@ def standard_steps(
         ResolveTime(fact_years),
         Rank(matchers, normalizer, pinyin_reading),
         decide_step,
+        prefer_named,
         RankClauses(normalizer),
         prefer_context,
         PreferAskedYear([li.years for li in intents]),

@@ -2,7 +2,8 @@
 
 `Rank` scores the question in its language (an English question quoting Chinese names on both
 example sets; words typed in pinyin on the Chinese examples' syllables), `Decide` applies the
-thresholds, `RankClauses` gives a rambling question's asking clause a second chance,
+thresholds, `prefer_named` lets a close answer the question names win over one whose example
+matched all but its own topic word, `RankClauses` gives a rambling question's asking clause a second chance,
 `ByFigure` answers a question that only quotes a report figure, `MultiPart` answers each of
 several things asked at once, and `AnswerBoth` answers two intents that were both asked for.
 """
@@ -154,6 +155,43 @@ class Rank:
 def decide_step(q: Query) -> Answer | None:
     """Applies the thresholds to the ranking."""
     q.decision = decide(q.ranked, q.matcher.w)
+    return None
+
+
+# `prefer_named`: a best this sure, and a runner-up this close to it
+NAMED_MIN = 60.0
+NAMED_NEAR = 5.0
+
+
+def prefer_named(q: Query) -> Answer | None:
+    """An answer whose topic the question never names, just ahead of one whose keyword it does
+    (去年海珠新增咗几多个托位: an example of school places differs only in 学位), gives way to it:
+    the example matched everything but the word that says what is asked."""
+    d, ranked = q.decision, q.ranked
+    if d.kind != "answer" or len(ranked) < 2 or ranked[0][0] != d.best:
+        return None
+    if ranked[0][1] < NAMED_MIN:
+        return None
+    named = q.matcher.keyword_owners(q.norm.text)
+    if not named or d.best in named:
+        return None
+    matcher, text = q.matcher, q.norm.text
+    said = matcher.keywords_in(text)
+    left_out = [
+        k
+        for k in matcher.keywords_of(d.best, matcher.best_example(text, d.best))
+        if not any(k in word or word in k for word in said)  # 托育点 for 托育 is not left out
+    ]
+    if not left_out:
+        return None  # its example holds no word of its own that the question left out
+    # compared before the year penalty: a year neither answer has (去年 read on a later day)
+    # must not keep the named topic out
+    missed = matcher.year_penalty(q.years)
+    top = ranked[0][1] + missed[d.best]
+    for i, score in ranked[1:]:
+        if score + missed[i] >= top - NAMED_NEAR and i in named:
+            q.decision = Decision("answer", i, d.candidates)
+            break
     return None
 
 
