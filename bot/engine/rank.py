@@ -3,8 +3,8 @@
 `Rank` scores the question in its language (an English question quoting Chinese names on both
 example sets; words typed in pinyin on the Chinese examples' syllables), `Decide` applies the
 thresholds, `prefer_named` lets a close answer the question names win over one whose example
-matched all but its own topic word, `RankClauses` gives a rambling question's asking clause a second chance,
-`ByFigure` answers a question that only quotes a report figure, `MultiPart` answers each of
+matched all but its own topic word, `RankClauses` gives a rambling question's asking clause a
+second chance, `ByFigure` answers a question that only quotes a report figure, `MultiPart` answers each of
 several things asked at once, and `AnswerBoth` answers two intents that were both asked for.
 """
 
