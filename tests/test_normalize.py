@@ -396,3 +396,28 @@ def test_more_ways_to_tell_of_ones_own_case(engine, question: str) -> None:  # t
 )
 def test_a_guess_asked_for_is_a_request(engine, question: str) -> None:  # type: ignore[no-untyped-def]
     assert engine.ask(question).reason == "request"
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("唯品会国际创新中心啥时候能建好", True),
+        ("三滘立交改造一期要搞到什么时候 天天堵死", True),
+        ("海珠體育中心二期幾時開", True),  # traditional, read folded
+        ("孙逸仙纪念医院新院区哪年开业", True),
+        ("新院区的竣工日期", True),
+        ("When exactly will the new tower open?", True),
+        ("贝赛思学校什么时候开工", False),  # when it starts is not when it is done
+        ("今年建成了多少个口袋公园", False),  # done, but no when
+        ("When was the GDP figure published?", False),
+    ],
+)
+def test_when_something_is_done_is_read_from_a_when_word_and_a_done_word(
+    question: str, asked: bool
+) -> None:
+    """Whatever phrases the lexicon lists, a when-word beside a word of finishing or opening
+    asks the `when_done` detail (when the lexicon defines it)."""
+    lexicon = Lexicon(details={"when_done": {"asks": ["什么时候能建好"], "shows": ["建成"]}})
+    assert ("when_done" in Normalizer(lexicon).normalize(question).details) is asked
+    without = Lexicon(details={"height": {"asks": ["多高"], "shows": ["米"]}})
+    assert "when_done" not in Normalizer(without).normalize(question).details

@@ -120,6 +120,22 @@ _NOT_THE_DETAIL = {"height": _HOW_HIGH_A_RATE, "area": _HOW_BIG_IN_MONEY}
 # what something costs its user, in the present (how much does a meal cost); what a project
 # cost is its investment (how much did it cost)
 _WHAT_IT_COSTS = re.compile(r"\bhow much (?:does|do|is|are) (?:[\w'-]+ ){0,5}?cost\b")
+# when something will be done (啥时候能建好, 哪年开业, 要搞到什么时候, 完工时间, when will it open):
+# a when-word and a word of finishing or opening, in either order, whatever the lexicon lists
+_WHEN_WORD = r"(?:什么时候|什么时间|啥时候|啥时|几时|何时|哪年|哪一年|哪个月|几月份|几号|哪天)"
+_DONE_WORD = (
+    r"(?:建好|建成|起好|完工|竣工|开业|开张|开放|开门|开园|开馆|开通|开(?!工|始|展|发|会)|通车|贯通|交付|交楼|投用|"
+    r"投入使用|启用|招生|开学|营业|落成|搞完|搞好|评到|评上|弄好|修好|入伙|收楼|上线|运营|完成|结束|"
+    r"搞到|修到|建到|拖到)"
+)
+_WHEN_DONE = re.compile(
+    rf"{_WHEN_WORD}[^,，。;；?？!！]{{0,8}}?{_DONE_WORD}"
+    rf"|{_DONE_WORD}[^,，。;；?？!！]{{0,6}}?{_WHEN_WORD}"
+    r"|(?:完工|竣工|开业|通车|开学|招生|建成|开放|交付)(?:时间|日期)"
+    r"|\bwhen\b[^.?!,]{0,50}?\b(?:open|opens|opening|finish|finished|complete|completed|done"
+    r"|ready|launch|operational|be built|built)\b"
+)
+WHEN_DONE = "when_done"
 _NOT_HOW = re.compile(r"怎么样|怎样的|怎么会|怎么这么|如何评价|咋样|咋回事")
 # words that ask for a figure or a place: not a question whether something was done
 _FIGURE_ASK = r"多少|几|哪|什么|怎|咩|边度|how many|how much|what|which|when|where"
@@ -496,6 +512,7 @@ class Normalizer:
         self._costs = _alternation(fold(w) for w in lexicon.costs)
         self._detail_of = {fold(w): name for name, d in lexicon.details.items() for w in d.asks}
         self._details = _alternation(self._detail_of)
+        self._asks_when_done = WHEN_DONE in lexicon.details
         self._requests = _alternation(fold(w) for w in lexicon.requests)
         self._fragments = _alternation(fold(w) for w in lexicon.fragments)
         self._aspects = _alternation(fold(w) for w in lexicon.aspects)
@@ -810,8 +827,9 @@ class Normalizer:
         found = words.findall(guarded)
         # how much does a meal cost: a price, whatever words the lexicon lists
         costs = "cost" in guarded and _WHAT_IT_COSTS.search(guarded) is not None
+        when = self._asks_when_done and _WHEN_DONE.search(guarded) is not None
         if not found:
-            return frozenset({"price"}) if costs else frozenset()
+            return frozenset({"price"} if costs else ()) | frozenset({WHEN_DONE} if when else ())
         figure = self._figure_asks
         if len(clauses) > 1:
             asking = [c for c in clauses if self._asks_something(c)]
@@ -823,6 +841,8 @@ class Normalizer:
         }
         if costs:
             details |= {"price"}
+        if when:
+            details |= {WHEN_DONE}
         if "reason" in details and figure is not None:
             # 为什么说…？用了多少小时: a figure asked beside the why is the question
             reasons = [w for w in found if self._detail_of[w] == "reason"]
