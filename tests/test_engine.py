@@ -494,7 +494,16 @@ def test_what_the_report_does_not_state_of_its_own_subjects(
 
 
 @pytest.mark.parametrize(
-    "question", ["那11个教育集团都有哪些", "244个亿元以上项目名单", "which 102 canteens are open"]
+    "question",
+    [
+        "那11个教育集团都有哪些",
+        "244个亿元以上项目名单",
+        "which 102 canteens are open",
+        "备案的7个大模型分别叫啥",  # 叫啥 asks names, like 哪些
+        "那20个重点专科都是什么科",
+        "56个项目的清单有没有",
+        "首批入表的2家企业叫什么",  # two named asks both names: the answer names none
+    ],
 )
 def test_every_name_of_a_counted_group_is_more_than_an_answer_lists(
     engine: Engine, question: str

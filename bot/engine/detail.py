@@ -37,8 +37,9 @@ _DAY = re.compile(
 # names asked for (都有哪些, 都有谁, 名单, 叫什么, 系边啲, which, who): stems of asking which
 # ones, wider than the `names` detail's phrases, read only beside a count quoted
 _NAMES_ASKED = re.compile(
-    r"哪些|哪几|哪\d|哪[两二三四五六七八九十]|有谁|是谁|名单|叫什么|叫咩|叫乜|系边|边啲|边几"
-    r"|\bwhich\b|\bwho\b|\bnames?\b"
+    r"哪些|哪几|哪\d|哪[两二三四五六七八九十]|有谁|是谁|名单|清单|叫什么|叫啥|叫咩|叫乜|系边|边啲|边几"
+    r"|都是什么|都是啥|都系咩|列一下|列出|列个|列下"
+    r"|\bwhich\b|\bwho\b|\bnames?\b|\blist\b"
 )
 # the count of them, quoted before the asking words in Chinese (那68家都有哪些, 十二个…是哪些),
 # after which / the in English (which 19 compounds); not a span of time (3个月) nor a year
@@ -428,7 +429,7 @@ class AskedDetail:
         """Whether an offered answer lists as many names as a question asks for by count: "那68
         家都有哪些", "16名领军算法师都有谁", "which 19 compounds" want every name, and an
         answer that names two or three of them does not give them."""
-        wanted = max((c for c in _counts_asked(text) if c >= 3), default=0)
+        wanted = max((c for c in _counts_asked(text) if c >= 2), default=0)
         return not wanted or any(self._listed[i] >= wanted for i in offered)
 
     def __call__(self, q: Query) -> Answer | None:
