@@ -546,6 +546,24 @@ def test_when_a_school_takes_pupils_is_a_detail_its_answer_says_is_not_given(
     assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
 
 
+@pytest.mark.parametrize(
+    ("question", "decision"),
+    [
+        ("低空经济岛建在哪", "answer"),  # the answer names the place just before it: 南海心沙…
+        ("隔山书院落户在哪里", "answer"),  # … or says where it settled: 落户十香园纪念馆
+        ("新增的口袋公园在哪儿", "fallback"),  # the parks' answer names no place
+        ("孙逸仙纪念医院新院区建在哪条路", "fallback"),  # a road is more than a place named
+    ],
+)
+def test_where_a_thing_is_only_from_an_answer_that_places_it(
+    engine: Engine, question: str, decision: str
+) -> None:
+    answer = engine.ask(question)
+    assert answer.decision == decision, answer
+    if decision == "fallback":
+        assert answer.reason == "detail" and answer.related
+
+
 def test_revenue_said_only_of_its_growth_is_a_detail_not_given(engine: Engine) -> None:
     """The games answer says revenue grew by double digits and gives no revenue; the Pazhou
     answer gives its firms' revenue as a figure."""

@@ -124,6 +124,9 @@ class Detail(Strict):
     # only a figure beside a shown word shows it (营收4484.44亿元), not the word said of a change
     # alone (游戏产业营收实现双位数增长)
     shows_figure: bool = False
+    # an answer naming a place of Haizhu's (places.yaml `inside`) just before the thing asked
+    # about shows it (南海心沙低空经济岛 tells where the island is): for where a thing is
+    shows_place: bool = False
 
 
 class Lexicon(Strict):

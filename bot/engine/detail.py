@@ -11,12 +11,13 @@ names and the longest list it gives. One step of the pipeline (`bot.engine.pipel
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from bot.content.load import LoadedIntent
 from bot.content.schema import Lexicon
 from bot.engine.answer import Answer
 from bot.engine.guards import answer_texts
-from bot.engine.normalize import Normalizer, fold
+from bot.engine.normalize import Normalizer, fold, has_chinese
 from bot.engine.pinyin import to_pinyin_codes
 from bot.engine.query import Query
 from bot.engine.render import Composer
@@ -277,6 +278,15 @@ _CHANGE_WORD = re.compile(r"增|降|涨|升|减|提高|grew|grow|rose|fell|up |d
 FIGURE_NEAR = 8  # characters between a shown word and its figure (营收实现4484.44亿元)
 
 
+PLACE_AFTER = 6  # characters after a place's name read as what it names (南海心沙|低空经济岛)
+
+
+def _alternation_of(words: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern for any of the words, longest first (None for none)."""
+    ordered = sorted(set(words), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, ordered))) if ordered else None
+
+
 def _shows_figure(word: str, text: str) -> bool:
     """Whether a folded answer has `word` with a figure just after it (Chinese: 营收4484.44亿元)
     or just before it (English: 448.444 billion yuan of revenue), and not a figure of its change
@@ -340,6 +350,15 @@ class AskedDetail:
             )
             for li in intents
         ]
+        # what follows each of Haizhu's own places an answer names (南海心沙|低空经济岛)
+        self._by_place = frozenset(n for n, d in details.details.items() if d.shows_place)
+        places = _alternation_of(fold(p) for p in details.inside if has_chinese(p))
+        self._after_place = [
+            [t[m.end() : m.end() + PLACE_AFTER] for m in places.finditer(t)]
+            if places and self._by_place
+            else []
+            for t in shown
+        ]
         self._shows, self._shows_said = (
             [
                 frozenset(
@@ -363,6 +382,15 @@ class AskedDetail:
         self._names_counted = [_names_counted(li) for li in intents]
         self._defined = frozenset(details.details)
         self._with_figure = frozenset(n for n, d in details.details.items() if d.shows_figure)
+
+    def _placed(self, i: int, text: str) -> bool:
+        """Whether answer i names a place of Haizhu's just before words of the question
+        (低空经济岛在哪里: 南海心沙低空经济岛)."""
+        return any(
+            after[j : j + 2] in text
+            for after in self._after_place[i]
+            for j in range(len(after) - 1)
+        )
 
     def _names_rates(self, text: str, offered: list[int]) -> bool:
         """Whether an offered answer names every rate the question asks by name (家庭医生签约率,
@@ -460,6 +488,12 @@ class AskedDetail:
             shows = [
                 s if counted else s - {NAMES}
                 for s, counted in zip(shows, self._names_counted, strict=True)
+            ]
+        placed = details & self._by_place
+        if placed:
+            shows = [
+                s | placed if i in offered and self._placed(i, q.norm.text) else s
+                for i, s in enumerate(shows)
             ]
         shown = (
             not details
