@@ -580,6 +580,11 @@ def test_an_english_count_of_things_no_answer_counts_is_a_detail_not_given(engin
     assert engine.ask("How many people came to the first Pazhou music festival?").decision == (
         "answer"
     )
+    # the things counted are the last of a few words, before a verb or the end: complaints of
+    # "noise complaints"; "aircraft landing points" counts points
+    complaints = engine.ask("how many noise complaints were filed in Haizhu")
+    assert (complaints.decision, complaints.reason) == ("fallback", "detail"), complaints
+    assert engine.ask("How many aircraft landing points are planned?").decision == "answer"
 
 
 @pytest.mark.parametrize(

@@ -146,6 +146,16 @@ _COUNTED_CLASS = {
     "attendees": "people",
     "participants": "people",
     "residents": "people",
+    "ppl": "people",
+    "kids": "people",
+    "pupils": "people",
+    "students": "people",
+    "staff": "people",
+    "employees": "people",
+    "workers": "people",
+    "members": "people",
+    "complaints": "complaints",
+    "stations": "stations",
     "fires": "fires",
     "deaths": "deaths",
     "accidents": "incidents",
@@ -171,7 +181,13 @@ _SAME_AS = {
     "deaths": frozenset({"deaths", "people"}),
 }
 _COUNTED_EN = "|".join(_COUNTED_CLASS)
-_COUNTED_ASKED = re.compile(rf"\bhow many (?:more |new |extra )?({_COUNTED_EN})\b")
+# (the things asked are the last of a few words: "how many noise complaints did", not the
+# aircraft of "how many aircraft landing points")
+_COUNTED_ASKED = re.compile(
+    rf"\bhow many (?:[a-z-]+ ){{0,2}}?({_COUNTED_EN})"
+    r"(?=\s+(?:are|were|is|was|did|does|do|have|has|had|in|at|on|of|will|would|can|could|got|get"
+    r"|for|from|there|that|who|which|live|work|attend|went|came|visit|visited|died|took)\b|\s*[?.,!]|$)"
+)
 _COUNTED_SHOWN = re.compile(
     rf"\d[\d,.]*(?:万|亿)?(?: \([\d,.]+\))?(?: [a-z-]+){{0,3}}? ({_COUNTED_EN})\b"
 )
