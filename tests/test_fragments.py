@@ -134,6 +134,7 @@ def test_what_a_thing_costs_its_user_asked_after_an_answer_is_a_detail(engine: E
         ("2024年新开办了几所公办小学", "叫什么名字"),
         ("海珠区属教育集团有几个", "都叫什么名字 列一下"),
         ("how many community health centres meet the recommended standard?", "which 15?"),
+        ("去年整治咗幾多個塞車點", "邊十個"),  # which ten, in Cantonese: every one of them
     ],
 )
 def test_names_asked_after_a_count_whose_things_the_answer_does_not_name_are_a_detail(

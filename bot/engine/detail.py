@@ -38,7 +38,7 @@ _DAY = re.compile(
 # names asked for (都有哪些, 都有谁, 名单, 叫什么, 系边啲, which, who): stems of asking which
 # ones, wider than the `names` detail's phrases, read only beside a count quoted
 _NAMES_ASKED = re.compile(
-    r"哪些|哪几|哪\d|哪[两二三四五六七八九十]|有谁|是谁|名单|清单|叫什么|叫啥|叫咩|叫乜|系边|边啲|边几"
+    r"哪些|哪几|[哪边]\d|[哪边][两二三四五六七八九十]|有谁|是谁|名单|清单|叫什么|叫啥|叫咩|叫乜|系边|边啲|边几"
     r"|都是什么|都是啥|都系咩|列一下|列出|列个|列下"
     r"|\bwhich\b|\bwho\b|\bnames?\b|\blist\b"
 )
@@ -72,6 +72,7 @@ _UNIT_CLASS = {
     "套": "flats",
     "辆": "vehicles",
     "架": "aircraft",
+    "站": "stations",
     "场": "events",
     "次": "times",
     "场次": "times",
@@ -227,7 +228,7 @@ WHEN_DONE = "when_done"
 _WHEN_ONLY = re.compile(r"什么时候|啥时候|几时|何时|\bwhen\b")
 # names asked for with no other words (叫什么名字, 列一下, which ones): wider than the lexicon's
 _NAMES_ONLY = re.compile(
-    r"叫什么|叫咩|叫乜|什么名|咩名|名字|名称|名单|列一下|列出|哪几|边几|边啲"
+    r"叫什么|叫咩|叫乜|什么名|咩名|名字|名称|名单|列一下|列出|哪几|边几|边啲|边[\d两二三四五六七八九十]"
     r"|\bwhich ones\b|\bwhich \d+\b|\bnames\b|\blist (?:them|their|the names)\b"
     r"|\bwhich (?!is\b|was\b|has\b|does\b)[a-z]{3,}s\b"
 )
@@ -259,7 +260,7 @@ def _counts_asked(text: str) -> list[int]:
         return []
     # (哪5个, 哪三间 quote the count in the asking words themselves)
     said = asked.group()
-    counted = said[0] == "哪" and said[1] not in "些几"
+    counted = said[0] in "哪边" and said[1] not in "些几啲"
     before = text[: asked.end() + 4] if counted else text[: asked.start()]
     counts = [_number(m) for m in _COUNT_ZH.findall(before)]
     return counts + [int(m) for m in _COUNT_EN.findall(text)]
