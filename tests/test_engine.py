@@ -555,6 +555,26 @@ def test_when_a_school_takes_pupils_is_a_detail_its_answer_says_is_not_given(
         ("孙逸仙纪念医院新院区建在哪条路", "fallback"),  # a road is more than a place named
     ],
 )
+@pytest.mark.parametrize(
+    ("question", "decision"),
+    [
+        ("新滘西路那个保障性住房项目有几多套", "fallback"),  # its sentence counts no flats
+        ("新市头村复建安置房建几多套", "fallback"),  # its sentence gives a date, not flats
+        ("海珠筹集了多少套保障性租赁住房", "answer"),  # the district's 9017套
+        ("沥滘首批交了多少套复建安置房", "answer"),  # the sentence naming 沥滘 has 1023套
+    ],
+)
+def test_a_count_of_a_named_thing_is_read_in_the_sentence_that_names_it(
+    engine: Engine, question: str, decision: str
+) -> None:
+    """An answer that counts flats in one sentence and names the thing asked about in another
+    gives no count of that thing."""
+    answer = engine.ask(question)
+    assert answer.decision == decision, answer
+    if decision == "fallback":
+        assert answer.reason == "detail"
+
+
 def test_where_a_thing_is_only_from_an_answer_that_places_it(
     engine: Engine, question: str, decision: str
 ) -> None:

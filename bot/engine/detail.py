@@ -194,6 +194,17 @@ _COUNTED_SHOWN = re.compile(
 )
 
 
+_SENTENCE = re.compile(r"[。;；\n]")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{4,}")
+RARE_OWNERS = 2  # answers that may show a run for it still to name a thing
+NAME_RUNS = 2  # such runs a sentence shares with the question (five characters) to name it
+
+
+def _runs(text: str) -> set[str]:
+    """Every run of four Chinese characters of a text."""
+    return {chunk[k : k + 4] for chunk in _HAN_RUN.findall(text) for k in range(len(chunk) - 3)}
+
+
 def _units(pattern: re.Pattern[str], text: str) -> frozenset[str]:
     """The unit classes a pattern finds in a text (人次 counts people and times, 场次 events and
     times)."""
@@ -358,15 +369,28 @@ class AskedDetail:
         self._listed = [
             _longest_list(li.answers["zh"].text) if "zh" in li.answers else 0 for li in intents
         ]
-        self._units = [
-            (_units(_UNIT_SHOWN, li.answers["zh"].text) if "zh" in li.answers else frozenset())
-            | (
-                _counted(_COUNTED_SHOWN, fold(li.answers["en"].text))
-                if "en" in li.answers
-                else frozenset()
-            )
+        self._units_en = [
+            _counted(_COUNTED_SHOWN, fold(li.answers["en"].text))
+            if "en" in li.answers
+            else frozenset()
             for li in intents
         ]
+        self._units = [
+            (_units(_UNIT_SHOWN, li.answers["zh"].text) if "zh" in li.answers else frozenset()) | en
+            for li, en in zip(intents, self._units_en, strict=True)
+        ]
+        # each Chinese answer's sentences, and the runs of four characters at most RARE_OWNERS
+        # answers show (a thing's name: 新滘西路, 新市头村)
+        self._sentences = [
+            _SENTENCE.split(fold(li.answers["zh"].text)) if "zh" in li.answers else []
+            for li in intents
+        ]
+        owners: dict[str, set[int]] = {}
+        for i, sentences in enumerate(self._sentences):
+            for sentence in sentences:
+                for run in _runs(sentence):
+                    owners.setdefault(run, set()).add(i)
+        self._rare_runs = frozenset(r for r, held in owners.items() if len(held) <= RARE_OWNERS)
         # what follows each of Haizhu's own places an answer names (南海心沙|低空经济岛)
         self._by_place = frozenset(n for n, d in details.details.items() if d.shows_place)
         places = _alternation_of(fold(p) for p in details.inside if has_chinese(p))
@@ -449,8 +473,24 @@ class AskedDetail:
             counted = _counted(_COUNTED_ASKED, text)
         if not units and not counted:
             return True
-        shown = frozenset().union(*(self._units[i] for i in offered + self._other_parts(q)))
+        shown = frozenset().union(
+            *(self._units_of(i, text) for i in offered + self._other_parts(q))
+        )
         return units <= shown and all(shown & _SAME_AS.get(c, frozenset({c})) for c in counted)
+
+    def _units_of(self, i: int, text: str) -> frozenset[str]:
+        """The units answer i counts in; of the thing the question names when the answer names
+        it too (新滘西路保障性住房项目能建多少套: the sentence with 新滘西路 counts no flats,
+        though another counts 9017套): five characters in a row of the question that at most
+        one other answer shows tell the thing."""
+        sentences = self._sentences[i]
+        if not sentences:
+            return self._units[i]
+        rare = [run for run in _runs(text) if run in self._rare_runs]
+        named = [s for s in sentences if sum(run in s for run in rare) >= NAME_RUNS]
+        if not named:
+            return self._units[i]
+        return frozenset().union(*(_units(_UNIT_SHOWN, s) for s in named)) | self._units_en[i]
 
     def _parts_shown(self, text: str, offered: list[int]) -> bool:
         """Whether an answer that has the figure a question quotes also names the part of it
