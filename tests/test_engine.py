@@ -549,15 +549,6 @@ def test_when_a_school_takes_pupils_is_a_detail_its_answer_says_is_not_given(
 @pytest.mark.parametrize(
     ("question", "decision"),
     [
-        ("低空经济岛建在哪", "answer"),  # the answer names the place just before it: 南海心沙…
-        ("隔山书院落户在哪里", "answer"),  # … or says where it settled: 落户十香园纪念馆
-        ("新增的口袋公园在哪儿", "fallback"),  # the parks' answer names no place
-        ("孙逸仙纪念医院新院区建在哪条路", "fallback"),  # a road is more than a place named
-    ],
-)
-@pytest.mark.parametrize(
-    ("question", "decision"),
-    [
         ("新滘西路那个保障性住房项目有几多套", "fallback"),  # its sentence counts no flats
         ("新市头村复建安置房建几多套", "fallback"),  # its sentence gives a date, not flats
         ("海珠筹集了多少套保障性租赁住房", "answer"),  # the district's 9017套
@@ -575,6 +566,15 @@ def test_a_count_of_a_named_thing_is_read_in_the_sentence_that_names_it(
         assert answer.reason == "detail"
 
 
+@pytest.mark.parametrize(
+    ("question", "decision"),
+    [
+        ("低空经济岛建在哪", "answer"),  # the answer names the place just before it: 南海心沙…
+        ("隔山书院落户在哪里", "answer"),  # … or says where it settled: 落户十香园纪念馆
+        ("新增的口袋公园在哪儿", "fallback"),  # the parks' answer names no place
+        ("孙逸仙纪念医院新院区建在哪条路", "fallback"),  # a road is more than a place named
+    ],
+)
 def test_where_a_thing_is_only_from_an_answer_that_places_it(
     engine: Engine, question: str, decision: str
 ) -> None:
