@@ -521,9 +521,10 @@ class AskedDetail:
         d = q.decision
         if d.kind == "fallback":
             return None
-        offered = [d.best] if d.best is not None else [i for i, _ in d.candidates]
-        # an answer must show the detail asked, and name the rate asked; of the choices offered,
-        # one must
+        # an answer must show the detail asked, and name the rate asked; of choices, the best
+        # must (How big is Haizhu Wetland: the exhibitions' 展览面积 is no wetland's area, and
+        # the wetland's answer, best of the two, gives none)
+        offered = [d.best] if d.best is not None else [i for i, _ in d.candidates[:1]]
         clauses = ",".join(q.norm.clauses)  # (folded, with the asking words)
         details = q.norm.details
         # (details asked in the engine's own words, when the lexicon has them)
