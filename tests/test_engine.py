@@ -768,6 +768,6 @@ def test_tax_a_group_pays_and_its_streets_are_details_not_given(
 def test_a_detail_asked_between_close_choices_is_the_best_ones_to_show(engine: Engine) -> None:
     """Haizhu Wetland and the exhibitions are close; the exhibitions' floor area is no
     wetland's area, and the wetland's answer gives none."""
-    answer = engine.ask("How big is Haizhu Wetland, in hectares?")
+    answer = engine.ask("how big is the Haizhu wetland in hectares")
     assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
     assert [r.intent for r in answer.related] == ["env_wetland"]
