@@ -83,6 +83,8 @@ def test_english_question_gets_english_answer(engine: Engine) -> None:
         ("学" * 600, "too_long"),
         ("隔壁区的托位有多少", "other_place"),
         ("our son's school place, when will we hear", "personal"),
+        ("my aunt has a flat in Lijiao, when will she get the new one", "personal"),
+        ("想去游戏公司实习，有推荐吗", "request"),
     ],
 )
 def test_refusals(engine: Engine, question: str, reason: str) -> None:
