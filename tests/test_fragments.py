@@ -195,3 +195,16 @@ def test_a_detail_of_the_questions_own_topic_offers_that_topic(engine: Engine) -
     answer = engine.ask("how many fires were there last year?", Context.after(games))
     assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
     assert [r.intent for r in answer.related] == ["life_fire_safety"], answer.related
+
+
+def test_where_asked_alone_after_an_answer_that_places_nothing_is_a_detail(
+    engine: Engine,
+) -> None:
+    """The parks' answer counts parks and names no place: 喺邊 asks what it does not give. "where
+    did that rank" asks a rank, which the GDP answer does give."""
+    parks = engine.ask("去年新增了几个口袋公园")
+    answer = engine.ask("喺邊", Context.after(parks))
+    assert (answer.decision, answer.reason, answer.followed) == ("fallback", "detail", True)
+    gdp = engine.ask("海珠去年GDP多少")
+    rank = engine.ask("where did that rank in the city?", Context.after(gdp))
+    assert rank.decision == "answer" and rank.followed, rank

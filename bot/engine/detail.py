@@ -237,6 +237,10 @@ _THE_REST = re.compile(
 # when asked of the last answer's things with no other words (啥时候开业, when exactly?)
 WHEN_DONE = "when_done"
 _WHEN_ONLY = re.compile(r"什么时候|啥时候|几时|何时|\bwhen\b")
+# where, asked of the last answer's things with no other words (喺邊, where is it?)
+WHERE = "where"
+# ("where did that rank" asks a rank)
+_WHERE_ONLY = re.compile(r"喺边|在哪|哪里|边度|\bwhere(?:'s| is| are| exactly| can| to)\b")
 # names asked for with no other words (叫什么名字, 列一下, which ones): wider than the lexicon's
 _NAMES_ONLY = re.compile(
     r"叫什么|叫咩|叫乜|什么名|咩名|名字|名称|名单|列一下|列出|哪几|边几|边啲|边[\d两二三四五六七八九十]"
@@ -532,6 +536,8 @@ class AskedDetail:
             details = details | (self._defined & {NAMES})
         if q.followup and _WHEN_ONLY.search(clauses):
             details = details | (self._defined & {WHEN_DONE})
+        if q.followup and _WHERE_ONLY.search(clauses):
+            details = details | (self._defined & {WHERE})
         if _THE_REST.search(clauses):
             details = details | (self._defined & {THE_REST})
         shows = (
