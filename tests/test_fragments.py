@@ -208,3 +208,15 @@ def test_where_asked_alone_after_an_answer_that_places_nothing_is_a_detail(
     gdp = engine.ask("海珠去年GDP多少")
     rank = engine.ask("where did that rank in the city?", Context.after(gdp))
     assert rank.decision == "answer" and rank.followed, rank
+
+
+def test_a_short_question_in_the_last_answers_own_words_follows_it(engine: Engine) -> None:
+    """多少家企业参与了 alone is about businesses; after the trade-in answer, which says 341家企业
+    参与, it asks that. A question whose words only the other answer has is read alone."""
+    trade_in = engine.ask("以旧换新拉动了多少消费")
+    answer = engine.ask("多少家企业参与了", Context.after(trade_in))
+    assert answer.followed and answer.intents == trade_in.intents and "341" in answer.text
+    alone = engine.ask("多少家企业参与了")
+    assert alone.decision == "answer" and alone.intents != trade_in.intents
+    childcare = engine.ask("托位有多少", Context.after(trade_in))
+    assert not childcare.followed and "10921" in childcare.text

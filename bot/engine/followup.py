@@ -32,6 +32,9 @@ _MARKER_ZH = re.compile(
 # a run of the last answer's words in a question nothing answers alone: 3 Chinese characters of
 # its matching form, or 2 English words of 4 letters or more
 ZH_RUN, EN_WORD = 3, 4
+# a run of the last answer's words that the answer a short question gets alone lacks: the
+# question follows (多少家企业参与了 after the trade-in answer)
+LAST_RUN = 4
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _WORD = re.compile(r"[a-z][a-z'-]+")
 _MARKER_EN = re.compile(r"^(?:and|what about|how about|what of|also|then|plus|so)\b", re.I)
@@ -116,7 +119,32 @@ class FollowUp:
             return True
         if marked and alone.score < EXACT:
             return True  # 营收呢, and the plan?: the marker says it follows
+        if answered[0] not in context.intents and self._said_last_only(
+            incoming, norm, context, answered[0]
+        ):
+            return True  # 多少家企业参与了 after the trade-in answer's 341家企业参与
         return not self._new_topic(norm.text, answered[0], context)
+
+    def _said_last_only(
+        self, incoming: Incoming, norm: Normalized, context: Context, other: str
+    ) -> bool:
+        """Whether words of a short question are in the last answer and not in the answer it
+        gets alone: four Chinese characters in a row, or two English words."""
+        said = " ".join(self._answers[i] for i in self.indices(context.intents))
+        alone = self._answers[self._index[other]] if other in self._index else ""
+        if not said:
+            return False
+        if incoming.lang == "en":
+            words = [w for w in _WORD.findall(fold(incoming.text)) if len(w) >= EN_WORD]
+            pairs = [f"{a} {b}" for a, b in itertools.pairwise(words)]
+            return any(p in said and p not in alone for p in pairs)
+        runs = {
+            run[k : k + LAST_RUN]
+            for text in (norm.text, fold(incoming.text))
+            for run in _CJK_RUN.findall(text)
+            for k in range(len(run) - LAST_RUN + 1)
+        }
+        return any(r in said and r not in alone for r in runs)
 
     def _about_last(self, incoming: Incoming, norm: Normalized, context: Context) -> bool:
         """Whether a question nothing answers alone speaks of what the last answer says: a run
