@@ -35,6 +35,8 @@ ZH_RUN, EN_WORD = 3, 4
 # a run of the last answer's words that the answer a short question gets alone lacks: the
 # question follows (多少家企业参与了 after the trade-in answer)
 LAST_RUN = 4
+# characters of matching form: a question this short may follow too, by such a run
+MEDIUM = 14
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _WORD = re.compile(r"[a-z][a-z'-]+")
 _MARKER_EN = re.compile(r"^(?:and|what about|how about|what of|also|then|plus|so)\b", re.I)
@@ -110,11 +112,16 @@ class FollowUp:
         else:
             marked = bool(_MARKER_ZH.search(text))
             short = len(norm.text) <= SHORT
+        answered = [i for i in alone.intents if i not in self._general]
         if not (marked or short) and not (
             alone.decision == "fallback" and self._about_last(incoming, norm, context)
         ):
-            return False
-        answered = [i for i in alone.intents if i not in self._general]
+            return bool(
+                answered
+                and answered[0] not in context.intents
+                and len(norm.text) <= MEDIUM
+                and self._said_last_only(incoming, norm, context, answered[0])
+            )
         if alone.decision != "answer" or not answered:
             return True
         if marked and alone.score < EXACT:
