@@ -124,7 +124,7 @@ class FollowUp:
             )
         if alone.decision != "answer" or not answered:
             return True
-        if marked and alone.score < EXACT:
+        if marked and alone.score < EXACT and not self._new_topic(norm.text, answered[0], context):
             return True  # 营收呢, and the plan?: the marker says it follows
         if answered[0] not in context.intents and self._said_last_only(
             incoming, norm, context, answered[0]
