@@ -85,6 +85,8 @@ def test_english_question_gets_english_answer(engine: Engine) -> None:
         ("our son's school place, when will we hear", "personal"),
         ("my aunt has a flat in Lijiao, when will she get the new one", "personal"),
         ("想去游戏公司实习，有推荐吗", "request"),
+        ("你觉得海珠明年经济会更好吗", "low_score"),  # an opinion: off-topic
+        ("Do you think Pazhou's economy will be better next year?", "low_score"),
     ],
 )
 def test_refusals(engine: Engine, question: str, reason: str) -> None:
@@ -505,6 +507,7 @@ def test_what_the_report_does_not_state_of_its_own_subjects(
         "那20个重点专科都是什么科",
         "56个项目的清单有没有",
         "首批入表的2家企业叫什么",  # two named asks both names: the answer names none
+        "Who are the 16 'leading engineers'?",  # a count before a quoted name
     ],
 )
 def test_every_name_of_a_counted_group_is_more_than_an_answer_lists(
@@ -604,6 +607,8 @@ def test_an_english_count_of_things_no_answer_counts_is_a_detail_not_given(engin
     )
     # the things counted are the last of a few words, before a verb or the end: complaints of
     # "noise complaints"; "aircraft landing points" counts points
+    flights = engine.ask("How many drone flights a day use the seafood route?")
+    assert (flights.decision, flights.reason) == ("fallback", "detail"), flights
     complaints = engine.ask("how many noise complaints were filed in Haizhu")
     assert (complaints.decision, complaints.reason) == ("fallback", "detail"), complaints
     assert engine.ask("How many aircraft landing points are planned?").decision == "answer"

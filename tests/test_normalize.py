@@ -406,6 +406,8 @@ def test_a_guess_asked_for_is_a_request(engine, question: str) -> None:  # type:
         ("海珠體育中心二期幾時開", True),  # traditional, read folded
         ("孙逸仙纪念医院新院区哪年开业", True),
         ("新院区的竣工日期", True),
+        ("宝悦坊几月开业", True),
+        ("花市主题园几时搞掂", True),  # Cantonese for done
         ("When exactly will the new tower open?", True),
         ("贝赛思学校什么时候开工", False),  # when it starts is not when it is done
         ("今年建成了多少个口袋公园", False),  # done, but no when

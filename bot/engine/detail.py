@@ -48,7 +48,7 @@ _COUNT_ZH = re.compile(
     r"(\d+|[一二两三四五六七八九十百]+)\s*多?(?:个|件|家|所|条|名|间|项|支|座|位|宗)"
     r"(?!月|星期|小时|钟|百分)"
 )
-_COUNT_EN = re.compile(r"\b(?:which|the|those|these|all|of)\s+(\d{1,3})\s+[a-z]")
+_COUNT_EN = re.compile(r"\b(?:which|the|those|these|all|of)\s+(\d{1,3})\s+['\"‘“]?[a-z]")
 _DIGITS = {c: n for n, c in enumerate("零一二三四五六七八九")} | {"两": 2}
 _CLAUSE_END = re.compile(r"[。；;，,？?！!\n]")
 
@@ -148,6 +148,10 @@ _COUNTED_CLASS = {
     "participants": "people",
     "residents": "people",
     "ppl": "people",
+    "tenants": "people",
+    "users": "people",
+    "seekers": "people",
+    "teams": "teams",
     "kids": "people",
     "pupils": "people",
     "students": "people",
@@ -187,7 +191,8 @@ _COUNTED_EN = "|".join(_COUNTED_CLASS)
 _COUNTED_ASKED = re.compile(
     rf"\bhow many (?:[a-z-]+ ){{0,2}}?({_COUNTED_EN})"
     r"(?=\s+(?:are|were|is|was|did|does|do|have|has|had|in|at|on|of|will|would|can|could|got|get"
-    r"|for|from|there|that|who|which|live|work|attend|went|came|visit|visited|died|took)\b|\s*[?.,!]|$)"
+    r"|for|from|there|that|who|which|live|work|attend|went|came|visit|visited|died|took|a|per|each"
+    r"|every|so|this|last)\b|\s*[?.,!]|$)"
 )
 _COUNTED_SHOWN = re.compile(
     rf"\d[\d,.]*(?:万|亿)?(?: \([\d,.]+\))?(?: [a-z-]+){{0,3}}? ({_COUNTED_EN})\b"

@@ -122,11 +122,11 @@ _NOT_THE_DETAIL = {"height": _HOW_HIGH_A_RATE, "area": _HOW_BIG_IN_MONEY}
 _WHAT_IT_COSTS = re.compile(r"\bhow much (?:does|do|is|are) (?:[\w'-]+ ){0,5}?cost\b")
 # when something will be done (啥时候能建好, 哪年开业, 要搞到什么时候, 完工时间, when will it open):
 # a when-word and a word of finishing or opening, in either order, whatever the lexicon lists
-_WHEN_WORD = r"(?:什么时候|什么时间|啥时候|啥时|几时|何时|哪年|哪一年|哪个月|几月份|几号|哪天)"
+_WHEN_WORD = r"(?:什么时候|什么时间|啥时候|啥时|几时|何时|哪年|哪一年|哪个月|几月份|几月|几号|哪天)"
 _DONE_WORD = (
     r"(?:建好|建成|起好|完工|竣工|开业|开张|开放|开门|开园|开馆|开通|开(?!工|始|展|发|会)|通车|贯通|交付|交楼|投用|"
     r"投入使用|启用|招生|开学|营业|落成|搞完|搞好|评到|评上|弄好|修好|入伙|收楼|上线|运营|完成|结束|"
-    r"搞到|修到|建到|拖到)"
+    r"搞到|修到|建到|拖到|搞掂|搞定)"
 )
 _WHEN_DONE = re.compile(
     rf"{_WHEN_WORD}[^,，。;；?？!！]{{0,8}}?{_DONE_WORD}"
