@@ -230,3 +230,14 @@ def test_a_marked_fragment_that_names_a_topic_of_its_own_moves_to_it(engine: Eng
     assert moved.decision == "answer" and "10921" in moved.text and not moved.followed, moved
     kept = engine.ask("咁2025年呢", Context.after(canteens))
     assert kept.followed and kept.intents == canteens.intents, kept
+
+
+def test_a_bare_fragment_after_a_question_that_names_no_topic_joins_the_topics_name(
+    engine: Engine,
+) -> None:
+    """達到國家推薦標準嘅有幾間 is answered on the centres' words without naming them; 佔幾成
+    joined to it says nothing, joined to the topic's name it asks the share (83.3%)."""
+    first = engine.ask("海珠區社區衛生服務中心有幾多間")
+    second = engine.ask("達到國家推薦標準嘅有幾間", Context.after(first))
+    share = engine.ask("佔幾成", Context.after(second, Context.after(first)))
+    assert share.followed and share.intents == first.intents and "83.3" in share.text, share

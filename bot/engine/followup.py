@@ -185,6 +185,13 @@ class FollowUp:
         sep = " " if incoming.lang == "en" and context.lang == "en" else "，"
         return context.understood.rstrip("?？。.!！ ") + sep + incoming.text
 
+    def titled(self, context: Context, incoming: Incoming) -> str:
+        """The fragment joined to the name of the last answer's topic (社区卫生服务中心，占几成)."""
+        first = self.indices(context.intents)[0]
+        lang = "en" if incoming.lang == "en" and context.lang == "en" else "zh"
+        sep = " " if lang == "en" else "，"
+        return self._composer.title(first, lang, "simplified") + sep + incoming.text
+
     @staticmethod
     def merged(joined: Normalized, fragment: Normalized, context: Context) -> Normalized:
         """The joined question's matching form, with the fragment's own time (or, without

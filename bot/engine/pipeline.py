@@ -184,6 +184,21 @@ class Pipeline:
         merged = self.followup.merged(self.normalizer.normalize(joined), norm, context)
         before = frozenset(self.followup.indices(context.intents))
         followed = self._run(incoming, joined, merged, today, followup=True, before=before)
+        if followed.decision == "fallback" and alone.reason == "fragment" and before:
+            # a bare fragment (佔幾成) after a question that does not name its topic
+            # (達到國家推薦標準嘅有幾間, answered on the topic's words): joined to the topic's
+            # name instead
+            titled = self.followup.titled(context, incoming)
+            again = self._run(
+                incoming,
+                titled,
+                self.followup.merged(self.normalizer.normalize(titled), norm, context),
+                today,
+                followup=True,
+                before=before,
+            )
+            if again.decision == "answer" and set(again.intents) & set(context.intents):
+                followed = again
         if followed.decision != "answer":
             # a detail the last answer's topic does not give (投资几多 after a school with no
             # investment figure) says so and offers that topic; anything else falls back alone,
