@@ -16,7 +16,7 @@ import re
 
 from rapidfuzz import fuzz
 
-from bot.engine.answer import Answer
+from bot.engine.answer import Answer, Lang
 from bot.engine.context import Context
 from bot.engine.normalize import Normalized, Normalizer, fold
 from bot.engine.query import Incoming
@@ -188,7 +188,7 @@ class FollowUp:
     def titled(self, context: Context, incoming: Incoming) -> str:
         """The fragment joined to the name of the last answer's topic (社区卫生服务中心，占几成)."""
         first = self.indices(context.intents)[0]
-        lang = "en" if incoming.lang == "en" and context.lang == "en" else "zh"
+        lang: Lang = "en" if incoming.lang == "en" and context.lang == "en" else "zh"
         sep = " " if lang == "en" else "，"
         return self._composer.title(first, lang, "simplified") + sep + incoming.text
 
