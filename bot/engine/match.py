@@ -274,6 +274,7 @@ class Matcher:
             for ch in k:
                 node = node.setdefault(ch, {})
             node[""] = k
+        self._last_keywords: tuple[str, frozenset[str]] | None = None
         # Figures: a number in the question that an intent's answer shows counts as a keyword.
         self._figure_owners: dict[str, list[int]] = {}
         for i, figs in enumerate(figures):
@@ -401,8 +402,17 @@ class Matcher:
                 extra[i] = extra.get(i, 0.0) + w.figure
         return extra
 
-    def keywords_in(self, question: str) -> set[str]:
-        """Every keyword inside the question."""
+    def keywords_in(self, question: str) -> frozenset[str]:
+        """Every keyword inside the question (the last question's kept: ranking and the steps
+        after it ask for the same one)."""
+        last = self._last_keywords
+        if last is not None and last[0] == question:
+            return last[1]
+        found = self._find_keywords(question)
+        self._last_keywords = (question, found)
+        return found
+
+    def _find_keywords(self, question: str) -> frozenset[str]:
         found: set[str] = set()
         trie, end = self._keyword_trie, len(question)
         for start, ch in enumerate(question):
@@ -420,7 +430,7 @@ class Matcher:
                     break
                 node = node.get(question[at])
                 at += 1
-        return found
+        return frozenset(found)
 
     def _penalty(
         self, years: frozenset[int]

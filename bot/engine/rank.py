@@ -172,26 +172,25 @@ def prefer_named(q: Query) -> Answer | None:
         return None
     if ranked[0][1] < NAMED_MIN:
         return None
-    named = q.matcher.keyword_owners(q.norm.text)
+    matcher, text = q.matcher, q.norm.text
+    named = matcher.keyword_owners(text)
     if not named or d.best in named:
         return None
-    matcher, text = q.matcher, q.norm.text
+    # compared before the year penalty: a year neither answer has (去年 read on a later day)
+    # must not keep the named topic out
+    missed = matcher.year_penalty(q.years)
+    top = ranked[0][1] + missed[d.best]
+    near = [i for i, score in ranked[1:] if score + missed[i] >= top - NAMED_NEAR and i in named]
+    if not near:
+        return None
     said = matcher.keywords_in(text)
     left_out = [
         k
         for k in matcher.keywords_of(d.best, matcher.best_example(text, d.best))
         if not any(k in word or word in k for word in said)  # 托育点 for 托育 is not left out
     ]
-    if not left_out:
-        return None  # its example holds no word of its own that the question left out
-    # compared before the year penalty: a year neither answer has (去年 read on a later day)
-    # must not keep the named topic out
-    missed = matcher.year_penalty(q.years)
-    top = ranked[0][1] + missed[d.best]
-    for i, score in ranked[1:]:
-        if score + missed[i] >= top - NAMED_NEAR and i in named:
-            q.decision = Decision("answer", i, d.candidates)
-            break
+    if left_out:  # its example holds a word of its own that the question left out
+        q.decision = Decision("answer", near[0], d.candidates)
     return None
 
 
