@@ -241,3 +241,11 @@ def test_a_bare_fragment_after_a_question_that_names_no_topic_joins_the_topics_n
     second = engine.ask("達到國家推薦標準嘅有幾間", Context.after(first))
     share = engine.ask("佔幾成", Context.after(second, Context.after(first)))
     assert share.followed and share.intents == first.intents and "83.3" in share.text, share
+
+
+def test_a_year_only_another_topic_has_does_not_move_a_follow_up_to_it(engine: Engine) -> None:
+    """那前年是多少 after GDP asks GDP for 2023, which the report does not give; R&D is the only
+    topic with 2023 figures, far from GDP: the answer stays on GDP and says 2023 is missing."""
+    gdp = engine.ask("海珠去年GDP多少")
+    answer = engine.ask("那前年是多少", Context.after(gdp))
+    assert answer.intents == gdp.intents and "2023" in answer.text, answer

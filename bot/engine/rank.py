@@ -277,7 +277,9 @@ class PreferAskedYear:
         best = q.decision.best if q.decision.best is not None else q.ranked[0][0]
         if self._years[best] & q.years:
             return None
-        floor = q.matcher.w.clarify
+        # close to the best: 那前年是多少 after GDP is no question on R&D, whose only figures
+        # are 2023's
+        floor = max(q.matcher.w.clarify, q.ranked[0][1] - YEAR_NEAR)
         covering = [(i, s) for i, s in q.ranked[:3] if s >= floor and self._years[i] & q.years]
         if covering:
             q.decision = Decision(
