@@ -249,3 +249,14 @@ def test_a_year_only_another_topic_has_does_not_move_a_follow_up_to_it(engine: E
     gdp = engine.ask("海珠去年GDP多少")
     answer = engine.ask("那前年是多少", Context.after(gdp))
     assert answer.intents == gdp.intents and "2023" in answer.text, answer
+
+
+def test_two_asking_clauses_that_name_no_topic_answer_nothing_alone(engine: Engine) -> None:
+    """叫什么名 在哪 asks two things and names no topic: alone it answers no two topics; after
+    the parks' answer it asks names and places the answer does not give."""
+    assert engine.ask("叫什么名 在哪").decision != "answer"
+    parks = engine.ask("去年新增了几个口袋公园")
+    answer = engine.ask("叫什么名 在哪", Context.after(parks))
+    assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
+    both = engine.ask("托位数和普惠占比分别是多少")
+    assert both.decision == "answer" and "10921" in both.text and "36.6" in both.text

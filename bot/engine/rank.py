@@ -398,11 +398,18 @@ class AnswerBoth:
     def __call__(self, q: Query) -> Answer | None:
         d = q.decision
         if d.kind == "clarify" and (
-            self._normalizer.asks_two_things(q.norm) or both_exact(d, q.matcher.w)
+            ((q.followup or self._named(q, d)) and self._normalizer.asks_two_things(q.norm))
+            or both_exact(d, q.matcher.w)
         ):
             q.decision = Decision("answer", d.candidates[0][0], d.candidates)
             q.also = (d.candidates[1][0],)
         return None
+
+    @staticmethod
+    def _named(q: Query, d: Decision) -> bool:
+        """Whether the question names either of the two by a keyword (叫什么名 在哪 asks two
+        things and names neither)."""
+        return bool(q.matcher.keyword_owners(q.norm.text) & {i for i, _ in d.candidates[:2]})
 
 
 class GeneralOnlyWhenSure:
