@@ -332,7 +332,8 @@ def _shows_figure(word: str, text: str) -> bool:
     if word.isascii():
         near = rf"\d[^.;]{{0,{2 * FIGURE_NEAR}}}\b{w}|\b{w}\b([^.;]{{0,{2 * FIGURE_NEAR}}})\d"
     else:
-        near = rf"{w}([^,。;、\d]{{0,{FIGURE_NEAR}}})\d"  # (folded: ，；are ,;)
+        # (folded: ，；are ,;) and the words just after the figure (产值实现10%以上增长)
+        near = rf"{w}([^,。;、\d]{{0,{FIGURE_NEAR}}}\d[\d.]*%?[^,。;、\d]{{0,4}})"
     return any(not _CHANGE_WORD.search(m.group(1) or "") for m in re.finditer(near, text))
 
 
