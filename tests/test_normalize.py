@@ -423,3 +423,20 @@ def test_when_something_is_done_is_read_from_a_when_word_and_a_done_word(
     assert ("when_done" in Normalizer(lexicon).normalize(question).details) is asked
     without = Lexicon(details={"height": {"asks": ["多高"], "shows": ["米"]}})
     assert "when_done" not in Normalizer(without).normalize(question).details
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("哪个项目投资最多", True),
+        ("海珠邊條街研發投入最多", True),
+        ("Which district grew the fastest?", True),
+        ("海珠GDP增长最快的行业是什么", False),  # no which-word: the answer lists the sectors
+        ("哪个项目已经动工", False),  # which, but no most
+    ],
+)
+def test_which_had_the_most_is_read_from_a_which_word_and_a_superlative(
+    question: str, asked: bool
+) -> None:
+    lexicon = Lexicon(details={"most": {"asks": ["最受欢迎"], "shows": ["最多"]}})
+    assert ("most" in Normalizer(lexicon).normalize(question).details) is asked

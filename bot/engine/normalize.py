@@ -136,6 +136,14 @@ _WHEN_DONE = re.compile(
     r"|ready|launch|operational|be built|built)\b"
 )
 WHEN_DONE = "when_done"
+# which of several had the most (哪个项目投资最多, 边条街研发投入最多, which district grew fastest)
+_WHICH_MOST = re.compile(
+    r"(?:哪个|哪家|哪间|哪条|哪所|哪一|边个|边间|边条|边度|边区|哪区|哪里)[^,，。;；?？!！]{0,10}?"
+    r"(?:最多|最大|最高|最快|最少|最低|最强|最好)"
+    r"|\bwhich\b[^.?!,]{0,40}?\b(?:the most|the highest|the largest|the biggest|the fastest|most)\b"
+)
+# details read from the words' structure, whatever phrases the lexicon lists (when defined there)
+_STRUCTURAL = {WHEN_DONE: _WHEN_DONE, "most": _WHICH_MOST}
 _NOT_HOW = re.compile(r"怎么样|怎样的|怎么会|怎么这么|如何评价|咋样|咋回事")
 # words that ask for a figure or a place: not a question whether something was done
 _FIGURE_ASK = r"多少|几|哪|什么|怎|咩|边度|how many|how much|what|which|when|where"
@@ -512,7 +520,7 @@ class Normalizer:
         self._costs = _alternation(fold(w) for w in lexicon.costs)
         self._detail_of = {fold(w): name for name, d in lexicon.details.items() for w in d.asks}
         self._details = _alternation(self._detail_of)
-        self._asks_when_done = WHEN_DONE in lexicon.details
+        self._structural = {n: p for n, p in _STRUCTURAL.items() if n in lexicon.details}
         self._requests = _alternation(fold(w) for w in lexicon.requests)
         self._fragments = _alternation(fold(w) for w in lexicon.fragments)
         self._aspects = _alternation(fold(w) for w in lexicon.aspects)
@@ -827,9 +835,9 @@ class Normalizer:
         found = words.findall(guarded)
         # how much does a meal cost: a price, whatever words the lexicon lists
         costs = "cost" in guarded and _WHAT_IT_COSTS.search(guarded) is not None
-        when = self._asks_when_done and _WHEN_DONE.search(guarded) is not None
+        structural = frozenset(n for n, p in self._structural.items() if p.search(guarded))
         if not found:
-            return frozenset({"price"} if costs else ()) | frozenset({WHEN_DONE} if when else ())
+            return frozenset({"price"} if costs else ()) | structural
         figure = self._figure_asks
         if len(clauses) > 1:
             asking = [c for c in clauses if self._asks_something(c)]
@@ -841,8 +849,7 @@ class Normalizer:
         }
         if costs:
             details |= {"price"}
-        if when:
-            details |= {WHEN_DONE}
+        details |= structural
         if "reason" in details and figure is not None:
             # 为什么说…？用了多少小时: a figure asked beside the why is the question
             reasons = [w for w in found if self._detail_of[w] == "reason"]
