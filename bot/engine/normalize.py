@@ -143,7 +143,12 @@ _WHICH_MOST = re.compile(
     r"|\bwhich\b[^.?!,]{0,40}?\b(?:the most|the highest|the largest|the biggest|the fastest|most)\b"
 )
 # details read from the words' structure, whatever phrases the lexicon lists (when defined there)
-_STRUCTURAL = {WHEN_DONE: _WHEN_DONE, "most": _WHICH_MOST}
+# what something will cost or cost (how much will the tunnels cost): its investment; what it
+# costs its user now is a price (`_WHAT_IT_COSTS`)
+_WHAT_IT_COST = re.compile(
+    r"\bhow much (?:will|would|did|has|have|had|was|were) (?:[\w'-]+ ){0,5}?(?:cost|spend|invest)\b"
+)
+_STRUCTURAL = {WHEN_DONE: _WHEN_DONE, "most": _WHICH_MOST, "investment": _WHAT_IT_COST}
 _NOT_HOW = re.compile(r"怎么样|怎样的|怎么会|怎么这么|如何评价|咋样|咋回事")
 # words that ask for a figure or a place: not a question whether something was done
 _FIGURE_ASK = r"多少|几|哪|什么|怎|咩|边度|how many|how much|what|which|when|where"
