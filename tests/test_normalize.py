@@ -425,6 +425,14 @@ def test_when_something_is_done_is_read_from_a_when_word_and_a_done_word(
     assert "when_done" not in Normalizer(without).normalize(question).details
 
 
+def test_what_something_will_cost_or_cost_asks_its_investment() -> None:
+    lexicon = Lexicon(details={"investment": {"asks": ["投资多少"], "shows": ["投资"]}})
+    n = Normalizer(lexicon)
+    assert "investment" in n.normalize("how much will the tunnels cost").details
+    assert "investment" in n.normalize("How much did the district spend on it?").details
+    assert "investment" not in n.normalize("how much does a meal cost").details  # a price
+
+
 @pytest.mark.parametrize(
     ("question", "asked"),
     [
@@ -435,14 +443,6 @@ def test_when_something_is_done_is_read_from_a_when_word_and_a_done_word(
         ("哪个项目已经动工", False),  # which, but no most
     ],
 )
-def test_what_something_will_cost_or_cost_asks_its_investment() -> None:
-    lexicon = Lexicon(details={"investment": {"asks": ["投资多少"], "shows": ["投资"]}})
-    n = Normalizer(lexicon)
-    assert "investment" in n.normalize("how much will the tunnels cost").details
-    assert "investment" in n.normalize("How much did the district spend on it?").details
-    assert "investment" not in n.normalize("how much does a meal cost").details  # a price
-
-
 def test_which_had_the_most_is_read_from_a_which_word_and_a_superlative(
     question: str, asked: bool
 ) -> None:
