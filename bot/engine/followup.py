@@ -124,7 +124,11 @@ class FollowUp:
             )
         if alone.decision != "answer" or not answered:
             return True
-        if marked and alone.score < EXACT and not self._new_topic(norm.text, answered[0], context):
+        if (
+            marked
+            and alone.score < EXACT
+            and not self._new_topic(norm.text, answered[0], context, distinct=False)
+        ):
             return True  # 营收呢, and the plan?: the marker says it follows
         if answered[0] not in context.intents and self._said_last_only(
             incoming, norm, context, answered[0]
@@ -168,16 +172,19 @@ class FollowUp:
             run[k : k + ZH_RUN] in said for run in runs for k in range(len(run) - ZH_RUN + 1)
         )
 
-    def _new_topic(self, text: str, intent: str, context: Context) -> bool:
-        """The question answers `intent` (not the context's) and names one of its distinctive
-        keywords that no intent of the context has."""
+    def _new_topic(
+        self, text: str, intent: str, context: Context, *, distinct: bool = True
+    ) -> bool:
+        """The question answers `intent` (not the context's) and names one of its keywords
+        (distinctive ones: held by at most two intents) that no intent of the context has."""
         i = self._index.get(intent)
         if i is None or intent in context.intents:
             return False
         before = set().union(
             *(self._all_keywords[self._index[c]] for c in context.intents if c in self._index)
         )
-        return any(kw in text and kw not in before for kw in self._keywords[i])
+        own = self._keywords[i] if distinct else self._all_keywords[i]
+        return any(kw in text and kw not in before for kw in own)
 
     @staticmethod
     def joined(context: Context, incoming: Incoming) -> str:
