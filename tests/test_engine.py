@@ -86,6 +86,8 @@ def test_english_question_gets_english_answer(engine: Engine) -> None:
         ("my aunt has a flat in Lijiao, when will she get the new one", "personal"),
         ("想去游戏公司实习，有推荐吗", "request"),
         ("你觉得海珠明年经济会更好吗", "low_score"),  # an opinion: off-topic
+        ("明天海珠空气好不好", "low_score"),  # a day's conditions: the report measures years
+        ("is the traffic bad in Haizhu right now", "low_score"),
         ("Do you think Pazhou's economy will be better next year?", "low_score"),
     ],
 )
@@ -774,6 +776,11 @@ def test_tax_a_group_pays_and_its_streets_are_details_not_given(
     answer = engine.ask(question)
     assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
     assert engine.ask("去年全区税收交了多少").decision == "answer"
+
+
+def test_currently_is_the_latest_figure_not_a_days_conditions(engine: Engine) -> None:
+    answer = engine.ask("海珠现在空气质量达标天数比例多少")
+    assert answer.decision == "answer" and "89.9" in answer.text, answer
 
 
 def test_a_detail_asked_between_close_choices_is_the_best_ones_to_show(engine: Engine) -> None:

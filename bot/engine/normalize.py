@@ -149,6 +149,14 @@ _WHAT_IT_COST = re.compile(
     r"\bhow much (?:will|would|did|has|have|had|was|were) (?:[\w'-]+ ){0,5}?(?:cost|spend|invest)\b"
 )
 _STRUCTURAL = {WHEN_DONE: _WHEN_DONE, "most": _WHICH_MOST, "investment": _WHAT_IT_COST}
+# conditions of a day (今天空气怎么样, 听日会唔会落雨, is traffic bad right now): the report
+# measures years, never today
+_CONDITIONS_NOW = re.compile(
+    r"(?:今天|今日|听日|明天|明日|后天|此刻|今晚|今朝)[^,，。;；?？!！]{0,6}?"
+    r"(?:空气|天气|塞车|堵车|堵不堵|塞不塞|落雨|下雨|气温|温度|aqi|pm2\.?5)"
+    r"|\b(?:today|tomorrow|tonight|right now)\b[^.?!,]{0,30}?\b(?:air|weather|traffic|rain|aqi)\b"
+    r"|\b(?:air|weather|traffic|aqi)\b[^.?!,]{0,30}?\b(?:today|tomorrow|tonight|right now)\b"
+)
 _NOT_HOW = re.compile(r"怎么样|怎样的|怎么会|怎么这么|如何评价|咋样|咋回事")
 # words that ask for a figure or a place: not a question whether something was done
 _FIGURE_ASK = r"多少|几|哪|什么|怎|咩|边度|how many|how much|what|which|when|where"
@@ -628,7 +636,9 @@ class Normalizer:
             # (海珠在全市排第几 is about Haizhu).
             ranked = _RANKING.sub(" ", folded)
             places += tuple(dict.fromkeys(self._wider.findall(ranked)))
-        offtopic = bool(self._offtopic and self._offtopic.search(guarded))
+        offtopic = bool(self._offtopic and self._offtopic.search(guarded)) or bool(
+            self._offtopic and _CONDITIONS_NOW.search(guarded)
+        )
         numbers = tuple(
             dict.fromkeys(
                 n
