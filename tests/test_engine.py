@@ -598,6 +598,10 @@ def test_revenue_said_only_of_its_growth_is_a_detail_not_given(engine: Engine) -
     answer = engine.ask("海珠游戏产业去年营收具体是多少亿")
     assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
     assert engine.ask("琶洲试验区四上企业营收多少").decision == "answer"
+    # sales said only of their growth (销售额增长20.2%) give no sales; a rise asked is answered
+    sales = engine.ask("新能源汽车销售额具体是多少亿")
+    assert (sales.decision, sales.reason) == ("fallback", "detail"), sales
+    assert engine.ask("日用品类销售额升咗几多").decision == "answer"
     # a figure followed by a change word is a change: 产值实现10%以上增长 gives no output value
     output = engine.ask("海珠规上工业总产值是多少")
     assert (output.decision, output.reason) == ("fallback", "detail"), output

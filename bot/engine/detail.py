@@ -308,7 +308,7 @@ def _shows(word: str, text: str) -> bool:
 
 # a change asked (增长了多少, 有冇增长, did it grow)
 _ASKS_CHANGE = re.compile(
-    r"增长|增速|增幅|增加|减少|下降|上升|涨|跌|变化|\bgrow|\bgrew\b|\brise|\brose\b|\bincrease"
+    r"增长|增速|增幅|增加|减少|下降|上升|升|涨|跌|变化|\bgrow|\bgrew\b|\brise|\brose\b|\bincrease"
     r"|\bdecrease|\bfall|\bfell\b|\bchange"
 )
 _CHANGE_WORD = re.compile(r"增|降|涨|升|减|提高|grew|grow|rose|fell|up |down ")
