@@ -489,6 +489,7 @@ def test_an_english_detail_word_counts_in_an_answer_only_as_a_whole_word(engine:
         ("海珠PM2.5有几多微克", "detail"),  # a concentration in its unit: the report gives a fall
         ("海珠湿地的鸟在哪里能看到", "detail"),  # where to see something: no sites given
         ("卖地的出让金有几多", "detail"),  # money: the land answer gives plots and areas, no 元
+        ("双清楼参观收不收钱", "detail"),  # a fee, asked whether there is one
     ],
 )
 def test_what_the_report_does_not_state_of_its_own_subjects(
