@@ -678,7 +678,8 @@ def test_how_big_in_money_is_no_floor_area(engine: Engine) -> None:
         ("海珠区有多少个古镇", "not other_place"),  # one character before the kind is no name
         ("Which projects of the 2024 plan were completed?", None),  # a year is no count
         ("我在报告里看到的单位GDP能耗下降了多少", None),  # 单位 per unit, no one's property
-        ("How much will the new tram line cost?", None),  # a project's cost, no user's price
+        # a project's cost is its investment (no user's price), which the rail answer lacks
+        ("How much will the new tram line cost?", "detail"),
         ("How high is the employment rate?", None),  # a rate's height is its value
         ("全省有多少个港澳子弟班", "other_place"),  # the wider area, though the classes are inside
     ],
@@ -795,3 +796,37 @@ def test_a_detail_asked_between_close_choices_is_the_best_ones_to_show(engine: E
     answer = engine.ask("how big is the Haizhu wetland in hectares")
     assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
     assert [r.intent for r in answer.related] == ["env_wetland"]
+
+
+@pytest.mark.parametrize(
+    ("question", "decision"),
+    [
+        # the topic's own words name no thing: the sentence with 9017套 still counts
+        ("保障性住房有多少套", "answer"),
+        # 边 of 旁边 is a side, not "which"
+        ("琶洲旁边3条过江隧道进展如何", "answer"),
+        # what follows the counted word may be any verb
+        ("How many fires happened in Haizhu last year?", "fallback"),
+        # a preposition ends the words before the counted thing: schools are counted
+        ("how many schools for kids are there", "answer"),
+        # 升级 is no rise: revenue is asked, and the games answer gives none
+        ("游戏产业升级后营收多少", "fallback"),
+        # 基本 after 琶洲 in the answer is no place of the tunnels
+        ("3条过江隧道基本上建在哪里", "fallback"),
+        # what projects cost is their investment, which the answer gives
+        ("59个重点建设项目费用多少", "answer"),
+        # 今天 compared with before means nowadays
+        ("今天海珠的空气质量比以前好了吗", "answer"),
+        ("Is the air in Haizhu cleaner today than a few years ago?", "answer"),
+    ],
+)
+def test_words_that_look_like_a_detail_or_a_scope_and_are_not(
+    engine: Engine, question: str, decision: str
+) -> None:
+    """Each found by a review of the detail and scope rules: read as the rules mean them."""
+    answer = engine.ask(question)
+    assert answer.decision == decision, answer
+
+
+def test_which_line_is_no_when(engine: Engine) -> None:
+    assert "when_done" not in engine.normalizer.normalize("海珠开通了几号线").details

@@ -260,3 +260,13 @@ def test_two_asking_clauses_that_name_no_topic_answer_nothing_alone(engine: Engi
     assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
     both = engine.ask("托位数和普惠占比分别是多少")
     assert both.decision == "answer" and "10921" in both.text and "36.6" in both.text
+
+
+def test_a_complete_question_sharing_only_common_words_with_the_last_answer_stands(
+    engine: Engine,
+) -> None:
+    """小洲村计划推动什么 shares 计划推动 with the key projects' answer, words many answers
+    use: it is read on its own."""
+    projects = engine.ask("重点项目投资多少")
+    answer = engine.ask("小洲村计划推动什么", Context.after(projects))
+    assert not answer.followed and answer.intents != projects.intents, answer

@@ -38,7 +38,7 @@ _DAY = re.compile(
 # names asked for (都有哪些, 都有谁, 名单, 叫什么, 系边啲, which, who): stems of asking which
 # ones, wider than the `names` detail's phrases, read only beside a count quoted
 _NAMES_ASKED = re.compile(
-    r"哪些|哪几|[哪边]\d|[哪边][两二三四五六七八九十]|有谁|是谁|名单|清单|叫什么|叫啥|叫咩|叫乜|系边|边啲|边几"
+    r"哪些|哪几|哪\d|哪[两二三四五六七八九十]|(?<![旁周江河路海岸身这那左右东南西北里外一两])边[\d两二三四五六七八九十]|有谁|是谁|名单|清单|叫什么|叫啥|叫咩|叫乜|系边|边啲|边几"
     r"|都是什么|都是啥|都系咩|列一下|列出|列个|列下"
     r"|\bwhich\b|\bwho\b|\bnames?\b|\blist\b"
 )
@@ -152,9 +152,6 @@ _COUNTED_CLASS = {
     "users": "people",
     "seekers": "people",
     "teams": "teams",
-    "kids": "people",
-    "pupils": "people",
-    "students": "people",
     "staff": "people",
     "employees": "people",
     "workers": "people",
@@ -189,10 +186,10 @@ _COUNTED_EN = "|".join(_COUNTED_CLASS)
 # (the things asked are the last of a few words: "how many noise complaints did", not the
 # aircraft of "how many aircraft landing points")
 _COUNTED_ASKED = re.compile(
-    rf"\bhow many (?:[a-z-]+ ){{0,2}}?({_COUNTED_EN})"
-    r"(?=\s+(?:are|were|is|was|did|does|do|have|has|had|in|at|on|of|will|would|can|could|got|get"
-    r"|for|from|there|that|who|which|live|work|attend|went|came|visit|visited|died|took|a|per|each"
-    r"|every|so|this|last)\b|\s*[?.,!]|$)"
+    rf"\bhow many (?:(?!(?:for|of|with|in|at|to|from|by|and|got|get)\b)[a-z-]+ ){{0,2}}?"
+    rf"({_COUNTED_EN})\b"
+    r"(?!\s+(?:landing|take-off|takeoff|charging|parking|service|services|points?|sites?"
+    r"|centres?|centers?|stations?|routes?|lines?|platforms?)\b)"
 )
 _COUNTED_SHOWN = re.compile(
     rf"\d[\d,.]*(?:万|亿)?(?: \([\d,.]+\))?(?: [a-z-]+){{0,3}}? ({_COUNTED_EN})\b"
@@ -248,7 +245,7 @@ WHERE = "where"
 _WHERE_ONLY = re.compile(r"喺边|在哪|哪里|边度|\bwhere(?:'s| is| are| exactly| can| to)\b")
 # names asked for with no other words (叫什么名字, 列一下, which ones): wider than the lexicon's
 _NAMES_ONLY = re.compile(
-    r"叫什么|叫咩|叫乜|什么名|咩名|名字|名称|名单|列一下|列出|哪几|边几|边啲|边[\d两二三四五六七八九十]"
+    r"叫什么|叫咩|叫乜|什么名|咩名|名字|名称|名单|列一下|列出|哪几|边几|边啲|(?<![旁周江河路海岸身这那左右东南西北里外一两])边[\d两二三四五六七八九十]"
     r"|\bwhich ones\b|\bwhich \d+\b|\bnames\b|\blist (?:them|their|the names)\b"
     r"|\bwhich (?!is\b|was\b|has\b|does\b)[a-z]{3,}s\b"
 )
@@ -308,7 +305,7 @@ def _shows(word: str, text: str) -> bool:
 
 # a change asked (增长了多少, 有冇增长, did it grow)
 _ASKS_CHANGE = re.compile(
-    r"增长|增速|增幅|增加|减少|下降|上升|升|涨|跌|变化|\bgrow|\bgrew\b|\brise|\brose\b|\bincrease"
+    r"增长|增速|增幅|增加|减少|下降|上升|升了|升咗|升幅|升多少|升几多|涨|跌|变化|\bgrow|\bgrew\b|\brise|\brose\b|\bincrease"
     r"|\bdecrease|\bfall|\bfell\b|\bchange"
 )
 _CHANGE_WORD = re.compile(r"增|降|涨|升|减|提高|grew|grow|rose|fell|up |down ")
@@ -316,6 +313,7 @@ FIGURE_NEAR = 8  # characters between a shown word and its figure (营收实现4
 
 
 PLACE_AFTER = 6  # characters after a place's name read as what it names (南海心沙|低空经济岛)
+PLACE_START = 2  # where the question's words may start after it (琶洲|南学校 for 学校)
 
 
 def _alternation_of(words: Iterable[str]) -> re.Pattern[str] | None:
@@ -401,6 +399,10 @@ class AskedDetail:
                 for run in _runs(sentence):
                     owners.setdefault(run, set()).add(i)
         self._rare_runs = frozenset(r for r, held in owners.items() if len(held) <= RARE_OWNERS)
+        # the runs of each intent's own keywords: its topic (保障性住房), never a thing's name
+        self._topic_runs = [
+            frozenset(run for kw in li.intent.keywords for run in _runs(fold(kw))) for li in intents
+        ]
         # what follows each of Haizhu's own places an answer names (南海心沙|低空经济岛)
         self._by_place = frozenset(n for n, d in details.details.items() if d.shows_place)
         places = _alternation_of(fold(p) for p in details.inside if has_chinese(p))
@@ -438,9 +440,7 @@ class AskedDetail:
         """Whether answer i names a place of Haizhu's just before words of the question
         (低空经济岛在哪里: 南海心沙低空经济岛)."""
         return any(
-            after[j : j + 2] in text
-            for after in self._after_place[i]
-            for j in range(len(after) - 1)
+            after[j : j + 2] in text for after in self._after_place[i] for j in range(PLACE_START)
         )
 
     def _names_rates(self, text: str, offered: list[int]) -> bool:
@@ -491,12 +491,15 @@ class AskedDetail:
     def _units_of(self, i: int, text: str) -> frozenset[str]:
         """The units answer i counts in; of the thing the question names when the answer names
         it too (新滘西路保障性住房项目能建多少套: the sentence with 新滘西路 counts no flats,
-        though another counts 9017套): five characters in a row of the question that at most
-        one other answer shows tell the thing."""
+        though another counts 9017套): two runs of four characters of the question that at
+        most one other answer shows, and that are no words of the answer's own keywords (its
+        topic, 保障性住房), tell the thing."""
         sentences = self._sentences[i]
         if not sentences:
             return self._units[i]
-        rare = [run for run in _runs(text) if run in self._rare_runs]
+        rare = [
+            run for run in _runs(text) if run in self._rare_runs and run not in self._topic_runs[i]
+        ]
         named = [s for s in sentences if sum(run in s for run in rare) >= NAME_RUNS]
         if not named:
             return self._units[i]

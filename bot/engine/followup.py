@@ -70,6 +70,13 @@ class FollowUp:
         self._keywords = [[kw for kw in kws if kw and len(owners[kw]) <= 2] for kws in keywords]
         self._all_keywords = [set(kws) for kws in keywords]
         self._answers = answers or [""] * len(ids)  # each intent's answers, folded
+        # runs of LAST_RUN characters at most two answers show (企业参与, not 计划推动)
+        owners_of: dict[str, set[int]] = {}
+        for i, said in enumerate(self._answers):
+            for run in _CJK_RUN.findall(said):
+                for k in range(len(run) - LAST_RUN + 1):
+                    owners_of.setdefault(run[k : k + LAST_RUN], set()).add(i)
+        self._rare = frozenset(r for r, held in owners_of.items() if len(held) <= 2)
 
     def indices(self, intents: tuple[str, ...]) -> list[int]:
         return [self._index[i] for i in intents if i in self._index]
@@ -140,7 +147,8 @@ class FollowUp:
         self, incoming: Incoming, norm: Normalized, context: Context, other: str
     ) -> bool:
         """Whether words of a short question are in the last answer and not in the answer it
-        gets alone: four Chinese characters in a row, or two English words."""
+        gets alone: four Chinese characters in a row that at most two answers show (企业参与,
+        not 计划推动), or two English words."""
         said = " ".join(self._answers[i] for i in self.indices(context.intents))
         alone = self._answers[self._index[other]] if other in self._index else ""
         if not said:
@@ -155,7 +163,7 @@ class FollowUp:
             for run in _CJK_RUN.findall(text)
             for k in range(len(run) - LAST_RUN + 1)
         }
-        return any(r in said and r not in alone for r in runs)
+        return any(r in self._rare and r in said and r not in alone for r in runs)
 
     def _about_last(self, incoming: Incoming, norm: Normalized, context: Context) -> bool:
         """Whether a question nothing answers alone speaks of what the last answer says: a run

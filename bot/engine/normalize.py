@@ -122,10 +122,12 @@ _NOT_THE_DETAIL = {"height": _HOW_HIGH_A_RATE, "area": _HOW_BIG_IN_MONEY}
 _WHAT_IT_COSTS = re.compile(r"\bhow much (?:does|do|is|are) (?:[\w'-]+ ){0,5}?cost\b")
 # when something will be done (啥时候能建好, 哪年开业, 要搞到什么时候, 完工时间, when will it open):
 # a when-word and a word of finishing or opening, in either order, whatever the lexicon lists
-_WHEN_WORD = r"(?:什么时候|什么时间|啥时候|啥时|几时|何时|哪年|哪一年|哪个月|几月份|几月|几号|哪天)"
+_WHEN_WORD = (
+    r"(?:什么时候|什么时间|啥时候|啥时|几时|何时|哪年|哪一年|哪个月|几月份|几月|几号(?!线)|哪天)"
+)
 _DONE_WORD = (
-    r"(?:建好|建成|起好|完工|竣工|开业|开张|开放|开门|开园|开馆|开通|开(?!工|始|展|发|会)|通车|贯通|交付|交楼|投用|"
-    r"投入使用|启用|招生|开学|营业|落成|搞完|搞好|评到|评上|弄好|修好|入伙|收楼|上线|运营|完成|结束|"
+    r"(?:建好|建成|起好|完工|竣工|开业|开张|开放|开门|开园|开馆|开通|开(?!工|始|展|发|会|设|办|了几|支)|通车|贯通|交付|交楼|投用|"
+    r"投入使用|启用|招生|开学|营业(?!额|收入)|落成|搞完|搞好|评到|评上|弄好|修好|入伙|收楼|上线|运营|完成|结束|"
     r"搞到|修到|建到|拖到|搞掂|搞定)"
 )
 _WHEN_DONE = re.compile(
@@ -157,6 +159,8 @@ _CONDITIONS_NOW = re.compile(
     r"|\b(?:today|tomorrow|tonight|right now)\b[^.?!,]{0,30}?\b(?:air|weather|traffic|rain|aqi)\b"
     r"|\b(?:air|weather|traffic|aqi)\b[^.?!,]{0,30}?\b(?:today|tomorrow|tonight|right now)\b"
 )
+# ... unless compared with before: 今天 then means nowadays (今天的空气比以前好了吗)
+_AGAINST_BEFORE = re.compile(r"以前|过去|往年|从前|比起|\bthan\b|\bcompared\b|\bago\b|\bused to\b")
 _NOT_HOW = re.compile(r"怎么样|怎样的|怎么会|怎么这么|如何评价|咋样|咋回事")
 # words that ask for a figure or a place: not a question whether something was done
 _FIGURE_ASK = r"多少|几|哪|什么|怎|咩|边度|how many|how much|what|which|when|where"
@@ -637,7 +641,9 @@ class Normalizer:
             ranked = _RANKING.sub(" ", folded)
             places += tuple(dict.fromkeys(self._wider.findall(ranked)))
         offtopic = bool(self._offtopic and self._offtopic.search(guarded)) or bool(
-            self._offtopic and _CONDITIONS_NOW.search(guarded)
+            self._offtopic
+            and _CONDITIONS_NOW.search(guarded)
+            and not _AGAINST_BEFORE.search(guarded)
         )
         numbers = tuple(
             dict.fromkeys(

@@ -1,9 +1,11 @@
 """The path of a question through the engine, in order, in one place.
 
     screen -> (a clarify choice picked) -> normalize -> resolve time -> rank -> decide
-           -> rank clauses -> prefer the conversation's topic, and the year it asks
-           -> by figure
-           -> guards (off-topic, request, procedure, personal case, other place)
+           -> prefer the topic named -> rank clauses
+           -> prefer the conversation's topic, and the year it asks
+           -> by figure -> the answers' own words
+           -> guards (off-topic, fragment, request, procedure, personal case, other place,
+              a detail not given)
            -> several parts -> answer both -> time note
            -> compose (`finish`)
 
