@@ -134,13 +134,22 @@ def test_conversations_written_apart_from_the_intents(engine: Engine) -> None:
         # written late in the fourth session: refused 68/105 as written, 84/105 after (answered
         # 97/105 both)
         ("conversations_8", 210, 0.9, 0.78),
+        # 50 conversations, 199 follow-ups, 96 to refuse (details, other places, personal cases,
+        # procedures, requests, alternating with answers), written at the start of the fifth
+        # session of 2026-12-03: answered 94/103 and refused 77/96 as written, 98/103 and 84/96
+        # after (when it is done, where it is, which has the most, the last answer's own words)
+        ("conversations_9", 199, 0.93, 0.85),
+        # 45 conversations of 4 to 6 turns that drift, 209 follow-ups, 82 to refuse, written
+        # mid-way through that session: answered 116/127 and refused 66/82 as it arrived (the
+        # start code: 114/127 and 64/82), 121/127 and 71/82 after
+        ("conversations_10", 209, 0.93, 0.84),
     ],
 )
-def test_conversations_5_to_8_refusals_inside_conversations(
+def test_conversations_5_to_10_refusals_inside_conversations(
     engine: Engine, name: str, turns: int, answered_floor: float, refused_floor: float
 ) -> None:
-    """tests/eval/conversations_5.yaml to conversations_8.yaml, each by another author who read
-    only the report, and worked from."""
+    """tests/eval/conversations_5.yaml to conversations_10.yaml, each by another author who
+    read only the report, and worked from."""
     report = evaluate_conversations(
         engine, load_conversations(ROOT / "tests" / "eval" / f"{name}.yaml", TODAY)
     )
@@ -204,9 +213,17 @@ def test_held_out_conversations(engine: Engine) -> None:
         # late in that session, after most of its work: follow-ups 194/222 = 87.4% (answered
         # 157/165, refused 37/57; the session's start code 191/222)
         ("conversations_holdout_6", 222, 0.86, 0.63),
+        # 60 conversations (232 follow-ups, 63 to refuse) by a seventh held-out author, written
+        # at the start of the fifth session of 2026-12-03, measured once near its end:
+        # follow-ups 206/232 = 88.8% (answered 156/169, refused 50/63; the start code 200/232)
+        ("conversations_holdout_7", 232, 0.88, 0.78),
+        # 60 conversations (239 follow-ups, 61 to refuse) by an eighth held-out author, written
+        # mid-way through that session, measured once near its end: follow-ups 220/239 = 92.1%
+        # (answered 174/178, refused 46/61; the start code 212/239)
+        ("conversations_holdout_8", 239, 0.91, 0.74),
     ],
 )
-def test_held_out_conversations_2_to_6(
+def test_held_out_conversations_2_to_8(
     engine: Engine, name: str, turns: int, floor: float, refused_floor: float
 ) -> None:
     """Held-out conversations, never used for tuning (only totals looked at)."""

@@ -138,34 +138,42 @@ def test_held_out_8(engine: Engine) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "accuracy", "core", "refusals"),
+    ("name", "accuracy", "core", "refusals", "places"),
     [
         # written at the start of the third session of 2026-12-03, measured only at its end:
         # 303/320 = 94.7% as written; core 159/160, refusals 144/160 (off-topic 18/30)
-        ("holdout_9", 0.94, 0.98, 0.89),
+        ("holdout_9", 0.94, 0.98, 0.89, 40),
         # written near the end of that session, after most of its work: 298/320 = 93.1% as
         # written; core 154/160, refusals 144/160 (off-topic 21/30, procedures 31/35)
-        ("holdout_10", 0.92, 0.95, 0.89),
+        ("holdout_10", 0.92, 0.95, 0.89, 40),
         # written at the start of the fourth session of 2026-12-03, measured only at its end:
         # 310/320 = 96.9%; core 158/160, refusals 152/160 = 95.0% (off-topic 25/30); the
         # session's start code: 309/320 (refusals 151/160)
-        ("holdout_11", 0.96, 0.97, 0.94),
+        ("holdout_11", 0.96, 0.97, 0.94, 40),
         # written late in that session, after most of its work: 305/320 = 95.3%; core 157/160,
         # refusals 148/160 = 92.5% (off-topic 20/30); the session's start code: 302/320
-        ("holdout_12", 0.94, 0.97, 0.91),
+        ("holdout_12", 0.94, 0.97, 0.91, 40),
+        # written at the start of the fifth session of 2026-12-03, measured once near its end:
+        # 304/320 = 95.0%; core 152/160, refusals 152/160 = 95.0% (off-topic 24/30); the
+        # session's start code: 303/320 (core 153, refusals 150)
+        ("holdout_13", 0.94, 0.94, 0.94, 40),
+        # written mid-way through that session, measured once near its end: 304/320; core
+        # 157/160, refusals 147/160 = 91.9% (off-topic 19/30), other places 39/40; the start
+        # code: 303/320 (core 156, refusals 147, other places 39/40)
+        ("holdout_14", 0.94, 0.97, 0.91, 39),
     ],
 )
-def test_held_out_9_to_12(
-    engine: Engine, name: str, accuracy: float, core: float, refusals: float
+def test_held_out_9_to_14(
+    engine: Engine, name: str, accuracy: float, core: float, refusals: float, places: int
 ) -> None:
-    """tests/eval/holdout_9.yaml to holdout_12.yaml: 320 questions each (160 to refuse) by a
-    ninth to a twelfth held-out author, never used for tuning (only totals are looked at).
-    Other places 40/40 in all four."""
+    """tests/eval/holdout_9.yaml to holdout_14.yaml: 320 questions each (160 to refuse) by a
+    ninth to a fourteenth held-out author, never used for tuning (only totals are looked at).
+    Other places 40/40 in all but no. 14 (39/40)."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 320 and report.accuracy >= accuracy
     assert share(by, REFUSAL_CATEGORIES) >= refusals, by
-    assert by["otherplace"][0] == by["otherplace"][1]
+    assert by["otherplace"][0] >= places
     assert share(by, CORE_CATEGORIES) >= core
 
 
@@ -297,6 +305,30 @@ def test_refusals_22(engine: Engine) -> None:
     by = report.by_category()
     assert len(report.results) >= 200 and report.accuracy >= 0.79
     assert by["offtopic"][0] >= 92 and by["lookalike"][0] >= 66, by
+
+
+def test_refusals_23(engine: Engine) -> None:
+    """tests/eval/refusals_23.yaml: 160 questions on the report's own subjects asking what it
+    does not state (names, addresses, dates, breakdowns, counts it never makes) and 60
+    look-alikes, by another author written at the start of the fifth session of 2026-12-03,
+    which worked from it: 159/220 as written (off-topic 105/160, look-alikes 54/60), 178/220
+    after (off-topic 125/160, look-alikes 53/60)."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_23.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 220 and report.accuracy >= 0.79
+    assert by["offtopic"][0] >= 123 and by["lookalike"][0] >= 52, by
+
+
+def test_refusals_24(engine: Engine) -> None:
+    """tests/eval/refusals_24.yaml: 150 questions five kinds of asker put to what the report
+    leaves out (a parent, a retiree, a shop owner, a journalist, a flat buyer) and 50
+    look-alikes, by another author written mid-way through that session: 155/200 as it
+    arrived (the session's start code: 145/200, off-topic 96/150), 164/200 after (off-topic
+    115/150, look-alikes 49/50)."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_24.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 200 and report.accuracy >= 0.8
+    assert by["offtopic"][0] >= 113 and by["lookalike"][0] >= 48, by
 
 
 def test_lookalikes_units(engine: Engine) -> None:
