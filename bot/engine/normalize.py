@@ -150,7 +150,28 @@ _WHICH_MOST = re.compile(
 _WHAT_IT_COST = re.compile(
     r"\bhow much (?:will|would|did|has|have|had|was|were) (?:[\w'-]+ ){0,5}?(?:cost|spend|invest)\b"
 )
-_STRUCTURAL = {WHEN_DONE: _WHEN_DONE, "most": _WHICH_MOST, "investment": _WHAT_IT_COST}
+# each with the words one of which it needs, looked for first: most questions have none, and a
+# plain `in` costs far less than the pattern
+_STRUCTURAL = {
+    WHEN_DONE: (("时", "日期", "哪年", "哪一年", "哪个月", "几月", "几号", "哪天", "when"), _WHEN_DONE),
+    "most": (("最", "which"), _WHICH_MOST),
+    "investment": (("how much",), _WHAT_IT_COST),
+}
+_DAY_WORDS = (
+    "今天",
+    "今日",
+    "听日",
+    "明天",
+    "明日",
+    "后天",
+    "此刻",
+    "今晚",
+    "今朝",
+    "today",
+    "tomorrow",
+    "tonight",
+    "right now",
+)
 # conditions of a day (今天空气怎么样, 听日会唔会落雨, is traffic bad right now): the report
 # measures years, never today
 _CONDITIONS_NOW = re.compile(
@@ -642,6 +663,7 @@ class Normalizer:
             places += tuple(dict.fromkeys(self._wider.findall(ranked)))
         offtopic = bool(self._offtopic and self._offtopic.search(guarded)) or bool(
             self._offtopic
+            and any(w in guarded for w in _DAY_WORDS)
             and _CONDITIONS_NOW.search(guarded)
             and not _AGAINST_BEFORE.search(guarded)
         )
@@ -856,7 +878,11 @@ class Normalizer:
         found = words.findall(guarded)
         # how much does a meal cost: a price, whatever words the lexicon lists
         costs = "cost" in guarded and _WHAT_IT_COSTS.search(guarded) is not None
-        structural = frozenset(n for n, p in self._structural.items() if p.search(guarded))
+        structural = frozenset(
+            n
+            for n, (words, pattern) in self._structural.items()
+            if any(w in guarded for w in words) and pattern.search(guarded)
+        )
         if not found:
             return frozenset({"price"} if costs else ()) | structural
         figure = self._figure_asks
