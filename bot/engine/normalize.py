@@ -153,7 +153,10 @@ _WHAT_IT_COST = re.compile(
 # each with the words one of which it needs, looked for first: most questions have none, and a
 # plain `in` costs far less than the pattern
 _STRUCTURAL = {
-    WHEN_DONE: (("时", "日期", "哪年", "哪一年", "哪个月", "几月", "几号", "哪天", "when"), _WHEN_DONE),
+    WHEN_DONE: (
+        ("时", "日期", "哪年", "哪一年", "哪个月", "几月", "几号", "哪天", "when"),
+        _WHEN_DONE,
+    ),
     "most": (("最", "which"), _WHICH_MOST),
     "investment": (("how much",), _WHAT_IT_COST),
 }
