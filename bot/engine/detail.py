@@ -398,7 +398,8 @@ class AskedDetail:
             for sentence in sentences:
                 for run in _runs(sentence):
                     owners.setdefault(run, set()).add(i)
-        self._rare_runs = frozenset(r for r, held in owners.items() if len(held) <= RARE_OWNERS)
+        # (kept as the few common runs: nearly every run is rare)
+        self._common_runs = frozenset(r for r, held in owners.items() if len(held) > RARE_OWNERS)
         # the runs of each intent's own keywords: its topic (保障性住房), never a thing's name
         self._topic_runs = [
             frozenset(run for kw in li.intent.keywords for run in _runs(fold(kw))) for li in intents
@@ -498,7 +499,9 @@ class AskedDetail:
         if not sentences:
             return self._units[i]
         rare = [
-            run for run in _runs(text) if run in self._rare_runs and run not in self._topic_runs[i]
+            run
+            for run in _runs(text)
+            if run not in self._common_runs and run not in self._topic_runs[i]
         ]
         named = [s for s in sentences if sum(run in s for run in rare) >= NAME_RUNS]
         if not named:

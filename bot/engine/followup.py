@@ -76,7 +76,8 @@ class FollowUp:
             for run in _CJK_RUN.findall(said):
                 for k in range(len(run) - LAST_RUN + 1):
                     owners_of.setdefault(run[k : k + LAST_RUN], set()).add(i)
-        self._rare = frozenset(r for r, held in owners_of.items() if len(held) <= 2)
+        # (kept as the few common runs: nearly every run is rare)
+        self._common = frozenset(r for r, held in owners_of.items() if len(held) > 2)
 
     def indices(self, intents: tuple[str, ...]) -> list[int]:
         return [self._index[i] for i in intents if i in self._index]
@@ -163,7 +164,7 @@ class FollowUp:
             for run in _CJK_RUN.findall(text)
             for k in range(len(run) - LAST_RUN + 1)
         }
-        return any(r in self._rare and r in said and r not in alone for r in runs)
+        return any(r not in self._common and r in said and r not in alone for r in runs)
 
     def _about_last(self, incoming: Incoming, norm: Normalized, context: Context) -> bool:
         """Whether a question nothing answers alone speaks of what the last answer says: a run
