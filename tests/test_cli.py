@@ -160,3 +160,24 @@ def test_run_without_a_token_or_a_terminal_exits_with_one_clear_line() -> None:
     assert out.returncode == 2
     assert out.stderr.strip().count("\n") == 0 and "TELEGRAM_BOT_TOKEN is not set" in out.stderr
     assert out.stdout == ""  # no console banner
+
+
+def test_ask_piped_into_a_reader_that_stops_early_ends_quietly() -> None:
+    """`python -m bot ask … | head -2`: the reader closes the pipe after two lines; the command
+    ends with 0 and no traceback."""
+    questions = "\n".join(["托位有多少"] * 2000) + "\n"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "ask", "--today", "2025-06-01"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    proc.stdin.write(questions.encode())
+    proc.stdin.close()
+    assert proc.stdout.readline().startswith(b"> ")
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0, err
+    assert "Traceback" not in err, err
