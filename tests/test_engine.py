@@ -490,6 +490,7 @@ def test_an_english_detail_word_counts_in_an_answer_only_as_a_whole_word(engine:
         ("海珠湿地的鸟在哪里能看到", "detail"),  # where to see something: no sites given
         ("卖地的出让金有几多", "detail"),  # money: the land answer gives plots and areas, no 元
         ("双清楼参观收不收钱", "detail"),  # a fee, asked whether there is one
+        ("托育点收费贵唔贵", "detail"),  # … in Cantonese, whose 唔 the detail words keep
         ("东晓路那块地是哪家公司拿的", "detail"),  # the buyer: the report names none
     ],
 )
