@@ -11,7 +11,6 @@ names and the longest list it gives. One step of the pipeline (`bot.engine.pipel
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from bot.content.load import LoadedIntent
 from bot.content.schema import Lexicon
@@ -21,6 +20,8 @@ from bot.engine.normalize import Normalizer, fold, has_chinese
 from bot.engine.pinyin import to_pinyin_codes
 from bot.engine.query import Query
 from bot.engine.render import Composer
+from bot.engine.terms import char_runs
+from bot.engine.words import alternation
 
 # a rate asked by name (家庭医生签约率, 失业率); those any figure of growth or share answers are not
 _RATE = re.compile(r"[\u4e00-\u9fff]{2}率")
@@ -197,14 +198,8 @@ _COUNTED_SHOWN = re.compile(
 
 
 _SENTENCE = re.compile(r"[。;；\n]")
-_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{4,}")
 RARE_OWNERS = 2  # answers that may show a run for it still to name a thing
 NAME_RUNS = 2  # such runs a sentence shares with the question (five characters) to name it
-
-
-def _runs(text: str) -> set[str]:
-    """Every run of four Chinese characters of a text."""
-    return {chunk[k : k + 4] for chunk in _HAN_RUN.findall(text) for k in range(len(chunk) - 3)}
 
 
 def _units(pattern: re.Pattern[str], text: str) -> frozenset[str]:
@@ -316,12 +311,6 @@ PLACE_AFTER = 6  # characters after a place's name read as what it names (南海
 PLACE_START = 2  # where the question's words may start after it (琶洲|南学校 for 学校)
 
 
-def _alternation_of(words: Iterable[str]) -> re.Pattern[str] | None:
-    """One pattern for any of the words, longest first (None for none)."""
-    ordered = sorted(set(words), key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, ordered))) if ordered else None
-
-
 def _shows_figure(word: str, text: str) -> bool:
     """Whether a folded answer has `word` with a figure just after it (Chinese: 营收4484.44亿元)
     or just before it (English: 448.444 billion yuan of revenue), and not a figure of its change
@@ -396,17 +385,18 @@ class AskedDetail:
         owners: dict[str, set[int]] = {}
         for i, sentences in enumerate(self._sentences):
             for sentence in sentences:
-                for run in _runs(sentence):
+                for run in char_runs(sentence):
                     owners.setdefault(run, set()).add(i)
         # (kept as the few common runs: nearly every run is rare)
         self._common_runs = frozenset(r for r, held in owners.items() if len(held) > RARE_OWNERS)
         # the runs of each intent's own keywords: its topic (保障性住房), never a thing's name
         self._topic_runs = [
-            frozenset(run for kw in li.intent.keywords for run in _runs(fold(kw))) for li in intents
+            frozenset(run for kw in li.intent.keywords for run in char_runs(fold(kw)))
+            for li in intents
         ]
         # what follows each of Haizhu's own places an answer names (南海心沙|低空经济岛)
         self._by_place = frozenset(n for n, d in details.details.items() if d.shows_place)
-        places = _alternation_of(fold(p) for p in details.inside if has_chinese(p))
+        places = alternation(fold(p) for p in details.inside if has_chinese(p))
         self._after_place = [
             [t[m.end() : m.end() + PLACE_AFTER] for m in places.finditer(t)]
             if places and self._by_place
@@ -484,12 +474,13 @@ class AskedDetail:
             counted = _counted(_COUNTED_ASKED, text)
         if not units and not counted:
             return True
+        runs = set(char_runs(text))
         shown = frozenset().union(
-            *(self._units_of(i, text) for i in offered + self._other_parts(q))
+            *(self._units_of(i, runs) for i in offered + self._other_parts(q))
         )
         return units <= shown and all(shown & _SAME_AS.get(c, frozenset({c})) for c in counted)
 
-    def _units_of(self, i: int, text: str) -> frozenset[str]:
+    def _units_of(self, i: int, runs: set[str]) -> frozenset[str]:
         """The units answer i counts in; of the thing the question names when the answer names
         it too (新滘西路保障性住房项目能建多少套: the sentence with 新滘西路 counts no flats,
         though another counts 9017套): two runs of four characters of the question that at
@@ -499,9 +490,7 @@ class AskedDetail:
         if not sentences:
             return self._units[i]
         rare = [
-            run
-            for run in _runs(text)
-            if run not in self._common_runs and run not in self._topic_runs[i]
+            run for run in runs if run not in self._common_runs and run not in self._topic_runs[i]
         ]
         named = [s for s in sentences if sum(run in s for run in rare) >= NAME_RUNS]
         if not named:

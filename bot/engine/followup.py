@@ -21,6 +21,7 @@ from bot.engine.context import Context
 from bot.engine.normalize import Normalized, Normalizer, fold
 from bot.engine.query import Incoming
 from bot.engine.render import Composer
+from bot.engine.terms import char_runs
 
 # a reply that refuses stays a refusal, whatever the context
 REFUSALS = frozenset({"other_place", "personal", "procedure", "request"})
@@ -37,7 +38,6 @@ ZH_RUN, EN_WORD = 3, 4
 LAST_RUN = 4
 # characters of matching form: a question this short may follow too, by such a run
 MEDIUM = 14
-_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _WORD = re.compile(r"[a-z][a-z'-]+")
 _MARKER_EN = re.compile(r"^(?:and|what about|how about|what of|also|then|plus|so)\b", re.I)
 
@@ -73,9 +73,8 @@ class FollowUp:
         # runs of LAST_RUN characters at most two answers show (企业参与, not 计划推动)
         owners_of: dict[str, set[int]] = {}
         for i, said in enumerate(self._answers):
-            for run in _CJK_RUN.findall(said):
-                for k in range(len(run) - LAST_RUN + 1):
-                    owners_of.setdefault(run[k : k + LAST_RUN], set()).add(i)
+            for run in char_runs(said, LAST_RUN):
+                owners_of.setdefault(run, set()).add(i)
         # (kept as the few common runs: nearly every run is rare)
         self._common = frozenset(r for r, held in owners_of.items() if len(held) > 2)
 
@@ -159,10 +158,7 @@ class FollowUp:
             pairs = [f"{a} {b}" for a, b in itertools.pairwise(words)]
             return any(p in said and p not in alone for p in pairs)
         runs = {
-            run[k : k + LAST_RUN]
-            for text in (norm.text, fold(incoming.text))
-            for run in _CJK_RUN.findall(text)
-            for k in range(len(run) - LAST_RUN + 1)
+            run for text in (norm.text, fold(incoming.text)) for run in char_runs(text, LAST_RUN)
         }
         return any(r not in self._common and r in said and r not in alone for r in runs)
 
@@ -176,10 +172,7 @@ class FollowUp:
         if incoming.lang == "en":
             words = [w for w in _WORD.findall(fold(incoming.text)) if len(w) >= EN_WORD]
             return any(f"{a} {b}" in said for a, b in itertools.pairwise(words))
-        runs = _CJK_RUN.findall(norm.text)
-        return any(
-            run[k : k + ZH_RUN] in said for run in runs for k in range(len(run) - ZH_RUN + 1)
-        )
+        return any(run in said for run in char_runs(norm.text, ZH_RUN))
 
     def _new_topic(
         self, text: str, intent: str, context: Context, *, distinct: bool = True

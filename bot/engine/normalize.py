@@ -160,28 +160,16 @@ _STRUCTURAL = {
     "most": (("最", "which"), _WHICH_MOST),
     "investment": (("how much",), _WHAT_IT_COST),
 }
-_DAY_WORDS = (
-    "今天",
-    "今日",
-    "听日",
-    "明天",
-    "明日",
-    "后天",
-    "此刻",
-    "今晚",
-    "今朝",
-    "today",
-    "tomorrow",
-    "tonight",
-    "right now",
-)
+_DAYS_ZH = ("今天", "今日", "听日", "明天", "明日", "后天", "此刻", "今晚", "今朝")
+_DAYS_EN = ("today", "tomorrow", "tonight", "right now")
+_DAY_WORDS = _DAYS_ZH + _DAYS_EN
 # conditions of a day (今天空气怎么样, 听日会唔会落雨, is traffic bad right now): the report
 # measures years, never today
 _CONDITIONS_NOW = re.compile(
-    r"(?:今天|今日|听日|明天|明日|后天|此刻|今晚|今朝)[^,，。;；?？!！]{0,6}?"
+    rf"(?:{'|'.join(_DAYS_ZH)})[^,，。;；?？!！]{{0,6}}?"
     r"(?:空气|天气|塞车|堵车|堵不堵|塞不塞|落雨|下雨|气温|温度|aqi|pm2\.?5)"
-    r"|\b(?:today|tomorrow|tonight|right now)\b[^.?!,]{0,30}?\b(?:air|weather|traffic|rain|aqi)\b"
-    r"|\b(?:air|weather|traffic|aqi)\b[^.?!,]{0,30}?\b(?:today|tomorrow|tonight|right now)\b"
+    rf"|\b(?:{'|'.join(_DAYS_EN)})\b[^.?!,]{{0,30}}?\b(?:air|weather|traffic|rain|aqi)\b"
+    rf"|\b(?:air|weather|traffic|aqi)\b[^.?!,]{{0,30}}?\b(?:{'|'.join(_DAYS_EN)})\b"
 )
 # ... unless compared with before: 今天 then means nowadays (今天的空气比以前好了吗)
 _AGAINST_BEFORE = re.compile(r"以前|过去|往年|从前|比起|\bthan\b|\bcompared\b|\bago\b|\bused to\b")

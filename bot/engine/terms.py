@@ -41,11 +41,16 @@ def _pairs(text: str) -> Iterator[str]:
         yield f"{a} {b}"
 
 
+def char_runs(text: str, n: int = RUN) -> Iterator[str]:
+    """Every run of n Chinese characters in a row of a text (within its runs of characters)."""
+    for chunk in _HAN.findall(text):
+        for start in range(len(chunk) - n + 1):
+            yield chunk[start : start + n]
+
+
 def _runs(text: str) -> Iterator[str]:
     # a list's comma joins what it lists: 体育、娱乐用品类 is read as 体育娱乐用品类
-    for chunk in _HAN.findall(text.replace("、", "")):
-        for start in range(len(chunk) - RUN + 1):
-            yield chunk[start : start + RUN]
+    return char_runs(text.replace("、", ""))
 
 
 class ByAnswerWords:

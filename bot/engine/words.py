@@ -11,7 +11,7 @@ Latin words are tried only where a word starts.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 
 _LATIN = re.compile(r"[a-z]")
@@ -37,6 +37,11 @@ class Words:
             if found is not None:
                 return found
         return None
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """Every match: those of other scripts first, then the Latin ones, each in order."""
+        for part in self._parts:
+            yield from part.finditer(text)
 
     def findall(self, text: str) -> list[str]:
         """Every word found: those of other scripts first, then the Latin ones, each in order."""
