@@ -163,11 +163,17 @@ def _ask_conversations(engine: Engine, args: argparse.Namespace) -> int:
     return 0
 
 
+_QUIT = ("/quit", "/exit")  # the console's own commands (in Telegram, commands are the bot's)
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     engine = _load(args)
     if engine is None:
         return 2
-    print("海珠区政务问答 (console). Ask a question; a number picks a suggestion; Ctrl-D quits.")
+    print(
+        "海珠区政务问答 (console). Ask a question; a number picks a suggestion; "
+        f"{' or '.join(_QUIT)} or Ctrl-D quits."
+    )
     choices: list[str] = []
     last = None
     context: Context | None = None  # the conversation so far, as in Telegram
@@ -179,6 +185,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
             return 0
         if not line:
             continue
+        if line.lower() in _QUIT:
+            return 0
         if line.isdigit() and 0 < int(line) <= len(choices) and last is not None:
             answer = engine.answer_intent(
                 choices[int(line) - 1], lang=last.lang, script=last.script

@@ -1,7 +1,8 @@
 """Measure the engine on a question set (the format of tests/eval/questions.yaml).
 
 A case passes when the engine answers (decision "answer") and the answer contains every `all`
-item and at least one `any` item; an `oos: true` case passes only when the engine falls back.
+item and at least one `any` item; an `oos: true` case passes only when the engine gives no
+figures: it falls back, or it answers about itself (thanks, ok, bye: a reply that asks nothing).
 A time-dependent case gives its expectations per date (`at: {"2026-12-02": {...}}`): only the
 engine's today counts (cases without it are skipped); there `missing: [2026]` asks the answer's
 first line to say the report has no 2026 figures, and `unknown_done: true` that the report
@@ -24,10 +25,9 @@ import numpy as np
 import yaml
 
 from bot.content.load import Problem
-from bot.engine.answer import Answer
+from bot.engine.answer import GENERAL_TOPIC, Answer
 from bot.engine.context import Context
 from bot.engine.engine import Engine
-from bot.engine.guards import GENERAL_TOPIC
 from bot.engine.normalize import fold
 from bot.engine.when import asked_years
 
@@ -188,7 +188,7 @@ def contains(text: str, item: str) -> bool:
 
 def judge(case: Case, answer: Answer) -> Result:
     if case.oos:
-        ok = answer.decision == "fallback"
+        ok = answer.decision == "fallback" or (answer.decision == "answer" and not answer.topical)
         return Result(case, answer, ok, "" if ok else "should refuse")
     if answer.decision != "answer":
         return Result(case, answer, False, f"no answer ({answer.decision})")
@@ -267,7 +267,9 @@ def evaluate_conversations(engine: Engine, conversations: list[list[Case]]) -> R
 def example_warnings(engine: Engine) -> list[Problem]:
     """Duplicate examples across intents, examples the scope guard refuses (an off-topic word or
     a personal-case marker in them: questions like them are never answered), and examples
-    another intent wins (leave-one-out)."""
+    another intent wins (leave-one-out). An example of an intent about the bot itself (ok, bye)
+    is one of a closed list of replies, not a paraphrase: it is reported only when, left out,
+    a topic of the report would answer it."""
     out: list[Problem] = []
     owner: dict[str, str] = {}
     for li in engine.content.intents:
@@ -316,7 +318,11 @@ def example_warnings(engine: Engine) -> list[Problem]:
                 scores[[t == q.text for t in matcher.texts]] = -1.0
                 per_intent = matcher.combine(scores, q.text, years, q.numbers)
                 best = int(np.argmax(per_intent))
-                if best != own and per_intent[best] > per_intent[own] + 5:
+                social = li.intent.topic == GENERAL_TOPIC and (
+                    engine.content.intents[best].intent.topic == GENERAL_TOPIC
+                    or per_intent[best] < matcher.w.answer
+                )
+                if best != own and per_intent[best] > per_intent[own] + 5 and not social:
                     out.append(
                         Problem(
                             li.path,

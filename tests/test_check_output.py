@@ -92,6 +92,17 @@ def test_a_warning_points_at_the_examples_own_line(content_copy) -> None:
     assert f"schools.yaml:{line}: warning: example '海珠有多少托位'" in out.stdout
 
 
+def test_a_reply_to_the_bot_is_no_paraphrase_but_a_topic_question_in_it_is(content_copy) -> None:
+    """Examples of the replies about the bot itself (ok, bye) are a closed list: left out, one
+    finds no sibling, and that is no warning; a question a topic answers put among them is."""
+    intents, data = content_copy
+    path = intents / "general.yaml"
+    edit(path, "      zh: [好, 好吧,", "      zh: [下次再聊, 海珠有多少托位, 好, 好吧,")
+    out = check(intents, data)
+    assert "example '海珠有多少托位' of 'acknowledged' matches 'childcare_places'" in out.stdout
+    assert "example '下次再聊'" not in out.stdout
+
+
 def test_silenced_warnings_need_a_reason_and_go_stale(content_copy) -> None:
     intents, data = content_copy
     edit(

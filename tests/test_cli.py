@@ -181,3 +181,18 @@ def test_ask_piped_into_a_reader_that_stops_early_ends_quietly() -> None:
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 0, err
     assert "Traceback" not in err, err
+
+
+def test_chat_follows_the_conversation_and_quits_on_its_command() -> None:
+    """`python -m bot chat` as a person types into it: a follow-up after thanks still follows
+    the topic, a number picks a related question, /quit ends the chat with 0 (what comes after
+    is not read)."""
+    lines = "海珠有多少托位\n谢谢\n那去年呢\n1\n/quit\n海珠新增多少学位\n"
+    out = run("chat", "--today", "2025-06-01", stdin=lines)
+    assert out.returncode == 0, out.stderr
+    answers = out.stdout.split("你> ")[1:]
+    assert len(answers) == 5  # four lines answered, then the prompt /quit ended
+    first, thanks, last_year, picked, _ = answers
+    assert "10921" in first and "10921" not in thanks and "10921" in last_year
+    assert "相关问题" in last_year and "36.6" in picked  # [1] after it: inclusive childcare
+    assert "3395" not in out.stdout

@@ -48,6 +48,45 @@ def test_a_fragment_that_moves_away_is_refused(engine: Engine, fragment: str, re
     assert back.decision == "answer" and "10921" in back.text  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "谢谢",
+        "好的",
+        "ok",
+        "OK 明白",
+        "收到",
+        "唔該",
+        "嗯",
+        "哦",
+        "bye",
+        "再见",
+        "thanks!",
+        "i see",
+        "asdfgh",
+    ],
+)
+def test_a_reply_that_asks_nothing_repeats_no_figures_and_keeps_the_topic(
+    engine: Engine, reply: str
+) -> None:
+    """Thanks, ok, bye, particles or letters nobody writes are said to the bot: they are not
+    read against the last answer (which they used to repeat), and the topic before them goes
+    on (那去年呢 after them still asks about childcare)."""
+    first, said, back = talk(engine, "海珠有多少托位", reply, "那去年呢")
+    assert "10921" in first.text  # type: ignore[attr-defined]
+    assert not said.followed and "10921" not in said.text  # type: ignore[attr-defined]
+    assert said.decision == "fallback" or not said.topical  # type: ignore[attr-defined]
+    assert back.followed and "10921" in back.text  # type: ignore[attr-defined]
+
+
+def test_an_answer_about_the_bot_itself_leaves_the_context_as_it_was(engine: Engine) -> None:
+    before = Context.after(engine.ask("海珠有多少托位"))
+    thanks = engine.ask("谢谢", before)
+    assert thanks.decision == "answer" and not thanks.topical
+    assert Context.after(thanks, before) == before
+    assert Context.after(thanks) is None
+
+
 def test_a_complete_new_question_is_not_bent_by_the_old_topic(engine: Engine) -> None:
     for first in ("今年新增多少学位", "海珠有多少托位", "重点项目动工了几个"):
         for question in (

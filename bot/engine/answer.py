@@ -12,6 +12,8 @@ Decision = Literal["answer", "clarify", "fallback"]
 Lang = Literal["zh", "en"]
 Script = Literal["simplified", "traditional"]
 
+GENERAL_TOPIC = "general"  # help, greeting, thanks, the source: about the bot itself
+
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
@@ -57,6 +59,8 @@ class Answer:
     intents: tuple[str, ...] = ()
     years: tuple[int, ...] = ()
     followed: bool = False  # read against the conversation's last answer
+    # a topic of the report, which the conversation follows (not a greeting, thanks, goodbye)
+    topical: bool = True
 
     def to_json(self) -> dict[str, object]:
         """The stable JSON shape of `python -m bot ask --json`."""

@@ -28,8 +28,9 @@ class Context:
     @classmethod
     def after(cls, answer: Answer, before: Context | None = None) -> Context | None:
         """The context after `answer`: an answer or a clarifying question starts a new one; a
-        refusal or fallback leaves the one before (番禺呢 refused; 那去年呢 goes on)."""
-        if answer.decision == "answer":
+        refusal or fallback leaves the one before (番禺呢 refused; 那去年呢 goes on), and so does
+        an answer about the bot itself (thanks, goodbye)."""
+        if answer.decision == "answer" and answer.topical:
             return cls(
                 answer.understood or answer.question,
                 answer.lang,

@@ -19,14 +19,14 @@ from bot.content.load import Content, ContentError, LoadedIntent, Problem, load_
 from bot.content.probe import probe
 from bot.content.templates import format_number
 from bot.engine import messages
-from bot.engine.answer import Answer, Lang, Script
+from bot.engine.answer import GENERAL_TOPIC, Answer, Lang, Script
 from bot.engine.changes import describe_changes
 from bot.engine.clock import Clock, china_today
 from bot.engine.context import Context
 from bot.engine.decide import Weights
 from bot.engine.examples import AddedExample, check_added, with_added
 from bot.engine.followup import FollowUp
-from bot.engine.guards import GENERAL_TOPIC, answer_texts
+from bot.engine.guards import answer_texts
 from bot.engine.match import Matcher
 from bot.engine.normalize import Normalized, Normalizer, detect_lang, fold
 from bot.engine.pinyin import to_pinyin_codes
@@ -159,6 +159,7 @@ class Engine:
                 keywords,
                 frozenset(li.intent.id for li in self._intents if li.intent.topic == GENERAL_TOPIC),
                 answer_texts(self._intents),
+                frozenset(en_words),
             ),
         )
         # Changes whenever a file's content or name changes or the intents' order does (buttons

@@ -18,6 +18,7 @@ from rapidfuzz import fuzz
 
 from bot.engine.answer import Answer, Lang
 from bot.engine.context import Context
+from bot.engine.dictionary import is_english_word
 from bot.engine.normalize import Normalized, Normalizer, fold
 from bot.engine.query import Incoming
 from bot.engine.render import Composer
@@ -54,12 +55,14 @@ class FollowUp:
         keywords: list[list[str]],
         general: frozenset[str],
         answers: list[str] | None = None,
+        vocabulary: frozenset[str] = frozenset(),
     ) -> None:
         self._normalizer = normalizer
         self._composer = composer
         self._index = {intent: i for i, intent in enumerate(ids)}
         self._ids = ids
         self._general = general  # greeting, help …: a fragment matching them says nothing
+        self._vocabulary = vocabulary  # the words of the English examples and keywords
         # an intent's distinctive keywords (held by at most two intents): a fragment naming
         # one of them names its own topic (托位有多少 after a question on schools)
         owners: dict[str, set[int]] = {}
@@ -110,6 +113,8 @@ class FollowUp:
         that names a topic of its own and answers on its own."""
         if alone.decision == "fallback" and alone.reason in REFUSALS:
             return False
+        if self._says_nothing(incoming, norm, alone):
+            return False
         if norm.offtopic or norm.request:
             return False
         text = incoming.text.strip()
@@ -142,6 +147,32 @@ class FollowUp:
         ):
             return True  # 多少家企业参与了 after the trade-in answer's 341家企业参与
         return not self._new_topic(norm.text, answered[0], context)
+
+    def _says_nothing(self, incoming: Incoming, norm: Normalized, alone: Answer) -> bool:
+        """A reply that asks nothing of the last answer: thanks, ok, bye (said to the bot),
+        嗯 or 哦 (particles only), asdfgh (no word anyone knows); none asks a time."""
+        if norm.years or norm.relative_years or norm.relative_months or norm.now or norm.numbers:
+            return False
+        if (
+            alone.decision == "answer"
+            and not alone.topical
+            and (
+                alone.score >= EXACT  # (这是哪年的数 is near 数据是哪一年的: it may follow)
+                or (
+                    len(alone.candidates) > 1  # OK 明白: two replies in one
+                    and all(c.intent in self._general for c in alone.candidates)
+                )
+            )
+        ):
+            return True
+        if norm.bare or len(incoming.text) > MEDIUM:
+            return False
+        if incoming.lang == "en":
+            words = _WORD.findall(fold(incoming.text))
+            return bool(words) and not any(
+                w in self._vocabulary or is_english_word(w) for w in words
+            )
+        return self._normalizer.says_nothing(incoming.text)
 
     def _said_last_only(
         self, incoming: Incoming, norm: Normalized, context: Context, other: str

@@ -16,7 +16,7 @@ import re
 import unicodedata
 
 from bot.content.load import LoadedIntent
-from bot.engine.answer import Answer
+from bot.engine.answer import GENERAL_TOPIC, Answer
 from bot.engine.dictionary import is_english_word
 from bot.engine.normalize import Normalizer, detect_script, fold
 from bot.engine.pinyin import to_pinyin_codes
@@ -24,7 +24,6 @@ from bot.engine.query import Incoming, Query
 from bot.engine.render import Composer
 
 MAX_QUESTION_CHARS = 500
-GENERAL_TOPIC = "general"  # help, greeting, thanks, the source: about the bot itself
 
 
 def screen(incoming: Incoming, composer: Composer) -> Answer | None:

@@ -688,6 +688,10 @@ class Normalizer:
             self._details_asked(guarded, asked),
         )
 
+    def says_nothing(self, raw: str) -> bool:
+        """Whether a message is nothing but particles, fillers and punctuation (嗯嗯, 哦, 啊?)."""
+        return not self._content(to_simplified(unicodedata.normalize("NFKC", raw).lower()))
+
     def names_topic(self, raw: str) -> bool:
         """Whether a question names anything of its own beyond question words, fillers, time
         words, figures and words that lean on an earlier answer (怎么样, 2024年, 1, 那去年呢 do

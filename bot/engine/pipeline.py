@@ -22,13 +22,12 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
 from bot.content import Content
-from bot.engine.answer import Answer, Lang
+from bot.engine.answer import GENERAL_TOPIC, Answer, Lang
 from bot.engine.clock import Clock
 from bot.engine.context import Context
 from bot.engine.detail import AskedDetail
 from bot.engine.followup import FollowUp
 from bot.engine.guards import (
-    GENERAL_TOPIC,
     Fragment,
     OffTopic,
     OtherPlace,

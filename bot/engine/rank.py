@@ -415,13 +415,24 @@ class AnswerBoth:
 class GeneralOnlyWhenSure:
     """An intent about the bot itself (greeting, thanks, where the answers come from) answers
     only a confident match: 海珠区区长是谁 shares 是谁 with 你是谁 and 比前年多吗 a little with
-    多谢, but neither asks about the bot. Below `w.answer` such a match is no answer."""
+    多谢, but neither asks about the bot. Below `w.answer` such a match is no answer. Between
+    two of them (好的: an example of "ok", and inside 好的谢谢; OK 明白, half of each) there is
+    nothing to ask: the one with the question as an example answers, else the first."""
 
     def __init__(self, general: frozenset[int]) -> None:
         self._general = general
 
     def __call__(self, q: Query) -> Answer | None:
         d = q.decision
+        if (
+            d.kind == "clarify"
+            and len(d.candidates) >= 2
+            and {i for i, _ in d.candidates} <= self._general
+        ):
+            two = [i for i, _ in d.candidates[:2]]
+            said = [i for i in two if q.matcher.best_example(q.norm.text, i) == q.norm.text]
+            q.decision = Decision("answer", (said or two)[0], d.candidates)
+            return None
         if d.kind != "answer" or d.best not in self._general:
             return None
         if q.ranked and q.ranked[0][0] == d.best and q.ranked[0][1] >= q.matcher.w.answer:
