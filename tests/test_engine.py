@@ -595,6 +595,30 @@ def test_where_a_thing_is_only_from_an_answer_that_places_it(
         assert answer.reason == "detail" and answer.related
 
 
+@pytest.mark.parametrize(
+    ("question", "decision"),
+    [
+        # its clause says it topped out; 开业 in the same sentence is another mall's
+        ("太古仓二期综合体什么时候开业", "fallback"),
+        ("琶洲眼片区几时建成", "fallback"),  # its clauses say planned, roads under way
+        ("穗莞深城际琶洲支线什么时候完工", "answer"),  # its clause: 基本完工
+        ("京东MALL什么时候开业", "answer"),  # its clause: 正式开业
+    ],
+)
+def test_when_a_named_thing_is_done_is_read_in_the_clause_that_names_it(
+    engine: Engine, question: str, decision: str
+) -> None:
+    answer = engine.ask(question)
+    assert answer.decision == decision, answer
+    if decision == "fallback":
+        assert answer.reason == "detail" and answer.related
+
+
+def test_starting_to_build_is_no_finishing(engine: Engine) -> None:
+    assert "when_done" not in engine.normalizer.normalize("小洲智造工业基地几时开建").details
+    assert "when_done" in engine.normalizer.normalize("小洲智造工业基地几时建好").details
+
+
 def test_revenue_said_only_of_its_growth_is_a_detail_not_given(engine: Engine) -> None:
     """The games answer says revenue grew by double digits and gives no revenue; the Pazhou
     answer gives its firms' revenue as a figure."""

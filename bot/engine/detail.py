@@ -198,6 +198,7 @@ _COUNTED_SHOWN = re.compile(
 
 
 _SENTENCE = re.compile(r"[。;；\n]")
+_CLAUSE = re.compile(r"[。;；\n，,]")
 RARE_OWNERS = 2  # answers that may show a run for it still to name a thing
 NAME_RUNS = 2  # such runs a sentence shares with the question (five characters) to name it
 
@@ -236,6 +237,8 @@ WHEN_DONE = "when_done"
 _WHEN_ONLY = re.compile(r"什么时候|啥时候|几时|何时|\bwhen\b")
 # where, asked of the last answer's things with no other words (喺邊, where is it?)
 WHERE = "where"
+# details an answer says in the clause that names the thing (not a figure in the next one)
+_SAID_WITH_NAME = frozenset({WHEN_DONE, WHERE})
 # ("where did that rank" asks a rank)
 _WHERE_ONLY = re.compile(r"喺边|在哪|哪里|边度|\bwhere(?:'s| is| are| exactly| can| to)\b")
 # names asked for with no other words (叫什么名字, 列一下, which ones): wider than the lexicon's
@@ -403,29 +406,70 @@ class AskedDetail:
             else []
             for t in shown
         ]
+        self._details = details
         self._shows, self._shows_said = (
-            [
-                frozenset(
-                    name
-                    for name, detail in details.details.items()
-                    if (
-                        any(
-                            _shows_figure(fold(w), text)
-                            if detail.shows_figure and figure
-                            else _shows(fold(w), text)
-                            for w in detail.shows
-                        )
-                        or (detail.shows_day and names_a_day(text))
-                    )
-                )
-                for text in shown
-            ]
+            [self._shown_in(text, figure) for text in shown]
             # (a change asked, 营收增长了多少, is shown by the word said of a change)
             for figure in (True, False)
         )
+        # each Chinese answer's clauses, for the details shown where a thing asked is named (the
+        # English answer names it in Chinese too, beside its English words for other things)
+        self._clauses = [
+            [
+                c
+                for c in _CLAUSE.split(without_said_not_given(fold(li.answers["zh"].text)))
+                if c.strip()
+            ]
+            if "zh" in li.answers
+            else []
+            for li in intents
+        ]
+        self._clause_shows: dict[tuple[int, int, bool], frozenset[str]] = {}
         self._names_counted = [_names_counted(li) for li in intents]
         self._defined = frozenset(details.details)
         self._with_figure = frozenset(n for n, d in details.details.items() if d.shows_figure)
+
+    def _shown_in(self, text: str, figure: bool) -> frozenset[str]:
+        """The details a text shows (with `figure`, a figure-shown detail by a figure)."""
+        return frozenset(
+            name
+            for name, detail in self._details.details.items()
+            if (
+                any(
+                    _shows_figure(fold(w), text)
+                    if detail.shows_figure and figure
+                    else _shows(fold(w), text)
+                    for w in detail.shows
+                )
+                or (detail.shows_day and names_a_day(text))
+            )
+        )
+
+    def _named_shows(self, i: int, runs: set[str], figure: bool) -> frozenset[str] | None:
+        """The details answer i shows in the clauses that name the thing asked (太古仓二期综合体
+        几时开业: its clause says 封顶, while another clause's 开业 is 京东MALL's), or None when
+        no clause names it: two runs of four characters of the question that at most two
+        answers show and that are no words of the answer's own keywords."""
+        rare = [
+            run for run in runs if run not in self._common_runs and run not in self._topic_runs[i]
+        ]
+        if len(rare) < NAME_RUNS:
+            return None
+        named = [
+            j
+            for j, clause in enumerate(self._clauses[i])
+            if sum(run in clause for run in rare) >= NAME_RUNS
+        ]
+        if not named:
+            return None
+        out: frozenset[str] = frozenset()
+        for j in named:
+            key = (i, j, figure)
+            shows = self._clause_shows.get(key)
+            if shows is None:
+                shows = self._clause_shows[key] = self._shown_in(self._clauses[i][j], figure)
+            out |= shows
+        return out
 
     def _placed(self, i: int, text: str) -> bool:
         """Whether answer i names a place of Haizhu's just before words of the question
@@ -541,11 +585,18 @@ class AskedDetail:
             details = details | (self._defined & {WHERE})
         if _THE_REST.search(clauses):
             details = details | (self._defined & {THE_REST})
-        shows = (
-            self._shows_said
-            if details & self._with_figure and _ASKS_CHANGE.search(clauses)
-            else self._shows
-        )
+        said = bool(details & self._with_figure and _ASKS_CHANGE.search(clauses))
+        shows = self._shows_said if said else self._shows
+        if details & _SAID_WITH_NAME:
+            # (when and where are said with the thing; a figure often in the next clause)
+            runs = set(char_runs(q.norm.text))
+            narrowed = {i: self._named_shows(i, runs, not said) for i in offered}
+            shows = [
+                s - _SAID_WITH_NAME | (n & _SAID_WITH_NAME)
+                if (n := narrowed.get(i)) is not None
+                else s
+                for i, s in enumerate(shows)
+            ]
         # which ones of many (具体是哪几间, list their names) only an answer that names some of
         # the things it counts gives; one name (哪家企业, which company) any list of names does
         many = NAMES in details and (q.followup or _MANY_NAMES.search(clauses) is not None)
