@@ -614,6 +614,26 @@ def test_when_a_named_thing_is_done_is_read_in_the_clause_that_names_it(
         assert answer.reason == "detail" and answer.related
 
 
+@pytest.mark.parametrize(
+    ("question", "decision"),
+    [
+        ("招商落地的项目能带来多少个就业岗位", "fallback"),  # jobs per project: never given
+        ("城镇新增就业多少人", "answer"),  # the district's new jobs are
+        ("首届琶洲音乐节有多少人参加", "answer"),  # 客流超2万人次
+        ("龙舟队有几多个队员", "fallback"),
+        ("蚂蚁万里汇在哪栋楼", "fallback"),
+        ("低空航线每日飞几多班", "fallback"),
+    ],
+)
+def test_people_jobs_team_members_buildings_and_flights_are_details(
+    engine: Engine, question: str, decision: str
+) -> None:
+    answer = engine.ask(question)
+    assert answer.decision == decision, answer
+    if decision == "fallback":
+        assert answer.reason == "detail"
+
+
 def test_starting_to_build_is_no_finishing(engine: Engine) -> None:
     assert "when_done" not in engine.normalizer.normalize("小洲智造工业基地几时开建").details
     assert "when_done" in engine.normalizer.normalize("小洲智造工业基地几时建好").details
