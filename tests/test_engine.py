@@ -623,6 +623,9 @@ def test_when_a_named_thing_is_done_is_read_in_the_clause_that_names_it(
         ("龙舟队有几多个队员", "fallback"),
         ("蚂蚁万里汇在哪栋楼", "fallback"),
         ("低空航线每日飞几多班", "fallback"),
+        ("以旧换新买台冰箱能补贴多少钱", "fallback"),  # per appliance: only totals given
+        ("新能源汽车卖了多少台", "fallback"),  # a count of cars: never given
+        ("以旧换新拉动消费多少", "answer"),
     ],
 )
 def test_people_jobs_team_members_buildings_and_flights_are_details(

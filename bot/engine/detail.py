@@ -72,6 +72,7 @@ _UNIT_CLASS = {
     "户": "households",
     "套": "flats",
     "辆": "vehicles",
+    "台": "vehicles",  # (卖了多少台: cars and machines alike)
     "架": "aircraft",
     "站": "stations",
     "场": "events",
