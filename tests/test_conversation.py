@@ -79,6 +79,23 @@ def test_a_reply_that_asks_nothing_repeats_no_figures_and_keeps_the_topic(
     assert back.followed and "10921" in back.text  # type: ignore[attr-defined]
 
 
+def test_a_year_the_report_lacks_asked_of_the_last_topic_gets_no_figures(engine: Engine) -> None:
+    """After the 2024 GDP, 那前年呢 is told the report has no 2023 figure, with no figures (the
+    asker has just read the latest) and the topic offered; the topic goes on after it. Asked
+    on its own, or as a comparison (比前年提高多少), the latest figures come under a first line
+    saying so, as before."""
+    first, before_last, growth = talk(engine, "海珠去年GDP多少", "那前年呢", "增长多少")
+    assert "3008.35" in first.text  # type: ignore[attr-defined]
+    assert before_last.decision == "fallback" and before_last.reason == "no_period"  # type: ignore[attr-defined]
+    assert "2023" in before_last.text and "3008.35" not in before_last.text  # type: ignore[attr-defined]
+    assert [r.intent for r in before_last.related] == ["econ_gdp"]  # type: ignore[attr-defined]
+    assert growth.decision == "answer" and "5.4" in growth.text  # type: ignore[attr-defined]
+    alone = engine.ask("前年GDP是多少")
+    assert alone.decision == "answer" and "2023" in alone.text and "3008.35" in alone.text
+    _, compared = talk(engine, "去年空气质量达标天数比例多少", "比前年提高多少")
+    assert compared.decision == "answer" and "1.6" in compared.text  # type: ignore[attr-defined]
+
+
 def test_an_answer_about_the_bot_itself_leaves_the_context_as_it_was(engine: Engine) -> None:
     before = Context.after(engine.ask("海珠有多少托位"))
     thanks = engine.ask("谢谢", before)

@@ -43,6 +43,11 @@ _WORD = re.compile(r"[a-z][a-z'-]+")
 _MARKER_EN = re.compile(r"^(?:and|what about|how about|what of|also|then|plus|so)\b", re.I)
 
 
+def names_time(norm: Normalized) -> bool:
+    """Whether a question names a time of its own (前年, 2023年, 目前)."""
+    return bool(norm.years or norm.relative_years or norm.relative_months or norm.now)
+
+
 class FollowUp:
     """Picks a clarify choice, tells a fragment from a new question, and builds the question a
     fragment stands for."""
@@ -151,7 +156,7 @@ class FollowUp:
     def _says_nothing(self, incoming: Incoming, norm: Normalized, alone: Answer) -> bool:
         """A reply that asks nothing of the last answer: thanks, ok, bye (said to the bot),
         嗯 or 哦 (particles only), asdfgh (no word anyone knows); none asks a time."""
-        if norm.years or norm.relative_years or norm.relative_months or norm.now or norm.numbers:
+        if names_time(norm) or norm.numbers:
             return False
         if (
             alone.decision == "answer"
@@ -236,10 +241,7 @@ class FollowUp:
     def merged(joined: Normalized, fragment: Normalized, context: Context) -> Normalized:
         """The joined question's matching form, with the fragment's own time (or, without
         any, the last answer's years) and the fragment's scope (places, personal, procedure)."""
-        own = bool(
-            fragment.years or fragment.relative_years or fragment.relative_months or fragment.now
-        )
-        time = fragment if own else None
+        time = fragment if names_time(fragment) else None
         return dataclasses.replace(
             joined,
             places=fragment.places,

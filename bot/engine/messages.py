@@ -67,6 +67,11 @@ FALLBACK = {
         "en": "The report does not give that detail (a height, an area, revenue, a price or a "
         "name), so I can't give a figure for it.",
     },
+    "no_period": {
+        "zh": "报告（{published}发布）只有{results_year}年实绩和{plan_year}年计划目标，没有{years}年的这项数字。",
+        "en": "The report (published {published}) has only {results_year} results and {plan_year} "
+        "targets, no {years} figure for this.",
+    },
     "none_of_these": {
         "zh": "好的。请换个说法再问一次，或者问问别的。",
         "en": "All right. Please rephrase your question or ask something else.",

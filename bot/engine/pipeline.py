@@ -26,7 +26,7 @@ from bot.engine.answer import GENERAL_TOPIC, Answer, Lang
 from bot.engine.clock import Clock
 from bot.engine.context import Context
 from bot.engine.detail import AskedDetail
-from bot.engine.followup import FollowUp
+from bot.engine.followup import FollowUp, names_time
 from bot.engine.guards import (
     Fragment,
     OffTopic,
@@ -89,7 +89,7 @@ def standard_steps(
         AskedDetail(composer, intents, content.lexicon, normalizer),
         MultiPart(normalizer, fact_years),
         AnswerBoth(normalizer),
-        TimeNote(intents, content.source),
+        TimeNote(intents, content.source, composer),
     ]
 
 
@@ -184,7 +184,10 @@ class Pipeline:
         joined = self.followup.joined(context, incoming)
         merged = self.followup.merged(self.normalizer.normalize(joined), norm, context)
         before = frozenset(self.followup.indices(context.intents))
-        followed = self._run(incoming, joined, merged, today, followup=True, before=before)
+        own_time = names_time(norm)
+        followed = self._run(
+            incoming, joined, merged, today, followup=True, before=before, own_time=own_time
+        )
         if followed.decision == "fallback" and alone.reason == "fragment" and before:
             # a bare fragment (佔幾成) after a question that does not name its topic
             # (達到國家推薦標準嘅有幾間, answered on the topic's words): joined to the topic's
@@ -197,9 +200,12 @@ class Pipeline:
                 today,
                 followup=True,
                 before=before,
+                own_time=own_time,
             )
             if again.decision == "answer" and set(again.intents) & set(context.intents):
                 followed = again
+        if followed.reason == "no_period":
+            return dataclasses.replace(followed, followed=True)
         if followed.decision != "answer":
             # a detail the last answer's topic does not give (投资几多 after a school with no
             # investment figure) says so and offers that topic; anything else falls back alone,
@@ -220,6 +226,7 @@ class Pipeline:
         *,
         followup: bool = False,
         before: frozenset[int] = frozenset(),
+        own_time: bool = False,
     ) -> Answer:
         q = Query(
             question=incoming.question,
@@ -230,6 +237,7 @@ class Pipeline:
             today=today,
             followup=followup,
             before=before,
+            own_time=own_time,
         )
         answer = self._steps(q)
         if answer.decision == "answer":

@@ -47,6 +47,7 @@ class Query:
     note: str = ""  # put before the answer
     followup: bool = False  # a fragment joined to the conversation's last question
     before: frozenset[int] = frozenset()  # the intents the conversation's last answer gave
+    own_time: bool = False  # a follow-up whose fragment names a time itself (那前年呢)
 
     @property
     def script(self) -> Script:

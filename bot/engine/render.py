@@ -211,10 +211,14 @@ class Composer:
         candidates: tuple[Candidate, ...] = (),
         places: list[str] | None = None,
         related: tuple[int, ...] = (),
+        fields: Mapping[str, str] | None = None,
     ) -> Answer:
         """Why the bot cannot answer, what it covers, and where to ask instead; `related`:
-        intents whose figures are offered (a how-to question's topic)."""
-        head = messages.FALLBACK[reason][lang].format(places="、".join(places or []))
+        intents whose figures are offered (a how-to question's topic); `fields`: the words of
+        the reason's message (the years asked)."""
+        head = messages.FALLBACK[reason][lang].format(
+            places="、".join(places or []), **(fields or {})
+        )
         parts = [head]
         if reason in {"low_score", "empty", "none_of_these", "request", "fragment"}:
             parts.append(self.covers(lang))

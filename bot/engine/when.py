@@ -5,19 +5,26 @@ the engine's clock; what the report covers comes from its metadata (`Source.resu
 `plan_year`, `published`). `ResolveTime` runs before ranking: the years asked, and those of
 them that some fact has (only those may steer the match). `TimeNote` runs after the decision:
 the first line of an answer says plainly what the report does not have for the period asked,
-and, for "was it done?", what it can and cannot tell on the day the answer is read.
+and, for "was it done?", what it can and cannot tell on the day the answer is read. A follow-up
+that asks the topic just answered for a year the report has no figures of (那前年呢 after the
+GDP) is told so, with no figures: the asker has just read the latest ones.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from bot.content import LoadedIntent
 from bot.content.schema import Fact, Source
 from bot.engine import messages
 from bot.engine.answer import Answer, Lang
-from bot.engine.normalize import Normalized
+from bot.engine.normalize import Normalized, fold
 from bot.engine.query import Query
+from bot.engine.render import Composer
+
+# a year asked as what something is compared with (比前年提高多少): the change is the answer's
+_AGAINST = re.compile(r"比(?!例|率|重)|相比|较|\bthan\b|\bcompared\b|\bversus\b|\bvs\b")
 
 
 def asked_years(norm: Normalized, today: date) -> frozenset[int]:
@@ -51,12 +58,13 @@ class TimeNote:
     """The first line of an answer when the report cannot give what was asked for the period
     asked: years it has no figures for, a plan year that is over, a plan whether it was met."""
 
-    def __init__(self, intents: list[LoadedIntent], report: Source) -> None:
+    def __init__(self, intents: list[LoadedIntent], report: Source, composer: Composer) -> None:
         self._facts = [
             tuple({f.id: f for r in li.answers.values() for f in r.facts}.values())
             for li in intents
         ]
         self._report = report
+        self._composer = composer
 
     def __call__(self, q: Query) -> Answer | None:
         d = q.decision
@@ -64,7 +72,32 @@ class TimeNote:
             return None
         if not (q.asked or q.norm.now or q.norm.asks_done):
             return None  # nothing asked of time: nothing to say
-        facts = [f for i in (d.best, *q.also) for f in self._facts[i]]
+        answered = (d.best, *q.also)
+        facts = [f for i in answered for f in self._facts[i]]
+        have = {f.year for f in facts}
+        if (
+            q.own_time
+            and q.asked
+            and not (q.asked & have)
+            and set(answered) <= q.before
+            and not _AGAINST.search(fold(q.question))
+        ):
+            r = self._report
+            return self._composer.fallback(
+                q.question,
+                "no_period",
+                q.lang,
+                q.script,
+                q.norm.text,
+                q.top_score,
+                related=(d.best,),
+                fields={
+                    "years": messages.years_text(sorted(q.asked), q.lang),
+                    "published": messages.month(r.published, q.lang),
+                    "results_year": str(r.results_year),
+                    "plan_year": str(r.plan_year),
+                },
+            )
         lines = self.lines(facts, q.asked, q.norm, q.today, q.lang)
         if lines:
             q.note = "\n".join(lines) + "\n"
