@@ -96,6 +96,19 @@ def test_a_year_the_report_lacks_asked_of_the_last_topic_gets_no_figures(engine:
     assert compared.decision == "answer" and "1.6" in compared.text  # type: ignore[attr-defined]
 
 
+def test_a_short_question_another_topic_answers_only_weakly_may_follow(engine: Engine) -> None:
+    """来自多少个国家 matches tourism a little (44.5, by its lead alone) and names none of its
+    words: after the algorithm contest it asks about the contest. A question that names the
+    other topic's words (交通拥堵点) stays with that topic."""
+    first, countries = talk(engine, "琶洲算法大赛一共多少支队伍", "来自多少个国家")
+    alone = engine.ask("来自多少个国家")
+    assert alone.decision == "answer" and alone.intent != first.intent  # type: ignore[attr-defined]
+    assert countries.followed and countries.intent == first.intent  # type: ignore[attr-defined]
+    assert "36" in countries.text  # type: ignore[attr-defined]
+    _, traffic = talk(engine, "城中村水电气违规加价处罚了多少宗", "交通拥堵点整治了几个")
+    assert not traffic.followed and "10" in traffic.text  # type: ignore[attr-defined]
+
+
 def test_an_answer_about_the_bot_itself_leaves_the_context_as_it_was(engine: Engine) -> None:
     before = Context.after(engine.ask("海珠有多少托位"))
     thanks = engine.ask("谢谢", before)

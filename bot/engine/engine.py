@@ -160,6 +160,7 @@ class Engine:
                 frozenset(li.intent.id for li in self._intents if li.intent.topic == GENERAL_TOPIC),
                 answer_texts(self._intents),
                 frozenset(en_words),
+                self.matchers["zh"].w.answer,
             ),
         )
         # Changes whenever a file's content or name changes or the intents' order does (buttons

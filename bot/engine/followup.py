@@ -61,6 +61,7 @@ class FollowUp:
         general: frozenset[str],
         answers: list[str] | None = None,
         vocabulary: frozenset[str] = frozenset(),
+        sure: float = 60.0,
     ) -> None:
         self._normalizer = normalizer
         self._composer = composer
@@ -68,6 +69,7 @@ class FollowUp:
         self._ids = ids
         self._general = general  # greeting, help …: a fragment matching them says nothing
         self._vocabulary = vocabulary  # the words of the English examples and keywords
+        self._sure = sure  # a score that answers by itself, not only by its lead over the rest
         # an intent's distinctive keywords (held by at most two intents): a fragment naming
         # one of them names its own topic (托位有多少 after a question on schools)
         owners: dict[str, set[int]] = {}
@@ -152,6 +154,21 @@ class FollowUp:
         ):
             return True  # 多少家企业参与了 after the trade-in answer's 341家企业参与
         return not self._new_topic(norm.text, answered[0], context)
+
+    def weakly_alone(self, norm: Normalized, alone: Answer, context: Context) -> bool:
+        """Whether a short question answers another topic only by its lead over the rest, not
+        by a sure match, and names no word of that topic (来自几个国家和地区 after the algorithm
+        contest: 44.5 for tourism; not 交通擠塞點搞掂咗幾個, which names traffic's 擠塞): it may
+        still be about the last answer, if read with it that topic answers."""
+        return (
+            alone.decision == "answer"
+            and alone.topical
+            and alone.score < self._sure
+            and len(norm.text) <= MEDIUM
+            and not set(alone.intents) & set(context.intents)
+            and bool(self.indices(context.intents))
+            and not self._new_topic(norm.text, alone.intents[0], context, distinct=False)
+        )
 
     def _says_nothing(self, incoming: Incoming, norm: Normalized, alone: Answer) -> bool:
         """A reply that asks nothing of the last answer: thanks, ok, bye (said to the bot),

@@ -180,6 +180,21 @@ class Pipeline:
         if context is None or self.followup is None:
             return alone
         if not self.followup.wanted(incoming, norm, alone, context):
+            if self.followup.weakly_alone(norm, alone, context):
+                joined = self.followup.joined(context, incoming)
+                merged = self.followup.merged(self.normalizer.normalize(joined), norm, context)
+                before = frozenset(self.followup.indices(context.intents))
+                followed = self._run(
+                    incoming,
+                    joined,
+                    merged,
+                    today,
+                    followup=True,
+                    before=before,
+                    own_time=names_time(norm),
+                )
+                if followed.decision == "answer" and followed.intents[:1] == context.intents[:1]:
+                    return dataclasses.replace(followed, followed=True)
             return alone
         joined = self.followup.joined(context, incoming)
         merged = self.followup.merged(self.normalizer.normalize(joined), norm, context)
