@@ -25,7 +25,7 @@ import numpy as np
 import yaml
 
 from bot.content.load import Problem
-from bot.engine.answer import GENERAL_TOPIC, Answer
+from bot.engine.answer import ABOUT_BOT, Answer
 from bot.engine.context import Context
 from bot.engine.engine import Engine
 from bot.engine.normalize import fold
@@ -302,7 +302,7 @@ def example_warnings(engine: Engine) -> list[Problem]:
                 # examples speak as the report does: 今年 is its plan year
                 years = asked_years(q, engine.content.source.published)
                 # general intents (help, greeting …) are answered despite a personal marker
-                if q.offtopic or (q.personal and li.intent.topic != GENERAL_TOPIC):
+                if q.offtopic or (q.personal and li.intent.topic not in ABOUT_BOT):
                     why = "an off-topic word" if q.offtopic else "a personal-case marker"
                     out.append(
                         Problem(
@@ -318,8 +318,8 @@ def example_warnings(engine: Engine) -> list[Problem]:
                 scores[[t == q.text for t in matcher.texts]] = -1.0
                 per_intent = matcher.combine(scores, q.text, years, q.numbers)
                 best = int(np.argmax(per_intent))
-                social = li.intent.topic == GENERAL_TOPIC and (
-                    engine.content.intents[best].intent.topic == GENERAL_TOPIC
+                social = li.intent.topic in ABOUT_BOT and (
+                    engine.content.intents[best].intent.topic in ABOUT_BOT
                     or per_intent[best] < matcher.w.answer
                 )
                 if best != own and per_intent[best] > per_intent[own] + 5 and not social:

@@ -12,7 +12,9 @@ Decision = Literal["answer", "clarify", "fallback"]
 Lang = Literal["zh", "en"]
 Script = Literal["simplified", "traditional"]
 
-GENERAL_TOPIC = "general"  # help, greeting, thanks, the source: about the bot itself
+GENERAL_TOPIC = "general"  # help, the source: questions about the bot itself
+CHAT_TOPIC = "chat"  # greeting, thanks, ok, bye: replies said to the bot, asking nothing
+ABOUT_BOT = frozenset({GENERAL_TOPIC, CHAT_TOPIC})  # no topic of the report
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from bot.content.load import Content, ContentError, LoadedIntent, Problem, load_
 from bot.content.probe import probe
 from bot.content.templates import format_number
 from bot.engine import messages
-from bot.engine.answer import GENERAL_TOPIC, Answer, Lang, Script
+from bot.engine.answer import ABOUT_BOT, CHAT_TOPIC, Answer, Lang, Script
 from bot.engine.changes import describe_changes
 from bot.engine.clock import Clock, china_today
 from bot.engine.context import Context
@@ -157,10 +157,11 @@ class Engine:
                 self.composer,
                 self.intent_ids(),
                 keywords,
-                frozenset(li.intent.id for li in self._intents if li.intent.topic == GENERAL_TOPIC),
+                frozenset(li.intent.id for li in self._intents if li.intent.topic in ABOUT_BOT),
                 answer_texts(self._intents),
                 frozenset(en_words),
                 self.matchers["zh"].w.answer,
+                frozenset(li.intent.id for li in self._intents if li.intent.topic == CHAT_TOPIC),
             ),
         )
         # Changes whenever a file's content or name changes or the intents' order does (buttons

@@ -62,6 +62,7 @@ class FollowUp:
         answers: list[str] | None = None,
         vocabulary: frozenset[str] = frozenset(),
         sure: float = 60.0,
+        chat: frozenset[str] = frozenset(),
     ) -> None:
         self._normalizer = normalizer
         self._composer = composer
@@ -70,6 +71,7 @@ class FollowUp:
         self._general = general  # greeting, help …: a fragment matching them says nothing
         self._vocabulary = vocabulary  # the words of the English examples and keywords
         self._sure = sure  # a score that answers by itself, not only by its lead over the rest
+        self._chat = chat  # greeting, thanks, ok, bye: said to the bot, whatever the score
         # an intent's distinctive keywords (held by at most two intents): a fragment naming
         # one of them names its own topic (托位有多少 after a question on schools)
         owners: dict[str, set[int]] = {}
@@ -179,7 +181,8 @@ class FollowUp:
             alone.decision == "answer"
             and not alone.topical
             and (
-                alone.score >= EXACT  # (这是哪年的数 is near 数据是哪一年的: it may follow)
+                alone.intents[0] in self._chat
+                or alone.score >= EXACT  # (这是哪年的数 is near 数据是哪一年的: it may follow)
                 or (
                     len(alone.candidates) > 1  # OK 明白: two replies in one
                     and all(c.intent in self._general for c in alone.candidates)

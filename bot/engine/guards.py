@@ -16,7 +16,7 @@ import re
 import unicodedata
 
 from bot.content.load import LoadedIntent
-from bot.engine.answer import GENERAL_TOPIC, Answer
+from bot.engine.answer import ABOUT_BOT, Answer
 from bot.engine.dictionary import is_english_word
 from bot.engine.normalize import Normalizer, detect_script, fold
 from bot.engine.pinyin import to_pinyin_codes
@@ -113,9 +113,7 @@ class Personal:
 
     def __init__(self, composer: Composer, intents: list[LoadedIntent]) -> None:
         self._composer = composer
-        self._general = frozenset(
-            i for i, li in enumerate(intents) if li.intent.topic == GENERAL_TOPIC
-        )
+        self._general = frozenset(i for i, li in enumerate(intents) if li.intent.topic in ABOUT_BOT)
 
     def __call__(self, q: Query) -> Answer | None:
         if not q.norm.personal:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
 from bot.content import Content
-from bot.engine.answer import GENERAL_TOPIC, Answer, Lang
+from bot.engine.answer import ABOUT_BOT, Answer, Lang
 from bot.engine.clock import Clock
 from bot.engine.context import Context
 from bot.engine.detail import AskedDetail
@@ -78,7 +78,7 @@ def standard_steps(
         by_figure,
         ByAnswerWords(intents),
         GeneralOnlyWhenSure(
-            frozenset(i for i, li in enumerate(intents) if li.intent.topic == GENERAL_TOPIC)
+            frozenset(i for i, li in enumerate(intents) if li.intent.topic in ABOUT_BOT)
         ),
         OffTopic(composer),
         Fragment(composer),

@@ -18,7 +18,7 @@ from bot.content.load import LoadedIntent
 from bot.content.schema import Fact, Source
 from bot.content.templates import full_date
 from bot.engine import messages
-from bot.engine.answer import GENERAL_TOPIC, Answer, Candidate, Lang, Related, Script
+from bot.engine.answer import ABOUT_BOT, Answer, Candidate, Lang, Related, Script
 from bot.engine.decide import Decision
 from bot.engine.normalize import to_traditional
 
@@ -174,7 +174,7 @@ class Composer:
             related=related,
             normalized=normalized,
             sources=sources,
-            topical=self._intents[i].intent.topic != GENERAL_TOPIC,
+            topical=self._intents[i].intent.topic not in ABOUT_BOT,
         )
 
     def clarify(
