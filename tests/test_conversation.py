@@ -115,6 +115,19 @@ def test_a_short_question_another_topic_answers_only_weakly_may_follow(engine: E
     assert not traffic.followed and "10" in traffic.text  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize(
+    ("first", "then", "shown"),
+    [("天河区GDP增长多少", "那海珠呢", "3008.35"), ("番禺区有多少托位", "海珠呢", "10921")],
+)
+def test_another_place_refused_offers_haizhus_topic_and_haizhu_follows_it(
+    engine: Engine, first: str, then: str, shown: str
+) -> None:
+    refused, haizhu = talk(engine, first, then)
+    assert refused.decision == "fallback" and refused.reason == "other_place"  # type: ignore[attr-defined]
+    assert refused.related and shown not in refused.text  # type: ignore[attr-defined]
+    assert haizhu.decision == "answer" and haizhu.followed and shown in haizhu.text  # type: ignore[attr-defined]
+
+
 def test_an_answer_about_the_bot_itself_leaves_the_context_as_it_was(engine: Engine) -> None:
     before = Context.after(engine.ask("海珠有多少托位"))
     thanks = engine.ask("谢谢", before)

@@ -29,13 +29,24 @@ class Context:
     def after(cls, answer: Answer, before: Context | None = None) -> Context | None:
         """The context after `answer`: an answer or a clarifying question starts a new one; a
         refusal or fallback leaves the one before (番禺呢 refused; 那去年呢 goes on), and so does
-        an answer about the bot itself (thanks, goodbye)."""
+        an answer about the bot itself (thanks, goodbye); another place refused with Haizhu's
+        topic offered starts one on that topic."""
         if answer.decision == "answer" and answer.topical:
             return cls(
                 answer.understood or answer.question,
                 answer.lang,
                 answer.script,
                 answer.intents or ((answer.intent,) if answer.intent else ()),
+                answer.years,
+            )
+        if answer.reason == "other_place" and answer.related:
+            # 天河区GDP多少, refused: 那海珠呢 asks Haizhu's (the topic offered, by its title:
+            # the question names the other place)
+            return cls(
+                answer.related[0].title,
+                answer.lang,
+                answer.script,
+                (answer.related[0].intent,),
                 answer.years,
             )
         if answer.decision == "clarify":

@@ -170,8 +170,13 @@ class OtherPlace:
         """Places a Chinese question asks about by their kind, with a name nothing here writes
         nor one that sounds like it: 华西村, 太和镇, 博罗县, 祖庙街道 (a town, village, county or
         street the lexicon does not list). Haizhu's own are in answers and examples or listed as
-        inside; a clause that only tells where the asker comes from is not read."""
-        text = ",".join(self._normalizer.place_clauses(q.norm.clauses))
+        inside; a clause that only tells where the asker comes from is not read, nor, in a
+        follow-up, the last question it is joined to (番禺区有多少托位, refused, then 海珠呢)."""
+        text = (
+            fold(q.question)
+            if q.followup
+            else ",".join(self._normalizer.place_clauses(q.norm.clauses))
+        )
         if not _AREA_KIND.search(text):
             return ()  # (most questions: no pass over Haizhu's names)
         text = self._normalizer.without_inside(text)
@@ -217,6 +222,8 @@ class OtherPlace:
             q.norm.text,
             q.top_score,
             places=foreign,
+            # Haizhu's figures of the topic asked, when the question was sure of one
+            related=(q.decision.best,) if q.decision.best is not None else (),
         )
 
     @staticmethod
