@@ -320,7 +320,7 @@ def example_warnings(engine: Engine) -> list[Problem]:
                 best = int(np.argmax(per_intent))
                 social = li.intent.topic in ABOUT_BOT and (
                     engine.content.intents[best].intent.topic in ABOUT_BOT
-                    or per_intent[best] < matcher.w.answer
+                    or per_intent[best] < min(matcher.w.answer_low, matcher.w.clarify)
                 )
                 if best != own and per_intent[best] > per_intent[own] + 5 and not social:
                     out.append(

@@ -70,6 +70,7 @@ def test_a_fragment_that_moves_away_is_refused(engine: Engine, fragment: str, re
         "得啦 唔該",
         "哈哈好厉害",
         "係咩",
+        "88",
     ],
 )
 def test_a_reply_that_asks_nothing_repeats_no_figures_and_keeps_the_topic(
@@ -126,6 +127,50 @@ def test_another_place_refused_offers_haizhus_topic_and_haizhu_follows_it(
     assert refused.decision == "fallback" and refused.reason == "other_place"  # type: ignore[attr-defined]
     assert refused.related and shown not in refused.text  # type: ignore[attr-defined]
     assert haizhu.decision == "answer" and haizhu.followed and shown in haizhu.text  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "shown"),
+    [
+        ("海珠去年新增学位了吗", "多少", "3395"),  # a question word alone still asks
+        ("海珠有多少托位", "好的，还有呢", "10921"),  # 好的 before a fragment
+        ("海珠有多少托位", "没有了吗", "10921"),  # no goodbye
+        ("What was Haizhu's GDP last year?", "yoy?", "5.4"),  # an abbreviation, no gibberish
+        ("海珠去年GDP多少", "今年呢", "5.5"),  # the 2025 targets have this year
+    ],
+)
+def test_what_still_follows_after_an_answer(
+    engine: Engine, first: str, then: str, shown: str
+) -> None:
+    _, followed = talk(engine, first, then)
+    assert followed.decision == "answer" and followed.followed, followed  # type: ignore[attr-defined]
+    assert shown in followed.text  # type: ignore[attr-defined]
+
+
+def test_no_period_in_cantonese_and_of_a_share_keeps_the_script_and_the_topic(
+    engine: Engine,
+) -> None:
+    """咁前年呢 is written alike in both scripts: the conversation's (traditional) goes on, and
+    it asks the GDP's 2023, not the R&D figures (2023's only). 那前年的占比呢 asks a share's
+    2023, no comparison."""
+    _, before_last = talk(engine, "海珠區去年GDP係幾多", "咁前年呢")
+    assert before_last.reason == "no_period" and before_last.script == "traditional"  # type: ignore[attr-defined]
+    assert "沒有2023年" in before_last.text  # type: ignore[attr-defined]
+    _, share = talk(engine, "海珠普惠托位占比多少", "那前年的占比呢")
+    assert share.reason == "no_period"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("question", ["不是", "真的吗"])
+def test_a_question_near_two_replies_but_made_of_neither_is_not_one(
+    engine: Engine, question: str
+) -> None:
+    answer = engine.ask(question)
+    assert answer.decision == "fallback" and answer.reason == "low_score"
+
+
+def test_a_reply_with_a_time_has_no_time_note(engine: Engine) -> None:
+    answer = engine.ask("好的，那去年呢")
+    assert not answer.topical and "2024" not in answer.text
 
 
 def test_an_answer_about_the_bot_itself_leaves_the_context_as_it_was(engine: Engine) -> None:

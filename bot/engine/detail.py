@@ -40,7 +40,7 @@ _DAY = re.compile(
 # ones, wider than the `names` detail's phrases, read only beside a count quoted
 _NAMES_ASKED = re.compile(
     r"哪些|哪几|哪\d|哪[两二三四五六七八九十]|(?<![旁周江河路海岸身这那左右东南西北里外一两])边[\d两二三四五六七八九十]|有谁|是谁|名单|清单|叫什么|叫啥|叫咩|叫乜|系边|边啲|边几"
-    r"|都是什么|都是啥|都系咩|列一下|列出|列个|列下"
+    r"|都是什么|都是啥|都系咩|分别是什么|分别是啥|分别系咩|列一下|列出|列个|列下"
     r"|\bwhich\b|\bwho\b|\bnames?\b|\blist\b"
 )
 # the count of them, quoted before the asking words in Chinese (那68家都有哪些, 十二个…是哪些),

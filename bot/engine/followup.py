@@ -40,6 +40,7 @@ LAST_RUN = 4
 # characters of matching form: a question this short may follow too, by such a run
 MEDIUM = 14
 _WORD = re.compile(r"[a-z][a-z'-]+")
+GIBBERISH = 5  # letters of a word no one knows, for a reply to be taken as nothing (asdfgh)
 _MARKER_EN = re.compile(r"^(?:and|what about|how about|what of|also|then|plus|so)\b", re.I)
 
 
@@ -175,7 +176,11 @@ class FollowUp:
     def _says_nothing(self, incoming: Incoming, norm: Normalized, alone: Answer) -> bool:
         """A reply that asks nothing of the last answer: thanks, ok, bye (said to the bot),
         嗯 or 哦 (particles only), asdfgh (no word anyone knows); none asks a time."""
-        if names_time(norm) or norm.numbers:
+        if names_time(norm):
+            return False
+        if alone.decision == "answer" and alone.intents[:1] and alone.intents[0] in self._chat:
+            return True  # (88, 886: figures that say goodbye)
+        if norm.numbers:
             return False
         if (
             alone.decision == "answer"
@@ -194,8 +199,9 @@ class FollowUp:
             return False
         if incoming.lang == "en":
             words = _WORD.findall(fold(incoming.text))
-            return bool(words) and not any(
-                w in self._vocabulary or is_english_word(w) for w in words
+            return (
+                any(len(w) >= GIBBERISH for w in words)  # (yoy, qoq: abbreviations)
+                and not any(w in self._vocabulary or is_english_word(w) for w in words)
             )
         return self._normalizer.says_nothing(incoming.text)
 

@@ -400,6 +400,12 @@ def detect_script(text: str) -> Script:
     return _script(text, to_simplified(text))
 
 
+def tells_script(text: str) -> bool:
+    """Whether some character of a text is written differently in the other script (咁前年呢
+    is the same in both: it says nothing of the asker's script)."""
+    return not text.isascii() and (to_simplified(text) != text or to_traditional(text) != text)
+
+
 def _script(text: str, simplified: str) -> Script:
     if simplified == text:
         return "simplified"
@@ -689,8 +695,9 @@ class Normalizer:
         )
 
     def says_nothing(self, raw: str) -> bool:
-        """Whether a message is nothing but particles, fillers and punctuation (嗯嗯, 哦, 啊?)."""
-        return not self._content(to_simplified(unicodedata.normalize("NFKC", raw).lower()))
+        """Whether a message is nothing but particles and punctuation (嗯嗯, 哦, 啊?); a
+        question word alone (多少, 如何: fillers when matching) says something after an answer."""
+        return not any(ch.isalnum() for ch in self._particles.sub(" ", fold(raw)))
 
     def names_topic(self, raw: str) -> bool:
         """Whether a question names anything of its own beyond question words, fillers, time

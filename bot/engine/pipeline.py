@@ -34,10 +34,11 @@ from bot.engine.guards import (
     Personal,
     Procedure,
     Request,
+    answer_texts,
     screen,
 )
 from bot.engine.match import Matcher
-from bot.engine.normalize import Normalized, Normalizer, detect_lang
+from bot.engine.normalize import Normalized, Normalizer, detect_lang, tells_script
 from bot.engine.query import Incoming, Query, Step
 from bot.engine.rank import (
     AnswerBoth,
@@ -74,7 +75,7 @@ def standard_steps(
         prefer_named,
         RankClauses(normalizer),
         prefer_context,
-        PreferAskedYear([li.years for li in intents]),
+        PreferAskedYear([li.years for li in intents], answer_texts(intents)),
         by_figure,
         ByAnswerWords(intents),
         GeneralOnlyWhenSure(
@@ -176,6 +177,13 @@ class Pipeline:
                     answer, understood=context.understood, years=context.years, followed=True
                 )
         norm = self.normalizer.normalize(incoming.text)
+        if (
+            context is not None
+            and context.script != norm.script
+            and not tells_script(incoming.text)
+        ):
+            # 咁前年呢 is the same in both scripts: the conversation's goes on
+            norm = dataclasses.replace(norm, script=context.script)
         alone = self._run(incoming, incoming.text, norm, today)
         if context is None or self.followup is None:
             return alone

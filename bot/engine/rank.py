@@ -18,7 +18,7 @@ from bot.engine.answer import Answer, Lang
 from bot.engine.decide import Decision, Ranking, best_of, both_exact, decide
 from bot.engine.dictionary import is_english_word
 from bot.engine.match import Matcher
-from bot.engine.normalize import Normalizer, has_chinese, split_scripts
+from bot.engine.normalize import Normalizer, fold, has_chinese, split_scripts
 from bot.engine.pinyin import syllable_codes
 from bot.engine.query import Query
 
@@ -261,10 +261,13 @@ YEAR_NEAR = 10.0  # points below the best within which a later year decides (pas
 class PreferAskedYear:
     """A follow-up that changes the year (那去年呢 after a question on this year's target) is
     about an intent that has that year, when one of the close candidates has it and the best
-    has not."""
+    has not, and the question names it by a keyword or its answer says what the question names
+    of the best's topic (咁前年呢 after the GDP in Cantonese is no question on R&D, whose answer
+    never says 地区生产总值)."""
 
-    def __init__(self, years: list[frozenset[int]]) -> None:
+    def __init__(self, years: list[frozenset[int]], texts: list[str]) -> None:
         self._years = years
+        self._texts = texts  # each intent's answers, folded
         self._last = max((y for ys in years for y in ys), default=0)
 
     def __call__(self, q: Query) -> Answer | None:
@@ -280,7 +283,15 @@ class PreferAskedYear:
         # close to the best: 那前年是多少 after GDP is no question on R&D, whose only figures
         # are 2023's
         floor = max(q.matcher.w.clarify, q.ranked[0][1] - YEAR_NEAR)
-        covering = [(i, s) for i, s in q.ranked[:3] if s >= floor and self._years[i] & q.years]
+        named = [fold(k) for k in q.matcher.keywords_of(best, q.norm.text)]
+        owners = q.matcher.keyword_owners(q.norm.text) if named else set()
+        covering = [
+            (i, s)
+            for i, s in q.ranked[:3]
+            if s >= floor
+            and self._years[i] & q.years
+            and (not named or i in owners or any(k in self._texts[i] for k in named))
+        ]
         if covering:
             q.decision = Decision(
                 "answer", covering[0][0], q.decision.candidates or tuple(covering)
@@ -416,11 +427,30 @@ class GeneralOnlyWhenSure:
     """An intent about the bot itself (greeting, thanks, where the answers come from) answers
     only a confident match: 海珠区区长是谁 shares 是谁 with 你是谁 and 比前年多吗 a little with
     多谢, but neither asks about the bot. Below `w.answer` such a match is no answer. Between
-    two of them (好的: an example of "ok", and inside 好的谢谢; OK 明白, half of each) there is
-    nothing to ask: the one with the question as an example answers, else the first."""
+    two of them there is nothing to ask when the question is made of their examples (好的: an
+    example of "ok", and inside 好的谢谢; OK 明白, one of each): the one with the question as
+    an example answers, else the first; when it is not (不是, 真的吗, 好的还有呢), neither is asked,
+    and there is no answer."""
 
     def __init__(self, general: frozenset[int]) -> None:
         self._general = general
+        self._pieces: dict[int, frozenset[str]] = {}  # per matcher: its general examples
+
+    def _made_of_replies(self, q: Query) -> bool:
+        pieces = self._pieces.get(id(q.matcher))
+        if pieces is None:
+            m = q.matcher
+            pieces = self._pieces[id(m)] = frozenset(
+                t.replace(" ", "")
+                for t, o in zip(m.texts, m.owners.tolist(), strict=True)
+                if o in self._general
+            )
+        text = q.norm.text.replace(" ", "")
+        longest = max(map(len, pieces), default=0)
+        ends = [True] + [False] * len(text)  # ends[k]: text[:k] is made of pieces
+        for k in range(1, len(text) + 1):
+            ends[k] = any(ends[j] and text[j:k] in pieces for j in range(max(0, k - longest), k))
+        return ends[-1]
 
     def __call__(self, q: Query) -> Answer | None:
         d = q.decision
@@ -429,6 +459,9 @@ class GeneralOnlyWhenSure:
             and len(d.candidates) >= 2
             and {i for i, _ in d.candidates} <= self._general
         ):
+            if not self._made_of_replies(q):
+                q.decision = Decision("fallback", None, ())  # (不是: neither is asked)
+                return None
             two = [i for i, _ in d.candidates[:2]]
             said = [i for i in two if q.matcher.best_example(q.norm.text, i) == q.norm.text]
             q.decision = Decision("answer", (said or two)[0], d.candidates)

@@ -19,12 +19,13 @@ from bot.content import LoadedIntent
 from bot.content.schema import Fact, Source
 from bot.engine import messages
 from bot.engine.answer import Answer, Lang
+from bot.engine.decide import Decision
 from bot.engine.normalize import Normalized, fold
 from bot.engine.query import Query
 from bot.engine.render import Composer
 
 # a year asked as what something is compared with (比前年提高多少): the change is the answer's
-_AGAINST = re.compile(r"比(?!例|率|重)|相比|较|\bthan\b|\bcompared\b|\bversus\b|\bvs\b")
+_AGAINST = re.compile(r"(?<!占)比(?!例|率|重)|相比|较|\bthan\b|\bcompared\b|\bversus\b|\bvs\b")
 
 
 def asked_years(norm: Normalized, today: date) -> frozenset[int]:
@@ -65,6 +66,7 @@ class TimeNote:
         ]
         self._report = report
         self._composer = composer
+        self._texts = [fold(" ".join(r.text for r in li.answers.values())) for li in intents]
 
     def __call__(self, q: Query) -> Answer | None:
         d = q.decision
@@ -74,7 +76,10 @@ class TimeNote:
             return None  # nothing asked of time: nothing to say
         answered = (d.best, *q.also)
         facts = [f for i in answered for f in self._facts[i]]
+        if not facts:
+            return None  # (ok, thanks: no figures, no time to speak of)
         have = {f.year for f in facts}
+        r = self._report
         if (
             q.own_time
             and q.asked
@@ -82,7 +87,11 @@ class TimeNote:
             and set(answered) <= q.before
             and not _AGAINST.search(fold(q.question))
         ):
-            r = self._report
+            dated = self._dated(q, answered)
+            if dated is not None:  # 今年呢 after the 2024 GDP: the 2025 targets
+                q.decision = Decision("answer", dated, d.candidates)
+                q.also = ()
+                return self(q)
             return self._composer.fallback(
                 q.question,
                 "no_period",
@@ -101,6 +110,19 @@ class TimeNote:
         lines = self.lines(facts, q.asked, q.norm, q.today, q.lang)
         if lines:
             q.note = "\n".join(lines) + "\n"
+        return None
+
+    def _dated(self, q: Query, answered: tuple[int, ...]) -> int | None:
+        """A candidate with figures of a year asked, ranked near enough to answer, whose answer
+        says what the question names of the topic answered (the 2025 targets say 地区生产总值,
+        the GDP's keyword; the 2023 R&D figures do not)."""
+        floor = min(q.matcher.w.answer_low, q.matcher.w.clarify)
+        named = q.matcher.keywords_of(answered[0], q.norm.text)
+        for i, score in q.ranked:
+            if i in answered or score < floor or not q.asked & {f.year for f in self._facts[i]}:
+                continue
+            if any(fold(k) in self._texts[i] for k in named):
+                return i
         return None
 
     def lines(
