@@ -137,6 +137,8 @@ def test_another_place_refused_offers_haizhus_topic_and_haizhu_follows_it(
         ("海珠有多少托位", "没有了吗", "10921"),  # no goodbye
         ("What was Haizhu's GDP last year?", "yoy?", "5.4"),  # an abbreviation, no gibberish
         ("海珠去年GDP多少", "今年呢", "5.5"),  # the 2025 targets have this year
+        ("教育集团有几个", "优质学位呢", "9万"),  # a word the last answer says is no new topic
+        ("海珠區高新技術企業有幾多間", "其中四上嘅有幾多", "384"),  # 嘅 is 的
     ],
 )
 def test_what_still_follows_after_an_answer(

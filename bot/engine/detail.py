@@ -114,8 +114,8 @@ _PART_OF = re.compile(
 )
 _DIGIT = re.compile(r"\d")
 # a part asked with 其中 (其中低保金是多少)
-_AMONG = re.compile(r"其中([\u4e00-\u9fff]{2,6}?)(?:的)?(?:是|有|占|系)?(?:多少|几多|几)")
-_PART_FILLER = "的有是占系具体一共共总大概各又还也"
+_AMONG = re.compile(r"其中([\u4e00-\u9fff]{2,6}?)(?:的|嘅)?(?:是|有|占|系)?(?:多少|几多|几)")
+_PART_FILLER = "的嘅有是占系具体一共共总大概各又还也"
 
 
 def _parts_asked(text: str) -> list[tuple[str, str]]:

@@ -156,7 +156,7 @@ class FollowUp:
             incoming, norm, context, answered[0]
         ):
             return True  # 多少家企业参与了 after the trade-in answer's 341家企业参与
-        return not self._new_topic(norm.text, answered[0], context)
+        return not self._new_topic(norm.text, answered[0], context, said=True)
 
     def weakly_alone(self, norm: Normalized, alone: Answer, context: Context) -> bool:
         """Whether a short question answers another topic only by its lead over the rest, not
@@ -237,7 +237,7 @@ class FollowUp:
         return any(run in said for run in char_runs(norm.text, ZH_RUN))
 
     def _new_topic(
-        self, text: str, intent: str, context: Context, *, distinct: bool = True
+        self, text: str, intent: str, context: Context, *, distinct: bool = True, said: bool = False
     ) -> bool:
         """The question answers `intent` (not the context's) and names one of its keywords
         (distinctive ones: held by at most two intents) that no intent of the context has."""
@@ -247,8 +247,13 @@ class FollowUp:
         before = set().union(
             *(self._all_keywords[self._index[c]] for c in context.intents if c in self._index)
         )
+        # (with `said`, nor one the last answer says: 优质学位呢 after the education groups'
+        # 优质学位9万个)
+        shown = " ".join(self._answers[i] for i in self.indices(context.intents)) if said else ""
         own = self._keywords[i] if distinct else self._all_keywords[i]
-        return any(kw in text and kw not in before for kw in own)
+        return any(
+            kw in text and kw not in before and not (said and fold(kw) in shown) for kw in own
+        )
 
     @staticmethod
     def joined(context: Context, incoming: Incoming) -> str:
