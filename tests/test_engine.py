@@ -626,6 +626,8 @@ def test_when_a_named_thing_is_done_is_read_in_the_clause_that_names_it(
         ("以旧换新买台冰箱能补贴多少钱", "fallback"),  # per appliance: only totals given
         ("新能源汽车卖了多少台", "fallback"),  # a count of cars: never given
         ("以旧换新拉动消费多少", "answer"),
+        ("区属国企有几家，都叫什么名字", "fallback"),  # all their names: none counted by name
+        ("Who designed the Pazhou Eye buildings?", "fallback"),
     ],
 )
 def test_people_jobs_team_members_buildings_and_flights_are_details(

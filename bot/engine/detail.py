@@ -55,8 +55,8 @@ _CLAUSE_END = re.compile(r"[。；;，,？?！!\n]")
 
 
 # what a count is measured in, asked (几架无人机, 多少套房, 几多人次) and shown after a figure
-# (1023套); counters that fit anything counted (个, 家, 所, 间, 项, 条, 座, 处, 台, 部: 几部烟感
-# of 3.8万个) are not read, and the units of one kind of thing are one class (人, 人次, 名, 位
+# (1023套); counters that fit anything counted (个, 家, 所, 间, 项, 条, 座, 处, 部: 几部烟感
+# of 3.8万个) are not read (台 is: the report counts nothing in it, cars nor machines), and the units of one kind of thing are one class (人, 人次, 名, 位
 # all count people; a figure's 场次, 家次, 人次 count times too)
 _UNIT_CLASS = {
     "人": "people",
@@ -225,7 +225,8 @@ def _counted(pattern: re.Pattern[str], text: str) -> frozenset[str]:
 NAMES = "names"  # the detail of which ones, by name
 # names of many asked for (哪些, 哪几, 分别, which ones, list)
 _MANY_NAMES = re.compile(
-    r"哪些|哪几|边几|边啲|分别|都有谁|名单|列出|列一下|逐个|一一|\bwhich ones\b|\blist\b|\bnames\b"
+    r"哪些|哪几|边几|边啲|分别|都有谁|都叫什么|都叫咩|都叫乜|名单|列出|列一下|逐个|一一|\bwhich ones\b"
+    r"|\blist\b|\bnames\b"
     r"|\bwhich (?!is\b|was\b|has\b|does\b)[a-z]{3,}s\b"
 )
 # the others of a group, by their count (另外四个叫啥, 其余8个是啥)
