@@ -278,12 +278,17 @@ def test_conversations_written_apart_from_the_intents(engine: Engine) -> None:
         # mid-way through that session: answered 116/127 and refused 66/82 as it arrived (the
         # start code: 114/127 and 64/82), 121/127 and 71/82 after
         ("conversations_10", 209, 0.93, 0.84),
+        # 45 conversations as chats really go, 204 follow-ups, 80 to refuse (a quarter of them
+        # thanks, ok, bye, which must get no figures), written at the start of the sixth
+        # session of 2026-12-03: answered 117/124 and refused 45/80 as written (a thank-you
+        # then repeated the last answer), 119/124 and 65/80 after
+        ("conversations_11", 204, 0.94, 0.8),
     ],
 )
-def test_conversations_5_to_10_refusals_inside_conversations(
+def test_conversations_5_to_11_refusals_inside_conversations(
     engine: Engine, name: str, turns: int, answered_floor: float, refused_floor: float
 ) -> None:
-    """tests/eval/conversations_5.yaml to conversations_10.yaml, each by another author who
+    """tests/eval/conversations_5.yaml to conversations_11.yaml, each by another author who
     read only the report, and worked from."""
     report = evaluate_conversations(
         engine, load_conversations(ROOT / "tests" / "eval" / f"{name}.yaml", TODAY)

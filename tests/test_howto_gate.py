@@ -331,6 +331,18 @@ def test_refusals_24(engine: Engine) -> None:
     assert by["offtopic"][0] >= 113 and by["lookalike"][0] >= 48, by
 
 
+def test_refusals_25(engine: Engine) -> None:
+    """tests/eval/refusals_25.yaml: 150 questions on what the report's sections leave out, as
+    residents, teachers, riders, shop owners and landlords ask, and 50 look-alikes, by another
+    author written at the start of the sixth session of 2026-12-03, which worked from it:
+    157/200 as written (off-topic 107/150, look-alikes 50/50), 169/200 after (off-topic
+    119/150)."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_25.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 200 and report.accuracy >= 0.83
+    assert by["offtopic"][0] >= 117 and by["lookalike"][0] >= 49, by
+
+
 def test_lookalikes_units(engine: Engine) -> None:
     """tests/eval/lookalikes_units.yaml: 220 answerable questions in the words of counts, units,
     parts and names (多少人次, 几多户, of the N … how many, 哪几个, revenue, a change), written
