@@ -639,6 +639,23 @@ def test_people_jobs_team_members_buildings_and_flights_are_details(
         assert answer.reason == "detail"
 
 
+@pytest.mark.parametrize(
+    ("question", "decision", "shown"),
+    [
+        ("托位一共几多，其中普惠的占比多少", "answer", "36.6"),  # 占比 after the part
+        ("后来街道装了烟感，全区一共装了多少个烟感", "answer", "3.8万"),  # 后来 is no name
+        ("湿地公园开几点到几点", "fallback", ""),  # opening hours
+        ("how much is rent for the rental housing units", "fallback", ""),
+    ],
+)
+def test_found_by_a_hostile_tester(
+    engine: Engine, question: str, decision: str, shown: str
+) -> None:
+    answer = engine.ask(question)
+    assert answer.decision == decision, answer
+    assert shown in answer.text
+
+
 def test_starting_to_build_is_no_finishing(engine: Engine) -> None:
     assert "when_done" not in engine.normalizer.normalize("小洲智造工业基地几时开建").details
     assert "when_done" in engine.normalizer.normalize("小洲智造工业基地几时建好").details

@@ -114,7 +114,9 @@ _PART_OF = re.compile(
 )
 _DIGIT = re.compile(r"\d")
 # a part asked with 其中 (其中低保金是多少)
-_AMONG = re.compile(r"其中([\u4e00-\u9fff]{2,6}?)(?:的|嘅)?(?:是|有|占|系)?(?:多少|几多|几)")
+_AMONG = re.compile(
+    r"其中([\u4e00-\u9fff]{2,6}?)(?:的|嘅)?(?:占比|比例|是|有|占|系)?(?:多少|几多|几)"
+)
 _PART_FILLER = "的嘅有是占系具体一共共总大概各又还也"
 
 
