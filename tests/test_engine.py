@@ -646,6 +646,8 @@ def test_people_jobs_team_members_buildings_and_flights_are_details(
         ("后来街道装了烟感，全区一共装了多少个烟感", "answer", "3.8万"),  # 后来 is no name
         ("湿地公园开几点到几点", "fallback", ""),  # opening hours
         ("how much is rent for the rental housing units", "fallback", ""),
+        ("8955万救助资金里低保金具体多少", "fallback", ""),  # 低保金 only listed
+        ("667家高新技术企业里面四上的有多少家", "answer", "384"),
     ],
 )
 def test_found_by_a_hostile_tester(

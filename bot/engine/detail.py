@@ -547,9 +547,10 @@ class AskedDetail:
 
     def _parts_shown(self, text: str, offered: list[int]) -> bool:
         """Whether an answer that has the figure a question quotes also names the part of it
-        asked (新增就业3.23万人里面高校毕业生有多少: the answer has 3.23万, not 高校毕业生)."""
+        asked (新增就业3.23万人里面高校毕业生有多少: the answer has 3.23万, not 高校毕业生), with a
+        figure of its own (8955万救助资金里低保金多少: 低保金 is only listed)."""
         return all(
-            any(part in self._texts[i] for i in offered if figure in self._texts[i])
+            any(_shows_figure(part, self._texts[i]) for i in offered if figure in self._texts[i])
             or not any(figure in self._texts[i] for i in offered)
             for figure, part in _parts_asked(text)
         )
