@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 from pinned import TODAY
 
 from bot.conversation import MemoryContextStore
-from bot.engine import Context, Engine
+from bot.engine import Context, Engine, fixed
 from bot.evaluate import evaluate_conversations, load_conversations
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,6 +161,23 @@ def test_no_period_in_cantonese_and_of_a_share_keeps_the_script_and_the_topic(
     assert "沒有2023年" in before_last.text  # type: ignore[attr-defined]
     _, share = talk(engine, "海珠普惠托位占比多少", "那前年的占比呢")
     assert share.reason == "no_period"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [("What was Haizhu's GDP in 2024?", "and the year before?"), ("海珠GDP多少", "上一年呢")],
+)
+def test_the_year_before_counts_from_the_last_answers_year(
+    engine: Engine, first: str, then: str
+) -> None:
+    """The year before is 2023 whether the last question named 2024 or only its answer did:
+    the report has no 2023 GDP, so it says so (no figures). Asked on 2026-12-03 it is the same
+    year: counted from the answer, not from today."""
+    _, before = talk(engine, first, then)
+    assert before.reason == "no_period" and "2023" in before.text, before  # type: ignore[attr-defined]
+    later = Engine.load(ROOT / "intents", ROOT / "data", clock=fixed(date(2026, 12, 3)))
+    _, before = talk(later, first, then)
+    assert before.reason == "no_period" and "2023" in before.text, before  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("question", ["不是", "真的吗"])

@@ -162,6 +162,18 @@ class Engine:
                 frozenset(en_words),
                 self.matchers["zh"].w.answer,
                 frozenset(li.intent.id for li in self._intents if li.intent.topic == CHAT_TOPIC),
+                [
+                    max(
+                        (
+                            f.year
+                            for r in li.answers.values()
+                            for f in r.facts
+                            if f.status == "result"
+                        ),
+                        default=0,
+                    )
+                    for li in self._intents
+                ],
             ),
         )
         # Changes whenever a file's content or name changes or the intents' order does (buttons

@@ -41,7 +41,23 @@ LAST_RUN = 4
 MEDIUM = 14
 _WORD = re.compile(r"[a-z][a-z'-]+")
 GIBBERISH = 5  # letters of a word no one knows, for a reply to be taken as nothing (asdfgh)
+# a year counted from the last answer's, not from today (and the year before?, 上一年呢)
+_YEAR_SHIFT = (
+    (
+        re.compile(
+            r"上一年|前一年|再早一年|\bthe year before\b|\bthe previous year\b|\bthe year prior\b"
+        ),
+        -1,
+    ),
+    (re.compile(r"下一年|后一年|\bthe year after\b|\bthe following year\b"), 1),
+)
 _MARKER_EN = re.compile(r"^(?:and|what about|how about|what of|also|then|plus|so)\b", re.I)
+
+
+def year_shift(text: str) -> int:
+    """-1 for "the year before" the last answer's, 1 for the year after, else 0."""
+    folded = fold(text)
+    return next((shift for pattern, shift in _YEAR_SHIFT if pattern.search(folded)), 0)
 
 
 def names_time(norm: Normalized) -> bool:
@@ -64,6 +80,7 @@ class FollowUp:
         vocabulary: frozenset[str] = frozenset(),
         sure: float = 60.0,
         chat: frozenset[str] = frozenset(),
+        latest: list[int] | None = None,
     ) -> None:
         self._normalizer = normalizer
         self._composer = composer
@@ -73,6 +90,7 @@ class FollowUp:
         self._vocabulary = vocabulary  # the words of the English examples and keywords
         self._sure = sure  # a score that answers by itself, not only by its lead over the rest
         self._chat = chat  # greeting, thanks, ok, bye: said to the bot, whatever the score
+        self._latest = latest or [0] * len(ids)  # each intent's latest year of results
         # an intent's distinctive keywords (held by at most two intents): a fragment naming
         # one of them names its own topic (托位有多少 after a question on schools)
         owners: dict[str, set[int]] = {}
@@ -268,10 +286,26 @@ class FollowUp:
         sep = " " if lang == "en" else "，"
         return self._composer.title(first, lang, "simplified") + sep + incoming.text
 
-    @staticmethod
-    def merged(joined: Normalized, fragment: Normalized, context: Context) -> Normalized:
+    def merged(
+        self, joined: Normalized, fragment: Normalized, context: Context, text: str = ""
+    ) -> Normalized:
         """The joined question's matching form, with the fragment's own time (or, without
-        any, the last answer's years) and the fragment's scope (places, personal, procedure)."""
+        any, the last answer's years) and the fragment's scope (places, personal, procedure).
+        A year counted from the last answer's (the year before) is that year's neighbour: of
+        the years asked, else of the latest results the last answer gave."""
+        shift = year_shift(text) if text else 0
+        if shift:
+            base = set(context.years) or {
+                self._latest[i] for i in self.indices(context.intents) if self._latest[i]
+            }
+            if base:
+                fragment = dataclasses.replace(
+                    fragment,
+                    years=frozenset(y + shift for y in base),
+                    relative_years=frozenset(),
+                    relative_months=frozenset(),
+                    now=False,
+                )
         time = fragment if names_time(fragment) else None
         return dataclasses.replace(
             joined,

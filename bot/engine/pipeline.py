@@ -26,7 +26,7 @@ from bot.engine.answer import ABOUT_BOT, Answer, Lang
 from bot.engine.clock import Clock
 from bot.engine.context import Context
 from bot.engine.detail import AskedDetail
-from bot.engine.followup import FollowUp, names_time
+from bot.engine.followup import FollowUp, names_time, year_shift
 from bot.engine.guards import (
     Fragment,
     OffTopic,
@@ -190,7 +190,9 @@ class Pipeline:
         if not self.followup.wanted(incoming, norm, alone, context):
             if self.followup.weakly_alone(norm, alone, context):
                 joined = self.followup.joined(context, incoming)
-                merged = self.followup.merged(self.normalizer.normalize(joined), norm, context)
+                merged = self.followup.merged(
+                    self.normalizer.normalize(joined), norm, context, incoming.text
+                )
                 before = frozenset(self.followup.indices(context.intents))
                 followed = self._run(
                     incoming,
@@ -199,15 +201,17 @@ class Pipeline:
                     today,
                     followup=True,
                     before=before,
-                    own_time=names_time(norm),
+                    own_time=names_time(norm) or bool(year_shift(incoming.text)),
                 )
                 if followed.decision == "answer" and followed.intents[:1] == context.intents[:1]:
                     return dataclasses.replace(followed, followed=True)
             return alone
         joined = self.followup.joined(context, incoming)
-        merged = self.followup.merged(self.normalizer.normalize(joined), norm, context)
+        merged = self.followup.merged(
+            self.normalizer.normalize(joined), norm, context, incoming.text
+        )
         before = frozenset(self.followup.indices(context.intents))
-        own_time = names_time(norm)
+        own_time = names_time(norm) or bool(year_shift(incoming.text))
         followed = self._run(
             incoming, joined, merged, today, followup=True, before=before, own_time=own_time
         )
@@ -219,7 +223,9 @@ class Pipeline:
             again = self._run(
                 incoming,
                 titled,
-                self.followup.merged(self.normalizer.normalize(titled), norm, context),
+                self.followup.merged(
+                    self.normalizer.normalize(titled), norm, context, incoming.text
+                ),
                 today,
                 followup=True,
                 before=before,
