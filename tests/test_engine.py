@@ -648,6 +648,10 @@ def test_people_jobs_team_members_buildings_and_flights_are_details(
         ("how much is rent for the rental housing units", "fallback", ""),
         ("8955万救助资金里低保金具体多少", "fallback", ""),  # 低保金 only listed
         ("667家高新技术企业里面四上的有多少家", "answer", "384"),
+        ("琶醍二期和广报中心各占多少面积", "fallback", ""),  # given together only
+        ("托位和长者饭堂各有多少", "answer", "102"),  # two things, each given
+        ("地铁11号线在海珠有几多个站", "fallback", ""),  # stations: never counted
+        ("When will the Haizhu Women and Children's Hospital actually open?", "fallback", ""),
     ],
 )
 def test_found_by_a_hostile_tester(

@@ -96,7 +96,7 @@ _UNIT_CLASS = {
 _UNITS = "|".join(sorted(_UNIT_CLASS, key=len, reverse=True))
 # (几个人 counts people; 起降点 is no 起 of incidents, 场地 no 场 of events, 排多少名 no people)
 _UNIT_ASKED = re.compile(
-    rf"(?<![第哪边排])(?<!排前)(?:多少|几多|几)\s*[万亿千百]?\s*(?:个(?=人))?({_UNITS})"
+    rf"(?<![第哪边排])(?<!排前)(?:多少|几多|几)\s*[万亿千百]?\s*个?({_UNITS})"
     r"(?<!起(?=[降飞步点来码]))(?<!场(?=[地馆所景]))"
 )
 _UNIT_SHOWN = re.compile(rf"[\d.一二两三四五六七八九十百千]+\s*[万亿千百余多]*\s*({_UNITS})")

@@ -134,7 +134,7 @@ _WHEN_DONE = re.compile(
     rf"{_WHEN_WORD}[^,，。;；?？!！]{{0,8}}?{_DONE_WORD}"
     rf"|{_DONE_WORD}[^,，。;；?？!！]{{0,6}}?{_WHEN_WORD}"
     r"|(?:完工|竣工|开业|通车|开学|招生|建成|开放|交付)(?:时间|日期)"
-    r"|\bwhen\b[^.?!,]{0,50}?\b(?:open|opens|opening|finish|finished|complete|completed|done"
+    r"|\bwhen\b[^.?!,]{0,70}?\b(?:open|opens|opening|finish|finished|complete|completed|done"
     r"|ready|launch|operational|be built|built)\b"
 )
 WHEN_DONE = "when_done"
