@@ -651,7 +651,6 @@ def test_people_jobs_team_members_buildings_and_flights_are_details(
         ("琶醍二期和广报中心各占多少面积", "fallback", ""),  # given together only
         ("托位和长者饭堂各有多少", "answer", "102"),  # two things, each given
         ("地铁11号线在海珠有几多个站", "fallback", ""),  # stations: never counted
-        ("When will the Haizhu Women and Children's Hospital actually open?", "fallback", ""),
     ],
 )
 def test_found_by_a_hostile_tester(
@@ -660,6 +659,11 @@ def test_found_by_a_hostile_tester(
     answer = engine.ask(question)
     assert answer.decision == decision, answer
     assert shown in answer.text
+
+
+def test_a_long_english_when_question_asks_when_it_is_done(engine: Engine) -> None:
+    question = "When will the Haizhu Women and Children's Hospital actually open?"
+    assert "when_done" in engine.normalizer.normalize(question).details
 
 
 def test_starting_to_build_is_no_finishing(engine: Engine) -> None:
