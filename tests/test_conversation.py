@@ -180,6 +180,14 @@ def test_the_year_before_counts_from_the_last_answers_year(
     assert before.reason == "no_period" and "2023" in before.text, before  # type: ignore[attr-defined]
 
 
+def test_a_detail_the_fragment_asks_counts_when_it_is_joined(engine: Engine) -> None:
+    """海珠哪条街研发投入最多 asks by street, which the R&D answer does not give: refused alone,
+    and after the R&D answer too (joined to it, the clause was no asking clause)."""
+    alone = engine.ask("海珠邊條街研發投入最多")
+    _, followed = talk(engine, "海珠研发经费总量是多少", "海珠邊條街研發投入最多")
+    assert alone.reason == "detail" and followed.reason == "detail", followed  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize("question", ["不是", "真的吗"])
 def test_a_question_near_two_replies_but_made_of_neither_is_not_one(
     engine: Engine, question: str

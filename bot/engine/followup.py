@@ -315,6 +315,7 @@ class FollowUp:
             procedure=fragment.procedure,
             request=fragment.request,
             asks_done=fragment.asks_done,
+            details=joined.details | fragment.details,
             script=fragment.script,
             years=time.years if time else frozenset(context.years),
             relative_years=time.relative_years if time else frozenset(),
