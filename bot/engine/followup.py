@@ -174,7 +174,7 @@ class FollowUp:
             incoming, norm, context, answered[0]
         ):
             return True  # 多少家企业参与了 after the trade-in answer's 341家企业参与
-        return not self._new_topic(norm.text, answered[0], context, said=True)
+        return not self._new_topic(norm.text, answered[0], context, said=marked)
 
     def weakly_alone(self, norm: Normalized, alone: Answer, context: Context) -> bool:
         """Whether a short question answers another topic only by its lead over the rest, not
