@@ -161,13 +161,17 @@ def test_held_out_8(engine: Engine) -> None:
         # 157/160, refusals 147/160 = 91.9% (off-topic 19/30), other places 39/40; the start
         # code: 303/320 (core 156, refusals 147, other places 39/40)
         ("holdout_14", 0.94, 0.97, 0.91, 39),
+        # written at the start of the sixth session of 2026-12-03, measured once near its end:
+        # 301/320 = 94.1% (the start code too); core 155/160 = 96.9%, refusals 146/160 =
+        # 91.3% (off-topic 20/30, personal 33/35, procedures 33/35), other places 40/40
+        ("holdout_15", 0.93, 0.96, 0.9, 40),
     ],
 )
-def test_held_out_9_to_14(
+def test_held_out_9_to_15(
     engine: Engine, name: str, accuracy: float, core: float, refusals: float, places: int
 ) -> None:
-    """tests/eval/holdout_9.yaml to holdout_14.yaml: 320 questions each (160 to refuse) by a
-    ninth to a fourteenth held-out author, never used for tuning (only totals are looked at).
+    """tests/eval/holdout_9.yaml to holdout_15.yaml: 320 questions each (160 to refuse) by a
+    ninth to a fifteenth held-out author, never used for tuning (only totals are looked at).
     Other places 40/40 in all but no. 14 (39/40)."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     by = report.by_category()
