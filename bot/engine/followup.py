@@ -56,6 +56,8 @@ _MARKER_EN = re.compile(r"^(?:and|what about|how about|what of|also|then|plus|so
 
 def year_shift(text: str) -> int:
     """-1 for "the year before" the last answer's, 1 for the year after, else 0."""
+    if "年" not in text and "year" not in text.lower():
+        return 0  # (most questions: no folding)
     folded = fold(text)
     return next((shift for pattern, shift in _YEAR_SHIFT if pattern.search(folded)), 0)
 
