@@ -188,6 +188,17 @@ def test_a_detail_the_fragment_asks_counts_when_it_is_joined(engine: Engine) -> 
     assert alone.reason == "detail" and followed.reason == "detail", followed  # type: ignore[attr-defined]
 
 
+def test_an_amount_asked_after_a_change_is_a_level_the_report_may_not_give(
+    engine: Engine,
+) -> None:
+    """After 规上工业总产值涨了多少 (8.0%), 总产值具体多少亿 asks the output value itself, which the
+    report does not give; 今年目标 after it asks the growth target, which it does (10%)."""
+    _, amount = talk(engine, "规上工业总产值涨了多少", "总产值具体多少亿")
+    assert amount.decision == "fallback" and amount.reason == "detail", amount  # type: ignore[attr-defined]
+    _, target = talk(engine, "规上工业总产值去年增长多少", "今年目标")
+    assert target.decision == "answer" and "10%" in target.text, target  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize("question", ["不是", "真的吗"])
 def test_a_question_near_two_replies_but_made_of_neither_is_not_one(
     engine: Engine, question: str

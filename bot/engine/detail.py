@@ -310,6 +310,7 @@ _ASKS_CHANGE = re.compile(
     r"增长|增速|增幅|增加|减少|下降|上升|升了|升咗|升幅|升多少|升几多|涨|跌|变化|\bgrow|\bgrew\b|\brise|\brose\b|\bincrease"
     r"|\bdecrease|\bfall|\bfell\b|\bchange"
 )
+_ASKS_AMOUNT = re.compile(r"(?:多少|几多|几)\s*(?:亿|万|元|钱)")
 _CHANGE_WORD = re.compile(r"增|降|涨|升|减|提高|grew|grow|rose|fell|up |down ")
 FIGURE_NEAR = 8  # characters between a shown word and its figure (营收实现4484.44亿元)
 
@@ -590,7 +591,13 @@ class AskedDetail:
             details = details | (self._defined & {WHERE})
         if _THE_REST.search(clauses):
             details = details | (self._defined & {THE_REST})
-        said = bool(details & self._with_figure and _ASKS_CHANGE.search(clauses))
+        # (a follow-up asking an amount itself, 总产值具体多少亿 after 总产值涨了多少, asks the level,
+        # whatever the question it is joined to asked; 今年目标 after it asks the change's target)
+        said = bool(
+            details & self._with_figure
+            and _ASKS_CHANGE.search(clauses)
+            and not (q.followup and _ASKS_AMOUNT.search(fold(q.question)))
+        )
         shows = self._shows_said if said else self._shows
         if details & _SAID_WITH_NAME:
             # (when and where are said with the thing; a figure often in the next clause)
