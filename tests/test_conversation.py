@@ -199,6 +199,15 @@ def test_an_amount_asked_after_a_change_is_a_level_the_report_may_not_give(
     assert target.decision == "answer" and "10%" in target.text, target  # type: ignore[attr-defined]
 
 
+def test_a_follow_up_counting_things_the_answer_never_names_is_a_detail(engine: Engine) -> None:
+    """有几家餐厅 after the new dining space (2.4万平方米, no restaurant named) asks a count the
+    report never makes; 多少家企业参与了 after the trade-in answer (341家企业参与) does not."""
+    _, restaurants = talk(engine, "琶醍二期跟广报中心新增了多少餐饮面积", "有几家餐厅")
+    assert restaurants.decision == "fallback" and restaurants.reason == "detail"  # type: ignore[attr-defined]
+    _, firms = talk(engine, "以旧换新拉动了多少消费", "多少家企业参与了")
+    assert firms.decision == "answer" and "341" in firms.text  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize("question", ["不是", "真的吗"])
 def test_a_question_near_two_replies_but_made_of_neither_is_not_one(
     engine: Engine, question: str

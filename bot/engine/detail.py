@@ -310,6 +310,10 @@ _ASKS_CHANGE = re.compile(
     r"增长|增速|增幅|增加|减少|下降|上升|升了|升咗|升幅|升多少|升几多|涨|跌|变化|\bgrow|\bgrew\b|\brise|\brose\b|\bincrease"
     r"|\bdecrease|\bfall|\bfell\b|\bchange"
 )
+# a count asked with a counter and the thing counted (几家餐厅, 多少个站点, 几多间学校)
+_COUNTED_THING = re.compile(
+    r"(?:几多|多少|几)\s*(?:个|家|所|间|项|条|座|处|只|部|种|位|名|支|块)\s*([\u4e00-\u9fff]{2,4})"
+)
 _ASKS_AMOUNT = re.compile(r"(?:多少|几多|几)\s*(?:亿|万|元|钱)")
 _CHANGE_WORD = re.compile(r"增|降|涨|升|减|提高|grew|grow|rose|fell|up |down ")
 FIGURE_NEAR = 8  # characters between a shown word and its figure (营收实现4484.44亿元)
@@ -565,6 +569,16 @@ class AskedDetail:
             for part in parts
         )
 
+    def _counted_things_named(self, q: Query, offered: list[int]) -> bool:
+        """Whether, in a follow-up, the things it counts are named by the answer (有几家餐厅 after
+        the dining space's answer, which names no restaurant: a count it never makes; 多少家企业参
+        与了 after the trade-in answer's 341家企业参与 is)."""
+        if not q.followup:
+            return True
+        fragment = fold(q.question)
+        things = [m[:2] for m in _COUNTED_THING.findall(fragment)]
+        return all(any(t in self._texts[i] for i in offered) for t in things)
+
     def _lists_enough(self, text: str, offered: list[int]) -> bool:
         """Whether an offered answer lists as many names as a question asks for by count: "那68
         家都有哪些", "16名领军算法师都有谁", "which 19 compounds" want every name, and an
@@ -636,6 +650,7 @@ class AskedDetail:
             and self._lists_enough(clauses, offered)
             and self._parts_shown(clauses, offered)
             and self._among_shown(clauses, offered)
+            and self._counted_things_named(q, offered)
         ):
             return None
         return self._composer.fallback(
