@@ -55,7 +55,7 @@ from bot.engine.rank import (
 )
 from bot.engine.render import Composer
 from bot.engine.terms import ByAnswerWords
-from bot.engine.when import ResolveTime, TimeNote
+from bot.engine.when import ResolveTime, TimeNote, asked_years
 
 
 def standard_steps(
@@ -184,7 +184,12 @@ class Pipeline:
         ):
             # 咁前年呢 is the same in both scripts: the conversation's goes on
             norm = dataclasses.replace(norm, script=context.script)
-        alone = self._run(incoming, incoming.text, norm, today)
+        if context is not None and norm.bare and not norm.offtopic:
+            # a bare fragment (那去年呢, 增长多少) answers nothing alone, as the `Fragment` guard
+            # would tell after ranking it: in a conversation, not ranked alone at all
+            alone = self._bare(incoming, norm, today)
+        else:
+            alone = self._run(incoming, incoming.text, norm, today)
         if context is None or self.followup is None:
             return alone
         if not self.followup.wanted(incoming, norm, alone, context):
@@ -245,6 +250,14 @@ class Pipeline:
                 return dataclasses.replace(followed, followed=True)
             return alone
         return dataclasses.replace(followed, followed=True)
+
+    def _bare(self, incoming: Incoming, norm: Normalized, today: date) -> Answer:
+        """What a bare fragment gets alone: the `Fragment` guard's reply, unranked."""
+        answer = self.composer.fallback(
+            incoming.question, "fragment", incoming.lang, norm.script, norm.text
+        )
+        years = tuple(sorted(asked_years(norm, today)))
+        return dataclasses.replace(answer, understood=incoming.text, years=years)
 
     def _run(
         self,
