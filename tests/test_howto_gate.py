@@ -165,13 +165,17 @@ def test_held_out_8(engine: Engine) -> None:
         # 301/320 = 94.1% (the start code too); core 155/160 = 96.9%, refusals 146/160 =
         # 91.3% (off-topic 20/30, personal 33/35, procedures 33/35), other places 40/40
         ("holdout_15", 0.93, 0.96, 0.9, 40),
+        # written mid-way through that session, after most of its work, measured once at its
+        # end: 311/320 = 97.2% (the start code too); core 158/160, refusals 153/160 = 95.6%
+        # (off-topic 24/30), other places 40/40
+        ("holdout_16", 0.96, 0.98, 0.95, 40),
     ],
 )
-def test_held_out_9_to_15(
+def test_held_out_9_to_16(
     engine: Engine, name: str, accuracy: float, core: float, refusals: float, places: int
 ) -> None:
-    """tests/eval/holdout_9.yaml to holdout_15.yaml: 320 questions each (160 to refuse) by a
-    ninth to a fifteenth held-out author, never used for tuning (only totals are looked at).
+    """tests/eval/holdout_9.yaml to holdout_16.yaml: 320 questions each (160 to refuse) by a
+    ninth to a sixteenth held-out author, never used for tuning (only totals are looked at).
     Other places 40/40 in all but no. 14 (39/40)."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     by = report.by_category()
