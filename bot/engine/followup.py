@@ -54,6 +54,12 @@ _YEAR_SHIFT = (
 _MARKER_EN = re.compile(r"^(?:and|what about|how about|what of|also|then|plus|so)\b", re.I)
 
 
+def _figure_of(word: str, text: str) -> bool:
+    """Whether a text gives `word` a figure of its own: the figure right after it, and the
+    word no item of a list (、 before it)."""
+    return re.search(rf"(?<!、){re.escape(word)}\s?\d", text) is not None
+
+
 def year_shift(text: str) -> int:
     """-1 for "the year before" the last answer's, 1 for the year after, else 0."""
     if "年" not in text and "year" not in text.lower():
@@ -267,12 +273,13 @@ class FollowUp:
         before = set().union(
             *(self._all_keywords[self._index[c]] for c in context.intents if c in self._index)
         )
-        # (with `said`, nor one the last answer says: 优质学位呢 after the education groups'
-        # 优质学位9万个)
+        # (with `said`, nor one the last answer gives a figure of: 优质学位呢 after the education
+        # groups' 优质学位9万个; not 税收呢 after the GDP's list 一般公共预算收入、税收4项指标)
         shown = " ".join(self._answers[i] for i in self.indices(context.intents)) if said else ""
         own = self._keywords[i] if distinct else self._all_keywords[i]
         return any(
-            kw in text and kw not in before and not (said and fold(kw) in shown) for kw in own
+            kw in text and kw not in before and not (said and _figure_of(fold(kw), shown))
+            for kw in own
         )
 
     @staticmethod
