@@ -150,6 +150,22 @@ def test_what_still_follows_after_an_answer(
     assert shown in followed.text  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("对口帮扶做了哪些工作", "帮扶资金投入多少"),  # no amount of funds
+        ("海珠区2024年一般公共预算收入多少", "支出是多少"),  # revenue, no spending
+        ("广交会成交额多少", "第136届单独的成交额呢"),  # the two sessions together only
+        ("版权十条2.0是什么", "补贴标准是多少"),  # no rate of subsidy
+    ],
+)
+def test_details_a_second_hostile_tester_found_repeated(
+    engine: Engine, first: str, then: str
+) -> None:
+    _, detail = talk(engine, first, then)
+    assert detail.decision == "fallback" and detail.reason == "detail", detail  # type: ignore[attr-defined]
+
+
 def test_a_topic_the_last_answer_only_lists_is_a_new_one(engine: Engine) -> None:
     """The GDP answer lists 税收 among indicators that lead the city, with no figure of it:
     税收呢 after it asks the tax revenue (found by a hostile tester: it repeated the GDP)."""
