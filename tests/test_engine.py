@@ -629,6 +629,7 @@ def test_when_a_named_thing_is_done_is_read_in_the_clause_that_names_it(
         ("区属国企有几家，都叫什么名字", "fallback"),  # all their names: none counted by name
         ("Who designed the Pazhou Eye buildings?", "fallback"),
         ("琶洲音乐节几时举办", "fallback"),  # the day of an event: never given
+        ("邊間學校食堂最差", "fallback"),  # which is worst: the report ranks none
     ],
 )
 def test_people_jobs_team_members_buildings_and_flights_are_details(

@@ -141,7 +141,7 @@ WHEN_DONE = "when_done"
 # which of several had the most (哪个项目投资最多, 边条街研发投入最多, which district grew fastest)
 _WHICH_MOST = re.compile(
     r"(?:哪个|哪家|哪间|哪条|哪所|哪一|边个|边间|边条|边度|边区|哪区|哪里)[^,，。;；?？!！]{0,10}?"
-    r"(?:最多|最大|最高|最快|最少|最低|最强|最好)"
+    r"(?:最多|最大|最高|最快|最少|最低|最强|最好|最差|最贵|最便宜|最旺|最弱)"
     r"|\bwhich\b[^.?!,]{0,40}?\b(?:the most|the highest|the largest|the biggest|the fastest|most)\b"
 )
 # details read from the words' structure, whatever phrases the lexicon lists (when defined there)
