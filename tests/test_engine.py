@@ -630,6 +630,8 @@ def test_when_a_named_thing_is_done_is_read_in_the_clause_that_names_it(
         ("Who designed the Pazhou Eye buildings?", "fallback"),
         ("琶洲音乐节几时举办", "fallback"),  # the day of an event: never given
         ("邊間學校食堂最差", "fallback"),  # which is worst: the report ranks none
+        ("How many exhibitors were at the Canton Fair?", "fallback"),
+        ("How many restaurants are in the new dining space?", "fallback"),
     ],
 )
 def test_people_jobs_team_members_buildings_and_flights_are_details(
