@@ -140,6 +140,7 @@ def test_another_place_refused_offers_haizhus_topic_and_haizhu_follows_it(
         ("海珠去年GDP多少", "今年呢", "5.5"),  # the 2025 targets have this year
         ("教育集团有几个", "优质学位呢", "9万"),  # a word the last answer gives a figure of
         ("海珠區高新技術企業有幾多間", "其中四上嘅有幾多", "384"),  # 嘅 is 的
+        ("請問海珠區托育位有幾多", "今年目標係咩", "60%"),  # 係咩 asks, as 是什么
     ],
 )
 def test_what_still_follows_after_an_answer(
