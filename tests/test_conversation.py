@@ -435,8 +435,8 @@ def test_held_out_conversations(engine: Engine) -> None:
         ("conversations_holdout_8", 239, 0.91, 0.73),
         # 60 conversations (232 follow-up turns, 62 to refuse) by a ninth held-out author,
         # written at the start of the sixth session of 2026-12-03, measured near its end:
-        # follow-ups 208/232 = 89.7% (answered 162/170, refused 46/62), twice (before and after
-        # its last follow-up rule); the session's start code: 209/232 (answered 163, refused 46)
+        # follow-ups 208/232 = 89.7% (answered 162/170, refused 46/62) twice, then 209/232 at
+        # the session's final code (answered 163); the start code: 209/232 (answered 163)
         ("conversations_holdout_9", 232, 0.89, 0.73),
         # 60 conversations (227 follow-up turns, 60 to refuse) by a tenth held-out author,
         # written mid-way through that session, measured once at its end: follow-ups 201/227 =
