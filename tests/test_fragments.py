@@ -182,9 +182,13 @@ def test_a_part_asked_with_among_needs_its_own_figure(engine: Engine) -> None:
 def test_a_question_nothing_answers_alone_that_speaks_of_the_last_answer_follows_it(
     engine: Engine, first: str, then: str, shown: str
 ) -> None:
-    """Longer than a fragment and unmarked, but in the last answer's own words: read with it."""
-    assert engine.ask(then).decision == "fallback"  # alone, nothing answers it
-    answer = engine.ask(then, Context.after(engine.ask(first)))
+    """Longer than a fragment and unmarked, but in the last answer's own words: read with it.
+    Alone nothing answers it with the last answer's figures (黄沙到太古仓… matches the Taigucang
+    renovation a little, by 太古仓, which the low-altitude answer also names)."""
+    last = engine.ask(first)
+    alone = engine.ask(then)
+    assert alone.decision == "fallback" or shown not in alone.text, alone
+    answer = engine.ask(then, Context.after(last))
     assert answer.decision == "answer" and answer.followed and shown in answer.text, answer
 
 

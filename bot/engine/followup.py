@@ -196,7 +196,9 @@ class FollowUp:
             and len(norm.text) <= MEDIUM
             and not set(alone.intents) & set(context.intents)
             and bool(self.indices(context.intents))
-            and not self._new_topic(norm.text, alone.intents[0], context, distinct=False)
+            and not self._new_topic(
+                norm.text, alone.intents[0], context, distinct=False, echoed=True
+            )
         )
 
     def _says_nothing(self, incoming: Incoming, norm: Normalized, alone: Answer) -> bool:
@@ -263,7 +265,14 @@ class FollowUp:
         return any(run in said for run in char_runs(norm.text, ZH_RUN))
 
     def _new_topic(
-        self, text: str, intent: str, context: Context, *, distinct: bool = True, said: bool = False
+        self,
+        text: str,
+        intent: str,
+        context: Context,
+        *,
+        distinct: bool = True,
+        said: bool = False,
+        echoed: bool = False,
     ) -> bool:
         """The question answers `intent` (not the context's) and names one of its keywords
         (distinctive ones: held by at most two intents) that no intent of the context has."""
@@ -275,10 +284,19 @@ class FollowUp:
         )
         # (with `said`, nor one the last answer gives a figure of: 优质学位呢 after the education
         # groups' 优质学位9万个; not 税收呢 after the GDP's list 一般公共预算收入、税收4项指标)
-        shown = " ".join(self._answers[i] for i in self.indices(context.intents)) if said else ""
+        # (with `echoed`, nor one the last answer says at all: 黄沙到太古仓嗰条系咩航线 after the
+        # low-altitude routes, which name 太古仓)
+        shown = (
+            " ".join(self._answers[i] for i in self.indices(context.intents))
+            if said or echoed
+            else ""
+        )
         own = self._keywords[i] if distinct else self._all_keywords[i]
         return any(
-            kw in text and kw not in before and not (said and _figure_of(fold(kw), shown))
+            kw in text
+            and kw not in before
+            and not (said and _figure_of(fold(kw), shown))
+            and not (echoed and fold(kw) in shown)
             for kw in own
         )
 
