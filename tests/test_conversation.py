@@ -158,6 +158,8 @@ def test_what_still_follows_after_an_answer(
         ("海珠区2024年一般公共预算收入多少", "支出是多少"),  # revenue, no spending
         ("广交会成交额多少", "第136届单独的成交额呢"),  # the two sessions together only
         ("版权十条2.0是什么", "补贴标准是多少"),  # no rate of subsidy
+        ("电动自行车整治效果怎么样", "火灾起数具体多少"),  # fires fell 26.6%: no count
+        ("海珠治安怎么样", "刑事案件數字係幾多"),  # a trend (两降两升), no number
     ],
 )
 def test_details_a_second_hostile_tester_found_repeated(
