@@ -314,13 +314,13 @@ class FollowUp:
         return self._composer.title(first, lang, "simplified") + sep + incoming.text
 
     def merged(
-        self, joined: Normalized, fragment: Normalized, context: Context, text: str = ""
+        self, joined: Normalized, fragment: Normalized, context: Context, shift: int = 0
     ) -> Normalized:
         """The joined question's matching form, with the fragment's own time (or, without
         any, the last answer's years) and the fragment's scope (places, personal, procedure).
         A year counted from the last answer's (the year before) is that year's neighbour: of
-        the years asked, else of the latest results the last answer gave."""
-        shift = year_shift(text) if text else 0
+        the years asked, else of the latest results the last answer gave (`shift`: see
+        `year_shift`)."""
         if shift:
             base = set(context.years) or {
                 self._latest[i] for i in self.indices(context.intents) if self._latest[i]

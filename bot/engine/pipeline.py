@@ -192,50 +192,25 @@ class Pipeline:
             alone = self._run(incoming, incoming.text, norm, today)
         if context is None or self.followup is None:
             return alone
+        shift = year_shift(incoming.text)
+        joined = self.followup.joined(context, incoming)
         if not self.followup.wanted(incoming, norm, alone, context):
             if self.followup.weakly_alone(norm, alone, context):
-                joined = self.followup.joined(context, incoming)
-                merged = self.followup.merged(
-                    self.normalizer.normalize(joined), norm, context, incoming.text
-                )
-                before = frozenset(self.followup.indices(context.intents))
-                followed = self._run(
-                    incoming,
-                    joined,
-                    merged,
-                    today,
-                    followup=True,
-                    before=before,
-                    own_time=names_time(norm) or bool(year_shift(incoming.text)),
-                )
+                followed = self._read_with(incoming, joined, norm, context, today, shift)
                 if followed.decision == "answer" and followed.intents[:1] == context.intents[:1]:
                     return dataclasses.replace(followed, followed=True)
             return alone
-        joined = self.followup.joined(context, incoming)
-        merged = self.followup.merged(
-            self.normalizer.normalize(joined), norm, context, incoming.text
-        )
-        before = frozenset(self.followup.indices(context.intents))
-        own_time = names_time(norm) or bool(year_shift(incoming.text))
-        followed = self._run(
-            incoming, joined, merged, today, followup=True, before=before, own_time=own_time
-        )
-        if followed.decision == "fallback" and alone.reason == "fragment" and before:
+        followed = self._read_with(incoming, joined, norm, context, today, shift)
+        if (
+            followed.decision == "fallback"
+            and alone.reason == "fragment"
+            and self.followup.indices(context.intents)
+        ):
             # a bare fragment (佔幾成) after a question that does not name its topic
             # (達到國家推薦標準嘅有幾間, answered on the topic's words): joined to the topic's
             # name instead
             titled = self.followup.titled(context, incoming)
-            again = self._run(
-                incoming,
-                titled,
-                self.followup.merged(
-                    self.normalizer.normalize(titled), norm, context, incoming.text
-                ),
-                today,
-                followup=True,
-                before=before,
-                own_time=own_time,
-            )
+            again = self._read_with(incoming, titled, norm, context, today, shift)
             if again.decision == "answer" and set(again.intents) & set(context.intents):
                 followed = again
         if followed.reason == "no_period":
@@ -250,6 +225,29 @@ class Pipeline:
                 return dataclasses.replace(followed, followed=True)
             return alone
         return dataclasses.replace(followed, followed=True)
+
+    def _read_with(
+        self,
+        incoming: Incoming,
+        text: str,
+        norm: Normalized,
+        context: Context,
+        today: date,
+        shift: int,
+    ) -> Answer:
+        """The question read as `text`: the fragment joined to the last question (or to the
+        name of its topic), with the fragment's own time and scope."""
+        assert self.followup is not None
+        merged = self.followup.merged(self.normalizer.normalize(text), norm, context, shift)
+        return self._run(
+            incoming,
+            text,
+            merged,
+            today,
+            followup=True,
+            before=frozenset(self.followup.indices(context.intents)),
+            own_time=names_time(norm) or bool(shift),
+        )
 
     def _bare(self, incoming: Incoming, norm: Normalized, today: date) -> Answer:
         """What a bare fragment gets alone: the `Fragment` guard's reply, unranked."""

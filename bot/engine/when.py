@@ -20,6 +20,7 @@ from bot.content.schema import Fact, Source
 from bot.engine import messages
 from bot.engine.answer import Answer, Lang
 from bot.engine.decide import Decision
+from bot.engine.guards import answer_texts
 from bot.engine.normalize import Normalized, fold
 from bot.engine.query import Query
 from bot.engine.render import Composer
@@ -66,7 +67,7 @@ class TimeNote:
         ]
         self._report = report
         self._composer = composer
-        self._texts = [fold(" ".join(r.text for r in li.answers.values())) for li in intents]
+        self._texts = answer_texts(intents)
 
     def __call__(self, q: Query) -> Answer | None:
         d = q.decision
