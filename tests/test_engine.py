@@ -603,6 +603,9 @@ def test_where_a_thing_is_only_from_an_answer_that_places_it(
         ("琶洲眼片区几时建成", "fallback"),  # its clauses say planned, roads under way
         ("穗莞深城际琶洲支线什么时候完工", "answer"),  # its clause: 基本完工
         ("京东MALL什么时候开业", "answer"),  # its clause: 正式开业
+        # finished (基本完工) is not open to traffic; traffic (通车) is finished too
+        ("穗莞深城际琶洲支线具体啥时候通车运营", "fallback"),
+        ("地铁11号线什么时候建成", "answer"),
     ],
 )
 def test_when_a_named_thing_is_done_is_read_in_the_clause_that_names_it(
@@ -628,6 +631,7 @@ def test_when_a_named_thing_is_done_is_read_in_the_clause_that_names_it(
         ("以旧换新拉动消费多少", "answer"),
         ("区属国企有几家，都叫什么名字", "fallback"),  # all their names: none counted by name
         ("Who designed the Pazhou Eye buildings?", "fallback"),
+        ("房地产开发业为啥能增长那么多，什么原因", "fallback"),  # a reason: never given
         ("琶洲音乐节几时举办", "fallback"),  # the day of an event: never given
         ("邊間學校食堂最差", "fallback"),  # which is worst: the report ranks none
         ("How many exhibitors were at the Canton Fair?", "fallback"),

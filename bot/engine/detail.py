@@ -247,6 +247,34 @@ _WHEN_ONLY = re.compile(r"什么时候|啥时候|几时|何时|\bwhen\b")
 WHERE = "where"
 # details an answer says in the clause that names the thing (not a figure in the next one)
 _SAID_WITH_NAME = frozenset({WHEN_DONE, WHERE})
+# What "done" a when-question asks (通车, 开业, 交楼) and an answer's clause says: opening for
+# traffic, for business, handing over or going into use each also says it was finished, while
+# finished (完工) says none of them (穗莞深城际琶洲支线几时通车: its clause says 基本完工).
+_DONE_KINDS = {
+    "finished": ("建好", "建成", "起好", "完工", "竣工", "落成", "修好", "建完", "搞完", "投产"),
+    "open": ("开业", "开张", "开门", "开园", "开馆", "营业", "开放", "开幕"),
+    "traffic": ("通车", "开通", "贯通", "通行"),
+    "handover": ("交楼", "交付", "入伙", "收楼"),
+    "in_use": ("投用", "投入使用", "启用", "上线", "运营", "投运"),
+    "school": ("开学", "招生", "开办"),
+}
+_DONE_KIND_OF = {w: kind for kind, words in _DONE_KINDS.items() for w in words}
+_DONE_WORDS = re.compile("|".join(sorted(_DONE_KIND_OF, key=len, reverse=True)))
+_SAYS_FINISHED = frozenset(_DONE_KINDS) - {"school"}
+
+
+def done_kinds(text: str) -> frozenset[str]:
+    """The kinds of "done" a folded text names (开业 -> open)."""
+    return frozenset(_DONE_KIND_OF[w] for w in _DONE_WORDS.findall(text))
+
+
+def says_done_asked(asked: frozenset[str], said: frozenset[str]) -> bool:
+    """Whether what an answer says was or will be done is the kind a question asks when of."""
+    if not asked:
+        return True
+    return bool(asked & (said | ({"finished"} if said & _SAYS_FINISHED else frozenset())))
+
+
 # ("where did that rank" asks a rank)
 _WHERE_ONLY = re.compile(r"喺边|在哪|哪里|边度|\bwhere(?:'s| is| are| exactly| can| to)\b")
 # names asked for with no other words (叫什么名字, 列一下, which ones): wider than the lexicon's
@@ -458,11 +486,14 @@ class AskedDetail:
             )
         )
 
-    def _named_shows(self, i: int, runs: set[str], figure: bool) -> frozenset[str] | None:
+    def _named_shows(
+        self, i: int, runs: set[str], figure: bool, asked: str = ""
+    ) -> frozenset[str] | None:
         """The details answer i shows in the clauses that name the thing asked (太古仓二期综合体
         几时开业: its clause says 封顶, while another clause's 开业 is 京东MALL's), or None when
         no clause names it: two runs of four characters of the question that at most two
-        answers show and that are no words of the answer's own keywords."""
+        answers show and that are no words of the answer's own keywords. When is shown only
+        of the kind of done `asked` (folded question) names (开业 is not told by 封顶 nor 完工)."""
         rare = [
             run for run in runs if run not in self._common_runs and run not in self._topic_runs[i]
         ]
@@ -482,6 +513,10 @@ class AskedDetail:
             if shows is None:
                 shows = self._clause_shows[key] = self._shown_in(self._clauses[i][j], figure)
             out |= shows
+        if WHEN_DONE in out and not says_done_asked(
+            done_kinds(asked), done_kinds(",".join(self._clauses[i][j] for j in named))
+        ):
+            out -= {WHEN_DONE}
         return out
 
     def _placed(self, i: int, text: str) -> bool:
@@ -620,7 +655,7 @@ class AskedDetail:
         if details & _SAID_WITH_NAME:
             # (when and where are said with the thing; a figure often in the next clause)
             runs = set(char_runs(q.norm.text))
-            narrowed = {i: self._named_shows(i, runs, not said) for i in offered}
+            narrowed = {i: self._named_shows(i, runs, not said, clauses) for i in offered}
             shows = [
                 s - _SAID_WITH_NAME | (n & _SAID_WITH_NAME)
                 if (n := narrowed.get(i)) is not None
