@@ -620,6 +620,24 @@ def test_when_a_named_thing_is_done_is_read_in_the_clause_that_names_it(
 @pytest.mark.parametrize(
     ("question", "decision"),
     [
+        ("去年新开办的那所公办小学叫什么名字", "fallback"),  # 新开办1所公办小学: no name
+        ("新開嗰間公辦小學叫咩名", "fallback"),
+        ("海珠体育中心二期今年开放吗 叫什么", "answer"),  # a name in brackets beside it
+        ("海珠的全民阅读品牌叫什么", "answer"),  # “红茶书屋”, a clause before
+    ],
+)
+def test_a_name_asked_is_told_only_where_the_answer_names_the_thing(
+    engine: Engine, question: str, decision: str
+) -> None:
+    answer = engine.ask(question)
+    assert answer.decision == decision, answer
+    if decision == "fallback":
+        assert answer.reason == "detail" and answer.related
+
+
+@pytest.mark.parametrize(
+    ("question", "decision"),
+    [
         ("招商落地的项目能带来多少个就业岗位", "fallback"),  # jobs per project: never given
         ("城镇新增就业多少人", "answer"),  # the district's new jobs are
         ("首届琶洲音乐节有多少人参加", "answer"),  # 客流超2万人次

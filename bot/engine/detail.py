@@ -275,6 +275,12 @@ def says_done_asked(asked: frozenset[str], said: frozenset[str]) -> bool:
     return bool(asked & (said | ({"finished"} if said & _SAYS_FINISHED else frozenset())))
 
 
+# a thing's name asked (那所小学叫什么名字, 係咩名): told only where the clause that names the
+# thing, or one beside it, gives names (a list, a quoted name, one in brackets, 包括)
+_NAME_ASKED = re.compile(r"叫什么|叫啥|叫咩|叫乜|什么名|啥名|咩名|乜名|名字|名称")
+_GIVES_NAMES = re.compile(r"、|等|“|《|\(|（|包括|如")
+
+
 # ("where did that rank" asks a rank)
 _WHERE_ONLY = re.compile(r"喺边|在哪|哪里|边度|\bwhere(?:'s| is| are| exactly| can| to)\b")
 # names asked for with no other words (叫什么名字, 列一下, which ones): wider than the lexicon's
@@ -494,17 +500,8 @@ class AskedDetail:
         no clause names it: two runs of four characters of the question that at most two
         answers show and that are no words of the answer's own keywords. When is shown only
         of the kind of done `asked` (folded question) names (开业 is not told by 封顶 nor 完工)."""
-        rare = [
-            run for run in runs if run not in self._common_runs and run not in self._topic_runs[i]
-        ]
-        if len(rare) < NAME_RUNS:
-            return None
-        named = [
-            j
-            for j, clause in enumerate(self._clauses[i])
-            if sum(run in clause for run in rare) >= NAME_RUNS
-        ]
-        if not named:
+        named = self._named_clauses(i, runs)
+        if named is None:
             return None
         out: frozenset[str] = frozenset()
         for j in named:
@@ -518,6 +515,38 @@ class AskedDetail:
         ):
             out -= {WHEN_DONE}
         return out
+
+    def _names_given(self, text: str, offered: list[int]) -> bool:
+        """Whether an offered answer gives names where it names the thing a question asks the
+        name of (新开办1所公办小学 gives none); true when no clause names it."""
+        runs = set(char_runs(text))
+        for i in offered:
+            named = self._named_clauses(i, runs, topic=True)
+            if named is None:
+                return True
+            clauses = self._clauses[i]
+            if any(_GIVES_NAMES.search(",".join(clauses[max(j - 1, 0) : j + 2])) for j in named):
+                return True
+        return False
+
+    def _named_clauses(self, i: int, runs: set[str], topic: bool = False) -> list[int] | None:
+        """The clauses of answer i that name the thing asked (see `_named_shows`), or None;
+        with `topic`, any words name it, those of many answers and of the answer's keywords
+        too (公办小学, the schools')."""
+        rare = [
+            run
+            for run in runs
+            if topic or (run not in self._common_runs and run not in self._topic_runs[i])
+        ]
+        need = 1 if topic else NAME_RUNS
+        if len(rare) < need:
+            return None
+        named = [
+            j
+            for j, clause in enumerate(self._clauses[i])
+            if sum(run in clause for run in rare) >= need
+        ]
+        return named or None
 
     def _placed(self, i: int, text: str) -> bool:
         """Whether answer i names a place of Haizhu's just before words of the question
@@ -662,6 +691,13 @@ class AskedDetail:
                 else s
                 for i, s in enumerate(shows)
             ]
+        if (
+            NAMES not in details
+            and _NAME_ASKED.search(clauses)
+            and not self._names_given(q.norm.text, offered)
+        ):
+            details = details | {NAMES}
+            shows = [s - {NAMES} for s in shows]
         # which ones of many (具体是哪几间, list their names) only an answer that names some of
         # the things it counts gives; one name (哪家企业, which company) any list of names does
         many = NAMES in details and (q.followup or _MANY_NAMES.search(clauses) is not None)
