@@ -620,6 +620,25 @@ def test_when_a_named_thing_is_done_is_read_in_the_clause_that_names_it(
 @pytest.mark.parametrize(
     ("question", "decision"),
     [
+        ("沥滘第二批复建安置房什么时候交楼", "fallback"),  # the answer's is the first (首批)
+        ("第一届琶洲算法大赛有多少支队伍参加", "fallback"),  # the answer's is the third
+        ("第137届广交会入场人数有几多", "fallback"),  # the answer's are the 135th and 136th
+        ("沥滘首批复建安置房交了多少套", "answer"),
+        ("第三届琶洲算法大赛有多少支队伍", "answer"),
+    ],
+)
+def test_a_member_of_a_series_the_answer_does_not_name_is_not_given(
+    engine: Engine, question: str, decision: str
+) -> None:
+    answer = engine.ask(question)
+    assert answer.decision == decision, answer
+    if decision == "fallback":
+        assert answer.reason == "detail" and answer.related
+
+
+@pytest.mark.parametrize(
+    ("question", "decision"),
+    [
         ("去年新开办的那所公办小学叫什么名字", "fallback"),  # 新开办1所公办小学: no name
         ("新開嗰間公辦小學叫咩名", "fallback"),
         ("海珠体育中心二期今年开放吗 叫什么", "answer"),  # a name in brackets beside it

@@ -335,6 +335,25 @@ def _number(word: str) -> int:
     return _DIGITS.get(word, 0) if len(word) == 1 else 0
 
 
+# which one of a series (第二批, 三期, 首届, 第135、136届): a question naming one the answer never
+# names asks of another (沥滘第二批复建房 after 首批1023套交楼; 第一届算法大赛 of the third's)
+_ORDINAL = re.compile(
+    r"(?:(第)|(?<![\d一二三四五六七八九十百]))"
+    r"((?:[\d一二三四五六七八九十百]+、)*[\d一二三四五六七八九十百]+|首)(批|届|期)"
+)
+
+
+def ordinals(text: str) -> frozenset[tuple[int, str]]:
+    """The members of series a folded text names, as (number, series word): 首批 is (1, 批)."""
+    out = set()
+    for _, numbers, unit in _ORDINAL.findall(text):
+        for word in numbers.split("、"):
+            n = 1 if word == "首" else _number(word)
+            if n:
+                out.add((n, unit))
+    return frozenset(out)
+
+
 def _shows(word: str, text: str) -> bool:
     """Whether an answer's folded text has `word`; an English word as a whole word, or its
     plural ("rent" is not in "rental", nor "tall" in "install"; "death" is in "deaths")."""
@@ -473,6 +492,7 @@ class AskedDetail:
         ]
         self._clause_shows: dict[tuple[int, int, bool], frozenset[str]] = {}
         self._names_counted = [_names_counted(li) for li in intents]
+        self._ordinals = [ordinals(fold(text)) for text in shown]
         self._defined = frozenset(details.details)
         self._with_figure = frozenset(n for n, d in details.details.items() if d.shows_figure)
 
@@ -647,6 +667,20 @@ class AskedDetail:
         things = [m[:2] for m in _COUNTED_THING.findall(fragment)]
         return all(any(t in self._texts[i] for i in offered) for t in things)
 
+    def _ordinals_named(self, q: Query, offered: list[int]) -> bool:
+        """Whether an offered answer names every member of a series the question names (of a
+        series the answer names some member of: 第二期 of a thing with no phases is no concern)."""
+        asked = ordinals(fold(q.question))
+        if not asked:
+            return True
+        return any(
+            all(
+                o in self._ordinals[i] or not any(u == o[1] for _, u in self._ordinals[i])
+                for o in asked
+            )
+            for i in offered
+        )
+
     def _lists_enough(self, text: str, offered: list[int]) -> bool:
         """Whether an offered answer lists as many names as a question asks for by count: "那68
         家都有哪些", "16名领军算法师都有谁", "which 19 compounds" want every name, and an
@@ -726,6 +760,7 @@ class AskedDetail:
             and self._parts_shown(clauses, offered)
             and self._among_shown(clauses, offered)
             and self._counted_things_named(q, offered)
+            and self._ordinals_named(q, offered)
         ):
             return None
         return self._composer.fallback(
