@@ -713,6 +713,10 @@ class AskedDetail:
             details & self._with_figure
             and _ASKS_CHANGE.search(clauses)
             and not (q.followup and _ASKS_AMOUNT.search(fold(q.question)))
+            # (增长了25.1%，那全年营收具体是多少亿: the change is quoted, the amount asked)
+            and not any(
+                _ASKS_AMOUNT.search(c) and not _ASKS_CHANGE.search(c) for c in q.norm.clauses
+            )
         )
         shows = self._shows_said if said else self._shows
         if details & _SAID_WITH_NAME:
