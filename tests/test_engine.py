@@ -660,6 +660,10 @@ def test_a_name_asked_is_told_only_where_the_answer_names_the_thing(
         ("招商落地的项目能带来多少个就业岗位", "fallback"),  # jobs per project: never given
         # a change quoted, the amount asked: the report gives only the change
         ("游戏产业营收双位数增长，那具体营收多少亿", "fallback"),
+        ("去年有多少天空气达标", "fallback"),  # days: the report gives a share of days
+        ("How many days exactly did Haizhu meet the air quality standard last year?", "fallback"),
+        ("空气质量达标天数比例多少", "answer"),
+        ("低保每個月有幾多錢", "fallback"),  # a month's: the report gives the year's total
         ("城镇新增就业多少人", "answer"),  # the district's new jobs are
         ("首届琶洲音乐节有多少人参加", "answer"),  # 客流超2万人次
         ("龙舟队有几多个队员", "fallback"),

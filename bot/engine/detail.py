@@ -92,6 +92,7 @@ _UNIT_CLASS = {
     "幢": "buildings",
     "批": "batches",
     "届": "editions",
+    "天": "days",
 }
 _UNITS = "|".join(sorted(_UNIT_CLASS, key=len, reverse=True))
 # (几个人 counts people; 起降点 is no 起 of incidents, 场地 no 场 of events, 排多少名 no people)
@@ -182,6 +183,7 @@ _COUNTED_CLASS = {
     "flights": "flights",
     "trees": "trees",
     "beds": "beds",
+    "days": "days",
 }
 # the Chinese answer's classes that count the same things (a flat, a home and a household are
 # one to an English speaker; 起 counts fires, 死亡3人 deaths)

@@ -144,6 +144,9 @@ _WHICH_MOST = re.compile(
     r"(?:最多|最大|最高|最快|最少|最低|最强|最好|最差|最贵|最便宜|最旺|最弱)"
     r"|\bwhich\b[^.?!,]{0,40}?\b(?:the most|the highest|the largest|the biggest|the fastest|most)\b"
 )
+# what a month of it costs or pays (低保每个月有几多钱, 一个月要交多少钱): a price or a rate the
+# report never gives (it gives a year's totals)
+_PER_MONTH = re.compile(r"(?:每|一)个?月[^,，。;；?？!！]{0,6}?(?:多少|几多|几)钱")
 # details read from the words' structure, whatever phrases the lexicon lists (when defined there)
 # what something will cost or cost (how much will the tunnels cost): its investment; what it
 # costs its user now is a price (`_WHAT_IT_COSTS`)
@@ -159,6 +162,7 @@ _STRUCTURAL = {
     ),
     "most": (("最", "which"), _WHICH_MOST),
     "investment": (("how much",), _WHAT_IT_COST),
+    "price": (("月",), _PER_MONTH),
 }
 _DAYS_ZH = ("今天", "今日", "听日", "明天", "明日", "后天", "此刻", "今晚", "今朝")
 _DAYS_EN = ("today", "tomorrow", "tonight", "right now")
