@@ -278,3 +278,14 @@ def test_a_complete_question_sharing_only_common_words_with_the_last_answer_stan
     projects = engine.ask("重点项目投资多少")
     answer = engine.ask("小洲村计划推动什么", Context.after(projects))
     assert not answer.followed and answer.intents != projects.intents, answer
+
+
+def test_a_follow_up_naming_another_side_of_the_topic_moves_to_it(engine: Engine) -> None:
+    """封顶几多个 after the projects started: its own word (封顶) names the topped-out projects,
+    though the question it is joined to names the started ones."""
+    first = engine.ask("今年計劃動工幾多個重點項目")
+    then = engine.ask("封頂幾多個", Context.after(first))
+    assert then.decision == "answer" and then.intents != first.intents
+    assert "封頂" in then.text.split("\n")[0]
+    again = engine.ask("竣工呢", Context.after(then, Context.after(first)))
+    assert again.decision == "answer" and "竣工" in again.text.split("\n")[0]

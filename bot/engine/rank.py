@@ -161,6 +161,7 @@ def decide_step(q: Query) -> Answer | None:
 # `prefer_named`: a best this sure, and a runner-up this close to it
 NAMED_MIN = 60.0
 NAMED_NEAR = 5.0
+FOLLOW_NEAR = 20.0  # a follow-up's runner-up that its own words name, this close, answers
 
 
 def prefer_named(q: Query) -> Answer | None:
@@ -173,6 +174,16 @@ def prefer_named(q: Query) -> Answer | None:
     if ranked[0][1] < NAMED_MIN:
         return None
     matcher, text = q.matcher, q.norm.text
+    if q.followup:
+        # a follow-up's own word for a side of the topic (封顶几多个 after the projects started)
+        # names what it asks, whatever the last question named
+        own = matcher.keyword_owners(fold(q.question))
+        if own and d.best not in own:
+            scores = matcher.score_intents(text, sorted(own), q.years, q.norm.numbers)
+            best = max(scores, key=lambda i: (scores[i], -i))
+            if scores[best] >= ranked[0][1] - FOLLOW_NEAR:
+                q.decision = Decision("answer", best, d.candidates)
+                return None
     named = matcher.keyword_owners(text)
     if not named or d.best in named:
         return None
