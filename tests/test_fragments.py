@@ -289,3 +289,16 @@ def test_a_follow_up_naming_another_side_of_the_topic_moves_to_it(engine: Engine
     assert "封頂" in then.text.split("\n")[0]
     again = engine.ask("竣工呢", Context.after(then, Context.after(first)))
     assert again.decision == "answer" and "竣工" in again.text.split("\n")[0]
+
+
+def test_a_year_only_another_figure_of_the_answer_has_is_not_given(engine: Engine) -> None:
+    """The R&D answer gives 2023's R&D figures and 2024's patents: 2024's R&D spending is a
+    year the report lacks for what is asked (said first alone, refused in a conversation)."""
+    alone = engine.ask("2024年全社会研发经费投入是多少")
+    assert alone.decision == "answer" and "2024" in alone.text.split("\n")[0]
+    assert "没有" in alone.text.split("\n")[0]
+    first = engine.ask("研发投入强度是多少")
+    then = engine.ask("2024年的研发经费总量呢", Context.after(first))
+    assert (then.decision, then.reason) == ("fallback", "no_period")
+    patents = engine.ask("2024年每万人发明专利多少件")
+    assert patents.decision == "answer" and "没有2024" not in patents.text

@@ -79,6 +79,7 @@ class TimeNote:
         facts = [f for i in answered for f in self._facts[i]]
         if not facts:
             return None  # (ok, thanks: no figures, no time to speak of)
+        facts = self._asked_of(q, answered, facts)
         have = {f.year for f in facts}
         r = self._report
         if (
@@ -112,6 +113,20 @@ class TimeNote:
         if lines:
             q.note = "\n".join(lines) + "\n"
         return None
+
+    @staticmethod
+    def _asked_of(q: Query, answered: tuple[int, ...], facts: list[Fact]) -> list[Fact]:
+        """The facts of what the question names: those whose label or quote says a keyword of
+        the answer's that the question says (2024年的研发经费 names the 2023 R&D figures, not
+        the 2024 patents the same answer gives); all of them when none does."""
+        # (a follow-up by its own words: 今年推进几多条轨道交通 after 旧年边条地铁线通车 asks the
+        # rail plan, not the metro line the question it is joined to named)
+        text = fold(q.question) if q.followup else q.norm.text
+        named = [fold(k) for k in q.matcher.keywords_of(answered[0], text)]
+        if not named:
+            return facts
+        said = [f for f in facts if any(k in fold(f"{f.label or ''} {f.quote}") for k in named)]
+        return said or facts
 
     def _dated(self, q: Query, answered: tuple[int, ...]) -> int | None:
         """A candidate with figures of a year asked, ranked near enough to answer, whose answer
