@@ -68,6 +68,10 @@ class TimeNote:
         self._report = report
         self._composer = composer
         self._texts = answer_texts(intents)
+        # what each fact says of itself (folded label and quote), for the facts a question names
+        self._says = {
+            f.id: fold(f"{f.label or ''} {f.quote}") for facts in self._facts for f in facts
+        }
 
     def __call__(self, q: Query) -> Answer | None:
         d = q.decision
@@ -114,8 +118,7 @@ class TimeNote:
             q.note = "\n".join(lines) + "\n"
         return None
 
-    @staticmethod
-    def _asked_of(q: Query, answered: tuple[int, ...], facts: list[Fact]) -> list[Fact]:
+    def _asked_of(self, q: Query, answered: tuple[int, ...], facts: list[Fact]) -> list[Fact]:
         """The facts of what the question names: those whose label or quote says a keyword of
         the answer's that the question says (2024年的研发经费 names the 2023 R&D figures, not
         the 2024 patents the same answer gives); all of them when none does."""
@@ -125,7 +128,7 @@ class TimeNote:
         named = [fold(k) for k in q.matcher.keywords_of(answered[0], text)]
         if not named:
             return facts
-        said = [f for f in facts if any(k in fold(f"{f.label or ''} {f.quote}") for k in named)]
+        said = [f for f in facts if any(k in self._says[f.id] for k in named)]
         return said or facts
 
     def _dated(self, q: Query, answered: tuple[int, ...]) -> int | None:
