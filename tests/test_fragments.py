@@ -302,3 +302,18 @@ def test_a_year_only_another_figure_of_the_answer_has_is_not_given(engine: Engin
     assert (then.decision, then.reason) == ("fallback", "no_period")
     patents = engine.ask("2024年每万人发明专利多少件")
     assert patents.decision == "answer" and "没有2024" not in patents.text
+
+
+def test_a_detail_of_the_last_answer_beats_a_weak_match_by_a_common_word(engine: Engine) -> None:
+    """喺边间学校 after the Hong Kong and Macao classes: alone it matches the new schools by
+    学校, short of an example and by no keyword of theirs; read with the classes it asks where
+    they are, which the report does not say."""
+    first = engine.ask("海珠開咗幾多個港澳子弟班")
+    then = engine.ask("喺邊間學校", Context.after(first))
+    assert (then.decision, then.reason) == ("fallback", "detail") and then.followed
+    # a question that matches an example of another topic well still moves to it
+    context = None
+    for question in ("有个地块从拿地到开工只用了22小时 是哪块地", "是哪家公司拿的", "地块多大面积"):
+        context = Context.after(engine.ask(question, context), context)
+    land = engine.ask("去年一共出让了几宗地", context)
+    assert land.decision == "answer"

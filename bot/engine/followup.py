@@ -264,6 +264,11 @@ class FollowUp:
             return any(f"{a} {b}" in said for a, b in itertools.pairwise(words))
         return any(run in said for run in char_runs(norm.text, ZH_RUN))
 
+    def names_keyword_of(self, text: str, intent: str) -> bool:
+        """Whether a (normalized) question names any keyword of `intent`."""
+        i = self._index.get(intent)
+        return i is not None and any(kw in text for kw in self._all_keywords[i])
+
     def _new_topic(
         self,
         text: str,

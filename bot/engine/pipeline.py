@@ -26,7 +26,7 @@ from bot.engine.answer import ABOUT_BOT, Answer, Lang
 from bot.engine.clock import Clock
 from bot.engine.context import Context
 from bot.engine.detail import AskedDetail
-from bot.engine.followup import FollowUp, names_time, year_shift
+from bot.engine.followup import EXACT, FollowUp, names_time, year_shift
 from bot.engine.guards import (
     Fragment,
     OffTopic,
@@ -222,6 +222,16 @@ class Pipeline:
             if followed.reason == "detail" and alone.decision != "answer":
                 if alone.reason == "detail" and alone.related:
                     return alone
+                return dataclasses.replace(followed, followed=True)
+            if (
+                followed.reason == "detail"
+                and alone.intents
+                and alone.score < EXACT
+                and not self.followup.names_keyword_of(norm.text, alone.intents[0])
+            ):
+                # (喺边间学校 after the Hong Kong and Macao classes: alone, the new schools'
+                # answer by the word 学校, matched short of an example; of the classes, a detail
+                # the report lacks)
                 return dataclasses.replace(followed, followed=True)
             return alone
         return dataclasses.replace(followed, followed=True)
