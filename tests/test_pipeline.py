@@ -152,6 +152,25 @@ def test_an_example_that_matched_all_but_its_topic_word_gives_way_to_the_named_t
     assert q.decision.best in {i for i, _ in q.ranked}
 
 
+def test_of_two_named_answers_the_one_whose_keyword_holds_the_others_answers(
+    engine: Engine,
+) -> None:
+    """海珠有多少家游戏企业: the firms' answer (keyword 企业) just ahead of the game industry's
+    (游戏企业): the longer keyword says more of what is asked."""
+    matcher = engine.matchers["zh"]
+    q = query(engine, "海珠有多少家游戏企业")
+    run_until(engine, q, prefer_named)
+    before = q.decision.best
+    assert before is not None and before in matcher.keyword_owners(q.norm.text)
+    prefer_named(q)
+    after = q.decision.best
+    assert after is not None and after != before
+    assert all(
+        any(k in t and k != t for t in matcher.keywords_of(after, q.norm.text))
+        for k in matcher.keywords_of(before, q.norm.text)
+    )
+
+
 @pytest.mark.parametrize(
     "question",
     [

@@ -185,7 +185,10 @@ def prefer_named(q: Query) -> Answer | None:
                 q.decision = Decision("answer", best, d.candidates)
                 return None
     named = matcher.keyword_owners(text)
-    if not named or d.best in named:
+    if not named:
+        return None
+    if d.best in named:
+        _prefer_longer_keyword(q, named)
         return None
     # compared before the year penalty: a year neither answer has (去年 read on a later day)
     # must not keep the named topic out
@@ -203,6 +206,25 @@ def prefer_named(q: Query) -> Answer | None:
     if left_out:  # its example holds a word of its own that the question left out
         q.decision = Decision("answer", near[0], d.candidates)
     return None
+
+
+def _prefer_longer_keyword(q: Query, named: set[int]) -> None:
+    """Of two answers both named and close, the one whose keyword holds the other's (游戏企业
+    over 企业: 海珠有多少家游戏企业 asks the game firms, not all firms) says more of what is
+    asked."""
+    d, matcher, text = q.decision, q.matcher, q.norm.text
+    assert d.best is not None
+    mine = matcher.keywords_of(d.best, text)
+    if not mine:
+        return
+    top = q.ranked[0][1]
+    for i, score in q.ranked[1:]:
+        if i not in named or score < top - NAMED_NEAR:
+            continue
+        theirs = matcher.keywords_of(i, text)
+        if all(any(k != t and k in t for t in theirs) for k in mine):
+            q.decision = Decision("answer", i, d.candidates)
+            return
 
 
 class RankClauses:
