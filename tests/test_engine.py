@@ -606,6 +606,10 @@ def test_where_a_thing_is_only_from_an_answer_that_places_it(
         # finished (基本完工) is not open to traffic; traffic (通车) is finished too
         ("穗莞深城际琶洲支线具体啥时候通车运营", "fallback"),
         ("地铁11号线什么时候建成", "answer"),
+        # in English, by the answer's sentences that name it: the hospital's says "speed up
+        # building", another's 建成 is of other centres
+        ("when will the women and children's hospital open", "fallback"),
+        ("when did Canton Tower Plaza open", "answer"),
     ],
 )
 def test_when_a_named_thing_is_done_is_read_in_the_clause_that_names_it(

@@ -10,6 +10,7 @@ names and the longest list it gives. One step of the pipeline (`bot.engine.pipel
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from bot.content.load import LoadedIntent
@@ -283,6 +284,20 @@ _NAME_ASKED = re.compile(r"叫什么|叫啥|叫咩|叫乜|什么名|啥名|咩�
 _GIVES_NAMES = re.compile(r"、|等|“|《|\(|（|包括|如")
 
 
+# English: an answer's sentences, its words, words too common to name a thing, and the words
+# that say something is or will be done
+_SENTENCE_EN = re.compile(r"(?<=[.;])\s+|\n")
+_WORD_EN = re.compile(r"[a-z][a-z'’-]+")
+_EN_FILLER = frozenset(
+    {"the", "a", "an", "and", "of", "in", "on", "at", "to", "for", "will", "when", "is", "are"}
+    | {"was", "be", "it", "its", "this", "that", "haizhu", "district"}
+)
+_DONE_EN = re.compile(
+    r"\b(?:open(?:s|ed)?|complet(?:e|ed|ion)|finish(?:ed)?|done|handed over|in use|in service"
+    r"|operational|launched|opened to traffic|built in|topped out)\b"
+)
+
+
 # ("where did that rank" asks a rank)
 _WHERE_ONLY = re.compile(r"喺边|在哪|哪里|边度|\bwhere(?:'s| is| are| exactly| can| to)\b")
 # names asked for with no other words (叫什么名字, 列一下, which ones): wider than the lexicon's
@@ -494,6 +509,12 @@ class AskedDetail:
         ]
         self._clause_shows: dict[tuple[int, int, bool], frozenset[str]] = {}
         self._names_counted = [_names_counted(li) for li in intents]
+        self._sentences_en = [
+            [t for t in _SENTENCE_EN.split(fold(li.answers["en"].text)) if t.strip()]
+            if "en" in li.answers
+            else []
+            for li in intents
+        ]
         self._ordinals = [ordinals(fold(text)) for text in shown]
         self._defined = frozenset(details.details)
         self._with_figure = frozenset(n for n, d in details.details.items() if d.shows_figure)
@@ -550,6 +571,17 @@ class AskedDetail:
             if any(_GIVES_NAMES.search(",".join(clauses[max(j - 1, 0) : j + 2])) for j in named):
                 return True
         return False
+
+    def _named_done_en(self, i: int, asked: str) -> frozenset[str] | None:
+        """In English, when is shown by the sentences of answer i that name the thing asked (two
+        words in a row of the question's: "children's hospital") only if one says it is or will
+        be done (open, completed); None when no sentence names it."""
+        words = [w for w in _WORD_EN.findall(asked) if w not in _EN_FILLER]
+        pairs = {f"{a} {b}" for a, b in itertools.pairwise(words)}
+        named = [t for t in self._sentences_en[i] if any(p in t for p in pairs)]
+        if not named:
+            return None
+        return frozenset({WHEN_DONE}) if any(_DONE_EN.search(t) for t in named) else frozenset()
 
     def _named_clauses(self, i: int, runs: set[str], topic: bool = False) -> list[int] | None:
         """The clauses of answer i that name the thing asked (see `_named_shows`), or None;
@@ -725,6 +757,8 @@ class AskedDetail:
             # (when and where are said with the thing; a figure often in the next clause)
             runs = set(char_runs(q.norm.text))
             narrowed = {i: self._named_shows(i, runs, not said, clauses) for i in offered}
+            if q.lang == "en" and WHEN_DONE in details:
+                narrowed = {i: self._named_done_en(i, clauses) for i in offered}
             shows = [
                 s - _SAID_WITH_NAME | (n & _SAID_WITH_NAME)
                 if (n := narrowed.get(i)) is not None
