@@ -317,3 +317,16 @@ def test_a_detail_of_the_last_answer_beats_a_weak_match_by_a_common_word(engine:
         context = Context.after(engine.ask(question, context), context)
     land = engine.ask("去年一共出让了几宗地", context)
     assert land.decision == "answer"
+
+
+def test_a_plan_asked_after_figures_without_one_gets_the_topics_plan(engine: Engine) -> None:
+    """今年有什么计划 after the childcare places (2024 only): the childcare plan for 2025, not
+    "no 2025 figures"; 今年税收目标多少 after the tax names the tax, which has no 2025 target."""
+    context = None
+    for question in ("托位有多少个", "每千人多少"):
+        context = Context.after(engine.ask(question, context), context)
+    plan = engine.ask("今年有什么计划", context)
+    assert plan.decision == "answer" and plan.intents != context.intents
+    assert "2025" in plan.text.split("\n")[0]
+    tax = engine.ask("今年税收目标多少", Context.after(engine.ask("海珠区全口径税收多少")))
+    assert (tax.decision, tax.reason) == ("fallback", "no_period")

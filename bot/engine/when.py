@@ -25,6 +25,8 @@ from bot.engine.normalize import Normalized, fold
 from bot.engine.query import Query
 from bot.engine.render import Composer
 
+# a plan or target asked (今年有什么计划, 目标呢, and the plan?)
+_ASKS_PLAN = re.compile(r"计划|目标|打算|规划|\bplans?\b|\btargets?\b|\bgoals?\b")
 # a year asked as what something is compared with (比前年提高多少): the change is the answer's
 _AGAINST = re.compile(r"(?<!占)比(?!例|率|重)|相比|较|\bthan\b|\bcompared\b|\bversus\b|\bvs\b")
 
@@ -69,6 +71,7 @@ class TimeNote:
         self._composer = composer
         self._texts = answer_texts(intents)
         # what each fact says of itself (folded label and quote), for the facts a question names
+        self._topics = [li.intent.topic for li in intents]
         self._says = {
             f.id: fold(f"{f.label or ''} {f.quote}") for facts in self._facts for f in facts
         }
@@ -142,7 +145,23 @@ class TimeNote:
                 continue
             if any(fold(k) in self._texts[i] for k in named):
                 return i
-        return None
+        # or, when it asks a plan and names nothing of the answer's (今年有什么计划 after the
+        # childcare places), the best scored answer of the same topic with a plan for that year
+        own = fold(q.question)
+        if not _ASKS_PLAN.search(own) or q.matcher.keywords_of(answered[0], own):
+            return None  # (今年税收目标多少 asks the tax's: no 2025 figure of it)
+        topic = self._topics[answered[0]]
+        planned = [
+            i
+            for i, facts in enumerate(self._facts)
+            if i not in answered
+            and self._topics[i] == topic
+            and any(f.status == "plan" and f.year in q.asked for f in facts)
+        ]
+        if not planned:
+            return None
+        scores = q.matcher.score_intents(q.norm.text, planned, q.years, q.norm.numbers)
+        return max(planned, key=lambda i: (scores[i], -i))
 
     def lines(
         self,
