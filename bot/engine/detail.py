@@ -352,11 +352,11 @@ def _number(word: str) -> int:
     return _DIGITS.get(word, 0) if len(word) == 1 else 0
 
 
-# which one of a series (第二批, 三期, 首届, 第135、136届): a question naming one the answer never
+# which one of a series (第二批, 三期, 首届, 第135、136届, 12号线): a question naming one the answer never
 # names asks of another (沥滘第二批复建房 after 首批1023套交楼; 第一届算法大赛 of the third's)
 _ORDINAL = re.compile(
     r"(?:(第)|(?<![\d一二三四五六七八九十百]))"
-    r"((?:[\d一二三四五六七八九十百]+、)*[\d一二三四五六七八九十百]+|首)(批|届|期)"
+    r"((?:[\d一二三四五六七八九十百]+、)*[\d一二三四五六七八九十百]+|首)(批|届|期|号线)"
 )
 
 
