@@ -330,3 +330,12 @@ def test_a_plan_asked_after_figures_without_one_gets_the_topics_plan(engine: Eng
     assert "2025" in plan.text.split("\n")[0]
     tax = engine.ask("今年税收目标多少", Context.after(engine.ask("海珠区全口径税收多少")))
     assert (tax.decision, tax.reason) == ("fallback", "no_period")
+
+
+@pytest.mark.parametrize("reply", ["cool thanks", "awesome thanks", "好的好的谢谢"])
+def test_two_replies_matched_below_the_bar_are_still_a_reply(engine: Engine, reply: str) -> None:
+    """Each word an example of a reply (cool, thanks): no figures, alone or after an answer."""
+    first = engine.ask("研发经费多少")
+    for context in (None, Context.after(first)):
+        answer = engine.ask(reply, context)
+        assert answer.decision == "answer" and not answer.topical, answer

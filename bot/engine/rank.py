@@ -499,9 +499,16 @@ class GeneralOnlyWhenSure:
             said = [i for i in two if q.matcher.best_example(q.norm.text, i) == q.norm.text]
             q.decision = Decision("answer", (said or two)[0], d.candidates)
             return None
+        top = q.ranked[0][0] if q.ranked else None
+        if d.kind == "fallback" and top in self._general and self._made_of_replies(q):
+            # (cool thanks, perfect thanks: two replies, each an example, matched below the bar)
+            q.decision = Decision("answer", top, d.candidates)
+            return None
         if d.kind != "answer" or d.best not in self._general:
             return None
-        if q.ranked and q.ranked[0][0] == d.best and q.ranked[0][1] >= q.matcher.w.answer:
+        if top == d.best and q.ranked[0][1] >= q.matcher.w.answer:
+            return None
+        if top == d.best and self._made_of_replies(q):
             return None
         q.decision = Decision("fallback", None, ())
         return None
