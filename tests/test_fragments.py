@@ -339,3 +339,12 @@ def test_two_replies_matched_below_the_bar_are_still_a_reply(engine: Engine, rep
     for context in (None, Context.after(first)):
         answer = engine.ask(reply, context)
         assert answer.decision == "answer" and not answer.topical, answer
+
+
+@pytest.mark.parametrize(
+    "question", ["去濕地點去", "What's the bus line to Haizhu wetland?", "广州塔怎么去"]
+)
+def test_how_to_get_somewhere_is_a_procedure(engine: Engine, question: str) -> None:
+    """Directions are not in the report: no rail or wetland figures."""
+    answer = engine.ask(question)
+    assert (answer.decision, answer.reason) == ("fallback", "procedure")
