@@ -355,12 +355,17 @@ def test_conversations_written_apart_from_the_intents(engine: Engine) -> None:
         # session of 2026-12-03: answered 117/124 and refused 45/80 as written (a thank-you
         # then repeated the last answer), 119/124 and 65/80 after
         ("conversations_11", 204, 0.94, 0.8),
+        # 60 conversations, 220 follow-ups, 90 to refuse (details of the same topic the report
+        # lacks, years, places, personal cases, procedures, requests), written at the start of
+        # the seventh session of 2026-12-03: answered 116/130 and refused 69/90 as written,
+        # 117/130 and 78/90 after
+        ("conversations_12", 220, 0.89, 0.85),
     ],
 )
-def test_conversations_5_to_11_refusals_inside_conversations(
+def test_conversations_5_to_12_refusals_inside_conversations(
     engine: Engine, name: str, turns: int, answered_floor: float, refused_floor: float
 ) -> None:
-    """tests/eval/conversations_5.yaml to conversations_11.yaml, each by another author who
+    """tests/eval/conversations_5.yaml to conversations_12.yaml, each by another author who
     read only the report, and worked from."""
     report = evaluate_conversations(
         engine, load_conversations(ROOT / "tests" / "eval" / f"{name}.yaml", TODAY)
@@ -444,9 +449,13 @@ def test_held_out_conversations(engine: Engine) -> None:
         # written mid-way through that session, measured once at its end: follow-ups 201/227 =
         # 88.5% (answered 156/167, refused 45/60); the session's start code: 200/227
         ("conversations_holdout_10", 227, 0.88, 0.74),
+        # 60 conversations (230 follow-up turns, 62 to refuse) by an eleventh held-out author,
+        # written at the start of the seventh session of 2026-12-03, measured then (the
+        # session's start code: 214/230 = 93.0%, answered 161/168, refused 53/62) and at its end
+        ("conversations_holdout_11", 230, 0.92, 0.83),
     ],
 )
-def test_held_out_conversations_2_to_10(
+def test_held_out_conversations_2_to_11(
     engine: Engine, name: str, turns: int, floor: float, refused_floor: float
 ) -> None:
     """Held-out conversations, never used for tuning (only totals looked at)."""

@@ -169,13 +169,17 @@ def test_held_out_8(engine: Engine) -> None:
         # end: 311/320 = 97.2% (the start code too); core 158/160, refusals 153/160 = 95.6%
         # (off-topic 24/30), other places 40/40
         ("holdout_16", 0.96, 0.98, 0.95, 40),
+        # written at the start of the seventh session of 2026-12-03, measured then (the start
+        # code: 307/320; core 155/160 = 96.9%, refusals 152/160 = 95.0%, off-topic 23/30,
+        # other places 40/40) and at its end
+        ("holdout_17", 0.95, 0.96, 0.95, 40),
     ],
 )
-def test_held_out_9_to_16(
+def test_held_out_9_to_17(
     engine: Engine, name: str, accuracy: float, core: float, refusals: float, places: int
 ) -> None:
-    """tests/eval/holdout_9.yaml to holdout_16.yaml: 320 questions each (160 to refuse) by a
-    ninth to a sixteenth held-out author, never used for tuning (only totals are looked at).
+    """tests/eval/holdout_9.yaml to holdout_17.yaml: 320 questions each (160 to refuse) by a
+    ninth to a seventeenth held-out author, never used for tuning (only totals are looked at).
     Other places 40/40 in all but no. 14 (39/40)."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     by = report.by_category()
@@ -349,6 +353,18 @@ def test_refusals_25(engine: Engine) -> None:
     by = report.by_category()
     assert len(report.results) >= 200 and report.accuracy >= 0.83
     assert by["offtopic"][0] >= 117 and by["lookalike"][0] >= 49, by
+
+
+def test_refusals_26(engine: Engine) -> None:
+    """tests/eval/refusals_26.yaml: 150 questions on what the report states of its own subjects
+    and what it leaves out (the amount behind a change, a reason, a member of a series, a
+    month, a name), and 50 look-alikes, by another author, written at the start of the
+    seventh session of 2026-12-03, which worked from it: 154/200 as written (off-topic
+    108/150, look-alikes 46/50), 160/200 after (off-topic 114/150)."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_26.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 200 and report.accuracy >= 0.79
+    assert by["offtopic"][0] >= 112 and by["lookalike"][0] >= 45, by
 
 
 def test_lookalikes_units(engine: Engine) -> None:
