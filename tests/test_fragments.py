@@ -348,3 +348,12 @@ def test_how_to_get_somewhere_is_a_procedure(engine: Engine, question: str) -> N
     """Directions are not in the report: no rail or wetland figures."""
     answer = engine.ask(question)
     assert (answer.decision, answer.reason) == ("fallback", "procedure")
+
+
+def test_how_many_of_what_the_last_answer_counts_follows_it_in_english(engine: Engine) -> None:
+    """how many plots? after the Lijiao answer ("started 13 plots"): its plots, not the
+    district's land sales, which an English example asks in the same words."""
+    first = engine.ask("Tell me about Lijiao redevelopment")
+    then = engine.ask("how many plots?", Context.after(first))
+    assert then.decision == "answer" and then.intents == first.intents
+    assert engine.ask("how many plots?").intents != first.intents

@@ -51,6 +51,8 @@ _YEAR_SHIFT = (
     ),
     (re.compile(r"下一年|后一年|\bthe year after\b|\bthe following year\b"), 1),
 )
+# "how many X" asked, X one word (how many plots?)
+_HOW_MANY_EN = re.compile(r"^\s*how many ([a-z-]{3,})\s*\??\s*$")
 _MARKER_EN = re.compile(r"^(?:and|what about|how about|what of|also|then|plus|so)\b", re.I)
 
 
@@ -182,6 +184,8 @@ class FollowUp:
             incoming, norm, context, answered[0]
         ):
             return True  # 多少家企业参与了 after the trade-in answer's 341家企业参与
+        if incoming.lang == "en" and self._counted_in_last(incoming, context):
+            return True  # how many plots? after the Lijiao answer's "13 plots"
         return not self._new_topic(norm.text, answered[0], context, said=marked)
 
     def weakly_alone(self, norm: Normalized, alone: Answer, context: Context) -> bool:
@@ -251,6 +255,16 @@ class FollowUp:
             run for text in (norm.text, fold(incoming.text)) for run in char_runs(text, LAST_RUN)
         }
         return any(r not in self._common and r in said and r not in alone for r in runs)
+
+    def _counted_in_last(self, incoming: Incoming, context: Context) -> bool:
+        """Whether an English question counts what the last answer counts: "how many X" where
+        the last answer gives a figure of X (13 plots)."""
+        asked = _HOW_MANY_EN.search(fold(incoming.text))
+        if asked is None:
+            return False
+        said = " ".join(self._answers[i] for i in self.indices(context.intents))
+        thing = asked.group(1)
+        return re.search(rf"\d[\d,.]*\)?\s+(?:[a-z-]+\s+)?{re.escape(thing)}\b", said) is not None
 
     def _about_last(self, incoming: Incoming, norm: Normalized, context: Context) -> bool:
         """Whether a question nothing answers alone speaks of what the last answer says: a run
