@@ -964,3 +964,18 @@ def test_words_that_look_like_a_detail_or_a_scope_and_are_not(
 
 def test_which_line_is_no_when(engine: Engine) -> None:
     assert "when_done" not in engine.normalizer.normalize("海珠开通了几号线").details
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "这几天海珠新增了多少个口袋公园",  # 这几天 counts no days
+        "十四五期间宝悦坊建设情况",  # 十四五期间 is no phase of a series
+        "去年新增了一批专精特新企业，有多少家",  # 一批 is a quantity, not the first batch
+        "港澳子弟班有什么名额",  # 名额 is no name
+    ],
+)
+def test_words_that_only_look_like_a_detail_ask_none(engine: Engine, question: str) -> None:
+    """Found by the review of the days, series and name rules: each was refused after them."""
+    answer = engine.ask(question)
+    assert answer.reason != "detail", answer

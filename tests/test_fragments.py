@@ -342,12 +342,19 @@ def test_two_replies_matched_below_the_bar_are_still_a_reply(engine: Engine, rep
 
 
 @pytest.mark.parametrize(
-    "question", ["去濕地點去", "What's the bus line to Haizhu wetland?", "广州塔怎么去"]
+    "question", ["去濕地點樣去", "What's the bus line to Haizhu wetland?", "广州塔怎么去"]
 )
 def test_how_to_get_somewhere_is_a_procedure(engine: Engine, question: str) -> None:
     """Directions are not in the report: no rail or wetland figures."""
     answer = engine.ask(question)
     assert (answer.decision, answer.reason) == ("fallback", "procedure")
+
+
+@pytest.mark.parametrize("question", ["重点行业增加值增长多少", "海珠景点去年接待了多少游客"])
+def test_words_that_only_contain_a_way_there_are_no_procedure(
+    engine: Engine, question: str
+) -> None:
+    assert engine.ask(question).reason != "procedure"
 
 
 def test_how_many_of_what_the_last_answer_counts_follows_it_in_english(engine: Engine) -> None:

@@ -98,7 +98,8 @@ _UNIT_CLASS = {
 _UNITS = "|".join(sorted(_UNIT_CLASS, key=len, reverse=True))
 # (几个人 counts people; 起降点 is no 起 of incidents, 场地 no 场 of events, 排多少名 no people)
 _UNIT_ASKED = re.compile(
-    rf"(?<![第哪边排])(?<!排前)(?:多少|几多|几)\s*[万亿千百]?\s*个?({_UNITS})"
+    rf"(?<![第哪边排这前过近头后每今])(?<!排前)(?:多少|几多|几)\s*[万亿千百]?\s*个?({_UNITS})"
+    r"(?<!天(?=然))"
     r"(?<!起(?=[降飞步点来码]))(?<!场(?=[地馆所景]))"
 )
 _UNIT_SHOWN = re.compile(rf"[\d.一二两三四五六七八九十百千]+\s*[万亿千百余多]*\s*({_UNITS})")
@@ -261,9 +262,23 @@ _DONE_KINDS = {
     "in_use": ("投用", "投入使用", "启用", "上线", "运营", "投运"),
     "school": ("开学", "招生", "开办"),
 }
+# words that say no "done" when these follow (营业收入, 开放测试, 运营中心, 开门红, 通行费)
+_NOT_DONE_AFTER = {
+    "营业": "收入|额",
+    "开放": "测试|型|的|包容",
+    "开门": "红",
+    "运营": "中心|企业|商|管理|主体",
+    "通行": "费|证",
+}
 _DONE_KIND_OF = {w: kind for kind, words in _DONE_KINDS.items() for w in words}
-_DONE_WORDS = re.compile("|".join(sorted(_DONE_KIND_OF, key=len, reverse=True)))
-_SAYS_FINISHED = frozenset(_DONE_KINDS) - {"school"}
+_DONE_WORDS = re.compile(
+    "|".join(
+        re.escape(w) + (f"(?!{_NOT_DONE_AFTER[w]})" if w in _NOT_DONE_AFTER else "")
+        for w in sorted(_DONE_KIND_OF, key=len, reverse=True)
+    )
+)
+# kinds of done that say it was finished too (not 招生: a school enrolling is not built)
+_IMPLIES_FINISHED = frozenset(_DONE_KINDS) - {"school"}
 
 
 def done_kinds(text: str) -> frozenset[str]:
@@ -275,13 +290,13 @@ def says_done_asked(asked: frozenset[str], said: frozenset[str]) -> bool:
     """Whether what an answer says was or will be done is the kind a question asks when of."""
     if not asked:
         return True
-    return bool(asked & (said | ({"finished"} if said & _SAYS_FINISHED else frozenset())))
+    return bool(asked & (said | ({"finished"} if said & _IMPLIES_FINISHED else frozenset())))
 
 
 # a thing's name asked (那所小学叫什么名字, 係咩名): told only where the clause that names the
 # thing, or one beside it, gives names (a list, a quoted name, one in brackets, 包括)
-_NAME_ASKED = re.compile(r"叫什么|叫啥|叫咩|叫乜|什么名|啥名|咩名|乜名|名字|名称")
-_GIVES_NAMES = re.compile(r"、|等|“|《|\(|（|包括|如")
+_NAME_ASKED = re.compile(r"叫什么|叫啥|叫咩|叫乜|(?:什么|啥|咩|乜)名(?![额次单])|名字|名称")
+_GIVES_NAMES = re.compile(r"、|等(?![待级候方])|“|《|\(|包括|如")
 
 
 # English: an answer's sentences, its words, words too common to name a thing, and the words
@@ -294,7 +309,8 @@ _EN_FILLER = frozenset(
 )
 _DONE_EN = re.compile(
     r"\b(?:open(?:s|ed)?|complet(?:e|ed|ion)|finish(?:ed)?|done|handed over|in use|in service"
-    r"|operational|launched|opened to traffic|built in|topped out)\b"
+    r"|operational|operating|into operation|launched|opened to traffic|built in|topped out"
+    r"|deliver(?:ed)?|by the end of|ready)\b"
 )
 
 
@@ -355,15 +371,21 @@ def _number(word: str) -> int:
 # which one of a series (第二批, 三期, 首届, 第135、136届, 12号线): a question naming one the answer never
 # names asks of another (沥滘第二批复建房 after 首批1023套交楼; 第一届算法大赛 of the third's)
 _ORDINAL = re.compile(
-    r"(?:(第)|(?<![\d一二三四五六七八九十百]))"
-    r"((?:[\d一二三四五六七八九十百]+、)*[\d一二三四五六七八九十百]+|首)(批|届|期|号线)"
+    # with 第: any series word (第二批, 第135、136届); without: 首 (首批, 首届), or a numeral right
+    # before one (二期, 三届, 11号线); not a quantity (一批), a decimal (1.3批次), a plan period
+    # (十四五期间)
+    r"(?:(第)((?:[\d一二三四五六七八九十百]+、)*[\d一二三四五六七八九十百]+)(批|届|期|号线)"
+    r"|()(首)(批|届|期)"
+    r"|()(?<![\d.一二三四五六七八九十百])(?!一[批届])([\d一二三四五六七八九十]+)(批|届|期(?!间)|号线))"
+    r"(?!次)"
 )
 
 
 def ordinals(text: str) -> frozenset[tuple[int, str]]:
     """The members of series a folded text names, as (number, series word): 首批 is (1, 批)."""
     out = set()
-    for _, numbers, unit in _ORDINAL.findall(text):
+    for m in _ORDINAL.finditer(text):
+        numbers, unit = next((m.group(k + 1), m.group(k + 2)) for k in (1, 4, 7) if m.group(k + 2))
         for word in numbers.split("、"):
             n = 1 if word == "首" else _number(word)
             if n:
@@ -536,13 +558,13 @@ class AskedDetail:
         )
 
     def _named_shows(
-        self, i: int, runs: set[str], figure: bool, asked: str = ""
+        self, i: int, runs: set[str], figure: bool, question: str
     ) -> frozenset[str] | None:
         """The details answer i shows in the clauses that name the thing asked (太古仓二期综合体
         几时开业: its clause says 封顶, while another clause's 开业 is 京东MALL's), or None when
         no clause names it: two runs of four characters of the question that at most two
         answers show and that are no words of the answer's own keywords. When is shown only
-        of the kind of done `asked` (folded question) names (开业 is not told by 封顶 nor 完工)."""
+        of the kind of done the (folded) question names (开业 is not told by 封顶 nor 完工)."""
         named = self._named_clauses(i, runs)
         if named is None:
             return None
@@ -554,7 +576,7 @@ class AskedDetail:
                 shows = self._clause_shows[key] = self._shown_in(self._clauses[i][j], figure)
             out |= shows
         if WHEN_DONE in out and not says_done_asked(
-            done_kinds(asked), done_kinds(",".join(self._clauses[i][j] for j in named))
+            done_kinds(question), done_kinds(",".join(self._clauses[i][j] for j in named))
         ):
             out -= {WHEN_DONE}
         return out
@@ -564,7 +586,7 @@ class AskedDetail:
         name of (新开办1所公办小学 gives none); true when no clause names it."""
         runs = set(char_runs(text))
         for i in offered:
-            named = self._named_clauses(i, runs, topic=True)
+            named = self._named_clauses(i, runs, any_run=True)
             if named is None:
                 return True
             clauses = self._clauses[i]
@@ -583,16 +605,16 @@ class AskedDetail:
             return None
         return frozenset({WHEN_DONE}) if any(_DONE_EN.search(t) for t in named) else frozenset()
 
-    def _named_clauses(self, i: int, runs: set[str], topic: bool = False) -> list[int] | None:
+    def _named_clauses(self, i: int, runs: set[str], any_run: bool = False) -> list[int] | None:
         """The clauses of answer i that name the thing asked (see `_named_shows`), or None;
-        with `topic`, any words name it, those of many answers and of the answer's keywords
-        too (公办小学, the schools')."""
+        with `any_run`, any run of the question's names it, one of many answers or of the
+        answer's keywords too (公办小学, the schools')."""
         rare = [
             run
             for run in runs
-            if topic or (run not in self._common_runs and run not in self._topic_runs[i])
+            if any_run or (run not in self._common_runs and run not in self._topic_runs[i])
         ]
-        need = 1 if topic else NAME_RUNS
+        need = 1 if any_run else NAME_RUNS
         if len(rare) < need:
             return None
         named = [
@@ -756,9 +778,10 @@ class AskedDetail:
         if details & _SAID_WITH_NAME:
             # (when and where are said with the thing; a figure often in the next clause)
             runs = set(char_runs(q.norm.text))
-            narrowed = {i: self._named_shows(i, runs, not said, clauses) for i in offered}
             if q.lang == "en" and WHEN_DONE in details:
                 narrowed = {i: self._named_done_en(i, clauses) for i in offered}
+            else:
+                narrowed = {i: self._named_shows(i, runs, not said, clauses) for i in offered}
             shows = [
                 s - _SAID_WITH_NAME | (n & _SAID_WITH_NAME)
                 if (n := narrowed.get(i)) is not None

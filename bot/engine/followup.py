@@ -279,9 +279,13 @@ class FollowUp:
         return any(run in said for run in char_runs(norm.text, ZH_RUN))
 
     def names_keyword_of(self, text: str, intent: str) -> bool:
-        """Whether a (normalized) question names any keyword of `intent`."""
+        """Whether a (normalized) question names any keyword of `intent` (a Latin one as a
+        whole word: pm is not in development)."""
         i = self._index.get(intent)
-        return i is not None and any(kw in text for kw in self._all_keywords[i])
+        return i is not None and any(
+            re.search(rf"\b{re.escape(kw)}\b", text) if kw.isascii() else kw in text
+            for kw in self._all_keywords[i]
+        )
 
     def _new_topic(
         self,

@@ -146,7 +146,7 @@ _WHICH_MOST = re.compile(
 )
 # what a month of it costs or pays (低保每个月有几多钱, 一个月要交多少钱): a price or a rate the
 # report never gives (it gives a year's totals)
-_PER_MONTH = re.compile(r"(?:每|一)个?月[^,，。;；?？!！]{0,6}?(?:多少|几多|几)钱")
+_PER_MONTH = re.compile(r"(?:每个?|(?<![十\d])一个)月[^,，。;；?？!！]{0,6}?(?:多少|几多|几)钱")
 # details read from the words' structure, whatever phrases the lexicon lists (when defined there)
 # what something will cost or cost (how much will the tunnels cost): its investment; what it
 # costs its user now is a price (`_WHAT_IT_COSTS`)

@@ -71,7 +71,15 @@ class TimeNote:
         self._composer = composer
         self._texts = answer_texts(intents)
         # what each fact says of itself (folded label and quote), for the facts a question names
-        self._topics = [li.intent.topic for li in intents]
+        index = {li.intent.id: i for i, li in enumerate(intents)}
+        # each intent's related ones (its buttons) that have a plan, by the plan's years
+        self._planned = [
+            [
+                (j, frozenset(f.year for f in self._facts[j] if f.status == "plan"))
+                for j in (index[r] for r in li.intent.related if r in index)
+            ]
+            for li in intents
+        ]
         self._says = {
             f.id: fold(f"{f.label or ''} {f.quote}") for facts in self._facts for f in facts
         }
@@ -137,7 +145,7 @@ class TimeNote:
     def _dated(self, q: Query, answered: tuple[int, ...]) -> int | None:
         """A candidate with figures of a year asked, ranked near enough to answer, whose answer
         says what the question names of the topic answered (the 2025 targets say 地区生产总值,
-        the GDP's keyword; the 2023 R&D figures do not)."""
+        the GDP's keyword; the 2023 R&D figures do not); or, for a plan asked, a related one."""
         floor = min(q.matcher.w.answer_low, q.matcher.w.clarify)
         named = q.matcher.keywords_of(answered[0], q.norm.text)
         for i, score in q.ranked:
@@ -146,18 +154,12 @@ class TimeNote:
             if any(fold(k) in self._texts[i] for k in named):
                 return i
         # or, when it asks a plan and names nothing of the answer's (今年有什么计划 after the
-        # childcare places), the best scored answer of the same topic with a plan for that year
+        # childcare places), the plan for that year among the answer's related ones (its
+        # buttons: the childcare plan), best scored first
         own = fold(q.question)
         if not _ASKS_PLAN.search(own) or q.matcher.keywords_of(answered[0], own):
             return None  # (今年税收目标多少 asks the tax's: no 2025 figure of it)
-        topic = self._topics[answered[0]]
-        planned = [
-            i
-            for i, facts in enumerate(self._facts)
-            if i not in answered
-            and self._topics[i] == topic
-            and any(f.status == "plan" and f.year in q.asked for f in facts)
-        ]
+        planned = [j for j, years in self._planned[answered[0]] if years & q.asked]
         if not planned:
             return None
         scores = q.matcher.score_intents(q.norm.text, planned, q.years, q.norm.numbers)
