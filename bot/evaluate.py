@@ -25,7 +25,7 @@ import numpy as np
 import yaml
 
 from bot.content.load import Problem
-from bot.engine.answer import ABOUT_BOT, Answer
+from bot.engine.answer import ABOUT_BOT, GLOSSARY_TOPIC, Answer
 from bot.engine.context import Context
 from bot.engine.engine import Engine
 from bot.engine.normalize import fold
@@ -269,7 +269,8 @@ def example_warnings(engine: Engine) -> list[Problem]:
     a personal-case marker in them: questions like them are never answered), and examples
     another intent wins (leave-one-out). An example of an intent about the bot itself (ok, bye)
     is one of a closed list of replies, not a paraphrase: it is reported only when, left out,
-    a topic of the report would answer it."""
+    a topic of the report would answer it. Definitions (topic glossary) are chosen by the
+    `Meaning` step, not by the ranking: neither theirs nor others' lost to them are reported."""
     out: list[Problem] = []
     owner: dict[str, str] = {}
     for li in engine.content.intents:
@@ -322,7 +323,18 @@ def example_warnings(engine: Engine) -> list[Problem]:
                     engine.content.intents[best].intent.topic in ABOUT_BOT
                     or per_intent[best] < min(matcher.w.answer_low, matcher.w.clarify)
                 )
-                if best != own and per_intent[best] > per_intent[own] + 5 and not social:
+                # a definition answers by the `Meaning` step, not by the ranking: its examples
+                # only name the term, and it never answers what asks no meaning
+                glossary = GLOSSARY_TOPIC in (
+                    li.intent.topic,
+                    engine.content.intents[best].intent.topic,
+                )
+                if (
+                    best != own
+                    and per_intent[best] > per_intent[own] + 5
+                    and not social
+                    and not glossary
+                ):
                     out.append(
                         Problem(
                             li.path,

@@ -52,6 +52,7 @@ def test_steps_run_in_the_documented_order(engine: Engine) -> None:
         "by_figure",
         "ByAnswerWords",
         "GeneralOnlyWhenSure",
+        "Meaning",
         "OffTopic",
         "Fragment",
         "Request",

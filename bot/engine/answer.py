@@ -15,6 +15,7 @@ Script = Literal["simplified", "traditional"]
 GENERAL_TOPIC = "general"  # help, the source: questions about the bot itself
 CHAT_TOPIC = "chat"  # greeting, thanks, ok, bye: replies said to the bot, asking nothing
 ABOUT_BOT = frozenset({GENERAL_TOPIC, CHAT_TOPIC})  # no topic of the report
+GLOSSARY_TOPIC = "glossary"  # what the report's own terms mean (its 名词解释)
 
 
 @dataclass(frozen=True, slots=True)

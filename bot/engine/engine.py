@@ -19,7 +19,7 @@ from bot.content.load import Content, ContentError, LoadedIntent, Problem, load_
 from bot.content.probe import probe
 from bot.content.templates import format_number
 from bot.engine import messages
-from bot.engine.answer import ABOUT_BOT, CHAT_TOPIC, Answer, Lang, Script
+from bot.engine.answer import ABOUT_BOT, CHAT_TOPIC, GLOSSARY_TOPIC, Answer, Lang, Script
 from bot.engine.changes import describe_changes
 from bot.engine.clock import Clock, china_today
 from bot.engine.context import Context
@@ -105,7 +105,12 @@ class Engine:
             [*(text for _, text in zh_examples), *(fold(t) for i in range(n) for t in raw["zh", i])]
         )
         en_examples = [(i, text) for i in range(n) for text in norm["en", i]]
-        keywords = [norm["kw", i] for i in range(n)]
+        # a definition's keywords name its term for the `Meaning` step only: no keyword bonus,
+        # no named topic elsewhere (四上企业有多少家 names the firms)
+        keywords = [
+            [] if self._intents[i].intent.topic == GLOSSARY_TOPIC else norm["kw", i]
+            for i in range(n)
+        ]
         self.example_count = sum(
             len(li.intent.examples.zh) + len(li.intent.examples.en) for li in self._intents
         )

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
 from bot.content import Content
-from bot.engine.answer import ABOUT_BOT, Answer, Lang
+from bot.engine.answer import ABOUT_BOT, GLOSSARY_TOPIC, Answer, Lang
 from bot.engine.clock import Clock
 from bot.engine.context import Context
 from bot.engine.detail import AskedDetail
@@ -38,6 +38,7 @@ from bot.engine.guards import (
     screen,
 )
 from bot.engine.match import Matcher
+from bot.engine.meaning import Meaning
 from bot.engine.normalize import Normalized, Normalizer, detect_lang, tells_script
 from bot.engine.query import Incoming, Query, Step
 from bot.engine.rank import (
@@ -80,6 +81,14 @@ def standard_steps(
         ByAnswerWords(intents),
         GeneralOnlyWhenSure(
             frozenset(i for i, li in enumerate(intents) if li.intent.topic in ABOUT_BOT)
+        ),
+        Meaning(
+            {
+                normalizer.text(k): i
+                for i, li in enumerate(intents)
+                if li.intent.topic == GLOSSARY_TOPIC
+                for k in li.intent.keywords
+            }
         ),
         OffTopic(composer),
         Fragment(composer),
