@@ -719,14 +719,14 @@ class AskedDetail:
         与了 after the trade-in answer's 341家企业参与 is)."""
         if not q.followup:
             return True
-        fragment = fold(q.question)
+        fragment = q.norm.folded
         things = [m[:2] for m in _COUNTED_THING.findall(fragment)]
         return all(any(t in self._texts[i] for i in offered) for t in things)
 
     def _ordinals_named(self, q: Query, offered: list[int]) -> bool:
         """Whether an offered answer names every member of a series the question names (of a
         series the answer names some member of: 第二期 of a thing with no phases is no concern)."""
-        asked = ordinals(fold(q.question))
+        asked = ordinals(q.norm.folded)
         if not asked:
             return True
         return any(
@@ -768,7 +768,7 @@ class AskedDetail:
         said = bool(
             details & self._with_figure
             and _ASKS_CHANGE.search(clauses)
-            and not (q.followup and _ASKS_AMOUNT.search(fold(q.question)))
+            and not (q.followup and _ASKS_AMOUNT.search(q.norm.folded))
             # (增长了25.1%，那全年营收具体是多少亿: the change is quoted, the amount asked)
             and not any(
                 _ASKS_AMOUNT.search(c) and not _ASKS_CHANGE.search(c) for c in q.norm.clauses

@@ -366,6 +366,7 @@ class FollowUp:
             request=fragment.request,
             asks_done=fragment.asks_done,
             details=joined.details | fragment.details,
+            folded=fragment.folded,
             script=fragment.script,
             years=time.years if time else frozenset(context.years),
             relative_years=time.relative_years if time else frozenset(),

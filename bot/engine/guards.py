@@ -173,7 +173,7 @@ class OtherPlace:
         inside; a clause that only tells where the asker comes from is not read, nor, in a
         follow-up, the last question it is joined to (番禺区有多少托位, refused, then 海珠呢)."""
         text = (
-            fold(q.question)
+            q.norm.folded
             if q.followup
             else ",".join(self._normalizer.place_clauses(q.norm.clauses))
         )

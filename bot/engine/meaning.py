@@ -14,7 +14,6 @@ import re
 
 from bot.engine.answer import Answer
 from bot.engine.decide import Decision, decide
-from bot.engine.normalize import fold
 from bot.engine.query import Query
 
 # words that ask what something means, in folded text
@@ -33,28 +32,30 @@ class Meaning:
         self._terms = {t: i for t, i in terms.items() if t}  # a term's matching form -> intent
         self._glossary = frozenset(self._terms.values())
 
+        # (a Latin term as a whole word: one axis is not in "done axis")
+        self._latin = [
+            (re.compile(rf"\b{re.escape(t)}\b"), i) for t, i in self._terms.items() if t.isascii()
+        ]
+        self._chinese = [(t, i) for t, i in self._terms.items() if not t.isascii()]
+
     def _named(self, text: str) -> set[int]:
-        return {
-            i
-            for term, i in self._terms.items()
-            if (re.search(rf"\b{re.escape(term)}\b", text) if term.isascii() else term in text)
-        }
+        named = {i for term, i in self._chinese if term in text}
+        return named | {i for pattern, i in self._latin if pattern.search(text)}
 
     def __call__(self, q: Query) -> Answer | None:
         if not self._glossary:
             return None
         d = q.decision
-        own = fold(q.question)
-        if ASKS_MEANING.search(own):
-            # (a follow-up by its own words: 那个目标是什么 after a question on 四上企业 asks no
-            # meaning of 四上)
-            named = self._named(own if q.followup else q.norm.text)
-            if named:
-                terms = sorted(named)
-                scores = q.matcher.score_intents(q.norm.text, terms, q.years, q.norm.numbers)
-                best = max(terms, key=lambda i: (scores[i], -i))
-                q.decision = Decision("answer", best, ((best, round(scores[best], 6)),))
-                return None
+        own = q.norm.folded
+        # (a follow-up by its own words: 那个目标是什么 after a question on 四上企业 asks no
+        # meaning of 四上)
+        named = self._named(own if q.followup else q.norm.text)
+        if named and ASKS_MEANING.search(own):
+            terms = sorted(named)
+            scores = q.matcher.score_intents(q.norm.text, terms, q.years, q.norm.numbers)
+            best = max(terms, key=lambda i: (scores[i], -i))
+            q.decision = Decision("answer", best, ((best, round(scores[best], 6)),))
+            return None
         shown = {i for i, _ in d.candidates} | ({d.best} if d.best is not None else set())
         if shown & self._glossary:
             q.ranked = [(i, s) for i, s in q.ranked if i not in self._glossary]

@@ -441,6 +441,8 @@ class Normalized:
     request: bool = False  # asks the bot to do something else (写诗, tell a joke)
     bare: bool = False  # a fragment and nothing else (还有呢, 具体点, go on): no topic of its own
     details: frozenset[str] = frozenset()  # details asked (height, area …: lexicon `details`)
+    # the question's own words, folded (`fold`): a follow-up's, not the joined text's
+    folded: str = ""
 
 
 _EXAMPLE_CACHE: dict[tuple[str, str], str] = {}
@@ -696,6 +698,7 @@ class Normalizer:
             bool(self._requests and self._requests.search(guarded)),
             self._is_bare(folded),
             self._details_asked(guarded, asked),
+            folded,
         )
 
     def says_nothing(self, raw: str) -> bool:

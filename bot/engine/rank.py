@@ -177,7 +177,7 @@ def prefer_named(q: Query) -> Answer | None:
     if q.followup:
         # a follow-up's own word for a side of the topic (封顶几多个 after the projects started)
         # names what it asks, whatever the last question named
-        own = matcher.keyword_owners(fold(q.question))
+        own = matcher.keyword_owners(q.norm.folded)
         if own and d.best not in own:
             scores = matcher.score_intents(text, sorted(own), q.years, q.norm.numbers)
             best = max(scores, key=lambda i: (scores[i], -i))

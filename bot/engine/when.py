@@ -102,7 +102,7 @@ class TimeNote:
             and q.asked
             and not (q.asked & have)
             and set(answered) <= q.before
-            and not _AGAINST.search(fold(q.question))
+            and not _AGAINST.search(q.norm.folded)
         ):
             dated = self._dated(q, answered)
             if dated is not None:  # 今年呢 after the 2024 GDP: the 2025 targets
@@ -135,7 +135,7 @@ class TimeNote:
         the 2024 patents the same answer gives); all of them when none does."""
         # (a follow-up by its own words: 今年推进几多条轨道交通 after 旧年边条地铁线通车 asks the
         # rail plan, not the metro line the question it is joined to named)
-        text = fold(q.question) if q.followup else q.norm.text
+        text = q.norm.folded if q.followup else q.norm.text
         named = [fold(k) for k in q.matcher.keywords_of(answered[0], text)]
         if not named:
             return facts
@@ -156,7 +156,7 @@ class TimeNote:
         # or, when it asks a plan and names nothing of the answer's (今年有什么计划 after the
         # childcare places), the plan for that year among the answer's related ones (its
         # buttons: the childcare plan), best scored first
-        own = fold(q.question)
+        own = q.norm.folded
         if not _ASKS_PLAN.search(own) or q.matcher.keywords_of(answered[0], own):
             return None  # (今年税收目标多少 asks the tax's: no 2025 figure of it)
         planned = [j for j, years in self._planned[answered[0]] if years & q.asked]
