@@ -670,6 +670,8 @@ def test_a_name_asked_is_told_only_where_the_answer_names_the_thing(
         ("How many days exactly did Haizhu meet the air quality standard last year?", "fallback"),
         ("空气质量达标天数比例多少", "answer"),
         ("低保每個月有幾多錢", "fallback"),  # a month's: the report gives the year's total
+        ("2024年海珠区新增了多少个长者饭堂", "fallback"),  # 共建成102个: all there are
+        ("新增了几个口袋公园", "answer"),  # 新增6个口袋公园
         ("城镇新增就业多少人", "answer"),  # the district's new jobs are
         ("首届琶洲音乐节有多少人参加", "answer"),  # 客流超2万人次
         ("龙舟队有几多个队员", "fallback"),

@@ -314,6 +314,13 @@ _DONE_EN = re.compile(
 )
 
 
+# how many were added asked (新增了多少个长者饭堂): not told by a clause that gives only how many
+# there are in all (共建成102个长者饭堂)
+_ADDED_ASKED = re.compile(r"(?:新增|新建|新开)[^,，。;；?？!！]{0,3}?(?:多少|几多|几)")
+_ADDED_SAID = re.compile(r"新增|新建|新开|增加|增长|新落地|新引进|落地|开设|提升|扩")
+_ALL_SAID = re.compile(r"共建成|共有|累计|总共|合共|总数|全区共")
+
+
 # ("where did that rank" asks a rank)
 _WHERE_ONLY = re.compile(r"喺边|在哪|哪里|边度|\bwhere(?:'s| is| are| exactly| can| to)\b")
 # names asked for with no other words (叫什么名字, 列一下, which ones): wider than the lexicon's
@@ -723,6 +730,22 @@ class AskedDetail:
         things = [m[:2] for m in _COUNTED_THING.findall(fragment)]
         return all(any(t in self._texts[i] for i in offered) for t in things)
 
+    def _added_given(self, asked: str, text: str, offered: list[int]) -> bool:
+        """Whether, when how many were added is asked, the clauses of an offered answer that
+        name the thing say an addition, not only how many there are in all. (Not read in a
+        follow-up: its thing is often the last question's, 小巨人 after 高新技术企业.)"""
+        if not _ADDED_ASKED.search(asked):
+            return True
+        runs = set(char_runs(text))
+        for i in offered:
+            named = self._named_clauses(i, runs, any_run=True)
+            if named is None:
+                return True
+            said = ",".join(self._clauses[i][j] for j in named)
+            if not _ALL_SAID.search(said) or _ADDED_SAID.search(_ALL_SAID.sub("", said)):
+                return True
+        return False
+
     def _ordinals_named(self, q: Query, offered: list[int]) -> bool:
         """Whether an offered answer names every member of a series the question names (of a
         series the answer names some member of: 第二期 of a thing with no phases is no concern)."""
@@ -824,6 +847,7 @@ class AskedDetail:
             and self._among_shown(clauses, offered)
             and self._counted_things_named(q, offered)
             and self._ordinals_named(q, offered)
+            and (q.followup or self._added_given(clauses, q.norm.text, offered))
         ):
             return None
         return self._composer.fallback(
