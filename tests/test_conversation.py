@@ -358,7 +358,7 @@ def test_conversations_written_apart_from_the_intents(engine: Engine) -> None:
         # 60 conversations, 220 follow-ups, 90 to refuse (details of the same topic the report
         # lacks, years, places, personal cases, procedures, requests), written at the start of
         # the seventh session of 2026-12-03: answered 116/130 and refused 69/90 as written,
-        # 117/130 and 78/90 after
+        # 120/130 and 78/90 after
         ("conversations_12", 220, 0.89, 0.85),
     ],
 )
