@@ -631,6 +631,8 @@ def test_when_a_named_thing_is_done_is_read_in_the_clause_that_names_it(
         ("第三届琶洲算法大赛有多少支队伍", "answer"),
         ("12号线什么时候通车", "fallback"),  # the answer's is line 11
         ("11号线什么时候通车", "answer"),
+        ("When will Line 12 open?", "fallback"),  # in English too
+        ("When will Line 11 open?", "answer"),
     ],
 )
 def test_a_member_of_a_series_the_answer_does_not_name_is_not_given(

@@ -388,9 +388,25 @@ _ORDINAL = re.compile(
 )
 
 
+# the same in English: line 12, phase 2, the third session, the 137th Canton Fair
+_ORDINAL_EN = re.compile(
+    r"\b(?:line|metro line) (\d{1,2})\b|\bphase (\d|one|two|three|i{1,3})\b"
+    r"|\b(first|second|third|fourth|fifth|\d{1,3}(?:st|nd|rd|th)) (batch|session|edition|phase)\b"
+)
+_EN_NUMBER = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "one": 1,
+              "two": 2, "three": 3, "i": 1, "ii": 2, "iii": 3}  # fmt: skip
+_EN_SERIES = {"batch": "批", "session": "届", "edition": "届", "phase": "期"}
+
+
 def ordinals(text: str) -> frozenset[tuple[int, str]]:
-    """The members of series a folded text names, as (number, series word): 首批 is (1, 批)."""
+    """The members of series a folded text names, as (number, series word): 首批 is (1, 批),
+    line 12 (12, 号线), the third session (3, 届)."""
     out = set()
+    for line, phase, nth, series in _ORDINAL_EN.findall(text):
+        word = line or phase or nth
+        n = _EN_NUMBER.get(word) or int(re.sub(r"\D", "", word) or 0)
+        if n:
+            out.add((n, "号线" if line else "期" if phase else _EN_SERIES[series]))
     for m in _ORDINAL.finditer(text):
         numbers, unit = next((m.group(k + 1), m.group(k + 2)) for k in (1, 4, 7) if m.group(k + 2))
         for word in numbers.split("、"):
