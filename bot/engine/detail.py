@@ -208,6 +208,9 @@ _COUNTED_SHOWN = re.compile(
 )
 
 
+# a share asked beside a count (how many days …, as a percentage; 几多日…占几成)
+_SHARE_ASKED = re.compile(r"比例|百分之|百分比|占比|几成|\bpercent|\bper cent\b|\bproportion\b")
+
 _SENTENCE = re.compile(r"[。;；\n]")
 _CLAUSE = re.compile(r"[。;；\n，,]")
 RARE_OWNERS = 2  # answers that may show a run for it still to name a thing
@@ -693,6 +696,10 @@ class AskedDetail:
         if "how many" in text:
             counted = _counted(_COUNTED_ASKED, text)
         if not units and not counted:
+            return True
+        if _SHARE_ASKED.search(q.norm.folded):
+            # (how many days had good air, as a percentage: the share is asked; a follow-up
+            # asks in its own words)
             return True
         runs = set(char_runs(text))
         shown = frozenset().union(
