@@ -296,9 +296,13 @@ def says_done_asked(asked: frozenset[str], said: frozenset[str]) -> bool:
     return bool(asked & (said | ({"finished"} if said & _IMPLIES_FINISHED else frozenset())))
 
 
-# a thing's name asked (那所小学叫什么名字, 係咩名): told only where the clause that names the
-# thing, or one beside it, gives names (a list, a quoted name, one in brackets, 包括)
-_NAME_ASKED = re.compile(r"叫什么|叫啥|叫咩|叫乜|(?:什么|啥|咩|乜)名(?![额次单])|名字|名称")
+# a thing's name asked (那所小学叫什么名字, 係咩名, 喺邊間學校): told only where the clause that
+# names the thing, or one beside it, gives names (a list, a quoted name, one in brackets, 包括).
+# (Which one, by its counter, only of the kinds of thing the report names: 邊間 alone is often
+# asked of a name a clause gives without such marks, 江南中街社区卫生服务中心获…认证.)
+_NAME_ASKED = re.compile(
+    r"叫什么|叫啥|叫咩|叫乜|(?:什么|啥|咩|乜)名(?![额次单])|名字|名称|[哪边][间所家座条](?:学校|小学|中学|幼儿园|医院|企业|公司|路|桥)"
+)
 _GIVES_NAMES = re.compile(r"、|等(?![待级候方])|“|《|\(|包括|如")
 
 
