@@ -836,7 +836,21 @@ class Normalizer:
         clauses = tuple(_FRAMED.sub(" ", c) for c in clauses)
         if self._personal is None:
             return False
-        marked = self._personal.search(folded) is not None or _KIN.search(folded) is not None
+        marked = (
+            self._personal.search(folded) is not None
+            or _KIN.search(folded) is not None
+            # the asker and their own case asked in one clause (想问我这个店能不能参加以旧换新)
+            or (
+                self._personal_asks is not None
+                and any(
+                    _FIRST_PERSON.search(c)
+                    and self._personal_asks.search(c)
+                    # (不问我自己能拿多少: set aside)
+                    and not (self._dismissals and self._dismissals.search(c))
+                    for c in clauses
+                )
+            )
+        )
         if not marked:
             # (a flat by its number is the asker's, asked for no figure: 几时交楼 我系沥滘复建房3栋)
             return _OWN_UNIT.search(folded) is not None and not any(
