@@ -78,7 +78,7 @@ _FIRST_PERSON = re.compile(
 _KIN = re.compile(
     r"我(?!知道|想知|想问|想了解|问|听|看到|见到)(?:家|们家|屋企|哋)?[^\s,，。?？!！]{1,14}?"
     r"(?:的|嘅|个|個)小?(?:女儿|儿子|孩子|孩|宝宝|仔|女|囡|孙子|孙女|孙|外孙女?|侄子|侄女|外甥女?)"
-    r"|我(?:在|喺)[^\s,，。?？!！]{1,8}?(?:的|嘅)(?:房子|屋|铺|店|回迁房|复建房|安置房|厂|档口)"
+    r"|我(?:在|喺)[^\s,，。?？!！]{1,8}?(?:的|嘅|那套|嗰套|那间|嗰间)(?:房子|屋|铺|店|回迁房|复建房|安置房|厂|档口)"
     r"|\b(?:my|our) (?:[\w-]+ ){1,3}?(?:daughter|son|kid|child|baby|toddler|boy|girl|grandson|granddaughter)s?\b"
 )
 # a building or flat by its number (沥滘复建房3栋, block 12): the asker's own; the report numbers none
