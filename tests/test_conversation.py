@@ -255,6 +255,30 @@ def test_an_answer_about_the_bot_itself_leaves_the_context_as_it_was(engine: Eng
     assert Context.after(thanks) is None
 
 
+@pytest.mark.parametrize("reply", ["ok", "PM10?"])
+def test_a_message_that_tells_no_language_keeps_the_conversations(
+    engine: Engine, reply: str
+) -> None:
+    # (found by the eighth session's hostile tester: both were answered in Chinese)
+    first, then = talk(engine, "What's the air quality like in Haizhu?", reply)
+    assert first.lang == "en" and then.lang == "en", then.text  # type: ignore[attr-defined]
+    assert not has_chinese_only(then.text)  # type: ignore[attr-defined]
+    alone = engine.ask(reply)
+    assert alone.lang == "zh"  # (with nothing before it, as before)
+
+
+def has_chinese_only(text: str) -> bool:
+    """Chinese text with no English words (an English answer quotes Chinese names)."""
+    return not any(ch.isascii() and ch.isalpha() for ch in text)
+
+
+def test_thanks_in_cantonese_and_colloquial_is_thanks_in_the_askers_script(engine: Engine) -> None:
+    cantonese = engine.ask("多謝晒")  # 謝 traditional; 晒 as Hong Kong writes it
+    assert cantonese.script == "traditional" and "不客氣" in cantonese.text
+    after = talk(engine, "托位有多少个", "谢了")[1]
+    assert not after.topical and "10921" not in after.text  # type: ignore[attr-defined]
+
+
 def test_a_complete_new_question_is_not_bent_by_the_old_topic(engine: Engine) -> None:
     for first in ("今年新增多少学位", "海珠有多少托位", "重点项目动工了几个"):
         for question in (
@@ -360,12 +384,16 @@ def test_conversations_written_apart_from_the_intents(engine: Engine) -> None:
         # the seventh session of 2026-12-03: answered 116/130 and refused 69/90 as written,
         # 120/130 and 78/90 after
         ("conversations_12", 220, 0.89, 0.85),
+        # 60 conversations, 224 follow-ups, 89 to refuse (the same kinds, over every section,
+        # the difficulties the report names and its glossary), written at the start of the
+        # eighth session of 2026-12-03: answered 119/135 and refused 79/89 as written
+        ("conversations_13", 224, 0.87, 0.88),
     ],
 )
-def test_conversations_5_to_12_refusals_inside_conversations(
+def test_conversations_5_to_13_refusals_inside_conversations(
     engine: Engine, name: str, turns: int, answered_floor: float, refused_floor: float
 ) -> None:
-    """tests/eval/conversations_5.yaml to conversations_12.yaml, each by another author who
+    """tests/eval/conversations_5.yaml to conversations_13.yaml, each by another author who
     read only the report, and worked from."""
     report = evaluate_conversations(
         engine, load_conversations(ROOT / "tests" / "eval" / f"{name}.yaml", TODAY)
@@ -453,9 +481,13 @@ def test_held_out_conversations(engine: Engine) -> None:
         # written at the start of the seventh session of 2026-12-03, measured then (the
         # session's start code: 214/230 = 93.0%, answered 161/168, refused 53/62) and at its end
         ("conversations_holdout_11", 230, 0.92, 0.83),
+        # 60 conversations (235 follow-up turns, 67 to refuse) by a twelfth held-out author,
+        # written at the start of the eighth session of 2026-12-03, measured then (the start
+        # code: 219/235 = 93.2%, answered 161/168, refused 58/67) and at its end
+        ("conversations_holdout_12", 235, 0.93, 0.86),
     ],
 )
-def test_held_out_conversations_2_to_11(
+def test_held_out_conversations_2_to_12(
     engine: Engine, name: str, turns: int, floor: float, refused_floor: float
 ) -> None:
     """Held-out conversations, never used for tuning (only totals looked at)."""

@@ -173,13 +173,17 @@ def test_held_out_8(engine: Engine) -> None:
         # code: 307/320; core 155/160 = 96.9%, refusals 152/160 = 95.0%, off-topic 23/30,
         # other places 40/40) and at its end
         ("holdout_17", 0.95, 0.96, 0.95, 40),
+        # written at the start of the eighth session of 2026-12-03, measured then (the start
+        # code: 302/320; core 151/160 = 94.4%, schools 34/40; refusals 151/160 = 94.4%,
+        # off-topic 25/30; other places 40/40) and at its end
+        ("holdout_18", 0.94, 0.95, 0.94, 40),
     ],
 )
-def test_held_out_9_to_17(
+def test_held_out_9_to_18(
     engine: Engine, name: str, accuracy: float, core: float, refusals: float, places: int
 ) -> None:
-    """tests/eval/holdout_9.yaml to holdout_17.yaml: 320 questions each (160 to refuse) by a
-    ninth to a seventeenth held-out author, never used for tuning (only totals are looked at).
+    """tests/eval/holdout_9.yaml to holdout_18.yaml: 320 questions each (160 to refuse) by a
+    ninth to an eighteenth held-out author, never used for tuning (only totals are looked at).
     Other places 40/40 in all but no. 14 (39/40)."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     by = report.by_category()
@@ -367,6 +371,29 @@ def test_refusals_26(engine: Engine) -> None:
     assert by["offtopic"][0] >= 112 and by["lookalike"][0] >= 45, by
 
 
+def test_refusals_27(engine: Engine) -> None:
+    """tests/eval/refusals_27.yaml: 150 questions on what the report leaves out of its own
+    subjects (a ranking, a part of a total, the money behind a count, where, when, who) and 50
+    look-alikes, by another author, written at the start of the eighth session of 2026-12-03,
+    which worked from it: 156/200 as written (off-topic 107/150, look-alikes 49/50)."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_27.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 200 and report.accuracy >= 0.77
+    assert by["offtopic"][0] >= 105 and by["lookalike"][0] >= 48, by
+
+
+def test_refusals_28(engine: Engine) -> None:
+    """tests/eval/refusals_28.yaml: personal cases (60), procedures (50) and requests (40) told
+    the way residents tell them, and 50 look-alikes that tell a story but ask a figure the
+    report states, by another author, written in the eighth session of 2026-12-03, which
+    worked from it: 191/200 as written (personal 56/60, procedures 49/50, requests 38/40,
+    look-alikes 48/50)."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_28.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 200 and report.accuracy >= 0.96
+    assert all(ok / total >= 0.94 for ok, total in by.values()), by
+
+
 def test_lookalikes_units(engine: Engine) -> None:
     """tests/eval/lookalikes_units.yaml: 220 answerable questions in the words of counts, units,
     parts and names (多少人次, 几多户, of the N … how many, 哪几个, revenue, a change), written
@@ -456,16 +483,18 @@ def test_refusals_2(refusals_2: Report, category: str) -> None:
         ("core_16", 240, 0.93),
         ("core_17", 200, 0.86),
         ("core_18", 220, 0.93),
+        ("core_19", 240, 0.95),
     ],
 )
-def test_core_9_to_18(engine: Engine, name: str, size: int, floor: float) -> None:
-    """tests/eval/core_9.yaml to core_18.yaml: answerable questions by a ninth to an eighteenth
+def test_core_9_to_19(engine: Engine, name: str, size: int, floor: float) -> None:
+    """tests/eval/core_9.yaml to core_19.yaml: answerable questions by a ninth to a nineteenth
     author (the whole report; projects in colloquial words; English only; the whole report in
     three languages; English and pinyin only; Chinese and Cantonese run-ons and typos; several
     things at once, comparisons and checks of a figure; the whole report section by section in
-    three languages; English speakers' own words; English and Cantonese askers' own words);
-    worked from: 80.7%, 94.0%, 71.8%, 90.8%, 87.0%, 94.6%, 90.9%, 93.3%, 85.5% and 88.2% as
-    written, 91.0%, 97.2%, 91.4%, 95.6%, 92.0%, 96.7%, 93.6%, 94.6%, 87.5% and 94.5% after
+    three languages; English speakers' own words; English and Cantonese askers' own words;
+    schools and childcare first); worked from: 80.7%, 94.0%, 71.8%, 90.8%, 87.0%, 94.6%,
+    90.9%, 93.3%, 85.5%, 88.2% and 95.0% as written, 91.0%, 97.2%, 91.4%, 95.6%, 92.0%, 96.7%,
+    93.6%, 94.6%, 87.5%, 94.5% and 97.1% after
     (core_9 gained most from the report sentences that no answer showed; core_18 from English
     answers that keep the report's names; English stays the weakest). A miss there is mostly a refusal
     (no answer shows the detail, or English words no example has), not other figures."""

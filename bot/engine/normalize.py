@@ -404,6 +404,13 @@ def detect_script(text: str) -> Script:
     return _script(text, to_simplified(text))
 
 
+def tells_lang(text: str) -> bool:
+    """Whether a text says which language it is in: Chinese characters, or three Latin letters
+    ("ok", "PM10?" and "1" say nothing: after an English answer they are English)."""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    return _CJK.search(folded) is not None or _THREE_LETTERS.search(folded) is not None
+
+
 def tells_script(text: str) -> bool:
     """Whether some character of a text is written differently in the other script (咁前年呢
     is the same in both: it says nothing of the asker's script)."""
@@ -415,7 +422,9 @@ def _script(text: str, simplified: str) -> Script:
         return "simplified"
     trad = sum(a != b for a, b in zip(text, simplified, strict=False))
     simp = sum(a != b for a, b in zip(text, to_traditional(text), strict=False))
-    return "traditional" if trad > simp else "simplified"
+    # (a tie is a traditional writer's: 多謝晒 holds 晒, which Hong Kong writes as is, while a
+    # simplified writer never writes 謝)
+    return "traditional" if trad and trad >= simp else "simplified"
 
 
 @dataclass(frozen=True, slots=True)

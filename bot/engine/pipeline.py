@@ -39,7 +39,7 @@ from bot.engine.guards import (
 )
 from bot.engine.match import Matcher
 from bot.engine.meaning import Meaning
-from bot.engine.normalize import Normalized, Normalizer, detect_lang, tells_script
+from bot.engine.normalize import Normalized, Normalizer, detect_lang, tells_lang, tells_script
 from bot.engine.query import Incoming, Query, Step
 from bot.engine.rank import (
     AnswerBoth,
@@ -172,6 +172,9 @@ class Pipeline:
     def ask(self, question: str, context: Context | None = None) -> Answer:
         """Answer one question, read against the conversation's last answer if given."""
         incoming = received(question)
+        if context is not None and incoming.lang != context.lang and not tells_lang(incoming.text):
+            # ok, PM10?: the conversation's language goes on
+            incoming = dataclasses.replace(incoming, lang=context.lang)
         refused = screen(incoming, self.composer)
         if refused is not None:
             return refused
