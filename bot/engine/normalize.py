@@ -397,6 +397,11 @@ def split_scripts(text: str) -> tuple[str, str]:
     return _CJK_RUN.sub(" ", text), " ".join(_CJK_RUN.findall(text))
 
 
+# characters a traditional converter changes that Hong Kong writes as they are (the particle 晒 of
+# 多謝晒, 唔該晒): no sign of a simplified writer
+_HONG_KONG_AS_IS = frozenset("晒")
+
+
 def detect_script(text: str) -> Script:
     """Traditional when more characters are traditional-only than simplified-only."""
     if text.isascii():
@@ -421,10 +426,11 @@ def _script(text: str, simplified: str) -> Script:
     if simplified == text:
         return "simplified"
     trad = sum(a != b for a, b in zip(text, simplified, strict=False))
-    simp = sum(a != b for a, b in zip(text, to_traditional(text), strict=False))
-    # (a tie is a traditional writer's: 多謝晒 holds 晒, which Hong Kong writes as is, while a
-    # simplified writer never writes 謝)
-    return "traditional" if trad and trad >= simp else "simplified"
+    simp = sum(
+        a != b and a not in _HONG_KONG_AS_IS
+        for a, b in zip(text, to_traditional(text), strict=False)
+    )
+    return "traditional" if trad > simp else "simplified"
 
 
 @dataclass(frozen=True, slots=True)
