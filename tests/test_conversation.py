@@ -279,6 +279,17 @@ def test_thanks_in_cantonese_and_colloquial_is_thanks_in_the_askers_script(engin
     assert not after.topical and "10921" not in after.text  # type: ignore[attr-defined]
 
 
+def test_a_target_asked_after_results_is_the_plan_years(engine: Engine) -> None:
+    # (found by the eighth session's hostile tester: "and the target?" after the 2024 GDP said
+    # the report had no 2024 figure; 那今年目标呢 after 每千人多少个 gave the AI model plans)
+    target = talk(engine, "What was Haizhu's GDP in 2024?", "and the target?")[1]
+    assert "5.5" in target.text and "no 2024" not in target.text  # type: ignore[attr-defined]
+    plan = talk(engine, "2024年托位有多少个", "那目标呢")[1]
+    assert plan.intents == ("childcare_plan_2025",) and "60" in plan.text  # type: ignore[attr-defined]
+    later = talk(engine, "托位有多少个", "普惠的占比多少", "每千人多少个", "那今年目标呢")[3]
+    assert later.intents == ("childcare_plan_2025",), later.text  # type: ignore[attr-defined]
+
+
 def test_a_complete_new_question_is_not_bent_by_the_old_topic(engine: Engine) -> None:
     for first in ("今年新增多少学位", "海珠有多少托位", "重点项目动工了几个"):
         for question in (

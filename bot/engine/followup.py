@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 from bot.engine.answer import Answer, Lang
 from bot.engine.context import Context
 from bot.engine.dictionary import is_english_word
-from bot.engine.normalize import Normalized, Normalizer, fold
+from bot.engine.normalize import ASKS_PLAN, Normalized, Normalizer, fold
 from bot.engine.query import Incoming
 from bot.engine.render import Composer
 from bot.engine.terms import char_runs
@@ -91,6 +91,8 @@ class FollowUp:
         sure: float = 60.0,
         chat: frozenset[str] = frozenset(),
         latest: list[int] | None = None,
+        plan_year: int | None = None,
+        related: list[tuple[str, ...]] | None = None,
     ) -> None:
         self._normalizer = normalizer
         self._composer = composer
@@ -101,6 +103,11 @@ class FollowUp:
         self._sure = sure  # a score that answers by itself, not only by its lead over the rest
         self._chat = chat  # greeting, thanks, ok, bye: said to the bot, whatever the score
         self._latest = latest or [0] * len(ids)  # each intent's latest year of results
+        self._plan_year = plan_year  # the report's plan (targets) year
+        # each intent with those its answer offers (its buttons): a topic's family
+        self._family = [
+            frozenset({intent, *(related[i] if related else ())}) for i, intent in enumerate(ids)
+        ]
         # an intent's distinctive keywords (held by at most two intents): a fragment naming
         # one of them names its own topic (托位有多少 after a question on schools)
         owners: dict[str, set[int]] = {}
@@ -336,6 +343,16 @@ class FollowUp:
         sep = " " if lang == "en" else "，"
         return self._composer.title(first, lang, "simplified") + sep + incoming.text
 
+    def in_family(self, answered: tuple[str, ...], last: tuple[str, ...]) -> bool:
+        """Whether an answer is of the last answer's topics or those they offer (the childcare
+        plan after the childcare places)."""
+        family = frozenset().union(*(self._family[i] for i in self.indices(last)))
+        return bool(family & set(answered))
+
+    def asks_plan(self, fragment: Normalized) -> bool:
+        """Whether a fragment asks a plan or target in its own words (目标呢, and the plan?)."""
+        return ASKS_PLAN.search(fragment.folded) is not None
+
     def merged(
         self, joined: Normalized, fragment: Normalized, context: Context, shift: int = 0
     ) -> Normalized:
@@ -357,6 +374,11 @@ class FollowUp:
                     now=False,
                 )
         time = fragment if names_time(fragment) else None
+        carried = frozenset(context.years)
+        if time is None and self.asks_plan(fragment):
+            # (a plan asked, and the target?, is of the report's plan year, not of the last
+            # answer's results)
+            carried = frozenset({self._plan_year}) if self._plan_year else frozenset()
         return dataclasses.replace(
             joined,
             places=fragment.places,
@@ -368,7 +390,7 @@ class FollowUp:
             details=joined.details | fragment.details,
             folded=fragment.folded,
             script=fragment.script,
-            years=time.years if time else frozenset(context.years),
+            years=time.years if time else carried,
             relative_years=time.relative_years if time else frozenset(),
             relative_months=time.relative_months if time else frozenset(),
             now=time.now if time else False,

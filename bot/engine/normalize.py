@@ -397,6 +397,9 @@ def split_scripts(text: str) -> tuple[str, str]:
     return _CJK_RUN.sub(" ", text), " ".join(_CJK_RUN.findall(text))
 
 
+# a plan or target asked (今年有什么计划, 目标呢, and the plan?)
+ASKS_PLAN = re.compile(r"计划|目标|打算|规划|\bplans?\b|\btargets?\b|\bgoals?\b")
+
 # characters a traditional converter changes that Hong Kong writes as they are (the particle 晒 of
 # 多謝晒, 唔該晒): no sign of a simplified writer
 _HONG_KONG_AS_IS = frozenset("晒")

@@ -214,6 +214,20 @@ class Pipeline:
             return alone
         followed = self._read_with(incoming, joined, norm, context, today, shift)
         if (
+            norm.bare
+            and followed.decision == "answer"
+            and not self.followup.in_family(followed.intents, context.intents)
+        ):
+            # a bare fragment read as another topic (那今年目标呢 after 每千人多少个, joined: the
+            # model plans): read against the name of the last answer's topic instead
+            again = self._read_with(
+                incoming, self.followup.titled(context, incoming), norm, context, today, shift
+            )
+            if again.decision == "answer" and self.followup.in_family(
+                again.intents, context.intents
+            ):
+                followed = again
+        if (
             followed.decision == "fallback"
             and alone.reason == "fragment"
             and self.followup.indices(context.intents)
@@ -268,7 +282,7 @@ class Pipeline:
             today,
             followup=True,
             before=frozenset(self.followup.indices(context.intents)),
-            own_time=names_time(norm) or bool(shift),
+            own_time=names_time(norm) or bool(shift) or self.followup.asks_plan(norm),
         )
 
     def _bare(self, incoming: Incoming, norm: Normalized, today: date) -> Answer:

@@ -21,12 +21,10 @@ from bot.engine import messages
 from bot.engine.answer import Answer, Lang
 from bot.engine.decide import Decision
 from bot.engine.guards import answer_texts
-from bot.engine.normalize import Normalized, fold
+from bot.engine.normalize import ASKS_PLAN, Normalized, fold
 from bot.engine.query import Query
 from bot.engine.render import Composer
 
-# a plan or target asked (今年有什么计划, 目标呢, and the plan?)
-_ASKS_PLAN = re.compile(r"计划|目标|打算|规划|\bplans?\b|\btargets?\b|\bgoals?\b")
 # a year asked as what something is compared with (比前年提高多少): the change is the answer's
 _AGAINST = re.compile(r"(?<!占)比(?!例|率|重)|相比|较|\bthan\b|\bcompared\b|\bversus\b|\bvs\b")
 
@@ -157,7 +155,7 @@ class TimeNote:
         # childcare places), the plan for that year among the answer's related ones (its
         # buttons: the childcare plan), best scored first
         own = q.norm.folded
-        if not _ASKS_PLAN.search(own) or q.matcher.keywords_of(answered[0], own):
+        if not ASKS_PLAN.search(own) or q.matcher.keywords_of(answered[0], own):
             return None  # (今年税收目标多少 asks the tax's: no 2025 figure of it)
         planned = [j for j, years in self._planned[answered[0]] if years & q.asked]
         if not planned:
