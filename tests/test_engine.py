@@ -979,3 +979,28 @@ def test_words_that_only_look_like_a_detail_ask_none(engine: Engine, question: s
     """Found by the review of the days, series and name rules: each was refused after them."""
     answer = engine.ask(question)
     assert answer.reason != "detail", answer
+
+
+@pytest.mark.parametrize(
+    ("question", "decision"),
+    [
+        # (found by the eighth session's hostile tester: the childcare places' 每千常住人口 and
+        # the demolished 197.02万平方米 answered the district's population and area)
+        ("海珠区人口多少", "fallback"),
+        ("海珠区的面积有多大", "fallback"),
+        ("每千常住人口有多少个托位", "answer"),  # a rate per population, not the population
+        ("What challenges does the report mention?", "answer"),  # the report: no report to file
+        ("Which districts is Haizhu paired with?", "answer"),
+    ],
+)
+def test_what_the_district_is_and_what_the_report_is(
+    engine: Engine, question: str, decision: str
+) -> None:
+    answer = engine.ask(question)
+    assert answer.decision == decision, answer.text
+    if decision == "fallback":
+        assert answer.reason == "detail" and not any(ch.isdigit() for ch in answer.text[:40])
+
+
+def test_reporting_something_is_still_a_procedure(engine: Engine) -> None:
+    assert engine.ask("where can I report illegal construction").reason == "procedure"

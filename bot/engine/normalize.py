@@ -116,7 +116,13 @@ _HOW_BIG_IN_MONEY = re.compile(
 )
 # a detail's words said of something else: how high a rate is (按时办结率有多高) is no building's
 # height, how big the groups are in assets no floor area
-_NOT_THE_DETAIL = {"height": _HOW_HIGH_A_RATE, "area": _HOW_BIG_IN_MONEY}
+# (每千常住人口有多少个托位 asks a rate per population, not the population)
+_PER_POPULATION = re.compile(r"每[一]?[千万百十][个個]?(?:常住)?人口|per (?:1,?000|thousand)")
+_NOT_THE_DETAIL = {
+    "height": _HOW_HIGH_A_RATE,
+    "area": _HOW_BIG_IN_MONEY,
+    "population": _PER_POPULATION,
+}
 # what something costs its user, in the present (how much does a meal cost); what a project
 # cost is its investment (how much did it cost)
 _WHAT_IT_COSTS = re.compile(r"\bhow much (?:does|do|is|are) (?:[\w'-]+ ){0,5}?cost\b")
@@ -177,6 +183,8 @@ _CONDITIONS_NOW = re.compile(
 )
 # ... unless compared with before: 今天 then means nowadays (今天的空气比以前好了吗)
 _AGAINST_BEFORE = re.compile(r"以前|过去|往年|从前|比起|\bthan\b|\bcompared\b|\bago\b|\bused to\b")
+# the report the bot answers from (what challenges does the report mention), no report to file
+_THE_REPORT = re.compile(r"\b(?:the|this|that|your|its|whole) report\b|\breport's\b")
 _NOT_HOW = re.compile(r"怎么样|怎样的|怎么会|怎么这么|如何评价|咋样|咋回事")
 # words that ask for a figure or a place: not a question whether something was done
 _FIGURE_ASK = r"多少|几|哪|什么|怎|咩|边度|how many|how much|what|which|when|where"
@@ -784,6 +792,8 @@ class Normalizer:
             ):
                 return True  # 注册要几多钱: what a procedure costs
             clause = _NOT_HOW.sub(" ", clause)  # 怎么样: how is it, not how to
+            if "report" in clause:
+                clause = _THE_REPORT.sub(" ", clause)  # the report, not reporting something
             if clause.isascii():
                 for split, joined in self._split_phrasal:  # sign my son up: sign up my son
                     clause = split.sub(joined, clause)
