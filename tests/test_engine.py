@@ -988,6 +988,10 @@ def test_words_that_only_look_like_a_detail_ask_none(engine: Engine, question: s
         # the demolished 197.02万平方米 answered the district's population and area)
         ("海珠区人口多少", "fallback"),
         ("海珠区的面积有多大", "fallback"),
+        ("海珠区有几个街道", "fallback"),  # (the health centres' answer, by 社区)
+        ("海珠区有几间医院", "fallback"),  # (the hospitals planned)
+        ("How many streets (subdistricts) does Haizhu have?", "fallback"),
+        ("社区卫生服务中心有几间", "answer"),  # what the report does count
         ("每千常住人口有多少个托位", "answer"),  # a rate per population, not the population
         ("What challenges does the report mention?", "answer"),  # the report: no report to file
         ("Which districts is Haizhu paired with?", "answer"),
