@@ -995,6 +995,8 @@ def test_words_that_only_look_like_a_detail_ask_none(engine: Engine, question: s
         ("每千常住人口有多少个托位", "answer"),  # a rate per population, not the population
         ("What challenges does the report mention?", "answer"),  # the report: no report to file
         ("Which districts is Haizhu paired with?", "answer"),
+        ("微短剧", "answer"),  # (the report's micro-short-drama work, in the games' answer)
+        ("How many micro-dramas were produced in Haizhu last year?", "fallback"),
     ],
 )
 def test_what_the_district_is_and_what_the_report_is(

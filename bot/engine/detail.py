@@ -186,6 +186,11 @@ _COUNTED_CLASS = {
     "trees": "trees",
     "beds": "beds",
     "days": "days",
+    "dramas": "works",
+    "micro-dramas": "works",
+    "films": "works",
+    "movies": "works",
+    "episodes": "works",
 }
 # the Chinese answer's classes that count the same things (a flat, a home and a household are
 # one to an English speaker; 起 counts fires, 死亡3人 deaths)
