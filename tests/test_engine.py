@@ -997,6 +997,7 @@ def test_words_that_only_look_like_a_detail_ask_none(engine: Engine, question: s
         ("Which districts is Haizhu paired with?", "answer"),
         ("微短剧", "answer"),  # (the report's micro-short-drama work, in the games' answer)
         ("How many micro-dramas were produced in Haizhu last year?", "fallback"),
+        ("报告是谁写的", "answer"),  # the report's heading: who delivered it, from its metadata
     ],
 )
 def test_what_the_district_is_and_what_the_report_is(
@@ -1006,6 +1007,8 @@ def test_what_the_district_is_and_what_the_report_is(
     assert answer.decision == decision, answer.text
     if decision == "fallback":
         assert answer.reason == "detail" and not any(ch.isdigit() for ch in answer.text[:40])
+    if question == "报告是谁写的":
+        assert "李满红" in answer.text
 
 
 def test_reporting_something_is_still_a_procedure(engine: Engine) -> None:
