@@ -998,6 +998,9 @@ def test_words_that_only_look_like_a_detail_ask_none(engine: Engine, question: s
         ("微短剧", "answer"),  # (the report's micro-short-drama work, in the games' answer)
         ("How many micro-dramas were produced in Haizhu last year?", "fallback"),
         ("报告是谁写的", "answer"),  # the report's heading: who delivered it, from its metadata
+        ("海珠区GDP在广州11个区里排第几", "fallback"),  # (its growth leads: 增速均“领跑全市”)
+        ("海珠GDP增速全市排第几", "answer"),
+        ("固定资产投资全市排第几", "answer"),  # 排名全市第二
     ],
 )
 def test_what_the_district_is_and_what_the_report_is(

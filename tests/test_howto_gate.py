@@ -394,6 +394,18 @@ def test_refusals_28(engine: Engine) -> None:
     assert all(ok / total >= 0.94 for ok, total in by.values()), by
 
 
+def test_refusals_29(engine: Engine) -> None:
+    """tests/eval/refusals_29.yaml: 150 questions about Haizhu as a place that the report never
+    answers (its population, area, streets, hospitals, parks in total, house prices, wages,
+    rankings it does not give, history) and 50 look-alikes, by another author, written late in
+    the eighth session of 2026-12-03: 158/200 as written (basics 109/150; the session's start
+    code: 150/200, basics 101/150)."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_29.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 200 and report.accuracy >= 0.8
+    assert by["basics"][0] >= 112 and by["lookalike"][0] >= 48, by
+
+
 def test_lookalikes_units(engine: Engine) -> None:
     """tests/eval/lookalikes_units.yaml: 220 answerable questions in the words of counts, units,
     parts and names (多少人次, 几多户, of the N … how many, 哪几个, revenue, a change), written

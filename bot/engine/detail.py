@@ -436,6 +436,9 @@ def _shows(word: str, text: str) -> bool:
     return re.search(rf"(?<![a-z]){re.escape(word)}(?:e?s)?(?![a-z])", text) is not None
 
 
+RANK = "rank"
+# a clause that speaks of a change (its rank is the change's: 增速均“领跑全市”)
+_A_CHANGE = re.compile(r"增速|增幅|增长|growth")
 # a change asked (增长了多少, 有冇增长, did it grow)
 _ASKS_CHANGE = re.compile(
     r"增长|增速|增幅|增加|减少|下降|上升|升了|升咗|升幅|升多少|升几多|涨|跌|变化|\bgrow|\bgrew\b|\brise|\brose\b|\bincrease"
@@ -778,6 +781,12 @@ class AskedDetail:
                 return True
         return False
 
+    def _ranks_a_level(self, i: int) -> bool:
+        """Whether answer i gives a rank in a clause that speaks of no change."""
+        return any(
+            RANK in self._shown_in(c, True) for c in self._clauses[i] if not _A_CHANGE.search(c)
+        )
+
     def _ordinals_named(self, q: Query, offered: list[int]) -> bool:
         """Whether an offered answer names every member of a series the question names (of a
         series the answer names some member of: 第二期 of a thing with no phases is no concern)."""
@@ -857,6 +866,15 @@ class AskedDetail:
             shows = [
                 s if counted else s - {NAMES}
                 for s, counted in zip(shows, self._names_counted, strict=True)
+            ]
+        if RANK in details and not _ASKS_CHANGE.search(clauses):
+            # a rank of a level (GDP排第几) is not told by a rank of growth (4项重要指标增速均
+            # “领跑全市”): only clauses that speak of no change show it
+            shows = [
+                s - {RANK} | ({RANK} if self._ranks_a_level(i) else frozenset())
+                if i in offered
+                else s
+                for i, s in enumerate(shows)
             ]
         placed = details & self._by_place
         if placed:
