@@ -1016,3 +1016,23 @@ def test_what_the_district_is_and_what_the_report_is(
 
 def test_reporting_something_is_still_a_procedure(engine: Engine) -> None:
     assert engine.ask("where can I report illegal construction").reason == "procedure"
+
+
+@pytest.mark.parametrize(
+    ("question", "intents"),
+    [
+        # 同 says "and" in Cantonese (not inside 同比, 共同, 不同)
+        ("港澳子弟班同教育集團數目", {"hk_macao_classes", "education_groups"}),
+        ("how many hong kong and macau student classes were opened", {"hk_macao_classes"}),
+    ],
+)
+def test_what_parents_asked_in_cantonese_and_english(
+    engine: Engine, question: str, intents: set[str]
+) -> None:
+    answer = engine.ask(question)
+    assert answer.decision == "answer" and intents <= set(answer.intents), answer.text
+
+
+def test_tong_inside_a_word_joins_nothing(engine: Engine) -> None:
+    norm = engine.pipeline.normalizer.normalize("托位同比增长多少")
+    assert not engine.pipeline.normalizer.asks_two_things(norm)

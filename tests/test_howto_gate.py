@@ -496,17 +496,19 @@ def test_refusals_2(refusals_2: Report, category: str) -> None:
         ("core_17", 200, 0.86),
         ("core_18", 220, 0.93),
         ("core_19", 240, 0.95),
+        ("core_20", 200, 0.91),
     ],
 )
-def test_core_9_to_19(engine: Engine, name: str, size: int, floor: float) -> None:
-    """tests/eval/core_9.yaml to core_19.yaml: answerable questions by a ninth to a nineteenth
+def test_core_9_to_20(engine: Engine, name: str, size: int, floor: float) -> None:
+    """tests/eval/core_9.yaml to core_20.yaml: answerable questions by a ninth to a twentieth
     author (the whole report; projects in colloquial words; English only; the whole report in
     three languages; English and pinyin only; Chinese and Cantonese run-ons and typos; several
     things at once, comparisons and checks of a figure; the whole report section by section in
     three languages; English speakers' own words; English and Cantonese askers' own words;
-    schools and childcare first); worked from: 80.7%, 94.0%, 71.8%, 90.8%, 87.0%, 94.6%,
-    90.9%, 93.3%, 85.5%, 88.2% and 95.0% as written, 91.0%, 97.2%, 91.4%, 95.6%, 92.0%, 96.7%,
-    93.6%, 94.6%, 87.5%, 94.5% and 97.1% after
+    schools and childcare first; schools and childcare by parents, 40% in English); worked
+    from: 80.7%, 94.0%, 71.8%, 90.8%, 87.0%, 94.6%, 90.9%, 93.3%, 85.5%, 88.2%, 95.0% and 91.0%
+    as written, 91.0%, 97.2%, 91.4%, 95.6%, 92.0%, 96.7%, 93.6%, 94.6%, 87.5%, 94.5%, 97.5% and
+    92.5% after
     (core_9 gained most from the report sentences that no answer showed; core_18 from English
     answers that keep the report's names; English stays the weakest). A miss there is mostly a refusal
     (no answer shows the detail, or English words no example has), not other figures."""

@@ -183,6 +183,10 @@ _CONDITIONS_NOW = re.compile(
 )
 # ... unless compared with before: 今天 then means nowadays (今天的空气比以前好了吗)
 _AGAINST_BEFORE = re.compile(r"以前|过去|往年|从前|比起|\bthan\b|\bcompared\b|\bago\b|\bused to\b")
+# 同 as "and" between two things (托位同长者饭堂), not in a word (同比, 同时, 共同, 不同, 同学)
+_TONG_AND = re.compile(
+    r"(?<![共不相如连会陪协赞认一])同(?![比时步样期意学事类等一级行胞城年月日心盟业乡志伴屋住])"
+)
 # the report the bot answers from (what challenges does the report mention), no report to file
 _THE_REPORT = re.compile(r"\b(?:the|this|that|your|its|whole) report\b|\breport's\b")
 _NOT_HOW = re.compile(r"怎么样|怎样的|怎么会|怎么这么|如何评价|咋样|咋回事")
@@ -1000,8 +1004,11 @@ class Normalizer:
         )
 
     def asks_two_things(self, norm: Normalized) -> bool:
-        """Two clauses that ask, or a word joining two things asked for (分别, 和, both)."""
+        """Two clauses that ask, or a word joining two things asked for (分别, 和, both; 同 as
+        Cantonese says and: 港澳子弟班同教育集團數目)."""
         if self._joins is not None and any(self._joins.search(c) for c in norm.clauses):
+            return True
+        if "同" in norm.folded and any(_TONG_AND.search(c) for c in norm.clauses):
             return True
         return sum(self._clause_asks(c) for c in norm.clauses) >= 2
 
