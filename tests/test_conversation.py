@@ -290,6 +290,26 @@ def test_a_target_asked_after_results_is_the_plan_years(engine: Engine) -> None:
     assert later.intents == ("childcare_plan_2025",), later.text  # type: ignore[attr-defined]
 
 
+def test_a_fragment_after_a_which_one_question_does_not_fail(engine: Engine) -> None:
+    # (found by the reviewer: the family check read a topic's name after "which one did you
+    # mean?", which has none, and raised IndexError)
+    for fragment in ("目标呢", "增长多少"):
+        first, then = talk(engine, "高中学位不够读 区里有没有什么计划", fragment)
+        assert first.decision == "clarify"  # type: ignore[attr-defined]
+        assert then.decision in ("answer", "clarify", "fallback")  # type: ignore[attr-defined]
+
+
+def test_whether_a_plan_was_met_is_asked_of_its_year(engine: Engine) -> None:
+    # (found by the reviewer: 完成计划了吗 after the air quality got the rivers' 2025 plan)
+    done = talk(engine, "空气质量怎么样", "完成计划了吗")[1]
+    assert done.intents == ("env_air_quality",), done.text  # type: ignore[attr-defined]
+
+
+def test_an_acronym_tells_no_language(engine: Engine) -> None:
+    then = talk(engine, "海珠区GDP多少", "GDP?")[1]
+    assert then.lang == "zh"  # type: ignore[attr-defined]
+
+
 def test_a_complete_new_question_is_not_bent_by_the_old_topic(engine: Engine) -> None:
     for first in ("今年新增多少学位", "海珠有多少托位", "重点项目动工了几个"):
         for question in (

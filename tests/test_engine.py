@@ -1036,3 +1036,30 @@ def test_what_parents_asked_in_cantonese_and_english(
 def test_tong_inside_a_word_joins_nothing(engine: Engine) -> None:
     norm = engine.pipeline.normalizer.normalize("托位同比增长多少")
     assert not engine.pipeline.normalizer.asks_two_things(norm)
+
+
+@pytest.mark.parametrize(
+    ("question", "decision"),
+    [
+        # (found by the eighth session's reviewer)
+        ("能不能告诉我海珠区GDP是多少", "answer"),  # 我 told something is not the asker's case
+        ("俾我睇下海珠GDP", "answer"),
+        ("海珠有多少个社区卫生服务中心", "answer"),  # a count of theirs, not of the communities
+        ("校园食堂互联网+明厨亮灶覆盖了多少学校", "answer"),
+        ("今年有什么目标", "clarify"),  # a plan asked first is a question, not a bare fragment
+        ("How do I file the report?", "fallback"),  # filing one is a procedure
+        ("每1000人口有多少托位", "answer"),  # a rate per population in digits
+        ("教育局局长是谁", "fallback"),  # no bureau head but the report's own speaker
+        ("60岁以上老人可以去长者饭堂吗，海珠有几个长者饭堂", "answer"),
+        ("海珠有多少架无人机，占全市比例多少", "fallback"),  # a share beside a count no answer has
+    ],
+)
+def test_what_the_review_of_the_eighth_session_found(
+    engine: Engine, question: str, decision: str
+) -> None:
+    answer = engine.ask(question)
+    assert answer.decision == decision, answer.text
+    if question == "How do I file the report?":
+        assert answer.reason == "procedure"
+    if question == "教育局局长是谁":
+        assert "李满红" not in answer.text

@@ -222,6 +222,7 @@ class Source(Strict):
     delivered: date  # the day it was delivered to the congress
     meeting: str = ""  # where it was delivered
     speaker: str = ""  # who delivered it, as the report's heading names them
+    speaker_en: str = ""  # the same in English
     published: date
     results_year: int = Field(ge=1900, le=2100)  # part 一: the results of this year
     plan_year: int = Field(ge=1900, le=2100)  # part 二: the plan (targets) for this year

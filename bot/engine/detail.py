@@ -215,6 +215,7 @@ _COUNTED_SHOWN = re.compile(
 
 # a share asked beside a count (how many days …, as a percentage; 几多日…占几成)
 _SHARE_ASKED = re.compile(r"比例|百分之|百分比|占比|几成|\bpercent|\bper cent\b|\bproportion\b")
+_SHARE_SHOWN = re.compile(r"%|比例|占比")
 
 _SENTENCE = re.compile(r"[。;；\n]")
 _CLAUSE = re.compile(r"[。;；\n，,]")
@@ -306,7 +307,7 @@ def says_done_asked(asked: frozenset[str], said: frozenset[str]) -> bool:
 # (Which one, by its counter, only of the kinds of thing the report names: 邊間 alone is often
 # asked of a name a clause gives without such marks, 江南中街社区卫生服务中心获…认证.)
 _NAME_ASKED = re.compile(
-    r"叫什么|叫啥|叫咩|叫乜|(?:什么|啥|咩|乜)名(?![额次单])|名字|名称|[哪边][间所家座条](?:学校|小学|中学|幼儿园|医院|企业|公司|路|桥)"
+    r"叫什么|叫啥|叫咩|叫乜|(?:什么|啥|咩|乜)名(?![额次单])|名字|名称|[哪边][个间所家座条](?:学校|小学|中学|幼儿园|医院|企业|公司|路|桥)"
 )
 _GIVES_NAMES = re.compile(r"、|等(?![待级候方])|“|《|\(|包括|如")
 
@@ -438,7 +439,7 @@ def _shows(word: str, text: str) -> bool:
 
 RANK = "rank"
 # a clause that speaks of a change (its rank is the change's: 增速均“领跑全市”)
-_A_CHANGE = re.compile(r"增速|增幅|增长|growth")
+_A_CHANGE = re.compile(r"增速|增幅|增长|增量|提高|提升|上升|幅度|growth|\bgrew\b|increase")
 # a change asked (增长了多少, 有冇增长, did it grow)
 _ASKS_CHANGE = re.compile(
     r"增长|增速|增幅|增加|减少|下降|上升|升了|升咗|升幅|升多少|升几多|涨|跌|变化|\bgrow|\bgrew\b|\brise|\brose\b|\bincrease"
@@ -576,6 +577,12 @@ class AskedDetail:
             for li in intents
         ]
         self._ordinals = [ordinals(fold(text)) for text in shown]
+        # whether each answer gives a rank in a clause that speaks of no change (排名全市第二,
+        # not 增速均“领跑全市”)
+        self._ranks_level = [
+            any(RANK in self._shown_in(c, True) for c in clauses if not _A_CHANGE.search(c))
+            for clauses in self._clauses
+        ]
         self._defined = frozenset(details.details)
         self._with_figure = frozenset(n for n, d in details.details.items() if d.shows_figure)
 
@@ -709,9 +716,11 @@ class AskedDetail:
             counted = _counted(_COUNTED_ASKED, text)
         if not units and not counted:
             return True
-        if _SHARE_ASKED.search(q.norm.folded):
-            # (how many days had good air, as a percentage: the share is asked; a follow-up
-            # asks in its own words)
+        if _SHARE_ASKED.search(q.norm.folded) and any(
+            _SHARE_SHOWN.search(self._texts[i]) for i in offered
+        ):
+            # (how many days had good air, as a percentage: the share asked, which the answer
+            # shows; a follow-up asks in its own words)
             return True
         runs = set(char_runs(text))
         shown = frozenset().union(
@@ -780,12 +789,6 @@ class AskedDetail:
             if not _ALL_SAID.search(said) or _ADDED_SAID.search(_ALL_SAID.sub("", said)):
                 return True
         return False
-
-    def _ranks_a_level(self, i: int) -> bool:
-        """Whether answer i gives a rank in a clause that speaks of no change."""
-        return any(
-            RANK in self._shown_in(c, True) for c in self._clauses[i] if not _A_CHANGE.search(c)
-        )
 
     def _ordinals_named(self, q: Query, offered: list[int]) -> bool:
         """Whether an offered answer names every member of a series the question names (of a
@@ -867,11 +870,11 @@ class AskedDetail:
                 s if counted else s - {NAMES}
                 for s, counted in zip(shows, self._names_counted, strict=True)
             ]
-        if RANK in details and not _ASKS_CHANGE.search(clauses):
+        if RANK in details and not _A_CHANGE.search(clauses):
             # a rank of a level (GDP排第几) is not told by a rank of growth (4项重要指标增速均
             # “领跑全市”): only clauses that speak of no change show it
             shows = [
-                s - {RANK} | ({RANK} if self._ranks_a_level(i) else frozenset())
+                s - {RANK} | ({RANK} if self._ranks_level[i] else frozenset())
                 if i in offered
                 else s
                 for i, s in enumerate(shows)

@@ -179,8 +179,8 @@ class Engine:
                     )
                     for li in self._intents
                 ],
-                content.source.plan_year,
-                [tuple(li.intent.related) for li in self._intents],
+                plan_year=content.source.plan_year,
+                related=[tuple(li.intent.related) for li in self._intents],
             ),
         )
         # Changes whenever a file's content or name changes or the intents' order does (buttons

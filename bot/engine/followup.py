@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 from bot.engine.answer import Answer, Lang
 from bot.engine.context import Context
 from bot.engine.dictionary import is_english_word
-from bot.engine.normalize import ASKS_PLAN, Normalized, Normalizer, fold
+from bot.engine.normalize import Normalized, Normalizer, fold
 from bot.engine.query import Incoming
 from bot.engine.render import Composer
 from bot.engine.terms import char_runs
@@ -70,6 +70,24 @@ def year_shift(text: str) -> int:
     return next((shift for pattern, shift in _YEAR_SHIFT if pattern.search(folded)), 0)
 
 
+# a plan or target asked (今年有什么计划, 目标呢, and the plan?)
+ASKS_PLAN = re.compile(r"计划|目标|打算|规划|\bplans?\b|\btargets?\b|\bgoals?\b")
+# ... whether it was met, or by how much it was beaten, asks of the year planned, not the plan
+# (完成计划了吗, 比计划多了多少, did it meet the target)
+_PLAN_MET = re.compile(r"完成|达到|达成|实现|超|比|\bmet\b|\breach|\bexceed|\bbeat|\bachiev")
+
+
+def asks_plan(norm: Normalized) -> bool:
+    """Whether a question asks a plan or target in its own words (目标呢, and the target?),
+    not whether one was met."""
+    folded = norm.folded
+    return (
+        ASKS_PLAN.search(folded) is not None
+        and not norm.asks_done
+        and _PLAN_MET.search(folded) is None
+    )
+
+
 def names_time(norm: Normalized) -> bool:
     """Whether a question names a time of its own (前年, 2023年, 目前)."""
     return bool(norm.years or norm.relative_years or norm.relative_months or norm.now)
@@ -91,6 +109,7 @@ class FollowUp:
         sure: float = 60.0,
         chat: frozenset[str] = frozenset(),
         latest: list[int] | None = None,
+        *,
         plan_year: int | None = None,
         related: list[tuple[str, ...]] | None = None,
     ) -> None:
@@ -349,10 +368,6 @@ class FollowUp:
         family = frozenset().union(*(self._family[i] for i in self.indices(last)))
         return bool(family & set(answered))
 
-    def asks_plan(self, fragment: Normalized) -> bool:
-        """Whether a fragment asks a plan or target in its own words (目标呢, and the plan?)."""
-        return ASKS_PLAN.search(fragment.folded) is not None
-
     def merged(
         self, joined: Normalized, fragment: Normalized, context: Context, shift: int = 0
     ) -> Normalized:
@@ -375,7 +390,7 @@ class FollowUp:
                 )
         time = fragment if names_time(fragment) else None
         carried = frozenset(context.years)
-        if time is None and self.asks_plan(fragment):
+        if time is None and asks_plan(fragment):
             # (a plan asked, and the target?, is of the report's plan year, not of the last
             # answer's results)
             carried = frozenset({self._plan_year}) if self._plan_year else frozenset()

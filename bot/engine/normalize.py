@@ -117,7 +117,9 @@ _HOW_BIG_IN_MONEY = re.compile(
 # a detail's words said of something else: how high a rate is (按时办结率有多高) is no building's
 # height, how big the groups are in assets no floor area
 # (每千常住人口有多少个托位 asks a rate per population, not the population)
-_PER_POPULATION = re.compile(r"每[一]?[千万百十][个個]?(?:常住)?人口|per (?:1,?000|thousand)")
+_PER_POPULATION = re.compile(
+    r"每(?:一|\d+)?[千万百十]?[个個]?(?:常住)?人口|\bper (?:thousand|\d[\d,]*)\b"
+)
 _NOT_THE_DETAIL = {
     "height": _HOW_HIGH_A_RATE,
     "area": _HOW_BIG_IN_MONEY,
@@ -161,6 +163,16 @@ _WHAT_IT_COST = re.compile(
 )
 # each with the words one of which it needs, looked for first: most questions have none, and a
 # plain `in` costs far less than the pattern
+# how many of the district's own units there are, the thing last (海珠區有幾多條街道, 医院有几间):
+# not a count of something of theirs (多少个社区卫生服务中心, 今年有几所学校建成, 覆盖了多少学校)
+_UNITS_OF_THE_DISTRICT = r"(?:街道|社区|居委会?|医院|大学|养老院|敬老院|学校|地铁站)"
+_INVENTORY = re.compile(
+    rf"有(?:多少|几多|几)\s*[个条间所家座]?\s*{_UNITS_OF_THE_DISTRICT}(?![\u4e00-\u9fff])"
+    rf"|{_UNITS_OF_THE_DISTRICT}(?:一共|总共)?有(?:多少|几多|几)\s*[个条间所家座]?(?![\u4e00-\u9fff])"
+    r"|\bhow many (?:streets|communities|hospitals|universities|schools|care homes|nursing homes"
+    r"|metro stations|subway stations)\b(?:\s*\([^)]*\))?(?= (?:are there|does haizhu have"
+    r"|in haizhu|altogether|in total)|\s*\??$)"
+)
 _STRUCTURAL = {
     WHEN_DONE: (
         ("时", "日期", "哪年", "哪一年", "哪个月", "几月", "几号", "哪天", "when"),
@@ -169,6 +181,10 @@ _STRUCTURAL = {
     "most": (("最", "which"), _WHICH_MOST),
     "investment": (("how much",), _WHAT_IT_COST),
     "price": (("月",), _PER_MONTH),
+    "inventory": (
+        ("街道", "社区", "居委", "医院", "大学", "养老院", "敬老院", "学校", "地铁站", "how many"),
+        _INVENTORY,
+    ),
 }
 _DAYS_ZH = ("今天", "今日", "听日", "明天", "明日", "后天", "此刻", "今晚", "今朝")
 _DAYS_EN = ("today", "tomorrow", "tonight", "right now")
@@ -188,7 +204,13 @@ _TONG_AND = re.compile(
     r"(?<![共不相如连会陪协赞认一])同(?![比时步样期意学事类等一级行胞城年月日心盟业乡志伴屋住])"
 )
 # the report the bot answers from (what challenges does the report mention), no report to file
-_THE_REPORT = re.compile(r"\b(?:the|this|that|your|its|whole) report\b|\breport's\b")
+_THE_REPORT = re.compile(
+    r"(?<!file )(?<!submit )(?<!lodge )(?<!make )(?<!send )(?<!write )"
+    r"\b(?:the|this|that|your|its|whole) report\b|\breport's\b"
+)
+# the asker as whom something is told or given (能不能告诉我, 给我列一下, 俾我睇下): asking, not
+# their own case
+_TO_ME = re.compile(r"(?:告诉|告诉下|话|话俾|给|俾|帮|同|跟|为|替|麻烦|请|让)我")
 _NOT_HOW = re.compile(r"怎么样|怎样的|怎么会|怎么这么|如何评价|咋样|咋回事")
 # words that ask for a figure or a place: not a question whether something was done
 _FIGURE_ASK = r"多少|几|哪|什么|怎|咩|边度|how many|how much|what|which|when|where"
@@ -409,9 +431,6 @@ def split_scripts(text: str) -> tuple[str, str]:
     return _CJK_RUN.sub(" ", text), " ".join(_CJK_RUN.findall(text))
 
 
-# a plan or target asked (今年有什么计划, 目标呢, and the plan?)
-ASKS_PLAN = re.compile(r"计划|目标|打算|规划|\bplans?\b|\btargets?\b|\bgoals?\b")
-
 # characters a traditional converter changes that Hong Kong writes as they are (the particle 晒 of
 # 多謝晒, 唔該晒): no sign of a simplified writer
 _HONG_KONG_AS_IS = frozenset("晒")
@@ -424,11 +443,19 @@ def detect_script(text: str) -> Script:
     return _script(text, to_simplified(text))
 
 
+_LATIN_RUN = re.compile(r"[A-Za-z]+")
+ACRONYM_MAX = 4  # capitals in a row read as an acronym (GDP, AQI, PM)
+
+
 def tells_lang(text: str) -> bool:
     """Whether a text says which language it is in: Chinese characters, or three Latin letters
     ("ok", "PM10?" and "1" say nothing: after an English answer they are English)."""
-    folded = unicodedata.normalize("NFKC", text).lower()
-    return _CJK.search(folded) is not None or _THREE_LETTERS.search(folded) is not None
+    plain = unicodedata.normalize("NFKC", text)
+    if _CJK.search(plain) is not None:
+        return True
+    # (GDP?, AQI?: an acronym of a few capitals is said in any language)
+    words = [w for w in _LATIN_RUN.findall(plain) if not (w.isupper() and len(w) <= ACRONYM_MAX)]
+    return _THREE_LETTERS.search(" ".join(words).lower()) is not None
 
 
 def tells_script(text: str) -> bool:
@@ -875,8 +902,8 @@ class Normalizer:
             or (
                 self._personal_asks is not None
                 and any(
-                    _FIRST_PERSON.search(c)
-                    and self._personal_asks.search(c)
+                    _FIRST_PERSON.search(mine := _TO_ME.sub(" ", c))
+                    and self._personal_asks.search(mine)
                     # (不问我自己能拿多少: set aside)
                     and not (self._dismissals and self._dismissals.search(c))
                     for c in clauses

@@ -26,7 +26,7 @@ from bot.engine.answer import ABOUT_BOT, GLOSSARY_TOPIC, Answer, Lang
 from bot.engine.clock import Clock
 from bot.engine.context import Context
 from bot.engine.detail import AskedDetail
-from bot.engine.followup import EXACT, FollowUp, names_time, year_shift
+from bot.engine.followup import EXACT, FollowUp, asks_plan, names_time, year_shift
 from bot.engine.guards import (
     Fragment,
     OffTopic,
@@ -196,6 +196,9 @@ class Pipeline:
         ):
             # 咁前年呢 is the same in both scripts: the conversation's goes on
             norm = dataclasses.replace(norm, script=context.script)
+        if context is None and norm.bare and asks_plan(norm):
+            # (今年有什么目标 sent first asks the plan: bare only after an answer)
+            norm = dataclasses.replace(norm, bare=False)
         if context is not None and norm.bare and not norm.offtopic:
             # a bare fragment (那去年呢, 增长多少) answers nothing alone, as the `Fragment` guard
             # would tell after ranking it: in a conversation, not ranked alone at all
@@ -216,6 +219,7 @@ class Pipeline:
         if (
             norm.bare
             and followed.decision == "answer"
+            and self.followup.indices(context.intents)  # (none after "which one did you mean?")
             and not self.followup.in_family(followed.intents, context.intents)
         ):
             # a bare fragment read as another topic (那今年目标呢 after 每千人多少个, joined: the
@@ -282,7 +286,7 @@ class Pipeline:
             today,
             followup=True,
             before=frozenset(self.followup.indices(context.intents)),
-            own_time=names_time(norm) or bool(shift) or self.followup.asks_plan(norm),
+            own_time=names_time(norm) or bool(shift) or asks_plan(norm),
         )
 
     def _bare(self, incoming: Incoming, norm: Normalized, today: date) -> Answer:

@@ -20,8 +20,9 @@ from bot.content.schema import Fact, Source
 from bot.engine import messages
 from bot.engine.answer import Answer, Lang
 from bot.engine.decide import Decision
+from bot.engine.followup import ASKS_PLAN
 from bot.engine.guards import answer_texts
-from bot.engine.normalize import ASKS_PLAN, Normalized, fold
+from bot.engine.normalize import Normalized, fold
 from bot.engine.query import Query
 from bot.engine.render import Composer
 
