@@ -1052,6 +1052,12 @@ def test_tong_inside_a_word_joins_nothing(engine: Engine) -> None:
         ("教育局局长是谁", "fallback"),  # no bureau head but the report's own speaker
         ("60岁以上老人可以去长者饭堂吗，海珠有几个长者饭堂", "answer"),
         ("海珠有多少架无人机，占全市比例多少", "fallback"),  # a share beside a count no answer has
+        (
+            "海珠区一共有多少个公园",
+            "fallback",
+        ),  # the district's parks in all: only 6 added are given
+        ("新增了多少个口袋公园", "answer"),
+        ("重点河涌有几条", "answer"),  # 15条重点河涌: a kind of river, not all the district's
     ],
 )
 def test_what_the_review_of_the_eighth_session_found(

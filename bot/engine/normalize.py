@@ -165,12 +165,15 @@ _WHAT_IT_COST = re.compile(
 # plain `in` costs far less than the pattern
 # how many of the district's own units there are, the thing last (海珠區有幾多條街道, 医院有几间):
 # not a count of something of theirs (多少个社区卫生服务中心, 今年有几所学校建成, 覆盖了多少学校)
-_UNITS_OF_THE_DISTRICT = r"(?:街道|社区|居委会?|医院|大学|养老院|敬老院|学校|地铁站)"
+_UNITS_OF_THE_DISTRICT = (
+    r"(?:街道|社区|居委会?|医院|大学|养老院|敬老院|学校|小学|中学|幼儿园|公园|河涌|老旧小区|地铁站)"
+)
 _INVENTORY = re.compile(
     rf"有(?:多少|几多|几)\s*[个条间所家座]?\s*{_UNITS_OF_THE_DISTRICT}(?![\u4e00-\u9fff])"
-    rf"|{_UNITS_OF_THE_DISTRICT}(?:一共|总共)?有(?:多少|几多|几)\s*[个条间所家座]?(?![\u4e00-\u9fff])"
+    rf"|(?:^|(?<=海珠)|(?<=海珠区)|(?<=全区)|(?<=区内)|(?<=区里)|(?<=[,，\s]))"
+    rf"{_UNITS_OF_THE_DISTRICT}(?:一共|总共)?有(?:多少|几多|几)\s*[个条间所家座]?(?![\u4e00-\u9fff])"
     r"|\bhow many (?:streets|communities|hospitals|universities|schools|care homes|nursing homes"
-    r"|metro stations|subway stations)\b(?:\s*\([^)]*\))?(?= (?:are there|does haizhu have"
+    r"|parks|kindergartens|metro stations|subway stations)\b(?:\s*\([^)]*\))?(?= (?:are there|does haizhu have"
     r"|in haizhu|altogether|in total)|\s*\??$)"
 )
 _STRUCTURAL = {
@@ -182,7 +185,10 @@ _STRUCTURAL = {
     "investment": (("how much",), _WHAT_IT_COST),
     "price": (("月",), _PER_MONTH),
     "inventory": (
-        ("街道", "社区", "居委", "医院", "大学", "养老院", "敬老院", "学校", "地铁站", "how many"),
+        (
+            *("街道", "社区", "居委", "医院", "大学", "养老院", "敬老院", "学校", "幼儿园", "公园"),
+            *("河涌", "老旧小区", "城中村", "地铁站", "how many"),
+        ),
         _INVENTORY,
     ),
 }
