@@ -122,7 +122,7 @@ _PER_POPULATION = re.compile(
 )
 _NOT_THE_DETAIL = {
     "height": _HOW_HIGH_A_RATE,
-    "area": _HOW_BIG_IN_MONEY,
+    "area": re.compile(rf"{_HOW_BIG_IN_MONEY.pattern}|\bbay area\b"),  # (the Greater Bay Area)
     "population": _PER_POPULATION,
 }
 # what something costs its user, in the present (how much does a meal cost); what a project
