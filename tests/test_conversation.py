@@ -310,6 +310,10 @@ def test_the_bay_area_is_no_area_asked(engine: Engine) -> None:
     then = talk(engine, "What challenges does the report mention?", "and the Bay Area?")[1]
     assert then.reason != "detail", then.text  # type: ignore[attr-defined]
     assert engine.ask("How big is Haizhu Wetland in area?").reason == "detail"
+    # (found by the hostile tester: "area?" after the population got the Bay Area's answer,
+    # whose name held the word)
+    area = talk(engine, "What is the population of Haizhu?", "area?")[1]
+    assert area.decision != "answer", area.text  # type: ignore[attr-defined]
 
 
 def test_an_acronym_tells_no_language(engine: Engine) -> None:

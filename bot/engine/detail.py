@@ -481,6 +481,10 @@ _NOT_GIVEN = re.compile(
 )
 
 
+# names that hold a detail's word without giving it (the Greater Bay Area is no area)
+_NAMES_OF_NO_DETAIL = re.compile(r"\bbay area\b", re.IGNORECASE)
+
+
 def without_said_not_given(text: str) -> str:
     """A folded answer without the clauses that say what the report does not give."""
     return _NOT_GIVEN.sub(" ", text)
@@ -506,7 +510,10 @@ class AskedDetail:
         self._composer = composer
         self._normalizer = normalizer
         # (what an answer says the report does not give, it does not show: 未提及开学时间)
-        shown = [without_said_not_given(text) for text in answer_texts(intents)]
+        shown = [
+            _NAMES_OF_NO_DETAIL.sub(" ", without_said_not_given(text))
+            for text in answer_texts(intents)
+        ]
         self._texts = shown
         self._sounds = [to_pinyin_codes(text) for text in shown]
         # the longest list each answer gives (items between 、 in one clause)
