@@ -398,12 +398,12 @@ def test_refusals_29(engine: Engine) -> None:
     """tests/eval/refusals_29.yaml: 150 questions about Haizhu as a place that the report never
     answers (its population, area, streets, hospitals, parks in total, house prices, wages,
     rankings it does not give, history) and 50 look-alikes, by another author, written late in
-    the eighth session of 2026-12-03: 158/200 as written (basics 109/150; the session's start
-    code: 150/200, basics 101/150)."""
+    the eighth session of 2026-12-03, which worked from it: 158/200 as written (basics 109/150;
+    the session's start code: 150/200, basics 101/150), 181/200 after (basics 132/150)."""
     report = evaluate(engine, load_cases(EVAL / "refusals_29.yaml", TODAY))
     by = report.by_category()
-    assert len(report.results) >= 200 and report.accuracy >= 0.8
-    assert by["basics"][0] >= 112 and by["lookalike"][0] >= 48, by
+    assert len(report.results) >= 200 and report.accuracy >= 0.88
+    assert by["basics"][0] >= 128 and by["lookalike"][0] >= 48, by
 
 
 def test_lookalikes_units(engine: Engine) -> None:
@@ -496,7 +496,7 @@ def test_refusals_2(refusals_2: Report, category: str) -> None:
         ("core_17", 200, 0.86),
         ("core_18", 220, 0.93),
         ("core_19", 240, 0.95),
-        ("core_20", 200, 0.91),
+        ("core_20", 200, 0.92),
     ],
 )
 def test_core_9_to_20(engine: Engine, name: str, size: int, floor: float) -> None:
