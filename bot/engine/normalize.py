@@ -165,9 +165,11 @@ _WHAT_IT_COST = re.compile(
 # plain `in` costs far less than the pattern
 # how many of the district's own units there are, the thing last (海珠區有幾多條街道, 医院有几间):
 # not a count of something of theirs (多少个社区卫生服务中心, 今年有几所学校建成, 覆盖了多少学校)
-_UNITS_OF_THE_DISTRICT = (
-    r"(?:街道|社区|居委会?|医院|大学|养老院|敬老院|学校|小学|中学|幼儿园|公园|河涌|老旧小区|地铁站)"
+_DISTRICT_UNITS = (
+    *("街道", "社区", "居委会", "居委", "医院", "大学", "养老院", "敬老院", "学校", "小学", "中学"),
+    *("幼儿园", "公园", "河涌", "老旧小区", "地铁站"),
 )
+_UNITS_OF_THE_DISTRICT = f"(?:{'|'.join(_DISTRICT_UNITS)})"
 _INVENTORY = re.compile(
     rf"有(?:多少|几多|几)\s*[个条间所家座]?\s*{_UNITS_OF_THE_DISTRICT}(?![\u4e00-\u9fff])"
     rf"|(?:^|(?<=海珠)|(?<=海珠区)|(?<=全区)|(?<=区内)|(?<=区里)|(?<=[,，\s]))"
@@ -184,13 +186,7 @@ _STRUCTURAL = {
     "most": (("最", "which"), _WHICH_MOST),
     "investment": (("how much",), _WHAT_IT_COST),
     "price": (("月",), _PER_MONTH),
-    "inventory": (
-        (
-            *("街道", "社区", "居委", "医院", "大学", "养老院", "敬老院", "学校", "幼儿园", "公园"),
-            *("河涌", "老旧小区", "城中村", "地铁站", "how many"),
-        ),
-        _INVENTORY,
-    ),
+    "inventory": ((*_DISTRICT_UNITS, "how many"), _INVENTORY),
 }
 _DAYS_ZH = ("今天", "今日", "听日", "明天", "明日", "后天", "此刻", "今晚", "今朝")
 _DAYS_EN = ("today", "tomorrow", "tonight", "right now")
