@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from pinned import TODAY
 
-from bot.engine import Engine, fixed
+from bot.engine import Answer, Engine, fixed
 from bot.engine.detail import names_a_day, without_said_not_given
 from bot.engine.normalize import fold, to_simplified
 
@@ -577,6 +577,13 @@ def test_a_count_of_a_named_thing_is_read_in_the_sentence_that_names_it(
         assert answer.reason == "detail"
 
 
+def decided(engine: Engine, question: str, decision: str) -> Answer:
+    """The answer to a question, which must have been decided as `decision`."""
+    answer = engine.ask(question)
+    assert answer.decision == decision, answer.text
+    return answer
+
+
 def assert_detail_decision(engine: Engine, question: str, decision: str) -> None:
     """The question is answered, or refused as a detail the report lacks with its topic offered."""
     answer = engine.ask(question)
@@ -1006,8 +1013,7 @@ def test_words_that_only_look_like_a_detail_ask_none(engine: Engine, question: s
 def test_what_the_district_is_and_what_the_report_is(
     engine: Engine, question: str, decision: str
 ) -> None:
-    answer = engine.ask(question)
-    assert answer.decision == decision, answer.text
+    answer = decided(engine, question, decision)
     if decision == "fallback":
         assert answer.reason == "detail" and not any(ch.isdigit() for ch in answer.text[:40])
     if question == "报告是谁写的":
@@ -1063,8 +1069,7 @@ def test_tong_inside_a_word_joins_nothing(engine: Engine) -> None:
 def test_what_the_review_of_the_eighth_session_found(
     engine: Engine, question: str, decision: str
 ) -> None:
-    answer = engine.ask(question)
-    assert answer.decision == decision, answer.text
+    answer = decided(engine, question, decision)
     if question == "How do I file the report?":
         assert answer.reason == "procedure"
     if question == "教育局局长是谁":
