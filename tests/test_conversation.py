@@ -527,9 +527,13 @@ def test_held_out_conversations(engine: Engine) -> None:
         # written at the start of the eighth session of 2026-12-03, measured then (the start
         # code: 219/235 = 93.2%, answered 161/168, refused 58/67) and at its end
         ("conversations_holdout_12", 235, 0.93, 0.86),
+        # 60 conversations (231 follow-up turns, 60 to refuse) by a thirteenth held-out author,
+        # written at the start of the first session of 2026-12-04, measured then (the start
+        # code: 217/231 = 93.9%, answered 166/171, refused 51/60) and at its end
+        ("conversations_holdout_13", 231, 0.93, 0.85),
     ],
 )
-def test_held_out_conversations_2_to_12(
+def test_held_out_conversations_2_to_13(
     engine: Engine, name: str, turns: int, floor: float, refused_floor: float
 ) -> None:
     """Held-out conversations, never used for tuning (only totals looked at)."""

@@ -177,13 +177,17 @@ def test_held_out_8(engine: Engine) -> None:
         # code: 302/320; core 151/160 = 94.4%, schools 34/40; refusals 151/160 = 94.4%,
         # off-topic 25/30; other places 40/40) and at its end
         ("holdout_18", 0.94, 0.95, 0.94, 40),
+        # written at the start of the first session of 2026-12-04, measured then (the start
+        # code: 308/320; core 159/160 = 99.4%; refusals 149/160 = 93.1%, off-topic 25/30,
+        # personal 32/35, procedures 32/35; other places 40/40) and at its end
+        ("holdout_19", 0.96, 0.99, 0.93, 40),
     ],
 )
-def test_held_out_9_to_18(
+def test_held_out_9_to_19(
     engine: Engine, name: str, accuracy: float, core: float, refusals: float, places: int
 ) -> None:
-    """tests/eval/holdout_9.yaml to holdout_18.yaml: 320 questions each (160 to refuse) by a
-    ninth to an eighteenth held-out author, never used for tuning (only totals are looked at).
+    """tests/eval/holdout_9.yaml to holdout_19.yaml: 320 questions each (160 to refuse) by a
+    ninth to a nineteenth held-out author, never used for tuning (only totals are looked at).
     Other places 40/40 in all but no. 14 (39/40)."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     by = report.by_category()
@@ -406,6 +410,19 @@ def test_refusals_29(engine: Engine) -> None:
     assert by["basics"][0] >= 128 and by["lookalike"][0] >= 48, by
 
 
+def test_refusals_30(engine: Engine) -> None:
+    """tests/eval/refusals_30.yaml: 100 questions on the report's own subjects asking what it
+    does not state (a part of a whole, a year, a name, a date, a price, an average it never
+    computes), 50 personal cases and 50 look-alikes, by another author, written at the start
+    of the first session of 2026-12-04, which worked from it: 169/200 as written (off-topic
+    75/100, a third of the misses years the report lacks, answered under the first-line note
+    by design; personal 45/50; look-alikes 49/50)."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_30.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 200 and report.accuracy >= 0.84
+    assert by["offtopic"][0] >= 75 and by["lookalike"][0] >= 48, by
+
+
 def test_lookalikes_units(engine: Engine) -> None:
     """tests/eval/lookalikes_units.yaml: 220 answerable questions in the words of counts, units,
     parts and names (多少人次, 几多户, of the N … how many, 哪几个, revenue, a change), written
@@ -497,17 +514,18 @@ def test_refusals_2(refusals_2: Report, category: str) -> None:
         ("core_18", 220, 0.93),
         ("core_19", 240, 0.95),
         ("core_20", 200, 0.92),
+        ("core_21", 240, 0.96),
     ],
 )
-def test_core_9_to_20(engine: Engine, name: str, size: int, floor: float) -> None:
-    """tests/eval/core_9.yaml to core_20.yaml: answerable questions by a ninth to a twentieth
-    author (the whole report; projects in colloquial words; English only; the whole report in
+def test_core_9_to_21(engine: Engine, name: str, size: int, floor: float) -> None:
+    """tests/eval/core_9.yaml to core_21.yaml: answerable questions by a ninth to a
+    twenty-first author (the whole report; projects in colloquial words; English only; the whole report in
     three languages; English and pinyin only; Chinese and Cantonese run-ons and typos; several
     things at once, comparisons and checks of a figure; the whole report section by section in
     three languages; English speakers' own words; English and Cantonese askers' own words;
-    schools and childcare first; schools and childcare by parents, 40% in English); worked
-    from: 80.7%, 94.0%, 71.8%, 90.8%, 87.0%, 94.6%, 90.9%, 93.3%, 85.5%, 88.2%, 95.0% and 91.0%
-    as written, 91.0%, 97.2%, 91.4%, 95.6%, 92.0%, 96.7%, 93.6%, 94.6%, 87.5%, 94.5%, 97.5% and
+    schools and childcare first; schools and childcare by parents, 40% in English; the whole
+    report as busy residents type it); worked from: 80.7%, 94.0%, 71.8%, 90.8%, 87.0%, 94.6%,
+    90.9%, 93.3%, 85.5%, 88.2%, 95.0%, 91.0% and 96.3% as written, 91.0%, 97.2%, 91.4%, 95.6%, 92.0%, 96.7%, 93.6%, 94.6%, 87.5%, 94.5%, 97.5% and
     92.5% after
     (core_9 gained most from the report sentences that no answer showed; core_18 from English
     answers that keep the report's names; English stays the weakest). A miss there is mostly a refusal

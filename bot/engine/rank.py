@@ -385,7 +385,9 @@ class MultiPart:
             return None
         answered: list[tuple[int, float]] = []
         before = ""
-        for text, words in parts:
+        for n, (text, words) in enumerate(parts):
+            if len(answered) + len(parts) - n < 2:
+                break  # too few parts left for two answers: the rest need no ranking
             # a part that names a year is asked for that year (去年实际增长几多，今年目标几多)
             years = self._normalizer.years_in(words, q.today.year) & self._fact_years
             found = self._answers(q, text, years or q.years)
