@@ -254,8 +254,8 @@ _AREA_KIND = re.compile(
     r"(?:街道(?![路办])|镇(?![上里长政街])|村(?![里委民长干镇])|县(?![城里长域级]))"
 )
 AREA_NAME_MAX = 4  # characters of name read before the kind
-# a character just before the kind that makes it no name (我们村, 每个镇, 那个县, 去街道) ...
-_NO_NAME_BEFORE = frozenset("去到由从喺在个条们哋本该各全每有我这那哪边呢嗰啲的整进入出回来")
+# a character just before the kind that makes it no name (我们村, 每个镇, 那个县, 去街道, 还是街道的) ...
+_NO_NAME_BEFORE = frozenset("去到由从喺在个条们哋本该各全每有我这那哪边呢嗰啲的整进入出回来是者")
 # ... and kinds said of no one place (乡镇, 城中村, 区县)
 _AT_LARGE = frozenset(
     [

@@ -37,6 +37,9 @@ TABLED_LENGTHS = (
 )
 
 
+FEW_PAIRS = 12  # examples scored pair by pair rather than by one `cdist` call
+
+
 class _View:
     """One view of every example, as strings (rapidfuzz compares `str` fastest), with what the
     ranking needs: lengths, per-question-length scales and, for bounding, symbol postings."""
@@ -127,8 +130,12 @@ class _View:
         return lcs
 
     def lcs_list(self, q: str, examples: list[int]) -> list[int]:
-        """LCS length per example of `examples` (a few: a Python list is quicker here)."""
+        """LCS length per example of `examples` (a few: a Python list is quicker here; a dozen
+        or fewer are scored one by one, as `cdist` costs more to set up than they do)."""
         choices = self.choices
+        if len(examples) <= FEW_PAIRS:
+            similarity = LCSseq.similarity
+            return [int(similarity(q, choices[e])) for e in examples]
         lcs: list[int] = process.cdist(
             [q], [choices[e] for e in examples], scorer=LCSseq.similarity
         )[0].tolist()

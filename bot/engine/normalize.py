@@ -118,7 +118,12 @@ _HOW_BIG_IN_MONEY = re.compile(
 # height, how big the groups are in assets no floor area
 # (每千常住人口有多少个托位 asks a rate per population, not the population)
 _PER_POPULATION = re.compile(
-    r"每(?:一|\d+)?[千万百十]?[个個]?(?:常住)?人口|\bper (?:thousand|\d[\d,]*)\b"
+    r"每(?:一|\d+)?[千万百十]?[个個]?(?:常[住驻])?人|[千万]人|人均|\bper (?:thousand|\d[\d,]*)\b"
+)
+# how many people live in the district, however phrased (常住人口现在有多少, 人口大概几多万)
+_POPULATION = re.compile(
+    r"人口[^,，。;；?？!！]{0,5}?(?:多少|几多|几何|几万|几百万|有几)|(?:多少|几多)(?:常住)?人口"
+    r"|\bpopulation\b"
 )
 _NOT_THE_DETAIL = {
     "height": _HOW_HIGH_A_RATE,
@@ -187,6 +192,7 @@ _STRUCTURAL = {
     "investment": (("how much",), _WHAT_IT_COST),
     "price": (("月",), _PER_MONTH),
     "inventory": ((*_DISTRICT_UNITS, "how many"), _INVENTORY),
+    "population": (("人口", "population"), _POPULATION),
 }
 _DAYS_ZH = ("今天", "今日", "听日", "明天", "明日", "后天", "此刻", "今晚", "今朝")
 _DAYS_EN = ("today", "tomorrow", "tonight", "right now")
@@ -212,7 +218,17 @@ _THE_REPORT = re.compile(
 )
 # the asker as whom something is told or given (能不能告诉我, 给我列一下, 俾我睇下): asking, not
 # their own case
-_TO_ME = re.compile(r"(?:告诉|告诉下|话|话俾|给|俾|帮|同|跟|为|替|麻烦|请|让)我")
+_TO_ME = re.compile(
+    r"(?:告诉|告诉下|话|话俾|帮|同|跟|为|替|麻烦|请|让)我"
+    # given to the asker: told (给我讲讲), not paid (给我多少奖励, 俾我几多补贴: their own case)
+    r"|(?:给|俾)我(?!多少|几多|几钱|发|补|奖|钱|分)"
+)
+# a clause that only asks how or whom, after a clause that names the procedure (我想预约家庭医生，
+# 怎么弄; 想申请一个起降点，找谁)
+_HOW_ALONE = re.compile(
+    r"(?:那|请问|应该|要|该|我)?(?:(?:怎么|怎样|如何|点样|点|咋)(?:弄|搞|做|办|整|处理|操作)?"
+    r"|找谁|找边个|问谁|揾边个|去哪里?|去边度|边度)[呢啊呀吖㗎?？ ]*"
+)
 _NOT_HOW = re.compile(r"怎么样|怎样的|怎么会|怎么这么|如何评价|咋样|咋回事")
 # words that ask for a figure or a place: not a question whether something was done
 _FIGURE_ASK = r"多少|几|哪|什么|怎|咩|边度|how many|how much|what|which|when|where"
@@ -812,10 +828,12 @@ class Normalizer:
         # The report gives figures: a clause that asks about a procedure's step (入学需要户口吗,
         # 报名要本人去吗) in a question that asks for no figure asks how things are done.
         figure = bool(self._figure_asks and self._figure_asks.search(folded))
-        # ... unless it is about the district's own doing (海珠有报名创建吗)
-        figure = figure or bool(self._district and self._district.search(folded))
         figure = figure or personal  # 我家孩子能不能报名: the asker's own case, said as such
+        before = ""
         for clause in clauses or (folded,):
+            if before and _HOW_ALONE.fullmatch(clause) and self._procedure_words.search(before):
+                return True
+            before = clause
             if self._procedure_ends and self._ends_with_procedure(clause):
                 return True  # 大模型备案 流程, 创新型中小企业申请 conditions
             if (
@@ -833,6 +851,8 @@ class Normalizer:
             if not self._procedure_asks.search(clause):
                 if (
                     not figure
+                    # ... nor about the district's own doing (海珠有报名创建吗), in that clause
+                    and not (self._district and self._district.search(clause))
                     and self._clause_asks(clause)
                     and self._procedure_words.search(clause)
                 ):
@@ -967,6 +987,7 @@ class Normalizer:
             for n, (words, pattern) in self._structural.items()
             if any(w in guarded for w in words) and pattern.search(guarded)
         )
+        structural -= {d for d, said in _NOT_THE_DETAIL.items() if said.search(guarded)}
         if not found:
             return frozenset({"price"} if costs else ()) | structural
         figure = self._figure_asks
