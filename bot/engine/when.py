@@ -158,7 +158,13 @@ class TimeNote:
         own = q.norm.folded
         if not ASKS_PLAN.search(own) or q.matcher.keywords_of(answered[0], own):
             return None  # (今年税收目标多少 asks the tax's: no 2025 figure of it)
-        planned = [j for j, years in self._planned[answered[0]] if years & q.asked]
+        # (one that says the topic's own words: the childcare plan after the childcare places,
+        # not the rivers' targets after the air quality, which has none)
+        planned = [
+            j
+            for j, years in self._planned[answered[0]]
+            if years & q.asked and q.matcher.keywords_of(answered[0], self._texts[j])
+        ]
         if not planned:
             return None
         scores = q.matcher.score_intents(q.norm.text, planned, q.years, q.norm.numbers)
