@@ -290,6 +290,14 @@ def test_a_target_asked_after_results_is_the_plan_years(engine: Engine) -> None:
     assert later.intents == ("childcare_plan_2025",), later.text  # type: ignore[attr-defined]
 
 
+def test_a_target_asked_of_a_topic_with_none_is_not_a_related_topics_plan(engine: Engine) -> None:
+    # (reviewer's finding of the eighth session: 那今年目标呢 after the air quality gave the rivers'
+    # targets, a related topic whose plan never names the air)
+    target = talk(engine, "海珠空气质量怎么样", "那今年目标呢")[1]
+    assert target.reason == "no_period" and "2025" in target.text  # type: ignore[attr-defined]
+    assert "考核目标" not in target.text  # type: ignore[attr-defined]
+
+
 def test_a_fragment_after_a_which_one_question_does_not_fail(engine: Engine) -> None:
     # (found by the reviewer: the family check read a topic's name after "which one did you
     # mean?", which has none, and raised IndexError)

@@ -448,3 +448,69 @@ def test_which_had_the_most_is_read_from_a_which_word_and_a_superlative(
 ) -> None:
     lexicon = Lexicon(details={"most": {"asks": ["最受欢迎"], "shows": ["最多"]}})
     assert ("most" in Normalizer(lexicon).normalize(question).details) is asked
+
+
+def test_a_how_asked_in_its_own_clause_asks_the_procedure_named_before() -> None:
+    """我想预约家庭医生，怎么弄: the procedure in one clause, the how in the next."""
+    n = Normalizer(
+        Lexicon(
+            procedure_asks=["怎么", "找谁"],
+            procedure_words=["预约", "申请"],
+            asks=["怎么", "多少"],
+            figure_asks=["多少"],
+        )
+    )
+    assert n.normalize("我想预约江南中街的家庭医生，怎么弄").procedure
+    assert n.normalize("我是低空飞行器公司老板，想申请一个起降点，找谁").procedure
+    # a how-clause after a clause with no procedure word asks nothing of one
+    assert not n.normalize("海珠湿地很漂亮，怎么弄的").procedure
+    # nor a clause that says more than how
+    assert not n.normalize("去年申请了多少，怎么增长这么快").procedure
+
+
+def test_the_district_named_only_in_the_askers_story_makes_no_doing_of_the_district() -> None:
+    n = Normalizer(
+        Lexicon(
+            procedure_asks=["怎么"],
+            procedure_words=["申请", "报名"],
+            asks=["能不能", "吗"],
+            figure_asks=["多少"],
+            district=["海珠"],
+        )
+    )
+    assert n.normalize("我在海珠上班没房，能不能申请保障性租赁住房").procedure
+    assert not n.normalize("海珠有报名创建吗").procedure  # the district's own doing
+
+
+@pytest.mark.parametrize(
+    ("question", "personal"),
+    [
+        ("我有一项发明专利，区里能给我多少奖励", True),  # paid to the asker: their case
+        ("我想问一下，能不能给我讲讲托位有多少", False),  # told to the asker: a question
+    ],
+)
+def test_what_the_asker_is_paid_is_their_own_case(
+    engine,  # type: ignore[no-untyped-def]
+    question: str,
+    personal: bool,
+) -> None:
+    assert (engine.ask(question).reason == "personal") is personal
+
+
+@pytest.mark.parametrize(
+    ("question", "detail"),
+    [
+        ("海珠区常住人口现在有多少", True),
+        ("海珠人口大概几多万", True),
+        ("What's the population of Haizhu?", True),
+        ("每千常驻人口有几个托位", False),  # a rate per population (with a typo)
+        ("How many childcare places per 1,000 population?", False),
+    ],
+)
+def test_the_population_is_read_from_its_words_not_from_a_rate_per_population(
+    question: str,
+    detail: bool,
+    engine,  # type: ignore[no-untyped-def]
+) -> None:
+    n = engine.normalizer.normalize(question)
+    assert ("population" in n.details) is detail
