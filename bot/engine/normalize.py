@@ -80,6 +80,8 @@ _KIN = re.compile(
     r"(?:的|嘅|个|個)小?(?:女儿|儿子|孩子|孩|宝宝|仔|女|囡|孙子|孙女|孙|外孙女?|侄子|侄女|外甥女?)"
     r"|我(?:在|喺)[^\s,，。?？!！]{1,8}?(?:的|嘅|那套|嗰套|那间|嗰间)(?:房子|屋|铺|店|回迁房|复建房|安置房|厂|档口)"
     r"|\b(?:my|our) (?:[\w-]+ ){1,3}?(?:daughter|son|kid|child|baby|toddler|boy|girl|grandson|granddaughter)s?\b"
+    r"|\b(?:my|our) (?:[\w-]+ ){1,2}?(?:company|shop|business|firm|startup|restaurant|store|factory|band"
+    r"|flat|apartment|house)\b"
 )
 # a building or flat by its number (沥滘复建房3栋, block 12): the asker's own; the report numbers none
 _OWN_UNIT = re.compile(
@@ -221,13 +223,15 @@ _THE_REPORT = re.compile(
 _TO_ME = re.compile(
     r"(?:告诉|告诉下|话|话俾|帮|同|跟|为|替|麻烦|请|让)我"
     # given to the asker: told (给我讲讲), not paid (给我多少奖励, 俾我几多补贴: their own case)
-    r"|(?:给|俾)我(?!多少|几多|几钱|发|补|奖|钱|分)"
+    r"|(?:给|俾)我(?!多少|几多|几钱|发|补|奖|钱|分|安排)"
 )
 # a clause that only asks how or whom, after a clause that names the procedure (我想预约家庭医生，
 # 怎么弄; 想申请一个起降点，找谁)
 _HOW_ALONE = re.compile(
     r"(?:那|请问|应该|要|该|我)?(?:(?:怎么|怎样|如何|点样|点|咋)(?:弄|搞|做|办|整|处理|操作)?"
-    r"|找谁|找边个|问谁|揾边个|去哪里?|去边度|边度)[呢啊呀吖㗎?？ ]*"
+    r"|找谁|找边个|问谁|揾边个|去哪里?|去边度|边度"
+    r"|(?:找|揾|问|去|向)?(?:边个|哪个|什么|咩)(?:部门|单位|窗口|机构)(?:负责|管|处理|受理)?)"
+    r"[呢啊呀吖㗎?？ ]*"
 )
 _NOT_HOW = re.compile(r"怎么样|怎样的|怎么会|怎么这么|如何评价|咋样|咋回事")
 # words that ask for a figure or a place: not a question whether something was done
@@ -822,7 +826,15 @@ class Normalizer:
         word in the same clause (公租房怎么申请, where can I register), or a procedure phrase
         (要什么材料, what documents)."""
         if self._procedure_phrases and self._procedure_phrases.search(folded):
-            return True
+            # ... said in the asker's story while another clause asks (我想帮个仔报名，想知旧年
+            # 新增咗几多个学位): that clause is the question
+            told = [c for c in clauses if self._procedure_phrases.search(c)]
+            if not (
+                told
+                and not any(self._clause_asks(c) for c in told)
+                and any(self._clause_asks(c) for c in clauses if c not in told)
+            ):
+                return True
         if not (self._procedure_asks and self._procedure_words):
             return False
         # The report gives figures: a clause that asks about a procedure's step (入学需要户口吗,
@@ -920,12 +932,23 @@ class Normalizer:
         marked = (
             self._personal.search(folded) is not None
             or _KIN.search(folded) is not None
-            # the asker and their own case asked in one clause (想问我这个店能不能参加以旧换新)
+            # the asker, and their own case asked (想问我这个店能不能参加以旧换新; 我今年60岁，
+            # 住在海珠，可以领到什么补贴): in a question that asks no figure, in any clauses
             or (
                 self._personal_asks is not None
                 and any(
                     _FIRST_PERSON.search(mine := _TO_ME.sub(" ", c))
-                    and self._personal_asks.search(mine)
+                    and (
+                        self._personal_asks.search(mine)
+                        or (
+                            not (self._figure_asks and self._figure_asks.search(folded))
+                            and any(
+                                self._personal_asks.search(_TO_ME.sub(" ", other))
+                                and self._clause_asks(other)
+                                for other in clauses
+                            )
+                        )
+                    )
                     # (不问我自己能拿多少: set aside)
                     and not (self._dismissals and self._dismissals.search(c))
                     for c in clauses
