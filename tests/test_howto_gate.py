@@ -423,6 +423,19 @@ def test_refusals_30(engine: Engine) -> None:
     assert by["offtopic"][0] >= 75 and by["lookalike"][0] >= 48, by
 
 
+def test_refusals_31(engine: Engine) -> None:
+    """tests/eval/refusals_31.yaml: 90 how-to questions and 90 personal cases in the many ways
+    residents phrase them (the how in a clause of its own, the asker told in one clause and
+    their case asked in another), and 70 look-alikes, by another author, written in the first
+    session of 2026-12-04, which worked from it: 225/250 as written, 223/250 with the session's
+    start code (procedures 82/90, personal 76/90, look-alikes 65/70)."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_31.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 250 and report.accuracy >= 0.96
+    assert by["procedure"][0] >= 88 and by["personal"][0] >= 86, by
+    assert by["lookalike"][0] >= 64, by
+
+
 def test_lookalikes_units(engine: Engine) -> None:
     """tests/eval/lookalikes_units.yaml: 220 answerable questions in the words of counts, units,
     parts and names (多少人次, 几多户, of the N … how many, 哪几个, revenue, a change), written

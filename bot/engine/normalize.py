@@ -826,12 +826,12 @@ class Normalizer:
         word in the same clause (公租房怎么申请, where can I register), or a procedure phrase
         (要什么材料, what documents)."""
         if self._procedure_phrases and self._procedure_phrases.search(folded):
-            # ... said in the asker's story while another clause asks (我想帮个仔报名，想知旧年
-            # 新增咗几多个学位): that clause is the question
+            # ... told of the asker while another clause asks (我想帮个仔报名，想知旧年新增咗
+            # 几多个学位): that clause is the question (点预约 alone still asks how)
             told = [c for c in clauses if self._procedure_phrases.search(c)]
             if not (
                 told
-                and not any(self._clause_asks(c) for c in told)
+                and all(_FIRST_PERSON.search(c) and not self._clause_asks(c) for c in told)
                 and any(self._clause_asks(c) for c in clauses if c not in told)
             ):
                 return True
