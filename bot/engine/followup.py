@@ -181,6 +181,8 @@ class FollowUp:
             return False
         if norm.offtopic or norm.request:
             return False
+        if norm.bare:
+            return True  # sides of a topic only, however long (增长多少，在全市排第几)
         text = incoming.text.strip()
         if incoming.lang == "en":
             marked = bool(_MARKER_EN.search(text))
