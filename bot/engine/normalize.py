@@ -225,6 +225,10 @@ _TO_ME = re.compile(
     # given to the asker: told (给我讲讲), not paid (给我多少奖励, 俾我几多补贴: their own case)
     r"|(?:给|俾)我(?!多少|几多|几钱|发|补|奖|钱|分|安排)"
 )
+# the district as what a clause speaks of (区里能不能建成…: the district's doing, not the asker's)
+_THE_DISTRICT = re.compile(
+    r"区里|区内|全区|本区|区政府|政府|海珠区|海珠(?![湖湿])|\bhaizhu\b|\bthe district\b"
+)
 # a clause that only asks how or whom, after a clause that names the procedure (我想预约家庭医生，
 # 怎么弄; 想申请一个起降点，找谁)
 _HOW_ALONE = re.compile(
@@ -943,8 +947,7 @@ class Normalizer:
                         or (
                             not (self._figure_asks and self._figure_asks.search(folded))
                             and any(
-                                self._personal_asks.search(_TO_ME.sub(" ", other))
-                                and self._clause_asks(other)
+                                self._asks_own_case(other) and self._clause_asks(other)
                                 for other in clauses
                             )
                         )
@@ -969,7 +972,7 @@ class Normalizer:
             if (
                 self._personal.search(clause)
                 or _KIN.search(clause)
-                or (self._personal_asks is not None and self._personal_asks.search(clause))
+                or self._asks_own_case(clause)
                 # what something costs, asked with the asker's own situation told (我爸八十岁，
                 # 长者饭堂一餐多少钱): their own price
                 or (self._costs is not None and self._costs.search(clause))
@@ -978,6 +981,17 @@ class Normalizer:
             if self._figure_asks.search(clause):
                 general = True
         return not general
+
+    def _asks_own_case(self, clause: str) -> bool:
+        """A clause that asks one of `personal_asks` (能不能, 会不会被, 可以领到): of the asker,
+        unless it asks it of the district, the asker unnamed (我是宝妈，区里今年能不能建成托育
+        综合服务中心 asks the district's plan)."""
+        if self._personal_asks is None:
+            return False
+        mine = _TO_ME.sub(" ", clause)
+        if not self._personal_asks.search(mine):
+            return False
+        return bool(_FIRST_PERSON.search(mine)) or not _THE_DISTRICT.search(clause)
 
     def _split_runs(self, clauses: list[str]) -> list[str]:
         """A long Chinese clause (a message typed or spoken without punctuation) cut before the
