@@ -1074,3 +1074,16 @@ def test_what_the_review_of_the_eighth_session_found(
         assert answer.reason == "procedure"
     if question == "教育局局长是谁":
         assert "李满红" not in answer.text
+
+
+@pytest.mark.parametrize(
+    "question", ["海珠区2025年城镇新增就业目标是多少？", "2025年计划改造多少个老旧小区"]
+)
+def test_a_number_asked_of_a_year_whose_facts_give_none_is_said_missing(
+    engine: Engine, question: str
+) -> None:
+    """The 2025 plan says what will be done, with no number: the answer's first line says the
+    report has no 2025 figure (found by the first hostile tester of 2026-12-04)."""
+    answer = engine.ask(question)
+    assert answer.decision == "answer"
+    assert answer.text.startswith("报告没有2025年的这项数字"), answer.text

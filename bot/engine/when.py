@@ -26,6 +26,11 @@ from bot.engine.normalize import Normalized, fold
 from bot.engine.query import Query
 from bot.engine.render import Composer
 
+# words that ask for a number (not which, when or what)
+_ASKS_FIGURE = re.compile(
+    r"多少|几多|几(?:个|家|所|间|条|项|成|倍|套|户|场|亿|万|千|百|名|人)"
+    r"|\bhow (?:many|much)\b|\bwhat (?:percentage|share|number)\b"
+)
 # a year asked as what something is compared with (比前年提高多少): the change is the answer's
 _AGAINST = re.compile(r"(?<!占)比(?!例|率|重)|相比|较|\bthan\b|\bcompared\b|\bversus\b|\bvs\b")
 
@@ -191,6 +196,10 @@ class TimeNote:
             "plan_year": r.plan_year,
         }
         out: list[str] = []
+        if _ASKS_FIGURE.search(norm.folded):
+            # a figure asked of a year whose facts give none (2025年新增就业目标是多少: the
+            # 2025 plan says what will be done, with no number)
+            have = {f.year for f in facts if f.value is not None or f.values}
         missing = sorted(y for y in years if y not in have)
         beyond = [y for y in missing if y not in (r.results_year, r.plan_year)]
         if beyond:
