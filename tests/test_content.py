@@ -279,3 +279,26 @@ facts:
         f"{merged}:13: facts[1].value: 3396 does not occur in the quote (zz_places_b)" in problems
     )
     assert any(p.startswith(f"{invalid}:13: facts[1].status: ") for p in problems), problems
+
+
+# what a figure means beside it: for how long or how often it held, a first, a record
+_QUALIFIERS = re.compile(
+    r"连续[一两二三四五六七八九十\d]+[年届次]|全国首[个批家]?|全省首[个批家]?|全市首[个批家]?"
+    r"|[全国省市]唯一|创历史新高|[居排名]+全市第[一二三]"
+)
+
+
+def test_an_answer_keeps_what_its_facts_quotes_say_of_their_figures(engine) -> None:  # type: ignore[no-untyped-def]
+    """连续两年上榜 is not 上榜: a Chinese answer that shows a fact keeps the quote's words for
+    how long it held, a first or a record (the Pazhou zone's Forbes listing once dropped 连续两年)."""
+    from bot.engine.guards import answer_texts
+
+    intents = engine._intents
+    dropped = [
+        (li.intent.id, m.group(0))
+        for li, text in zip(intents, answer_texts(intents), strict=True)
+        for quote in {f.quote for r in li.answers.values() for f in r.facts}
+        for m in _QUALIFIERS.finditer(quote)
+        if m.group(0) not in text
+    ]
+    assert not dropped, dropped
