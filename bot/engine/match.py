@@ -510,7 +510,7 @@ class Matcher:
             bound -= example_penalty
         # Only an example whose bound beats the floor can matter; most questions have a few
         # dozen at most, and they are all scored at once.
-        above = np.flatnonzero(bound > floor)
+        above = (bound > floor).nonzero()[0]
         if len(above) <= 2 * self.PRUNE_TO:
             self._score(best, queries, above.tolist())
             return self._best(best, extra, penalty, limit)
