@@ -232,13 +232,13 @@ class Pipeline:
             ):
                 followed = again
         if (
-            followed.decision == "fallback"
+            followed.decision in ("fallback", "clarify")
             and alone.reason == "fragment"
             and self.followup.indices(context.intents)
         ):
             # a bare fragment (佔幾成) after a question that does not name its topic
-            # (達到國家推薦標準嘅有幾間, answered on the topic's words): joined to the topic's
-            # name instead
+            # (達到國家推薦標準嘅有幾間, answered on the topic's words; 占GDP比重 then 今年目标,
+            # a which-one question joined): joined to the topic's name instead
             titled = self.followup.titled(context, incoming)
             again = self._read_with(incoming, titled, norm, context, today, shift)
             if again.decision == "answer" and set(again.intents) & set(context.intents):
