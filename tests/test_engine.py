@@ -1087,3 +1087,11 @@ def test_a_number_asked_of_a_year_whose_facts_give_none_is_said_missing(
     answer = engine.ask(question)
     assert answer.decision == "answer"
     assert answer.text.startswith("报告没有2025年的这项数字"), answer.text
+
+
+@pytest.mark.parametrize("question", ["How much in fines?", "ok 多少钱"])
+def test_a_question_for_a_figure_is_no_reply_about_the_bot(engine: Engine, question: str) -> None:
+    """ "fines" is no "fine": a message asking how much gets no "OK!" (found by the hostile
+    conversation tester of 2026-12-04)."""
+    answer = engine.ask(question)
+    assert answer.intent not in ("acknowledged", "thanks"), answer.text

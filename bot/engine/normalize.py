@@ -1090,6 +1090,11 @@ class Normalizer:
             self._figure_asks and self._figure_asks.search(clause)
         )
 
+    def asks_figure(self, text: str) -> bool:
+        """Whether (folded) text asks for a figure (多少, 几个, how much): no reply about the
+        bot itself answers it (how much in fines? is no "fine")."""
+        return bool(self._figure_asks and self._figure_asks.search(text))
+
     def asks_two_things(self, norm: Normalized) -> bool:
         """Two clauses that ask, or a word joining two things asked for (分别, 和, both; 同 as
         Cantonese says and: 港澳子弟班同教育集團數目)."""

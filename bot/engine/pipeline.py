@@ -80,7 +80,8 @@ def standard_steps(
         by_figure,
         ByAnswerWords(intents),
         GeneralOnlyWhenSure(
-            frozenset(i for i, li in enumerate(intents) if li.intent.topic in ABOUT_BOT)
+            frozenset(i for i, li in enumerate(intents) if li.intent.topic in ABOUT_BOT),
+            normalizer,
         ),
         Meaning(
             {

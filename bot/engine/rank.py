@@ -467,8 +467,9 @@ class GeneralOnlyWhenSure:
     an example answers, else the first; when it is not (不是, 真的吗, 好的还有呢), neither is asked,
     and there is no answer."""
 
-    def __init__(self, general: frozenset[int]) -> None:
+    def __init__(self, general: frozenset[int], normalizer: Normalizer) -> None:
         self._general = general
+        self._normalizer = normalizer
         self._pieces: dict[int, frozenset[str]] = {}  # per matcher: its general examples
 
     def _made_of_replies(self, q: Query) -> bool:
@@ -507,6 +508,9 @@ class GeneralOnlyWhenSure:
             q.decision = Decision("answer", top, d.candidates)
             return None
         if d.kind != "answer" or d.best not in self._general:
+            return None
+        if self._normalizer.asks_figure(q.norm.folded):
+            q.decision = Decision("fallback", None, ())  # (how much in fines? is no "fine")
             return None
         if top == d.best and q.ranked[0][1] >= q.matcher.w.answer:
             return None
