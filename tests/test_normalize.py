@@ -514,3 +514,38 @@ def test_the_population_is_read_from_its_words_not_from_a_rate_per_population(
 ) -> None:
     n = engine.normalizer.normalize(question)
     assert ("population" in n.details) is detail
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        # the asker told apart from a question about something the report names: no case of theirs
+        ("我是宝妈，托育综合服务中心今年能不能建成", None),
+        ("我路过琶洲，地铁11号线能不能今年通车", None),
+        ("能不能给我分析一下海珠去年新增了多少学位", None),  # 给我分析: told, not paid
+        ("去年新增就业人口增长了多少", None),  # employment, not the population
+        ("有企业参与以旧换新吗", None),  # taking part, no how asked
+        ("海珠湿地公园入口", None),
+        ("海珠企业税收总额多少", None),  # 企业税收 is no kind of tax
+        ("海珠 广州塔有没有申报5A", None),  # the district set apart before the clause
+        ("去年有多少人报名参加马拉松，如何？", None),  # how is it, beside a figure
+        # ... and the cases still told apart and asked
+        ("我今年60岁，住在海珠，可以领到什么补贴", "personal"),
+        ("我是外地户口，孩子能不能读公办", "personal"),
+        ("以旧换新活动怎么参加", "procedure"),
+        ("I want to book a family doctor. How?", "procedure"),
+        ("我想预约家庭医生，怎么弄才行", "procedure"),
+    ],
+)
+def test_the_reviewers_borders_of_cases_and_procedures(
+    engine,  # type: ignore[no-untyped-def]
+    question: str,
+    reason: str | None,
+) -> None:
+    """Found by the reviewer of the first session of 2026-12-04: each was refused (or answered)
+    by a rule of that session before it was narrowed."""
+    answer = engine.ask(question)
+    if reason is None:
+        assert answer.reason not in ("personal", "procedure", "detail"), answer.text
+    else:
+        assert answer.reason == reason, answer.text

@@ -142,10 +142,17 @@ class Lexicon(Strict):
     # that asks has a marker or one of `personal_asks` (能不能, 符合): 我家孩子两岁，区里有多少托位.
     asks: list[str] = Field(default_factory=list)
     personal_asks: list[str] = Field(default_factory=list)
+    # what the asker would get or undergo (领到, 分到, 录取, 会被拆): asked in a clause of its own
+    # beside one that tells of the asker, in a question that asks no figure, their own case
+    # (我今年60岁，住在海珠，可以领到什么补贴); 能不能 there asks of anyone (我是宝妈，托育综合
+    # 服务中心今年能不能建成)
+    own_case_asks: list[str] = Field(default_factory=list)
     figure_asks: list[str] = Field(default_factory=list)
     # words joining two things asked for: a question near two intents that has one gets both
     joins: list[str] = Field(default_factory=list)
     district: list[str] = Field(default_factory=list)
+    # the district as what a clause speaks of (区里能不能建成…: its doing, not the asker's case)
+    district_names: list[str] = Field(default_factory=list)
     home: list[str] = Field(default_factory=list)
     inside: list[str] = Field(default_factory=list)
     wider: list[str] = Field(default_factory=list)

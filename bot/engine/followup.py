@@ -182,7 +182,7 @@ class FollowUp:
         if norm.offtopic or norm.request:
             return False
         if norm.bare:
-            return True  # sides of a topic only, however long (增长多少，在全市排第几)
+            return True  # sides of a topic only, long or short (增长多少，在全市排第几; `BARE_MAX`)
         text = incoming.text.strip()
         if incoming.lang == "en":
             marked = bool(_MARKER_EN.search(text))

@@ -70,7 +70,7 @@ _FRAMED = re.compile(
     r"(?: (?:me )?to (?:know|ask))?"
 )
 _FIRST_PERSON = re.compile(
-    r"我(?!想问|想知道|想了解|想请教|问)|\b(?:i|me|my|we|our|us)\b(?! (?:want|would like) to know)"
+    r"我(?!想问|想知道|想了解|想请教|问|听说|听讲|看到|见到|路过|发现|留意到)|\b(?:i|me|my|we|our|us)\b(?! (?:want|would like) to know)"
 )
 # the asker's kin or property with words between (我两岁的女儿, my 2 year old daughter, 我在三滘村
 # 的房子): a personal marker, as 我女儿 and "my daughter" in the lexicon are
@@ -120,12 +120,15 @@ _HOW_BIG_IN_MONEY = re.compile(
 # height, how big the groups are in assets no floor area
 # (每千常住人口有多少个托位 asks a rate per population, not the population)
 _PER_POPULATION = re.compile(
-    r"每(?:一|\d+)?[千万百十]?[个個]?(?:常[住驻])?人|[千万]人|人均|\bper (?:thousand|\d[\d,]*)\b"
+    r"每(?:一|\d+)?[千万百十]?[个個]?(?:常[住驻])?人|千人|\bper (?:thousand|\d[\d,]*)\b"
 )
 # how many people live in the district, however phrased (常住人口现在有多少, 人口大概几多万)
 _POPULATION = re.compile(
-    r"人口[^,，。;；?？!！]{0,5}?(?:多少|几多|几何|几万|几百万|有几)|(?:多少|几多)(?:常住)?人口"
-    r"|\bpopulation\b"
+    r"(?<!就业)(?<!服务)(?<!老年)(?<!劳动)(?<!流动)(?<!户籍)人口(?:总数|总量|规模|数量|数)?"
+    r"(?:现在|目前|而家|大概|大约|一共|总共)?(?:有|是|系|达到|约)?(?:多少|几多|几何|几万|几百万|几)"
+    r"|(?:多少|几多)(?:常住)?人口"
+    r"|\bpopulation of\b|\bwhat(?:'s| is) (?:the |its |haizhu's )?population\b"
+    r"|\bhow (?:many people|big is the population)\b"
 )
 _NOT_THE_DETAIL = {
     "height": _HOW_HIGH_A_RATE,
@@ -222,20 +225,19 @@ _THE_REPORT = re.compile(
 # their own case
 _TO_ME = re.compile(
     r"(?:告诉|告诉下|话|话俾|帮|同|跟|为|替|麻烦|请|让)我"
-    # given to the asker: told (给我讲讲), not paid (给我多少奖励, 俾我几多补贴: their own case)
-    r"|(?:给|俾)我(?!多少|几多|几钱|发|补|奖|钱|分|安排)"
+    # given to the asker: told (给我讲讲, 给我分析一下), not paid (给我多少奖励, 俾我几多补贴)
+    r"|(?:给|俾)我(?!多少|几多|几钱|发钱|发补贴|补贴|补助|奖励|钱|分到|分多少|安排工作)"
 )
-# the district as what a clause speaks of (区里能不能建成…: the district's doing, not the asker's)
-_THE_DISTRICT = re.compile(
-    r"区里|区内|全区|本区|区政府|政府|海珠区|海珠(?![湖湿])|\bhaizhu\b|\bthe district\b"
-)
+SUBJECTLESS = 4  # characters before 能不能 when its subject is kin (孩子, 屋企人, 小朋友)
 # a clause that only asks how or whom, after a clause that names the procedure (我想预约家庭医生，
-# 怎么弄; 想申请一个起降点，找谁)
+# 怎么弄; 想申请一个起降点，找谁; I want to book a family doctor. How?)
 _HOW_ALONE = re.compile(
     r"(?:那|请问|应该|要|该|我)?(?:(?:怎么|怎样|如何|点样|点|咋)(?:弄|搞|做|办|整|处理|操作)?"
     r"|找谁|找边个|问谁|揾边个|去哪里?|去边度|边度"
     r"|(?:找|揾|问|去|向)?(?:边个|哪个|什么|咩)(?:部门|单位|窗口|机构)(?:负责|管|处理|受理)?)"
-    r"[呢啊呀吖㗎?？ ]*"
+    r"(?:才行|才可以|先|好|呢|啊|呀|吖|㗎|啦|[?？ ])*"
+    r"|(?:so |and |but )?(?:how|how do i do (?:it|that)|who do i (?:contact|ask|call)"
+    r"|which department|where do i go)[ ?.!]*"
 )
 _NOT_HOW = re.compile(r"怎么样|怎样的|怎么会|怎么这么|如何评价|咋样|咋回事")
 # words that ask for a figure or a place: not a question whether something was done
@@ -264,6 +266,8 @@ _SPACE_BY_CHINESE = re.compile(r"(?<=[\u3400-\u9fff])\s+|\s+(?=[\u3400-\u9fff])"
 _RANKING = re.compile(
     r"(全市|全省|全国)(?=排|第|前列|领先|领跑|名列)|(?:(?<=领跑)|(?<=领先)|(?<=位居)|(?<=名列))(全市|全省|全国)"
 )
+# where a rank is ranked (在全市排第几), in a fragment: a side of the topic, no place
+_RANKED_IN = re.compile(rf"在?(?:{_RANKING.pattern})")
 # English stop words: grammar words go before the lexicon's terms are looked up a second time;
 # weak content words ("added", "new") after it, so "classes were added" still holds the term
 # "class added" but a bare "added" does not make two questions look alike.
@@ -596,9 +600,12 @@ class Normalizer:
         # Haizhu, its streets and villages, and names in it that hold another place's name
         # (中山大学, 南海心沙): no other place
         self._inside = _alternation(fold(h) for h in [*lexicon.home, *lexicon.inside])
+        self._places_inside = _alternation(fold(h) for h in lexicon.inside)
         self._personal = _alternation(fold(p) for p in lexicon.personal)
         self._asks = _alternation(fold(p) for p in lexicon.asks)
         self._personal_asks = _alternation(fold(p) for p in lexicon.personal_asks)
+        self._own_case_asks = _alternation(fold(p) for p in lexicon.own_case_asks)
+        self._district_names = _alternation(fold(p) for p in lexicon.district_names)
         self._joins = _alternation(fold(p) for p in lexicon.joins)
         self._figure_asks = _alternation(fold(p) for p in lexicon.figure_asks)
         self._district = _alternation(fold(p) for p in [*lexicon.district, *lexicon.home])
@@ -811,6 +818,7 @@ class Normalizer:
             if words is not None:
                 rest = words.sub(" ", rest)
         rest = _YEAR_WORDS.sub(" ", rest)
+        rest = _RANKED_IN.sub(" ", rest)  # (在全省排第几: a rank, wherever it is ranked)
         if _FIGURE.search(rest):
             return False  # 3395是什么意思 quotes a figure: not bare
         leaned = False
@@ -847,9 +855,14 @@ class Normalizer:
         figure = figure or personal  # 我家孩子能不能报名: the asker's own case, said as such
         before = ""
         for clause in clauses or (folded,):
-            if before and _HOW_ALONE.fullmatch(clause) and self._procedure_words.search(before):
+            if (
+                before
+                and not figure  # (去年有多少人报名参加马拉松，如何？: how is it)
+                and _HOW_ALONE.fullmatch(clause.strip())
+                and self._procedure_words.search(before)
+            ):
                 return True
-            before = clause
+            previous, before = before, clause
             if self._procedure_ends and self._ends_with_procedure(clause):
                 return True  # 大模型备案 流程, 创新型中小企业申请 conditions
             if (
@@ -867,8 +880,19 @@ class Normalizer:
             if not self._procedure_asks.search(clause):
                 if (
                     not figure
-                    # ... nor about the district's own doing (海珠有报名创建吗), in that clause
-                    and not (self._district and self._district.search(clause))
+                    # ... nor about the district's own doing (海珠有报名创建吗), named in that
+                    # clause or set apart just before it (海珠 广州塔有没有申报5A); not in the
+                    # asker's story (我在海珠上班没房，能不能申请…)
+                    and not (
+                        self._district
+                        and (
+                            self._district.search(clause)
+                            or (
+                                previous.strip() != ""
+                                and self._district.sub("", previous).strip() == ""
+                            )
+                        )
+                    )
                     and self._clause_asks(clause)
                     and self._procedure_words.search(clause)
                 ):
@@ -933,25 +957,21 @@ class Normalizer:
         clauses = tuple(_FRAMED.sub(" ", c) for c in clauses)
         if self._personal is None:
             return False
+        # the asker's own case asked in a clause of its own (可以领到什么补贴), beside a clause
+        # that tells of the asker, in a question that asks no figure
+        own_case = not (self._figure_asks and self._figure_asks.search(folded)) and any(
+            self._asks_own_case_apart(c) for c in clauses
+        )
         marked = (
             self._personal.search(folded) is not None
             or _KIN.search(folded) is not None
             # the asker, and their own case asked (想问我这个店能不能参加以旧换新; 我今年60岁，
-            # 住在海珠，可以领到什么补贴): in a question that asks no figure, in any clauses
+            # 住在海珠，可以领到什么补贴)
             or (
                 self._personal_asks is not None
                 and any(
                     _FIRST_PERSON.search(mine := _TO_ME.sub(" ", c))
-                    and (
-                        self._personal_asks.search(mine)
-                        or (
-                            not (self._figure_asks and self._figure_asks.search(folded))
-                            and any(
-                                self._asks_own_case(other) and self._clause_asks(other)
-                                for other in clauses
-                            )
-                        )
-                    )
+                    and (own_case or self._personal_asks.search(mine))
                     # (不问我自己能拿多少: set aside)
                     and not (self._dismissals and self._dismissals.search(c))
                     for c in clauses
@@ -991,7 +1011,28 @@ class Normalizer:
         mine = _TO_ME.sub(" ", clause)
         if not self._personal_asks.search(mine):
             return False
-        return bool(_FIRST_PERSON.search(mine)) or not _THE_DISTRICT.search(clause)
+        return bool(_FIRST_PERSON.search(mine)) or not self._names_district(clause)
+
+    def _asks_own_case_apart(self, clause: str) -> bool:
+        """A clause that asks the asker's own case with the asker told in another clause: what
+        they would get or undergo (可以领到什么补贴, 还能留下吗), or 能不能 with no subject of
+        its own (孩子能不能读公办; not 托育综合服务中心今年能不能建成, nor of the district)."""
+        if not self._clause_asks(clause) or self._names_district(clause):
+            return False
+        if self._own_case_asks and self._own_case_asks.search(clause):
+            return True
+        mine = _TO_ME.sub(" ", clause)
+        asked = self._personal_asks.search(mine) if self._personal_asks else None
+        return asked is not None and len("".join(mine[: asked.start()].split())) <= SUBJECTLESS
+
+    def _names_district(self, clause: str) -> bool:
+        """Whether a clause speaks of the district: `district_names` (区里, 区政府) or its own
+        name (海珠, not inside 海珠湖 or 海珠湿地: `inside`)."""
+        if self._district_names and self._district_names.search(clause):
+            return True
+        if self._places_inside:
+            clause = self._places_inside.sub(" ", clause)
+        return bool(self._home and self._home.search(clause))
 
     def _split_runs(self, clauses: list[str]) -> list[str]:
         """A long Chinese clause (a message typed or spoken without punctuation) cut before the
@@ -1024,27 +1065,31 @@ class Normalizer:
             for n, (words, pattern) in self._structural.items()
             if any(w in guarded for w in words) and pattern.search(guarded)
         )
-        structural -= {d for d, said in _NOT_THE_DETAIL.items() if said.search(guarded)}
         if not found:
-            return frozenset({"price"} if costs else ()) | structural
+            return self._not_said_of(frozenset({"price"} if costs else ()) | structural, guarded)
         figure = self._figure_asks
         if len(clauses) > 1:
             asking = [c for c in clauses if self._asks_something(c)]
             if asking:
                 found = [w for c in asking for w in words.findall(c)]
         details = frozenset(self._detail_of[w] for w in found)
-        details -= {
-            d for d, said in _NOT_THE_DETAIL.items() if d in details and said.search(guarded)
-        }
         if costs:
             details |= {"price"}
-        details |= structural
+        details = self._not_said_of(details | structural, guarded)
         if "reason" in details and figure is not None:
             # 为什么说…？用了多少小时: a figure asked beside the why is the question
             reasons = [w for w in found if self._detail_of[w] == "reason"]
             if any(figure.search(c) and not any(r in c for r in reasons) for c in clauses):
                 details -= {"reason"}
         return details
+
+    @staticmethod
+    def _not_said_of(details: frozenset[str], guarded: str) -> frozenset[str]:
+        """Details without those whose words are said of something else (`_NOT_THE_DETAIL`:
+        how high a rate is, a rate per population)."""
+        return details - {
+            d for d, said in _NOT_THE_DETAIL.items() if d in details and said.search(guarded)
+        }
 
     def without_inside(self, folded: str) -> str:
         """Folded text without Haizhu's own names (海珠, 琶洲, 中山大学): what is left names no

@@ -100,7 +100,7 @@ def standard_steps(
         AskedDetail(composer, intents, content.lexicon, normalizer),
         MultiPart(normalizer, fact_years),
         AnswerBoth(normalizer),
-        TimeNote(intents, content.source, composer),
+        TimeNote(intents, content.source, composer, normalizer),
     ]
 
 

@@ -22,15 +22,14 @@ from bot.engine.answer import Answer, Lang
 from bot.engine.decide import Decision
 from bot.engine.followup import ASKS_PLAN
 from bot.engine.guards import answer_texts
-from bot.engine.normalize import Normalized, fold
+from bot.engine.normalize import Normalized, Normalizer, fold
 from bot.engine.query import Query
 from bot.engine.render import Composer
 
-# words that ask for a number (not which, when or what)
-_ASKS_FIGURE = re.compile(
-    r"多少|几多|几(?:个|家|所|间|条|项|成|倍|套|户|场|亿|万|千|百|名|人)"
-    r"|\bhow (?:many|much)\b|\bwhat (?:percentage|share|number)\b"
-)
+# which ones (哪几个), not how many
+_WHICH = re.compile(r"[哪边]几")
+# how many things (几个村, 几家企业): a list of their names counts them
+_HOW_MANY_OF = re.compile(r"(?<![哪边])几[个家所间条项座套批处]|\bhow many\b")
 # a year asked as what something is compared with (比前年提高多少): the change is the answer's
 _AGAINST = re.compile(r"(?<!占)比(?!例|率|重)|相比|较|\bthan\b|\bcompared\b|\bversus\b|\bvs\b")
 
@@ -66,7 +65,17 @@ class TimeNote:
     """The first line of an answer when the report cannot give what was asked for the period
     asked: years it has no figures for, a plan year that is over, a plan whether it was met."""
 
-    def __init__(self, intents: list[LoadedIntent], report: Source, composer: Composer) -> None:
+    def __init__(
+        self,
+        intents: list[LoadedIntent],
+        report: Source,
+        composer: Composer,
+        normalizer: Normalizer | None = None,
+    ) -> None:
+        self._normalizer = normalizer  # (what asks for a figure: the lexicon's `figure_asks`)
+        # per intent and related intent: whether the related one's answer says the intent's
+        # keywords (fixed once the content is loaded)
+        self._says_topic: dict[tuple[int, int], bool] = {}
         self._facts = [
             tuple({f.id: f for r in li.answers.values() for f in r.facts}.values())
             for li in intents
@@ -168,12 +177,19 @@ class TimeNote:
         planned = [
             j
             for j, years in self._planned[answered[0]]
-            if years & q.asked and q.matcher.keywords_of(answered[0], self._texts[j])
+            if years & q.asked and self._says_topic_of(q, answered[0], j)
         ]
         if not planned:
             return None
         scores = q.matcher.score_intents(q.norm.text, planned, q.years, q.norm.numbers)
         return max(planned, key=lambda i: (scores[i], -i))
+
+    def _says_topic_of(self, q: Query, i: int, j: int) -> bool:
+        """Whether answer j says a keyword of intent i (computed once per pair)."""
+        said = self._says_topic.get((i, j))
+        if said is None:
+            said = self._says_topic[(i, j)] = bool(q.matcher.keywords_of(i, self._texts[j]))
+        return said
 
     def lines(
         self,
@@ -196,10 +212,14 @@ class TimeNote:
             "plan_year": r.plan_year,
         }
         out: list[str] = []
-        if _ASKS_FIGURE.search(norm.folded):
+        if self._normalizer is not None and self._normalizer.asks_figure(
+            _WHICH.sub(" ", norm.folded)
+        ):
             # a figure asked of a year whose facts give none (2025年新增就业目标是多少: the
-            # 2025 plan says what will be done, with no number)
-            have = {f.year for f in facts if f.value is not None or f.values}
+            # 2025 plan says what will be done, with no number); things counted by their names
+            # count too (涉及几个村: 三滘村、东风村)
+            names = _HOW_MANY_OF.search(norm.folded) is not None
+            have = {f.year for f in facts if f.value is not None or f.values or (names and f.items)}
         missing = sorted(y for y in years if y not in have)
         beyond = [y for y in missing if y not in (r.results_year, r.plan_year)]
         if beyond:
