@@ -181,13 +181,18 @@ def test_held_out_8(engine: Engine) -> None:
         # code: 308/320; core 159/160 = 99.4%; refusals 149/160 = 93.1%, off-topic 25/30,
         # personal 32/35, procedures 32/35; other places 40/40) and at its end
         ("holdout_19", 0.96, 0.99, 0.93, 40),
+        # written mid-way through that session, after most of its work, measured then (303/320
+        # with the session's start code, 304/320 then: core 153/160 = 95.6%, schools 37/40,
+        # childcare 37/40; refusals 151/160 = 94.4%, off-topic 24/30, personal 32/35) and at
+        # its end
+        ("holdout_20", 0.94, 0.95, 0.94, 40),
     ],
 )
-def test_held_out_9_to_19(
+def test_held_out_9_to_20(
     engine: Engine, name: str, accuracy: float, core: float, refusals: float, places: int
 ) -> None:
-    """tests/eval/holdout_9.yaml to holdout_19.yaml: 320 questions each (160 to refuse) by a
-    ninth to a nineteenth held-out author, never used for tuning (only totals are looked at).
+    """tests/eval/holdout_9.yaml to holdout_20.yaml: 320 questions each (160 to refuse) by a
+    ninth to a twentieth held-out author, never used for tuning (only totals are looked at).
     Other places 40/40 in all but no. 14 (39/40)."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     by = report.by_category()
