@@ -1011,7 +1011,11 @@ class Normalizer:
         mine = _TO_ME.sub(" ", clause)
         if not self._personal_asks.search(mine):
             return False
-        return bool(_FIRST_PERSON.search(mine)) or not self._names_district(clause)
+        if _FIRST_PERSON.search(mine):
+            return True
+        if self._own_case_asks and self._own_case_asks.search(clause) and "我" in clause:
+            return True  # (政府给我这个商家返多少点: what the district gives the asker)
+        return not self._names_district(clause)
 
     def _asks_own_case_apart(self, clause: str) -> bool:
         """A clause that asks the asker's own case with the asker told in another clause: what
