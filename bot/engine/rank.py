@@ -161,6 +161,7 @@ def decide_step(q: Query) -> Answer | None:
 # `prefer_named`: a best this sure, and a runner-up this close to it
 NAMED_MIN = 60.0
 NAMED_NEAR = 5.0
+SWAPPED_NEAR = 30.0  # ... and this close when the two differ in one character of the topic word
 FOLLOW_NEAR = 20.0  # a follow-up's runner-up that its own words name, this close, answers
 
 
@@ -194,8 +195,8 @@ def prefer_named(q: Query) -> Answer | None:
     # must not keep the named topic out
     missed = matcher.year_penalty(q.years)
     top = ranked[0][1] + missed[d.best]
-    near = [i for i, score in ranked[1:] if score + missed[i] >= top - NAMED_NEAR and i in named]
-    if not near:
+    reach = [i for i, score in ranked[1:] if score + missed[i] >= top - SWAPPED_NEAR and i in named]
+    if not reach:
         return None
     said = matcher.keywords_in(text)
     left_out = [
@@ -203,9 +204,24 @@ def prefer_named(q: Query) -> Answer | None:
         for k in matcher.keywords_of(d.best, matcher.best_example(text, d.best))
         if not any(k in word or word in k for word in said)  # 托育点 for 托育 is not left out
     ]
-    if left_out:  # its example holds a word of its own that the question left out
+    if not left_out:
+        return None
+    near = [i for i, score in ranked[1:] if score + missed[i] >= top - NAMED_NEAR and i in reach]
+    if near:  # its example holds a word of its own that the question left out
         q.decision = Decision("answer", near[0], d.candidates)
+        return None
+    # ... further off, when the word left out and the question's own differ in one character
+    # (托育新举措 matched 教育有什么新举措 on 育新举措): the example matched all but the topic
+    for i in reach:
+        if any(_one_apart(k, w) for k in left_out for w in matcher.keywords_of(i, text)):
+            q.decision = Decision("answer", i, d.candidates)
+            return None
     return None
+
+
+def _one_apart(a: str, b: str) -> bool:
+    """Two words of the same length that differ in one character (托育, 教育)."""
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
 def _prefer_longer_keyword(q: Query, named: set[int]) -> None:
