@@ -199,29 +199,32 @@ def prefer_named(q: Query) -> Answer | None:
     if not reach:
         return None
     said = matcher.keywords_in(text)
+    example = matcher.best_example(text, d.best)
     left_out = [
         k
-        for k in matcher.keywords_of(d.best, matcher.best_example(text, d.best))
+        for k in matcher.keywords_of(d.best, example)
         if not any(k in word or word in k for word in said)  # 托育点 for 托育 is not left out
     ]
-    if not left_out:
-        return None
     near = [i for i, score in ranked[1:] if score + missed[i] >= top - NAMED_NEAR and i in reach]
-    if near:  # its example holds a word of its own that the question left out
+    if near and left_out:  # its example holds a word of its own that the question left out
         q.decision = Decision("answer", near[0], d.candidates)
         return None
-    # ... further off, when the word left out and the question's own differ in one character
-    # (托育新举措 matched 教育有什么新举措 on 育新举措): the example matched all but the topic
+    # ... further off, when the example holds the question's topic word with its first
+    # character changed (托育新举措 matched 教育有什么新举措 on 育新举措; 竣工 matched 动工): it
+    # matched all but the kind of thing asked
     for i in reach:
-        if any(_one_apart(k, w) for k in left_out for w in matcher.keywords_of(i, text)):
+        if any(_one_apart_in(w, example) for w in matcher.keywords_of(i, text)):
             q.decision = Decision("answer", i, d.candidates)
             return None
     return None
 
 
-def _one_apart(a: str, b: str) -> bool:
-    """Two words of the same length that differ in one character (托育, 教育)."""
-    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+def _one_apart_in(word: str, text: str) -> bool:
+    """Whether text holds, instead of a two-character word, the word with its first character
+    changed (教育 for 托育, 动工 for 竣工: what kind of thing; not 数据 for 数字)."""
+    if len(word) != 2 or word in text:
+        return False
+    return any(text[j] != word[0] and text[j + 1] == word[1] for j in range(len(text) - 1))
 
 
 def _prefer_longer_keyword(q: Query, named: set[int]) -> None:
