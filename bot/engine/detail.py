@@ -10,6 +10,7 @@ names and the longest list it gives. One step of the pipeline (`bot.engine.pipel
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 
@@ -432,9 +433,16 @@ def ordinals(text: str) -> frozenset[tuple[int, str]]:
 def _shows(word: str, text: str) -> bool:
     """Whether an answer's folded text has `word`; an English word as a whole word, or its
     plural ("rent" is not in "rental", nor "tall" in "install"; "death" is in "deaths")."""
-    if not word.isascii():
-        return word in text
-    return re.search(rf"(?<![a-z]){re.escape(word)}(?:e?s)?(?![a-z])", text) is not None
+    if word not in text:
+        return False
+    return not word.isascii() or _whole_word(word).search(text) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _whole_word(word: str) -> re.Pattern[str]:
+    """An English word as a whole word or its plural (compiled once: answers are read at load
+    against every detail's words)."""
+    return re.compile(rf"(?<![a-z]){re.escape(word)}(?:e?s)?(?![a-z])")
 
 
 RANK = "rank"
@@ -462,22 +470,35 @@ def _shows_figure(word: str, text: str) -> bool:
     """Whether a folded answer has `word` with a figure just after it (Chinese: 营收4484.44亿元)
     or just before it (English: 448.444 billion yuan of revenue), and not a figure of its change
     (总产值增长8.0%)."""
+    if word not in text:
+        return False
+    return any(not _CHANGE_WORD.search(m.group(1) or "") for m in _with_figure(word).finditer(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _with_figure(word: str) -> re.Pattern[str]:
+    """`word` with a figure near it (see `_shows_figure`), compiled once."""
     w = re.escape(word)
     if word.isascii():
-        near = rf"\d[^.;]{{0,{2 * FIGURE_NEAR}}}\b{w}|\b{w}\b([^.;]{{0,{2 * FIGURE_NEAR}}})\d"
-    else:
-        # (folded: ，；are ,;) and the words just after the figure (产值实现10%以上增长)
-        near = rf"{w}([^,。;、\d]{{0,{FIGURE_NEAR}}}\d[\d.]*%?[^,。;、\d]{{0,4}})"
-    return any(not _CHANGE_WORD.search(m.group(1) or "") for m in re.finditer(near, text))
+        return re.compile(
+            rf"\d[^.;]{{0,{2 * FIGURE_NEAR}}}\b{w}|\b{w}\b([^.;]{{0,{2 * FIGURE_NEAR}}})\d"
+        )
+    # (folded: ，；are ,;) and the words just after the figure (产值实现10%以上增长)
+    return re.compile(rf"{w}([^,。;、\d]{{0,{FIGURE_NEAR}}}\d[\d.]*%?[^,。;、\d]{{0,4}})")
 
 
 # a clause of an answer that says the report does not give something (报告未列出开设的学校名单,
 # the report does not name the schools)
 # (read on folded text, where ，；（） are ,;(); an English sentence ends at ". ")
+_NOT_GIVEN_SAID = (
+    *("未列出", "未提及", "没有给出", "未给出", "未说明", "没有说明", "不能把"),
+    *("does not give", "does not list", "does not name", "does not say"),
+    *("doesn't give", "doesn't list", "doesn't name", "doesn't say", "gives no", "names no"),
+)
 _NOT_GIVEN = re.compile(
-    r"(?:[^,;()\n。.]|\.(?! ))*(?:未列出|未提及|没有给出|未给出|未说明|没有说明|不能把|"
-    r"does not (?:give|list|name|say)|doesn't (?:give|list|name|say)|gives no|names no)"
-    r"(?:[^,;()\n。.]|\.(?! ))*"
+    r"(?:[^,;()\n。.]|\.(?! ))*(?:"
+    + "|".join(re.escape(w) for w in _NOT_GIVEN_SAID)
+    + r")(?:[^,;()\n。.]|\.(?! ))*"
 )
 
 
@@ -487,6 +508,8 @@ _NAMES_OF_NO_DETAIL = re.compile(r"\bbay area\b", re.IGNORECASE)
 
 def without_said_not_given(text: str) -> str:
     """A folded answer without the clauses that say what the report does not give."""
+    if not any(w in text for w in _NOT_GIVEN_SAID):
+        return text  # (most answers: the pattern is slow to find nothing)
     return _NOT_GIVEN.sub(" ", text)
 
 
@@ -558,6 +581,11 @@ class AskedDetail:
             for t in shown
         ]
         self._details = details
+        # each detail's words that show it, folded once
+        self._shows_words = [
+            (name, detail, tuple(fold(w) for w in detail.shows))
+            for name, detail in details.details.items()
+        ]
         self._shows, self._shows_said = (
             [self._shown_in(text, figure) for text in shown]
             # (a change asked, 营收增长了多少, is shown by the word said of a change)
@@ -597,13 +625,11 @@ class AskedDetail:
         """The details a text shows (with `figure`, a figure-shown detail by a figure)."""
         return frozenset(
             name
-            for name, detail in self._details.details.items()
+            for name, detail, words in self._shows_words
             if (
                 any(
-                    _shows_figure(fold(w), text)
-                    if detail.shows_figure and figure
-                    else _shows(fold(w), text)
-                    for w in detail.shows
+                    _shows_figure(w, text) if detail.shows_figure and figure else _shows(w, text)
+                    for w in words
                 )
                 or (detail.shows_day and names_a_day(text))
             )
