@@ -15,7 +15,7 @@ import itertools
 import re
 
 from bot.content.load import LoadedIntent
-from bot.content.schema import Lexicon
+from bot.content.schema import Detail, Lexicon
 from bot.engine.answer import Answer
 from bot.engine.guards import answer_texts
 from bot.engine.normalize import Normalizer, fold, has_chinese
@@ -615,7 +615,7 @@ class AskedDetail:
         # whether each answer gives a rank in a clause that speaks of no change (排名全市第二,
         # not 增速均“领跑全市”)
         self._ranks_level = [
-            any(RANK in self._shown_in(c, True) for c in clauses if not _A_CHANGE.search(c))
+            any(self._shows_detail(RANK, c, True) for c in clauses if not _A_CHANGE.search(c))
             for clauses in self._clauses
         ]
         self._defined = frozenset(details.details)
@@ -626,14 +626,23 @@ class AskedDetail:
         return frozenset(
             name
             for name, detail, words in self._shows_words
-            if (
-                any(
-                    _shows_figure(w, text) if detail.shows_figure and figure else _shows(w, text)
-                    for w in words
-                )
-                or (detail.shows_day and names_a_day(text))
-            )
+            if self._shows_any(detail, words, text, figure)
         )
+
+    def _shows_detail(self, name: str, text: str, figure: bool) -> bool:
+        """Whether a text shows one detail (as `_shown_in` would say)."""
+        return any(
+            self._shows_any(detail, words, text, figure)
+            for n, detail, words in self._shows_words
+            if n == name
+        )
+
+    @staticmethod
+    def _shows_any(detail: Detail, words: tuple[str, ...], text: str, figure: bool) -> bool:
+        return any(
+            _shows_figure(w, text) if detail.shows_figure and figure else _shows(w, text)
+            for w in words
+        ) or bool(detail.shows_day and names_a_day(text))
 
     def _named_shows(
         self, i: int, runs: set[str], figure: bool, question: str
