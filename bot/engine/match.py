@@ -249,6 +249,7 @@ class Matcher:
         if not ordered:
             raise ValueError("no examples")
         self.w = weights or Weights()
+        self._frequency: dict[str, int] = {}
         self.n_intents = n_intents
         owners = np.array([o for o, _ in ordered], dtype=np.intp)
         self.texts = [text for _, text in ordered]
@@ -391,6 +392,13 @@ class Matcher:
     def year_penalty(self, years: frozenset[int]) -> NDArray[np.float64]:
         """Per intent, what `combine` takes off for missing every year asked."""
         return self._penalty(years)[0]
+
+    def example_frequency(self, word: str) -> int:
+        """How many examples hold a word (cached: few words are asked)."""
+        n = self._frequency.get(word)
+        if n is None:
+            n = self._frequency[word] = sum(word in t for t in self.texts)
+        return n
 
     def keyword_owners(self, question: str) -> set[int]:
         """The intents with a keyword inside the question."""
