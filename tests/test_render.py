@@ -151,3 +151,13 @@ def test_view_attributes_get_the_immutable_sandboxs_verdict() -> None:
             assert env.is_safe_attribute(obj, name, value) == reference.is_safe_attribute(
                 obj, name, value
             ), (type(obj).__name__, name)
+
+
+def test_traditional_answers_have_no_word_the_conversion_made_up(engine) -> None:  # type: ignore[no-untyped-def]
+    """关爱困境儿童 became 關愛睏境兒童 (睏: sleepy) in OpenCC's traditional script (found by the
+    hostile tester of 2026-12-04): no traditional answer holds a character the report never
+    uses in that sense."""
+    answer = engine.ask("困難兒童有咩幫助?")
+    assert answer.script == "traditional" and "困境" in answer.text, answer.text
+    texts = [engine.ask(q).text for q in ("困境儿童有什么帮助", "關愛困境兒童項目")]
+    assert not any("睏" in t for t in texts)

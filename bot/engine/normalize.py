@@ -403,8 +403,15 @@ def to_simplified(text: str) -> str:
     return str(_T2S.convert(text))
 
 
+# words OpenCC's segmentation converts wrongly (关爱困境 read as 关爱困 "sleepy", then 境)
+_S2T_FIXES = {"睏境": "困境"}
+
+
 def to_traditional(text: str) -> str:
-    return str(_S2T.convert(text))
+    out = str(_S2T.convert(text))
+    for wrong, right in _S2T_FIXES.items():
+        out = out.replace(wrong, right)
+    return out
 
 
 def fold(text: str) -> str:
