@@ -533,7 +533,7 @@ def test_refusals_2(refusals_2: Report, category: str) -> None:
         ("core_19", 240, 0.95),
         ("core_20", 200, 0.92),
         ("core_21", 240, 0.96),
-        ("core_22", 220, 0.93),
+        ("core_22", 220, 0.92),
     ],
 )
 def test_core_9_to_22(engine: Engine, name: str, size: int, floor: float) -> None:

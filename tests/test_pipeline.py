@@ -299,22 +299,3 @@ def test_a_how_to_question_gets_no_figures_but_the_topic_offered(engine: Engine)
     assert offered.related and offered.related[0].intent  # the housing figures, one tap away
     poem = engine.ask("帮我写一首关于海珠湿地的诗")
     assert poem.decision == "fallback" and poem.reason == "request"
-
-
-def test_of_two_tied_named_answers_the_rarer_keyword_answers(engine: Engine) -> None:
-    """高中学位今年有什么计划: school places (学位) and the junior and senior places (高中) tie;
-    高中 is held by far fewer examples than 学位, so it says more of what is asked."""
-    matcher = engine.matchers["zh"]
-    q = query(engine, "高中学位今年有什么计划")
-    run_until(engine, q, prefer_named)
-    assert q.decision.kind == "clarify"
-    (a, sa), (b, sb) = q.decision.candidates[:2]
-    assert sa == sb
-    prefer_named(q)
-    assert q.decision.kind == "answer"
-    chosen = q.decision.best
-    assert chosen is not None
-    other = b if chosen == a else a
-    rare = min(matcher.example_frequency(k) for k in matcher.keywords_of(chosen, q.norm.text))
-    common = min(matcher.example_frequency(k) for k in matcher.keywords_of(other, q.norm.text))
-    assert rare * 3 <= common

@@ -170,9 +170,6 @@ def prefer_named(q: Query) -> Answer | None:
     (去年海珠新增咗几多个托位: an example of school places differs only in 学位), gives way to it:
     the example matched everything but the word that says what is asked."""
     d, ranked = q.decision, q.ranked
-    if d.kind == "clarify" and not q.followup:
-        _rarer_named(q)
-        return None
     if d.kind != "answer" or len(ranked) < 2 or ranked[0][0] != d.best:
         return None
     if ranked[0][1] < NAMED_MIN:
@@ -228,27 +225,6 @@ def _one_apart_in(word: str, text: str) -> bool:
     if len(word) != 2 or word in text:
         return False
     return any(text[j] != word[0] and text[j + 1] == word[1] for j in range(len(text) - 1))
-
-
-RARER = 3.0  # times fewer examples hold one named keyword than the other's
-
-
-def _rarer_named(q: Query) -> None:
-    """Of two candidates tied for "which one?", each named by a keyword of its own, the one
-    whose keyword far fewer examples hold answers (高中学位今年有什么计划: 高中 of the junior and
-    senior places says more than 学位, which every answer about places holds)."""
-    d, matcher, text = q.decision, q.matcher, q.norm.text
-    if len(d.candidates) < 2 or d.candidates[0][1] != d.candidates[1][1]:
-        return
-    (a, _), (b, _) = d.candidates[:2]
-    mine, theirs = matcher.keywords_of(a, text), matcher.keywords_of(b, text)
-    if not mine or not theirs or mine & theirs:
-        return
-    fa, fb = (min(matcher.example_frequency(k) for k in ks) for ks in (mine, theirs))
-    if fb * RARER <= fa:
-        q.decision = Decision("answer", b, d.candidates)
-    elif fa * RARER <= fb:
-        q.decision = Decision("answer", a, d.candidates)
 
 
 def _prefer_longer_keyword(q: Query, named: set[int]) -> None:
