@@ -586,6 +586,7 @@ class AskedDetail:
             (name, detail, tuple(fold(w) for w in detail.shows))
             for name, detail in details.details.items()
         ]
+        self._shows_by_name = {name: (detail, words) for name, detail, words in self._shows_words}
         self._shows, self._shows_said = (
             [self._shown_in(text, figure) for text in shown]
             # (a change asked, 营收增长了多少, is shown by the word said of a change)
@@ -631,11 +632,8 @@ class AskedDetail:
 
     def _shows_detail(self, name: str, text: str, figure: bool) -> bool:
         """Whether a text shows one detail (as `_shown_in` would say)."""
-        return any(
-            self._shows_any(detail, words, text, figure)
-            for n, detail, words in self._shows_words
-            if n == name
-        )
+        shown = self._shows_by_name.get(name)
+        return shown is not None and self._shows_any(shown[0], shown[1], text, figure)
 
     @staticmethod
     def _shows_any(detail: Detail, words: tuple[str, ...], text: str, figure: bool) -> bool:

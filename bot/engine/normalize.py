@@ -966,7 +966,7 @@ class Normalizer:
             return False
         # the asker's own case asked in a clause of its own (可以领到什么补贴), beside a clause
         # that tells of the asker, in a question that asks no figure
-        own_case = not (self._figure_asks and self._figure_asks.search(folded)) and any(
+        own_case = not self.asks_figure(folded) and any(
             self._asks_own_case_apart(c) for c in clauses
         )
         marked = (
@@ -1016,7 +1016,7 @@ class Normalizer:
         if self._personal_asks is None:
             return False
         mine = _TO_ME.sub(" ", clause)
-        if not self._personal_asks.search(mine):
+        if self._personal_asked(mine) is None:
             return False
         if _FIRST_PERSON.search(mine):
             return True
@@ -1033,8 +1033,13 @@ class Normalizer:
         if self._own_case_asks and self._own_case_asks.search(clause):
             return True
         mine = _TO_ME.sub(" ", clause)
-        asked = self._personal_asks.search(mine) if self._personal_asks else None
+        asked = self._personal_asked(mine)
         return asked is not None and len("".join(mine[: asked.start()].split())) <= SUBJECTLESS
+
+    def _personal_asked(self, mine: str) -> re.Match[str] | None:
+        """Where a clause (without what is told or given to the asker) asks one of
+        `personal_asks`."""
+        return self._personal_asks.search(mine) if self._personal_asks else None
 
     def _names_district(self, clause: str) -> bool:
         """Whether a clause speaks of the district: `district_names` (区里, 区政府) or its own
