@@ -156,6 +156,9 @@ class Lexicon(Strict):
     home: list[str] = Field(default_factory=list)
     inside: list[str] = Field(default_factory=list)
     wider: list[str] = Field(default_factory=list)
+    # a wider area's name alone, a wider area only before one of `wider_before` (广州的…)
+    wider_names: list[str] = Field(default_factory=list)
+    wider_before: list[str] = Field(default_factory=list)
     offtopic: list[str] = Field(default_factory=list)
     # words that ask what a quoted figure is (是什么意思, 这个数字, what does … mean): a question
     # of a report figure and nothing else is answered by the intents that show the figure

@@ -559,6 +559,17 @@ _CODE_VERSION = hashlib.sha256(
 ).hexdigest()[:16]
 
 
+def _before(names: list[str], after: list[str]) -> re.Pattern[str] | None:
+    """The names, each found only where one of `after` follows it (the name alone is the match)."""
+    if not names or not after:
+        return None
+
+    def either(words: list[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(map(fold, words), key=len, reverse=True))
+
+    return re.compile(f"({either(names)})(?={either(after)})")
+
+
 class Normalizer:
     """Applies one lexicon's synonyms, fillers and particles; built once per content load."""
 
@@ -619,6 +630,7 @@ class Normalizer:
         self._offtopic = _alternation(fold(p) for p in lexicon.offtopic)
         self._figure_refs = _alternation(fold(p) for p in lexicon.figure_refs)
         self._wider = _alternation(fold(p) for p in lexicon.wider)
+        self._wider_names = _before(lexicon.wider_names, lexicon.wider_before)
         self._relative_years = {fold(w): n for w, n in lexicon.relative_years.items()}
         self._relative_months = {fold(w): n for w, n in lexicon.relative_months.items()}
         self._year_words = _alternation(self._relative_years)
@@ -756,11 +768,13 @@ class Normalizer:
             kept = self.place_clauses(clauses)
             if len(kept) < len(clauses):
                 places = tuple(p for p in places if any(p in c for c in kept))
-        if self._wider and not (self._home and self._home.search(folded)):
+        if (self._wider or self._wider_names) and not (self._home and self._home.search(folded)):
             # "全市/全省/全国" asks for a wider area's figure, unless Haizhu is named too
             # (海珠在全市排第几 is about Haizhu).
-            ranked = _RANKING.sub(" ", folded)
-            places += tuple(dict.fromkeys(self._wider.findall(ranked)))
+            ranked = _RANKING.sub(" ", self.without_inside(folded))  # (广州塔: no wider area)
+            for wider in (self._wider, self._wider_names):
+                if wider is not None:
+                    places += tuple(dict.fromkeys(wider.findall(ranked)))
         offtopic = bool(self._offtopic and self._offtopic.search(guarded)) or bool(
             self._offtopic
             and any(w in guarded for w in _DAY_WORDS)
