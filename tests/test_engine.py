@@ -428,7 +428,8 @@ def test_an_area_no_lexicon_lists_is_another_place(engine: Engine, question: str
 
 
 @pytest.mark.parametrize(
-    "question", ["广州的GDP是多少", "廣州嘅托位有幾多", "广东去年GDP增长多少", "羊城有多少个长者饭堂"]
+    "question",
+    ["广州的GDP是多少", "廣州嘅托位有幾多", "广东去年GDP增长多少", "羊城有多少个长者饭堂"],
 )
 def test_the_city_or_province_by_its_name_alone_is_a_wider_area(
     engine: Engine, question: str
@@ -443,7 +444,12 @@ def test_the_city_or_province_by_its_name_alone_is_a_wider_area(
 
 @pytest.mark.parametrize(
     "question",
-    ["广州塔要评5A吗", "世界500强和中国500强的项目有几个", "广州海珠区有多少托位", "广州市海珠区去年GDP"],
+    [
+        "广州塔要评5A吗",
+        "世界500强和中国500强的项目有几个",
+        "广州海珠区有多少托位",
+        "广州市海珠区去年GDP",
+    ],
 )
 def test_a_name_that_begins_with_the_citys_is_no_wider_area(engine: Engine, question: str) -> None:
     answer = engine.ask(question)
