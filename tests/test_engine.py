@@ -443,6 +443,28 @@ def test_the_city_or_province_by_its_name_alone_is_a_wider_area(
 
 
 @pytest.mark.parametrize(
+    "question", ["天和区托位有多少", "番愚区新增学位多少", "广洲市税收总额多少"]
+)
+def test_a_district_named_with_a_slip_that_sounds_like_it_is_another_place(
+    engine: Engine, question: str
+) -> None:
+    answer = engine.ask(question)
+    assert (answer.decision, answer.reason) == ("fallback", "other_place"), answer
+
+
+@pytest.mark.parametrize("question", ["琶洲试验区四上企业营收多少", "海珠区有多少托位"])
+def test_a_name_the_answers_write_is_no_slip_of_a_place(engine: Engine, question: str) -> None:
+    """试验区 sounds like 十堰 (a city the lexicon lists), but the answers write it."""
+    assert engine.ask(question).decision == "answer"
+
+
+def test_where_the_asker_moved_from_is_their_story(engine: Engine) -> None:
+    answer = engine.ask("刚从深圳搬到广州海珠区，海珠筹集了多少套保障性租赁住房")
+    assert answer.decision == "answer" and "9017" in answer.text, answer
+    assert engine.ask("深圳筹集了多少套保障性租赁住房").reason == "other_place"
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "广州塔要评5A吗",

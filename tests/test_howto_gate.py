@@ -186,14 +186,18 @@ def test_held_out_8(engine: Engine) -> None:
         # childcare 37/40; refusals 151/160 = 94.4%, off-topic 24/30, personal 32/35) and at
         # its end
         ("holdout_20", 0.94, 0.95, 0.94, 40),
+        # written at the start of the second session of 2026-12-04, measured then (the start
+        # code: 300/320; core 150/160 = 93.8%, schools 35/40; refusals 150/160 = 93.8%,
+        # off-topic 22/30, other places 39/40) and at its end
+        ("holdout_21", 0.93, 0.93, 0.93, 39),
     ],
 )
-def test_held_out_9_to_20(
+def test_held_out_9_to_21(
     engine: Engine, name: str, accuracy: float, core: float, refusals: float, places: int
 ) -> None:
-    """tests/eval/holdout_9.yaml to holdout_20.yaml: 320 questions each (160 to refuse) by a
-    ninth to a twentieth held-out author, never used for tuning (only totals are looked at).
-    Other places 40/40 in all but no. 14 (39/40)."""
+    """tests/eval/holdout_9.yaml to holdout_21.yaml: 320 questions each (160 to refuse) by a
+    ninth to a twenty-first held-out author, never used for tuning (only totals are looked at).
+    Other places 40/40 in all but nos. 14 and 21 (39/40)."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 320 and report.accuracy >= accuracy
@@ -439,6 +443,18 @@ def test_refusals_31(engine: Engine) -> None:
     assert len(report.results) >= 250 and report.accuracy >= 0.96
     assert by["procedure"][0] >= 88 and by["personal"][0] >= 86, by
     assert by["lookalike"][0] >= 64, by
+
+
+def test_refusals_32(engine: Engine) -> None:
+    """tests/eval/refusals_32.yaml: 150 questions about other places named every way an author
+    could think of (广州的, 羊城, 花城, 天和区 for 天河区, the province, 旁边那个区, Canton) and
+    50 about Haizhu that name another place innocently (刚从深圳搬到海珠…), by another author,
+    written in the second session of 2026-12-04, which worked from it: 175/200 as written and
+    with the session's start code (other places 127/150, Haizhu 48/50)."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_32.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 200 and report.accuracy >= 0.95
+    assert by["otherplace"][0] >= 143 and by["haizhu"][0] >= 48, by
 
 
 def test_lookalikes_units(engine: Engine) -> None:

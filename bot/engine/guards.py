@@ -152,6 +152,7 @@ class OtherPlace:
         # the names by kind (沥滘村, 三滘村) that answers, examples and keywords write, and how
         # they sound (沥教村 is 沥滘村 with a slip): two characters of name and the kind
         own = fold(" ".join([*texts, *(e for li in intents for e in li.intent.examples.zh)]))
+        self._own_text = own
         named = [own[m.start() - 2 : m.end()] for m in _AREA_KIND.finditer(own)]
         self._own_sounds = frozenset(to_pinyin_codes(n) for n in named)
 
@@ -198,9 +199,30 @@ class OtherPlace:
             names.append(text[begin : m.end()])
         return tuple(names)
 
+    def _sounding_like(self, q: Query) -> tuple[str, ...]:
+        """A district or city named with a slip that sounds like one the lexicon lists (天和区,
+        番愚区, 广洲市), as nothing here writes it: 试验区 sounds like 十堰 but the answers say
+        it."""
+        text = q.norm.folded if q.followup else ",".join(q.norm.clauses)
+        if "区" not in text and "市" not in text:
+            return ()
+        text = self._normalizer.without_inside(text)
+        sounds = self._normalizer.place_sounds
+        return tuple(
+            name
+            for m in _DISTRICT_KIND.finditer(text)
+            if (name := text[m.start() - 2 : m.end()])[:2] not in self._own_text
+            and _CJK_ONLY.fullmatch(name)
+            and to_pinyin_codes(name[:2]) in sounds
+        )
+
     def __call__(self, q: Query) -> Answer | None:
         if not q.norm.places:
-            named = self._named_areas(q.text) if q.lang == "en" else self._named_by_kind(q)
+            named = (
+                self._named_areas(q.text)
+                if q.lang == "en"
+                else self._named_by_kind(q) or self._sounding_like(q)
+            )
             if not named:
                 return None
             q.norm = dataclasses.replace(q.norm, places=named)
@@ -253,6 +275,8 @@ _AREA_KIND = re.compile(
     r"(?<=[\u4e00-\u9fff]{2})"
     r"(?:街道(?![路办])|镇(?![上里长政街])|村(?![里委民长干镇])|县(?![城里长域级]))"
 )
+# a district or city after two characters of its name
+_DISTRICT_KIND = re.compile(r"(?<=[\u4e00-\u9fff]{2})[区市]")
 AREA_NAME_MAX = 4  # characters of name read before the kind
 # a character just before the kind that makes it no name (我们村, 每个镇, 那个县, 去街道, 还是街道的) ...
 _NO_NAME_BEFORE = frozenset("去到由从喺在个条们哋本该各全每有我这那哪边呢嗰啲的整进入出回来是者")

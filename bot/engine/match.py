@@ -40,6 +40,9 @@ TABLED_LENGTHS = (
 FEW_PAIRS = 12  # examples scored pair by pair rather than by one `cdist` call
 
 
+RECENT = 8  # texts whose keywords are kept (one question's readings, not a cache of questions)
+
+
 class _View:
     """One view of every example, as strings (rapidfuzz compares `str` fastest), with what the
     ranking needs: lengths, per-question-length scales and, for bounding, symbol postings."""
@@ -282,7 +285,7 @@ class Matcher:
             for ch in k:
                 node = node.setdefault(ch, {})
             node[""] = k
-        self._last_keywords: tuple[str, frozenset[str]] | None = None
+        self._recent_keywords: dict[str, frozenset[str]] = {}
         # Figures: a number in the question that an intent's answer shows counts as a keyword.
         self._figure_owners: dict[str, list[int]] = {}
         for i, figs in enumerate(figures):
@@ -418,13 +421,16 @@ class Matcher:
         return extra
 
     def keywords_in(self, question: str) -> frozenset[str]:
-        """Every keyword inside the question (the last question's kept: ranking and the steps
-        after it ask for the same one)."""
-        last = self._last_keywords
-        if last is not None and last[0] == question:
-            return last[1]
-        found = self._find_keywords(question)
-        self._last_keywords = (question, found)
+        """Every keyword inside the question (the last few questions' kept: ranking and the
+        steps after it ask again for the same texts, and a follow-up for its own and the joined
+        one)."""
+        recent = self._recent_keywords
+        found = recent.get(question)
+        if found is None:
+            found = self._find_keywords(question)
+            if len(recent) >= RECENT:
+                del recent[next(iter(recent))]  # the oldest
+            recent[question] = found
         return found
 
     def _find_keywords(self, question: str) -> frozenset[str]:

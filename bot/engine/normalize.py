@@ -72,6 +72,9 @@ _FRAMED = re.compile(
 _FIRST_PERSON = re.compile(
     r"我(?!想问|想知道|想了解|想请教|问|听说|听讲|看到|见到|路过|发现|留意到)|\b(?:i|me|my|we|our|us)\b(?! (?:want|would like) to know)"
 )
+# a move told (刚从深圳搬到海珠, 从番禺过来): where someone comes from, a story like one in the first
+# person
+_MOVED_FROM = re.compile(r"从[^,，。;；]{1,8}?(?:搬|过来|过嚟|嚟|来到|调)")
 # the asker's kin or property with words between (我两岁的女儿, my 2 year old daughter, 我在三滘村
 # 的房子): a personal marker, as 我女儿 and "my daughter" in the lexicon are
 # (not the asker asking or having heard: 我知道…的孩子托位, 我想问…, 我看到…)
@@ -614,6 +617,14 @@ class Normalizer:
         self._places = _alternation(
             fold(place) for group in lexicon.places.values() for place in group
         )
+        # the places' names of two characters (天河, 番禺区 without 区), by how they sound
+        self.place_sounds = {
+            to_pinyin_codes(name[:2]): name
+            for name in (
+                fold(p) for group in [*lexicon.places.values(), lexicon.wider] for p in group
+            )
+            if has_chinese(name) and (len(name) == 2 or (len(name) == 3 and name[2] in "区市县"))
+        }
         self._home = _alternation(fold(h) for h in lexicon.home)
         # Haizhu, its streets and villages, and names in it that hold another place's name
         # (中山大学, 南海心沙): no other place
@@ -1137,7 +1148,8 @@ class Normalizer:
         return tuple(
             c
             for c in clauses
-            if self._clause_asks(c) or (home.search(c) and not _FIRST_PERSON.search(c))
+            if self._clause_asks(c)
+            or (home.search(c) and not _FIRST_PERSON.search(c) and not _MOVED_FROM.search(c))
         )
 
     def _asked(self, clauses: tuple[str, ...]) -> tuple[str, ...]:
