@@ -845,6 +845,8 @@ class Normalizer:
         aside): 还有呢, 具体点, 那去年呢, 投资多少, 几时完工, what else, go on."""
         if len(folded) > BARE_MAX:
             return False  # (a longer message says more than a fragment: not worth the work)
+        if not any(w is not None and w.search(folded) for w in (self._aspects, self._fragments)):
+            return False  # nothing that leans, nor would there be with the time words gone
         rest = folded
         for words in (self._year_words, self._month_words):
             if words is not None:
