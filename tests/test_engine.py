@@ -1146,3 +1146,10 @@ def test_a_question_for_a_figure_is_no_reply_about_the_bot(engine: Engine, quest
     conversation tester of 2026-12-04)."""
     answer = engine.ask(question)
     assert answer.intent not in ("acknowledged", "thanks"), answer.text
+
+
+@pytest.mark.parametrize("question", ["食安 学校", "學校食安有冇問題"])
+def test_food_safety_by_its_short_name(engine: Engine, question: str) -> None:
+    """食安 is what people call 食品安全; the school canteens' figure is in both answers."""
+    answer = engine.ask(question)
+    assert answer.decision == "answer" and "明厨亮灶" in fold(answer.text), answer
