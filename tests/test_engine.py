@@ -1153,3 +1153,21 @@ def test_food_safety_by_its_short_name(engine: Engine, question: str) -> None:
     """食安 is what people call 食品安全; the school canteens' figure is in both answers."""
     answer = engine.ask(question)
     assert answer.decision == "answer" and "明厨亮灶" in fold(answer.text), answer
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("去年增加咗幾多班", "89"),  # classes, not the childcare places' 增加了
+        ("How many Hong Kong/Macao classes opened?", "4"),
+        ("我个女两岁，想知道全区托位有几多", None),  # 想知道 is a filler whole, not 想知 + 道
+    ],
+)
+def test_classes_and_hong_kong_macao_classes_in_other_words(
+    engine: Engine, question: str, figure: str | None
+) -> None:
+    answer = engine.ask(question)
+    if figure is None:
+        assert "道" not in engine.pipeline.normalizer.normalize(question).text
+    else:
+        assert answer.decision == "answer" and re.search(rf"(?<!\d){figure}(?!\d)", answer.text)
