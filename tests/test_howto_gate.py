@@ -450,7 +450,8 @@ def test_refusals_32(engine: Engine) -> None:
     could think of (广州的, 羊城, 花城, 天和区 for 天河区, the province, 旁边那个区, Canton) and
     50 about Haizhu that name another place innocently (刚从深圳搬到海珠…), by another author,
     written in the second session of 2026-12-04, which worked from it: 175/200 as written and
-    with the session's start code (other places 127/150, Haizhu 48/50)."""
+    with the session's start code (other places 127/150, Haizhu 48/50), 192/200 after (a
+    reviewer's 40 Haizhu questions refused as other places cost two: 大湾区, 周边区)."""
     report = evaluate(engine, load_cases(EVAL / "refusals_32.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 200 and report.accuracy >= 0.95

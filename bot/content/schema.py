@@ -159,6 +159,9 @@ class Lexicon(Strict):
     # a wider area's name alone, a wider area only before one of `wider_before` (广州的…)
     wider_names: list[str] = Field(default_factory=list)
     wider_before: list[str] = Field(default_factory=list)
+    # districts and cities (two characters) whose name typed with a slip that sounds the same
+    # (天和区, 广洲市) still names them
+    sound_alike: list[str] = Field(default_factory=list)
     offtopic: list[str] = Field(default_factory=list)
     # words that ask what a quoted figure is (是什么意思, 这个数字, what does … mean): a question
     # of a report figure and nothing else is answered by the intents that show the figure

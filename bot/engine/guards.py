@@ -201,20 +201,35 @@ class OtherPlace:
 
     def _sounding_like(self, q: Query) -> tuple[str, ...]:
         """A district or city named with a slip that sounds like one the lexicon lists (天和区,
-        番愚区, 广洲市), as nothing here writes it: 试验区 sounds like 十堰 but the answers say
-        it."""
-        text = q.norm.folded if q.followup else ",".join(q.norm.clauses)
-        if "区" not in text and "市" not in text:
+        番愚区, 广洲市): two characters before 区 or 市 that are no listed name but sound like
+        one, and that nothing here writes (试验区 sounds like 十堰, but the answers say it). Read
+        as `_named_by_kind` reads: not in a clause that only tells of the asker, nor in the
+        last question a follow-up is joined to; not when the question names Haizhu (海珠作为
+        中心城区…), nor in words of a town at large (城区, 城市, 区域, 的区)."""
+        text = (
+            q.norm.folded
+            if q.followup
+            else ",".join(self._normalizer.place_clauses(q.norm.clauses))
+        )
+        if ("区" not in text and "市" not in text) or self._normalizer.names_home(text):
             return ()
         text = self._normalizer.without_inside(text)
         sounds = self._normalizer.place_sounds
-        return tuple(
-            name
-            for m in _DISTRICT_KIND.finditer(text)
-            if (name := text[m.start() - 2 : m.end()])[:2] not in self._own_text
-            and _CJK_ONLY.fullmatch(name)
-            and to_pinyin_codes(name[:2]) in sounds
-        )
+        names = []
+        for m in _DISTRICT_KIND.finditer(text):
+            name = text[m.start() - 2 : m.end()]
+            if (
+                not _CJK_ONLY.fullmatch(name)
+                or name[1] in _NO_NAME_BEFORE
+                or name[1] == "城"  # 城区, 城市
+                or text[m.end() : m.end() + 1] == "域"  # 区域
+                or name[:2] in self._own_text
+            ):
+                continue
+            listed = sounds.get(to_pinyin_codes(name[:2]))
+            if listed is not None and listed != name[:2]:  # (a listed name is no slip)
+                names.append(name)
+        return tuple(names)
 
     def __call__(self, q: Query) -> Answer | None:
         if not q.norm.places:

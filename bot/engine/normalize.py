@@ -74,7 +74,7 @@ _FIRST_PERSON = re.compile(
 )
 # a move told (刚从深圳搬到海珠, 从番禺过来): where someone comes from, a story like one in the first
 # person
-_MOVED_FROM = re.compile(r"从[^,，。;；]{1,8}?(?:搬|过来|过嚟|嚟|来到|调)")
+_MOVED_FROM = re.compile(r"从(?!化)[^,，。;；]{1,8}?(?:搬|过来|过嚟|来到)")
 # the asker's kin or property with words between (我两岁的女儿, my 2 year old daughter, 我在三滘村
 # 的房子): a personal marker, as 我女儿 and "my daughter" in the lexicon are
 # (not the asker asking or having heard: 我知道…的孩子托位, 我想问…, 我看到…)
@@ -617,13 +617,9 @@ class Normalizer:
         self._places = _alternation(
             fold(place) for group in lexicon.places.values() for place in group
         )
-        # the places' names of two characters (天河, 番禺区 without 区), by how they sound
-        self.place_sounds = {
-            to_pinyin_codes(name[:2]): name
-            for name in (
-                fold(p) for group in [*lexicon.places.values(), lexicon.wider] for p in group
-            )
-            if has_chinese(name) and (len(name) == 2 or (len(name) == 3 and name[2] in "区市县"))
+        # the districts and cities a slip may name (天和区 for 天河区), by how they sound
+        self.place_sounds: dict[str, str] = {
+            to_pinyin_codes(name): name for name in map(fold, lexicon.sound_alike) if len(name) == 2
         }
         self._home = _alternation(fold(h) for h in lexicon.home)
         # Haizhu, its streets and villages, and names in it that hold another place's name
@@ -783,9 +779,10 @@ class Normalizer:
             # "全市/全省/全国" asks for a wider area's figure, unless Haizhu is named too
             # (海珠在全市排第几 is about Haizhu).
             ranked = _RANKING.sub(" ", self.without_inside(folded))  # (广州塔: no wider area)
-            for wider in (self._wider, self._wider_names):
-                if wider is not None:
-                    places += tuple(dict.fromkeys(wider.findall(ranked)))
+            places += tuple(dict.fromkeys(self._wider.findall(ranked))) if self._wider else ()
+            if self._wider_names and not (self._inside and self._inside.search(folded)):
+                # (广州的琶洲会展: a name alone is the city Haizhu's places are in)
+                places += tuple(dict.fromkeys(self._wider_names.findall(ranked)))
         offtopic = bool(self._offtopic and self._offtopic.search(guarded)) or bool(
             self._offtopic
             and any(w in guarded for w in _DAY_WORDS)
@@ -1133,6 +1130,10 @@ class Normalizer:
         return details - {
             d for d, said in _NOT_THE_DETAIL.items() if d in details and said.search(guarded)
         }
+
+    def names_home(self, folded: str) -> bool:
+        """Whether (folded) text names Haizhu (海珠, haizhu)."""
+        return bool(self._home and self._home.search(folded))
 
     def without_inside(self, folded: str) -> str:
         """Folded text without Haizhu's own names (海珠, 琶洲, 中山大学): what is left names no
