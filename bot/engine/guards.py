@@ -206,15 +206,17 @@ class OtherPlace:
         as `_named_by_kind` reads: not in a clause that only tells of the asker, nor in the
         last question a follow-up is joined to; not when the question names Haizhu (海珠作为
         中心城区…), nor in words of a town at large (城区, 城市, 区域, 的区)."""
-        text = (
-            q.norm.folded
-            if q.followup
-            else ",".join(self._normalizer.place_clauses(q.norm.clauses))
-        )
-        if ("区" not in text and "市" not in text) or self._normalizer.names_home(text):
+        sounds = self._normalizer.place_sounds
+        folded = q.norm.folded
+        if not any(
+            to_pinyin_codes(folded[m.start() - 2 : m.start()]) in sounds
+            for m in _DISTRICT_KIND.finditer(folded)
+        ):
+            return ()  # (most questions: nothing before 区 or 市 sounds like a listed name)
+        text = folded if q.followup else ",".join(self._normalizer.place_clauses(q.norm.clauses))
+        if self._normalizer.names_home(text):
             return ()
         text = self._normalizer.without_inside(text)
-        sounds = self._normalizer.place_sounds
         names = []
         for m in _DISTRICT_KIND.finditer(text):
             name = text[m.start() - 2 : m.end()]

@@ -97,18 +97,27 @@ _PARTICLES = frozenset({"up", "in", "out", "down", "on", "off"})
 MAX_WINDOWS = 4  # clause forms of one question ranked again (a rambling one has dozens)
 
 
-def _split_phrasal(words: Iterable[str]) -> list[tuple[re.Pattern[str], str]]:
+def _split_phrasal(
+    words: Iterable[str],
+) -> tuple[re.Pattern[str] | None, list[tuple[re.Pattern[str], str]]]:
     """English phrasal verbs of `words` (sign up, fill in) with up to three words between verb
     and particle, as people write them ("sign my daughter up", "fill the form in"): each with
-    what it is rewritten to, the verb and particle together and the words between after them."""
-    pairs = [w.split() for w in words if w.isascii() and len(w.split()) == 2]
-    return [
+    what it is rewritten to, the verb and particle together and the words between after them;
+    and one regex of their verbs, to pass over a clause that has none in one search."""
+    pairs = [
+        (verb, particle)
+        for verb, particle in (w.split() for w in words if w.isascii() and len(w.split()) == 2)
+        if particle in _PARTICLES
+    ]
+    if not pairs:
+        return None, []
+    verbs = re.compile(rf"\b(?:{'|'.join(sorted({re.escape(v) for v, _ in pairs}))})\s")
+    return verbs, [
         (
             re.compile(rf"\b{re.escape(verb)}\s+((?:[a-z'’-]+\s+){{1,3}}?){particle}\b"),
             rf"{verb} {particle} \1",
         )
         for verb, particle in pairs
-        if particle in _PARTICLES
     ]
 
 
@@ -677,7 +686,12 @@ class Normalizer:
         self._costs = _alternation(fold(w) for w in lexicon.costs)
         self._detail_of = {fold(w): name for name, d in lexicon.details.items() for w in d.asks}
         self._details = _alternation(self._detail_of)
-        self._structural = {n: p for n, p in _STRUCTURAL.items() if n in lexicon.details}
+        # each structural detail's words as one regex (found as substrings, as `in` finds them)
+        self._structural = [
+            (n, re.compile("|".join(map(re.escape, words))), pattern)
+            for n, (words, pattern) in _STRUCTURAL.items()
+            if n in lexicon.details
+        ]
         self._requests = _alternation(fold(w) for w in lexicon.requests)
         self._fragments = _alternation(fold(w) for w in lexicon.fragments)
         self._aspects = _alternation(fold(w) for w in lexicon.aspects)
@@ -685,7 +699,9 @@ class Normalizer:
         self._procedure_latin = frozenset(
             w for w in map(fold, lexicon.procedure_words) if w.isascii() and len(w) >= 5
         )
-        self._split_phrasal = _split_phrasal(fold(w) for w in lexicon.procedure_words)
+        self._phrasal_verbs, self._split_phrasal = _split_phrasal(
+            fold(w) for w in lexicon.procedure_words
+        )
         self._lexicon = lexicon
         self._examples: tuple[str, ...] = ()
 
@@ -905,7 +921,7 @@ class Normalizer:
             clause = _NOT_HOW.sub(" ", clause)  # 怎么样: how is it, not how to
             if "report" in clause:
                 clause = _THE_REPORT.sub(" ", clause)  # the report, not reporting something
-            if clause.isascii():
+            if clause.isascii() and self._phrasal_verbs and self._phrasal_verbs.search(clause):
                 for split, joined in self._split_phrasal:  # sign my son up: sign up my son
                     clause = split.sub(joined, clause)
             if not self._procedure_asks.search(clause):
@@ -990,19 +1006,28 @@ class Normalizer:
             return False
         # the asker's own case asked in a clause of its own (可以领到什么补贴), beside a clause
         # that tells of the asker, in a question that asks no figure
-        own_case = not self.asks_figure(folded) and any(
-            self._asks_own_case_apart(c) for c in clauses
-        )
+        # (computed only where a clause tells of the asker: most questions never need it)
+        own: list[bool] = []
+
+        def own_case() -> bool:
+            if not own:
+                own.append(
+                    not self.asks_figure(folded)
+                    and any(self._asks_own_case_apart(c) for c in clauses)
+                )
+            return own[0]
+
+        personal_asks = self._personal_asks
         marked = (
             self._personal.search(folded) is not None
             or _KIN.search(folded) is not None
             # the asker, and their own case asked (想问我这个店能不能参加以旧换新; 我今年60岁，
             # 住在海珠，可以领到什么补贴)
             or (
-                self._personal_asks is not None
+                personal_asks is not None
                 and any(
                     _FIRST_PERSON.search(mine := _TO_ME.sub(" ", c))
-                    and (own_case or self._personal_asks.search(mine))
+                    and (personal_asks.search(mine) or own_case())
                     # (不问我自己能拿多少: set aside)
                     and not (self._dismissals and self._dismissals.search(c))
                     for c in clauses
@@ -1102,8 +1127,8 @@ class Normalizer:
         costs = "cost" in guarded and _WHAT_IT_COSTS.search(guarded) is not None
         structural = frozenset(
             n
-            for n, (words, pattern) in self._structural.items()
-            if any(w in guarded for w in words) and pattern.search(guarded)
+            for n, said, pattern in self._structural
+            if said.search(guarded) and pattern.search(guarded)
         )
         if not found:
             return self._not_said_of(frozenset({"price"} if costs else ()) | structural, guarded)
