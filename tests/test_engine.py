@@ -1192,3 +1192,13 @@ def test_classes_and_hong_kong_macao_classes_in_other_words(
         assert "道" not in engine.pipeline.normalizer.normalize(question).text
     else:
         assert answer.decision == "answer" and re.search(rf"(?<!\d){figure}(?!\d)", answer.text)
+
+
+@pytest.mark.parametrize(
+    "question", ["海珠区现在有多少小学生", "How many students are there in Haizhu schools?"]
+)
+def test_pupils_are_no_school_places(engine: Engine, question: str) -> None:
+    """The report counts places and classes, never pupils: no figure answers it."""
+    answer = engine.ask(question)
+    assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
+    assert "3395" not in answer.text.split("\n")[0]
