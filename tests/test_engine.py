@@ -1202,3 +1202,8 @@ def test_pupils_are_no_school_places(engine: Engine, question: str) -> None:
     answer = engine.ask(question)
     assert (answer.decision, answer.reason) == ("fallback", "detail"), answer
     assert "3395" not in answer.text.split("\n")[0]
+
+
+def test_classes_expanded_in_english_is_a_part_of_its_own(engine: Engine) -> None:
+    answer = engine.ask("Number of public primary schools opened and classes expanded in 2024")
+    assert answer.decision == "answer" and re.search(r"(?<!\d)89(?!\d)", answer.text), answer
