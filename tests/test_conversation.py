@@ -302,7 +302,7 @@ def test_a_fragment_after_a_which_one_question_does_not_fail(engine: Engine) -> 
     # (found by the reviewer: the family check read a topic's name after "which one did you
     # mean?", which has none, and raised IndexError)
     for fragment in ("目标呢", "增长多少"):
-        first, then = talk(engine, "高中学位不够读 区里有没有什么计划", fragment)
+        first, then = talk(engine, "今年新增多少个", fragment)
         assert first.decision == "clarify"  # type: ignore[attr-defined]
         assert then.decision in ("answer", "clarify", "fallback")  # type: ignore[attr-defined]
 
@@ -342,7 +342,7 @@ def test_a_complete_new_question_is_not_bent_by_the_old_topic(engine: Engine) ->
 
 
 def test_a_number_or_the_words_of_a_choice_pick_it(engine: Engine) -> None:
-    ambiguous = engine.ask("高中学位不够读 区里有没有什么计划")
+    ambiguous = engine.ask("今年新增多少个")
     assert ambiguous.decision == "clarify"
     context = Context.after(ambiguous)
     assert context is not None and context.choices

@@ -1207,3 +1207,15 @@ def test_pupils_are_no_school_places(engine: Engine, question: str) -> None:
 def test_classes_expanded_in_english_is_a_part_of_its_own(engine: Engine) -> None:
     answer = engine.ask("Number of public primary schools opened and classes expanded in 2024")
     assert answer.decision == "answer" and re.search(r"(?<!\d)89(?!\d)", answer.text), answer
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"), [("今年高中学位有什么计划", "攻坚"), ("初中学位够不够", "37")]
+)
+def test_the_rarest_word_named_says_which_of_two_close_answers(
+    engine: Engine, question: str, figure: str
+) -> None:
+    """高中 (few examples hold it) over 学位 (many do): the senior-high answer, not "which one?"."""
+    answer = engine.ask(question)
+    assert answer.decision == "answer" and figure in answer.text, answer
+    assert engine.ask("今年新增多少个").decision == "clarify"  # (named by nothing: still asked)

@@ -219,6 +219,25 @@ def prefer_named(q: Query) -> Answer | None:
     return None
 
 
+def prefer_rarest_named(q: Query) -> None:
+    """Of the answers a which-one question would offer, the one named by the rarest keyword the
+    question says (高中学位有什么计划: 高中, held by few examples, over 学位, held by many) says
+    what kind of thing is asked: it answers. Not when two are named by words as rare, nor when
+    none is named."""
+    d, matcher, text = q.decision, q.matcher, q.norm.text
+    rarity: dict[int, int] = {}
+    for i, _ in d.candidates:
+        words = matcher.keywords_of(i, text)
+        if words:
+            rarity[i] = min(matcher.example_frequency(w) for w in words)
+    if len(rarity) < 2:
+        return  # (one named: the which-one question stands, as the ranking found it close)
+    best = min(rarity, key=lambda i: rarity[i])
+    if sorted(rarity.values())[:2].count(rarity[best]) > 1:
+        return
+    q.decision = Decision("answer", best, d.candidates)
+
+
 def _one_apart_in(word: str, text: str) -> bool:
     """Whether text holds, instead of a two-character word, the word with its first character
     changed (教育 for 托育, 动工 for 竣工: what kind of thing; not 数据 for 数字)."""
@@ -468,6 +487,10 @@ class AnswerBoth:
         ):
             q.decision = Decision("answer", d.candidates[0][0], d.candidates)
             q.also = (d.candidates[1][0],)
+        elif (
+            d.kind == "clarify" and not q.followup and not self._normalizer.asks_two_things(q.norm)
+        ):
+            prefer_rarest_named(q)
         return None
 
     @staticmethod
