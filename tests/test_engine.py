@@ -1219,3 +1219,18 @@ def test_the_rarest_word_named_says_which_of_two_close_answers(
     answer = engine.ask(question)
     assert answer.decision == "answer" and figure in answer.text, answer
     assert engine.ask("今年新增多少个").decision == "clarify"  # (named by nothing: still asked)
+
+
+@pytest.mark.parametrize(
+    ("question", "shown"),
+    [
+        ("what does shuangpu district mean", "双普区"),  # the zone by its pinyin, no district
+        ("去年增加了多少个学校名额", "3395"),
+        ("HK kids classes", "港澳子弟班"),
+        ("学校厨房", "明厨亮灶"),
+        ("小一学位", "3395"),
+    ],
+)
+def test_schools_in_parents_words(engine: Engine, question: str, shown: str) -> None:
+    answer = engine.ask(question)
+    assert answer.decision == "answer" and shown in fold(answer.text), answer
