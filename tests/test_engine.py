@@ -1234,3 +1234,11 @@ def test_the_rarest_word_named_says_which_of_two_close_answers(
 def test_schools_in_parents_words(engine: Engine, question: str, shown: str) -> None:
     answer = engine.ask(question)
     assert answer.decision == "answer" and shown in fold(answer.text), answer
+
+
+def test_a_comparisons_other_side_is_the_same_topic(engine: Engine) -> None:
+    """今年…比去年少了多少: 少了 alone matches the fires that fell; in a comparison it is the
+    school places' own other year, and no fire figures are added."""
+    answer = engine.ask("今年新增学位比去年少了多少个")
+    assert answer.intents == ("school_places",), answer.intents
+    assert "火情" not in answer.text

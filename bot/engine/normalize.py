@@ -852,6 +852,11 @@ class Normalizer:
                 content = words.sub(" ", content)
         return sum(ch.isalpha() for ch in content) >= 2
 
+    def leans(self, text: str) -> bool:
+        """Whether a part of a question is bare: a side of some topic and time words, nothing
+        of a topic of its own (去年少了多少个, 今年目标几多)."""
+        return self._is_bare(fold(text))
+
     def _is_bare(self, folded: str) -> bool:
         """Words that lean on an earlier answer or name only a side of some topic, with time
         words, and nothing of a topic besides (fillers, particles, punctuation and emoji

@@ -392,6 +392,10 @@ class PreferAskedYear:
 PART_TOPICLESS = 6  # characters (words in English): a part this short may name no topic
 
 
+# a comparison (比去年少了多少, 相比, compared with): one topic's figures set side by side
+_COMPARED = re.compile(r"(?<!占)比(?!例|率|重|赛)|相比|比较|\bcompared\b|\bthan\b")
+
+
 def _short(text: str) -> bool:
     """Short enough to be a part without a topic of its own (目标, 增速多少, the target)."""
     return len(text.split() if text.isascii() else text) <= PART_TOPICLESS
@@ -423,12 +427,16 @@ class MultiPart:
             return None
         answered: list[tuple[int, float]] = []
         before = ""
+        compared = _COMPARED.search(q.norm.folded) is not None
         for n, (text, words) in enumerate(parts):
             if len(answered) + len(parts) - n < 2:
                 break  # too few parts left for two answers: the rest need no ranking
             # a part that names a year is asked for that year (去年实际增长几多，今年目标几多)
             years = self._normalizer.years_in(words, q.today.year) & self._fact_years
-            found = self._answers(q, text, years or q.years)
+            # in a comparison, a part of nothing but a side of some topic (今年新增学位比去年少了
+            # 多少个) is the same topic's: not ranked alone first (少了 alone is the fires that fell)
+            leans = bool(before) and compared and self._normalizer.leans(words)
+            found = None if leans else self._answers(q, text, years or q.years)
             if found is None and before and _short(text):
                 # a part with no topic of its own is about the one before (固投增速去年几多，
                 # 今年目标几多: the target of fixed-asset investment)
@@ -438,6 +446,8 @@ class MultiPart:
                     found = self._answers(q, joined, years or q.years)
                     if found is not None:
                         break
+            if found is None and leans:
+                found = self._answers(q, text, years or q.years)
             if found is not None and found[0] not in dict(answered):
                 answered.append(found)
             before = text
