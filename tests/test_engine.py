@@ -11,6 +11,7 @@ from pinned import TODAY
 from bot.engine import Answer, Engine, fixed
 from bot.engine.detail import names_a_day, without_said_not_given
 from bot.engine.normalize import fold, to_simplified
+from bot.evaluate import says_missing
 
 
 def test_every_intent_answer_ends_with_its_source(engine: Engine) -> None:
@@ -1242,3 +1243,10 @@ def test_a_comparisons_other_side_is_the_same_topic(engine: Engine) -> None:
     answer = engine.ask("今年新增学位比去年少了多少个")
     assert answer.intents == ("school_places",), answer.intents
     assert "火情" not in answer.text
+
+
+def test_a_year_one_of_two_answers_gives_is_not_said_missing(engine: Engine) -> None:
+    """今年初中扩班 (2025) and 去年中小学扩班 (2024), two answers: 2024 is the second's."""
+    answer = engine.ask("今年初中扩班数和去年中小学扩班数比较")
+    assert len(answer.intents) == 2 and "89" in answer.text, answer
+    assert not says_missing(answer.text, 2024), answer.text.split("\n")[0]

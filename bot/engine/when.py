@@ -144,12 +144,12 @@ class TimeNote:
 
     def _asked_of(self, q: Query, answered: tuple[int, ...], facts: list[Fact]) -> list[Fact]:
         """The facts of what the question names: those whose label or quote says a keyword of
-        the answer's that the question says (2024年的研发经费 names the 2023 R&D figures, not
+        an answer's (any of several answered) that the question says (2024年的研发经费 names the 2023 R&D figures, not
         the 2024 patents the same answer gives); all of them when none does."""
         # (a follow-up by its own words: 今年推进几多条轨道交通 after 旧年边条地铁线通车 asks the
         # rail plan, not the metro line the question it is joined to named)
         text = q.norm.folded if q.followup else q.norm.text
-        named = [fold(k) for k in q.matcher.keywords_of(answered[0], text)]
+        named = [fold(k) for i in answered for k in q.matcher.keywords_of(i, text)]
         if not named:
             return facts
         said = [f for f in facts if any(k in self._says[f.id] for k in named)]
