@@ -1250,3 +1250,11 @@ def test_a_year_one_of_two_answers_gives_is_not_said_missing(engine: Engine) -> 
     answer = engine.ask("今年初中扩班数和去年中小学扩班数比较")
     assert len(answer.intents) == 2 and "89" in answer.text, answer
     assert not says_missing(answer.text, 2024), answer.text.split("\n")[0]
+
+
+def test_the_challenges_say_what_the_report_says_of_public_services(engine: Engine) -> None:
+    """The fourth difficulty's sentence goes on past 就业存在结构性矛盾: education, health care …
+    still short of what people expect (a content fix: the quote had stopped at the comma)."""
+    answer = engine.ask("海珠教育有哪些短板")
+    assert "与人民群众的期待还有差距" in answer.text, answer.text
+    assert engine.ask("民生领域有什么短板").intents == ("econ_challenges",)
