@@ -1258,3 +1258,10 @@ def test_the_challenges_say_what_the_report_says_of_public_services(engine: Engi
     answer = engine.ask("海珠教育有哪些短板")
     assert "与人民群众的期待还有差距" in answer.text, answer.text
     assert engine.ask("民生领域有什么短板").intents == ("econ_challenges",)
+
+
+def test_an_example_that_differs_only_in_its_topic_word_gives_way(engine: Engine) -> None:
+    """火灾 go down matched 学位 go down on everything but the topic: the school places, not the
+    fires."""
+    answer = engine.ask("Did the number of new school places go down in 2025?")
+    assert answer.intents == ("school_places",), answer.intents

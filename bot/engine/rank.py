@@ -216,7 +216,22 @@ def prefer_named(q: Query) -> Answer | None:
         if any(_one_apart_in(w, example) for w in matcher.keywords_of(i, text)):
             q.decision = Decision("answer", i, d.candidates)
             return None
+    # ... or when the example is the question with its topic word swapped for the example's own
+    # (火灾 go down for 学位 go down: did the school places go down?)
+    for i in reach:
+        if any(
+            _without(example, k) == _without(text, w)
+            for w in matcher.keywords_of(i, text)
+            for k in left_out
+        ):
+            q.decision = Decision("answer", i, d.candidates)
+            return None
     return None
+
+
+def _without(text: str, word: str) -> str:
+    """The text without a word, spaces closed up."""
+    return "".join(text.replace(word, " ", 1).split())
 
 
 def prefer_rarest_named(q: Query) -> None:
