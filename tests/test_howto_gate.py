@@ -190,14 +190,18 @@ def test_held_out_8(engine: Engine) -> None:
         # code: 300/320; core 150/160 = 93.8%, schools 35/40; refusals 150/160 = 93.8%,
         # off-topic 22/30, other places 39/40) and at its end
         ("holdout_21", 0.93, 0.93, 0.93, 39),
+        # written at the end of that session, measured then with its start and its end code
+        # (296/320 both: core 148/160 = 92.5%, schools 37/40, projects 36/40; refusals 148/160
+        # = 92.5%, off-topic 22/30, other places 39/40)
+        ("holdout_22", 0.92, 0.92, 0.92, 39),
     ],
 )
-def test_held_out_9_to_21(
+def test_held_out_9_to_22(
     engine: Engine, name: str, accuracy: float, core: float, refusals: float, places: int
 ) -> None:
-    """tests/eval/holdout_9.yaml to holdout_21.yaml: 320 questions each (160 to refuse) by a
-    ninth to a twenty-first held-out author, never used for tuning (only totals are looked at).
-    Other places 40/40 in all but nos. 14 and 21 (39/40)."""
+    """tests/eval/holdout_9.yaml to holdout_22.yaml: 320 questions each (160 to refuse) by a
+    ninth to a twenty-second held-out author, never used for tuning (only totals are looked at).
+    Other places 40/40 in all but nos. 14, 21 and 22 (39/40)."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 320 and report.accuracy >= accuracy
