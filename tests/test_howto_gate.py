@@ -453,8 +453,8 @@ def test_refusals_32(engine: Engine) -> None:
     """tests/eval/refusals_32.yaml: 150 questions about other places named every way an author
     could think of (广州的, 羊城, 花城, 天和区 for 天河区, the province, 旁边那个区, Canton) and
     50 about Haizhu that name another place innocently (刚从深圳搬到海珠…), by another author,
-    written in the second session of 2026-12-04, which worked from it: 175/200 as written and
-    with the session's start code (other places 127/150, Haizhu 48/50), 192/200 after (a
+    written in the second session of 2026-12-04, which worked from it: 170/200 with the
+    session's start code (other places 122/150, Haizhu 48/50), 192/200 after (a
     reviewer's 40 Haizhu questions refused as other places cost two: 大湾区, 周边区)."""
     report = evaluate(engine, load_cases(EVAL / "refusals_32.yaml", TODAY))
     by = report.by_category()
@@ -569,7 +569,7 @@ def test_core_9_to_24(engine: Engine, name: str, size: int, floor: float) -> Non
     report as busy residents type it; every figure of schools and childcare; schools and childcare
     with 40 refusals, written in the second session of 2026-12-04: 223/240 as written and with
     its start code, 224/240 after; every school question a hostile tester could think of, 538,
-    in the same session: 487/538 as written, 498/538 after); worked from: 80.7%,
+    in the same session: 484/538 with its start code, 502/538 after); worked from: 80.7%,
     94.0%, 71.8%, 90.8%, 87.0%, 94.6%, 90.9%, 93.3%, 85.5%, 88.2%, 95.0%, 91.0%, 96.3% and 93.2%
     as written, 91.0%, 97.2%, 91.4%, 95.6%, 92.0%, 96.7%, 93.6%, 94.6%, 87.5%, 94.5%, 97.5% and
     92.5% after
