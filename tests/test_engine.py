@@ -1265,3 +1265,17 @@ def test_an_example_that_differs_only_in_its_topic_word_gives_way(engine: Engine
     fires."""
     answer = engine.ask("Did the number of new school places go down in 2025?")
     assert answer.intents == ("school_places",), answer.intents
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["别的城市GDP多少", "周边城市的GDP增长", "北上广深的GDP", "海外的托育情况", "广州平均每千人托位数"],
+)
+def test_other_cities_said_at_large_are_other_places(engine: Engine, question: str) -> None:
+    answer = engine.ask(question)
+    assert (answer.decision, answer.reason) == ("fallback", "other_place"), answer
+
+
+@pytest.mark.parametrize("question", ["海外招商了几次", "海外订单增长多少"])
+def test_the_reports_own_overseas_figures_are_answered(engine: Engine, question: str) -> None:
+    assert engine.ask(question).decision == "answer"
