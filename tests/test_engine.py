@@ -1269,7 +1269,13 @@ def test_an_example_that_differs_only_in_its_topic_word_gives_way(engine: Engine
 
 @pytest.mark.parametrize(
     "question",
-    ["别的城市GDP多少", "周边城市的GDP增长", "北上广深的GDP", "海外的托育情况", "广州平均每千人托位数"],
+    [
+        "别的城市GDP多少",
+        "周边城市的GDP增长",
+        "北上广深的GDP",
+        "海外的托育情况",
+        "广州平均每千人托位数",
+    ],
 )
 def test_other_cities_said_at_large_are_other_places(engine: Engine, question: str) -> None:
     answer = engine.ask(question)
