@@ -1285,3 +1285,23 @@ def test_other_cities_said_at_large_are_other_places(engine: Engine, question: s
 @pytest.mark.parametrize("question", ["海外招商了几次", "海外订单增长多少"])
 def test_the_reports_own_overseas_figures_are_answered(engine: Engine, question: str) -> None:
     assert engine.ask(question).decision == "answer"
+
+
+@pytest.mark.parametrize("day", [date(2025, 6, 1), date(2026, 12, 2)])
+@pytest.mark.parametrize(
+    "question", ["奇安信大厦封顶了吗", "丸美总部竣工了吗", "趣丸科技总部大厦动工了吗"]
+)
+def test_a_thing_the_report_says_was_done_is_not_called_a_plan(
+    engine: Engine, question: str, day: date
+) -> None:
+    """Asked whether it was done, a thing the report names among 2024's results opens with that
+    result, not with "this is a 2025 target" (the plan facts beside it name other things)."""
+    answer = Engine(engine.content, clock=fixed(day)).ask(question)
+    first = answer.text.split("\n")[0]
+    assert answer.decision == "answer" and "2024" in first, first
+    assert "计划目标" not in first and "12345" not in first, first
+
+
+def test_a_plan_asked_whether_done_still_says_so(engine: Engine) -> None:
+    first = engine.ask("华新广场开业了吗").text.split("\n")[0]
+    assert "计划目标" in first and "12345" in first, first

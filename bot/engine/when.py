@@ -31,6 +31,8 @@ _WHICH = re.compile(r"[哪边]几")
 # how many things (几个村, 几家企业): a list of their names counts them
 _HOW_MANY_OF = re.compile(r"(?<![哪边])几[个家所间条项座套批处]|\bhow many\b")
 # a year asked as what something is compared with (比前年提高多少): the change is the answer's
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{3,}")
+NAMED_RUN = 3  # characters of the question a fact must say to be the thing asked (奇安信)
 _AGAINST = re.compile(r"(?<!占)比(?!例|率|重)|相比|较|\bthan\b|\bcompared\b|\bversus\b|\bvs\b")
 
 
@@ -137,7 +139,7 @@ class TimeNote:
                     "plan_year": str(r.plan_year),
                 },
             )
-        lines = self.lines(facts, q.asked, q.norm, q.today, q.lang)
+        lines = self.lines(facts, q.asked, q.norm, q.today, q.lang, self._named_in(q, facts))
         if lines:
             q.note = "\n".join(lines) + "\n"
         return None
@@ -154,6 +156,18 @@ class TimeNote:
             return facts
         said = [f for f in facts if any(k in self._says[f.id] for k in named)]
         return said or facts
+
+    def _named_in(self, q: Query, facts: list[Fact]) -> list[Fact]:
+        """The facts that say a run of three characters of the question (奇安信大厦封顶了吗: the
+        2024 fact that names 奇安信大厦, not the 2025 plan of other buildings)."""
+        if not q.norm.asks_done:
+            return []
+        runs = {
+            m.group()[i : i + NAMED_RUN]
+            for m in _HAN_RUN.finditer(q.norm.folded)
+            for i in range(len(m.group()) - NAMED_RUN + 1)
+        }
+        return [f for f in facts if any(run in self._says[f.id] for run in runs)]
 
     def _dated(self, q: Query, answered: tuple[int, ...]) -> int | None:
         """A candidate with figures of a year asked, ranked near enough to answer, whose answer
@@ -198,7 +212,11 @@ class TimeNote:
         norm: Normalized,
         today: date,
         lang: Lang,
+        named: list[Fact] | None = None,
     ) -> list[str]:
+        """The first lines: years the report has no figures for, a plan whose outcome it cannot
+        tell. Whether something was done is not asked of a plan when the facts the question
+        names (`named`) are all results: the report says it was done."""
         r = self._report
         have = {f.year for f in facts}
         plans = {f.year for f in facts if f.status == "plan"}
@@ -228,7 +246,8 @@ class TimeNote:
         elif missing:
             text = messages.years_text(missing, lang)
             out.append(messages.NOT_FOR_THIS[lang].format(years=text))
-        if norm.asks_done and plans:
+        done_by_report = bool(named) and all(f.status == "result" for f in named or ())
+        if norm.asks_done and plans and not done_by_report:
             text = messages.years_text(sorted(plans), lang)
             if all(plan_over(y, today) for y in plans):
                 out.append(messages.DONE_UNKNOWN[lang].format(years=text, **fields))
