@@ -1305,3 +1305,10 @@ def test_a_thing_the_report_says_was_done_is_not_called_a_plan(
 def test_a_plan_asked_whether_done_still_says_so(engine: Engine) -> None:
     first = engine.ask("华新广场开业了吗").text.split("\n")[0]
     assert "计划目标" in first and "12345" in first, first
+
+
+def test_an_actual_figure_asked_of_last_year_is_last_years(engine: Engine) -> None:
+    """到底完成 asks the actual figure; with 去年 that is 2024's, which the report has."""
+    first = engine.ask("去年海珠固定资产投资到底完成了多少").text.split("\n")[0]
+    assert "630.04" in first and "2025" not in first, first
+    assert "2025" in engine.ask("2025年实际完成了多少投资").text.split("\n")[0]

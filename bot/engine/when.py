@@ -222,8 +222,8 @@ class TimeNote:
         plans = {f.year for f in facts if f.status == "plan"}
         results = {f.year for f in facts if f.status == "result"}
         years = set(asked)
-        if norm.now:
-            years.add(today.year)
+        if norm.now and not asked:
+            years.add(today.year)  # (去年…到底完成了多少 asks 2024's actual figure, not today's)
         fields = {
             "published": messages.month(r.published, lang),
             "results_year": r.results_year,
