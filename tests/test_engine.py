@@ -1312,3 +1312,13 @@ def test_an_actual_figure_asked_of_last_year_is_last_years(engine: Engine) -> No
     first = engine.ask("去年海珠固定资产投资到底完成了多少").text.split("\n")[0]
     assert "630.04" in first and "2025" not in first, first
     assert "2025" in engine.ask("2025年实际完成了多少投资").text.split("\n")[0]
+
+
+def test_three_parts_asked_each(engine: Engine) -> None:
+    """分别 says each part is asked; it is no word of the last part (竣工分别 matched poorly)."""
+    answer = engine.ask("重点项目开工、封顶、竣工分别几个")
+    assert set(answer.intents) == {
+        "proj_started_2024",
+        "proj_topped_out_2024",
+        "proj_completed_2024",
+    }, answer.intents

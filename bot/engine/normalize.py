@@ -1232,7 +1232,9 @@ class Normalizer:
         out: dict[str, str] = {}
         for clause in norm.clauses:
             for piece in _PART_SPLIT.split(clause):
-                text = self._text(piece) if piece.strip() else ""
+                # (竣工分别几个: 分别 says the parts are asked each, it is no word of the part)
+                said = self._joins.sub(" ", piece) if self._joins else piece
+                text = self._text(said) if said.strip() else ""
                 if len(text) >= 2 and text not in out:
                     out[text] = piece
         return list(out.items())[:max_parts] if len(out) >= 2 else []
