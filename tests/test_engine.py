@@ -1322,3 +1322,8 @@ def test_three_parts_asked_each(engine: Engine) -> None:
         "proj_topped_out_2024",
         "proj_completed_2024",
     }, answer.intents
+
+
+def test_projects_over_100_million_yuan_in_english(engine: Engine) -> None:
+    answer = engine.ask("how many projects over 100 million yuan")
+    assert answer.decision == "answer" and "244" in answer.text, answer
