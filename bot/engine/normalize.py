@@ -791,7 +791,7 @@ class Normalizer:
             kept = self.place_clauses(clauses)
             if len(kept) < len(clauses):
                 places = tuple(p for p in places if any(p in c for c in kept))
-        if (self._wider or self._wider_names) and not (self._home and self._home.search(folded)):
+        if (self._wider or self._wider_names) and not self.names_home(folded):
             # "全市/全省/全国" asks for a wider area's figure, unless Haizhu is named too
             # (海珠在全市排第几 is about Haizhu).
             ranked = _RANKING.sub(" ", self.without_inside(folded))  # (广州塔: no wider area)

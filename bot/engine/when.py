@@ -13,6 +13,7 @@ GDP) is told so, with no figures: the asker has just read the latest ones.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 
 from bot.content import LoadedIntent
@@ -30,9 +31,9 @@ from bot.engine.render import Composer
 _WHICH = re.compile(r"[哪边]几")
 # how many things (几个村, 几家企业): a list of their names counts them
 _HOW_MANY_OF = re.compile(r"(?<![哪边])几[个家所间条项座套批处]|\bhow many\b")
-# a year asked as what something is compared with (比前年提高多少): the change is the answer's
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]{3,}")
 NAMED_RUN = 3  # characters of the question a fact must say to be the thing asked (奇安信)
+# a year asked as what something is compared with (比前年提高多少): the change is the answer's
 _AGAINST = re.compile(r"(?<!占)比(?!例|率|重)|相比|较|\bthan\b|\bcompared\b|\bversus\b|\bvs\b")
 
 
@@ -146,7 +147,7 @@ class TimeNote:
 
     def _asked_of(self, q: Query, answered: tuple[int, ...], facts: list[Fact]) -> list[Fact]:
         """The facts of what the question names: those whose label or quote says a keyword of
-        an answer's (any of several answered) that the question says (2024年的研发经费 names the 2023 R&D figures, not
+        any answer's that the question says (2024年的研发经费 names the 2023 R&D figures, not
         the 2024 patents the same answer gives); all of them when none does."""
         # (a follow-up by its own words: 今年推进几多条轨道交通 after 旧年边条地铁线通车 asks the
         # rail plan, not the metro line the question it is joined to named)
@@ -212,7 +213,7 @@ class TimeNote:
         norm: Normalized,
         today: date,
         lang: Lang,
-        named: list[Fact] | None = None,
+        named: Sequence[Fact] = (),
     ) -> list[str]:
         """The first lines: years the report has no figures for, a plan whose outcome it cannot
         tell. Whether something was done is not asked of a plan when the facts the question
@@ -246,7 +247,7 @@ class TimeNote:
         elif missing:
             text = messages.years_text(missing, lang)
             out.append(messages.NOT_FOR_THIS[lang].format(years=text))
-        done_by_report = bool(named) and all(f.status == "result" for f in named or ())
+        done_by_report = bool(named) and all(f.status == "result" for f in named)
         if norm.asks_done and plans and not done_by_report:
             text = messages.years_text(sorted(plans), lang)
             if all(plan_over(y, today) for y in plans):
