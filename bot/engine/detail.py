@@ -458,6 +458,11 @@ _COUNTED_THING = re.compile(
     r"(?:几多|多少|几)\s*(?:个|家|所|间|项|条|座|处|只|部|种|位|名|支|块)\s*([\u4e00-\u9fff]{2,4})"
 )
 _ASKS_AMOUNT = re.compile(r"(?:多少|几多|几)\s*(?:亿|万|元|钱)")
+# a count with its counter (12家, 3个, 1.3万个): what a thing named beside it is counted by
+_A_COUNT = re.compile(
+    r"[\d一二两三四五六七八九十百千]+[\d.]*\s*[万亿千百]?\s*[余多]?(?:个|家|所|间|项|条|座|处|只|部|种|位|名|支|块)"
+)
+COUNT_BEFORE, COUNT_AFTER = 14, 10  # characters around a thing's name read for its count
 _CHANGE_WORD = re.compile(r"增|降|涨|升|减|提高|grew|grow|rose|fell|up |down ")
 FIGURE_NEAR = 8  # characters between a shown word and its figure (营收实现4484.44亿元)
 
@@ -814,6 +819,37 @@ class AskedDetail:
         things = [m[:2] for m in _COUNTED_THING.findall(fragment)]
         return all(any(t in self._texts[i] for i in offered) for t in things)
 
+    def _thing_counted(self, q: Query, offered: list[int]) -> bool:
+        """Whether, when a count of a thing is asked (几家米其林餐厅), an offered answer that names
+        the thing only as one kind in a list (引进更多首店、旗舰店、米其林餐厅) counts it beside its
+        name somewhere: a kind listed says nothing of how many. (Things named in a sentence of
+        their own are counted in too many ways to read: 加装独立式烟感探测器…万个.)"""
+        if q.followup:
+            return True  # (`_counted_things_named` reads follow-ups)
+        things = _COUNTED_THING.findall(q.norm.folded)
+        if not things:
+            return True
+        for i in offered:
+            text = self._texts[i]
+            for thing in things:
+                name = thing[:3]
+                at = [m.start() for m in re.finditer(re.escape(name), text)]
+                listed = all(
+                    text[a - 1 : a] == "、" or "、" in text[a + len(name) : a + len(thing) + 3]
+                    for a in at
+                )
+                if (
+                    at
+                    and listed
+                    and not any(
+                        _A_COUNT.search(text, max(0, a - COUNT_BEFORE), a)
+                        or _A_COUNT.search(text, a, a + len(name) + COUNT_AFTER)
+                        for a in at
+                    )
+                ):
+                    return False
+        return True
+
     def _added_given(self, asked: str, text: str, offered: list[int]) -> bool:
         """Whether, when how many were added is asked, the clauses of an offered answer that
         name the thing say an addition, not only how many there are in all. (Not read in a
@@ -939,6 +975,7 @@ class AskedDetail:
             and self._parts_shown(clauses, offered)
             and self._among_shown(clauses, offered)
             and self._counted_things_named(q, offered)
+            and self._thing_counted(q, offered)
             and self._ordinals_named(q, offered)
             and (q.followup or self._added_given(clauses, q.norm.text, offered))
         ):

@@ -252,6 +252,8 @@ _HOW_ALONE = re.compile(
     r"|which department|where do i go)[ ?.!]*"
 )
 _NOT_HOW = re.compile(r"怎么样|怎样的|怎么会|怎么这么|如何评价|咋样|咋回事")
+# an event held somewhere (艺术展在哪里办, 马拉松赛喺边度办): where it is, not where to apply
+_EVENT_HELD = re.compile(r"([展会节赛]|活动|论坛|典礼)(?:在|喺|去)?(?:哪里|哪儿|哪|边度)举?办")
 # words that ask for a figure or a place: not a question whether something was done
 _FIGURE_ASK = r"多少|几|哪|什么|怎|咩|边度|how many|how much|what|which|when|where"
 _FIGURE_ASK_RE = re.compile(_FIGURE_ASK)
@@ -274,9 +276,9 @@ _YEAR_WORDS = re.compile(
 # does (稿子里要核实两个数：税收总额是多少)
 _CLAUSE = re.compile(r"(?:[^,，。;；?？!！\n.:：\-]|\.(?=\S)|:(?=\d)|-(?!\s)|(?<!\s)-)+[?？]?")
 _SPACE_BY_CHINESE = re.compile(r"(?<=[\u3400-\u9fff])\s+|\s+(?=[\u3400-\u9fff])")
-# "全市排第几 / 全省第一": a rank among the wider area, still a question about Haizhu.
+# "全市排第几 / 全省第一 / 占全市": a rank or share among the wider area, still about Haizhu.
 _RANKING = re.compile(
-    r"(全市|全省|全国)(?=排|第|前列|领先|领跑|名列)|(?:(?<=领跑)|(?<=领先)|(?<=位居)|(?<=名列))(全市|全省|全国)"
+    r"(全市|全省|全国)(?=排|第|前列|领先|领跑|名列)|(?:(?<=领跑)|(?<=领先)|(?<=位居)|(?<=名列)|(?<=占))(全市|全省|全国)"
 )
 # where a rank is ranked (在全市排第几), in a fragment: a side of the topic, no place
 _RANKED_IN = re.compile(rf"在?(?:{_RANKING.pattern})")
@@ -889,6 +891,9 @@ class Normalizer:
         """A clause that asks how or where to do something: a how/where word and a procedure
         word in the same clause (公租房怎么申请, where can I register), or a procedure phrase
         (要什么材料, what documents)."""
+        if "办" in folded:
+            folded = _EVENT_HELD.sub(r"\1在哪举行", folded)
+            clauses = tuple(_EVENT_HELD.sub(r"\1在哪举行", c) for c in clauses)
         if self._procedure_phrases and self._procedure_phrases.search(folded):
             # ... told of the asker while another clause asks (我想帮个仔报名，想知旧年新增咗
             # 几多个学位): that clause is the question (点预约 alone still asks how)

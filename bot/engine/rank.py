@@ -26,6 +26,7 @@ from bot.engine.query import Query
 # and must keep at least MIN_WINDOW characters after normalising (区里有没有计划 says nothing).
 WINDOW_COST = 4.0
 MIN_WINDOW = 4
+MIN_NAMED_WINDOW = 3  # ... or this long when it holds a keyword
 PINYIN_ONLY = (0.0, 1.0)  # the Chinese views' weights for a question typed in pinyin
 # English words spell syllables too ("sushi guide", "mine shine"): a pinyin reading of fewer than
 # PINYIN_WORDS syllables is heeded only at PINYIN_SURE or more, unless none of its words is English
@@ -293,7 +294,13 @@ class RankClauses:
         refused = norm.offtopic or norm.personal  # a fallback whatever the match
         if q.decision.kind == "answer" or refused:
             return None
-        windows = self._normalizer.windows(norm, MIN_WINDOW, earlier=not q.followup)
+        # a form shorter than MIN_WINDOW says too little, unless it names a keyword with more
+        # (海珠区一共有多少个托位 after a scene: 个托位; a keyword alone is one word of a clause)
+        windows = [
+            w
+            for w in self._normalizer.windows(norm, 1, earlier=not q.followup)
+            if len(w) >= MIN_WINDOW or (len(w) >= MIN_NAMED_WINDOW and matcher.keywords_in(w))
+        ]
         if q.lang == "en":  # as the whole question is read (`Rank`)
             windows = [matcher.known_words(w) if has_chinese(w) else w for w in windows]
         if windows:
