@@ -1227,7 +1227,27 @@ class Normalizer:
             return True
         if "同" in norm.folded and any(_TONG_AND.search(c) for c in norm.clauses):
             return True
+        if any(len(self._by_year(c)) > 1 for c in norm.clauses):
+            return True
         return sum(self._clause_asks(c) for c in norm.clauses) >= 2
+
+    def _by_year(self, clause: str) -> list[str]:
+        """A clause cut before each year it names after asking about another (固投去年增长多少今年
+        目标多少: 去年…多少 | 今年目标多少); the clause alone when it asks of one year only (今年比去年
+        多了多少 asks nothing before 去年)."""
+        said = [m for m in (_YEAR.finditer(clause)) if m.group()]
+        if self._year_words is not None:
+            said += list(self._year_words.finditer(clause))
+        if len(said) < 2:
+            return [clause]
+        said.sort(key=lambda m: m.start())
+        pieces, start, year = [], 0, said[0].group()
+        for m in said[1:]:
+            if m.group() != year and _FIGURE_ASK_RE.search(clause, start, m.start()):
+                pieces.append(clause[start : m.start()])
+                start = m.start()
+            year = m.group()
+        return [*pieces, clause[start:]]
 
     def parts(self, norm: Normalized, max_parts: int = 4) -> list[tuple[str, str]]:
         """The things a question asks for, each in matching form with the words it was cut
@@ -1236,7 +1256,9 @@ class Normalizer:
         two or more."""
         out: dict[str, str] = {}
         for clause in norm.clauses:
-            for piece in _PART_SPLIT.split(clause):
+            for piece in (
+                p for by_year in self._by_year(clause) for p in _PART_SPLIT.split(by_year)
+            ):
                 # (竣工分别几个: 分别 says the parts are asked each, it is no word of the part)
                 said = self._joins.sub(" ", piece) if self._joins else piece
                 text = self._text(said) if said.strip() else ""

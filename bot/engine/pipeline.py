@@ -42,6 +42,7 @@ from bot.engine.meaning import Meaning
 from bot.engine.normalize import Normalized, Normalizer, detect_lang, tells_lang, tells_script
 from bot.engine.query import Incoming, Query, Step
 from bot.engine.rank import (
+    AddAskedYear,
     AnswerBoth,
     GeneralOnlyWhenSure,
     MultiPart,
@@ -100,6 +101,7 @@ def standard_steps(
         AskedDetail(composer, intents, content.lexicon, normalizer),
         MultiPart(normalizer, fact_years),
         AnswerBoth(normalizer),
+        AddAskedYear([li.years for li in intents]),
         TimeNote(intents, content.source, composer, normalizer),
     ]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from bot.engine.answer import Answer, Lang
 from bot.engine.decide import Decision, Ranking, best_of, both_exact, decide
@@ -500,6 +500,48 @@ class MultiPart:
         top = d.candidates[0][1] if d.candidates else 0.0
         if d.kind == "answer" and d.best is not None and top >= w.answer:
             return d.best, top
+        return None
+
+
+class AddAskedYear:
+    """A question asking of two years (经济增速去年几多今年目标几多) answered by an intent with
+    figures of one: the intent that answers it ranked for the other year alone is answered too,
+    when it is sure (the 2024 growth beside the 2025 targets), rather than a note that the
+    report has no figure for that year."""
+
+    def __init__(self, years: Sequence[frozenset[int]], max_answers: int = 3) -> None:
+        self._years = years
+        self._max = max_answers
+
+    def __call__(self, q: Query) -> Answer | None:
+        d = q.decision
+        if d.kind != "answer" or d.best is None or q.followup or len(q.years) < 2:
+            return None
+        chosen = [d.best, *q.also]
+        covered = frozenset().union(*(self._years[i] for i in chosen))
+        missing = q.years - covered
+        if not missing or len(chosen) >= self._max or not covered:
+            return None
+        w = q.matcher.w
+        # (the intents answered already rank high again: the rest decide)
+        ranked = q.matcher.rank(
+            q.norm.text,
+            missing,
+            q.norm.numbers,
+            limit=len(chosen) + 2,
+            floor=w.answer - w.margin,
+            reach=w.margin,
+        )
+        rest = [(i, score) for i, score in ranked if i not in chosen]
+        again = decide(rest, w)
+        if (
+            again.kind == "answer"
+            and again.best is not None
+            and self._years[again.best] & missing
+            and rest[0][1] >= w.answer
+        ):
+            q.also = (*q.also, again.best)
+            q.decision = Decision("answer", d.best, (*d.candidates, rest[0]))
         return None
 
 
