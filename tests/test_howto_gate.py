@@ -558,11 +558,13 @@ def test_refusals_2(refusals_2: Report, category: str) -> None:
         ("core_23", 240, 0.92),
         ("core_24", 538, 0.91),
         ("core_25", 351, 0.89),
+        ("core_26", 300, 0.97),
+        ("core_27", 300, 0.88),
     ],
 )
-def test_core_9_to_25(engine: Engine, name: str, size: int, floor: float) -> None:
-    """tests/eval/core_9.yaml to core_25.yaml: answerable questions by a ninth to a
-    twenty-fifth author (the whole report; projects in colloquial words; English only; the whole report in
+def test_core_9_to_27(engine: Engine, name: str, size: int, floor: float) -> None:
+    """tests/eval/core_9.yaml to core_27.yaml: answerable questions by a ninth to a
+    twenty-seventh author (the whole report; projects in colloquial words; English only; the whole report in
     three languages; English and pinyin only; Chinese and Cantonese run-ons and typos; several
     things at once, comparisons and checks of a figure; the whole report section by section in
     three languages; English speakers' own words; English and Cantonese askers' own words;
@@ -572,7 +574,9 @@ def test_core_9_to_25(engine: Engine, name: str, size: int, floor: float) -> Non
     its start code, 227/240 after; every school question a hostile tester could think of, 538,
     in the same session: 484/538 with its start code, 502/538 after; 351 on projects by another
     such tester at its end: 320/351 with the start code and after, its worst misses (a 2024 result
-    called a 2025 plan when asked whether done) being what no expected item can catch); worked
+    called a 2025 plan when asked whether done) being what no expected item can catch; the whole
+    report by a new author and 300 childcare and other questions by a third hostile tester, in
+    the third session of 2026-12-04: 288/300 and 253/300 as written, 296 and 268 after); worked
     from: 80.7%,
     94.0%, 71.8%, 90.8%, 87.0%, 94.6%, 90.9%, 93.3%, 85.5%, 88.2%, 95.0%, 91.0%, 96.3% and 93.2%
     as written, 91.0%, 97.2%, 91.4%, 95.6%, 92.0%, 96.7%, 93.6%, 94.6%, 87.5%, 94.5%, 97.5% and

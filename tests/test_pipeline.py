@@ -62,6 +62,7 @@ def test_steps_run_in_the_documented_order(engine: Engine) -> None:
         "AskedDetail",
         "MultiPart",
         "AnswerBoth",
+        "AddAskedYear",
         "TimeNote",
     ]
 
@@ -299,3 +300,59 @@ def test_a_how_to_question_gets_no_figures_but_the_topic_offered(engine: Engine)
     assert offered.related and offered.related[0].intent  # the housing figures, one tap away
     poem = engine.ask("帮我写一首关于海珠湿地的诗")
     assert poem.decision == "fallback" and poem.reason == "request"
+
+
+@pytest.mark.parametrize(
+    "question", ["固投去年增长多少今年目标多少", "GDP去年增长多少今年目标多少"]
+)
+def test_two_years_asked_in_one_breath_are_two_parts(engine: Engine, question: str) -> None:
+    """No comma between them: the year named after asking about another starts a new part, so
+    the 2024 result and the 2025 target are both answered, and no line says 2024 is missing."""
+    a = engine.ask(question)
+    assert a.decision == "answer" and len(a.intents) == 2
+    assert "报告没有2024年" not in a.text
+    assert ("17.6%" in a.text or "5.4%" in a.text) and "2025" in a.text
+
+
+def test_a_question_of_two_years_gets_the_answer_for_the_other_year(engine: Engine) -> None:
+    """The 2025 targets answer 经济增速 去年 今年目标; ranked for 2024 alone, the GDP answer is
+    sure, so it is answered too instead of a note that the report has no 2024 figure. A year no
+    intent answers surely is still said to be missing."""
+    a = engine.ask("经济增速 去年 今年目标 对比")
+    assert a.decision == "answer" and a.intents == ("econ_targets_2025", "econ_gdp")
+    assert "5.4%" in a.text and "5.5%" in a.text and "报告没有2024年" not in a.text
+    b = engine.ask("去年和今年的托位")
+    assert b.intents == ("childcare_places",) and b.text.startswith("报告没有2025年")
+
+
+def test_a_short_asking_clause_that_names_a_keyword_is_ranked_alone(engine: Engine) -> None:
+    """After a scene (想送小朋友去托班), 海珠区一共有多少个托位 is 个托位 in matching form: three
+    characters, shorter than a clause ranked alone must be, but with a keyword it says enough."""
+    a = engine.ask("想送小朋友去托班，海珠区一共有多少个托位？")
+    assert a.decision == "answer" and a.intents == ("childcare_places",) and "10921" in a.text
+
+
+def test_a_share_of_the_city_is_still_haizhus(engine: Engine) -> None:
+    """占全市 is Haizhu's share of the city, as 全市排第几 is its rank; another place's share is
+    still that place's."""
+    assert engine.ask("海珠GDP占全市几多").intents == ("econ_gdp",)
+    assert engine.ask("天河GDP占全市几多").reason == "other_place"
+    assert engine.ask("广州GDP占全省几多").reason == "other_place"
+
+
+def test_an_event_held_somewhere_is_no_procedure(engine: Engine) -> None:
+    """在哪里办 after an event (艺术展, 马拉松赛) asks where it is held, not where to apply."""
+    held = engine.ask("广州海珠国际少年儿童艺术展在哪里办")
+    assert held.reason != "procedure" and "珠影粤港澳大湾区电影港" in held.text
+    assert engine.ask("居住证在哪里办").reason == "procedure"
+
+
+def test_a_count_of_a_kind_only_listed_is_a_detail_not_given(engine: Engine) -> None:
+    """The 2025 plan lists 米其林餐厅 among kinds of shops to bring in, with no count: whether
+    they are to come is answered, how many is a detail the report does not give."""
+    yes = engine.ask("今年会引进米其林餐厅和首店吗")
+    assert yes.decision == "answer" and "米其林餐厅" in yes.text
+    many = engine.ask("2025年打算引进几家米其林餐厅")
+    assert many.decision == "fallback" and many.reason == "detail"
+    # a thing counted beside its name is answered
+    assert "12家" in engine.ask("芯片企业有几家").text
