@@ -70,6 +70,7 @@ def standard_steps(
     """The steps between normalising and composing, in the order they run."""
     intents = content.intents
     fact_years = frozenset(f.year for f in content.facts.values())
+    general = frozenset(i for i, li in enumerate(intents) if li.intent.topic in ABOUT_BOT)
     return [
         ResolveTime(fact_years),
         Rank(matchers, normalizer, pinyin_reading),
@@ -80,10 +81,7 @@ def standard_steps(
         PreferAskedYear([li.years for li in intents], answer_texts(intents)),
         by_figure,
         ByAnswerWords(intents),
-        GeneralOnlyWhenSure(
-            frozenset(i for i, li in enumerate(intents) if li.intent.topic in ABOUT_BOT),
-            normalizer,
-        ),
+        GeneralOnlyWhenSure(general, normalizer),
         Meaning(
             {
                 normalizer.text(k): i
@@ -99,7 +97,7 @@ def standard_steps(
         Personal(composer, intents),
         OtherPlace(composer, intents, normalizer),
         AskedDetail(composer, intents, content.lexicon, normalizer),
-        MultiPart(normalizer, fact_years),
+        MultiPart(normalizer, fact_years, general=general),
         AnswerBoth(normalizer),
         AddAskedYear([li.years for li in intents]),
         TimeNote(intents, content.source, composer, normalizer),

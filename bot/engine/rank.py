@@ -429,11 +429,17 @@ class MultiPart:
     of them are answered (with their years and status) instead of one."""
 
     def __init__(
-        self, normalizer: Normalizer, fact_years: frozenset[int], max_answers: int = 3
+        self,
+        normalizer: Normalizer,
+        fact_years: frozenset[int],
+        max_answers: int = 3,
+        general: frozenset[int] = frozenset(),
     ) -> None:
         self._normalizer = normalizer
         self._fact_years = fact_years
         self._max = max_answers
+        # intents about the bot itself (thanks, greeting) answer no part: 好了多少 is no thanks
+        self._general = general
 
     def __call__(self, q: Query) -> Answer | None:
         # a follow-up joined to the last question has two clauses, but asks one thing
@@ -450,8 +456,10 @@ class MultiPart:
         answered: list[tuple[int, float]] = []
         before = ""
         compared = _COMPARED.search(q.norm.folded) is not None
+        # (after thanks or a greeting, one part that asks something is enough)
+        needed = 1 if q.decision.best in self._general else 2
         for n, (text, words) in enumerate(parts):
-            if len(answered) + len(parts) - n < 2:
+            if len(answered) + len(parts) - n < needed:
                 break  # too few parts left for two answers: the rest need no ranking
             # a part that names a year is asked for that year (去年实际增长几多，今年目标几多)
             years = self._normalizer.years_in(words, q.today.year) & self._fact_years
@@ -470,9 +478,14 @@ class MultiPart:
                         break
             if found is None and leans:
                 found = self._answers(q, text, years or q.years)
-            if found is not None and found[0] not in dict(answered):
+            if found is not None and found[0] not in self._general | dict(answered).keys():
                 answered.append(found)
             before = text
+        if len(answered) == 1 and q.decision.best in self._general:
+            # (thanks! and what about childcare places?: the one part that asks something)
+            q.decision = Decision("answer", answered[0][0], tuple(answered))
+            q.also = ()
+            return None
         if len(answered) < 2:
             return None
         best = q.decision.best if q.decision.kind == "answer" else None

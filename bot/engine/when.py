@@ -35,6 +35,7 @@ _HAN_RUN = re.compile(r"[\u4e00-\u9fff]{3,}")
 NAMED_RUN = 3  # characters of the question a fact must say to be the thing asked (奇安信)
 # a year asked as what something is compared with (比前年提高多少): the change is the answer's
 _AGAINST = re.compile(r"(?<!占)比(?!例|率|重)|相比|较|\bthan\b|\bcompared\b|\bversus\b|\bvs\b")
+BASE_AFTER = 8  # characters after a comparison word read for the year compared with (比前年)
 
 
 def asked_years(norm: Normalized, today: date) -> frozenset[int]:
@@ -206,6 +207,18 @@ class TimeNote:
             said = self._says_topic[(i, j)] = bool(q.matcher.keywords_of(i, self._texts[j]))
         return said
 
+    def _bases(self, folded: str, today: date) -> frozenset[int]:
+        """The years a question names just after a comparison word (比前年, 相比2023年, than
+        2023): what something is compared with."""
+        if self._normalizer is None:
+            return frozenset()
+        return frozenset().union(
+            *(
+                self._normalizer.years_in(folded[m.end() : m.end() + BASE_AFTER], today.year)
+                for m in _AGAINST.finditer(folded)
+            )
+        )
+
     def lines(
         self,
         facts: list[Fact],
@@ -240,6 +253,10 @@ class TimeNote:
             names = _HOW_MANY_OF.search(norm.folded) is not None
             have = {f.year for f in facts if f.value is not None or f.values or (names and f.items)}
         missing = sorted(y for y in years if y not in have)
+        if missing and len(missing) < len(years):
+            # the year a change is measured from (去年空气质量比前年好了多少: 2023), when the
+            # other year is given: its figures say the change (提升1.6个百分点)
+            missing = [y for y in missing if y not in self._bases(norm.folded, today)]
         beyond = [y for y in missing if y not in (r.results_year, r.plan_year)]
         if beyond:
             text = messages.years_text(missing, lang)
