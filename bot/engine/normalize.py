@@ -784,8 +784,10 @@ class Normalizer:
         asked = self._asked(clauses)
         guarded = folded if len(asked) == len(clauses) else ",".join(asked)
         personal = self._is_personal(guarded, asked)
+        # (天 河 区: a name typed with spaces between its characters is still the name)
+        spaced = _SPACE_BY_CHINESE.sub("", folded) if " " in folded else folded
         places = (
-            tuple(dict.fromkeys(self._places.findall(self.without_inside(folded))))
+            tuple(dict.fromkeys(self._places.findall(self.without_inside(spaced))))
             if self._places
             else ()
         )
