@@ -280,6 +280,11 @@ _SPACE_BY_CHINESE = re.compile(r"(?<=[\u3400-\u9fff])\s+|\s+(?=[\u3400-\u9fff])"
 _RANKING = re.compile(
     r"(全市|全省|全国)(?=排|第|前列|领先|领跑|名列)|(?:(?<=领跑)|(?<=领先)|(?<=位居)|(?<=名列)|(?<=占))(全市|全省|全国)"
 )
+# Haizhu set against a wider area (海珠托位比全市平均高吗, 和全国平均比): the wider area's figure
+# is asked too, which the report never gives
+_AGAINST_WIDER = re.compile(
+    r"(?:比|和|跟|同|与|对比|相比|高于|低于|快于|慢于)(?:全市|全省|全国|广州市?|广东省?|全中国|国家)(?:的)?(?:平均|水平|均值)?"
+)
 # where a rank is ranked (在全市排第几), in a fragment: a side of the topic, no place
 _RANKED_IN = re.compile(rf"在?(?:{_RANKING.pattern})")
 # English stop words: grammar words go before the lexicon's terms are looked up a second time;
@@ -795,7 +800,9 @@ class Normalizer:
             kept = self.place_clauses(clauses)
             if len(kept) < len(clauses):
                 places = tuple(p for p in places if any(p in c for c in kept))
-        if (self._wider or self._wider_names) and not self.names_home(folded):
+        if (self._wider or self._wider_names) and (
+            not self.names_home(folded) or _AGAINST_WIDER.search(folded)
+        ):
             # "全市/全省/全国" asks for a wider area's figure, unless Haizhu is named too
             # (海珠在全市排第几 is about Haizhu).
             ranked = _RANKING.sub(" ", self.without_inside(folded))  # (广州塔: no wider area)
