@@ -33,6 +33,33 @@ _WHICH = re.compile(r"[哪边]几")
 _HOW_MANY_OF = re.compile(r"(?<![哪边])几[个家所间条项座套批处]|\bhow many\b")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]{3,}")
 NAMED_RUN = 3  # characters of the question a fact must say to be the thing asked (奇安信)
+# words of a name, read two characters at a time (海灏 of 海灏大厦, f5 of 康鹭F57), and the words
+# that say something was or will be done, by kind
+_NAME_WORD = re.compile(r"[\u4e00-\u9fffa-z0-9]{2,}")
+_DONE_SAID = {
+    "open": ("开业", "开张", "开园", "开馆", "营业", "开放", "开幕"),
+    "traffic": ("通车", "开通", "贯通"),
+    "finished": ("建好", "建成", "起好", "完工", "竣工", "落成", "修好", "建完", "投产"),
+    "started": ("动工", "开工", "施工", "开建", "动土"),
+    "topped": ("封顶",),
+    "in_use": ("投用", "投入使用", "启用", "上线", "运营", "投运"),
+    "handover": ("交楼", "交付", "入伙", "收楼"),
+    "achieved": ("完成", "实现", "超额"),
+}
+# (营业收入, 开放测试, 运营企业, 通行费: no doing)
+_NOT_DONE_AFTER = {"营业": "收入|额", "开放": "测试|型|的|包容", "运营": "中心|企业|商|管理|主体"}
+_DONE_WORD = re.compile(
+    "|".join(
+        w + (f"(?!{_NOT_DONE_AFTER[w]})" if w in _NOT_DONE_AFTER else "")
+        for words in _DONE_SAID.values()
+        for w in words
+    )
+)
+_KIND_OF = {w: kind for kind, words in _DONE_SAID.items() for w in words}
+# words of asking whether (了吗, 未, 有冇): no part of a name
+_WHETHER = re.compile(
+    r"有没有|有冇|是否|是不是|系咪|了没有|了没|了吗|未|冇|没有|没|吗|呢|啊|嘛|咗|了|去年|今年|已经|到底"
+)
 # a year asked as what something is compared with (比前年提高多少): the change is the answer's
 _AGAINST = re.compile(r"(?<!占)比(?!例|率|重)|相比|较|\bthan\b|\bcompared\b|\bversus\b|\bvs\b")
 BASE_AFTER = 8  # characters after a comparison word read for the year compared with (比前年)
@@ -141,7 +168,9 @@ class TimeNote:
                     "plan_year": str(r.plan_year),
                 },
             )
-        lines = self.lines(facts, q.asked, q.norm, q.today, q.lang, self._named_in(q, facts))
+        named = self._named_in(q, facts)
+        said_done = q.norm.asks_done and self.done_said(q.norm.folded, facts)
+        lines = self.lines(facts, q.asked, q.norm, q.today, q.lang, named, said_done)
         if lines:
             q.note = "\n".join(lines) + "\n"
         return None
@@ -170,6 +199,27 @@ class TimeNote:
             for i in range(len(m.group()) - NAMED_RUN + 1)
         }
         return [f for f in facts if any(run in self._says[f.id] for run in runs)]
+
+    def done_said(self, question: str, facts: Sequence[Fact]) -> bool:
+        """Whether a result says that what the question names was done the way it asks (京东MALL
+        开业了吗: 京东MALL正式开业; 海灏大厦封顶冇: 海灏国际大厦 among those topped out) and no plan
+        says it is still to be done so (华新广场开业 is a 2025 plan): the report's own answer,
+        with no first line calling it a plan. What it names: two characters in a row of the
+        question's words, those of doing and asking whether aside."""
+        asked = {_KIND_OF[w] for w in _DONE_WORD.findall(question)}
+        if not asked:
+            return False
+        rest = _WHETHER.sub(" ", _DONE_WORD.sub(" ", question))
+        pairs = {w[i : i + 2] for w in _NAME_WORD.findall(rest) for i in range(len(w) - 1)}
+
+        def says(f: Fact) -> bool:
+            text = self._says[f.id]
+            kinds = {_KIND_OF[w] for w in _DONE_WORD.findall(text)}
+            return bool(kinds & asked) and any(p in text for p in pairs)
+
+        return any(says(f) for f in facts if f.status == "result") and not any(
+            says(f) for f in facts if f.status == "plan"
+        )
 
     def _dated(self, q: Query, answered: tuple[int, ...]) -> int | None:
         """A candidate with figures of a year asked, ranked near enough to answer, whose answer
@@ -227,10 +277,12 @@ class TimeNote:
         today: date,
         lang: Lang,
         named: Sequence[Fact] = (),
+        said_done: bool = False,
     ) -> list[str]:
         """The first lines: years the report has no figures for, a plan whose outcome it cannot
         tell. Whether something was done is not asked of a plan when the facts the question
-        names (`named`) are all results: the report says it was done."""
+        names (`named`) are all results, or one of them says it was done as asked
+        (`said_done`): the report says it was done."""
         r = self._report
         have = {f.year for f in facts}
         plans = {f.year for f in facts if f.status == "plan"}
@@ -264,10 +316,13 @@ class TimeNote:
         elif missing:
             text = messages.years_text(missing, lang)
             out.append(messages.NOT_FOR_THIS[lang].format(years=text))
-        done_by_report = bool(named) and all(f.status == "result" for f in named)
-        if norm.asks_done and plans and not done_by_report:
-            text = messages.years_text(sorted(plans), lang)
-            if all(plan_over(y, today) for y in plans):
+        done_by_report = said_done or (bool(named) and all(f.status == "result" for f in named))
+        # (去年重点项目超额完成了吗 asks of 2024 alone, whose result is given: the 2025 plan is no
+        # answer to it)
+        done_plans = plans & years if years and years <= results else plans
+        if norm.asks_done and done_plans and not done_by_report:
+            text = messages.years_text(sorted(done_plans), lang)
+            if all(plan_over(y, today) for y in done_plans):
                 out.append(messages.DONE_UNKNOWN[lang].format(years=text, **fields))
             else:
                 out.append(messages.DONE_AS_OF_REPORT[lang].format(years=text, **fields))
