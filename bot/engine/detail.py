@@ -95,6 +95,8 @@ _UNIT_CLASS = {
     "批": "batches",
     "届": "editions",
     "天": "days",
+    "元": "money",  # (多少亿元: an amount, not told by a growth rate)
+    "美元": "money",
 }
 _UNITS = "|".join(sorted(_UNIT_CLASS, key=len, reverse=True))
 # (几个人 counts people; 起降点 is no 起 of incidents, 场地 no 场 of events, 排多少名 no people)

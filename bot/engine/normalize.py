@@ -801,7 +801,7 @@ class Normalizer:
             if len(kept) < len(clauses):
                 places = tuple(p for p in places if any(p in c for c in kept))
         if (self._wider or self._wider_names) and (
-            not self.names_home(folded) or _AGAINST_WIDER.search(folded)
+            not self.names_home(folded) or _AGAINST_WIDER.search(guarded)
         ):
             # "全市/全省/全国" asks for a wider area's figure, unless Haizhu is named too
             # (海珠在全市排第几 is about Haizhu).
