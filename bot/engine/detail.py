@@ -599,6 +599,17 @@ class AskedDetail:
             # (a change asked, 营收增长了多少, is shown by the word said of a change)
             for figure in (True, False)
         )
+        # the names each answer's facts list (琶洲数字科技产业园): a name said plainly in a clause
+        self._item_names = [
+            frozenset(
+                fold(item)
+                for rendered in li.answers.values()
+                for f in rendered.facts
+                for item in f.items
+                if len(item) >= 4
+            )
+            for li in intents
+        ]
         # each Chinese answer's clauses, for the details shown where a thing asked is named (the
         # English answer names it in Chinese too, beside its English words for other things)
         self._clauses = [
@@ -683,6 +694,9 @@ class AskedDetail:
                 return True
             clauses = self._clauses[i]
             if any(_GIVES_NAMES.search(",".join(clauses[max(j - 1, 0) : j + 2])) for j in named):
+                return True
+            # (大湾区首个游戏产业园琶洲数字科技产业园已入驻35家企业: a name of the facts' own)
+            if any(name in clauses[j] for j in named for name in self._item_names[i]):
                 return True
         return False
 
