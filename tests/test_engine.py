@@ -1344,3 +1344,11 @@ def test_three_parts_asked_each(engine: Engine) -> None:
 def test_projects_over_100_million_yuan_in_english(engine: Engine) -> None:
     answer = engine.ask("how many projects over 100 million yuan")
     assert answer.decision == "answer" and "244" in answer.text, answer
+
+
+def test_a_plan_asked_first_of_a_year_the_answer_lacks_is_that_years_plan(engine: Engine) -> None:
+    """今年托育打算做什么 names 托育, whose places answer has only 2024 figures: the 2025
+    childcare plan answers instead of a line that the report has no 2025 figure."""
+    a = engine.ask("今年托育打算做什么")
+    assert a.intents == ("childcare_plan_2025",) and "一街一普惠" in a.text
+    assert "没有2025年" not in a.text

@@ -168,6 +168,20 @@ class TimeNote:
                     "plan_year": str(r.plan_year),
                 },
             )
+        if (
+            not q.followup
+            and q.asked
+            and not (q.asked & have)
+            and ASKS_PLAN.search(q.norm.folded)
+            and not _AGAINST.search(q.norm.folded)
+        ):
+            # a plan asked first of a year the answer has no figures of (今年托育打算做什么):
+            # a candidate with that year's figures of the same topic, or its plan, when there is
+            dated = self._dated(q, answered)
+            if dated is not None:
+                q.decision = Decision("answer", dated, d.candidates)
+                q.also = ()
+                return self(q)
         named = self._named_in(q, facts)
         said_done = q.norm.asks_done and self.done_said(q.norm.folded, facts)
         lines = self.lines(facts, q.asked, q.norm, q.today, q.lang, named, said_done)
