@@ -194,14 +194,22 @@ def test_held_out_8(engine: Engine) -> None:
         # (296/320 both: core 148/160 = 92.5%, schools 37/40, projects 36/40; refusals 148/160
         # = 92.5%, off-topic 22/30, other places 39/40)
         ("holdout_22", 0.92, 0.92, 0.92, 39),
+        # written at the start of the third session of 2026-12-04, measured then (the start
+        # code: 308/320; core 153/160 = 95.6%, childcare 36/40; refusals 155/160 = 96.9%,
+        # other places 39/40) and at its end (309/320; core 154/160 = 96.3%)
+        ("holdout_23", 0.96, 0.96, 0.96, 39),
+        # written late in that session, after most of its work, measured then with its start
+        # and its end code (311/320 both: core 155/160 = 96.9%; refusals 156/160 = 97.5%, other
+        # places 39/40, personal 33/35)
+        ("holdout_24", 0.96, 0.96, 0.96, 39),
     ],
 )
-def test_held_out_9_to_22(
+def test_held_out_9_to_24(
     engine: Engine, name: str, accuracy: float, core: float, refusals: float, places: int
 ) -> None:
-    """tests/eval/holdout_9.yaml to holdout_22.yaml: 320 questions each (160 to refuse) by a
-    ninth to a twenty-second held-out author, never used for tuning (only totals are looked at).
-    Other places 40/40 in all but nos. 14, 21 and 22 (39/40)."""
+    """tests/eval/holdout_9.yaml to holdout_24.yaml: 320 questions each (160 to refuse) by a
+    ninth to a twenty-fourth held-out author, never used for tuning (only totals are looked at).
+    Other places 40/40 in all but nos. 14 and 21 to 24 (39/40)."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 320 and report.accuracy >= accuracy
@@ -462,6 +470,18 @@ def test_refusals_32(engine: Engine) -> None:
     assert by["otherplace"][0] >= 143 and by["haizhu"][0] >= 48, by
 
 
+def test_refusals_33(engine: Engine) -> None:
+    """tests/eval/refusals_33.yaml: 200 questions to refuse and 60 look-alikes by a hostile
+    tester who read only the report and asked the bot (other places by nickname, direction,
+    slip and in English, comparisons with the city or the nation, compensation per flat,
+    phone numbers, requests hidden in questions), in the third session of 2026-12-04, which
+    worked from it: 157/260 with its start code, 227/260 after (other places 36 -> 73/80)."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_33.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 260 and report.accuracy >= 0.86
+    assert by["otherplace"][0] >= 70 and by["lookalike"][0] >= 52, by
+
+
 def test_lookalikes_units(engine: Engine) -> None:
     """tests/eval/lookalikes_units.yaml: 220 answerable questions in the words of counts, units,
     parts and names (多少人次, 几多户, of the N … how many, 哪几个, revenue, a change), written
@@ -560,11 +580,12 @@ def test_refusals_2(refusals_2: Report, category: str) -> None:
         ("core_25", 351, 0.89),
         ("core_26", 300, 0.97),
         ("core_27", 300, 0.88),
+        ("core_28", 300, 0.89),
     ],
 )
-def test_core_9_to_27(engine: Engine, name: str, size: int, floor: float) -> None:
-    """tests/eval/core_9.yaml to core_27.yaml: answerable questions by a ninth to a
-    twenty-seventh author (the whole report; projects in colloquial words; English only; the whole report in
+def test_core_9_to_28(engine: Engine, name: str, size: int, floor: float) -> None:
+    """tests/eval/core_9.yaml to core_28.yaml: answerable questions by a ninth to a
+    twenty-eighth author (the whole report; projects in colloquial words; English only; the whole report in
     three languages; English and pinyin only; Chinese and Cantonese run-ons and typos; several
     things at once, comparisons and checks of a figure; the whole report section by section in
     three languages; English speakers' own words; English and Cantonese askers' own words;
@@ -576,7 +597,9 @@ def test_core_9_to_27(engine: Engine, name: str, size: int, floor: float) -> Non
     such tester at its end: 320/351 with the start code and after, its worst misses (a 2024 result
     called a 2025 plan when asked whether done) being what no expected item can catch; the whole
     report by a new author and 300 childcare and other questions by a third hostile tester, in
-    the third session of 2026-12-04: 288/300 and 253/300 as written, 296 and 268 after); worked
+    the third session of 2026-12-04: 288/300 and 253/300 as written, 296 and 269 after; 300
+    school and project questions by a fourth such tester in that session: 264/300 as
+    written, 270 after); worked
     from: 80.7%,
     94.0%, 71.8%, 90.8%, 87.0%, 94.6%, 90.9%, 93.3%, 85.5%, 88.2%, 95.0%, 91.0%, 96.3% and 93.2%
     as written, 91.0%, 97.2%, 91.4%, 95.6%, 92.0%, 96.7%, 93.6%, 94.6%, 87.5%, 94.5%, 97.5% and
