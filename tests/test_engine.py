@@ -1352,3 +1352,37 @@ def test_a_plan_asked_first_of_a_year_the_answer_lacks_is_that_years_plan(engine
     a = engine.ask("今年托育打算做什么")
     assert a.intents == ("childcare_plan_2025",) and "一街一普惠" in a.text
     assert "没有2025年" not in a.text
+
+
+@pytest.mark.parametrize(
+    "question", ["越秀区隔壁的海珠区，今年GDP增长目标多少", "海珠（不是珠海）去年GDP多少"]
+)
+def test_a_place_that_only_says_where_haizhu_is_is_no_other_place(
+    engine: Engine, question: str
+) -> None:
+    assert engine.ask(question).decision == "answer"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "河对面去年GDP多少",
+        "海珠南边那个区GDP多少",
+        "省城去年固定资产投资多少",
+        "穗去年税收多少",
+        "Guangzhou GDP last year",
+        "天 河 区去年托位多少",
+        "潘禺的GDP增长多少",
+        "海珠托位比全市平均高吗",
+    ],
+)
+def test_other_places_as_citizens_name_them(engine: Engine, question: str) -> None:
+    answer = engine.ask(question)
+    assert (answer.decision, answer.reason) == ("fallback", "other_place"), answer
+
+
+def test_a_city_name_before_no_figure_is_no_other_place(engine: Engine) -> None:
+    """市里 before a figure asks the city's; 市里给了多少钱 is money the city gave a Haizhu
+    project (the report's), and Guangzhou beside Haizhu in English is Haizhu's."""
+    assert engine.ask("市里去年GDP多少").reason == "other_place"
+    assert engine.ask("How many childcare places in Haizhu, Guangzhou?").decision == "answer"

@@ -280,6 +280,11 @@ _SPACE_BY_CHINESE = re.compile(r"(?<=[\u3400-\u9fff])\s+|\s+(?=[\u3400-\u9fff])"
 _RANKING = re.compile(
     r"(全市|全省|全国)(?=排|第|前列|领先|领跑|名列)|(?:(?<=领跑)|(?<=领先)|(?<=位居)|(?<=名列)|(?<=占))(全市|全省|全国)"
 )
+# another place named only to say where Haizhu is, or what it is not (越秀区隔壁的海珠区, 和荔湾隔江的
+# 海珠, 海珠（不是珠海）)
+_BESIDE_HOME = re.compile(
+    r"[\u4e00-\u9fff]{2,4}(?:隔壁|隔江|隔河|旁边|对面|附近|边上)的?(?=海珠)|(?<=海珠)\W?不是[\u4e00-\u9fff]{2,3}"
+)
 # Haizhu set against a wider area (海珠托位比全市平均高吗, 和全国平均比): the wider area's figure
 # is asked too, which the report never gives
 _AGAINST_WIDER = re.compile(
@@ -791,6 +796,9 @@ class Normalizer:
         personal = self._is_personal(guarded, asked)
         # (天 河 区: a name typed with spaces between its characters is still the name)
         spaced = _SPACE_BY_CHINESE.sub("", folded) if " " in folded else folded
+        if "海珠" in spaced:
+            # another place that only says where Haizhu is (越秀区隔壁的海珠区, 海珠（不是珠海）)
+            spaced = _BESIDE_HOME.sub(" ", spaced)
         places = (
             tuple(dict.fromkeys(self._places.findall(self.without_inside(spaced))))
             if self._places
