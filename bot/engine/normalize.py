@@ -253,7 +253,10 @@ _HOW_ALONE = re.compile(
 )
 _NOT_HOW = re.compile(r"怎么样|怎样的|怎么会|怎么这么|如何评价|咋样|咋回事")
 # an event held somewhere (艺术展在哪里办, 马拉松赛喺边度办): where it is, not where to apply
-_EVENT_HELD = re.compile(r"([展会节赛]|活动|论坛|典礼)(?:在|喺|去)?(?:哪里|哪儿|哪|边度)举?办")
+_EVENT_HELD = re.compile(
+    r"(展|展会|展览|博览会|交易会|运动会|音乐节|文化节|美食节|比赛|赛事|活动|论坛|典礼|马拉松)"
+    r"(?:在|喺|去)?(?:哪里|哪儿|哪|边度)举?办(?![理证事])"
+)
 # words that ask for a figure or a place: not a question whether something was done
 _FIGURE_ASK = r"多少|几|哪|什么|怎|咩|边度|how many|how much|what|which|when|where"
 _FIGURE_ASK_RE = re.compile(_FIGURE_ASK)
@@ -280,15 +283,22 @@ _SPACE_BY_CHINESE = re.compile(r"(?<=[\u3400-\u9fff])\s+|\s+(?=[\u3400-\u9fff])"
 _RANKING = re.compile(
     r"(全市|全省|全国)(?=排|第|前列|领先|领跑|名列)|(?:(?<=领跑)|(?<=领先)|(?<=位居)|(?<=名列)|(?<=占))(全市|全省|全国)"
 )
+# single characters typed apart (天 河 区), not words with a space between (今天 河涌)
+_SPACED_OUT = re.compile(
+    r"(?<![\u4e00-\u9fff])(?:[\u4e00-\u9fff] +){2,}[\u4e00-\u9fff]"
+)
 # another place named only to say where Haizhu is, or what it is not (越秀区隔壁的海珠区, 和荔湾隔江的
 # 海珠, 海珠（不是珠海）)
 _BESIDE_HOME = re.compile(
-    r"[\u4e00-\u9fff]{2,4}(?:隔壁|隔江|隔河|旁边|对面|附近|边上)的?(?=海珠)|(?<=海珠)\W?不是[\u4e00-\u9fff]{2,3}"
+    r"[\u4e00-\u9fff]{2,4}(?:隔壁|隔江|隔河|旁边|对面|附近|边上)的?(?=海珠)|(?<=海珠)[（(]不是[\u4e00-\u9fff]{2,3}[）)]"
 )
 # Haizhu set against a wider area (海珠托位比全市平均高吗, 和全国平均比): the wider area's figure
 # is asked too, which the report never gives
+_WIDER_AREA = r"(?:全市|全省|全国|广州市?|广东省?|全中国|国家)"
 _AGAINST_WIDER = re.compile(
-    r"(?:比|和|跟|同|与|对比|相比|高于|低于|快于|慢于)(?:全市|全省|全国|广州市?|广东省?|全中国|国家)(?:的)?(?:平均|水平|均值)?"
+    rf"(?:比|对比|相比|高于|低于|快于|慢于){_WIDER_AREA}"
+    # (和 alone says together: 跟全市同步推进; with 比 after it, compared with)
+    rf"|(?:和|跟|同|与){_WIDER_AREA}(?:的)?(?:平均|水平|均值)?(?:数|值)?(?:相?比|比较|对比)"
 )
 # where a rank is ranked (在全市排第几), in a fragment: a side of the topic, no place
 _RANKED_IN = re.compile(rf"在?(?:{_RANKING.pattern})")
@@ -795,7 +805,11 @@ class Normalizer:
         guarded = folded if len(asked) == len(clauses) else ",".join(asked)
         personal = self._is_personal(guarded, asked)
         # (天 河 区: a name typed with spaces between its characters is still the name)
-        spaced = _SPACE_BY_CHINESE.sub("", folded) if " " in folded else folded
+        spaced = (
+            _SPACED_OUT.sub(lambda m: m.group().replace(" ", ""), folded)
+            if " " in folded
+            else folded
+        )
         if "海珠" in spaced:
             # another place that only says where Haizhu is (越秀区隔壁的海珠区, 海珠（不是珠海）)
             spaced = _BESIDE_HOME.sub(" ", spaced)
@@ -1258,12 +1272,13 @@ class Normalizer:
         if len(said) < 2:
             return [clause]
         said.sort(key=lambda m: m.start())
-        pieces, start, year = [], 0, said[0].group()
+        pieces, start, year, after = [], 0, said[0].group(), said[0].end()
         for m in said[1:]:
-            if m.group() != year and _FIGURE_ASK_RE.search(clause, start, m.start()):
+            # (asked between the two years: 哪些项目去年开工今年完工 asks once)
+            if m.group() != year and _FIGURE_ASK_RE.search(clause, after, m.start()):
                 pieces.append(clause[start : m.start()])
                 start = m.start()
-            year = m.group()
+            year, after = m.group(), m.end()
         return [*pieces, clause[start:]]
 
     def parts(self, norm: Normalized, max_parts: int = 4) -> list[tuple[str, str]]:

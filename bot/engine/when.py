@@ -48,6 +48,7 @@ _DONE_SAID = {
 }
 # (营业收入, 开放测试, 运营企业, 通行费: no doing)
 _NOT_DONE_AFTER = {"营业": "收入|额", "开放": "测试|型|的|包容", "运营": "中心|企业|商|管理|主体"}
+_FACT_CLAUSE = re.compile(r"[,，;；。]")
 _DONE_WORD = re.compile(
     "|".join(
         w + (f"(?!{_NOT_DONE_AFTER[w]})" if w in _NOT_DONE_AFTER else "")
@@ -63,6 +64,8 @@ _WHETHER = re.compile(
 # a year asked as what something is compared with (比前年提高多少): the change is the answer's
 _AGAINST = re.compile(r"(?<!占)比(?!例|率|重)|相比|较|\bthan\b|\bcompared\b|\bversus\b|\bvs\b")
 BASE_AFTER = 8  # characters after a comparison word read for the year compared with (比前年)
+# a change stated (提升1.6个百分点, 增长5.4%): what a year compared with is answered by
+_A_CHANGE = re.compile(r"(?:提升|提高|增长|下降|减少|增加|增幅|降幅)了?\s*[\d.]+|[\d.]+个?百分点")
 
 
 def asked_years(norm: Normalized, today: date) -> frozenset[int]:
@@ -178,10 +181,10 @@ class TimeNote:
             # a plan asked first of a year the answer has no figures of (今年托育打算做什么):
             # a candidate with that year's figures of the same topic, or its plan, when there is
             dated = self._dated(q, answered)
-            if dated is not None:
+            if dated is not None:  # (read once more below, not asked again: no loop)
                 q.decision = Decision("answer", dated, d.candidates)
                 q.also = ()
-                return self(q)
+                facts = self._asked_of(q, (dated,), list(self._facts[dated]))
         named = self._named_in(q, facts)
         said_done = q.norm.asks_done and self.done_said(q.norm.folded, facts)
         lines = self.lines(facts, q.asked, q.norm, q.today, q.lang, named, said_done)
@@ -227,9 +230,13 @@ class TimeNote:
         pairs = {w[i : i + 2] for w in _NAME_WORD.findall(rest) for i in range(len(w) - 1)}
 
         def says(f: Fact) -> bool:
-            text = self._says[f.id]
-            kinds = {_KIND_OF[w] for w in _DONE_WORD.findall(text)}
-            return bool(kinds & asked) and any(p in text for p in pairs)
+            # in one clause: the name and the doing (江南文商旅融合圈… 京东MALL正式开业 says no
+            # opening of 江南西二期)
+            return any(
+                {_KIND_OF[w] for w in _DONE_WORD.findall(clause)} & asked
+                and any(p in clause for p in pairs)
+                for clause in _FACT_CLAUSE.split(self._says[f.id])
+            )
 
         return any(says(f) for f in facts if f.status == "result") and not any(
             says(f) for f in facts if f.status == "plan"
@@ -322,7 +329,9 @@ class TimeNote:
         if missing and len(missing) < len(years):
             # the year a change is measured from (去年空气质量比前年好了多少: 2023), when the
             # other year is given: its figures say the change (提升1.6个百分点)
-            missing = [y for y in missing if y not in self._bases(norm.folded, today)]
+            given = [f for f in facts if f.year not in missing]
+            if any(_A_CHANGE.search(self._says[f.id]) for f in given):
+                missing = [y for y in missing if y not in self._bases(norm.folded, today)]
         beyond = [y for y in missing if y not in (r.results_year, r.plan_year)]
         if beyond:
             text = messages.years_text(missing, lang)
@@ -331,9 +340,7 @@ class TimeNote:
             text = messages.years_text(missing, lang)
             out.append(messages.NOT_FOR_THIS[lang].format(years=text))
         done_by_report = said_done or (bool(named) and all(f.status == "result" for f in named))
-        # (去年重点项目超额完成了吗 asks of 2024 alone, whose result is given: the 2025 plan is no
-        # answer to it)
-        done_plans = plans & years if years and years <= results else plans
+        done_plans = plans
         if norm.asks_done and done_plans and not done_by_report:
             text = messages.years_text(sorted(done_plans), lang)
             if all(plan_over(y, today) for y in done_plans):
