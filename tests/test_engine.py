@@ -1362,6 +1362,8 @@ def test_a_place_that_only_says_where_haizhu_is_is_no_other_place(
         "省城去年固定资产投资多少",
         "穗去年税收多少",
         "Guangzhou GDP last year",
+        "How many public school places did Guangzhou add?",
+        "Canton's GDP?",
         "天 河 区去年托位多少",
         "潘禺的GDP增长多少",
         "海珠托位比全市平均高吗",
