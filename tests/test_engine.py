@@ -1414,3 +1414,8 @@ def test_a_result_of_another_thing_does_not_make_a_plan_done(engine: Engine, que
     """京东MALL正式开业 is in the same answer, in another clause than 江南…二期 or 华新广场."""
     first = engine.ask(question).text.split("\n")[0]
     assert "计划目标" in first and "12345" in first, first
+
+
+def test_an_english_place_is_named_as_a_name_in_the_refusal(engine: Engine) -> None:
+    assert "not about Tianhe;" in engine.ask("What about Tianhe district's GDP?").text
+    assert "not about GZ;" in engine.ask("GZ GDP last year").text

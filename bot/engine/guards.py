@@ -260,7 +260,10 @@ class OtherPlace:
             q.script,
             q.norm.text,
             q.top_score,
-            places=foreign,
+            # (an English name as a name: tianhe, found in folded text, is Tianhe)
+            places=[
+                (p.upper() if len(p) <= 3 else p.title()) if p.isascii() else p for p in foreign
+            ],
             # Haizhu's figures of the topic asked, when the question was sure of one
             related=(q.decision.best,) if q.decision.best is not None else (),
         )
