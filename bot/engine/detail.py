@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from collections.abc import Mapping, Sequence
 
 from bot.content.load import LoadedIntent
 from bot.content.schema import Detail, Lexicon
@@ -266,7 +267,7 @@ _SAID_WITH_NAME = frozenset({WHEN_DONE, WHERE})
 # What "done" a when-question asks (通车, 开业, 交楼) and an answer's clause says: opening for
 # traffic, for business, handing over or going into use each also says it was finished, while
 # finished (完工) says none of them (穗莞深城际琶洲支线几时通车: its clause says 基本完工).
-_DONE_KINDS = {
+DONE_KINDS = {
     "finished": ("建好", "建成", "起好", "完工", "竣工", "落成", "修好", "建完", "搞完", "投产"),
     "open": ("开业", "开张", "开门", "开园", "开馆", "营业", "开放", "开幕"),
     "traffic": ("通车", "开通", "贯通", "通行"),
@@ -282,15 +283,24 @@ _NOT_DONE_AFTER = {
     "运营": "中心|企业|商|管理|主体",
     "通行": "费|证",
 }
-_DONE_KIND_OF = {w: kind for kind, words in _DONE_KINDS.items() for w in words}
-_DONE_WORDS = re.compile(
-    "|".join(
-        re.escape(w) + (f"(?!{_NOT_DONE_AFTER[w]})" if w in _NOT_DONE_AFTER else "")
-        for w in sorted(_DONE_KIND_OF, key=len, reverse=True)
+
+
+def done_words(kinds: Mapping[str, Sequence[str]]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """The words of these kinds of "done" as one pattern (longest first, none before the words
+    that make it no "done"), and each word's kind."""
+    kind_of = {w: kind for kind, words in kinds.items() for w in words}
+    pattern = re.compile(
+        "|".join(
+            re.escape(w) + (f"(?!{_NOT_DONE_AFTER[w]})" if w in _NOT_DONE_AFTER else "")
+            for w in sorted(kind_of, key=len, reverse=True)
+        )
     )
-)
+    return pattern, kind_of
+
+
+_DONE_WORDS, _DONE_KIND_OF = done_words(DONE_KINDS)
 # kinds of done that say it was finished too (not 招生: a school enrolling is not built)
-_IMPLIES_FINISHED = frozenset(_DONE_KINDS) - {"school"}
+_IMPLIES_FINISHED = frozenset(DONE_KINDS) - {"school"}
 
 
 def done_kinds(text: str) -> frozenset[str]:

@@ -21,6 +21,7 @@ from bot.content.schema import Fact, Source
 from bot.engine import messages
 from bot.engine.answer import Answer, Lang
 from bot.engine.decide import Decision
+from bot.engine.detail import DONE_KINDS, done_words
 from bot.engine.followup import ASKS_PLAN
 from bot.engine.guards import answer_texts
 from bot.engine.normalize import Normalized, Normalizer, fold
@@ -36,27 +37,15 @@ NAMED_RUN = 3  # characters of the question a fact must say to be the thing aske
 # words of a name, read two characters at a time (海灏 of 海灏大厦, f5 of 康鹭F57), and the words
 # that say something was or will be done, by kind
 _NAME_WORD = re.compile(r"[\u4e00-\u9fffa-z0-9]{2,}")
+# (the kinds a when-question reads, and started, topped out, achieved)
 _DONE_SAID = {
-    "open": ("开业", "开张", "开园", "开馆", "营业", "开放", "开幕"),
-    "traffic": ("通车", "开通", "贯通"),
-    "finished": ("建好", "建成", "起好", "完工", "竣工", "落成", "修好", "建完", "投产"),
+    **DONE_KINDS,
     "started": ("动工", "开工", "施工", "开建", "动土"),
     "topped": ("封顶",),
-    "in_use": ("投用", "投入使用", "启用", "上线", "运营", "投运"),
-    "handover": ("交楼", "交付", "入伙", "收楼"),
     "achieved": ("完成", "实现", "超额"),
 }
-# (营业收入, 开放测试, 运营企业, 通行费: no doing)
-_NOT_DONE_AFTER = {"营业": "收入|额", "开放": "测试|型|的|包容", "运营": "中心|企业|商|管理|主体"}
 _FACT_CLAUSE = re.compile(r"[,，;；。]")
-_DONE_WORD = re.compile(
-    "|".join(
-        w + (f"(?!{_NOT_DONE_AFTER[w]})" if w in _NOT_DONE_AFTER else "")
-        for words in _DONE_SAID.values()
-        for w in words
-    )
-)
-_KIND_OF = {w: kind for kind, words in _DONE_SAID.items() for w in words}
+_DONE_WORD, _KIND_OF = done_words(_DONE_SAID)
 # words of asking whether (了吗, 未, 有冇): no part of a name
 _WHETHER = re.compile(
     r"有没有|有冇|是否|是不是|系咪|了没有|了没|了吗|未|冇|没有|没|吗|呢|啊|嘛|咗|了|去年|今年|已经|到底"
