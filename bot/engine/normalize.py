@@ -14,7 +14,7 @@ import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -431,7 +431,15 @@ _EN_HOME = frozenset(["haizhu", "guangzhou"])
 Script = Literal["simplified", "traditional"]
 
 
+# a question's texts are folded again by the steps after normalising (the joined follow-up,
+# each clause, the guards): the last few are kept. Few enough that no question set is a cache.
+RECENT_FOLDS = 16
+
+
+@lru_cache(maxsize=RECENT_FOLDS)
 def to_simplified(text: str) -> str:
+    if text.isascii():
+        return text  # (OpenCC converts Chinese characters only)
     return str(_T2S.convert(text))
 
 
