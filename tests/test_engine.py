@@ -1411,3 +1411,17 @@ def test_a_result_of_another_thing_does_not_make_a_plan_done(engine: Engine, que
 def test_an_english_place_is_named_as_a_name_in_the_refusal(engine: Engine) -> None:
     assert "not about Tianhe;" in engine.ask("What about Tianhe district's GDP?").text
     assert "not about GZ;" in engine.ask("GZ GDP last year").text
+    assert "not about Guangzhou;" in engine.ask("What was Guangzhou's GDP last year?").text
+
+
+def test_another_place_whose_name_holds_a_haizhu_name_is_that_place(engine: Engine) -> None:
+    """江海 is a street of Haizhu and 江海区 a district of Jiangmen; 中大 is in Haizhu, its north
+    campus is not; 海珠以外 is anywhere but Haizhu."""
+    for question in [
+        "江海区去年GDP多少",
+        "中大北校区所在的区新增学位多少",
+        "海珠以外的区托位平均多少",
+    ]:
+        assert engine.ask(question).reason == "other_place", question
+    for question in ["江海街道去年GDP多少", "中大附近新增学位多少"]:
+        assert engine.ask(question).decision == "answer", question

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import string
 import unicodedata
 
 from bot.content.load import LoadedIntent
@@ -129,6 +130,15 @@ class Personal:
 def answer_texts(intents: list[LoadedIntent]) -> list[str]:
     """Each intent's answers in every language, folded, as one text: what the answer shows."""
     return [fold(" ".join(rendered.text for rendered in li.answers.values())) for li in intents]
+
+
+def _as_name(place: str) -> str:
+    """An English place as a name: tianhe, found in folded text, is Tianhe; gz is GZ; the
+    city of guangzhou's is Guangzhou. Chinese names stay as they are."""
+    if not place.isascii():
+        return place
+    place = place.removesuffix("'s").removesuffix("’s")
+    return place.upper() if len(place) <= 3 else string.capwords(place)
 
 
 class OtherPlace:
@@ -260,10 +270,7 @@ class OtherPlace:
             q.script,
             q.norm.text,
             q.top_score,
-            # (an English name as a name: tianhe, found in folded text, is Tianhe)
-            places=[
-                (p.upper() if len(p) <= 3 else p.title()) if p.isascii() else p for p in foreign
-            ],
+            places=[_as_name(p) for p in foreign],
             # Haizhu's figures of the topic asked, when the question was sure of one
             related=(q.decision.best,) if q.decision.best is not None else (),
         )

@@ -661,7 +661,15 @@ class Normalizer:
         self._home = _alternation(fold(h) for h in lexicon.home)
         # Haizhu, its streets and villages, and names in it that hold another place's name
         # (中山大学, 南海心沙): no other place
-        self._inside = _alternation(fold(h) for h in [*lexicon.home, *lexicon.inside])
+        inside = [fold(h) for h in [*lexicon.home, *lexicon.inside]]
+        self._inside = _alternation(inside)
+        # another place whose name holds one of Haizhu's (江海区 is Jiangmen's, 江海 a street of
+        # Haizhu; 中大北校区 is in Yuexiu): the longer name is the place said
+        others = {fold(p) for group in lexicon.places.values() for p in group}
+        self._holding_inside = frozenset(
+            p for p in others if any(h in p and h != p for h in inside if h)
+        )
+        self._inside_or_holding = _alternation([*inside, *self._holding_inside])
         self._places_inside = _alternation(fold(h) for h in lexicon.inside)
         self._personal = _alternation(fold(p) for p in lexicon.personal)
         self._asks = _alternation(fold(p) for p in lexicon.asks)
@@ -1210,7 +1218,14 @@ class Normalizer:
     def without_inside(self, folded: str) -> str:
         """Folded text without Haizhu's own names (海珠, 琶洲, 中山大学): what is left names no
         place of Haizhu's."""
-        return self._inside.sub(" ", folded) if self._inside else folded
+        if self._inside is None:
+            return folded
+        if not self._holding_inside or self._inside_or_holding is None:
+            return self._inside.sub(" ", folded)
+        holding = self._holding_inside
+        return self._inside_or_holding.sub(
+            lambda m: m.group() if m.group() in holding else " ", folded
+        )
 
     def place_clauses(self, clauses: tuple[str, ...]) -> tuple[str, ...]:
         """The (folded) clauses in which a place named is asked about. Where the asker comes from or their family lives is no place asked about when the
