@@ -1425,3 +1425,20 @@ def test_another_place_whose_name_holds_a_haizhu_name_is_that_place(engine: Engi
         assert engine.ask(question).reason == "other_place", question
     for question in ["江海街道去年GDP多少", "中大附近新增学位多少"]:
         assert engine.ask(question).decision == "answer", question
+
+
+def test_a_haizhu_place_named_as_where_gets_the_districts_figures_said_so(engine: Engine) -> None:
+    """南武中学 and 磨碟沙 are in Haizhu, and no example names them: near one of them, the
+    question is the district's, and the answer says the report has no figures of the place."""
+    answer = engine.ask("南武中学附近托位有多少")
+    assert answer.intent == "childcare_places", answer.text
+    first = answer.text.split("\n")[0]
+    assert "全区" in first and "南武中学" in first, first
+    assert "全區" in engine.ask("磨碟沙附近嘅托位有幾多").text.split("\n")[0]
+    # a place the examples name is a topic of its own, not only where: kept for matching
+    assert engine.normalizer.normalize("琶洲附近有什么新项目").near == ()
+    assert "全区" not in engine.ask("托位有多少").text
+    # asked of Haizhu itself, where the asker lives is only a story
+    assert "瑞宝" not in engine.ask("瑞宝这边的居民想问，海珠去年新增了几个口袋公园？").text
+    # another district's landmark is still another place
+    assert engine.ask("天河体育中心附近托位有多少").reason == "other_place"

@@ -486,6 +486,18 @@ def test_refusals_33(engine: Engine) -> None:
     assert by["otherplace"][0] >= 70 and by["lookalike"][0] >= 52, by
 
 
+def test_refusals_34(engine: Engine) -> None:
+    """tests/eval/refusals_34.yaml: 160 other-place questions and 80 look-alikes by a hostile
+    tester who read only the report and asked the bot (areas, landmarks, stations and malls of
+    other districts, the Bay Area, Canton, places of Haizhu's that locate a question), in the
+    fourth session of 2026-12-04, which worked from it: 163/240 with its start code (other
+    places 102/160, look-alikes 61/80), 209/240 after (137/160, 72/80)."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_34.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 240 and report.accuracy >= 0.86
+    assert by["otherplace"][0] >= 135 and by["lookalike"][0] >= 70, by
+
+
 def test_lookalikes_units(engine: Engine) -> None:
     """tests/eval/lookalikes_units.yaml: 220 answerable questions in the words of counts, units,
     parts and names (多少人次, 几多户, of the N … how many, 哪几个, revenue, a change), written

@@ -64,6 +64,7 @@ def test_steps_run_in_the_documented_order(engine: Engine) -> None:
         "AnswerBoth",
         "AddAskedYear",
         "TimeNote",
+        "whole_district",
     ]
 
 

@@ -270,7 +270,7 @@ class OtherPlace:
             q.script,
             q.norm.text,
             q.top_score,
-            places=[_as_name(p) for p in foreign],
+            places=list(dict.fromkeys(_as_name(p) for p in foreign)),
             # Haizhu's figures of the topic asked, when the question was sure of one
             related=(q.decision.best,) if q.decision.best is not None else (),
         )

@@ -22,6 +22,12 @@ COVERS = {
     "the headline economic figures.",
 }
 
+# before an answer to a question about a place in Haizhu (南武中学附近托位有多少)
+WHOLE_DISTRICT = {
+    "zh": "报告只有全区的数字，没有{places}一带的。",
+    "en": "The report gives figures for the whole district, not for {places} alone.",
+}
+
 FALLBACK = {
     "low_score": {
         "zh": "抱歉，这个问题我在报告里找不到答案。",

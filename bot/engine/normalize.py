@@ -284,6 +284,8 @@ _RANKING = re.compile(
     r"(全市|全省|全国)(?=排|第|前列|领先|领跑|名列)|(?:(?<=领跑)|(?<=领先)|(?<=位居)|(?<=名列)|(?<=占))(全市|全省|全国)"
 )
 # single characters typed apart (天 河 区), not words with a space between (今天 河涌)
+# words that say a place is only where the asker means (南武中学附近, 客村那边)
+_NEAR = "附近|周边|周围|一带|那边|这边|旁边|嗰边|嗰度|呢边|嗰头"
 _SPACED_OUT = re.compile(r"(?<![\u4e00-\u9fff])(?:[\u4e00-\u9fff] +){2,}[\u4e00-\u9fff]")
 # another place named only to say where Haizhu is, or what it is not (越秀区隔壁的海珠区, 和荔湾隔江的
 # 海珠, 海珠（不是珠海）)
@@ -577,6 +579,8 @@ class Normalized:
     details: frozenset[str] = frozenset()  # details asked (height, area …: lexicon `details`)
     # the question's own words, folded (`fold`): a follow-up's, not the joined text's
     folded: str = ""
+    # places of Haizhu's named only as where the asker means (南武中学附近): not matched
+    near: tuple[str, ...] = ()
 
 
 _EXAMPLE_CACHE: dict[tuple[str, str], str] = {}
@@ -740,12 +744,22 @@ class Normalizer:
         )
         self._lexicon = lexicon
         self._examples: tuple[str, ...] = ()
+        self._near_unnamed: re.Pattern[str] | None = None
 
     def know_examples(self, texts: Iterable[str]) -> None:
         """The Chinese examples' matching forms: a scope word that sounds like other words of
-        them (福建 and 复建 are both "fujian") is not looked for in questions typed in pinyin.
-        Called once, while the engine is built."""
+        them (福建 and 复建 are both "fujian") is not looked for in questions typed in pinyin;
+        a place of Haizhu's that none of them names only says where (see `_NEAR`). Called
+        once, while the engine is built."""
         self._examples = tuple(texts)
+        said = "\n".join(self._examples)
+        unnamed = [
+            fold(p) for p in self._lexicon.inside if not fold(p).isascii() and fold(p) not in said
+        ]
+        words = _alternation(unnamed)
+        self._near_unnamed = (
+            re.compile(f"({words.pattern})(?:{_NEAR})") if words is not None else None
+        )
 
     @cached_property
     def _scope_syllables(self) -> re.Pattern[str] | None:
@@ -881,7 +895,15 @@ class Normalizer:
             self._is_bare(folded),
             self._details_asked(guarded, asked),
             folded,
+            self._near(guarded),
         )
+
+    def _near(self, guarded: str) -> tuple[str, ...]:
+        """Places of Haizhu's named only as where, unless the question asks of Haizhu itself
+        (瑞宝这边的居民想问，海珠去年新增了几个口袋公园)."""
+        if self._near_unnamed is None or (self._home and self._home.search(guarded)):
+            return ()
+        return tuple(dict.fromkeys(self._near_unnamed.findall(guarded)))
 
     def says_nothing(self, raw: str) -> bool:
         """Whether a message is nothing but particles and punctuation (嗯嗯, 哦, 啊?); a
@@ -1470,6 +1492,10 @@ class Normalizer:
 
     def _chinese_steps(self, folded: str) -> str:
         """Synonyms, years, numbers, fillers, particles, punctuation; `_SEPARATOR` survives."""
+        if self._near_unnamed is not None:
+            # (南武中学附近托位有多少: the district's figure is all the report has; a name no
+            # example writes would only make the question look unlike every one)
+            folded = self._near_unnamed.sub(" ", folded)
         text = self.synonyms(folded)
         # Years are scored apart (the year penalty), so they must not make two questions look
         # alike: "2025年…多少" should not match every other 2025 question.

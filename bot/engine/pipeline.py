@@ -39,6 +39,7 @@ from bot.engine.guards import (
 )
 from bot.engine.match import Matcher
 from bot.engine.meaning import Meaning
+from bot.engine.near import whole_district
 from bot.engine.normalize import Normalized, Normalizer, detect_lang, tells_lang, tells_script
 from bot.engine.query import Incoming, Query, Step
 from bot.engine.rank import (
@@ -101,6 +102,7 @@ def standard_steps(
         AnswerBoth(normalizer),
         AddAskedYear([li.years for li in intents]),
         TimeNote(intents, content.source, composer, normalizer),
+        whole_district,
     ]
 
 

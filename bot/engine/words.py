@@ -20,19 +20,26 @@ _LATIN = re.compile(r"[a-z]")
 class Words:
     """The regexes of one word list, used like one regex (`search`, `findall`, `sub`)."""
 
-    __slots__ = ("_parts",)
+    __slots__ = ("_all", "_latin", "_unlatin")
 
-    def __init__(self, parts: tuple[re.Pattern[str], ...]) -> None:
-        self._parts = parts
+    def __init__(self, other: re.Pattern[str] | None, latin: re.Pattern[str] | None) -> None:
+        self._unlatin = (other,) if other is not None else ()
+        self._all = self._unlatin + ((latin,) if latin is not None else ())
+        self._latin = latin is not None
+
+    def _parts_for(self, text: str) -> tuple[re.Pattern[str], ...]:
+        """The regexes that can match in `text`: a Latin word needs a Latin letter (most
+        questions have none, and the guards ask some thirty lists of each)."""
+        return self._all if self._latin and _has_latin(text) else self._unlatin
 
     @property
     def pattern(self) -> str:
         """One regex source of every word, to build a larger regex from."""
-        return "|".join(f"(?:{p.pattern})" for p in self._parts)
+        return "|".join(f"(?:{p.pattern})" for p in self._all)
 
     def search(self, text: str) -> re.Match[str] | None:
         """A match of any word (not necessarily the leftmost), or None."""
-        for part in self._parts:
+        for part in self._parts_for(text):
             found = part.search(text)
             if found is not None:
                 return found
@@ -40,20 +47,26 @@ class Words:
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """Every match: those of other scripts first, then the Latin ones, each in order."""
-        for part in self._parts:
+        for part in self._parts_for(text):
             yield from part.finditer(text)
 
     def findall(self, text: str) -> list[str]:
         """Every word found: those of other scripts first, then the Latin ones, each in order."""
         found: list[str] = []
-        for part in self._parts:
+        for part in self._parts_for(text):
             found += part.findall(text)
         return found
 
     def sub(self, repl: str | Callable[[re.Match[str]], str], text: str) -> str:
-        for part in self._parts:
+        for part in self._parts_for(text):
             text = part.sub(repl, text)
         return text
+
+
+@lru_cache(maxsize=32)
+def _has_latin(text: str) -> bool:
+    """Kept for the last few texts: one question's text is read by many word lists."""
+    return _LATIN.search(text) is not None
 
 
 def alternation(words: Iterable[str]) -> Words | None:
@@ -81,12 +94,10 @@ def _compile(unique: frozenset[str]) -> Words:
     latin = [
         re.escape(ch) + _trie_regex(child) for ch, child in sorted(trie.items()) if _LATIN.match(ch)
     ]
-    parts = []
-    if other:
-        parts.append(re.compile("|".join(other)))
-    if latin:
-        parts.append(re.compile(f"(?<![a-z])(?=[a-z])(?:{'|'.join(latin)})(?![a-z])"))
-    return Words(tuple(parts))
+    return Words(
+        re.compile("|".join(other)) if other else None,
+        re.compile(f"(?<![a-z])(?=[a-z])(?:{'|'.join(latin)})(?![a-z])") if latin else None,
+    )
 
 
 def _trie(words: Iterable[str]) -> dict[str, dict]:  # type: ignore[type-arg]
