@@ -1412,6 +1412,7 @@ def test_an_english_place_is_named_as_a_name_in_the_refusal(engine: Engine) -> N
     assert "not about Tianhe;" in engine.ask("What about Tianhe district's GDP?").text
     assert "not about GZ;" in engine.ask("GZ GDP last year").text
     assert "not about Guangzhou;" in engine.ask("What was Guangzhou's GDP last year?").text
+    assert "not about Liwan or Guangzhou;" in engine.ask("Liwan and Guangzhou GDP?").text
 
 
 def test_another_place_whose_name_holds_a_haizhu_name_is_that_place(engine: Engine) -> None:

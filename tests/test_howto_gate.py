@@ -206,13 +206,17 @@ def test_held_out_8(engine: Engine) -> None:
         # measured with that session's start code and after its first changes (306/320 both:
         # core 154/160 = 96.3%; refusals 152/160 = 95.0%, other places 40/40)
         ("holdout_25", 0.95, 0.96, 0.95, 40),
+        # written late in that session, after most of its work, by a twenty-sixth author,
+        # measured then with its start and its end code (308/320 both: core 154/160 = 96.3%;
+        # refusals 154/160 = 96.3%, other places 40/40)
+        ("holdout_26", 0.96, 0.96, 0.96, 40),
     ],
 )
-def test_held_out_9_to_25(
+def test_held_out_9_to_26(
     engine: Engine, name: str, accuracy: float, core: float, refusals: float, places: int
 ) -> None:
-    """tests/eval/holdout_9.yaml to holdout_25.yaml: 320 questions each (160 to refuse) by a
-    ninth to a twenty-fifth held-out author, never used for tuning (only totals are looked at).
+    """tests/eval/holdout_9.yaml to holdout_26.yaml: 320 questions each (160 to refuse) by a
+    ninth to a twenty-sixth held-out author, never used for tuning (only totals are looked at).
     Other places 40/40 in all but nos. 14 and 21 to 24 (39/40)."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     by = report.by_category()

@@ -217,7 +217,7 @@ class Composer:
         intents whose figures are offered (a how-to question's topic); `fields`: the words of
         the reason's message (the years asked)."""
         head = messages.FALLBACK[reason][lang].format(
-            places="、".join(places or []), **(fields or {})
+            places=("、" if lang == "zh" else " or ").join(places or []), **(fields or {})
         )
         parts = [head]
         if reason in {"low_score", "empty", "none_of_these", "request", "fragment"}:
