@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from pinned import TODAY
 
-from bot.engine import Answer, Engine, fixed
+from bot.engine import Answer, Context, Engine, fixed
 from bot.engine.detail import names_a_day, without_said_not_given
 from bot.engine.normalize import fold, to_simplified
 from bot.evaluate import says_missing
@@ -1443,3 +1443,34 @@ def test_a_haizhu_place_named_as_where_gets_the_districts_figures_said_so(engine
     assert "瑞宝" not in engine.ask("瑞宝这边的居民想问，海珠去年新增了几个口袋公园？").text
     # another district's landmark is still another place
     assert engine.ask("天河体育中心附近托位有多少").reason == "other_place"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "广交会来了多少个国家？",  # 国家 before a question mark is no country asked about
+        "面向新市民的保障性租赁住房筹集了多少套",  # 新市民, not 新市 (Baiyun)
+        "广州的琶洲会展去年办了多少场",  # the city's name says where Pazhou is
+        "琶洲会展在广州有什么地位",
+    ],
+)
+def test_words_that_hold_a_place_name_are_no_other_place(engine: Engine, question: str) -> None:
+    assert engine.ask(question).reason != "other_place", question
+
+
+def test_a_place_of_haizhus_elsewhere_in_the_question_does_not_hide_the_city(
+    engine: Engine,
+) -> None:
+    assert engine.ask("我住江南西，想问广州的GDP是多少").reason == "other_place"
+
+
+def test_a_place_of_haizhus_as_where_only_when_a_figure_is_asked(engine: Engine) -> None:
+    """Without a figure asked, the rest of the question (有什么规划) would match any plan; a
+    place that holds a name the answers use (琶洲塔: 琶洲) is a topic; the line is said when
+    Haizhu is named in the same clause, and of a follow-up's own place."""
+    assert engine.ask("客村那边有什么规划").decision != "answer"
+    assert engine.normalizer.normalize("琶洲塔附近有什么规划").near == ()
+    assert "南武中学一带" in engine.ask("海珠区南武中学附近托位有多少").text.split("\n")[0]
+    first = engine.ask("海珠区托位有多少")
+    followed = engine.ask("南武中学附近呢", Context.after(first))
+    assert followed.decision == "answer" and "南武中学一带" in followed.text.split("\n")[0]

@@ -102,7 +102,11 @@ class Engine:
         zh_examples = [(i, text) for i in range(n) for text in norm["zh", i]]
         # as typed and as matched: normalising drops time words (2024年新增 -> 新增)
         self.normalizer.know_examples(
-            [*(text for _, text in zh_examples), *(fold(t) for i in range(n) for t in raw["zh", i])]
+            [
+                *(text for _, text in zh_examples),
+                *(fold(t) for i in range(n) for t in raw["zh", i]),
+            ],
+            answers=[fold(r.text) for li in self._intents for r in li.answers.values()],
         )
         en_examples = [(i, text) for i in range(n) for text in norm["en", i]]
         # a definition's keywords name its term for the `Meaning` step only: no keyword bonus,

@@ -406,6 +406,7 @@ class FollowUp:
             asks_done=fragment.asks_done,
             details=joined.details | fragment.details,
             folded=fragment.folded,
+            near=fragment.near,
             script=fragment.script,
             years=time.years if time else carried,
             relative_years=time.relative_years if time else frozenset(),

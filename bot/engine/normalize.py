@@ -687,6 +687,19 @@ class Normalizer:
         self._figure_refs = _alternation(fold(p) for p in lexicon.figure_refs)
         self._wider = _alternation(fold(p) for p in lexicon.wider)
         self._wider_names = _before(lexicon.wider_names, lexicon.wider_before)
+        # a wider area's name that only says where a place of Haizhu's is (广州的琶洲, 广州塔)
+        self._locating = (
+            re.compile(
+                "(?:"
+                + "|".join(re.escape(fold(w)) for w in lexicon.wider_names)
+                + f")(?:的|嘅|市|\\s)*(?={self._inside.pattern})"
+            )
+            if self._inside and lexicon.wider_names
+            else None
+        )
+        self._in_wider = re.compile(
+            "(?:在|喺|\\bin )(?:" + "|".join(re.escape(fold(w)) for w in lexicon.wider_names) + ")"
+        )
         self._relative_years = {fold(w): n for w, n in lexicon.relative_years.items()}
         self._relative_months = {fold(w): n for w, n in lexicon.relative_months.items()}
         self._year_words = _alternation(self._relative_years)
@@ -746,16 +759,17 @@ class Normalizer:
         self._examples: tuple[str, ...] = ()
         self._near_unnamed: re.Pattern[str] | None = None
 
-    def know_examples(self, texts: Iterable[str]) -> None:
+    def know_examples(self, texts: Iterable[str], answers: Iterable[str] = ()) -> None:
         """The Chinese examples' matching forms: a scope word that sounds like other words of
         them (福建 and 复建 are both "fujian") is not looked for in questions typed in pinyin;
-        a place of Haizhu's that none of them names only says where (see `_NEAR`). Called
-        once, while the engine is built."""
+        a place of Haizhu's that none of them nor any answer (`answers`, folded) names only
+        says where (see `_NEAR`). Called once, while the engine is built."""
         self._examples = tuple(texts)
-        said = "\n".join(self._examples)
-        unnamed = [
-            fold(p) for p in self._lexicon.inside if not fold(p).isascii() and fold(p) not in said
-        ]
+        said = "\n".join([*self._examples, *answers])
+        inside = {fold(p) for p in self._lexicon.inside if not fold(p).isascii()}
+        named = {p for p in inside if p in said}
+        # (琶洲塔 holds 琶洲, a place the answers name: near it is near Pazhou)
+        unnamed = [p for p in inside - named if not any(n in p for n in named)]
         words = _alternation(unnamed)
         self._near_unnamed = (
             re.compile(f"({words.pattern})(?:{_NEAR})") if words is not None else None
@@ -857,9 +871,15 @@ class Normalizer:
             # (海珠在全市排第几 is about Haizhu).
             ranked = _RANKING.sub(" ", self.without_inside(folded))  # (广州塔: no wider area)
             places += tuple(dict.fromkeys(self._wider.findall(ranked))) if self._wider else ()
-            if self._wider_names and not (self._inside and self._inside.search(folded)):
-                # (广州的琶洲会展: a name alone is the city Haizhu's places are in)
-                places += tuple(dict.fromkeys(self._wider_names.findall(ranked)))
+            if self._wider_names:
+                # (广州的琶洲会展: the city's name just before a place of Haizhu's says where it
+                # is; 我住琶洲，想问广州的GDP asks the city's)
+                located = self._locating.sub(" ", folded) if self._locating else folded
+                if self._inside and self._inside.search(located):
+                    # (琶洲会展在广州有什么地位: where a place of Haizhu's is)
+                    located = self._in_wider.sub(" ", located)
+                named = _RANKING.sub(" ", self.without_inside(located))
+                places += tuple(dict.fromkeys(self._wider_names.findall(named)))
         offtopic = bool(self._offtopic and self._offtopic.search(guarded)) or bool(
             self._offtopic
             and any(w in guarded for w in _DAY_WORDS)
@@ -895,15 +915,20 @@ class Normalizer:
             self._is_bare(folded),
             self._details_asked(guarded, asked),
             folded,
-            self._near(guarded),
+            self._near(guarded, clauses),
         )
 
-    def _near(self, guarded: str) -> tuple[str, ...]:
-        """Places of Haizhu's named only as where, unless the question asks of Haizhu itself
+    def _near(self, guarded: str, clauses: tuple[str, ...]) -> tuple[str, ...]:
+        """Places of Haizhu's named only as where, unless another clause asks of Haizhu itself
         (瑞宝这边的居民想问，海珠去年新增了几个口袋公园)."""
-        if self._near_unnamed is None or (self._home and self._home.search(guarded)):
+        if self._near_unnamed is None:
             return ()
-        return tuple(dict.fromkeys(self._near_unnamed.findall(guarded)))
+        home = self._home
+        return tuple(
+            p
+            for p in dict.fromkeys(self._near_unnamed.findall(guarded))
+            if home is None or not any(home.search(c) and p not in c for c in clauses)
+        )
 
     def says_nothing(self, raw: str) -> bool:
         """Whether a message is nothing but particles and punctuation (嗯嗯, 哦, 啊?); a
@@ -1492,9 +1517,14 @@ class Normalizer:
 
     def _chinese_steps(self, folded: str) -> str:
         """Synonyms, years, numbers, fillers, particles, punctuation; `_SEPARATOR` survives."""
-        if self._near_unnamed is not None:
+        if (
+            self._near_unnamed is not None
+            and self._figure_asks is not None
+            and self._figure_asks.search(folded)
+        ):
             # (南武中学附近托位有多少: the district's figure is all the report has; a name no
-            # example writes would only make the question look unlike every one)
+            # example writes would only make the question look unlike every one. Only when a
+            # figure is asked: 客村那边有什么规划 would match any plan on 规划 alone)
             folded = self._near_unnamed.sub(" ", folded)
         text = self.synonyms(folded)
         # Years are scored apart (the year penalty), so they must not make two questions look
