@@ -1458,6 +1458,21 @@ def test_words_that_hold_a_place_name_are_no_other_place(engine: Engine, questio
     assert engine.ask(question).reason != "other_place", question
 
 
+def test_an_area_whose_name_is_also_a_word_is_a_place_before_a_word_of_where(
+    engine: Engine,
+) -> None:
+    """大石 (Panyu) and 同和 (Baiyun) are places before 那边, 街, 附近; 大石头, 协同和 are words."""
+    for question in ["大石那边托位有多少", "同和附近托位有多少", "新市街道托位有多少"]:
+        assert engine.ask(question).reason == "other_place", question
+    assert engine.normalizer.normalize("搬走大石头要多少钱").places == ()
+    assert engine.normalizer.normalize("部门协同和联动做了什么").places == ()
+
+
+def test_another_districts_figure_asked_by_a_rank_is_not_given(engine: Engine) -> None:
+    for question in ["GDP最高的区是哪个，有多少", "所有区的GDP排名和数额"]:
+        assert engine.ask(question).decision != "answer", question
+
+
 def test_a_place_of_haizhus_elsewhere_in_the_question_does_not_hide_the_city(
     engine: Engine,
 ) -> None:

@@ -159,6 +159,9 @@ class Lexicon(Strict):
     # a wider area's name alone, a wider area only before one of `wider_before` (广州的…)
     wider_names: list[str] = Field(default_factory=list)
     wider_before: list[str] = Field(default_factory=list)
+    # areas of other districts whose names are also words (新市 in 新市民, 大石 in 大石头): another
+    # place only before a word of where (新市那边, 大石街, 同和附近)
+    areas_as_where: list[str] = Field(default_factory=list)
     # districts and cities (two characters) whose name typed with a slip that sounds the same
     # (天和区, 广洲市) still names them
     sound_alike: list[str] = Field(default_factory=list)

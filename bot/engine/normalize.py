@@ -286,6 +286,8 @@ _RANKING = re.compile(
 # single characters typed apart (天 河 区), not words with a space between (今天 河涌)
 # words that say a place is only where the asker means (南武中学附近, 客村那边)
 _NEAR = "附近|周边|周围|一带|那边|这边|旁边|嗰边|嗰度|呢边|嗰头"
+# words that make a name a place (大石街, 新市镇)
+_AREA_WORDS = ("街道", "街", "镇", "片区", "地区", "一带")
 _SPACED_OUT = re.compile(r"(?<![\u4e00-\u9fff])(?:[\u4e00-\u9fff] +){2,}[\u4e00-\u9fff]")
 # another place named only to say where Haizhu is, or what it is not (越秀区隔壁的海珠区, 和荔湾隔江的
 # 海珠, 海珠（不是珠海）)
@@ -687,6 +689,7 @@ class Normalizer:
         self._figure_refs = _alternation(fold(p) for p in lexicon.figure_refs)
         self._wider = _alternation(fold(p) for p in lexicon.wider)
         self._wider_names = _before(lexicon.wider_names, lexicon.wider_before)
+        self._areas_as_where = _before(lexicon.areas_as_where, [*_NEAR.split("|"), *_AREA_WORDS])
         # a wider area's name that only says where a place of Haizhu's is (广州的琶洲, 广州塔)
         self._locating = (
             re.compile(
@@ -855,10 +858,14 @@ class Normalizer:
         if "海珠" in spaced:
             # another place that only says where Haizhu is (越秀区隔壁的海珠区, 海珠（不是珠海）)
             spaced = _BESIDE_HOME.sub(" ", spaced)
-        places = (
-            tuple(dict.fromkeys(self._places.findall(self.without_inside(spaced))))
-            if self._places
-            else ()
+        outside = self.without_inside(spaced)
+        places = tuple(
+            dict.fromkeys(
+                [
+                    *(self._places.findall(outside) if self._places else ()),
+                    *(self._areas_as_where.findall(outside) if self._areas_as_where else ()),
+                ]
+            )
         )
         if places and len(clauses) > 1:
             kept = self.place_clauses(clauses)
