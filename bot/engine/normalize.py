@@ -287,7 +287,7 @@ _RANKING = re.compile(
 # words that say a place is only where the asker means (南武中学附近, 客村那边)
 _NEAR = "附近|周边|周围|一带|那边|这边|旁边|嗰边|嗰度|呢边|嗰头"
 # words that make a name a place (大石街, 新市镇)
-_AREA_WORDS = ("街道", "街", "镇", "片区", "地区", "一带")
+_AREA_WORDS = ("街道", "街", "镇", "片区", "地区")
 _SPACED_OUT = re.compile(r"(?<![\u4e00-\u9fff])(?:[\u4e00-\u9fff] +){2,}[\u4e00-\u9fff]")
 # another place named only to say where Haizhu is, or what it is not (越秀区隔壁的海珠区, 和荔湾隔江的
 # 海珠, 海珠（不是珠海）)
@@ -690,19 +690,15 @@ class Normalizer:
         self._wider = _alternation(fold(p) for p in lexicon.wider)
         self._wider_names = _before(lexicon.wider_names, lexicon.wider_before)
         self._areas_as_where = _before(lexicon.areas_as_where, [*_NEAR.split("|"), *_AREA_WORDS])
-        # a wider area's name that only says where a place of Haizhu's is (广州的琶洲, 广州塔)
+        # a wider area's name that only says where a place of Haizhu's is: just before it
+        # (广州的琶洲), or after 在 in a question about one (琶洲会展在广州…)
+        names = "|".join(re.escape(fold(w)) for w in lexicon.wider_names)
         self._locating = (
-            re.compile(
-                "(?:"
-                + "|".join(re.escape(fold(w)) for w in lexicon.wider_names)
-                + f")(?:的|嘅|市|\\s)*(?={self._inside.pattern})"
-            )
-            if self._inside and lexicon.wider_names
+            re.compile(f"(?:{names})(?:的|嘅|市|\\s)*(?={self._inside.pattern})")
+            if self._inside and names
             else None
         )
-        self._in_wider = re.compile(
-            "(?:在|喺|\\bin )(?:" + "|".join(re.escape(fold(w)) for w in lexicon.wider_names) + ")"
-        )
+        self._in_wider = re.compile(f"(?:在|喺|\\bin )(?:{names})") if names else None
         self._relative_years = {fold(w): n for w, n in lexicon.relative_years.items()}
         self._relative_months = {fold(w): n for w, n in lexicon.relative_months.items()}
         self._year_words = _alternation(self._relative_years)
@@ -882,10 +878,11 @@ class Normalizer:
                 # (广州的琶洲会展: the city's name just before a place of Haizhu's says where it
                 # is; 我住琶洲，想问广州的GDP asks the city's)
                 located = self._locating.sub(" ", folded) if self._locating else folded
-                if self._inside and self._inside.search(located):
-                    # (琶洲会展在广州有什么地位: where a place of Haizhu's is)
+                if self._in_wider and self._inside and self._inside.search(located):
                     located = self._in_wider.sub(" ", located)
-                named = _RANKING.sub(" ", self.without_inside(located))
+                named = (
+                    ranked if located == folded else _RANKING.sub(" ", self.without_inside(located))
+                )
                 places += tuple(dict.fromkeys(self._wider_names.findall(named)))
         offtopic = bool(self._offtopic and self._offtopic.search(guarded)) or bool(
             self._offtopic
@@ -1526,6 +1523,7 @@ class Normalizer:
         """Synonyms, years, numbers, fillers, particles, punctuation; `_SEPARATOR` survives."""
         if (
             self._near_unnamed is not None
+            and self._near_unnamed.search(folded)
             and self._figure_asks is not None
             and self._figure_asks.search(folded)
         ):
