@@ -39,12 +39,17 @@ _DAY = re.compile(
 )
 
 
+# 边 as which (边3个, 边两间), not in a word of place (旁边, 江边, 这边)
+_NOT_BEFORE_BIAN = "[旁周江河路海岸身这那左右东南西北里外一两]"
 # names asked for (都有哪些, 都有谁, 名单, 叫什么, 系边啲, which, who): stems of asking which
 # ones, wider than the `names` detail's phrases, read only beside a count quoted
 _NAMES_ASKED = re.compile(
-    r"哪些|哪几|哪\d|哪[两二三四五六七八九十]|(?<![旁周江河路海岸身这那左右东南西北里外一两])边[\d两二三四五六七八九十]|有谁|是谁|名单|清单|叫什么|叫啥|叫咩|叫乜|系边|边啲|边几"
+    # (what comes before checked after the first character, as in `bot.engine.normalize`:
+    # every alternative starts with a character, and the engine looks only where one is)
+    rf"哪些|哪几|哪\d|哪[两二三四五六七八九十]|边(?<!{_NOT_BEFORE_BIAN}边)[\d两二三四五六七八九十]"
+    r"|有谁|是谁|名单|清单|叫什么|叫啥|叫咩|叫乜|系边|边啲|边几"
     r"|都是什么|都是啥|都系咩|分别是什么|分别是啥|分别系咩|列一下|列出|列个|列下"
-    r"|\bwhich\b|\bwho\b|\bnames?\b|\blist\b"
+    r"|w(?<!\w.)hich\b|w(?<!\w.)ho\b|n(?<!\w.)ames?\b|l(?<!\w.)ist\b"
 )
 # the count of them, quoted before the asking words in Chinese (那68家都有哪些, 十二个…是哪些),
 # after which / the in English (which 19 compounds); not a span of time (3个月) nor a year
@@ -101,8 +106,12 @@ _UNIT_CLASS = {
 }
 _UNITS = "|".join(sorted(_UNIT_CLASS, key=len, reverse=True))
 # (几个人 counts people; 起降点 is no 起 of incidents, 场地 no 场 of events, 排多少名 no people)
+_NOT_BEFORE_UNIT = "[第哪边排这前过近头后每今]"
 _UNIT_ASKED = re.compile(
-    rf"(?<![第哪边排这前过近头后每今])(?<!排前)(?:多少|几多|几)\s*[万亿千百]?\s*个?({_UNITS})"
+    # (多少, 几多, 几 not after those: checked after the first character, so that the engine
+    # looks for the pattern only where 多 or 几 is)
+    rf"(?:多(?<!{_NOT_BEFORE_UNIT}多)(?<!排前多)少|几(?<!{_NOT_BEFORE_UNIT}几)(?<!排前几)(?:多|))"
+    rf"\s*[万亿千百]?\s*个?({_UNITS})"
     r"(?<!天(?=然))"
     r"(?<!起(?=[降飞步点来码]))(?<!场(?=[地馆所景]))(?<!元(?=宇))"
 )
@@ -319,8 +328,10 @@ def says_done_asked(asked: frozenset[str], said: frozenset[str]) -> bool:
 # names the thing, or one beside it, gives names (a list, a quoted name, one in brackets, 包括).
 # (Which one, by its counter, only of the kinds of thing the report names: 邊間 alone is often
 # asked of a name a clause gives without such marks, 江南中街社区卫生服务中心获…认证.)
+_NAMED_KIND = r"[个间所家座条](?:学校|小学|中学|幼儿园|医院|企业|公司|路|桥)"
 _NAME_ASKED = re.compile(
-    r"叫什么|叫啥|叫咩|叫乜|(?:什么|啥|咩|乜)名(?![额次单])|名字|名称|[哪边][个间所家座条](?:学校|小学|中学|幼儿园|医院|企业|公司|路|桥)"
+    r"叫什么|叫啥|叫咩|叫乜|什么名(?![额次单])|啥名(?![额次单])|咩名(?![额次单])|乜名(?![额次单])"
+    rf"|名字|名称|哪{_NAMED_KIND}|边{_NAMED_KIND}"
 )
 _GIVES_NAMES = re.compile(r"、|等(?![待级候方])|“|《|\(|包括|如")
 
@@ -351,9 +362,10 @@ _ALL_SAID = re.compile(r"共建成|共有|累计|总共|合共|总数|全区共"
 _WHERE_ONLY = re.compile(r"喺边|在哪|哪里|边度|\bwhere(?:'s| is| are| exactly| can| to)\b")
 # names asked for with no other words (叫什么名字, 列一下, which ones): wider than the lexicon's
 _NAMES_ONLY = re.compile(
-    r"叫什么|叫咩|叫乜|什么名|咩名|名字|名称|名单|列一下|列出|哪几|边几|边啲|(?<![旁周江河路海岸身这那左右东南西北里外一两])边[\d两二三四五六七八九十]"
-    r"|\bwhich ones\b|\bwhich \d+\b|\bnames\b|\blist (?:them|their|the names)\b"
-    r"|\bwhich (?!is\b|was\b|has\b|does\b)[a-z]{3,}s\b"
+    r"叫什么|叫咩|叫乜|什么名|咩名|名字|名称|名单|列一下|列出|哪几|边几|边啲"
+    rf"|边(?<!{_NOT_BEFORE_BIAN}边)[\d两二三四五六七八九十]"
+    r"|w(?<!\w.)hich ones\b|w(?<!\w.)hich \d+\b|n(?<!\w.)ames\b|l(?<!\w.)ist (?:them|their|the names)\b"
+    r"|w(?<!\w.)hich (?!is\b|was\b|has\b|does\b)[a-z]{3,}s\b"
 )
 
 # the counters of things that have names (10个项目, 12家企业, 5块地): not a measure (平方米, %)
@@ -422,12 +434,16 @@ _ORDINAL_EN = re.compile(
 _EN_NUMBER = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "one": 1,
               "two": 2, "three": 3, "i": 1, "ii": 2, "iii": 3}  # fmt: skip
 _EN_SERIES = {"batch": "批", "session": "届", "edition": "届", "phase": "期"}
+_SERIES_WORDS = ("批", "届", "期", "号线", "line", *_EN_SERIES)
 
 
 def ordinals(text: str) -> frozenset[tuple[int, str]]:
     """The members of series a folded text names, as (number, series word): 首批 is (1, 批),
     line 12 (12, 号线), the third session (3, 届)."""
-    out = set()
+    out: set[tuple[int, str]] = set()
+    # (every ordinal has one of these words: most texts have none, and `in` costs far less)
+    if not any(word in text for word in _SERIES_WORDS):
+        return frozenset()
     for line, phase, nth, series in _ORDINAL_EN.findall(text):
         word = line or phase or nth
         n = _EN_NUMBER.get(word) or int(re.sub(r"\D", "", word) or 0)

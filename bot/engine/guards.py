@@ -299,11 +299,13 @@ _NAMED_AREA = re.compile(
 # a town, village, county or street named by its kind, after two Chinese characters of name
 # (not a word the kind begins: 村民, 村委, 镇街, 县城, 县域, 街道办)
 _AREA_KIND = re.compile(
-    r"(?<=[\u4e00-\u9fff]{2})"
-    r"(?:街道(?![路办])|镇(?![上里长政街])|村(?![里委民长干镇])|县(?![城里长域级]))"
+    # (two characters before the kind, checked after its first: a pattern that starts with a
+    # character is looked for only where that character is)
+    r"街(?<=[\u4e00-\u9fff]{2}街)道(?![路办])|镇(?<=[\u4e00-\u9fff]{2}镇)(?![上里长政街])"
+    r"|村(?<=[\u4e00-\u9fff]{2}村)(?![里委民长干镇])|县(?<=[\u4e00-\u9fff]{2}县)(?![城里长域级])"
 )
 # a district or city after two characters of its name
-_DISTRICT_KIND = re.compile(r"(?<=[\u4e00-\u9fff]{2})[区市]")
+_DISTRICT_KIND = re.compile(r"[区市](?<=[\u4e00-\u9fff]{2}[区市])")
 AREA_NAME_MAX = 4  # characters of name read before the kind
 # a character just before the kind that makes it no name (我们村, 每个镇, 那个县, 去街道, 还是街道的) ...
 _NO_NAME_BEFORE = frozenset("去到由从喺在个条们哋本该各全每有我这那哪边呢嗰啲的整进入出回来是者")

@@ -45,6 +45,10 @@ _NFKC_TO_HAN = re.compile(
 )
 _LATIN_WORD = re.compile(r"[a-z]{2,}")
 _THREE_LETTERS = re.compile(r"[a-z](?:[^a-z]*[a-z]){2}")
+# Many patterns here check what comes before a match only after its first character, (?<![\d.])
+# written as \d(?<![\d.]\d): the same matches, but a pattern that starts with a character (or
+# with alternatives that each do) lets the regex engine skip to where that character is, instead
+# of trying the whole pattern at every position of the text.
 # Punctuation and spaces, but not the point of a decimal figure (6.18 stays 6.18).
 _PUNCT_OR_SPACE = re.compile(r"(?:[^\w.]|_|(?<!\d)\.|\.(?!\d))+")
 # Between examples normalised together: neither a word character nor a space, so no step's
@@ -52,25 +56,33 @@ _PUNCT_OR_SPACE = re.compile(r"(?:[^\w.]|_|(?<!\d)\.|\.(?!\d))+")
 _SEPARATOR = "\uf8ff"
 _PUNCT_OR_SPACE_KEEP_SEPARATOR = re.compile(r"(?:[^\w.\uf8ff]|_|(?<!\d)\.|\.(?!\d))+")
 # A space with no Latin letter or digit on one side (also at either end of a text).
-_SPACE_NOT_BETWEEN_WORDS = re.compile(r"(?<![a-z0-9]) | (?![a-z0-9])")
+_SPACE_NOT_BETWEEN_WORDS = re.compile(r" (?:(?<![a-z0-9] )|(?![a-z0-9]))")
 # Calendar years people ask about (2000-2039); 2049 is the name of a long-term plan, not a year asked.
 # A number followed by a unit is a quantity, not a year: 托位超过2000个.
 _NOT_A_YEAR_AFTER = (
     r"(?!\d|\.\d|\s*(?:[个多余人万亿元套所家间条宗项平米公里亩%]|places|people|yuan))"
 )
-_YEAR = re.compile(r"(?<![\d.])(20[0-3][0-9])" + _NOT_A_YEAR_AFTER)
+_YEAR = re.compile(r"(2(?<![\d.]2)0[0-3][0-9])" + _NOT_A_YEAR_AFTER)
 # words that join or compare the things a question asks for (two or three at once)
 _PART_SPLIT = re.compile(
     r"以及|同埋|还有|加上|还是|和|同|与|跟|及|比|、|&|\b(?:and|or|versus|vs|than|as well as)\b"
 )
 # the asker in a clause, not as the frame of a question (我想问, 我想知道)
-_FRAMED = re.compile(
-    r"我(?:的|个|嘅)?[^\s,，。?？!！]{1,4}?(?:想知道|想问|想了解|叫我问|让我问)"
-    r"|\b(?:my|our) (?:\w+ ){0,2}?(?:wants|would like|wanted|asked me|asks me|has asked me)"
+_ASKED_BY = (  # (after my/our and a few words: the asker asks for someone else)
+    r" (?:\w+ ){0,2}?(?:wants|would like|wanted|asked me|asks me|has asked me)"
     r"(?: (?:me )?to (?:know|ask))?"
 )
+_FRAMED = re.compile(
+    r"我(?:的|个|嘅)?[^\s,，。?？!！]{1,4}?(?:想知道|想问|想了解|叫我问|让我问)"
+    # (my/our as whole words, each alternative first)
+    rf"|m(?<!\w.)y{_ASKED_BY}|o(?<!\w.)ur{_ASKED_BY}"
+)
+_NOT_TO_KNOW = r"\b(?! (?:want|would like) to know)"
 _FIRST_PERSON = re.compile(
-    r"我(?!想问|想知道|想了解|想请教|问|听说|听讲|看到|见到|路过|发现|留意到)|\b(?:i|me|my|we|our|us)\b(?! (?:want|would like) to know)"
+    r"我(?!想问|想知道|想了解|想请教|问|听说|听讲|看到|见到|路过|发现|留意到)"
+    # (i, me, my, we, our, us as whole words)
+    rf"|i(?<!\w.){_NOT_TO_KNOW}|m(?<!\w.)(?:e|y){_NOT_TO_KNOW}|w(?<!\w.)e{_NOT_TO_KNOW}"
+    rf"|o(?<!\w.)ur{_NOT_TO_KNOW}|u(?<!\w.)s{_NOT_TO_KNOW}"
 )
 # a move told (刚从深圳搬到海珠, 从番禺过来): where someone comes from, a story like one in the first
 # person
@@ -78,17 +90,25 @@ _MOVED_FROM = re.compile(r"从(?!化)[^,，。;；]{1,8}?(?:搬|过来|过嚟|�
 # the asker's kin or property with words between (我两岁的女儿, my 2 year old daughter, 我在三滘村
 # 的房子): a personal marker, as 我女儿 and "my daughter" in the lexicon are
 # (not the asker asking or having heard: 我知道…的孩子托位, 我想问…, 我看到…)
+_MY_KIN = (
+    r" (?:[\w-]+ ){1,3}?(?:daughter|son|kid|child|baby|toddler|boy|girl|grandson|granddaughter)s?\b"
+)
+_MY_PROPERTY = (
+    r" (?:[\w-]+ ){1,2}?(?:company|shop|business|firm|startup|restaurant|store|factory|band"
+    r"|flat|apartment|house)\b"
+)
 _KIN = re.compile(
     r"我(?!知道|想知|想问|想了解|问|听|看到|见到)(?:家|们家|屋企|哋)?[^\s,，。?？!！]{1,14}?"
     r"(?:的|嘅|个|個)小?(?:女儿|儿子|孩子|孩|宝宝|仔|女|囡|孙子|孙女|孙|外孙女?|侄子|侄女|外甥女?)"
     r"|我(?:在|喺)[^\s,，。?？!！]{1,8}?(?:的|嘅|那套|嗰套|那间|嗰间)(?:房子|屋|铺|店|回迁房|复建房|安置房|厂|档口)"
-    r"|\b(?:my|our) (?:[\w-]+ ){1,3}?(?:daughter|son|kid|child|baby|toddler|boy|girl|grandson|granddaughter)s?\b"
-    r"|\b(?:my|our) (?:[\w-]+ ){1,2}?(?:company|shop|business|firm|startup|restaurant|store|factory|band"
-    r"|flat|apartment|house)\b"
+    # (my/our as whole words, each alternative first)
+    rf"|m(?<!\w.)y{_MY_KIN}|o(?<!\w.)ur{_MY_KIN}|m(?<!\w.)y{_MY_PROPERTY}|o(?<!\w.)ur{_MY_PROPERTY}"
 )
 # a building or flat by its number (沥滘复建房3栋, block 12): the asker's own; the report numbers none
 _OWN_UNIT = re.compile(
-    r"\d+ ?(?:栋|座|号楼|幢|单元|室|号房)|\b(?:block|building|flat|unit|room|apt) ?\d+\b"
+    r"\d+ ?(?:栋|座|号楼|幢|单元|室|号房)"
+    r"|b(?<!\w.)lock ?\d+\b|b(?<!\w.)uilding ?\d+\b|f(?<!\w.)lat ?\d+\b|u(?<!\w.)nit ?\d+\b"
+    r"|r(?<!\w.)oom ?\d+\b|a(?<!\w.)pt ?\d+\b"
 )
 _FEW = re.compile(
     r"[前近这那过头]几(?:年|天|日|个月|周|次)|几(?:年|天|日|个月)前|好几|十几|几十(?!几)"
@@ -235,10 +255,11 @@ _THE_REPORT = re.compile(
 )
 # the asker as whom something is told or given (能不能告诉我, 给我列一下, 俾我睇下): asking, not
 # their own case
+_NOT_PAID = r"(?!多少|几多|几钱|发钱|发补贴|补贴|补助|奖励|钱|分到|分多少|安排工作)"
 _TO_ME = re.compile(
-    r"(?:告诉|告诉下|话|话俾|帮|同|跟|为|替|麻烦|请|让)我"
+    r"告诉我|告诉下我|话我|话俾我|帮我|同我|跟我|为我|替我|麻烦我|请我|让我"
     # given to the asker: told (给我讲讲, 给我分析一下), not paid (给我多少奖励, 俾我几多补贴)
-    r"|(?:给|俾)我(?!多少|几多|几钱|发钱|发补贴|补贴|补助|奖励|钱|分到|分多少|安排工作)"
+    rf"|给我{_NOT_PAID}|俾我{_NOT_PAID}"
 )
 SUBJECTLESS = 4  # characters before 能不能 when its subject is kin (孩子, 屋企人, 小朋友)
 # a clause that only asks how or whom, after a clause that names the procedure (我想预约家庭医生，
@@ -269,19 +290,20 @@ _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\W_]+(?:(?<=\d)\.(?=\d)[^\W_]+)*")
 # A figure as people quote it: digits, maybe with 万/亿 as the report writes them (9万, 3.23万).
 BARE_MAX = 24  # characters: a bare fragment is short (还有呢, what else, more details please)
-_FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?(?![\d.])")
-_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
+_FIGURE = re.compile(r"\d(?<![\d.]\d)\d*(?:\.\d+)?(?:万|亿)?(?![\d.])")
+_NUMBER = re.compile(r"\d(?<![\d.]\d)\d*(?:\.\d+)?(?![\d.])")
 _YEAR_WORDS = re.compile(
-    r"(?<![\d.])20[0-3]\d" + _NOT_A_YEAR_AFTER + r"年?|去年|上年|前年|今年|明年|本年"
+    r"2(?<![\d.]2)0[0-3]\d" + _NOT_A_YEAR_AFTER + r"年?|去年|上年|前年|今年|明年|本年"
 )
 # Clauses, each with its question mark if it has one; in Chinese a space also ends a clause.
 # 6.18 is no full stop, 12:30 no colon; a dash with a space each side parts clauses, as a colon
 # does (稿子里要核实两个数：税收总额是多少)
 _CLAUSE = re.compile(r"(?:[^,，。;；?？!！\n.:：\-]|\.(?=\S)|:(?=\d)|-(?!\s)|(?<!\s)-)+[?？]?")
-_SPACE_BY_CHINESE = re.compile(r"(?<=[\u3400-\u9fff])\s+|\s+(?=[\u3400-\u9fff])")
+_SPACE_BY_CHINESE = re.compile(r"\s(?:(?<=[\u3400-\u9fff]\s)\s*|\s*(?=[\u3400-\u9fff]))")
 # "全市排第几 / 全省第一 / 占全市": a rank or share among the wider area, still about Haizhu.
 _RANKING = re.compile(
-    r"(全市|全省|全国)(?=排|第|前列|领先|领跑|名列)|(?:(?<=领跑)|(?<=领先)|(?<=位居)|(?<=名列)|(?<=占))(全市|全省|全国)"
+    r"全(?:市|省|国)(?=排|第|前列|领先|领跑|名列)"
+    r"|全(?:(?<=领跑全)|(?<=领先全)|(?<=位居全)|(?<=名列全)|(?<=占全))(?:市|省|国)"
 )
 # single characters typed apart (天 河 区), not words with a space between (今天 河涌)
 # words that say a place is only where the asker means (南武中学附近, 客村那边)
@@ -303,7 +325,7 @@ _AGAINST_WIDER = re.compile(
     rf"|(?:和|跟|同|与){_WIDER_AREA}(?:的)?(?:平均|水平|均值)?(?:数|值)?(?:相?比|比较|对比)"
 )
 # where a rank is ranked (在全市排第几), in a fragment: a side of the topic, no place
-_RANKED_IN = re.compile(rf"在?(?:{_RANKING.pattern})")
+_RANKED_IN = re.compile(rf"在(?:{_RANKING.pattern})|{_RANKING.pattern}")
 # English stop words: grammar words go before the lexicon's terms are looked up a second time;
 # weak content words ("added", "new") after it, so "classes were added" still holds the term
 # "class added" but a bare "added" does not make two questions look alike.
