@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.content.schema import Lexicon
-from bot.engine.normalize import Normalizer, detect_lang, detect_script
+from bot.engine.normalize import _T2S, Normalizer, detect_lang, detect_script, to_simplified
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +31,24 @@ def norm() -> Normalizer:
 def test_full_width_and_case_fold(norm: Normalizer) -> None:
     assert norm.text("ＧＤＰ２０２４") == "gdp"
     assert norm.normalize("ＧＤＰ２０２４").years == {2024}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "海珠区去年新增多少公办学位",  # simplified: no conversion needed
+        "海珠區去年新增咗幾多公辦學位",
+        "乾隆年间的头发和著名的著作",  # words whose characters convert by context
+        "頭髮 乾燥 著名",
+        "托位 and 學位 2024",
+        "\U00020bb7野家",  # beyond the Basic Multilingual Plane
+        "⾨口",  # a radical symbol
+        "",
+    ],
+)
+def test_folding_to_simplified_skips_only_texts_it_would_not_change(text: str) -> None:
+    # the shortcut for texts with no character to convert gives what converting gives
+    assert to_simplified(text) == _T2S.convert(text)
 
 
 def test_traditional_and_cantonese_become_simplified_canonical(norm: Normalizer) -> None:

@@ -36,6 +36,19 @@ from bot.engine.words import alternation as _alternation
 _T2S = opencc.OpenCC("t2s")
 _S2T = opencc.OpenCC("s2t")
 
+
+def _changed_by(converter: opencc.OpenCC) -> frozenset[str]:
+    """The characters of the Basic Multilingual Plane a conversion changes, each converted
+    alone (one call, ~20 ms at import): a text with none of them, and none beyond that plane,
+    is left as it is (checked on every question and answer of the sets), so it needs no call."""
+    chars = [chr(c) for c in range(0x80, 0x10000) if not 0xD800 <= c < 0xE000]
+    converted = str(converter.convert("\n".join(chars))).split("\n")
+    return frozenset(c for c, out in zip(chars, converted, strict=True) if c != out)
+
+
+_T2S_CHANGES = _changed_by(_T2S)
+_BEYOND_BMP = "\U00010000"
+
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _LATIN = re.compile(r"[a-z]")
@@ -466,6 +479,8 @@ RECENT_FOLDS = 16
 def to_simplified(text: str) -> str:
     if text.isascii():
         return text  # (OpenCC converts Chinese characters only)
+    if _T2S_CHANGES.isdisjoint(text) and max(text) < _BEYOND_BMP:
+        return text  # (most questions: simplified already)
     return str(_T2S.convert(text))
 
 

@@ -5,7 +5,7 @@ branches at each position instead of every word. Words that start with a Latin l
 whole words only, and they are a regex of their own: in one regex with the rest, every Latin
 branch was tried at every letter of an English question (30 µs for the places alone); apart,
 the rest skip Latin text in C (the engine passes over positions where no word starts) and the
-Latin words are tried only where a word starts.
+Latin words are tried only where one of their first letters is.
 """
 
 from __future__ import annotations
@@ -82,9 +82,8 @@ def _compile(unique: frozenset[str]) -> Words:
     """Cached: a reload with an unchanged lexicon reuses its regexes.
 
     Non-Latin words: one branch per first character, each starting with that character, so
-    the engine skips every position where no word starts. Latin words: not after a letter, a
-    letter next (the two checks cost little at every position), then one branch per first
-    letter, and no letter after the word."""
+    the engine skips every position where no word starts. Latin words: one branch per first
+    letter, the letter before checked after it (no letter), and no letter after the word."""
     trie = _trie(unique)
     other = [
         re.escape(ch) + _trie_regex(child)
@@ -92,11 +91,15 @@ def _compile(unique: frozenset[str]) -> Words:
         if not _LATIN.match(ch)
     ]
     latin = [
-        re.escape(ch) + _trie_regex(child) for ch, child in sorted(trie.items()) if _LATIN.match(ch)
+        # (not after a letter: checked after the first, so the engine looks only where a
+        # word's first letter is)
+        re.escape(ch) + "(?<![a-z].)" + _trie_regex(child)
+        for ch, child in sorted(trie.items())
+        if _LATIN.match(ch)
     ]
     return Words(
         re.compile("|".join(other)) if other else None,
-        re.compile(f"(?<![a-z])(?=[a-z])(?:{'|'.join(latin)})(?![a-z])") if latin else None,
+        re.compile(f"(?:{'|'.join(latin)})(?![a-z])") if latin else None,
     )
 
 
