@@ -1489,3 +1489,16 @@ def test_a_place_of_haizhus_as_where_only_when_a_figure_is_asked(engine: Engine)
     first = engine.ask("海珠区托位有多少")
     followed = engine.ask("南武中学附近呢", Context.after(first))
     assert followed.decision == "answer" and "南武中学一带" in followed.text.split("\n")[0]
+
+
+def test_evolve_copies_like_dataclasses_replace() -> None:
+    import dataclasses
+
+    from bot.engine.frozen import evolve
+    from bot.engine.query import Incoming
+
+    incoming = Incoming("托位有多少？", "托位有多少？", "zh")
+    assert evolve(incoming, lang="en") == dataclasses.replace(incoming, lang="en")
+    assert evolve(incoming) == incoming and evolve(incoming) is not incoming
+    with pytest.raises(TypeError):
+        evolve(incoming, nothing=1)

@@ -10,7 +10,6 @@ question, one that answers on its own, is never bent by the old context.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import re
 
@@ -19,6 +18,7 @@ from rapidfuzz import fuzz
 from bot.engine.answer import Answer, Lang
 from bot.engine.context import Context
 from bot.engine.dictionary import is_english_word
+from bot.engine.frozen import evolve
 from bot.engine.normalize import Normalized, Normalizer, fold
 from bot.engine.query import Incoming
 from bot.engine.render import Composer
@@ -383,7 +383,7 @@ class FollowUp:
                 self._latest[i] for i in self.indices(context.intents) if self._latest[i]
             }
             if base:
-                fragment = dataclasses.replace(
+                fragment = evolve(
                     fragment,
                     years=frozenset(y + shift for y in base),
                     relative_years=frozenset(),
@@ -396,7 +396,7 @@ class FollowUp:
             # (a plan asked, and the target?, is of the report's plan year, not of the last
             # answer's results)
             carried = frozenset({self._plan_year}) if self._plan_year else frozenset()
-        return dataclasses.replace(
+        return evolve(
             joined,
             places=fragment.places,
             personal=fragment.personal,

@@ -11,7 +11,6 @@ bot.engine.when).
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import string
 import unicodedata
@@ -19,6 +18,7 @@ import unicodedata
 from bot.content.load import LoadedIntent
 from bot.engine.answer import ABOUT_BOT, Answer
 from bot.engine.dictionary import is_english_word
+from bot.engine.frozen import evolve
 from bot.engine.normalize import Normalizer, detect_script, fold
 from bot.engine.pinyin import to_pinyin_codes
 from bot.engine.query import Incoming, Query
@@ -252,7 +252,7 @@ class OtherPlace:
             )
             if not named:
                 return None
-            q.norm = dataclasses.replace(q.norm, places=named)
+            q.norm = evolve(q.norm, places=named)
         allowed_in = q.decision.best
         if allowed_in is None and q.ranked and q.ranked[0][1] > q.matcher.w.floor:
             allowed_in = q.ranked[0][0]

@@ -17,7 +17,6 @@ that does not stand alone runs the steps again as the last question joined with 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
@@ -27,6 +26,7 @@ from bot.engine.clock import Clock
 from bot.engine.context import Context
 from bot.engine.detail import AskedDetail
 from bot.engine.followup import EXACT, FollowUp, asks_plan, names_time, year_shift
+from bot.engine.frozen import evolve
 from bot.engine.guards import (
     Fragment,
     OffTopic,
@@ -177,7 +177,7 @@ class Pipeline:
         incoming = received(question)
         if context is not None and incoming.lang != context.lang and not tells_lang(incoming.text):
             # ok, PM10?: the conversation's language goes on
-            incoming = dataclasses.replace(incoming, lang=context.lang)
+            incoming = evolve(incoming, lang=context.lang)
         refused = screen(incoming, self.composer)
         if refused is not None:
             return refused
@@ -188,7 +188,7 @@ class Pipeline:
                 answer = self.composer.answer(
                     chosen, incoming.question, context.lang, context.script, 100.0, (), "", today
                 )
-                return dataclasses.replace(
+                return evolve(
                     answer, understood=context.understood, years=context.years, followed=True
                 )
         norm = self.normalizer.normalize(incoming.text)
@@ -198,10 +198,10 @@ class Pipeline:
             and not tells_script(incoming.text)
         ):
             # 咁前年呢 is the same in both scripts: the conversation's goes on
-            norm = dataclasses.replace(norm, script=context.script)
+            norm = evolve(norm, script=context.script)
         if context is None and norm.bare and asks_plan(norm):
             # (今年有什么目标 sent first asks the plan: bare only after an answer)
-            norm = dataclasses.replace(norm, bare=False)
+            norm = evolve(norm, bare=False)
         if context is not None and norm.bare and not norm.offtopic:
             # a bare fragment (那去年呢, 增长多少) answers nothing alone, as the `Fragment` guard
             # would tell after ranking it: in a conversation, not ranked alone at all
@@ -216,7 +216,7 @@ class Pipeline:
             if self.followup.weakly_alone(norm, alone, context):
                 followed = self._read_with(incoming, joined, norm, context, today, shift)
                 if followed.decision == "answer" and followed.intents[:1] == context.intents[:1]:
-                    return dataclasses.replace(followed, followed=True)
+                    return evolve(followed, followed=True)
             return alone
         followed = self._read_with(incoming, joined, norm, context, today, shift)
         if (
@@ -247,7 +247,7 @@ class Pipeline:
             if again.decision == "answer" and set(again.intents) & set(context.intents):
                 followed = again
         if followed.reason == "no_period":
-            return dataclasses.replace(followed, followed=True)
+            return evolve(followed, followed=True)
         if followed.decision != "answer":
             # a detail the last answer's topic does not give (投资几多 after a school with no
             # investment figure) says so and offers that topic; anything else falls back alone,
@@ -255,7 +255,7 @@ class Pipeline:
             if followed.reason == "detail" and alone.decision != "answer":
                 if alone.reason == "detail" and alone.related:
                     return alone
-                return dataclasses.replace(followed, followed=True)
+                return evolve(followed, followed=True)
             if (
                 followed.reason == "detail"
                 and alone.intents
@@ -265,9 +265,9 @@ class Pipeline:
                 # (喺边间学校 after the Hong Kong and Macao classes: alone, the new schools'
                 # answer by the word 学校, matched short of an example; of the classes, a detail
                 # the report lacks)
-                return dataclasses.replace(followed, followed=True)
+                return evolve(followed, followed=True)
             return alone
-        return dataclasses.replace(followed, followed=True)
+        return evolve(followed, followed=True)
 
     def _read_with(
         self,
@@ -298,7 +298,7 @@ class Pipeline:
             incoming.question, "fragment", incoming.lang, norm.script, norm.text
         )
         years = tuple(sorted(asked_years(norm, today)))
-        return dataclasses.replace(answer, understood=incoming.text, years=years)
+        return evolve(answer, understood=incoming.text, years=years)
 
     def _run(
         self,
@@ -329,9 +329,7 @@ class Pipeline:
             )
         else:
             intents = ()
-        return dataclasses.replace(
-            answer, understood=text, intents=intents, years=tuple(sorted(q.asked))
-        )
+        return evolve(answer, understood=text, intents=intents, years=tuple(sorted(q.asked)))
 
     def _steps(self, q: Query) -> Answer:
         for step in self.steps:

@@ -10,13 +10,13 @@ several things asked at once, and `AnswerBoth` answers two intents that were bot
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 
 from bot.engine.answer import Answer, Lang
 from bot.engine.decide import Decision, Ranking, best_of, both_exact, decide
 from bot.engine.dictionary import is_english_word
+from bot.engine.frozen import evolve
 from bot.engine.match import Matcher
 from bot.engine.normalize import Normalizer, fold, has_chinese, split_scripts
 from bot.engine.pinyin import syllable_codes
@@ -112,7 +112,7 @@ class Rank:
                 # term they stay, as they tell a question about something else (the weather)
                 known = matcher.known_words(norm.text)
                 if known != norm.text:
-                    q.norm = norm = dataclasses.replace(norm, text=known)
+                    q.norm = norm = evolve(norm, text=known)
             ranked = matcher.rank(norm.text, q.years, norm.numbers, floor=floor, reach=reach)
         codes, sure = self._pinyin_reading(q.text, norm.text) if q.lang == "en" else ("", False)
         if codes:
