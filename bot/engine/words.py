@@ -18,49 +18,66 @@ _LATIN = re.compile(r"[a-z]")
 
 
 class Words:
-    """The regexes of one word list, used like one regex (`search`, `findall`, `sub`)."""
+    """The regexes of one word list, used like one regex (`search`, `findall`, `sub`,
+    `finditer`). Each is set per list: a list without Latin words is its one regex's own method
+    (the guards ask some thirty lists a question, each call once through a Python method
+    before); with them, the Latin regex runs only on a text with a Latin letter."""
 
-    __slots__ = ("_all", "_latin", "_unlatin")
+    __slots__ = ("findall", "finditer", "pattern", "search", "sub")
+
+    search: Callable[[str], re.Match[str] | None]
+    findall: Callable[[str], list[str]]
+    finditer: Callable[[str], Iterator[re.Match[str]]]
+    sub: Callable[[str | Callable[[re.Match[str]], str], str], str]
 
     def __init__(self, other: re.Pattern[str] | None, latin: re.Pattern[str] | None) -> None:
-        self._unlatin = (other,) if other is not None else ()
-        self._all = self._unlatin + ((latin,) if latin is not None else ())
-        self._latin = latin is not None
+        parts = [p for p in (other, latin) if p is not None]
+        # one regex source of every word, to build a larger regex from
+        self.pattern = "|".join(f"(?:{p.pattern})" for p in parts)
+        if latin is None or other is None:
+            one = parts[0]
+            self.search, self.findall, self.finditer, self.sub = (
+                one.search,
+                one.findall,
+                one.finditer,
+                one.sub,
+            )
+            return
+        # (a match of the other scripts' first, then of the Latin words; each in order)
+        o_search, o_findall, o_finditer, o_sub = (
+            other.search,
+            other.findall,
+            other.finditer,
+            other.sub,
+        )
+        l_search, l_findall, l_finditer, l_sub = (
+            latin.search,
+            latin.findall,
+            latin.finditer,
+            latin.sub,
+        )
 
-    def _parts_for(self, text: str) -> tuple[re.Pattern[str], ...]:
-        """The regexes that can match in `text`: a Latin word needs a Latin letter (most
-        questions have none, and the guards ask some thirty lists of each)."""
-        return self._all if self._latin and _has_latin(text) else self._unlatin
+        def search(text: str) -> re.Match[str] | None:
+            found = o_search(text)
+            if found is None and _has_latin(text):
+                return l_search(text)
+            return found
 
-    @property
-    def pattern(self) -> str:
-        """One regex source of every word, to build a larger regex from."""
-        return "|".join(f"(?:{p.pattern})" for p in self._all)
+        def findall(text: str) -> list[str]:
+            found: list[str] = o_findall(text)
+            return found + l_findall(text) if _has_latin(text) else found
 
-    def search(self, text: str) -> re.Match[str] | None:
-        """A match of any word (not necessarily the leftmost), or None."""
-        for part in self._parts_for(text):
-            found = part.search(text)
-            if found is not None:
-                return found
-        return None
+        def finditer(text: str) -> Iterator[re.Match[str]]:
+            yield from o_finditer(text)
+            if _has_latin(text):
+                yield from l_finditer(text)
 
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        """Every match: those of other scripts first, then the Latin ones, each in order."""
-        for part in self._parts_for(text):
-            yield from part.finditer(text)
+        def sub(repl: str | Callable[[re.Match[str]], str], text: str) -> str:
+            latin = _has_latin(text)  # (of the text as given, whatever the first sub writes)
+            text = o_sub(repl, text)
+            return l_sub(repl, text) if latin else text
 
-    def findall(self, text: str) -> list[str]:
-        """Every word found: those of other scripts first, then the Latin ones, each in order."""
-        found: list[str] = []
-        for part in self._parts_for(text):
-            found += part.findall(text)
-        return found
-
-    def sub(self, repl: str | Callable[[re.Match[str]], str], text: str) -> str:
-        for part in self._parts_for(text):
-            text = part.sub(repl, text)
-        return text
+        self.search, self.findall, self.finditer, self.sub = search, findall, finditer, sub
 
 
 @lru_cache(maxsize=32)
