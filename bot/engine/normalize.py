@@ -872,7 +872,11 @@ class Normalizer:
             return text
         return self._synonyms.sub(lambda m: self._canonical[m.group(0)], text)
 
-    def normalize(self, raw: str) -> Normalized:
+    def normalize(self, raw: str, scope: Normalized | None = None) -> Normalized:
+        """The question's matching form and what the steps after read of it. With `scope` (a
+        follow-up's own reading, for the last question joined to it), what the scope guards
+        read (places, personal, procedure, …) and the time asked are that reading's, as
+        `bot.engine.followup` takes them, and are not read again from `raw`."""
         lowered = unicodedata.normalize("NFKC", raw).lower()
         folded = to_simplified(lowered)  # `fold`, keeping what the script is told from
         years = {int(y) for y in _YEAR.findall(folded)}
@@ -881,6 +885,39 @@ class Normalizer:
         # (门票唔使理住，琶洲去年办咗几多场展会; ticket prices aside, how many exhibitions)
         asked = self._asked(clauses)
         guarded = folded if len(asked) == len(clauses) else ",".join(asked)
+        numbers = tuple(
+            dict.fromkeys(
+                n
+                for n in _FIGURE.findall(_in_chinese_units(folded))
+                if len(n) > 12 or int(float(n.rstrip("万亿"))) not in years
+            )
+        )
+        # "3395是什么意思": a quoted figure, and nothing else but words asking what it is
+        about_figure = bool(numbers) and not self._content(
+            _FIGURE.sub(" ", self._figure_refs.sub(" ", folded) if self._figure_refs else folded)
+        )
+        if scope is not None:
+            return Normalized(
+                self._text(guarded),
+                frozenset(years),
+                numbers,
+                scope.places,
+                scope.personal,
+                scope.offtopic,
+                clauses,
+                scope.script,
+                about_figure,
+                scope.relative_years,
+                scope.relative_months,
+                scope.now,
+                scope.asks_done,
+                scope.procedure,
+                scope.request,
+                self._is_bare(folded),
+                self._details_asked(guarded, asked),
+                scope.folded,
+                scope.near,
+            )
         personal = self._is_personal(guarded, asked)
         # (天 河 区: a name typed with spaces between its characters is still the name)
         spaced = (
@@ -926,17 +963,6 @@ class Normalizer:
             and any(w in guarded for w in _DAY_WORDS)
             and _CONDITIONS_NOW.search(guarded)
             and not _AGAINST_BEFORE.search(guarded)
-        )
-        numbers = tuple(
-            dict.fromkeys(
-                n
-                for n in _FIGURE.findall(_in_chinese_units(folded))
-                if len(n) > 12 or int(float(n.rstrip("万亿"))) not in years
-            )
-        )
-        # "3395是什么意思": a quoted figure, and nothing else but words asking what it is
-        about_figure = bool(numbers) and not self._content(
-            _FIGURE.sub(" ", self._figure_refs.sub(" ", folded) if self._figure_refs else folded)
         )
         return Normalized(
             self._text(guarded),  # (what the asker set aside is not matched either)

@@ -281,7 +281,9 @@ class Pipeline:
         """The question read as `text`: the fragment joined to the last question (or to the
         name of its topic), with the fragment's own time and scope."""
         assert self.followup is not None
-        merged = self.followup.merged(self.normalizer.normalize(text), norm, context, shift)
+        merged = self.followup.merged(
+            self.normalizer.normalize(text, scope=norm), norm, context, shift
+        )
         return self._run(
             incoming,
             text,
