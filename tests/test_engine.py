@@ -453,6 +453,28 @@ def test_a_district_named_with_a_slip_that_sounds_like_it_is_another_place(
     assert (answer.decision, answer.reason) == ("fallback", "other_place"), answer
 
 
+@pytest.mark.parametrize(
+    "question", ["添河那边有几多长者饭堂", "粤秀今年新增多少托位", "白运2024年固投多少"]
+)
+def test_a_slip_without_its_kind_is_another_place_before_a_word_of_where_or_year(
+    engine: Engine, question: str
+) -> None:
+    answer = engine.ask(question)
+    assert (answer.decision, answer.reason) == ("fallback", "other_place"), answer
+    assert not re.search(r"\d", answer.text.split("\n")[0])
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"), [("官洲那边托位有多少", "10921"), ("托位增程去年多少", "10921")]
+)
+def test_what_only_sounds_like_a_district_is_no_slip(
+    engine: Engine, question: str, figure: str
+) -> None:
+    """官洲 (a street of Haizhu's) sounds like 广州, 增程 like 增城: neither is another place."""
+    answer = engine.ask(question)
+    assert answer.reason != "other_place" and figure in answer.text, answer
+
+
 @pytest.mark.parametrize("question", ["琶洲试验区四上企业营收多少", "海珠区有多少托位"])
 def test_a_name_the_answers_write_is_no_slip_of_a_place(engine: Engine, question: str) -> None:
     """试验区 sounds like 十堰 (a city the lexicon lists), but the answers write it."""

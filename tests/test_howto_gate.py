@@ -500,11 +500,12 @@ def test_refusals_34(engine: Engine) -> None:
     other districts, the Bay Area, Canton, places of Haizhu's that locate a question), in the
     fourth session of 2026-12-04, which worked from it: 163/240 with its start code (other
     places 102/160, look-alikes 61/80), 204/240 after (132/160, 72/80; short names that are
-    also common words, 新市 in 新市民, are places only before a word of where: 新市那边)."""
+    also common words, 新市 in 新市民, are places only before a word of where: 新市那边); 207/240
+    in the fifth (135/160: a district's name with a slip and no 区, 天荷去年, 月秀那边)."""
     report = evaluate(engine, load_cases(EVAL / "refusals_34.yaml", TODAY))
     by = report.by_category()
-    assert len(report.results) >= 240 and report.accuracy >= 0.84
-    assert by["otherplace"][0] >= 130 and by["lookalike"][0] >= 70, by
+    assert len(report.results) >= 240 and report.accuracy >= 0.86
+    assert by["otherplace"][0] >= 135 and by["lookalike"][0] >= 72, by
 
 
 def test_lookalikes_units(engine: Engine) -> None:

@@ -211,36 +211,41 @@ class OtherPlace:
 
     def _sounding_like(self, q: Query) -> tuple[str, ...]:
         """A district or city named with a slip that sounds like one the lexicon lists (天和区,
-        番愚区, 广洲市): two characters before 区 or 市 that are no listed name but sound like
-        one, and that nothing here writes (试验区 sounds like 十堰, but the answers say it). Read
-        as `_named_by_kind` reads: not in a clause that only tells of the asker, nor in the
-        last question a follow-up is joined to; not when the question names Haizhu (海珠作为
-        中心城区…), nor in words of a town at large (城区, 城市, 区域, 的区)."""
+        番愚区, 广洲市; 天荷去年, 月秀那边): two characters that are no listed name but sound like
+        one, before 区 or 市, or starting a clause before a word of where or of a year (a name
+        with no kind is told by where it stands: 增程 sounds like 增城 too), and that nothing
+        here writes (试验区 sounds like 十堰, but the answers say it). Read as `_named_by_kind`
+        reads: not in a clause that only tells of the asker, nor in the last question a
+        follow-up is joined to; not when the question names Haizhu (海珠作为中心城区…), nor in
+        words of a town at large (城区, 城市, 区域, 的区), nor a name of Haizhu's (官洲 sounds
+        like 广州)."""
         sounds = self._normalizer.place_sounds
         folded = q.norm.folded
-        if not any(
-            to_pinyin_codes(folded[m.start() - 2 : m.start()]) in sounds
-            for m in _DISTRICT_KIND.finditer(folded)
-        ):
-            return ()  # (most questions: nothing before 区 or 市 sounds like a listed name)
+        heard = self._normalizer.place_sounds_in
+        if heard is None or not heard.search(to_pinyin_codes(folded)):
+            return ()  # (most questions: no two characters sound like a listed name)
         text = folded if q.followup else ",".join(self._normalizer.place_clauses(q.norm.clauses))
         if self._normalizer.names_home(text):
             return ()
         text = self._normalizer.without_inside(text)
+        codes = to_pinyin_codes(text)  # (a code per character: the same positions)
         names = []
-        for m in _DISTRICT_KIND.finditer(text):
-            name = text[m.start() - 2 : m.end()]
+        for m in heard.finditer(codes):
+            start, end = m.start(), m.end()
+            pair = text[start:end]
             if (
-                not _CJK_ONLY.fullmatch(name)
-                or name[1] in _NO_NAME_BEFORE
-                or name[1] == "城"  # 城区, 城市
-                or text[m.end() : m.end() + 1] == "域"  # 区域
-                or name[:2] in self._own_text
+                not _CJK_ONLY.fullmatch(pair)
+                or pair[1] in _NO_NAME_BEFORE
+                or pair in self._own_text
+                or sounds.get(m.group()) == pair  # (a listed name is no slip)
             ):
                 continue
-            listed = sounds.get(to_pinyin_codes(name[:2]))
-            if listed is not None and listed != name[:2]:  # (a listed name is no slip)
-                names.append(name)
+            if _DISTRICT_KIND.match(text, end):
+                if pair[1] == "城" or text[end + 1 : end + 2] == "域":  # 城区, 城市, 区域
+                    continue
+                names.append(pair + text[end])
+            elif (start == 0 or text[start - 1] in _SLIP_AFTER) and _SLIP_FOLLOWED.match(text, end):
+                names.append(pair)
         return tuple(names)
 
     def __call__(self, q: Query) -> Answer | None:
@@ -341,3 +346,11 @@ _NOT_A_NAME = frozenset(
 
 NAME_TAIL = 2  # characters after a place word that, found with it in an answer, make a name
 _CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
+# what tells two characters that sound like a district's name are that name with a slip, when no
+# 区 or 市 follows (天荷去年GDP多少, 月秀那边托位有多少): they start a clause (or follow 那, 在,
+# 问 …), and a word of where, or of a year, follows
+_SLIP_AFTER = frozenset(",，。;；?？!！ 那咁在喺问")
+_SLIP_FOLLOWED = re.compile(
+    r"(?:附近|周边|周围|一带|那边|这边|旁边|嗰边|嗰度|呢边|嗰头"
+    r"|去年|今年|前年|明年|上年|旧年|舊年|(?:19|20)\d\d年?)"
+)

@@ -701,6 +701,10 @@ class Normalizer:
         self.place_sounds: dict[str, str] = {
             to_pinyin_codes(name): name for name in map(fold, lexicon.sound_alike) if len(name) == 2
         }
+        # ... looked for in a text's syllable codes (`to_pinyin_codes`: one per character)
+        self.place_sounds_in = (
+            re.compile("|".join(map(re.escape, self.place_sounds))) if self.place_sounds else None
+        )
         self._home = _alternation(fold(h) for h in lexicon.home)
         # Haizhu, its streets and villages, and names in it that hold another place's name
         # (中山大学, 南海心沙): no other place
