@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from importlib import resources
+
 import pytest
 
 from bot.content.schema import Lexicon
+from bot.engine import opencc_keys
 from bot.engine.normalize import _T2S, Normalizer, detect_lang, detect_script, to_simplified
 
 
@@ -43,12 +46,24 @@ def test_full_width_and_case_fold(norm: Normalizer) -> None:
         "托位 and 學位 2024",
         "\U00020bb7野家",  # beyond the Basic Multilingual Plane
         "⾨口",  # a radical symbol
+        "想瞭解海珠去年GDP",  # characters that change only in a phrase: 瞭解 -> 了解
+        "請回覆我，藉此機會問一下",
+        "沈默的大多數",
         "",
     ],
 )
 def test_folding_to_simplified_skips_only_texts_it_would_not_change(text: str) -> None:
     # the shortcut for texts with no character to convert gives what converting gives
     assert to_simplified(text) == _T2S.convert(text)
+
+
+def test_the_characters_opencc_may_change_are_those_of_the_installed_opencc() -> None:
+    """bot/engine/resources/t2s_keys.txt, written again from the installed OpenCC's
+    dictionaries, is what the engine reads (a new OpenCC: run python -m bot.engine.opencc_keys)."""
+    assert opencc_keys.build() == (
+        resources.files("bot.engine.resources").joinpath(opencc_keys.KEYS_FILE).read_text("utf-8")
+    )
+    assert {"瞭", "覆", "藉", "沈", "頭"} <= opencc_keys.changing_characters()
 
 
 def test_traditional_and_cantonese_become_simplified_canonical(norm: Normalizer) -> None:

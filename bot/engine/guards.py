@@ -20,7 +20,7 @@ from bot.engine.answer import ABOUT_BOT, Answer
 from bot.engine.dictionary import is_english_word
 from bot.engine.frozen import evolve
 from bot.engine.normalize import Normalizer, detect_script, fold
-from bot.engine.pinyin import to_pinyin_codes
+from bot.engine.pinyin import to_exact_codes, to_pinyin_codes
 from bot.engine.query import Incoming, Query
 from bot.engine.render import Composer
 
@@ -212,39 +212,56 @@ class OtherPlace:
     def _sounding_like(self, q: Query) -> tuple[str, ...]:
         """A district or city named with a slip that sounds like one the lexicon lists (天和区,
         番愚区, 广洲市; 天荷去年, 月秀那边): two characters that are no listed name but sound like
-        one, before 区 or 市, or starting a clause before a word of where or of a year (a name
-        with no kind is told by where it stands: 增程 sounds like 增城 too), and that nothing
-        here writes (试验区 sounds like 十堰, but the answers say it). Read as `_named_by_kind`
-        reads: not in a clause that only tells of the asker, nor in the last question a
-        follow-up is joined to; not when the question names Haizhu (海珠作为中心城区…), nor in
-        words of a town at large (城区, 城市, 区域, 的区), nor a name of Haizhu's (官洲 sounds
-        like 广州)."""
-        sounds = self._normalizer.place_sounds
+        one, before 区 or 市, or, with the same syllables exactly, starting a clause before a
+        word of where or of a year (a name with no kind is told by where it stands: 增程 sounds
+        like 增城 too), and that nothing here writes (试验区 sounds like 十堰, but the answers say
+        it). Read as `_named_by_kind` reads: not in a clause that only tells of the asker, nor
+        in the last question a follow-up is joined to; not when the question names Haizhu
+        (海珠作为中心城区…), nor in words of a town at large (城区, 城市, 区域, 的区), nor a
+        name of Haizhu's (官洲)."""
+        normalizer = self._normalizer
+        sounds, exact = normalizer.place_sounds, normalizer.place_exact_sounds
         folded = q.norm.folded
-        heard = self._normalizer.place_sounds_in
-        if heard is None or not heard.search(to_pinyin_codes(folded)):
-            return ()  # (most questions: no two characters sound like a listed name)
-        text = folded if q.followup else ",".join(self._normalizer.place_clauses(q.norm.clauses))
-        if self._normalizer.names_home(text):
+        heard = normalizer.place_exact_in
+        if not any(
+            to_pinyin_codes(folded[m.start() - 2 : m.start()]) in sounds
+            for m in _DISTRICT_KIND.finditer(folded)
+        ) and (heard is None or not heard.search(to_exact_codes(folded))):
+            return ()  # (most questions: nothing sounds like a listed name)
+        text = folded if q.followup else ",".join(normalizer.place_clauses(q.norm.clauses))
+        if normalizer.names_home(text):
             return ()
-        text = self._normalizer.without_inside(text)
-        codes = to_pinyin_codes(text)  # (a code per character: the same positions)
+        text = normalizer.without_inside(text)
         names = []
-        for m in heard.finditer(codes):
-            start, end = m.start(), m.end()
-            pair = text[start:end]
+        for m in _DISTRICT_KIND.finditer(text):
+            name = text[m.start() - 2 : m.end()]
             if (
-                not _CJK_ONLY.fullmatch(pair)
-                or pair[1] in _NO_NAME_BEFORE
-                or pair in self._own_text
-                or sounds.get(m.group()) == pair  # (a listed name is no slip)
+                not _CJK_ONLY.fullmatch(name)
+                or name[1] in _NO_NAME_BEFORE
+                or name[1] == "城"  # 城区, 城市
+                or text[m.end() : m.end() + 1] == "域"  # 区域
+                or name[:2] in self._own_text
             ):
                 continue
-            if _DISTRICT_KIND.match(text, end):
-                if pair[1] == "城" or text[end + 1 : end + 2] == "域":  # 城区, 城市, 区域
-                    continue
-                names.append(pair + text[end])
-            elif (start == 0 or text[start - 1] in _SLIP_AFTER) and _SLIP_FOLLOWED.match(text, end):
+            listed = sounds.get(to_pinyin_codes(name[:2]))
+            if listed is not None and listed != name[:2]:  # (a listed name is no slip)
+                names.append(name)
+        codes = to_exact_codes(text)  # (a code per character: the same positions)
+        for start in range(len(text) - 1):
+            pair = text[start : start + 2]
+            listed = exact.get(codes[start : start + 2])
+            if (
+                listed is None
+                or listed == pair
+                or not _CJK_ONLY.fullmatch(pair)
+                or pair[1] in _NO_NAME_BEFORE
+                or pair in self._own_text
+                or _DISTRICT_KIND.match(text, start + 2)  # (read above, with its kind)
+            ):
+                continue
+            if (start == 0 or text[start - 1] in _SLIP_AFTER) and _SLIP_FOLLOWED.match(
+                text, start + 2
+            ):
                 names.append(pair)
         return tuple(names)
 

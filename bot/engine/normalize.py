@@ -30,24 +30,16 @@ from bot.content.schema import Lexicon
 from bot.engine import dictionary as _dictionary
 from bot.engine import words as _words
 from bot.engine.dictionary import is_english_word
-from bot.engine.pinyin import syllable_codes, to_pinyin_codes
+from bot.engine.opencc_keys import changing_characters
+from bot.engine.pinyin import syllable_codes, to_exact_codes, to_pinyin_codes
 from bot.engine.words import alternation as _alternation
 
 _T2S = opencc.OpenCC("t2s")
 _S2T = opencc.OpenCC("s2t")
 
 
-def _changed_by(converter: opencc.OpenCC) -> frozenset[str]:
-    """The characters of the Basic Multilingual Plane a conversion changes, each converted
-    alone (one call, ~20 ms at import): a text with none of them, and none beyond that plane,
-    is left as it is (checked on every question and answer of the sets), so it needs no call."""
-    chars = [chr(c) for c in range(0x80, 0x10000) if not 0xD800 <= c < 0xE000]
-    converted = str(converter.convert("\n".join(chars))).split("\n")
-    return frozenset(c for c, out in zip(chars, converted, strict=True) if c != out)
-
-
-_T2S_CHANGES = _changed_by(_T2S)
-_BEYOND_BMP = "\U00010000"
+# the characters t2s may change (`bot.engine.opencc_keys`): a text with none is left as it is
+_T2S_KEYS = changing_characters()
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
@@ -479,7 +471,7 @@ RECENT_FOLDS = 16
 def to_simplified(text: str) -> str:
     if text.isascii():
         return text  # (OpenCC converts Chinese characters only)
-    if _T2S_CHANGES.isdisjoint(text) and max(text) < _BEYOND_BMP:
+    if _T2S_KEYS and _T2S_KEYS.isdisjoint(text):
         return text  # (most questions: simplified already)
     return str(_T2S.convert(text))
 
@@ -701,9 +693,15 @@ class Normalizer:
         self.place_sounds: dict[str, str] = {
             to_pinyin_codes(name): name for name in map(fold, lexicon.sound_alike) if len(name) == 2
         }
-        # ... looked for in a text's syllable codes (`to_pinyin_codes`: one per character)
-        self.place_sounds_in = (
-            re.compile("|".join(map(re.escape, self.place_sounds))) if self.place_sounds else None
+        # ... and by their exact syllables, for a name with no 区 or 市 after it (天荷去年: the
+        # folded sounds are too loose there, 真诚 sounds like 增城), looked for in a text's codes
+        self.place_exact_sounds: dict[str, str] = {
+            to_exact_codes(name): name for name in map(fold, lexicon.sound_alike) if len(name) == 2
+        }
+        self.place_exact_in = (
+            re.compile("|".join(map(re.escape, self.place_exact_sounds)))
+            if self.place_exact_sounds
+            else None
         )
         self._home = _alternation(fold(h) for h in lexicon.home)
         # Haizhu, its streets and villages, and names in it that hold another place's name

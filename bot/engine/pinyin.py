@@ -13,6 +13,7 @@ from functools import lru_cache
 from importlib import resources
 
 PRIVATE_USE_START = 0xE000
+EXACT_START = 0xF0000  # exact syllables: supplementary private use, apart from the folded ones
 # initial, vowels, final, repeated: a quick no for most English words (school, places, the)
 # before the exact split
 _SHAPE = re.compile(r"(?:(?:[zcs]h|[bpmfdtnlgkhjqxrzcsyw])?[aeiouv]+(?:ng|n|r)?)+")
@@ -33,14 +34,15 @@ def fold_syllable(syllable: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _tables() -> tuple[dict[int, str], dict[str, str]]:
-    """Character code -> private-use character of its (folded) syllable, and syllable -> that
-    character."""
+def _tables() -> tuple[dict[int, str], dict[str, str], dict[int, str]]:
+    """Character code -> private-use character of its (folded) syllable, syllable -> that
+    character, and character code -> a private-use character of its exact syllable."""
     text = resources.files("bot.engine.resources").joinpath(TABLE_FILE).read_text(encoding="utf-8")
     codes: dict[str, str] = {}
     table: dict[int, str] = {}
     syllables: dict[str, str] = {}
-    for line in text.splitlines():
+    exact: dict[int, str] = {}
+    for n, line in enumerate(text.splitlines()):
         if not line or line.startswith("#"):
             continue
         syllable, chars = line.split("\t", 1)
@@ -49,13 +51,20 @@ def _tables() -> tuple[dict[int, str], dict[str, str]]:
         syllables[syllable] = code
         for ch in chars:
             table[ord(ch)] = code
+            exact[ord(ch)] = chr(EXACT_START + n)  # (one line per syllable)
     # written without the ü: lv and nv as the table has them, lu:/nu: rarely
-    return table, syllables
+    return table, syllables, exact
 
 
 def translation_table() -> dict[int, str]:
     """Character code -> private-use character of its (folded) syllable."""
     return _tables()[0]
+
+
+def to_exact_codes(text: str) -> str:
+    """Every Chinese character as a code of its exact syllable (no accent folded: 真诚 is not
+    增城, 官州 not 广州); other characters stay. For names told apart by sound alone."""
+    return text.translate(_tables()[2])
 
 
 @lru_cache(maxsize=8192)
