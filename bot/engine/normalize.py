@@ -28,9 +28,9 @@ from rapidfuzz.distance import Levenshtein
 from bot.content.diskcache import DiskCache
 from bot.content.schema import Lexicon
 from bot.engine import dictionary as _dictionary
+from bot.engine import opencc_keys
 from bot.engine import words as _words
 from bot.engine.dictionary import is_english_word
-from bot.engine.opencc_keys import changing_characters
 from bot.engine.pinyin import syllable_codes, to_exact_codes, to_pinyin_codes
 from bot.engine.words import alternation as _alternation
 
@@ -38,8 +38,9 @@ _T2S = opencc.OpenCC("t2s")
 _S2T = opencc.OpenCC("s2t")
 
 
-# the characters t2s may change (`bot.engine.opencc_keys`): a text with none is left as it is
-_T2S_KEYS = changing_characters()
+# what t2s may change (`bot.engine.opencc_keys`): a text with none of it is left as it is
+_T2S_CHANGES = opencc_keys.changes()
+_T2S_PHRASES = _alternation(_T2S_CHANGES[1]) if _T2S_CHANGES else None
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
@@ -471,7 +472,11 @@ RECENT_FOLDS = 16
 def to_simplified(text: str) -> str:
     if text.isascii():
         return text  # (OpenCC converts Chinese characters only)
-    if _T2S_KEYS and _T2S_KEYS.isdisjoint(text):
+    if (
+        _T2S_CHANGES is not None
+        and _T2S_CHANGES[0].isdisjoint(text)
+        and (_T2S_PHRASES is None or _T2S_PHRASES.search(text) is None)
+    ):
         return text  # (most questions: simplified already)
     return str(_T2S.convert(text))
 

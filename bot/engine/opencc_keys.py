@@ -1,13 +1,12 @@
-"""Which characters OpenCC's traditional-to-simplified conversion (t2s) may change: every
-character of every key of the dictionaries its configuration chains (phrases such as 瞭解 ->
-了解 included, whose characters stay as they are when converted alone). A text with none of
-them is left as it is, so folding it needs no call into OpenCC (most questions are simplified
-already).
+"""What OpenCC's traditional-to-simplified conversion (t2s) may change: the characters its
+dictionaries convert to another by themselves, and the phrases they list (瞭解 -> 了解, whose
+characters stay as they are alone). A text with none of either is left as it is, so folding it
+needs no call into OpenCC (most questions are simplified already).
 
-The characters come from `resources/t2s_keys.txt`, written by `python -m bot.engine.opencc_keys`
-from the installed OpenCC's dictionaries (its `opencc_dict` tool dumps them as text); the file
-names the OpenCC version it was written from, and with another version installed none is
-trusted (every text is converted). tests/test_normalize.py writes it again and compares."""
+Both come from `resources/t2s_keys.txt`, written by `python -m bot.engine.opencc_keys` from the
+installed OpenCC's dictionaries (its `opencc_dict` tool dumps them as text); the file names the
+OpenCC version it was written from, and with another version installed nothing is trusted
+(every text is converted). tests/test_normalize.py writes it again and compares."""
 
 from __future__ import annotations
 
@@ -21,7 +20,7 @@ from pathlib import Path
 import opencc
 
 KEYS_FILE = "t2s_keys.txt"
-_HEADER = "# OpenCC {version}: the characters of the keys of t2s's dictionaries"
+_HEADER = "# OpenCC {version}: what t2s changes (its characters, then its phrases)"
 
 
 def _installed_version() -> str:
@@ -29,18 +28,19 @@ def _installed_version() -> str:
 
 
 @cache
-def changing_characters() -> frozenset[str]:
-    """The characters t2s may change; empty (convert everything) when the file was written
-    from another OpenCC than the one installed."""
+def changes() -> tuple[frozenset[str], tuple[str, ...]] | None:
+    """The characters t2s converts by themselves, and the phrases it lists; None (convert
+    everything) when the file was written from another OpenCC than the one installed."""
     text = resources.files("bot.engine.resources").joinpath(KEYS_FILE).read_text(encoding="utf-8")
-    header, _, chars = text.partition("\n")
+    header, chars, *phrases = text.splitlines()
     if header != _HEADER.format(version=_installed_version()):
-        return frozenset()
-    return frozenset(chars.strip())
+        return None
+    return frozenset(chars), tuple(phrases)
 
 
 def build() -> str:
-    """The file's text, from the installed OpenCC's t2s configuration and dictionaries."""
+    """The file's text, from the installed OpenCC's t2s configuration and dictionaries: the
+    header, a line of the characters, then a phrase a line."""
     clib = Path(opencc.__file__).parent / "clib"
     share = clib / "share" / "opencc"
     config = json.loads((share / "t2s.json").read_text(encoding="utf-8"))
@@ -49,6 +49,7 @@ def build() -> str:
         dicts = step["dict"]
         files += [d["file"] for d in dicts.get("dicts", [dicts])]
     chars: set[str] = set()
+    phrases: set[str] = set()
     with tempfile.TemporaryDirectory() as tmp:
         for name in files:
             out = Path(tmp) / f"{name}.txt"
@@ -59,8 +60,13 @@ def build() -> str:
                 env={"LD_LIBRARY_PATH": str(clib / "lib64")},
             )
             for line in out.read_text(encoding="utf-8").splitlines():
-                chars.update(line.split("\t")[0])
-    return _HEADER.format(version=_installed_version()) + "\n" + "".join(sorted(chars)) + "\n"
+                key, _, values = line.partition("\t")
+                if len(key) > 1:
+                    phrases.add(key)
+                elif values.split(" ")[0] != key:  # (the first value is what t2s writes)
+                    chars.add(key)
+    version = _HEADER.format(version=_installed_version())
+    return "\n".join([version, "".join(sorted(chars)), *sorted(phrases)]) + "\n"
 
 
 if __name__ == "__main__":  # pragma: no cover
