@@ -1402,7 +1402,7 @@ class Normalizer:
             return True
         if any(len(self._by_year(c)) > 1 for c in norm.clauses):
             return True
-        return sum(self._clause_asks(c) for c in norm.clauses) >= 2
+        return len(norm.clauses) > 1 and sum(self._clause_asks(c) for c in norm.clauses) >= 2
 
     def _by_year(self, clause: str) -> list[str]:
         """A clause cut before each year it names after asking about another (固投去年增长多少今年
