@@ -1,28 +1,47 @@
 """Engine performance: per-question latency (median, p99), load time, resident memory.
 
     python benchmarks/engine_bench.py            # shipped content + 10,000 synthetic examples
+    python benchmarks/engine_bench.py --root OTHER   # another checkout's code and content
 Figures go to the README ("Performance"). Not a test: numbers vary with the machine.
 """
 
 from __future__ import annotations
 
+import argparse
 import gc
 import math
 import random
 import resource
 import statistics
+import sys
 import time
 from datetime import date
 from pathlib import Path
 
-from bot.engine import Context, Engine, fixed
-from bot.engine.engine import EN_VIEWS, ZH_VIEWS
-from bot.engine.match import Matcher
-from bot.evaluate import load_cases, load_conversations
+
+def _checkout() -> Path:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=Path(__file__).resolve().parent.parent,
+        help="the checkout (e.g. a git worktree) whose code and content are measured",
+    )
+    return Path(parser.parse_args().root).resolve()
+
+
+# That checkout's `bot`, not the installed one: without this, a worktree's run of this script
+# would measure the code `pip install -e` points at.
+ROOT = _checkout()
+sys.path.insert(0, str(ROOT))
+
+import bot  # noqa: E402
+from bot.engine import Context, Engine, fixed  # noqa: E402
+from bot.engine.engine import EN_VIEWS, ZH_VIEWS  # noqa: E402
+from bot.engine.match import Matcher  # noqa: E402
+from bot.evaluate import load_cases, load_conversations  # noqa: E402
 
 TODAY = date(2025, 6, 1)  # the frame the question sets were written in
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -144,6 +163,7 @@ def main() -> None:
     zh_questions = [q for q in questions if not q.isascii()]
     large = time_questions(engine, zh_questions, 3)
 
+    print(f"code and content measured: {Path(bot.__file__).parent.parent}")
     print(
         f"content load + validation (first in this process; disk caches warm after the first run): {load_ms:.0f} ms"
     )

@@ -1,5 +1,6 @@
 """benchmarks/instructions.py as the README runs it, short of valgrind's minutes: the workload
-it counts runs, and a machine without valgrind is told what to install."""
+it counts runs, and a machine without valgrind is told what to install; benchmarks/engine_bench.py
+measures the checkout `--root` names, not the installed package."""
 
 from __future__ import annotations
 
@@ -35,3 +36,20 @@ def test_without_valgrind_it_says_what_to_install(tmp_path: Path) -> None:
     done = run(env=env)
     assert done.returncode != 0
     assert "apt-get install valgrind" in done.stderr
+
+
+def test_engine_bench_imports_the_checkout_it_is_given(tmp_path: Path) -> None:
+    """A worktree's run must measure the worktree's code: with `--root`, its `bot` is imported
+    (here a stand-in whose import says where it is, so the run stops there, in seconds)."""
+    (tmp_path / "bot").mkdir()
+    (tmp_path / "bot" / "__init__.py").write_text(
+        "raise SystemExit('imported ' + __file__)\n", encoding="utf-8"
+    )
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "engine_bench.py"), "--root", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert f"imported {tmp_path / 'bot' / '__init__.py'}" in done.stderr, done.stderr[-2000:]
