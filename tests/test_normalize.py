@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
 from bot.content.schema import Lexicon
 from bot.engine import opencc_keys
 from bot.engine.normalize import _T2S, Normalizer, detect_lang, detect_script, to_simplified
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +62,25 @@ def test_full_width_and_case_fold(norm: Normalizer) -> None:
 def test_folding_to_simplified_skips_only_texts_it_would_not_change(text: str) -> None:
     # the shortcut for texts with no character to convert gives what converting gives
     assert to_simplified(text) == _T2S.convert(text)
+
+
+def test_the_opencc_list_is_written_as_the_readme_says(tmp_path: Path) -> None:
+    """`python -m bot.engine.opencc_keys`, run on a copy of the package, writes the list the
+    engine reads."""
+    shutil.copytree(ROOT / "bot", tmp_path / "bot", ignore=shutil.ignore_patterns("__pycache__"))
+    written = tmp_path / "bot" / "engine" / "resources" / opencc_keys.KEYS_FILE
+    written.unlink()
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.engine.opencc_keys"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    shipped = ROOT / "bot" / "engine" / "resources" / opencc_keys.KEYS_FILE
+    assert written.read_text("utf-8") == shipped.read_text("utf-8")
 
 
 def test_the_characters_opencc_may_change_are_those_of_the_installed_opencc() -> None:

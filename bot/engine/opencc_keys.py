@@ -30,12 +30,16 @@ def _installed_version() -> str:
 @cache
 def changes() -> tuple[frozenset[str], tuple[str, ...]] | None:
     """The characters t2s converts by themselves, and the phrases it lists; None (convert
-    everything) when the file was written from another OpenCC than the one installed."""
-    text = resources.files("bot.engine.resources").joinpath(KEYS_FILE).read_text(encoding="utf-8")
-    header, chars, *phrases = text.splitlines()
+    everything) when the file was written from another OpenCC than the one installed, or is
+    not there (as while it is written again)."""
+    try:
+        text = resources.files("bot.engine.resources").joinpath(KEYS_FILE).read_text("utf-8")
+    except FileNotFoundError:
+        return None
+    header, chars, *phrases = [*text.splitlines(), "", ""]
     if header != _HEADER.format(version=_installed_version()):
         return None
-    return frozenset(chars), tuple(phrases)
+    return frozenset(chars), tuple(p for p in phrases if p)
 
 
 def build() -> str:
