@@ -1525,6 +1525,18 @@ def test_a_place_of_haizhus_as_where_only_when_a_figure_is_asked(engine: Engine)
     assert followed.decision == "answer" and "南武中学一带" in followed.text.split("\n")[0]
 
 
+def test_a_haizhu_place_named_as_where_in_english_gets_the_line_too(engine: Engine) -> None:
+    """Its pinyin name after near or around, when no English example or answer writes it
+    (Kecun, 客村); not a place the answers write (Pazhou), nor a place only named (in Kecun)."""
+    answer = engine.ask("How many childcare places are there near Kecun?")
+    first = answer.text.split("\n")[0]
+    assert answer.decision == "answer" and "whole district" in first and "Kecun" in first, first
+    assert "10921" in answer.text
+    assert engine.normalizer.normalize("any new parks around the Ruibao area?").near == ("Ruibao",)
+    assert engine.normalizer.normalize("How many childcare places near Pazhou?").near == ()
+    assert engine.normalizer.normalize("How many childcare places in Kecun?").near == ()
+
+
 def test_evolve_copies_like_dataclasses_replace() -> None:
     import dataclasses
 

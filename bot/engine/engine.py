@@ -107,6 +107,7 @@ class Engine:
                 *(fold(t) for i in range(n) for t in raw["zh", i]),
             ],
             answers=[fold(r.text) for li in self._intents for r in li.answers.values()],
+            english=[fold(t) for i in range(n) for t in raw["en", i]],
         )
         en_examples = [(i, text) for i in range(n) for text in norm["en", i]]
         # a definition's keywords name its term for the `Meaning` step only: no keyword bonus,

@@ -31,7 +31,7 @@ from bot.engine import dictionary as _dictionary
 from bot.engine import opencc_keys
 from bot.engine import words as _words
 from bot.engine.dictionary import is_english_word
-from bot.engine.pinyin import syllable_codes, to_exact_codes, to_pinyin_codes
+from bot.engine.pinyin import spelled, syllable_codes, to_exact_codes, to_pinyin_codes
 from bot.engine.words import alternation as _alternation
 
 _T2S = opencc.OpenCC("t2s")
@@ -801,13 +801,19 @@ class Normalizer:
         self._lexicon = lexicon
         self._examples: tuple[str, ...] = ()
         self._near_unnamed: re.Pattern[str] | None = None
+        self._near_unnamed_en: re.Pattern[str] | None = None
 
-    def know_examples(self, texts: Iterable[str], answers: Iterable[str] = ()) -> None:
+    def know_examples(
+        self, texts: Iterable[str], answers: Iterable[str] = (), english: Iterable[str] = ()
+    ) -> None:
         """The Chinese examples' matching forms: a scope word that sounds like other words of
         them (福建 and 复建 are both "fujian") is not looked for in questions typed in pinyin;
         a place of Haizhu's that none of them nor any answer (`answers`, folded) names only
-        says where (see `_NEAR`). Called once, while the engine is built."""
+        says where (see `_NEAR`), and so does its pinyin name after "near" in English when no
+        English example (`english`, folded) nor answer writes it (near Kecun). Called once,
+        while the engine is built."""
         self._examples = tuple(texts)
+        answers = list(answers)
         said = "\n".join([*self._examples, *answers])
         inside = {fold(p) for p in self._lexicon.inside if not fold(p).isascii()}
         named = {p for p in inside if p in said}
@@ -816,6 +822,21 @@ class Normalizer:
         words = _alternation(unnamed)
         self._near_unnamed = (
             re.compile(f"({words.pattern})(?:{_NEAR})") if words is not None else None
+        )
+        said_en = "\n".join([*english, *answers])
+        written = set(_LATIN_WORD.findall(said_en))
+        names = {
+            name
+            for name in filter(None, map(spelled, unnamed))
+            if len(name) >= NEAR_NAME_MIN and name not in written and name not in said_en
+        }
+        self._near_unnamed_en = (
+            re.compile(
+                rf"\b(?:near|around|close to|next to)\s+(?:the\s+)?"
+                rf"({'|'.join(sorted(names, key=len, reverse=True))})\b"
+            )
+            if names
+            else None
         )
 
     @cached_property
@@ -994,13 +1015,17 @@ class Normalizer:
 
     def _near(self, guarded: str, clauses: tuple[str, ...]) -> tuple[str, ...]:
         """Places of Haizhu's named only as where, unless another clause asks of Haizhu itself
-        (瑞宝这边的居民想问，海珠去年新增了几个口袋公园)."""
-        if self._near_unnamed is None:
+        (瑞宝这边的居民想问，海珠去年新增了几个口袋公园); in English by their pinyin name after
+        "near", "around" (as the answer writes them: Kecun)."""
+        found = self._near_unnamed.findall(guarded) if self._near_unnamed else []
+        if self._near_unnamed_en is not None and _LATIN.search(guarded):
+            found += self._near_unnamed_en.findall(guarded)
+        if not found:
             return ()
         home = self._home
         return tuple(
-            p
-            for p in dict.fromkeys(self._near_unnamed.findall(guarded))
+            p if not p.isascii() else p.capitalize()
+            for p in dict.fromkeys(found)
             if home is None or not any(home.search(c) and p not in c for c in clauses)
         )
 
@@ -1739,6 +1764,7 @@ _INFLECTIONS = (
 # such as smart and cover are kept by the word list; at 6 letters, schol was no slip of school.)
 SPELL_MIN = 5
 RUN_MIN = 16  # characters: a clause this long may run a story and a question together
+NEAR_NAME_MIN = 4  # letters of a pinyin name read after near (shorter ones are English words)
 
 
 def _spelling_limit(word: str) -> int:

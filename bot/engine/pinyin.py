@@ -34,14 +34,16 @@ def fold_syllable(syllable: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _tables() -> tuple[dict[int, str], dict[str, str], dict[int, str]]:
+def _tables() -> tuple[dict[int, str], dict[str, str], dict[int, str], dict[str, str]]:
     """Character code -> private-use character of its (folded) syllable, syllable -> that
-    character, and character code -> a private-use character of its exact syllable."""
+    character, character code -> a private-use character of its exact syllable, and
+    character -> its exact syllable."""
     text = resources.files("bot.engine.resources").joinpath(TABLE_FILE).read_text(encoding="utf-8")
     codes: dict[str, str] = {}
     table: dict[int, str] = {}
     syllables: dict[str, str] = {}
     exact: dict[int, str] = {}
+    spoken: dict[str, str] = {}
     for n, line in enumerate(text.splitlines()):
         if not line or line.startswith("#"):
             continue
@@ -52,13 +54,22 @@ def _tables() -> tuple[dict[int, str], dict[str, str], dict[int, str]]:
         for ch in chars:
             table[ord(ch)] = code
             exact[ord(ch)] = chr(EXACT_START + n)  # (one line per syllable)
+            spoken[ch] = syllable
     # written without the ü: lv and nv as the table has them, lu:/nu: rarely
-    return table, syllables, exact
+    return table, syllables, exact, spoken
 
 
 def translation_table() -> dict[int, str]:
     """Character code -> private-use character of its (folded) syllable."""
     return _tables()[0]
+
+
+def spelled(name: str) -> str | None:
+    """A Chinese name in pinyin without tones or spaces, as English writes Haizhu's places
+    (客村 -> kecun, 沥滘 -> lijiao); None when a character has no syllable in the table."""
+    spoken = _tables()[3]
+    syllables = [spoken.get(ch) for ch in name]
+    return "".join(s for s in syllables if s) if all(syllables) and syllables else None
 
 
 def to_exact_codes(text: str) -> str:
