@@ -290,10 +290,10 @@ _FIGURE_ASK_RE = re.compile(_FIGURE_ASK)
 # possessives and contractions: haizhu's, we're, they've; a negated auxiliary (don't) goes whole
 _POSSESSIVE = re.compile(r"\b[a-z]+n['’]t\b|(?<=[a-z])['’](?:s|re|ve|ll|d|m)\b")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
-_DIGIT = re.compile(r"\d")
+_LETTER_BY_DIGIT = re.compile(r"[a-z]\d|\d[a-z]")  # (where `_LETTER_DIGIT` has work: few texts)
 # A word: letters and digits, with a point only inside a figure (6.18); what `_PUNCT_OR_SPACE`
 # splits on is everything else.
-_WORD = re.compile(r"[^\W_]+(?:(?<=\d)\.(?=\d)[^\W_]+)*")
+_WORD = re.compile(r"[^\W_]+(?:\.(?<=\d\.)(?=\d)[^\W_]+)*")
 # A figure as people quote it: digits, maybe with 万/亿 as the report writes them (9万, 3.23万).
 BARE_MAX = 24  # characters: a bare fragment is short (还有呢, what else, more details please)
 _FIGURE = re.compile(r"\d(?<![\d.]\d)\d*(?:\.\d+)?(?:万|亿)?(?![\d.])")
@@ -1776,7 +1776,7 @@ def _english_words(folded: str) -> list[str]:
     ampersand is "and" (primary & middle schools)."""
     if "'" in folded or "’" in folded:
         folded = _POSSESSIVE.sub("", folded)
-    if _DIGIT.search(folded):
+    if _LETTER_BY_DIGIT.search(folded):
         folded = _LETTER_DIGIT.sub(" ", folded)
     return _WORD.findall(folded.replace("&", " and ") if "&" in folded else folded)
 
