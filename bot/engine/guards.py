@@ -246,13 +246,12 @@ class OtherPlace:
             listed = sounds.get(to_pinyin_codes(name[:2]))
             if listed is not None and listed != name[:2]:  # (a listed name is no slip)
                 names.append(name)
-        codes = to_exact_codes(text)  # (a code per character: the same positions)
-        for start in range(len(text) - 1):
+        # (a code per character: the same positions)
+        for m in heard.finditer(to_exact_codes(text)) if heard is not None else ():
+            start = m.start()
             pair = text[start : start + 2]
-            listed = exact.get(codes[start : start + 2])
             if (
-                listed is None
-                or listed == pair
+                exact[m.group(1)] == pair
                 or not _CJK_ONLY.fullmatch(pair)
                 or pair[1] in _NO_NAME_BEFORE
                 or pair in self._own_text

@@ -703,8 +703,8 @@ class Normalizer:
         self.place_exact_sounds: dict[str, str] = {
             to_exact_codes(name): name for name in map(fold, lexicon.sound_alike) if len(name) == 2
         }
-        self.place_exact_in = (
-            re.compile("|".join(map(re.escape, self.place_exact_sounds)))
+        self.place_exact_in = (  # (a lookahead: every position one starts at, overlapping)
+            re.compile(f"(?=({'|'.join(map(re.escape, self.place_exact_sounds))}))")
             if self.place_exact_sounds
             else None
         )
@@ -824,11 +824,10 @@ class Normalizer:
             re.compile(f"({words.pattern})(?:{_NEAR})") if words is not None else None
         )
         said_en = "\n".join([*english, *answers])
-        written = set(_LATIN_WORD.findall(said_en))
         names = {
             name
             for name in filter(None, map(spelled, unnamed))
-            if len(name) >= NEAR_NAME_MIN and name not in written and name not in said_en
+            if len(name) >= NEAR_NAME_MIN and name not in said_en  # (kecun, Kecun's, kecun-area)
         }
         self._near_unnamed_en = (
             re.compile(
