@@ -1502,6 +1502,38 @@ def test_an_area_whose_name_is_also_a_word_is_a_place_before_a_word_of_where(
     assert engine.normalizer.normalize("部门协同和联动做了什么").places == ()
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "新市去年新增多少学位",  # a name that is also a word, starting a clause before a year
+        "那金融城今年投资多少",
+        "大湾区去年GDP多少",  # the Bay Area's own figure, not Haizhu's work in it
+        "华工那边新增学位多少",  # a university of another district, said as where
+        "南方医院附近长者饭堂有几个",
+        "广外所在的区GDP多少",
+    ],
+)
+def test_an_area_or_landmark_said_as_where_is_another_place(engine: Engine, question: str) -> None:
+    assert engine.ask(question).reason == "other_place", question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "海珠老城区去年改造了多少",  # 老城区 not starting its clause: Haizhu's old town
+        "新市民去年有多少住上保障房",
+        "琶洲南学校是跟广雅中学合办的吗",  # a school named as a partner, not as where
+        "大湾区合作今年有什么打算",  # Haizhu's Bay Area work: the topic lists the area
+        "大湾区首个游戏产业园入驻多少企业",  # a name the answer shows
+    ],
+)
+def test_an_area_or_landmark_not_said_as_where_is_no_other_place(
+    engine: Engine, question: str
+) -> None:
+    answer = engine.ask(question)
+    assert answer.reason != "other_place" and answer.decision == "answer", question
+
+
 def test_another_districts_figure_asked_by_a_rank_is_not_given(engine: Engine) -> None:
     for question in ["GDP最高的区是哪个，有多少", "所有区的GDP排名和数额"]:
         assert engine.ask(question).decision != "answer", question

@@ -218,14 +218,18 @@ def test_held_out_8(engine: Engine) -> None:
         # measured then with its start and its end code (316/320 both: core 156/160 = 97.5%;
         # refusals 160/160, other places 40/40)
         ("holdout_28", 0.98, 0.97, 1.0, 40),
+        # written at the start of the sixth session of 2026-12-04 by a twenty-ninth author,
+        # measured with that session's start code (316/320: core 159/160 = 99.4%; refusals
+        # 157/160 = 98.1%, other places 39/40)
+        ("holdout_29", 0.98, 0.99, 0.98, 39),
     ],
 )
-def test_held_out_9_to_28(
+def test_held_out_9_to_29(
     engine: Engine, name: str, accuracy: float, core: float, refusals: float, places: int
 ) -> None:
-    """tests/eval/holdout_9.yaml to holdout_28.yaml: 320 questions each (160 to refuse) by a
-    ninth to a twenty-eighth held-out author, never used for tuning (only totals are looked at).
-    Other places 40/40 in all but nos. 14 and 21 to 24 (39/40)."""
+    """tests/eval/holdout_9.yaml to holdout_29.yaml: 320 questions each (160 to refuse) by a
+    ninth to a twenty-ninth held-out author, never used for tuning (only totals are looked at).
+    Other places 40/40 in all but nos. 14, 21 to 24 and 29 (39/40)."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 320 and report.accuracy >= accuracy
@@ -505,11 +509,13 @@ def test_refusals_34(engine: Engine) -> None:
     fourth session of 2026-12-04, which worked from it: 163/240 with its start code (other
     places 102/160, look-alikes 61/80), 204/240 after (132/160, 72/80; short names that are
     also common words, 新市 in 新市民, are places only before a word of where: 新市那边); 207/240
-    in the fifth (135/160: a district's name with a slip and no 区, 天荷去年, 月秀那边)."""
+    in the fifth (135/160: a district's name with a slip and no 区, 天荷去年, 月秀那边); 220/240
+    in the sixth (148/160: such names starting a clause before a year, 新市去年; universities
+    and hospitals of other districts said as where, 华工那边; the Bay Area's own figures)."""
     report = evaluate(engine, load_cases(EVAL / "refusals_34.yaml", TODAY))
     by = report.by_category()
-    assert len(report.results) >= 240 and report.accuracy >= 0.86
-    assert by["otherplace"][0] >= 135 and by["lookalike"][0] >= 72, by
+    assert len(report.results) >= 240 and report.accuracy >= 0.91
+    assert by["otherplace"][0] >= 148 and by["lookalike"][0] >= 72, by
 
 
 def test_lookalikes_units(engine: Engine) -> None:

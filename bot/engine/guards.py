@@ -19,7 +19,14 @@ from bot.content.load import LoadedIntent
 from bot.engine.answer import ABOUT_BOT, Answer
 from bot.engine.dictionary import is_english_word
 from bot.engine.frozen import evolve
-from bot.engine.normalize import Normalizer, detect_script, fold
+from bot.engine.normalize import (
+    CLAUSE_OPENERS,
+    NEAR,
+    YEAR_AFTER_NAME,
+    Normalizer,
+    detect_script,
+    fold,
+)
 from bot.engine.pinyin import to_exact_codes, to_pinyin_codes
 from bot.engine.query import Incoming, Query
 from bot.engine.render import Composer
@@ -365,8 +372,5 @@ _CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 # what tells two characters that sound like a district's name are that name with a slip, when no
 # 区 or 市 follows (天荷去年GDP多少, 月秀那边托位有多少): they start a clause (or follow 那, 在,
 # 问 …), and a word of where, or of a year, follows
-_SLIP_AFTER = frozenset(",，。;；?？!！ 那咁在喺问")
-_SLIP_FOLLOWED = re.compile(
-    r"(?:附近|周边|周围|一带|那边|这边|旁边|嗰边|嗰度|呢边|嗰头"
-    r"|去年|今年|前年|明年|上年|旧年|舊年|(?:19|20)\d\d年?)"
-)
+_SLIP_AFTER = CLAUSE_OPENERS
+_SLIP_FOLLOWED = re.compile(f"(?:{NEAR}|{YEAR_AFTER_NAME})")

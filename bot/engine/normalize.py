@@ -313,7 +313,11 @@ _RANKING = re.compile(
 )
 # single characters typed apart (天 河 区), not words with a space between (今天 河涌)
 # words that say a place is only where the asker means (南武中学附近, 客村那边)
-_NEAR = "附近|周边|周围|一带|那边|这边|旁边|嗰边|嗰度|呢边|嗰头"
+NEAR = "附近|周边|周围|一带|那边|这边|旁边|嗰边|嗰度|呢边|嗰头"
+# words of a year that, after a name starting a clause, tell it says where (新市去年, 天荷今年)
+YEAR_AFTER_NAME = r"去年|今年|前年|明年|上年|旧年|舊年|(?:19|20)\d\d年?"
+# what may stand just before a name that starts a clause (那, 在, 问 …: 那新市去年呢)
+CLAUSE_OPENERS = frozenset(",，。;；?？!！ 那咁在喺问")
 # words that make a name a place (大石街, 新市镇)
 _AREA_WORDS = ("街道", "街", "镇", "片区", "地区")
 _SPACED_OUT = re.compile(r"(?<![\u4e00-\u9fff])(?:[\u4e00-\u9fff] +){2,}[\u4e00-\u9fff]")
@@ -639,15 +643,17 @@ _CODE_VERSION = hashlib.sha256(
 ).hexdigest()[:16]
 
 
-def _before(names: list[str], after: list[str]) -> re.Pattern[str] | None:
-    """The names, each found only where one of `after` follows it (the name alone is the match)."""
+def _either(words: list[str]) -> str:
+    """A regex of the words, folded, longest first."""
+    return "|".join(re.escape(w) for w in sorted(map(fold, words), key=len, reverse=True))
+
+
+def _before(names: list[str], after: str) -> re.Pattern[str] | None:
+    """The names, each found only where the regex `after` follows it (the name alone is the
+    match)."""
     if not names or not after:
         return None
-
-    def either(words: list[str]) -> str:
-        return "|".join(re.escape(w) for w in sorted(map(fold, words), key=len, reverse=True))
-
-    return re.compile(f"({either(names)})(?={either(after)})")
+    return re.compile(f"({_either(names)})(?={after})")
 
 
 class Normalizer:
@@ -732,8 +738,12 @@ class Normalizer:
         self._offtopic = _alternation(fold(p) for p in lexicon.offtopic)
         self._figure_refs = _alternation(fold(p) for p in lexicon.figure_refs)
         self._wider = _alternation(fold(p) for p in lexicon.wider)
-        self._wider_names = _before(lexicon.wider_names, lexicon.wider_before)
-        self._areas_as_where = _before(lexicon.areas_as_where, [*_NEAR.split("|"), *_AREA_WORDS])
+        self._wider_names = _before(lexicon.wider_names, _either(lexicon.wider_before))
+        self._areas_as_where = _before(
+            lexicon.areas_as_where, _either([*NEAR.split("|"), *_AREA_WORDS, "所在"])
+        )
+        # (新市去年新增多少学位: such a name starting a clause, before a year, says where too)
+        self._areas_then_year = _before(lexicon.areas_as_where, YEAR_AFTER_NAME)
         # a wider area's name that only says where a place of Haizhu's is: just before it
         # (广州的琶洲), or after 在 in a question about one (琶洲会展在广州…)
         names = "|".join(re.escape(fold(w)) for w in lexicon.wider_names)
@@ -809,7 +819,7 @@ class Normalizer:
         """The Chinese examples' matching forms: a scope word that sounds like other words of
         them (福建 and 复建 are both "fujian") is not looked for in questions typed in pinyin;
         a place of Haizhu's that none of them nor any answer (`answers`, folded) names only
-        says where (see `_NEAR`), and so does its pinyin name after "near" in English when no
+        says where (see `NEAR`), and so does its pinyin name after "near" in English when no
         English example (`english`, folded) nor answer writes it (near Kecun). Called once,
         while the engine is built."""
         self._examples = tuple(texts)
@@ -821,7 +831,7 @@ class Normalizer:
         unnamed = [p for p in inside - named if not any(n in p for n in named)]
         words = _alternation(unnamed)
         self._near_unnamed = (
-            re.compile(f"({words.pattern})(?:{_NEAR})") if words is not None else None
+            re.compile(f"({words.pattern})(?:{NEAR})") if words is not None else None
         )
         said_en = "\n".join([*english, *answers])
         names = {
@@ -961,6 +971,7 @@ class Normalizer:
                 [
                     *(self._places.findall(outside) if self._places else ()),
                     *(self._areas_as_where.findall(outside) if self._areas_as_where else ()),
+                    *(self._areas_starting(spaced) if self._areas_then_year else ()),
                 ]
             )
         )
@@ -1359,6 +1370,17 @@ class Normalizer:
     def names_home(self, folded: str) -> bool:
         """Whether (folded) text names Haizhu (海珠, haizhu)."""
         return bool(self._home and self._home.search(folded))
+
+    def _areas_starting(self, text: str) -> list[str]:
+        """The `areas_as_where` names that start a clause before a word of a year (新市去年,
+        金融城今年): read on the text with Haizhu's own names, so that 海珠老城区去年 names
+        none."""
+        assert self._areas_then_year is not None
+        return [
+            m.group(1)
+            for m in self._areas_then_year.finditer(text)
+            if m.start() == 0 or text[m.start() - 1] in CLAUSE_OPENERS
+        ]
 
     def without_inside(self, folded: str) -> str:
         """Folded text without Haizhu's own names (海珠, 琶洲, 中山大学): what is left names no
