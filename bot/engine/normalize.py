@@ -313,7 +313,7 @@ _RANKING = re.compile(
 )
 # single characters typed apart (天 河 区), not words with a space between (今天 河涌)
 # words that say a place is only where the asker means (南武中学附近, 客村那边)
-NEAR = "附近|周边|周围|一带|那边|这边|旁边|嗰边|嗰度|呢边|嗰头"
+NEAR = "附近|周边|周围|一带|那边|这边|旁边|嗰边|嗰度|呢边|嗰头|对面|隔壁|那里|那块|那片"
 # words of a year that, after a name starting a clause, tell it says where (新市去年, 天荷今年)
 YEAR_AFTER_NAME = r"去年|今年|前年|明年|上年|旧年|舊年|(?:19|20)\d\d年?"
 # what may stand just before a name that starts a clause (那, 在, 问 …: 那新市去年呢)
@@ -739,8 +739,11 @@ class Normalizer:
         self._figure_refs = _alternation(fold(p) for p in lexicon.figure_refs)
         self._wider = _alternation(fold(p) for p in lexicon.wider)
         self._wider_names = _before(lexicon.wider_names, _either(lexicon.wider_before))
+        # words that are no name before a word of where (屋企附近, 学校那边)
+        self.not_names = frozenset(fold(w) for w in lexicon.not_names)
         self._areas_as_where = _before(
-            lexicon.areas_as_where, _either([*NEAR.split("|"), *_AREA_WORDS, "所在"])
+            [*lexicon.areas_as_where, *lexicon.landmarks_as_where],
+            _either([*NEAR.split("|"), *_AREA_WORDS, "所在"]),
         )
         # (新市去年新增多少学位: such a name starting a clause, before a year, says where too)
         self._areas_then_year = _before(lexicon.areas_as_where, YEAR_AFTER_NAME)
@@ -964,7 +967,7 @@ class Normalizer:
         )
         if "海珠" in spaced:
             # another place that only says where Haizhu is (越秀区隔壁的海珠区, 海珠（不是珠海）)
-            spaced = _BESIDE_HOME.sub(" ", spaced)
+            spaced = self._beside_home_removed(spaced)
         outside = self.without_inside(spaced)
         places = tuple(
             dict.fromkeys(
@@ -1370,6 +1373,20 @@ class Normalizer:
     def names_home(self, folded: str) -> bool:
         """Whether (folded) text names Haizhu (海珠, haizhu)."""
         return bool(self._home and self._home.search(folded))
+
+    def _beside_home_removed(self, text: str) -> str:
+        """The text without another place named only to say where Haizhu is (越秀区隔壁的海珠区),
+        unless those words are part of a name of Haizhu's (中山大学南校区附近海珠区: 学南校区 is
+        no place)."""
+        if self._inside is None or not _BESIDE_HOME.search(text):
+            return text
+        spans = [m.span() for m in self._inside.finditer(text)]
+
+        def cut(m: re.Match[str]) -> str:
+            start, end = m.span()
+            return m.group() if any(a < end and start < b for a, b in spans) else " "
+
+        return _BESIDE_HOME.sub(cut, text)
 
     def _areas_starting(self, text: str) -> list[str]:
         """The `areas_as_where` names that start a clause before a word of a year (新市去年,
