@@ -1532,6 +1532,7 @@ def test_an_area_or_landmark_said_as_where_is_another_place(engine: Engine, ques
         "大湾区今年低空航线规划了多少条",  # the Bay Area is a topic of Haizhu's own
         "大湾区首个游戏产业园入驻多少企业",
         "中山大学南校区附近海珠区新增公办学位多少",  # 中山大学 is in Haizhu, not 中山
+        "中山二院今年研究型院区建成了吗",  # its research campus, which the report names
         "海珠跟从化温泉镇结对做了什么",  # the partner named by the topic that lists it
     ],
 )
