@@ -539,9 +539,14 @@ def test_held_out_conversations(engine: Engine) -> None:
         # written at the start of the first session of 2026-12-04, measured then (the start
         # code: 217/231 = 93.9%, answered 166/171, refused 51/60) and at its end
         ("conversations_holdout_13", 231, 0.93, 0.85),
+        # 60 conversations (230 follow-up turns, 59 to refuse) by a fourteenth held-out author,
+        # written in the sixth session of 2026-12-04, measured then with the session's start
+        # code and its code after the other-place work (both: 226/230 = 98.3%, answered
+        # 167/171, refused 59/59; first turns 60/60)
+        ("conversations_holdout_14", 230, 0.98, 0.98),
     ],
 )
-def test_held_out_conversations_2_to_13(
+def test_held_out_conversations_2_to_14(
     engine: Engine, name: str, turns: int, floor: float, refused_floor: float
 ) -> None:
     """Held-out conversations, never used for tuning (only totals looked at)."""
