@@ -5,7 +5,9 @@ branches at each position instead of every word. Words that start with a Latin l
 whole words only, and they are a regex of their own: in one regex with the rest, every Latin
 branch was tried at every letter of an English question (30 µs for the places alone); apart,
 the rest skip Latin text in C (the engine passes over positions where no word starts) and the
-Latin words are tried only where one of their first letters is.
+Latin words are tried only where a run of the text's letters starts that is the first run of
+letters of one of them (an English question has a letter where most lists' words start, and
+the regex was tried at each: some µs a list).
 """
 
 from __future__ import annotations
@@ -15,13 +17,15 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 
 _LATIN = re.compile(r"[a-z]")
+_LETTER_RUN = re.compile(r"[a-z]+")
 
 
 class Words:
     """The regexes of one word list, used like one regex (`search`, `findall`, `sub`,
     `finditer`). Each is set per list: a list without Latin words is its one regex's own method
     (the guards ask some thirty lists a question, each call once through a Python method
-    before); with them, the Latin regex runs only on a text with a Latin letter."""
+    before); with them, the Latin regex runs only on a text whose runs of letters hold the first
+    run of one of its words."""
 
     __slots__ = ("findall", "finditer", "pattern", "search", "sub")
 
@@ -30,11 +34,19 @@ class Words:
     finditer: Callable[[str], Iterator[re.Match[str]]]
     sub: Callable[[str | Callable[[re.Match[str]], str], str], str]
 
-    def __init__(self, other: re.Pattern[str] | None, latin: re.Pattern[str] | None) -> None:
+    def __init__(
+        self,
+        other: re.Pattern[str] | None,
+        latin: re.Pattern[str] | None,
+        firsts: frozenset[str],
+    ) -> None:
+        """`firsts`: the first run of letters of every Latin word (a match of the Latin regex
+        starts and ends where a run of the text's letters does, so its first run is one of the
+        text's runs)."""
         parts = [p for p in (other, latin) if p is not None]
         # one regex source of every word, to build a larger regex from
         self.pattern = "|".join(f"(?:{p.pattern})" for p in parts)
-        if latin is None or other is None:
+        if latin is None:
             one = parts[0]
             self.search, self.findall, self.finditer, self.sub = (
                 one.search,
@@ -45,45 +57,79 @@ class Words:
             return
         # (a match of the other scripts' first, then of the Latin words; each in order)
         o_search, o_findall, o_finditer, o_sub = (
-            other.search,
-            other.findall,
-            other.finditer,
-            other.sub,
+            (other.search, other.findall, other.finditer, other.sub)
+            if other is not None
+            else (_no_match, _no_matches, _no_iter, _unchanged)
         )
-        l_search, l_findall, l_finditer, l_sub = (
-            latin.search,
+        l_match, l_findall, l_finditer, l_sub = (
+            latin.match,
             latin.findall,
             latin.finditer,
             latin.sub,
         )
 
+        def latin_first(text: str) -> re.Match[str] | None:
+            """The Latin regex's first match: tried only where a run of letters that is the
+            first run of one of its words starts (where any match starts)."""
+            runs, starts = _letter_runs(text)
+            if firsts.isdisjoint(runs):
+                return None
+            for start, run in starts:
+                if run in firsts:
+                    found = l_match(text, start)
+                    if found is not None:
+                        return found
+            return None
+
         def search(text: str) -> re.Match[str] | None:
             found = o_search(text)
-            if found is None and _has_latin(text):
-                return l_search(text)
-            return found
+            return found if found is not None else latin_first(text)
 
         def findall(text: str) -> list[str]:
             found: list[str] = o_findall(text)
-            return found + l_findall(text) if _has_latin(text) else found
+            return found + l_findall(text) if latin_first(text) is not None else found
 
         def finditer(text: str) -> Iterator[re.Match[str]]:
             yield from o_finditer(text)
-            if _has_latin(text):
+            if latin_first(text) is not None:
                 yield from l_finditer(text)
 
         def sub(repl: str | Callable[[re.Match[str]], str], text: str) -> str:
             latin = _has_latin(text)  # (of the text as given, whatever the first sub writes)
             text = o_sub(repl, text)
-            return l_sub(repl, text) if latin else text
+            return l_sub(repl, text) if latin and latin_first(text) is not None else text
 
         self.search, self.findall, self.finditer, self.sub = search, findall, finditer, sub
+
+
+# (what a list of Latin words only finds in other scripts)
+def _no_match(text: str) -> re.Match[str] | None:
+    return None
+
+
+def _no_matches(text: str) -> list[str]:
+    return []
+
+
+def _no_iter(text: str) -> Iterator[re.Match[str]]:
+    return iter(())
+
+
+def _unchanged(repl: str | Callable[[re.Match[str]], str], text: str) -> str:
+    return text
 
 
 @lru_cache(maxsize=32)
 def _has_latin(text: str) -> bool:
     """Kept for the last few texts: one question's text is read by many word lists."""
     return _LATIN.search(text) is not None
+
+
+@lru_cache(maxsize=32)
+def _letter_runs(text: str) -> tuple[frozenset[str], tuple[tuple[int, str], ...]]:
+    """The text's whole runs of letters, and where each starts; kept like `_has_latin`'s."""
+    starts = tuple((m.start(), m.group()) for m in _LETTER_RUN.finditer(text))
+    return frozenset(run for _, run in starts), starts
 
 
 def alternation(words: Iterable[str]) -> Words | None:
@@ -114,9 +160,11 @@ def _compile(unique: frozenset[str]) -> Words:
         for ch, child in sorted(trie.items())
         if _LATIN.match(ch)
     ]
+    firsts = frozenset(m.group() for w in unique if (m := _LETTER_RUN.match(w)))
     return Words(
         re.compile("|".join(other)) if other else None,
         re.compile(f"(?:{'|'.join(latin)})(?![a-z])") if latin else None,
+        firsts,
     )
 
 

@@ -1,0 +1,58 @@
+"""Word lists as regexes (bot/engine/words.py): Latin words are whole words, found only where
+a run of the text's letters starts, and a list reads like one regex whatever its scripts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.engine.words import alternation
+
+MIXED = ["托位", "托育", "pm", "pm2.5", "hk/macao", "kindergarten", "kindergartens", "day care"]
+
+
+def _reference(words: list[str]) -> re.Pattern[str]:
+    """The plain regex a list stands for: each word, longest first; a Latin word whole."""
+    ordered = sorted(words, key=len, reverse=True)
+    return re.compile(
+        "|".join(
+            f"(?<![a-z]){re.escape(w)}(?![a-z])" if w[0].isascii() else re.escape(w)
+            for w in ordered
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "托位和托育各有多少",
+        "pm2.5 went down, and the development of pm",
+        "xpm2.5 and pmx are no words",
+        "hk/macao kids in kindergartens and day care",
+        "a kindergarten托位 2024pm",
+        "",
+        "no word of the list here at all",
+    ],
+)
+def test_a_list_finds_what_its_plain_regex_finds(text: str) -> None:
+    words = alternation(MIXED)
+    assert words is not None
+    reference = _reference(MIXED)
+    # (the other scripts' matches come first, then the Latin ones: the same set of matches)
+    assert sorted(words.findall(text)) == sorted(reference.findall(text))
+    assert (words.search(text) is None) == (reference.search(text) is None)
+    assert words.sub(" ", text) == reference.sub(" ", text)
+    assert sorted(m.span() for m in words.finditer(text)) == sorted(
+        m.span() for m in reference.finditer(text)
+    )
+
+
+def test_a_list_of_latin_words_only() -> None:
+    words = alternation(["pm", "day care"])
+    assert words is not None
+    assert words.search("托位有多少") is None and words.findall("托位有多少") == []
+    assert words.findall("the pm level and day care") == ["pm", "day care"]
+    assert words.sub("_", "day care, pm2.5") == "_, _2.5"
+    found = words.search("development of day care")
+    assert found is not None and found.group() == "day care"
