@@ -81,17 +81,22 @@ class Words:
                         return found
             return None
 
+        # (`_has_latin` first: most texts have no letter, and for them that is all)
         def search(text: str) -> re.Match[str] | None:
             found = o_search(text)
-            return found if found is not None else latin_first(text)
+            if found is None and _has_latin(text):
+                return latin_first(text)
+            return found
 
         def findall(text: str) -> list[str]:
             found: list[str] = o_findall(text)
-            return found + l_findall(text) if latin_first(text) is not None else found
+            if _has_latin(text) and latin_first(text) is not None:
+                return found + l_findall(text)
+            return found
 
         def finditer(text: str) -> Iterator[re.Match[str]]:
             yield from o_finditer(text)
-            if latin_first(text) is not None:
+            if _has_latin(text) and latin_first(text) is not None:
                 yield from l_finditer(text)
 
         def sub(repl: str | Callable[[re.Match[str]], str], text: str) -> str:
