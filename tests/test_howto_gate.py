@@ -523,14 +523,14 @@ def test_refusals_35(engine: Engine) -> None:
     tester who read only the report and asked the bot (streets, roads, landmarks, hospitals and
     campuses of other districts, often by nickname; partners the report names; English), in
     the sixth session of 2026-12-04, which worked from it: 151/240 with its start code (other
-    places 87/160, look-alikes 64/80), 199/240 after (134/160, 65/80: the streets of the other
-    districts with 街, more landmarks, 中山大学南校区附近海珠区 no longer read as 中山). A name
-    nothing here writes before a word of where (黄花岗那边) now gets the line that the figures
-    are the district's: truthful, though the set counts it as no refusal."""
+    places 87/160, look-alikes 64/80), 197/240 after (132/160, 65/80: the streets of the other
+    districts with 街, more landmarks, 中山大学南校区附近海珠区 no longer read as 中山). Most
+    other places still answered are names nothing here writes before a word of where (鹤龙那边):
+    a rule that read any such name as a place gave a line to 老师那边 and 居委会那边 too."""
     report = evaluate(engine, load_cases(EVAL / "refusals_35.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 240 and report.accuracy >= 0.82
-    assert by["otherplace"][0] >= 134 and by["lookalike"][0] >= 65, by
+    assert by["otherplace"][0] >= 132 and by["lookalike"][0] >= 65, by
 
 
 def test_lookalikes_units(engine: Engine) -> None:

@@ -1,5 +1,7 @@
 """Word lists as regexes (bot/engine/words.py): Latin words are whole words, found only where
-a run of the text's letters starts, and a list reads like one regex whatever its scripts."""
+a run of the text's letters starts, and a list finds what one plain regex of its words finds
+(where no word of one script overlaps a word of the other: the other scripts' words are looked
+for first, then the Latin ones)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ def _reference(words: list[str]) -> re.Pattern[str]:
     ordered = sorted(words, key=len, reverse=True)
     return re.compile(
         "|".join(
-            f"(?<![a-z]){re.escape(w)}(?![a-z])" if w[0].isascii() else re.escape(w)
+            f"(?<![a-z]){re.escape(w)}(?![a-z])" if re.match("[a-z]", w) else re.escape(w)
             for w in ordered
         )
     )
@@ -45,6 +47,18 @@ def test_a_list_finds_what_its_plain_regex_finds(text: str) -> None:
     assert words.sub(" ", text) == reference.sub(" ", text)
     assert sorted(m.span() for m in words.finditer(text)) == sorted(
         m.span() for m in reference.finditer(text)
+    )
+
+
+@pytest.mark.parametrize(
+    "text", ["the development of pm2.5", "xpm and pmx, then pm", "kindergartens", "day-care", ""]
+)
+def test_a_search_finds_the_first_latin_word_where_the_plain_regex_does(text: str) -> None:
+    words = alternation(MIXED)
+    assert words is not None
+    found, expected = words.search(text), _reference(MIXED).search(text)
+    assert (found and (found.span(), found.group())) == (
+        expected and (expected.span(), expected.group())
     )
 
 

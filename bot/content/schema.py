@@ -166,8 +166,6 @@ class Lexicon(Strict):
     # landmarks of other districts that may be named for what they are (跟广雅中学合办): another
     # place only before a word of where (华工那边), never by a year after them
     landmarks_as_where: list[str] = Field(default_factory=list)
-    # words that are no name before a word of where (屋企附近, 学校那边)
-    not_names: list[str] = Field(default_factory=list)
     # districts and cities (two characters) whose name typed with a slip that sounds the same
     # (天和区, 广洲市) still names them
     sound_alike: list[str] = Field(default_factory=list)

@@ -170,7 +170,6 @@ class OtherPlace:
         # they sound (沥教村 is 沥滘村 with a slip): two characters of name and the kind
         own = fold(" ".join([*texts, *(e for li in intents for e in li.intent.examples.zh)]))
         self._own_text = own
-        self._own_codes = to_pinyin_codes(own)  # (沥窖那边 sounds like 沥滘's name)
         named = [own[m.start() - 2 : m.end()] for m in _AREA_KIND.finditer(own)]
         self._own_sounds = frozenset(to_pinyin_codes(n) for n in named)
 
@@ -272,42 +271,6 @@ class OtherPlace:
                 names.append(pair)
         return tuple(names)
 
-    def _unknown_as_where(self, q: Query) -> tuple[str, ...]:
-        """Names nothing here writes, before a word of where (黄花岗那边, 东塔附近, 省医对面):
-        a place the report does not know, which may be Haizhu's or not. Not a name of Haizhu's
-        (`inside`, 中大南校那边), nor one that sounds like a name written here (沥窖那边 is
-        沥滘), nor a run ending in words that are no name (`not_names`: 屋企附近, 孩子学校那边),
-        nor a run too long to be one name, nor 带一带 (lead them a bit). Read as
-        `_named_by_kind` reads."""
-        text = (
-            q.norm.folded
-            if q.followup
-            else ",".join(self._normalizer.place_clauses(q.norm.clauses))
-        )
-        if not _NEAR_WORD.search(text):
-            return ()  # (most questions)
-        normalizer, names = self._normalizer, []
-        for m in _NEAR_WORD.finditer(text):
-            end = begin = m.start()
-            while (
-                begin > 0
-                and _NAME_CHAR.match(text[begin - 1])
-                and text[begin - 1] not in _NO_NAME_AT
-            ):
-                begin -= 1
-            name = text[begin:end]
-            if (
-                not 2 <= len(name) <= UNKNOWN_NAME_MAX
-                or (m.group() == "一带" and name[-1] == "带")
-                or name in self._own_text
-                or any(name.endswith(w) for w in normalizer.not_names)
-                or normalizer.without_inside(name) != name
-                or to_pinyin_codes(name) in self._own_codes
-            ):
-                continue
-            names.append(name)
-        return tuple(dict.fromkeys(names))
-
     def __call__(self, q: Query) -> Answer | None:
         if not q.norm.places:
             named = (
@@ -316,11 +279,6 @@ class OtherPlace:
                 else self._named_by_kind(q) or self._sounding_like(q)
             )
             if not named:
-                unknown = () if q.lang == "en" else self._unknown_as_where(q)
-                if unknown:
-                    # (which may be Haizhu's or not: the answer says its figures are the
-                    # district's, as for a place of Haizhu's named as where)
-                    q.norm = evolve(q.norm, near=tuple(dict.fromkeys((*q.norm.near, *unknown))))
                 return None
             q.norm = evolve(q.norm, places=named)
         allowed_in = q.decision.best
@@ -410,11 +368,6 @@ _NOT_A_NAME = frozenset(
 )
 
 NAME_TAIL = 2  # characters after a place word that, found with it in an answer, make a name
-# a name before a word of where (黄花岗那边): read back to a character that begins no name
-_NEAR_WORD = re.compile(NEAR)
-_NAME_CHAR = re.compile(r"[\u4e00-\u9fffa-z0-9]")
-_NO_NAME_AT = _NOT_A_NAME | _NO_NAME_BEFORE
-UNKNOWN_NAME_MAX = 6  # characters of name read before the word of where
 _CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 # what tells two characters that sound like a district's name are that name with a slip, when no
 # 区 or 市 follows (天荷去年GDP多少, 月秀那边托位有多少): they start a clause (or follow 那, 在,

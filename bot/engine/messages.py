@@ -22,8 +22,7 @@ COVERS = {
     "the headline economic figures.",
 }
 
-# before an answer to a question about a place in Haizhu, or one the report does not know,
-# named as where (南武中学附近托位有多少, 黄花岗那边托位有多少)
+# before an answer to a question about a place in Haizhu (南武中学附近托位有多少)
 WHOLE_DISTRICT = {
     "zh": "报告只有海珠区全区的数字，没有{places}一带的。",
     "en": "The report gives figures for Haizhu District as a whole, not for {places} alone.",

@@ -313,7 +313,7 @@ _RANKING = re.compile(
 )
 # single characters typed apart (天 河 区), not words with a space between (今天 河涌)
 # words that say a place is only where the asker means (南武中学附近, 客村那边)
-NEAR = "附近|周边|周围|一带|那边|这边|旁边|嗰边|嗰度|呢边|嗰头|对面|隔壁|那里|那块|那片"
+NEAR = "附近|周边|周围|一带|那边|这边|旁边|嗰边|嗰度|呢边|嗰头"
 # words of a year that, after a name starting a clause, tell it says where (新市去年, 天荷今年)
 YEAR_AFTER_NAME = r"去年|今年|前年|明年|上年|旧年|舊年|(?:19|20)\d\d年?"
 # what may stand just before a name that starts a clause (那, 在, 问 …: 那新市去年呢)
@@ -739,8 +739,6 @@ class Normalizer:
         self._figure_refs = _alternation(fold(p) for p in lexicon.figure_refs)
         self._wider = _alternation(fold(p) for p in lexicon.wider)
         self._wider_names = _before(lexicon.wider_names, _either(lexicon.wider_before))
-        # words that are no name before a word of where (屋企附近, 学校那边)
-        self.not_names = frozenset(fold(w) for w in lexicon.not_names)
         self._areas_as_where = _before(
             [*lexicon.areas_as_where, *lexicon.landmarks_as_where],
             _either([*NEAR.split("|"), *_AREA_WORDS, "所在"]),
@@ -1378,9 +1376,9 @@ class Normalizer:
         """The text without another place named only to say where Haizhu is (越秀区隔壁的海珠区),
         unless those words are part of a name of Haizhu's (中山大学南校区附近海珠区: 学南校区 is
         no place)."""
-        if self._inside is None or not _BESIDE_HOME.search(text):
+        if not _BESIDE_HOME.search(text):
             return text
-        spans = [m.span() for m in self._inside.finditer(text)]
+        spans = [m.span() for m in self._inside.finditer(text)] if self._inside else []
 
         def cut(m: re.Match[str]) -> str:
             start, end = m.span()

@@ -5,9 +5,10 @@ branches at each position instead of every word. Words that start with a Latin l
 whole words only, and they are a regex of their own: in one regex with the rest, every Latin
 branch was tried at every letter of an English question (30 µs for the places alone); apart,
 the rest skip Latin text in C (the engine passes over positions where no word starts) and the
-Latin words are tried only where a run of the text's letters starts that is the first run of
-letters of one of them (an English question has a letter where most lists' words start, and
-the regex was tried at each: some µs a list).
+Latin words are looked for only in a text with a run of letters that is the first run of
+letters of one of them, and a search tries them only where such a run starts (an English
+question has a letter where most lists' words start, and the regex was tried at each: some µs
+a list).
 """
 
 from __future__ import annotations
@@ -40,9 +41,10 @@ class Words:
         latin: re.Pattern[str] | None,
         firsts: frozenset[str],
     ) -> None:
-        """`firsts`: the first run of letters of every Latin word (a match of the Latin regex
-        starts and ends where a run of the text's letters does, so its first run is one of the
-        text's runs)."""
+        """`firsts`: the first run of letters of every Latin word. A match of the Latin regex
+        starts where a run of the text's letters starts (no letter before it), and that run is
+        the word's first run of letters (no letter after it either: the word goes on with
+        another character, pm2.5, or ends where a word must)."""
         parts = [p for p in (other, latin) if p is not None]
         # one regex source of every word, to build a larger regex from
         self.pattern = "|".join(f"(?:{p.pattern})" for p in parts)
