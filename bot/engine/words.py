@@ -63,6 +63,7 @@ class Words:
             if other is not None
             else (_no_match, _no_matches, _no_iter, _unchanged)
         )
+        assert latin.groups == 0  # (findall gives whole matches)
         l_match, l_findall, l_finditer, l_sub = (
             latin.match,
             latin.findall,
@@ -90,21 +91,28 @@ class Words:
                 return latin_first(text)
             return found
 
+        # (the rest of the Latin matches looked for from the first one on: none is before it)
         def findall(text: str) -> list[str]:
             found: list[str] = o_findall(text)
-            if _has_latin(text) and latin_first(text) is not None:
-                return found + l_findall(text)
-            return found
+            first = latin_first(text) if _has_latin(text) else None
+            return found if first is None else found + l_findall(text, first.start())
 
         def finditer(text: str) -> Iterator[re.Match[str]]:
             yield from o_finditer(text)
-            if _has_latin(text) and latin_first(text) is not None:
-                yield from l_finditer(text)
+            first = latin_first(text) if _has_latin(text) else None
+            if first is not None:
+                yield from l_finditer(text, first.start())
 
         def sub(repl: str | Callable[[re.Match[str]], str], text: str) -> str:
             latin = _has_latin(text)  # (of the text as given, whatever the first sub writes)
             text = o_sub(repl, text)
-            return l_sub(repl, text) if latin and latin_first(text) is not None else text
+            first = latin_first(text) if latin else None
+            if first is None:
+                return text
+            # (cut where the first match starts: no letter before it, which is all its
+            # look-behind asks)
+            start = first.start()
+            return text[:start] + l_sub(repl, text[start:])
 
         self.search, self.findall, self.finditer, self.sub = search, findall, finditer, sub
 
