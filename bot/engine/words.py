@@ -6,9 +6,8 @@ whole words only, and they are a regex of their own: in one regex with the rest,
 branch was tried at every letter of an English question (30 µs for the places alone); apart,
 the rest skip Latin text in C (the engine passes over positions where no word starts) and the
 Latin words are looked for only in a text with a run of letters that is the first run of
-letters of one of them, and a search tries them only where such a run starts (an English
-question has a letter where most lists' words start, and the regex was tried at each: some µs
-a list).
+letters of one of them (an English question has a letter where most lists' words start, and
+the regex was tried at each: a µs or more a list, though most lists find nothing).
 """
 
 from __future__ import annotations
@@ -64,25 +63,19 @@ class Words:
             else (_no_match, _no_matches, _no_iter, _unchanged)
         )
         assert latin.groups == 0  # (findall gives whole matches)
-        l_match, l_findall, l_finditer, l_sub = (
-            latin.match,
+        l_search, l_findall, l_finditer, l_sub = (
+            latin.search,
             latin.findall,
             latin.finditer,
             latin.sub,
         )
 
         def latin_first(text: str) -> re.Match[str] | None:
-            """The Latin regex's first match: tried only where a run of letters that is the
-            first run of one of its words starts (where any match starts)."""
-            runs, starts = _letter_runs(text)
-            if firsts.isdisjoint(runs):
+            """The Latin regex's first match, looked for only in a text holding, as a whole run
+            of letters, the first run of letters of one of its words."""
+            if firsts.isdisjoint(_letter_runs(text)):
                 return None
-            for start, run in starts:
-                if run in firsts:
-                    found = l_match(text, start)
-                    if found is not None:
-                        return found
-            return None
+            return l_search(text)
 
         # (`_has_latin` first: most texts have no letter, and for them that is all)
         def search(text: str) -> re.Match[str] | None:
@@ -141,10 +134,9 @@ def _has_latin(text: str) -> bool:
 
 
 @lru_cache(maxsize=32)
-def _letter_runs(text: str) -> tuple[frozenset[str], tuple[tuple[int, str], ...]]:
-    """The text's whole runs of letters, and where each starts; kept like `_has_latin`'s."""
-    starts = tuple((m.start(), m.group()) for m in _LETTER_RUN.finditer(text))
-    return frozenset(run for _, run in starts), starts
+def _letter_runs(text: str) -> frozenset[str]:
+    """The text's whole runs of letters, kept like `_has_latin`'s."""
+    return frozenset(_LETTER_RUN.findall(text))
 
 
 def alternation(words: Iterable[str]) -> Words | None:
