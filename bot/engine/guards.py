@@ -20,12 +20,12 @@ from bot.engine.answer import ABOUT_BOT, Answer
 from bot.engine.dictionary import is_english_word
 from bot.engine.frozen import evolve
 from bot.engine.normalize import (
-    CLAUSE_OPENERS,
     NEAR,
     YEAR_AFTER_NAME,
     Normalizer,
     detect_script,
     fold,
+    starts_clause,
 )
 from bot.engine.pinyin import to_exact_codes, to_pinyin_codes
 from bot.engine.query import Incoming, Query
@@ -265,9 +265,7 @@ class OtherPlace:
                 or _DISTRICT_KIND.match(text, start + 2)  # (read above, with its kind)
             ):
                 continue
-            if (start == 0 or text[start - 1] in _SLIP_AFTER) and _SLIP_FOLLOWED.match(
-                text, start + 2
-            ):
+            if starts_clause(text, start) and _SLIP_FOLLOWED.match(text, start + 2):
                 names.append(pair)
         return tuple(names)
 
@@ -372,5 +370,4 @@ _CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 # what tells two characters that sound like a district's name are that name with a slip, when no
 # 区 or 市 follows (天荷去年GDP多少, 月秀那边托位有多少): they start a clause (or follow 那, 在,
 # 问 …), and a word of where, or of a year, follows
-_SLIP_AFTER = CLAUSE_OPENERS
 _SLIP_FOLLOWED = re.compile(f"(?:{NEAR}|{YEAR_AFTER_NAME})")

@@ -317,7 +317,14 @@ NEAR = "附近|周边|周围|一带|那边|这边|旁边|嗰边|嗰度|呢边|�
 # words of a year that, after a name starting a clause, tell it says where (新市去年, 天荷今年)
 YEAR_AFTER_NAME = r"去年|今年|前年|明年|上年|旧年|舊年|(?:19|20)\d\d年?"
 # what may stand just before a name that starts a clause (那, 在, 问 …: 那新市去年呢)
-CLAUSE_OPENERS = frozenset(",，。;；?？!！ 那咁在喺问")
+_CLAUSE_OPENERS = frozenset(",，。;；?？!！ 那咁在喺问")
+
+
+def starts_clause(text: str, at: int) -> bool:
+    """Whether what stands at `at` starts a clause of the text (or follows 那, 在, 问 …)."""
+    return at == 0 or text[at - 1] in _CLAUSE_OPENERS
+
+
 # words that make a name a place (大石街, 新市镇)
 _AREA_WORDS = ("街道", "街", "镇", "片区", "地区")
 _SPACED_OUT = re.compile(r"(?<![\u4e00-\u9fff])(?:[\u4e00-\u9fff] +){2,}[\u4e00-\u9fff]")
@@ -1388,13 +1395,13 @@ class Normalizer:
 
     def _areas_starting(self, text: str) -> list[str]:
         """The `areas_as_where` names that start a clause before a word of a year (新市去年,
-        金融城今年): read on the text with Haizhu's own names, so that 海珠老城区去年 names
-        none."""
+        金融城今年): read on the text with Haizhu's own names, so that one just before (琶洲
+        金融城今年) leaves the name no clause of its own."""
         assert self._areas_then_year is not None
         return [
             m.group(1)
             for m in self._areas_then_year.finditer(text)
-            if m.start() == 0 or text[m.start() - 1] in CLAUSE_OPENERS
+            if starts_clause(text, m.start())
         ]
 
     def without_inside(self, folded: str) -> str:
