@@ -1602,3 +1602,18 @@ def test_evolve_copies_like_dataclasses_replace() -> None:
     assert evolve(incoming) == incoming and evolve(incoming) is not incoming
     with pytest.raises(TypeError):
         evolve(incoming, nothing=1)
+
+
+@pytest.mark.parametrize("where", ["我喺{}住", "我住{}", "{}街坊想问", "刚搬来{}"])
+@pytest.mark.parametrize("place", ["瑞宝", "磨碟沙", "石溪村"])
+@pytest.mark.parametrize("asked", ["海珠区有几多托位", "海珠区托位有多少", "长者饭堂有几间"])
+def test_a_scene_before_a_short_question_is_not_what_is_matched(
+    engine: Engine, where: str, place: str, asked: str
+) -> None:
+    """A clause that only says where the asker lives (a place of Haizhu's the answers do not
+    name) does not drown a question whose words, normalised, are one keyword: it is answered
+    as it is alone."""
+    alone = engine.ask(asked)
+    assert alone.decision == "answer"
+    answer = engine.ask(where.format(place) + "，" + asked)
+    assert (answer.decision, answer.intents) == ("answer", alone.intents)

@@ -295,11 +295,15 @@ class RankClauses:
         if q.decision.kind == "answer" or refused:
             return None
         # a form shorter than MIN_WINDOW says too little, unless it names a keyword with more
-        # (海珠区一共有多少个托位 after a scene: 个托位; a keyword alone is one word of a clause)
+        # (海珠区一共有多少个托位 after a scene: 个托位; a keyword alone is one word of a clause),
+        # or is a keyword and the only clause that asks (我喺瑞宝住，海珠区有几多托位: 托位)
+        forms = self._normalizer.windows(norm, 1, earlier=not q.followup)
         windows = [
             w
-            for w in self._normalizer.windows(norm, 1, earlier=not q.followup)
-            if len(w) >= MIN_WINDOW or (len(w) >= MIN_NAMED_WINDOW and matcher.keywords_in(w))
+            for w in forms
+            if len(w) >= MIN_WINDOW
+            or (len(w) >= MIN_NAMED_WINDOW and matcher.keywords_in(w))
+            or (len(forms) == 1 and w in matcher.keywords_in(w))
         ]
         if q.lang == "en":  # as the whole question is read (`Rank`)
             windows = [matcher.known_words(w) if has_chinese(w) else w for w in windows]
