@@ -222,13 +222,17 @@ def test_held_out_8(engine: Engine) -> None:
         # measured with that session's start code (316/320: core 159/160 = 99.4%; refusals
         # 157/160 = 98.1%, other places 39/40)
         ("holdout_29", 0.98, 0.99, 0.98, 39),
+        # written at the start of the first session of 2026-12-05 by a thirtieth author,
+        # measured with that session's start code (314/320: core 157/160 = 98.1%; refusals
+        # 157/160 = 98.1%, other places 40/40)
+        ("holdout_30", 0.98, 0.98, 0.98, 40),
     ],
 )
-def test_held_out_9_to_29(
+def test_held_out_9_to_30(
     engine: Engine, name: str, accuracy: float, core: float, refusals: float, places: int
 ) -> None:
-    """tests/eval/holdout_9.yaml to holdout_29.yaml: 320 questions each (160 to refuse) by a
-    ninth to a twenty-ninth held-out author, never used for tuning (only totals are looked at).
+    """tests/eval/holdout_9.yaml to holdout_30.yaml: 320 questions each (160 to refuse) by a
+    ninth to a thirtieth held-out author, never used for tuning (only totals are looked at).
     Other places 40/40 in all but nos. 14, 21 to 24 and 29 (39/40)."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     by = report.by_category()
@@ -531,6 +535,18 @@ def test_refusals_35(engine: Engine) -> None:
     by = report.by_category()
     assert len(report.results) >= 240 and report.accuracy >= 0.82
     assert by["otherplace"][0] >= 132 and by["lookalike"][0] >= 65, by
+
+
+def test_places_held_out(engine: Engine) -> None:
+    """tests/eval/places_holdout.yaml: 120 other-place questions (25 other districts, 35 of
+    their streets, towns and villages, 20 landmarks, 20 other cities and countries, 20 wider
+    areas) and 60 look-alikes about Haizhu, by an author who read only the report, written at
+    the start of the first session of 2026-12-05; never used for tuning (totals only). The
+    start code: other places 107/120, look-alikes 56/60."""
+    report = evaluate(engine, load_cases(EVAL / "places_holdout.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 180
+    assert by["otherplace"][0] >= 107 and by["lookalike"][0] >= 56, by
 
 
 def test_lookalikes_units(engine: Engine) -> None:
