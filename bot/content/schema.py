@@ -159,6 +159,10 @@ class Lexicon(Strict):
     # a wider area's name alone, a wider area only before one of `wider_before` (广州的…)
     wider_names: list[str] = Field(default_factory=list)
     wider_before: list[str] = Field(default_factory=list)
+    # a wider area whose name also names the district's own work (大湾区合作, 大湾区首个): a wider
+    # area only before a word of `wider_before` that is no joining word (大湾区GDP, 大湾区的GDP,
+    # 大湾区去年; not 大湾区的合作, 大湾区有什么)
+    wider_figure_names: list[str] = Field(default_factory=list)
     # areas of other districts whose names are also words (新市 in 新市民, 大石 in 大石头): another
     # place only before a word of where (新市那边, 大石街, 同和附近), or starting a clause before
     # a year (新市去年)

@@ -325,6 +325,8 @@ def starts_clause(text: str, at: int) -> bool:
     return at == 0 or text[at - 1] in _CLAUSE_OPENERS
 
 
+# words of `wider_before` that join a name to anything (广州的, 广州有): no figure asked by them
+_JOINING = frozenset({"的", "嘅", "有", "呢", "'s", "’s"})
 # words that make a name a place (大石街, 新市镇)
 _AREA_WORDS = ("街道", "街", "镇", "片区", "地区")
 _SPACED_OUT = re.compile(r"(?<![\u4e00-\u9fff])(?:[\u4e00-\u9fff] +){2,}[\u4e00-\u9fff]")
@@ -746,6 +748,11 @@ class Normalizer:
         self._figure_refs = _alternation(fold(p) for p in lexicon.figure_refs)
         self._wider = _alternation(fold(p) for p in lexicon.wider)
         self._wider_names = _before(lexicon.wider_names, _either(lexicon.wider_before))
+        figures = [w for w in lexicon.wider_before if w.strip() not in _JOINING]
+        self._wider_figure_names = _before(
+            lexicon.wider_figure_names,
+            f"(?:{_either(list(_JOINING))})?(?:{_either(figures)})|有(?:几|多少)",
+        )
         self._areas_as_where = _before(
             [*lexicon.areas_as_where, *lexicon.landmarks_as_where],
             _either([*NEAR.split("|"), *_AREA_WORDS, "所在"]),
@@ -987,7 +994,7 @@ class Normalizer:
             kept = self.place_clauses(clauses)
             if len(kept) < len(clauses):
                 places = tuple(p for p in places if any(p in c for c in kept))
-        if (self._wider or self._wider_names) and (
+        if (self._wider or self._wider_names or self._wider_figure_names) and (
             not self.names_home(folded) or _AGAINST_WIDER.search(guarded)
         ):
             # "全市/全省/全国" asks for a wider area's figure, unless Haizhu is named too
@@ -1004,6 +1011,11 @@ class Normalizer:
                     ranked if located == folded else _RANKING.sub(" ", self.without_inside(located))
                 )
                 places += tuple(dict.fromkeys(self._wider_names.findall(named)))
+            if self._wider_figure_names:
+                places += tuple(dict.fromkeys(self._wider_figure_names.findall(ranked)))
+        if len(places) > 1:
+            # (五山街 and 五山 are found in 五山街那边, 成个大湾区 and 大湾区: one place)
+            places = tuple(p for p in places if not any(p != o and p in o for o in places))
         offtopic = bool(self._offtopic and self._offtopic.search(guarded)) or bool(
             self._offtopic
             and any(w in guarded for w in _DAY_WORDS)
