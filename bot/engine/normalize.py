@@ -92,7 +92,15 @@ _FIRST_PERSON = re.compile(
 )
 # a move told (刚从深圳搬到海珠, 从番禺过来): where someone comes from, a story like one in the first
 # person
-_MOVED_FROM = re.compile(r"从(?!化)[^,，。;；]{1,8}?(?:搬|过来|过嚟|来到)")
+_MOVED_FROM = re.compile(
+    r"从(?!化)[^,，。;；]{1,8}?(?:搬|过来|过嚟|来到)|\bmoved? (?:here )?from\b"
+)
+# a clause that tells where someone lives, works or studies (喺荔湾返工住沙园), or of a pairing
+# (海珠跟花都结对帮扶, Haizhu is paired with Huadu): no place asked about in it
+_TELLS_OF_SOMEONE = re.compile(
+    r"住(?![房宅建院])|返工|上班|打工|返学|读书|结对|帮扶|对口|\b(?:live|lives|living|work|works|working)\b"
+    r"|\bpaired\b|\btwinned\b"
+)
 # the asker's kin or property with words between (我两岁的女儿, my 2 year old daughter, 我在三滘村
 # 的房子): a personal marker, as 我女儿 and "my daughter" in the lexicon are
 # (not the asker asking or having heard: 我知道…的孩子托位, 我想问…, 我看到…)
@@ -313,7 +321,7 @@ _RANKING = re.compile(
 )
 # single characters typed apart (天 河 区), not words with a space between (今天 河涌)
 # words that say a place is only where the asker means (南武中学附近, 客村那边)
-NEAR = "附近|周边|周围|一带|那边|这边|旁边|嗰边|嗰度|呢边|嗰头"
+NEAR = "附近|周边|周围|一带|那一带|这一带|嗰一带|呢一带|那边|这边|旁边|嗰边|嗰度|呢边|嗰头"
 # words of a year that, after a name starting a clause, tell it says where (新市去年, 天荷今年)
 YEAR_AFTER_NAME = r"去年|今年|前年|明年|上年|旧年|舊年|(?:19|20)\d\d年?"
 # what may stand just before a name that starts a clause (那, 在, 问 …: 那新市去年呢)
@@ -329,6 +337,10 @@ def starts_clause(text: str, at: int) -> bool:
 _JOINING = frozenset({"的", "嘅", "有", "呢", "'s", "’s"})
 # words that make a name a place (大石街, 新市镇)
 _AREA_WORDS = ("街道", "街", "镇", "片区", "地区")
+# words after a landmark's name that say where as NEAR does (东塔里面, 广外所在的区)
+_WITHIN = ("所在", "里面", "里头", "入面")
+# a campus of a landmark between its name and a word of where (广外北校区附近)
+_CAMPUS = "(?:[东南西北新老主]?校区|院区|本部)?"
 _SPACED_OUT = re.compile(r"(?<![\u4e00-\u9fff])(?:[\u4e00-\u9fff] +){2,}[\u4e00-\u9fff]")
 # another place named only to say where Haizhu is, or what it is not (越秀区隔壁的海珠区, 和荔湾隔江的
 # 海珠, 海珠（不是珠海）)
@@ -755,7 +767,7 @@ class Normalizer:
         )
         self._areas_as_where = _before(
             [*lexicon.areas_as_where, *lexicon.landmarks_as_where],
-            _either([*NEAR.split("|"), *_AREA_WORDS, "所在"]),
+            f"{_CAMPUS}(?:{_either([*NEAR.split('|'), *_AREA_WORDS, *_WITHIN])})",
         )
         # (新市去年新增多少学位: such a name starting a clause, before a year, says where too)
         self._areas_then_year = _before(lexicon.areas_as_where, YEAR_AFTER_NAME)
@@ -1440,7 +1452,12 @@ class Normalizer:
             c
             for c in clauses
             if self._clause_asks(c)
-            or (home.search(c) and not _FIRST_PERSON.search(c) and not _MOVED_FROM.search(c))
+            or (
+                home.search(c)
+                and not _FIRST_PERSON.search(c)
+                and not _MOVED_FROM.search(c)
+                and not _TELLS_OF_SOMEONE.search(c)
+            )
         )
 
     def _asked(self, clauses: tuple[str, ...]) -> tuple[str, ...]:
