@@ -1617,3 +1617,30 @@ def test_a_scene_before_a_short_question_is_not_what_is_matched(
     assert alone.decision == "answer"
     answer = engine.ask(where.format(place) + "，" + asked)
     assert (answer.decision, answer.intents) == ("answer", alone.intents)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "around Shiqiao, how many new jobs were created last year",  # 市桥: a place listed
+        "how many childcare places are there in Yuancun?",  # 员村街's bare name, as where
+        "Jingtai area: how many elderly canteens",
+        "near Wushan, how many school places were added",
+    ],
+)
+def test_another_districts_place_in_pinyin_is_another_place(engine: Engine, question: str) -> None:
+    assert engine.ask(question).reason == "other_place", question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I work in Yuancun. How many childcare places does Haizhu have?",
+        "how many childcare places are there in Kecun?",  # 客村, Haizhu's
+        "lijiao fujian anzhifang jiaolou ji tao",  # 复建 sounds like 福建 (fujian)
+    ],
+)
+def test_a_pinyin_name_that_is_no_other_place_asked_about_is_answered(
+    engine: Engine, question: str
+) -> None:
+    assert engine.ask(question).decision == "answer", question

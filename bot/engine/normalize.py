@@ -718,9 +718,11 @@ class Normalizer:
             if lexicon.particles
             else r"(?!x)x"
         )
-        self._places = _alternation(
-            fold(place) for group in lexicon.places.values() for place in group
-        )
+        self._place_names = [fold(place) for group in lexicon.places.values() for place in group]
+        self._places = _alternation(self._place_names)
+        # the pinyin names of other places said as where in English (in Yuancun), set with the
+        # English examples (`know_examples`)
+        self._areas_as_where_en: re.Pattern[str] | None = None
         # the districts and cities a slip may name (天和区 for 天河区), by how they sound
         self.place_sounds: dict[str, str] = {
             to_pinyin_codes(name): name for name in map(fold, lexicon.sound_alike) if len(name) == 2
@@ -874,6 +876,53 @@ class Normalizer:
             if names
             else None
         )
+        self._spell_places(said_en, {*map(spelled, inside), *names}, to_exact_codes(said))
+
+    def _spelled_as_where(self, text: str) -> list[str]:
+        """Other places' pinyin names said as where in English (in Yuancun, Jingtai area)."""
+        pattern = self._areas_as_where_en
+        if pattern is None or not _LATIN.search(text):
+            return []
+        return [m.group(1) or m.group(2) for m in pattern.finditer(text)]
+
+    def _spell_places(self, said_en: str, haizhus: set[str | None], said_sounds: str) -> None:
+        """Other places as English writes them, in pinyin (市桥 -> shiqiao, 员村街 -> yuancun):
+        those listed under `places` wherever they stand, those named only as where (bare
+        street names, landmarks) after "in", "near" … or before "area", "village" ….
+        Left out: a spelling that English examples or answers write (Haizhu's own names),
+        that spells a place of Haizhu's too (江北 and 江贝 are both jiangbei) or words that
+        Chinese examples or answers write (`said_sounds`, their exact syllables: 福建 and 复建
+        are both fujian), that is an English word, or shorter than `SPELLED_MIN` letters."""
+        lex = self._lexicon
+
+        def spellings(names: Iterable[str]) -> set[str]:
+            out = set()
+            for name in map(fold, names):
+                base = name.removesuffix("街道") if name.endswith("街道") else name
+                base = base.removesuffix("街") if len(base) > 2 else base
+                named = _CJK_ONLY_NAME.fullmatch(base) and not _NO_NAME.intersection(base)
+                spelling = spelled(base) if named else None
+                if (
+                    spelling
+                    and len(spelling) >= SPELLED_MIN
+                    and spelling not in said_en
+                    and spelling not in haizhus
+                    and to_exact_codes(base) not in said_sounds
+                    and not is_english_word(spelling)
+                ):
+                    out.add(spelling)
+            return out
+
+        always = spellings(self._place_names) - set(self._place_names)
+        if always:
+            self._places = _alternation([*self._place_names, *sorted(always)])
+        as_where = spellings([*lex.areas_as_where, *lex.landmarks_as_where]) - always
+        if as_where:
+            alt = "|".join(sorted(as_where, key=len, reverse=True))
+            self._areas_as_where_en = re.compile(
+                rf"\b(?:in|near|around|at|by|close to|next to)\s+(?:the\s+)?({alt})\b"
+                rf"|\b({alt})\s+(?:area|street|village|town|neighbou?rhood|campus|side)\b"
+            )
 
     @cached_property
     def _scope_syllables(self) -> re.Pattern[str] | None:
@@ -999,6 +1048,7 @@ class Normalizer:
                     *(self._places.findall(outside) if self._places else ()),
                     *(self._areas_as_where.findall(outside) if self._areas_as_where else ()),
                     *(self._areas_starting(spaced) if self._areas_then_year else ()),
+                    *self._spelled_as_where(outside),
                 ]
             )
         )
@@ -1837,6 +1887,11 @@ _INFLECTIONS = (
 SPELL_MIN = 5
 RUN_MIN = 16  # characters: a clause this long may run a story and a question together
 NEAR_NAME_MIN = 4  # letters of a pinyin name read after near (shorter ones are English words)
+SPELLED_MIN = 5  # letters of another place's pinyin name looked for in English (xian, bali: no)
+# a name of two to four Chinese characters (longer ones English translates); with one of `_NO_NAME` it is a kind of place (其他区,
+# 别的城市, 海珠以外), no name to spell
+_CJK_ONLY_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
+_NO_NAME = frozenset("其它别外那这各邻周对隔全海")
 
 
 def _spelling_limit(word: str) -> int:
