@@ -894,6 +894,7 @@ class Normalizer:
         Chinese examples or answers write (`said_sounds`, their exact syllables: 福建 and 复建
         are both fujian), that is an English word, or shorter than `SPELLED_MIN` letters."""
         lex = self._lexicon
+        written = frozenset(_LETTER_RUNS.findall(said_en))  # (kecun in Kecun's, kecun-area)
 
         def spellings(names: Iterable[str]) -> set[str]:
             out = set()
@@ -905,10 +906,10 @@ class Normalizer:
                 if (
                     spelling
                     and len(spelling) >= SPELLED_MIN
-                    and spelling not in said_en
+                    and spelling not in written
                     and spelling not in haizhus
-                    and to_exact_codes(base) not in said_sounds
                     and not is_english_word(spelling)
+                    and to_exact_codes(base) not in said_sounds
                 ):
                     out.add(spelling)
             return out
@@ -1887,6 +1888,7 @@ _INFLECTIONS = (
 SPELL_MIN = 5
 RUN_MIN = 16  # characters: a clause this long may run a story and a question together
 NEAR_NAME_MIN = 4  # letters of a pinyin name read after near (shorter ones are English words)
+_LETTER_RUNS = re.compile(r"[a-z]+")
 SPELLED_MIN = 5  # letters of another place's pinyin name looked for in English (xian, bali: no)
 # a name of two to four Chinese characters (longer ones English translates); with one of `_NO_NAME` it is a kind of place (其他区,
 # 别的城市, 海珠以外), no name to spell
