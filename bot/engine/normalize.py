@@ -339,8 +339,9 @@ _JOINING = frozenset({"的", "嘅", "有", "呢", "'s", "’s"})
 _AREA_WORDS = ("街道", "街", "镇", "片区", "地区")
 # words after a landmark's name that say where as NEAR does (东塔里面, 广外所在的区)
 _WITHIN = ("所在", "里面", "里头", "入面")
-# a campus of a landmark between its name and a word of where (广外北校区附近)
-_CAMPUS = "(?:[东南西北新老主]?校区|院区|本部)?"
+# a campus or a road of a landmark between its name and a word of where (广外北校区附近, 省中医
+# 大德路那边)
+_CAMPUS = "(?:[东南西北新老主]?校区|院区|本部|[\u4e00-\u9fff]{1,3}路)?"
 _SPACED_OUT = re.compile(r"(?<![\u4e00-\u9fff])(?:[\u4e00-\u9fff] +){2,}[\u4e00-\u9fff]")
 # another place named only to say where Haizhu is, or what it is not (越秀区隔壁的海珠区, 和荔湾隔江的
 # 海珠, 海珠（不是珠海）)
@@ -918,8 +919,10 @@ class Normalizer:
         if always:
             self._places = _alternation([*self._place_names, *sorted(always)])
         as_where = spellings([*lex.areas_as_where, *lex.landmarks_as_where]) - always
+        # (and the names written in English: near Guangzhou Zoo, SCUT campus)
+        as_where |= {fold(w) for w in [*lex.areas_as_where, *lex.landmarks_as_where] if w.isascii()}
         if as_where:
-            alt = "|".join(sorted(as_where, key=len, reverse=True))
+            alt = "|".join(re.escape(w) for w in sorted(as_where, key=len, reverse=True))
             self._areas_as_where_en = re.compile(
                 rf"\b(?:in|near|around|at|by|close to|next to)\s+(?:the\s+)?({alt})\b"
                 rf"|\b({alt})\s+(?:area|street|village|town|neighbou?rhood|campus|side)\b"
