@@ -1644,3 +1644,18 @@ def test_a_pinyin_name_that_is_no_other_place_asked_about_is_answered(
     engine: Engine, question: str
 ) -> None:
     assert engine.ask(question).decision == "answer", question
+
+
+@pytest.mark.parametrize("fragment", ["鹤龙呢", "那新市呢？", "景泰嘅呢", "what about Yuancun?"])
+def test_a_follow_up_naming_another_districts_area_is_refused(
+    engine: Engine, fragment: str
+) -> None:
+    """An area of another district whose name is also a word (or a street's bare name) names a
+    place before 呢 ending a follow-up, as before 那边."""
+    first = engine.ask("海珠区托位有多少")
+    assert engine.ask(fragment, Context.after(first)).reason == "other_place", fragment
+
+
+def test_an_area_name_inside_a_word_before_a_follow_ups_ne_is_no_place(engine: Engine) -> None:
+    first = engine.ask("新市头村的复建房交了多少套")
+    assert engine.ask("新市民呢", Context.after(first)).reason != "other_place"

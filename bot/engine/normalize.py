@@ -770,7 +770,9 @@ class Normalizer:
         )
         self._areas_as_where = _before(
             [*lexicon.areas_as_where, *lexicon.landmarks_as_where],
-            f"{_CAMPUS}(?:{_either([*NEAR.split('|'), *_AREA_WORDS, *_WITHIN])})",
+            f"{_CAMPUS}(?:{_either([*NEAR.split('|'), *_AREA_WORDS, *_WITHIN])})"
+            # (a follow-up's place: 新市呢, 鹤龙嘅呢)
+            r"|(?:的|嘅)?呢(?:[?？,，。!！\s]|$)",
         )
         # (新市去年新增多少学位: such a name starting a clause, before a year, says where too)
         self._areas_then_year = _before(lexicon.areas_as_where, YEAR_AFTER_NAME)
@@ -924,7 +926,7 @@ class Normalizer:
         if as_where:
             alt = "|".join(re.escape(w) for w in sorted(as_where, key=len, reverse=True))
             self._areas_as_where_en = re.compile(
-                rf"\b(?:in|near|around|at|by|close to|next to)\s+(?:the\s+)?({alt})\b"
+                rf"\b(?:in|near|around|at|by|about|close to|next to)\s+(?:the\s+)?({alt})\b"
                 rf"|\b({alt})\s+(?:area|street|village|town|neighbou?rhood|campus|side)\b"
             )
 
