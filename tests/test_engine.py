@@ -1659,3 +1659,40 @@ def test_a_follow_up_naming_another_districts_area_is_refused(
 def test_an_area_name_inside_a_word_before_a_follow_ups_ne_is_no_place(engine: Engine) -> None:
     first = engine.ask("新市头村的复建房交了多少套")
     assert engine.ask("新市民呢", Context.after(first)).reason != "other_place"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "不问海珠，问一下天河的GDP",
+        "学位新增多少，不是海珠，是荔湾",
+        "别给我海珠的数字，要番禺的新增学位",
+    ],
+)
+def test_haizhu_named_as_what_is_not_asked_leaves_the_other_place_asked(
+    engine: Engine, question: str
+) -> None:
+    assert engine.ask(question).reason == "other_place", question
+
+
+@pytest.mark.parametrize(
+    ("question", "alone"),
+    [
+        ("海珠同番禺比，海珠新增学位多少", "海珠新增学位多少"),
+        ("海珠比天河托位多吗？海珠自己有几多托位", "海珠有几多托位"),
+        ("海珠在清远搞了反向飞地，海珠去年GDP多少", "海珠去年GDP多少"),
+        (
+            "海珠跟花都结对帮扶，海珠自己的固定资产投资去年完成多少",
+            "海珠的固定资产投资去年完成多少",
+        ),
+    ],
+)
+def test_a_comparison_or_a_pairing_beside_haizhus_own_figure_asked_is_no_place_asked(
+    engine: Engine, question: str, alone: str
+) -> None:
+    """A clause comparing Haizhu with another place, or telling what Haizhu did there, beside a
+    clause asking a figure of Haizhu alone: that figure is answered, as asked alone."""
+    expected = engine.ask(alone)
+    answer = engine.ask(question)
+    assert expected.decision == "answer"
+    assert (answer.decision, answer.intents[:1]) == ("answer", expected.intents[:1]), question

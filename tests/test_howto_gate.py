@@ -515,11 +515,12 @@ def test_refusals_34(engine: Engine) -> None:
     also common words, 新市 in 新市民, are places only before a word of where: 新市那边); 207/240
     in the fifth (135/160: a district's name with a slip and no 区, 天荷去年, 月秀那边); 216/240
     in the sixth (144/160: such names starting a clause before a year, 新市去年; universities
-    and hospitals of other districts said as where, 华工那边)."""
+    and hospitals of other districts said as where, 华工那边); 220/240 in the first session of
+    2026-12-05 (148/160)."""
     report = evaluate(engine, load_cases(EVAL / "refusals_34.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 240 and report.accuracy >= 0.9
-    assert by["otherplace"][0] >= 144 and by["lookalike"][0] >= 72, by
+    assert by["otherplace"][0] >= 148 and by["lookalike"][0] >= 72, by
 
 
 def test_refusals_35(engine: Engine) -> None:
@@ -530,11 +531,38 @@ def test_refusals_35(engine: Engine) -> None:
     places 87/160, look-alikes 64/80), 197/240 after (132/160, 65/80: the streets of the other
     districts with 街, more landmarks, 中山大学南校区附近海珠区 no longer read as 中山). Most
     other places still answered are names nothing here writes before a word of where (鹤龙那边):
-    a rule that read any such name as a place gave a line to 老师那边 and 居委会那边 too."""
+    a rule that read any such name as a place gave a line to 老师那边 and 居委会那边 too. 223/240
+    in the first session of 2026-12-05 (151/160, 72/80: the streets' bare names as where, 鹤龙那边;
+    nicknames, 省医; the Bay Area's figures; a scene before a short question)."""
     report = evaluate(engine, load_cases(EVAL / "refusals_35.yaml", TODAY))
     by = report.by_category()
-    assert len(report.results) >= 240 and report.accuracy >= 0.82
-    assert by["otherplace"][0] >= 132 and by["lookalike"][0] >= 65, by
+    assert len(report.results) >= 240 and report.accuracy >= 0.92
+    assert by["otherplace"][0] >= 151 and by["lookalike"][0] >= 72, by
+
+
+def test_refusals_36(engine: Engine) -> None:
+    """tests/eval/refusals_36.yaml: 220 other-place questions (districts, 60 streets, towns and
+    villages, 50 landmarks, other cities, wider areas) and 80 look-alikes by a hostile tester
+    who read only the report, in the first session of 2026-12-05, which worked from it: 263/300
+    with its start code (other places 194/220, look-alikes 69/80), 298/300 after (219/220,
+    79/80: bare street names before a word of where, pinyin names in English, landmarks by
+    nickname and campus, a clause telling where someone lives or of a pairing left out)."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_36.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 300
+    assert by["otherplace"][0] >= 219 and by["lookalike"][0] >= 79, by
+
+
+def test_refusals_37(engine: Engine) -> None:
+    """tests/eval/refusals_37.yaml: 160 other-place questions and 80 look-alikes by a hostile
+    tester who read only the report and asked the bot until other places slipped through
+    (villages and roads without 街, towns of other cities, Hong Kong's areas, "不是海珠，是荔湾"),
+    in the same session, which worked from it: 129/240 with its start code (other places
+    68/160, look-alikes 61/80), 216/240 after (145/160, 71/80)."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_37.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 240
+    assert by["otherplace"][0] >= 145 and by["lookalike"][0] >= 71, by
 
 
 def test_places_held_out(engine: Engine) -> None:

@@ -95,12 +95,15 @@ _FIRST_PERSON = re.compile(
 _MOVED_FROM = re.compile(
     r"从(?!化)[^,，。;；]{1,8}?(?:搬|过来|过嚟|来到)|\bmoved? (?:here )?from\b"
 )
-# a clause that tells where someone lives, works or studies (喺荔湾返工住沙园), or of a pairing
-# (海珠跟花都结对帮扶, Haizhu is paired with Huadu): no place asked about in it
+# a clause that tells where someone lives, works or studies (喺荔湾返工住沙园), or of a pairing or
+# of what Haizhu built there (海珠跟花都结对帮扶, 海珠在清远搞了反向飞地, Haizhu is paired with
+# Huadu): no place asked about in it
 _TELLS_OF_SOMEONE = re.compile(
-    r"住(?![房宅建院])|返工|上班|打工|返学|读书|结对|帮扶|对口|\b(?:live|lives|living|work|works|working)\b"
-    r"|\bpaired\b|\btwinned\b"
+    r"住(?![房宅建院])|返工|上班|打工|返学|读书|结对|帮扶|对口|协作|合作|共建|援建|搞了|建了|设立|设了|成立"
+    r"|\b(?:live|lives|living|work|works|working|paired|twinned|set up|built|cooperat\w*)\b"
 )
+# a clause that compares (海珠同番禺比, 海珠比天河托位多吗)
+_COMPARES = re.compile(r"比|\bcompared?\b|\bthan\b|\bversus\b|\bvs\b")
 # the asker's kin or property with words between (我两岁的女儿, my 2 year old daughter, 我在三滘村
 # 的房子): a personal marker, as 我女儿 and "my daughter" in the lexicon are
 # (not the asker asking or having heard: 我知道…的孩子托位, 我想问…, 我看到…)
@@ -351,6 +354,12 @@ _BESIDE_HOME = re.compile(
 # Haizhu set against a wider area (海珠托位比全市平均高吗, 和全国平均比): the wider area's figure
 # is asked too, which the report never gives
 _WIDER_AREA = r"(?:全市|全省|全国|广州市?|广东省?|全中国|国家)"
+# Haizhu named only to say it is not what is asked (不是海珠，是荔湾; 别给我海珠的; not Haizhu -
+# Tianhe please): the other places of the question are asked about
+_NOT_HOME = re.compile(
+    r"(?:不是|唔系|不问|唔问|别给我|唔好俾我|不要|唔要|除了|除咗|不计|唔计|不算|唔算)海珠"
+    r"|海珠(?:之外|以外)|\bnot (?:in |for |about )?haizhu\b|\bexcept haizhu\b|\bother than haizhu\b"
+)
 _AGAINST_WIDER = re.compile(
     rf"(?:比|对比|相比|高于|低于|快于|慢于){_WIDER_AREA}"
     # (和 alone says together: 跟全市同步推进; with 比 after it, compared with)
@@ -1063,7 +1072,9 @@ class Normalizer:
             if len(kept) < len(clauses):
                 places = tuple(p for p in places if any(p in c for c in kept))
         if (self._wider or self._wider_names or self._wider_figure_names) and (
-            not self.names_home(folded) or _AGAINST_WIDER.search(guarded)
+            not self.names_home(folded)
+            or _AGAINST_WIDER.search(guarded)
+            or _NOT_HOME.search(folded)
         ):
             # "全市/全省/全国" asks for a wider area's figure, unless Haizhu is named too
             # (海珠在全市排第几 is about Haizhu).
@@ -1504,16 +1515,33 @@ class Normalizer:
         home = self._inside
         if home is None or len(clauses) < 2 or not any(home.search(c) for c in clauses):
             return clauses
+        if any(_NOT_HOME.search(c) for c in clauses):
+            return clauses  # (不问海珠，问一下天河的GDP)
+        # a clause that asks a figure of Haizhu and names no other place: a comparison beside it
+        # is no place asked about (海珠同番禺比，海珠新增学位多少; 海珠比天河托位多吗？海珠自己有几多)
+        own = any(
+            self._names_district(c) and self.asks_figure(c) and not self._names_place(c)
+            for c in clauses
+        )
         return tuple(
             c
             for c in clauses
-            if self._clause_asks(c)
+            if (self._clause_asks(c) and not (own and _COMPARES.search(c)))
             or (
                 home.search(c)
                 and not _FIRST_PERSON.search(c)
                 and not _MOVED_FROM.search(c)
                 and not _TELLS_OF_SOMEONE.search(c)
+                and not own
             )
+        )
+
+    def _names_place(self, clause: str) -> bool:
+        """Whether a clause names another place by a listed name."""
+        outside = self.without_inside(clause)
+        return bool(
+            (self._places and self._places.search(outside))
+            or (self._areas_as_where and self._areas_as_where.search(outside))
         )
 
     def _asked(self, clauses: tuple[str, ...]) -> tuple[str, ...]:
