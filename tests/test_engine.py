@@ -1696,3 +1696,41 @@ def test_a_comparison_or_a_pairing_beside_haizhus_own_figure_asked_is_no_place_a
     answer = engine.ask(question)
     assert expected.decision == "answer"
     assert (answer.decision, answer.intents[:1]) == ("answer", expected.intents[:1]), question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "海珠区领导，想问番禺新增学位",
+        "作为海珠居民，我想查黄埔的高新技术企业数",
+        "在海珠住了十年，想搬去花都，那里托位多少",
+    ],
+)
+def test_another_place_asked_after_haizhu_named_as_the_asker_is_refused(
+    engine: Engine, question: str
+) -> None:
+    """想问/想查 + another place asks of it (no question word needed); a place the asker moves
+    to is asked about."""
+    assert engine.ask(question).reason == "other_place", question
+
+
+@pytest.mark.parametrize(
+    ("question", "alone"),
+    [
+        ("是海珠不是越秀：新增学位多少", "海珠新增学位多少"),
+        (
+            "How many childcare places in Haizhu, not Tianhe?",
+            "How many childcare places in Haizhu?",
+        ),
+        ("Honam district childcare places", "Haizhu district childcare places"),
+        ("石基村街坊想问，海珠区托位有多少", "海珠区托位有多少"),
+        ("刚从佛山搬到赤岗，海珠区长者饭堂有几多", "海珠区长者饭堂有几多"),
+    ],
+)
+def test_a_place_said_not_to_be_asked_or_a_frame_leaves_haizhus_figure_asked(
+    engine: Engine, question: str, alone: str
+) -> None:
+    expected = engine.ask(alone)
+    answer = engine.ask(question)
+    assert expected.decision == "answer"
+    assert (answer.decision, answer.intents[:1]) == ("answer", expected.intents[:1]), question

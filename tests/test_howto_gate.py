@@ -577,6 +577,19 @@ def test_places_held_out(engine: Engine) -> None:
     assert by["otherplace"][0] >= 107 and by["lookalike"][0] >= 56, by
 
 
+def test_refusals_38(engine: Engine) -> None:
+    """tests/eval/refusals_38.yaml: 160 other-place questions and 80 look-alikes by a second
+    hostile tester of the same session, told the kinds the first had found and sent after new
+    ones (Cantonese romanisations, Guangdong's other districts named alone, regions such as
+    长三角 and 潮汕地区, 国内 and 内地, rankings of the districts, metro stations, Haizhu named as
+    the asker before another place is asked): 110/240 with the session's start code (other
+    places 56/160, look-alikes 54/80), 203/240 after (142/160, 61/80)."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_38.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 240
+    assert by["otherplace"][0] >= 142 and by["lookalike"][0] >= 61, by
+
+
 def test_lookalikes_units(engine: Engine) -> None:
     """tests/eval/lookalikes_units.yaml: 220 answerable questions in the words of counts, units,
     parts and names (多少人次, 几多户, of the N … how many, 哪几个, revenue, a change), written

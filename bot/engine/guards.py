@@ -181,7 +181,9 @@ class OtherPlace:
         return tuple(
             f"{name} {kind}"
             for name, kind in _NAMED_AREA.findall(fold(text))
-            if name not in self._own_words and not is_english_word(name)
+            if name not in self._own_words
+            and not is_english_word(name)
+            and not self._normalizer.names_home(name)  # (Honam district: Haizhu's old name)
         )
 
     def _named_by_kind(self, q: Query) -> tuple[str, ...]:

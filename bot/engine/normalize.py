@@ -103,6 +103,13 @@ _TELLS_OF_SOMEONE = re.compile(
     r"|\b(?:live|lives|living|work|works|working|paired|twinned|set up|built|cooperat\w*)\b"
 )
 # a clause that compares (海珠同番禺比, 海珠比天河托位多吗)
+# a clause that asks to be told without a question word (想问番禺新增学位, 我想查黄埔的…)
+# (with something after it: 石基村街坊想问, a frame before the question, asks nothing)
+_WANTS_TO_KNOW = re.compile(r"(?:想问|请问|想了解|想查|想知道|问一下|查一下|问下)[^\s,，:：]{2}")
+# a clause that tells where someone moves to (想搬去花都): the place is asked about
+_MOVING_TO = re.compile(r"搬去|搬到|\bmov(?:e|ing) to\b")
+# a place said not to be asked (是海珠不是越秀, Haizhu, not Tianhe): just after the negation
+_NOT_BEFORE = re.compile(r"(?:不是|唔系|并非|而非|\bnot|\brather than|\binstead of)\s*[(（]?\s*$")
 _COMPARES = re.compile(r"比|\bcompared?\b|\bthan\b|\bversus\b|\bvs\b")
 # the asker's kin or property with words between (我两岁的女儿, my 2 year old daughter, 我在三滘村
 # 的房子): a personal marker, as 我女儿 and "my daughter" in the lexicon are
@@ -331,6 +338,18 @@ YEAR_AFTER_NAME = r"去年|今年|前年|明年|上年|旧年|舊年|(?:19|20)\d
 _CLAUSE_OPENERS = frozenset(",，。;；?？!！ 那咁在喺问")
 
 
+def _only_negated(place: str, text: str) -> bool:
+    """Whether every time the text names the place, a negation stands just before it."""
+    at = text.find(place)
+    if at < 0:
+        return False
+    while at >= 0:
+        if not _NOT_BEFORE.search(text, max(0, at - 16), at):
+            return False
+        at = text.find(place, at + len(place))
+    return True
+
+
 def starts_clause(text: str, at: int) -> bool:
     """Whether what stands at `at` starts a clause of the text (or follows 那, 在, 问 …)."""
     return at == 0 or text[at - 1] in _CLAUSE_OPENERS
@@ -340,8 +359,8 @@ def starts_clause(text: str, at: int) -> bool:
 _JOINING = frozenset({"的", "嘅", "有", "呢", "'s", "’s"})
 # words that make a name a place (大石街, 新市镇)
 _AREA_WORDS = ("街道", "街", "镇", "片区", "地区")
-# words after a landmark's name that say where as NEAR does (东塔里面, 广外所在的区)
-_WITHIN = ("所在", "里面", "里头", "入面")
+# words after a landmark's name that say where as NEAR does (东塔里面, 广外所在的区, 淘金站)
+_WITHIN = ("所在", "里面", "里头", "入面", "站")
 # a campus or a road of a landmark between its name and a word of where (广外北校区附近, 省中医
 # 大德路那边)
 _CAMPUS = "(?:[东南西北新老主]?校区|院区|本部|[\u4e00-\u9fff]{1,3}路)?"
@@ -1095,6 +1114,9 @@ class Normalizer:
         if len(places) > 1:
             # (五山街 and 五山 are found in 五山街那边, 成个大湾区 and 大湾区: one place)
             places = tuple(p for p in places if not any(p != o and p in o for o in places))
+        if places and self.names_home(folded):
+            # (是海珠不是越秀, Haizhu (not Panyu): a place said not to be asked about)
+            places = tuple(p for p in places if not _only_negated(p, folded))
         offtopic = bool(self._offtopic and self._offtopic.search(guarded)) or bool(
             self._offtopic
             and any(w in guarded for w in _DAY_WORDS)
@@ -1526,7 +1548,14 @@ class Normalizer:
         return tuple(
             c
             for c in clauses
-            if (self._clause_asks(c) and not (own and _COMPARES.search(c)))
+            if (
+                (
+                    self._clause_asks(c)
+                    or _WANTS_TO_KNOW.search(c)
+                    or (_MOVING_TO.search(c) and not home.search(c))
+                )
+                and not (own and _COMPARES.search(c))
+            )
             or (
                 home.search(c)
                 and not _FIRST_PERSON.search(c)
