@@ -1734,3 +1734,19 @@ def test_a_place_said_not_to_be_asked_or_a_frame_leaves_haizhus_figure_asked(
     answer = engine.ask(question)
     assert expected.decision == "answer"
     assert (answer.decision, answer.intents[:1]) == ("answer", expected.intents[:1]), question
+
+
+@pytest.mark.parametrize(
+    ("question", "alone"),
+    [
+        ("海珠每千常住人口托位数多少，高于全国平均吗", "海珠每千常住人口托位数多少"),
+        ("Hai Zhu district childcare places", "Haizhu district childcare places"),
+    ],
+)
+def test_a_wider_area_compared_or_haizhu_spelled_apart_leaves_haizhus_figure_asked(
+    engine: Engine, question: str, alone: str
+) -> None:
+    expected = engine.ask(alone)
+    answer = engine.ask(question)
+    assert expected.decision == "answer"
+    assert (answer.decision, answer.intents[:1]) == ("answer", expected.intents[:1]), question

@@ -558,11 +558,11 @@ def test_refusals_37(engine: Engine) -> None:
     tester who read only the report and asked the bot until other places slipped through
     (villages and roads without 街, towns of other cities, Hong Kong's areas, "不是海珠，是荔湾"),
     in the same session, which worked from it: 129/240 with its start code (other places
-    68/160, look-alikes 61/80), 216/240 after (145/160, 71/80)."""
+    68/160, look-alikes 61/80), 218/240 after (146/160, 72/80)."""
     report = evaluate(engine, load_cases(EVAL / "refusals_37.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 240
-    assert by["otherplace"][0] >= 145 and by["lookalike"][0] >= 71, by
+    assert by["otherplace"][0] >= 146 and by["lookalike"][0] >= 72, by
 
 
 def test_places_held_out(engine: Engine) -> None:
@@ -583,11 +583,11 @@ def test_refusals_38(engine: Engine) -> None:
     ones (Cantonese romanisations, Guangdong's other districts named alone, regions such as
     长三角 and 潮汕地区, 国内 and 内地, rankings of the districts, metro stations, Haizhu named as
     the asker before another place is asked): 110/240 with the session's start code (other
-    places 56/160, look-alikes 54/80), 203/240 after (142/160, 61/80)."""
+    places 56/160, look-alikes 54/80), 214/240 after (149/160, 65/80)."""
     report = evaluate(engine, load_cases(EVAL / "refusals_38.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 240
-    assert by["otherplace"][0] >= 142 and by["lookalike"][0] >= 61, by
+    assert by["otherplace"][0] >= 149 and by["lookalike"][0] >= 65, by
 
 
 def test_lookalikes_units(engine: Engine) -> None:

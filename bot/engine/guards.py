@@ -178,12 +178,14 @@ class OtherPlace:
         "city" …: "futian district", "nanshan city" (a place the lexicon does not list)."""
         if not text.isascii():
             return ()
+        folded = fold(text)
         return tuple(
-            f"{name} {kind}"
-            for name, kind in _NAMED_AREA.findall(fold(text))
-            if name not in self._own_words
-            and not is_english_word(name)
-            and not self._normalizer.names_home(name)  # (Honam district: Haizhu's old name)
+            f"{m.group(1)} {m.group(2)}"
+            for m in _NAMED_AREA.finditer(folded)
+            if m.group(1) not in self._own_words
+            and not is_english_word(m.group(1))
+            # (Honam district, Hai Zhu district: Haizhu's own names)
+            and not self._normalizer.names_home(folded[max(0, m.start() - 4) : m.end(1)])
         )
 
     def _named_by_kind(self, q: Query) -> tuple[str, ...]:

@@ -955,7 +955,7 @@ class Normalizer:
             alt = "|".join(re.escape(w) for w in sorted(as_where, key=len, reverse=True))
             self._areas_as_where_en = re.compile(
                 rf"\b(?:in|near|around|at|by|about|close to|next to)\s+(?:the\s+)?({alt})\b"
-                rf"|\b({alt})\s+(?:area|street|village|town|neighbou?rhood|campus|side)\b"
+                rf"|\b({alt})\s+(?:area|street|village|town|neighbou?rhood|campus|side|station|metro)\b"
             )
 
     @cached_property
@@ -1092,7 +1092,7 @@ class Normalizer:
                 places = tuple(p for p in places if any(p in c for c in kept))
         if (self._wider or self._wider_names or self._wider_figure_names) and (
             not self.names_home(folded)
-            or _AGAINST_WIDER.search(guarded)
+            or (_AGAINST_WIDER.search(guarded) and not self._own_figure_asked(clauses))
             or _NOT_HOME.search(folded)
         ):
             # "全市/全省/全国" asks for a wider area's figure, unless Haizhu is named too
@@ -1541,10 +1541,7 @@ class Normalizer:
             return clauses  # (不问海珠，问一下天河的GDP)
         # a clause that asks a figure of Haizhu and names no other place: a comparison beside it
         # is no place asked about (海珠同番禺比，海珠新增学位多少; 海珠比天河托位多吗？海珠自己有几多)
-        own = any(
-            self._names_district(c) and self.asks_figure(c) and not self._names_place(c)
-            for c in clauses
-        )
+        own = self._own_figure_asked(clauses)
         return tuple(
             c
             for c in clauses
@@ -1563,6 +1560,17 @@ class Normalizer:
                 and not _TELLS_OF_SOMEONE.search(c)
                 and not own
             )
+        )
+
+    def _own_figure_asked(self, clauses: tuple[str, ...]) -> bool:
+        """Whether a clause of several asks a figure of Haizhu and names no other place (a
+        comparison beside it then asks nothing of the other: 海珠每千人托位数多少，高于全国平均吗)."""
+        return len(clauses) > 1 and any(
+            self._names_district(c)
+            and self.asks_figure(c)
+            and not self._names_place(c)
+            and not _COMPARES.search(c)
+            for c in clauses
         )
 
     def _names_place(self, clause: str) -> bool:
