@@ -1750,3 +1750,28 @@ def test_a_wider_area_compared_or_haizhu_spelled_apart_leaves_haizhus_figure_ask
     answer = engine.ask(question)
     assert expected.decision == "answer"
     assert (answer.decision, answer.intents[:1]) == ("answer", expected.intents[:1]), question
+
+
+@pytest.mark.parametrize(
+    ("question", "alone"),
+    [
+        (
+            "I live near Canton Tower; how many childcare places does Haizhu have?",
+            "how many childcare places does Haizhu have?",
+        ),
+        ("我住广州塔附近，海珠托位有几多", "海珠托位有几多"),
+        (
+            "I live in an urban village - how many fire access lanes were opened up in Haizhu?",
+            "how many fire access lanes were opened up in urban villages in Haizhu?",
+        ),
+    ],
+)
+def test_a_place_of_haizhus_where_the_asker_lives_is_no_topic(
+    engine: Engine, question: str, alone: str
+) -> None:
+    """The landmark of a scene beside a figure asked does not pull the question to its topic;
+    the rest of the scene may still be the topic (an urban village's fire lanes)."""
+    expected = engine.ask(alone)
+    answer = engine.ask(question)
+    assert expected.decision == "answer"
+    assert (answer.decision, answer.intents[:1]) == ("answer", expected.intents[:1]), question

@@ -531,13 +531,13 @@ def test_refusals_35(engine: Engine) -> None:
     places 87/160, look-alikes 64/80), 197/240 after (132/160, 65/80: the streets of the other
     districts with 街, more landmarks, 中山大学南校区附近海珠区 no longer read as 中山). Most
     other places still answered are names nothing here writes before a word of where (鹤龙那边):
-    a rule that read any such name as a place gave a line to 老师那边 and 居委会那边 too. 223/240
-    in the first session of 2026-12-05 (151/160, 72/80: the streets' bare names as where, 鹤龙那边;
-    nicknames, 省医; the Bay Area's figures; a scene before a short question)."""
+    a rule that read any such name as a place gave a line to 老师那边 and 居委会那边 too.
+    225/240 in the first session of 2026-12-05 (152/160, 73/80: the streets' bare names as
+    where, 鹤龙那边; nicknames, 省医; the Bay Area's figures; a scene before a short question)."""
     report = evaluate(engine, load_cases(EVAL / "refusals_35.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 240 and report.accuracy >= 0.92
-    assert by["otherplace"][0] >= 151 and by["lookalike"][0] >= 72, by
+    assert by["otherplace"][0] >= 152 and by["lookalike"][0] >= 73, by
 
 
 def test_refusals_36(engine: Engine) -> None:
@@ -558,11 +558,11 @@ def test_refusals_37(engine: Engine) -> None:
     tester who read only the report and asked the bot until other places slipped through
     (villages and roads without 街, towns of other cities, Hong Kong's areas, "不是海珠，是荔湾"),
     in the same session, which worked from it: 129/240 with its start code (other places
-    68/160, look-alikes 61/80), 218/240 after (146/160, 72/80)."""
+    68/160, look-alikes 61/80), 221/240 after (146/160, 75/80)."""
     report = evaluate(engine, load_cases(EVAL / "refusals_37.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 240
-    assert by["otherplace"][0] >= 146 and by["lookalike"][0] >= 72, by
+    assert by["otherplace"][0] >= 146 and by["lookalike"][0] >= 75, by
 
 
 def test_places_held_out(engine: Engine) -> None:
@@ -583,11 +583,11 @@ def test_refusals_38(engine: Engine) -> None:
     ones (Cantonese romanisations, Guangdong's other districts named alone, regions such as
     长三角 and 潮汕地区, 国内 and 内地, rankings of the districts, metro stations, Haizhu named as
     the asker before another place is asked): 110/240 with the session's start code (other
-    places 56/160, look-alikes 54/80), 214/240 after (149/160, 65/80)."""
+    places 56/160, look-alikes 54/80), 215/240 after (149/160, 66/80)."""
     report = evaluate(engine, load_cases(EVAL / "refusals_38.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 240
-    assert by["otherplace"][0] >= 149 and by["lookalike"][0] >= 65, by
+    assert by["otherplace"][0] >= 149 and by["lookalike"][0] >= 66, by
 
 
 def test_lookalikes_units(engine: Engine) -> None:

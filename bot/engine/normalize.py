@@ -103,6 +103,10 @@ _TELLS_OF_SOMEONE = re.compile(
     r"|\b(?:live|lives|living|work|works|working|paired|twinned|set up|built|cooperat\w*)\b"
 )
 # a clause that compares (海珠同番禺比, 海珠比天河托位多吗)
+# where someone lives, works or studies (我住晓港公园附近, I live near Canton Tower)
+_LIVES = re.compile(
+    r"住(?![房宅建院])|返工|上班|返学|读书|\b(?:live|lives|living|work|works|study|studies)\b"
+)
 # a clause that asks to be told without a question word (想问番禺新增学位, 我想查黄埔的…)
 # (with something after it: 石基村街坊想问, a frame before the question, asks nothing)
 _WANTS_TO_KNOW = re.compile(r"(?:想问|请问|想了解|想查|想知道|问一下|查一下|问下)[^\s,，:：]{2}")
@@ -1124,7 +1128,9 @@ class Normalizer:
             and not _AGAINST_BEFORE.search(guarded)
         )
         return Normalized(
-            self._text(guarded),  # (what the asker set aside is not matched either)
+            # (what the asker set aside is not matched either, nor where they live beside a
+            # figure asked)
+            self._text(self._without_scene(asked) or guarded),
             frozenset(years),
             numbers,
             places,
@@ -1561,6 +1567,28 @@ class Normalizer:
                 and not own
             )
         )
+
+    def _without_scene(self, clauses: tuple[str, ...]) -> str | None:
+        """The clauses with the places of Haizhu's left out of those that only tell where the
+        asker lives, works or studies, beside a clause asking a figure (I live near Canton
+        Tower; how many childcare places does Haizhu have?): the place of the scene is no topic,
+        though the rest of it may be (I live in an urban village: how many fire lanes); None
+        when nothing is left out."""
+        if len(clauses) < 2 or self._places_inside is None:
+            return None
+        scene = [
+            _FIRST_PERSON.search(c) is not None
+            and _LIVES.search(c) is not None
+            and not self._asks_something(c)
+            for c in clauses
+        ]
+        if not any(scene) or all(scene):
+            return None
+        if not any(self.asks_figure(c) for c, told in zip(clauses, scene, strict=True) if not told):
+            return None
+        inside = self._places_inside
+        kept = [inside.sub(" ", c) if told else c for c, told in zip(clauses, scene, strict=True)]
+        return None if kept == list(clauses) else ",".join(kept)
 
     def _own_figure_asked(self, clauses: tuple[str, ...]) -> bool:
         """Whether a clause of several asks a figure of Haizhu and names no other place (a
