@@ -1776,3 +1776,34 @@ def test_a_place_of_haizhus_where_the_asker_lives_is_no_topic(
     answer = engine.ask(question)
     assert expected.decision == "answer"
     assert (answer.decision, answer.intents[:1]) == ("answer", expected.intents[:1]), question
+
+
+@pytest.mark.parametrize(
+    ("question", "alone"),
+    [
+        ("海珠去日本韩国招商了几次", "海珠去海外招商了几次"),
+        (
+            "How many investment promotion trips to Japan and Korea did Haizhu make in 2024?",
+            "How many overseas investment promotion trips did Haizhu make in 2024?",
+        ),
+        ("外地人在海珠找工作，去年城镇新增就业多少", "海珠去年城镇新增就业多少"),
+        ("日本企业在海珠落地了吗？海珠招商落地项目多少个", "海珠招商落地项目多少个"),
+        ("海珠区GDP高于荔湾吗？海珠多少", "海珠区GDP多少"),
+    ],
+)
+def test_a_place_haizhu_went_to_or_people_come_from_is_no_place_asked(
+    engine: Engine, question: str, alone: str
+) -> None:
+    """Where Haizhu went to attract investment, where people or firms come from, and a place
+    Haizhu is compared with beside its own figure asked: Haizhu's figure, as asked alone."""
+    expected = engine.ask(alone)
+    answer = engine.ask(question)
+    assert expected.decision == "answer"
+    assert (answer.decision, answer.intents[:1]) == ("answer", expected.intents[:1]), question
+
+
+@pytest.mark.parametrize("question", ["日本企业有多少家", "去深圳招商几次"])
+def test_such_a_place_without_haizhu_named_is_still_another_place(
+    engine: Engine, question: str
+) -> None:
+    assert engine.ask(question).reason == "other_place", question

@@ -114,7 +114,18 @@ _WANTS_TO_KNOW = re.compile(r"(?:想问|请问|想了解|想查|想知道|问一
 _MOVING_TO = re.compile(r"搬去|搬到|\bmov(?:e|ing) to\b")
 # a place said not to be asked (是海珠不是越秀, Haizhu, not Tianhe): just after the negation
 _NOT_BEFORE = re.compile(r"(?:不是|唔系|并非|而非|\bnot|\brather than|\binstead of)\s*[(（]?\s*$")
-_COMPARES = re.compile(r"比|\bcompared?\b|\bthan\b|\bversus\b|\bvs\b")
+_COMPARES = re.compile(
+    r"比|[高低快慢多少]于|[快慢多少]过|[哪边]个[^,，?？]{0,6}多|差多少|几倍"
+    r"|\bcompared?\b|\bthan\b|\bversus\b|\bvs\b"
+)
+# where Haizhu went to attract investment (海珠去日本招商, 赴欧美推介, trips to Japan): the place
+# is no place asked about
+_TRIP = re.compile(
+    r"(?:去|赴|到)[^,，。?？]{1,14}?(?:招商|推介|考察|参展|办展|引资)"
+    r"|\b(?:trips?|missions?|went|go|going|visits?) to [a-z ,]{2,40}"
+)
+# a place that says where people or firms come from (外地人, 海外游客, 日本企业, 北京来的专家)
+_FROM_BEFORE = re.compile(r"(?:的)?(?:人|游客|客商|客人|企业|公司|同胞|专家|来的|过来)")
 # the asker's kin or property with words between (我两岁的女儿, my 2 year old daughter, 我在三滘村
 # 的房子): a personal marker, as 我女儿 and "my daughter" in the lexicon are
 # (not the asker asking or having heard: 我知道…的孩子托位, 我想问…, 我看到…)
@@ -352,6 +363,30 @@ def _only_negated(place: str, text: str) -> bool:
             return False
         at = text.find(place, at + len(place))
     return True
+
+
+def _only_within(place: str, text: str, spans: list[tuple[int, int]]) -> bool:
+    """Whether the text names the place only inside the spans."""
+    if not spans:
+        return False
+    at = text.find(place)
+    found = at >= 0
+    while at >= 0:
+        if not any(a <= at and at + len(place) <= b for a, b in spans):
+            return False
+        at = text.find(place, at + len(place))
+    return found
+
+
+def _only_before(place: str, text: str, after: re.Pattern[str]) -> bool:
+    """Whether each time the text names the place, `after` follows it at once."""
+    at = text.find(place)
+    found = at >= 0
+    while at >= 0:
+        if not after.match(text, at + len(place)):
+            return False
+        at = text.find(place, at + len(place))
+    return found
 
 
 def starts_clause(text: str, at: int) -> bool:
@@ -1119,8 +1154,16 @@ class Normalizer:
             # (五山街 and 五山 are found in 五山街那边, 成个大湾区 and 大湾区: one place)
             places = tuple(p for p in places if not any(p != o and p in o for o in places))
         if places and self.names_home(folded):
-            # (是海珠不是越秀, Haizhu (not Panyu): a place said not to be asked about)
-            places = tuple(p for p in places if not _only_negated(p, folded))
+            # (是海珠不是越秀, Haizhu (not Panyu): a place said not to be asked about; 海珠去日本
+            # 招商: where Haizhu went; 日本企业在海珠落地: where firms come from)
+            trips = [m.span() for m in _TRIP.finditer(folded)]
+            places = tuple(
+                p
+                for p in places
+                if not _only_negated(p, folded)
+                and not _only_within(p, folded, trips)
+                and not _only_before(p, folded, _FROM_BEFORE)
+            )
         offtopic = bool(self._offtopic and self._offtopic.search(guarded)) or bool(
             self._offtopic
             and any(w in guarded for w in _DAY_WORDS)
