@@ -1807,3 +1807,10 @@ def test_such_a_place_without_haizhu_named_is_still_another_place(
     engine: Engine, question: str
 ) -> None:
     assert engine.ask(question).reason == "other_place", question
+
+
+def test_a_last_clause_that_asks_to_be_told_is_ranked_alone(engine: Engine) -> None:
+    """想知道 + a topic asks, with no question word, after a scene of two clauses."""
+    expected = engine.ask("海珠托位有多少")
+    answer = engine.ask("我在番禺上班，住在海珠江南西，想知道海珠托位")
+    assert (answer.decision, answer.intents[:1]) == ("answer", expected.intents[:1])

@@ -1767,10 +1767,15 @@ class Normalizer:
             # food tested, like batches per thousand people?")
             # (a clause that names a figure asks without a question word: 想知全区托位总数同普惠比例)
             figure = bool(self._figure_asks and self._figure_asks.search(clause))
-            if figure or (
-                bool(self._asks and self._asks.search(clause))
-                if clause.isascii()
-                else self._clause_asks(clause)
+            # (想知道海珠托位: a clause that asks to be told asks, with no question word)
+            if (
+                figure
+                or _WANTS_TO_KNOW.search(clause)
+                or (
+                    bool(self._asks and self._asks.search(clause))
+                    if clause.isascii()
+                    else self._clause_asks(clause)
+                )
             ):
                 first = not out
                 out.append(clause)
