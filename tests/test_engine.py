@@ -1814,3 +1814,25 @@ def test_a_last_clause_that_asks_to_be_told_is_ranked_alone(engine: Engine) -> N
     expected = engine.ask("海珠托位有多少")
     answer = engine.ask("我在番禺上班，住在海珠江南西，想知道海珠托位")
     assert (answer.decision, answer.intents[:1]) == ("answer", expected.intents[:1])
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我们省今年GDP增长目标是多少",  # the asker's own province, unnamed
+        "我不住海珠，我住番禺，托位多少",
+        "海珠的数字就别给我了，我要越秀的新增学位",
+        "the district next door to Haizhu, Panyu, how many school places?",
+    ],
+)
+def test_the_askers_own_place_or_one_set_against_haizhu_is_another_place(
+    engine: Engine, question: str
+) -> None:
+    assert engine.ask(question).reason == "other_place", question
+
+
+def test_an_emoji_ends_a_clause(engine: Engine) -> None:
+    """The story after an emoji is a clause of its own: the place in it is not asked about."""
+    expected = engine.ask("海珠托位有多少")
+    answer = engine.ask("海珠托位有多少😭天河那边排了半年都没排上")
+    assert (answer.decision, answer.intents[:1]) == ("answer", expected.intents[:1])

@@ -590,6 +590,19 @@ def test_refusals_38(engine: Engine) -> None:
     assert by["otherplace"][0] >= 149 and by["lookalike"][0] >= 66, by
 
 
+def test_refusals_39(engine: Engine) -> None:
+    """tests/eval/refusals_39.yaml: 160 other-place questions and 80 look-alikes written as
+    ordinary residents write (long messages, voice input, Cantonese chat, expats' English), by
+    a third hostile tester of the same session: 200/240 with its start code (other places
+    131/160, look-alikes 69/80), 226/240 after (154/160, 72/80: the asker's own province or
+    town unnamed, 我们省; 我不住海珠，我住番禺; 海珠的数字就别给我了; a place's name as a clause
+    of its own; an emoji ends a clause)."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_39.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 240
+    assert by["otherplace"][0] >= 154 and by["lookalike"][0] >= 72, by
+
+
 def test_lookalikes_places(engine: Engine) -> None:
     """tests/eval/lookalikes_places.yaml: 200 questions about Haizhu holding words that look
     like other places, by a tester who read only the report and asked the bot for wrong

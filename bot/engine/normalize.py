@@ -32,6 +32,7 @@ from bot.engine import opencc_keys
 from bot.engine import words as _words
 from bot.engine.dictionary import is_english_word
 from bot.engine.pinyin import spelled, syllable_codes, to_exact_codes, to_pinyin_codes
+from bot.engine.words import Words
 from bot.engine.words import alternation as _alternation
 
 _T2S = opencc.OpenCC("t2s")
@@ -337,7 +338,11 @@ _YEAR_WORDS = re.compile(
 # Clauses, each with its question mark if it has one; in Chinese a space also ends a clause.
 # 6.18 is no full stop, 12:30 no colon; a dash with a space each side parts clauses, as a colon
 # does (稿子里要核实两个数：税收总额是多少)
-_CLAUSE = re.compile(r"(?:[^,，。;；?？!！\n.:：\-]|\.(?=\S)|:(?=\d)|-(?!\s)|(?<!\s)-)+[?？]?")
+# (an emoji ends a clause as a full stop does in a chat: 海珠托位有多少😭天河那边排了半年)
+_CLAUSE = re.compile(
+    r"(?:[^,，。;；?？!！\n.:：\-\U0001F300-\U0001FAFF\u2600-\u27BF]|\.(?=\S)|:(?=\d)|-(?!\s)|(?<!\s)-)+"
+    r"[?？]?"
+)
 _SPACE_BY_CHINESE = re.compile(r"\s(?:(?<=[\u3400-\u9fff]\s)\s*|\s*(?=[\u3400-\u9fff]))")
 # "全市排第几 / 全省第一 / 占全市": a rank or share among the wider area, still about Haizhu.
 _RANKING = re.compile(
@@ -363,6 +368,12 @@ def _only_negated(place: str, text: str) -> bool:
             return False
         at = text.find(place, at + len(place))
     return True
+
+
+def _names_alone(clause: str, places: Words | None) -> bool:
+    """Whether a clause is a place's name and nothing else (an apposition: …, Panyu, …)."""
+    found = places.search(clause) if places is not None else None
+    return found is not None and found.group() == clause.strip(" ()（）")
 
 
 def _only_within(place: str, text: str, spans: list[tuple[int, int]]) -> bool:
@@ -415,7 +426,8 @@ _WIDER_AREA = r"(?:全市|全省|全国|广州市?|广东省?|全中国|国家)"
 # Haizhu named only to say it is not what is asked (不是海珠，是荔湾; 别给我海珠的; not Haizhu -
 # Tianhe please): the other places of the question are asked about
 _NOT_HOME = re.compile(
-    r"(?:不是|唔系|不问|唔问|别给我|唔好俾我|不要|唔要|除了|除咗|不计|唔计|不算|唔算)海珠"
+    r"(?:不是|唔系|不问|唔问|别给我|唔好俾我|不要|唔要|除了|除咗|不计|唔计|不算|唔算|不住|唔住|不在|唔喺)海珠"
+    r"|(?:别|唔好)(?:给|俾)(?:我)?海珠|海珠[^,，。]{0,6}(?:别给我|别俾我|唔好俾我|不要了|唔要)"
     r"|海珠(?:之外|以外)|\bnot (?:in |for |about )?haizhu\b|\bexcept haizhu\b|\bother than haizhu\b"
 )
 _AGAINST_WIDER = re.compile(
@@ -1597,6 +1609,7 @@ class Normalizer:
             if (
                 (
                     self._clause_asks(c)
+                    or _names_alone(c, self._places)  # (the district next door, Panyu, how many…)
                     or _WANTS_TO_KNOW.search(c)
                     or (_MOVING_TO.search(c) and not home.search(c))
                 )
