@@ -1836,3 +1836,16 @@ def test_an_emoji_ends_a_clause(engine: Engine) -> None:
     expected = engine.ask("海珠托位有多少")
     answer = engine.ask("海珠托位有多少😭天河那边排了半年都没排上")
     assert (answer.decision, answer.intents[:1]) == ("answer", expected.intents[:1])
+
+
+@pytest.mark.parametrize("fragment", ["大陆呢", "內地呢", "大灣區嗰邊呢"])
+def test_a_wider_area_ending_a_follow_up_is_refused(engine: Engine, fragment: str) -> None:
+    first = engine.ask("海珠区托位有多少")
+    assert engine.ask(fragment, Context.after(first)).reason == "other_place", fragment
+
+
+def test_a_cantonese_word_of_where_folded_still_says_where(engine: Engine) -> None:
+    """嗰 is folded to 𠮶 (OpenCC): a place of Haizhu's before 嗰边 still gets the line that the
+    report has the district's figures only, as before 附近."""
+    line = messages.WHOLE_DISTRICT["zh"].split("{")[0]
+    assert line in to_simplified(engine.ask("南武中學嗰邊托位有幾多").text)

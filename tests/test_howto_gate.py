@@ -603,6 +603,17 @@ def test_refusals_39(engine: Engine) -> None:
     assert by["otherplace"][0] >= 154 and by["lookalike"][0] >= 72, by
 
 
+def test_refusals_40(engine: Engine) -> None:
+    """tests/eval/refusals_40.yaml: 100 other-place questions (English as expats name places:
+    ZJNT, Clifford Estate, the mainland, the PRD, downtown Guangzhou; Cantonese: 华景嗰度,
+    大湾区嗰边) and 20 look-alikes by a fourth hostile tester of the same session: 60/120 with
+    its start code (other places 47/100, look-alikes 13/20), 110/120 after (93/100, 17/20)."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_40.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 120
+    assert by["otherplace"][0] >= 93 and by["lookalike"][0] >= 17, by
+
+
 def test_lookalikes_places(engine: Engine) -> None:
     """tests/eval/lookalikes_places.yaml: 200 questions about Haizhu holding words that look
     like other places, by a tester who read only the report and asked the bot for wrong

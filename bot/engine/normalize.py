@@ -351,7 +351,11 @@ _RANKING = re.compile(
 )
 # single characters typed apart (天 河 区), not words with a space between (今天 河涌)
 # words that say a place is only where the asker means (南武中学附近, 客村那边)
-NEAR = "附近|周边|周围|一带|那一带|这一带|嗰一带|呢一带|那边|这边|旁边|嗰边|嗰度|呢边|嗰头"
+# (嗰 folds to 𠮶, as OpenCC writes it: both, for regexes over raw and folded text)
+NEAR = (
+    "附近|周边|周围|一带|那一带|这一带|嗰一带|呢一带|那边|这边|旁边|嗰边|嗰度|呢边|嗰头"
+    "|𠮶一带|𠮶边|𠮶度|𠮶头"
+)
 # words of a year that, after a name starting a clause, tell it says where (新市去年, 天荷今年)
 YEAR_AFTER_NAME = r"去年|今年|前年|明年|上年|旧年|舊年|(?:19|20)\d\d年?"
 # what may stand just before a name that starts a clause (那, 在, 问 …: 那新市去年呢)
@@ -845,7 +849,9 @@ class Normalizer:
         figures = [w for w in lexicon.wider_before if w.strip() not in _JOINING]
         self._wider_figure_names = _before(
             lexicon.wider_figure_names,
-            f"(?:{_either(list(_JOINING))})?(?:{_either(figures)})|有(?:几|多少)",
+            f"(?:{_either(list(_JOINING))})?(?:{_either(figures)})|有(?:几|多少)"
+            # (said as where, or ending a follow-up: 大湾区嗰边, 内地呢)
+            f"|(?:{_either(NEAR.split('|'))})|(?:的|嘅)?呢(?:[?？,，。!！\\s]|$)",
         )
         self._areas_as_where = _before(
             [*lexicon.areas_as_where, *lexicon.landmarks_as_where],
