@@ -565,16 +565,30 @@ def test_refusals_37(engine: Engine) -> None:
     assert by["otherplace"][0] >= 146 and by["lookalike"][0] >= 75, by
 
 
-def test_places_held_out(engine: Engine) -> None:
-    """tests/eval/places_holdout.yaml: 120 other-place questions (25 other districts, 35 of
-    their streets, towns and villages, 20 landmarks, 20 other cities and countries, 20 wider
-    areas) and 60 look-alikes about Haizhu, by an author who read only the report, written at
-    the start of the first session of 2026-12-05; never used for tuning (totals only). The
-    start code: other places 107/120, look-alikes 56/60."""
-    report = evaluate(engine, load_cases(EVAL / "places_holdout.yaml", TODAY))
+@pytest.mark.parametrize(
+    ("name", "places", "lookalikes"),
+    [
+        # written at the start of the first session of 2026-12-05; its totals were looked at
+        # along the way: other places 107/120 and look-alikes 56/60 with the start code,
+        # 118/120 and 59/60 at the end
+        ("places_holdout", 118, 59),
+        # written a third of the way through that session, measured only at its end: start
+        # code 111/120 and 54/60, end code 117/120 and 55/60
+        ("places_holdout_2", 117, 55),
+        # written late in that session, measured only at its end: start code 112/120 and
+        # 54/60, end code 119/120 and 55/60
+        ("places_holdout_3", 119, 55),
+    ],
+)
+def test_places_held_out(engine: Engine, name: str, places: int, lookalikes: int) -> None:
+    """tests/eval/places_holdout*.yaml: 120 other-place questions each (25 other districts, 35
+    of their streets, towns and villages, 20 landmarks, 20 other cities and countries, 20 wider
+    areas) and 60 look-alikes about Haizhu, each by another author who read only the report;
+    never used for tuning (totals only)."""
+    report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 180
-    assert by["otherplace"][0] >= 107 and by["lookalike"][0] >= 56, by
+    assert by["otherplace"][0] >= places and by["lookalike"][0] >= lookalikes, by
 
 
 def test_refusals_38(engine: Engine) -> None:
