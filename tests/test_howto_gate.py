@@ -597,11 +597,11 @@ def test_refusals_38(engine: Engine) -> None:
     ones (Cantonese romanisations, Guangdong's other districts named alone, regions such as
     长三角 and 潮汕地区, 国内 and 内地, rankings of the districts, metro stations, Haizhu named as
     the asker before another place is asked): 110/240 with the session's start code (other
-    places 56/160, look-alikes 54/80), 215/240 after (149/160, 66/80)."""
+    places 56/160, look-alikes 54/80), 216/240 after (149/160, 67/80)."""
     report = evaluate(engine, load_cases(EVAL / "refusals_38.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 240
-    assert by["otherplace"][0] >= 149 and by["lookalike"][0] >= 66, by
+    assert by["otherplace"][0] >= 149 and by["lookalike"][0] >= 67, by
 
 
 def test_refusals_39(engine: Engine) -> None:
