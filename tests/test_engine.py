@@ -1849,3 +1849,36 @@ def test_a_cantonese_word_of_where_folded_still_says_where(engine: Engine) -> No
     report has the district's figures only, as before 附近."""
     line = messages.WHOLE_DISTRICT["zh"].split("{")[0]
     assert line in to_simplified(engine.ask("南武中學嗰邊托位有幾多").text)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "海珠区公租房租金平均多少",  # 金平 (Shantou) inside 租金平均
+        "海珠居民治安满意度多少",  # 民治 (Shenzhen) inside 居民治安
+        "海珠湿地西北角有什么鸟",  # 北角 (Hong Kong) inside 西北角
+        "海珠城中村拆违多少",  # 珠城 inside 海珠城中村
+        "海珠有没有城市一站式服务中心",  # 市一 before 站
+        "新港东站附近有几个公园",  # a station of Haizhu's, not 东站
+        "海珠区妇儿医院那边建得怎么样",  # Haizhu's own hospital
+        "全市托位最多的是不是海珠",  # 是不是海珠 is no 不是海珠
+        "我是番禺的请问一下，海珠有多少托位",  # 请问一下 before nothing asks nothing
+        "What did Xi Jinping say about Haizhu's GDP?",  # jinping, a name, not 金平
+    ],
+)
+def test_a_word_that_holds_a_place_name_names_no_place(engine: Engine, question: str) -> None:
+    assert engine.ask(question).reason != "other_place", question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "天河人才补贴多少？海珠有吗",  # 天河人才: no people who come to Haizhu
+        "番禺的企业有多少，海珠的企业有多少",
+        "海珠的GDP是不是天河的一半",
+        "海珠普惠托位有多少，天河普惠比例多少",  # 比例 compares nothing
+        "I live in Haizhu, going to Panyu, how many parks in Panyu",
+    ],
+)
+def test_another_place_asked_beside_haizhu_is_still_refused(engine: Engine, question: str) -> None:
+    assert engine.ask(question).reason == "other_place", question

@@ -110,23 +110,33 @@ _LIVES = re.compile(
 )
 # a clause that asks to be told without a question word (想问番禺新增学位, 我想查黄埔的…)
 # (with something after it: 石基村街坊想问, a frame before the question, asks nothing)
-_WANTS_TO_KNOW = re.compile(r"(?:想问|请问|想了解|想查|想知道|问一下|查一下|问下)[^\s,，:：]{2}")
+_WANTS_TO_KNOW = re.compile(
+    r"(?:想问|请问|想了解|想查|想知道|问一下|查一下|问下)(?:一?下)?(?!一?下)[^\s,，:：]{2}"
+)
 # a clause that tells where someone moves to (想搬去花都): the place is asked about
 _MOVING_TO = re.compile(r"搬去|搬到|\bmov(?:e|ing) to\b")
 # a place said not to be asked (是海珠不是越秀, Haizhu, not Tianhe): just after the negation
-_NOT_BEFORE = re.compile(r"(?:不是|唔系|并非|而非|\bnot|\brather than|\binstead of)\s*[(（]?\s*$")
+_NOT_BEFORE = re.compile(
+    r"(?:(?<!是)不是|唔系|并非|而非|\bnot|\brather than|\binstead of)\s*[(（]?\s*$"
+)
 _COMPARES = re.compile(
-    r"比|[高低快慢多少]于|[快慢多少]过|[哪边]个[^,，?？]{0,6}多|差多少|几倍"
+    r"比(?![例重率])|[高低快慢多少]于|[快慢多少]过|[哪边]个[^,，?？]{0,6}多|差多少|几倍"
     r"|\bcompared?\b|\bthan\b|\bversus\b|\bvs\b"
 )
 # where Haizhu went to attract investment (海珠去日本招商, 赴欧美推介, trips to Japan): the place
 # is no place asked about
 _TRIP = re.compile(
     r"(?:去|赴|到)[^,，。?？]{1,14}?(?:招商|推介|考察|参展|办展|引资)"
-    r"|\b(?:trips?|missions?|went|go|going|visits?) to [a-z ,]{2,40}"
+    r"|\b(?:investment|promotion|promotional|business|trade|roadshow)[a-z ]{0,20}?"
+    r"\b(?:trips?|missions?|visits?) to [a-z ]{2,30}"
 )
-# a place that says where people or firms come from (外地人, 海外游客, 日本企业, 北京来的专家)
-_FROM_BEFORE = re.compile(r"(?:的)?(?:人|游客|客商|客人|企业|公司|同胞|专家|来的|过来)")
+# a place that says where people or firms who come to Haizhu are from (外地人在海珠找工作, 海外游客来
+# 海珠, 日本企业在海珠落地, 北京来的专家); not 天河人才, 番禺的企业有多少
+_FROM_BEFORE = re.compile(
+    r"(?:的)?(?:人(?![口均才数次员])|游客|客商|客人|企业|公司|同胞|专家)?[^,，。?？]{0,6}?"
+    r"(?:在海珠|来海珠|到海珠|落户海珠|入驻海珠)|来的|过来"
+    r"|(?:的)?(?:人|朋友|街坊)(?:想知|想问|想了解|问)"  # (香港人想知海珠…)
+)
 # the asker's kin or property with words between (我两岁的女儿, my 2 year old daughter, 我在三滘村
 # 的房子): a personal marker, as 我女儿 and "my daughter" in the lexicon are
 # (not the asker asking or having heard: 我知道…的孩子托位, 我想问…, 我看到…)
@@ -340,7 +350,8 @@ _YEAR_WORDS = re.compile(
 # does (稿子里要核实两个数：税收总额是多少)
 # (an emoji ends a clause as a full stop does in a chat: 海珠托位有多少😭天河那边排了半年)
 _CLAUSE = re.compile(
-    r"(?:[^,，。;；?？!！\n.:：\-\U0001F300-\U0001FAFF\u2600-\u27BF]|\.(?=\S)|:(?=\d)|-(?!\s)|(?<!\s)-)+"
+    r"(?:[^,，。;；?？!！\n.:：\-\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]|\.(?=\S)"
+    r"|:(?=\d)|-(?!\s)|(?<!\s)-)+"
     r"[?？]?"
 )
 _SPACE_BY_CHINESE = re.compile(r"\s(?:(?<=[\u3400-\u9fff]\s)\s*|\s*(?=[\u3400-\u9fff]))")
@@ -413,11 +424,11 @@ def starts_clause(text: str, at: int) -> bool:
 _JOINING = frozenset({"的", "嘅", "有", "呢", "'s", "’s"})
 # words that make a name a place (大石街, 新市镇)
 _AREA_WORDS = ("街道", "街", "镇", "片区", "地区")
-# words after a landmark's name that say where as NEAR does (东塔里面, 广外所在的区, 淘金站)
-_WITHIN = ("所在", "里面", "里头", "入面", "站")
-# a campus or a road of a landmark between its name and a word of where (广外北校区附近, 省中医
-# 大德路那边)
-_CAMPUS = "(?:[东南西北新老主]?校区|院区|本部|[\u4e00-\u9fff]{1,3}路)?"
+# words after a landmark's name that say where as NEAR does (东塔里面, 广外所在的区)
+_WITHIN = ("所在", "里面", "里头", "入面")
+# a campus, a road or a metro station of a landmark between its name and a word of where (广外北
+# 校区附近, 省中医大德路那边, 淘金站附近; not 城市一站式)
+_CAMPUS = "(?:[东南西北新老主]?校区|院区|本部|站|[\u4e00-\u9fff]{1,3}路)?"
 _SPACED_OUT = re.compile(r"(?<![\u4e00-\u9fff])(?:[\u4e00-\u9fff] +){2,}[\u4e00-\u9fff]")
 # another place named only to say where Haizhu is, or what it is not (越秀区隔壁的海珠区, 和荔湾隔江的
 # 海珠, 海珠（不是珠海）)
@@ -430,7 +441,8 @@ _WIDER_AREA = r"(?:全市|全省|全国|广州市?|广东省?|全中国|国家)"
 # Haizhu named only to say it is not what is asked (不是海珠，是荔湾; 别给我海珠的; not Haizhu -
 # Tianhe please): the other places of the question are asked about
 _NOT_HOME = re.compile(
-    r"(?:不是|唔系|不问|唔问|别给我|唔好俾我|不要|唔要|除了|除咗|不计|唔计|不算|唔算|不住|唔住|不在|唔喺)海珠"
+    r"(?:(?<!是)不是|唔系|不问|唔问|别给我|唔好俾我|不要|唔要|除了|除咗|不计|唔计|不算|唔算|不住|唔住|不在"
+    r"|唔喺)海珠(?![湿湖桥广中北南体岛涌])"
     r"|(?:别|唔好)(?:给|俾)(?:我)?海珠|海珠[^,，。]{0,6}(?:别给我|别俾我|唔好俾我|不要了|唔要)"
     r"|海珠(?:之外|以外)|\bnot (?:in |for |about )?haizhu\b|\bexcept haizhu\b|\bother than haizhu\b"
 )
@@ -971,12 +983,13 @@ class Normalizer:
         pattern = self._areas_as_where_en
         if pattern is None or not _LATIN.search(text):
             return []
-        return [m.group(1) or m.group(2) for m in pattern.finditer(text)]
+        return [m.group(1) or m.group(2) or m.group(3) for m in pattern.finditer(text)]
 
     def _spell_places(self, said_en: str, haizhus: set[str | None], said_sounds: str) -> None:
         """Other places as English writes them, in pinyin (市桥 -> shiqiao, 员村街 -> yuancun):
-        those listed under `places` wherever they stand, those named only as where (bare
-        street names, landmarks) after "in", "near" … or before "area", "village" ….
+        those of three syllables or more listed under `places` wherever they stand, the others
+        (and the bare street names, landmarks) only as where, after "in", "near" … or before
+        "area", "village" ….
         Left out: a spelling that English examples or answers write (Haizhu's own names),
         that spells a place of Haizhu's too (江北 and 江贝 are both jiangbei) or words that
         Chinese examples or answers write (`said_sounds`, their exact syllables: 福建 and 复建
@@ -984,12 +997,16 @@ class Normalizer:
         lex = self._lexicon
         written = frozenset(_LETTER_RUNS.findall(said_en))  # (kecun in Kecun's, kecun-area)
 
-        def spellings(names: Iterable[str]) -> set[str]:
+        def spellings(names: Iterable[str], syllables: int = 2) -> set[str]:
             out = set()
             for name in map(fold, names):
                 base = name.removesuffix("街道") if name.endswith("街道") else name
                 base = base.removesuffix("街") if len(base) > 2 else base
-                named = _CJK_ONLY_NAME.fullmatch(base) and not _NO_NAME.intersection(base)
+                named = (
+                    len(base) >= syllables
+                    and _CJK_ONLY_NAME.fullmatch(base)
+                    and not _NO_NAME.intersection(base)
+                )
                 spelling = spelled(base) if named else None
                 if (
                     spelling
@@ -1002,10 +1019,14 @@ class Normalizer:
                     out.add(spelling)
             return out
 
-        always = spellings(self._place_names) - set(self._place_names)
+        # (a name of two syllables is often a person's, or a word's: Jinping, Yulin, Yonghe King;
+        # such spellings count only as where, like the names of `areas_as_where`)
+        always = spellings(self._place_names, 3) - set(self._place_names)
         if always:
             self._places = _alternation([*self._place_names, *sorted(always)])
-        as_where = spellings([*lex.areas_as_where, *lex.landmarks_as_where]) - always
+        as_where = (
+            spellings([*self._place_names, *lex.areas_as_where, *lex.landmarks_as_where]) - always
+        )
         # (and the names written in English: near Guangzhou Zoo, SCUT campus)
         as_where |= {fold(w) for w in [*lex.areas_as_where, *lex.landmarks_as_where] if w.isascii()}
         if as_where:
@@ -1013,6 +1034,9 @@ class Normalizer:
             self._areas_as_where_en = re.compile(
                 rf"\b(?:in|near|around|at|by|about|close to|next to)\s+(?:the\s+)?({alt})\b"
                 rf"|\b({alt})\s+(?:area|street|village|town|neighbou?rhood|campus|side|station|metro)\b"
+                # (a question that starts with the place, before what it asks of it: Shiqiao
+                # elderly canteens, Luoxi new school places)
+                rf"|^\s*({alt})\s+(?={_TOPIC_WORDS})"
             )
 
     @cached_property
@@ -1617,7 +1641,7 @@ class Normalizer:
                     self._clause_asks(c)
                     or _names_alone(c, self._places)  # (the district next door, Panyu, how many…)
                     or _WANTS_TO_KNOW.search(c)
-                    or (_MOVING_TO.search(c) and not home.search(c))
+                    or (_MOVING_TO.search(c) and not home.search(c) and not own)
                 )
                 and not (own and _COMPARES.search(c))
             )
@@ -2054,7 +2078,13 @@ SPELL_MIN = 5
 RUN_MIN = 16  # characters: a clause this long may run a story and a question together
 NEAR_NAME_MIN = 4  # letters of a pinyin name read after near (shorter ones are English words)
 _LETTER_RUNS = re.compile(r"[a-z]+")
-SPELLED_MIN = 5  # letters of another place's pinyin name looked for in English (xian, bali: no)
+SPELLED_MIN = 5
+# what English asks of a place named first (Shiqiao elderly canteens)
+_TOPIC_WORDS = (
+    r"(?:elderly|childcare|child care|new|school|gdp|fixed|high|pocket|parks?|jobs?|canteens?|"
+    r"population|investment|tax|hospitals?|kindergartens?|nurser(?:y|ies)|green|urban|"
+    r"librar(?:y|ies)|air)\b"
+)  # letters of another place's pinyin name looked for in English (xian, bali: no)
 # a name of two to four Chinese characters (longer ones English translates); with one of `_NO_NAME` it is a kind of place (其他区,
 # 别的城市, 海珠以外), no name to spell
 _CJK_ONLY_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
