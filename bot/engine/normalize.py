@@ -32,7 +32,7 @@ from bot.engine import opencc_keys
 from bot.engine import words as _words
 from bot.engine.dictionary import is_english_word
 from bot.engine.pinyin import spelled, syllable_codes, to_exact_codes, to_pinyin_codes
-from bot.engine.words import Words
+from bot.engine.words import Words, factored
 from bot.engine.words import alternation as _alternation
 
 _T2S = opencc.OpenCC("t2s")
@@ -765,12 +765,14 @@ def _either(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(map(fold, words), key=len, reverse=True))
 
 
-def _before(names: list[str], after: str) -> re.Pattern[str] | None:
+def _before(names: list[str], after: str, *, latin: bool = True) -> re.Pattern[str] | None:
     """The names, each found only where the regex `after` follows it (the name alone is the
-    match)."""
+    match). The names are a trie (a list of hundreds is tried in a few steps at a position);
+    without `latin`, Latin names are left out (to an English pattern of their own)."""
+    names = [n for n in map(fold, names) if latin or not n.isascii()]
     if not names or not after:
         return None
-    return re.compile(f"({_either(names)})(?={after})")
+    return re.compile(f"((?:{factored(names)}))(?={after})")
 
 
 class Normalizer:
@@ -818,7 +820,7 @@ class Normalizer:
         self._places = _alternation(self._place_names)
         # the pinyin names of other places said as where in English (in Yuancun), set with the
         # English examples (`know_examples`)
-        self._areas_as_where_en: re.Pattern[str] | None = None
+        self._areas_as_where_en: Words | None = None
         # the districts and cities a slip may name (天和区 for 天河区), by how they sound
         self.place_sounds: dict[str, str] = {
             to_pinyin_codes(name): name for name in map(fold, lexicon.sound_alike) if len(name) == 2
@@ -870,6 +872,7 @@ class Normalizer:
             f"{_CAMPUS}(?:{_either([*NEAR.split('|'), *_AREA_WORDS, *_WITHIN])})"
             # (a follow-up's place: 新市呢, 鹤龙嘅呢)
             r"|(?:的|嘅)?呢(?:[?？,，。!！\s]|$)",
+            latin=False,  # (English names as where: `_areas_as_where_en`)
         )
         # (新市去年新增多少学位: such a name starting a clause, before a year, says where too)
         self._areas_then_year = _before(lexicon.areas_as_where, YEAR_AFTER_NAME)
@@ -980,10 +983,18 @@ class Normalizer:
 
     def _spelled_as_where(self, text: str) -> list[str]:
         """Other places' pinyin names said as where in English (in Yuancun, Jingtai area)."""
-        pattern = self._areas_as_where_en
-        if pattern is None or not _LATIN.search(text):
+        names = self._areas_as_where_en
+        if names is None or not _LATIN.search(text):
             return []
-        return [m.group(1) or m.group(2) or m.group(3) for m in pattern.finditer(text)]
+        return [
+            m.group()
+            for m in names.finditer(text)
+            if _WHERE_BEFORE_EN.search(text, 0, m.start())
+            or _WHERE_AFTER_EN.match(text, m.end())
+            # (a question that starts with the place, before what it asks of it: Shiqiao
+            # elderly canteens, Luoxi new school places)
+            or (not text[: m.start()].strip() and _TOPIC_AFTER_EN.match(text, m.end()))
+        ]
 
     def _spell_places(self, said_en: str, haizhus: set[str | None], said_sounds: str) -> None:
         """Other places as English writes them, in pinyin (市桥 -> shiqiao, 员村街 -> yuancun):
@@ -1029,15 +1040,8 @@ class Normalizer:
         )
         # (and the names written in English: near Guangzhou Zoo, SCUT campus)
         as_where |= {fold(w) for w in [*lex.areas_as_where, *lex.landmarks_as_where] if w.isascii()}
-        if as_where:
-            alt = "|".join(re.escape(w) for w in sorted(as_where, key=len, reverse=True))
-            self._areas_as_where_en = re.compile(
-                rf"\b(?:in|near|around|at|by|about|close to|next to)\s+(?:the\s+)?({alt})\b"
-                rf"|\b({alt})\s+(?:area|street|village|town|neighbou?rhood|campus|side|station|metro)\b"
-                # (a question that starts with the place, before what it asks of it: Shiqiao
-                # elderly canteens, Luoxi new school places)
-                rf"|^\s*({alt})\s+(?={_TOPIC_WORDS})"
-            )
+        # (the names as a word list: looked for only in a text holding the first word of one)
+        self._areas_as_where_en = _alternation(as_where) if as_where else None
 
     @cached_property
     def _scope_syllables(self) -> re.Pattern[str] | None:
@@ -2079,9 +2083,14 @@ RUN_MIN = 16  # characters: a clause this long may run a story and a question to
 NEAR_NAME_MIN = 4  # letters of a pinyin name read after near (shorter ones are English words)
 _LETTER_RUNS = re.compile(r"[a-z]+")
 SPELLED_MIN = 5
+# English words that say a name is where (in Yuancun, Jingtai area)
+_WHERE_BEFORE_EN = re.compile(r"\b(?:in|near|around|at|by|about|close to|next to)\s+(?:the\s+)?$")
+_WHERE_AFTER_EN = re.compile(
+    r"\s+(?:area|street|village|town|neighbou?rhood|campus|side|station|metro)\b"
+)
 # what English asks of a place named first (Shiqiao elderly canteens)
-_TOPIC_WORDS = (
-    r"(?:elderly|childcare|child care|new|school|gdp|fixed|high|pocket|parks?|jobs?|canteens?|"
+_TOPIC_AFTER_EN = re.compile(
+    r"\s+(?:elderly|childcare|child care|new|school|gdp|fixed|high|pocket|parks?|jobs?|canteens?|"
     r"population|investment|tax|hospitals?|kindergartens?|nurser(?:y|ies)|green|urban|"
     r"librar(?:y|ies)|air)\b"
 )  # letters of another place's pinyin name looked for in English (xian, bali: no)
