@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from bot.engine.words import alternation
+from bot.engine.words import alternation, factored
 
 MIXED = ["托位", "托育", "pm", "pm2.5", "hk/macao", "kindergarten", "kindergartens", "day care"]
 
@@ -70,3 +70,13 @@ def test_a_list_of_latin_words_only() -> None:
     assert words.sub("_", "day care, pm2.5") == "_, _2.5"
     found = words.search("development of day care")
     assert found is not None and found.group() == "day care"
+
+
+def test_a_factored_list_matches_each_word_longest_first() -> None:
+    words = ["shiqiao", "shiqiaojie", "yuancun", "新市", "新市镇", "k11"]
+    pattern = re.compile(f"(?:{factored(words)})")
+    for word in words:
+        assert pattern.fullmatch(word), word
+    assert pattern.match("shiqiaojie area").group() == "shiqiaojie"
+    assert pattern.match("新市镇去年").group() == "新市镇"
+    assert pattern.match("shi") is None
