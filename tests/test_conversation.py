@@ -440,10 +440,10 @@ def test_conversations_written_apart_from_the_intents(engine: Engine) -> None:
         ("conversations_13", 224, 0.87, 0.88),
         # 77 conversations, 183 follow-ups, 94 to refuse (a move to another place, in Chinese,
         # Cantonese and English), by a hostile tester who asked the bot, first session of
-        # 2026-12-05: answered 58/89 and refused 67/94 with its start code, 59/89 and 84/94
+        # 2026-12-05: answered 58/89 and refused 67/94 with its start code, 63/89 and 84/94
         # after; most answered ones missed compare Haizhu with the place just refused (那海珠
         # 比天河多吗), refused as another place, as the held-out authors expect
-        ("conversations_places", 183, 0.66, 0.89),
+        ("conversations_places", 183, 0.7, 0.89),
     ],
 )
 def test_conversations_5_to_13_refusals_inside_conversations(

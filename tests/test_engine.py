@@ -1882,3 +1882,30 @@ def test_a_word_that_holds_a_place_name_names_no_place(engine: Engine, question:
 )
 def test_another_place_asked_beside_haizhu_is_still_refused(engine: Engine, question: str) -> None:
     assert engine.ask(question).reason == "other_place", question
+
+
+@pytest.mark.parametrize(
+    ("first", "fragment", "back"),
+    [
+        ("海珠区托位有多少", "鹤龙呢", "咁海珠呢"),  # 鹤龙 resembles the dragon boats' topic
+        ("海珠去年新增就业几多人", "深圳呢", "咁海珠呢"),  # 深圳, the Shenzhen intercity line
+    ],
+)
+def test_a_fragment_refused_as_another_place_offers_the_last_topic(
+    engine: Engine, first: str, fragment: str, back: str
+) -> None:
+    """The refused fragment offers the last answer's topic, and going back to Haizhu answers it."""
+    answer = engine.ask(first)
+    context = Context.after(answer)
+    refused = engine.ask(fragment, context)
+    assert refused.reason == "other_place"
+    assert [r.intent for r in refused.related] == list(answer.intents[:1])
+    again = engine.ask(back, Context.after(refused, context))
+    assert (again.decision, again.intents[:1]) == ("answer", answer.intents[:1])
+
+
+def test_a_new_question_about_another_place_offers_its_own_topic(engine: Engine) -> None:
+    context = Context.after(engine.ask("海珠区托位有多少"))
+    refused = engine.ask("天河区GDP多少", context)
+    assert refused.reason == "other_place"
+    assert [r.intent for r in refused.related] == list(engine.ask("海珠区GDP多少").intents[:1])

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
 from bot.content import Content
-from bot.engine.answer import ABOUT_BOT, GLOSSARY_TOPIC, Answer, Lang
+from bot.engine.answer import ABOUT_BOT, GLOSSARY_TOPIC, Answer, Lang, Related
 from bot.engine.clock import Clock
 from bot.engine.context import Context
 from bot.engine.detail import AskedDetail
@@ -40,7 +40,14 @@ from bot.engine.guards import (
 from bot.engine.match import Matcher
 from bot.engine.meaning import Meaning
 from bot.engine.near import whole_district
-from bot.engine.normalize import Normalized, Normalizer, detect_lang, tells_lang, tells_script
+from bot.engine.normalize import (
+    Normalized,
+    Normalizer,
+    detect_lang,
+    fold,
+    tells_lang,
+    tells_script,
+)
 from bot.engine.query import Incoming, Query, Step
 from bot.engine.rank import (
     AddAskedYear,
@@ -174,6 +181,37 @@ class Pipeline:
 
     def ask(self, question: str, context: Context | None = None) -> Answer:
         """Answer one question, read against the conversation's last answer if given."""
+        answer = self._ask(question, context)
+        if (
+            context is not None
+            and context.intents
+            and answer.reason == "other_place"
+            and answer.related
+            and self.followup is not None
+        ):
+            return self._offer_last_topic(answer, context)
+        return answer
+
+    def _offer_last_topic(self, answer: Answer, context: Context) -> Answer:
+        """A follow-up that only moves to another place (鹤龙呢, and Panyu?), refused: the figures
+        offered are the last answer's topic's, not what the place's name resembles (鹤龙: the
+        dragon boats), and so 咁海珠呢 goes back to that topic."""
+        norm = self.normalizer.normalize(answer.question)
+        rest = fold(answer.question)
+        for place in norm.places:
+            rest = rest.replace(place, " ")
+        if self.normalizer.names_topic(rest):
+            return answer  # (天河区GDP多少 after托位: the GDP is offered)
+        indices = self.followup.indices(context.intents[:1]) if self.followup else []
+        if not indices:
+            return answer
+        i = indices[0]
+        offered = Related(
+            self.composer.intent_id(i), self.composer.title(i, answer.lang, answer.script)
+        )
+        return evolve(answer, related=(offered,))
+
+    def _ask(self, question: str, context: Context | None = None) -> Answer:
         incoming = received(question)
         if context is not None and incoming.lang != context.lang and not tells_lang(incoming.text):
             # ok, PM10?: the conversation's language goes on
