@@ -1662,6 +1662,14 @@ def test_an_area_name_inside_a_word_before_a_follow_ups_ne_is_no_place(engine: E
     assert engine.ask("新市民呢", Context.after(first)).reason != "other_place"
 
 
+def assert_answered_as_alone(engine: Engine, question: str, alone: str) -> None:
+    """The question is answered with the topic that `alone` (which is answered) gets."""
+    expected = engine.ask(alone)
+    answer = engine.ask(question)
+    assert expected.decision == "answer"
+    assert (answer.decision, answer.intents[:1]) == ("answer", expected.intents[:1]), question
+
+
 @pytest.mark.parametrize(
     "question",
     [
@@ -1693,10 +1701,7 @@ def test_a_comparison_or_a_pairing_beside_haizhus_own_figure_asked_is_no_place_a
 ) -> None:
     """A clause comparing Haizhu with another place, or telling what Haizhu did there, beside a
     clause asking a figure of Haizhu alone: that figure is answered, as asked alone."""
-    expected = engine.ask(alone)
-    answer = engine.ask(question)
-    assert expected.decision == "answer"
-    assert (answer.decision, answer.intents[:1]) == ("answer", expected.intents[:1]), question
+    assert_answered_as_alone(engine, question, alone)
 
 
 @pytest.mark.parametrize(
@@ -1731,10 +1736,7 @@ def test_another_place_asked_after_haizhu_named_as_the_asker_is_refused(
 def test_a_place_said_not_to_be_asked_or_a_frame_leaves_haizhus_figure_asked(
     engine: Engine, question: str, alone: str
 ) -> None:
-    expected = engine.ask(alone)
-    answer = engine.ask(question)
-    assert expected.decision == "answer"
-    assert (answer.decision, answer.intents[:1]) == ("answer", expected.intents[:1]), question
+    assert_answered_as_alone(engine, question, alone)
 
 
 @pytest.mark.parametrize(
@@ -1747,10 +1749,7 @@ def test_a_place_said_not_to_be_asked_or_a_frame_leaves_haizhus_figure_asked(
 def test_a_wider_area_compared_or_haizhu_spelled_apart_leaves_haizhus_figure_asked(
     engine: Engine, question: str, alone: str
 ) -> None:
-    expected = engine.ask(alone)
-    answer = engine.ask(question)
-    assert expected.decision == "answer"
-    assert (answer.decision, answer.intents[:1]) == ("answer", expected.intents[:1]), question
+    assert_answered_as_alone(engine, question, alone)
 
 
 @pytest.mark.parametrize(
@@ -1772,10 +1771,7 @@ def test_a_place_of_haizhus_where_the_asker_lives_is_no_topic(
 ) -> None:
     """The landmark of a scene beside a figure asked does not pull the question to its topic;
     the rest of the scene may still be the topic (an urban village's fire lanes)."""
-    expected = engine.ask(alone)
-    answer = engine.ask(question)
-    assert expected.decision == "answer"
-    assert (answer.decision, answer.intents[:1]) == ("answer", expected.intents[:1]), question
+    assert_answered_as_alone(engine, question, alone)
 
 
 @pytest.mark.parametrize(
@@ -1796,10 +1792,7 @@ def test_a_place_haizhu_went_to_or_people_come_from_is_no_place_asked(
 ) -> None:
     """Where Haizhu went to attract investment, where people or firms come from, and a place
     Haizhu is compared with beside its own figure asked: Haizhu's figure, as asked alone."""
-    expected = engine.ask(alone)
-    answer = engine.ask(question)
-    assert expected.decision == "answer"
-    assert (answer.decision, answer.intents[:1]) == ("answer", expected.intents[:1]), question
+    assert_answered_as_alone(engine, question, alone)
 
 
 @pytest.mark.parametrize("question", ["日本企业有多少家", "去深圳招商几次"])

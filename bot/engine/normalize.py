@@ -12,7 +12,7 @@ import json
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -96,17 +96,15 @@ _FIRST_PERSON = re.compile(
 _MOVED_FROM = re.compile(
     r"从(?!化)[^,，。;；]{1,8}?(?:搬|过来|过嚟|来到)|\bmoved? (?:here )?from\b"
 )
-# a clause that tells where someone lives, works or studies (喺荔湾返工住沙园), or of a pairing or
-# of what Haizhu built there (海珠跟花都结对帮扶, 海珠在清远搞了反向飞地, Haizhu is paired with
-# Huadu): no place asked about in it
+# where someone lives or works (我住晓港公园附近, I live near Canton Tower)
+_LIVES_WORDS = r"住(?![房宅建院])|返工|上班|返学|读书|\b(?:live|lives|living|work|works)\b"
+_LIVES = re.compile(_LIVES_WORDS + r"|\b(?:study|studies)\b")
+# a clause that tells where someone lives or works (喺荔湾返工住沙园), or of a pairing or of what
+# Haizhu built there (海珠跟花都结对帮扶, 海珠在清远搞了反向飞地, Haizhu is paired with Huadu): no
+# place asked about in it
 _TELLS_OF_SOMEONE = re.compile(
-    r"住(?![房宅建院])|返工|上班|打工|返学|读书|结对|帮扶|对口|协作|合作|共建|援建|搞了|建了|设立|设了|成立"
-    r"|\b(?:live|lives|living|work|works|working|paired|twinned|set up|built|cooperat\w*)\b"
-)
-# a clause that compares (海珠同番禺比, 海珠比天河托位多吗)
-# where someone lives, works or studies (我住晓港公园附近, I live near Canton Tower)
-_LIVES = re.compile(
-    r"住(?![房宅建院])|返工|上班|返学|读书|\b(?:live|lives|living|work|works|study|studies)\b"
+    _LIVES_WORDS + r"|打工|结对|帮扶|对口|协作|合作|共建|援建|搞了|建了|设立|设了|成立"
+    r"|\b(?:working|paired|twinned|set up|built|cooperat\w*)\b"
 )
 # a clause that asks to be told without a question word (想问番禺新增学位, 我想查黄埔的…)
 # (with something after it: 石基村街坊想问, a frame before the question, asks nothing)
@@ -119,6 +117,7 @@ _MOVING_TO = re.compile(r"搬去|搬到|\bmov(?:e|ing) to\b")
 _NOT_BEFORE = re.compile(
     r"(?:(?<!是)不是|唔系|并非|而非|\bnot|\brather than|\binstead of)\s*[(（]?\s*$"
 )
+# a clause that compares (海珠同番禺比, 海珠比天河托位多吗)
 _COMPARES = re.compile(
     r"比(?![例重率])|[高低快慢多少]于|[快慢多少]过|[哪边]个[^,，?？]{0,6}多|差多少|几倍"
     r"|\bcompared?\b|\bthan\b|\bversus\b|\bvs\b"
@@ -373,16 +372,23 @@ YEAR_AFTER_NAME = r"去年|今年|前年|明年|上年|旧年|舊年|(?:19|20)\d
 _CLAUSE_OPENERS = frozenset(",，。;；?？!！ 那咁在喺问")
 
 
-def _only_negated(place: str, text: str) -> bool:
-    """Whether every time the text names the place, a negation stands just before it."""
+def _every_mention(place: str, text: str, holds: Callable[[int], bool]) -> bool:
+    """Whether the text names the place, and `holds` at each place it does (its start)."""
     at = text.find(place)
     if at < 0:
         return False
     while at >= 0:
-        if not _NOT_BEFORE.search(text, max(0, at - 16), at):
+        if not holds(at):
             return False
         at = text.find(place, at + len(place))
     return True
+
+
+def _only_negated(place: str, text: str) -> bool:
+    """Whether every time the text names the place, a negation stands just before it."""
+    return _every_mention(
+        place, text, lambda at: bool(_NOT_BEFORE.search(text, max(0, at - 16), at))
+    )
 
 
 def _names_alone(clause: str, places: Words | None) -> bool:
@@ -393,26 +399,16 @@ def _names_alone(clause: str, places: Words | None) -> bool:
 
 def _only_within(place: str, text: str, spans: list[tuple[int, int]]) -> bool:
     """Whether the text names the place only inside the spans."""
-    if not spans:
-        return False
-    at = text.find(place)
-    found = at >= 0
-    while at >= 0:
-        if not any(a <= at and at + len(place) <= b for a, b in spans):
-            return False
-        at = text.find(place, at + len(place))
-    return found
+    end = len(place)
+    return bool(spans) and _every_mention(
+        place, text, lambda at: any(a <= at and at + end <= b for a, b in spans)
+    )
 
 
 def _only_before(place: str, text: str, after: re.Pattern[str]) -> bool:
     """Whether each time the text names the place, `after` follows it at once."""
-    at = text.find(place)
-    found = at >= 0
-    while at >= 0:
-        if not after.match(text, at + len(place)):
-            return False
-        at = text.find(place, at + len(place))
-    return found
+    end = len(place)
+    return _every_mention(place, text, lambda at: bool(after.match(text, at + end)))
 
 
 def starts_clause(text: str, at: int) -> bool:
