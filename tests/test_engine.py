@@ -1902,3 +1902,43 @@ def test_a_new_question_about_another_place_offers_its_own_topic(engine: Engine)
     refused = engine.ask("天河区GDP多少", context)
     assert refused.reason == "other_place"
     assert [r.intent for r in refused.related] == list(engine.ask("海珠区GDP多少").intents[:1])
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "仁怀去年GDP多少",  # a county-level city no person listed: the gazetteer's
+        "我想知道寿光有多少长者饭堂",
+        "上高县的托位有多少",  # a county by its full name
+        "香格里拉今年新增几多学位",
+        "大同新增学位多少",  # a name that is a word too, starting a clause before a figure
+        "北海的GDP是多少",
+        "古镇那边有几个长者饭堂",  # ... or said as where
+    ],
+)
+def test_a_county_or_city_of_china_by_its_name_is_another_place(
+    engine: Engine, question: str
+) -> None:
+    assert engine.ask(question).reason == "other_place", question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # the characters of a county's name inside other words (上高, 同安, 从江, 安新)
+        "海珠以上高新技术企业有多少家",
+        "共同安置房交了多少套",
+        "从江对面搬过来，海珠今年计划新增优质学位多少",
+        "667家高企里面四上高企有几家",
+        "奇安新大厦盖到顶了吗",  # (奇安信, with a slip)
+    ],
+)
+def test_a_countys_name_inside_other_words_names_no_place(engine: Engine, question: str) -> None:
+    assert engine.normalizer.normalize(question).places == (), question
+    assert engine.ask(question).reason != "other_place", question
+
+
+def test_a_word_that_is_a_countys_name_too_is_no_place_in_a_follow_up(engine: Engine) -> None:
+    """新建 is a district of Nanchang, but 新建呢 after an answer asks of what is new-built."""
+    context = Context.after(engine.ask("海珠区公办幼儿园新增了几个"))
+    assert engine.ask("新建呢", context).reason != "other_place"

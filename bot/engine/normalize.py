@@ -32,6 +32,7 @@ from bot.engine import opencc_keys
 from bot.engine import words as _words
 from bot.engine.dictionary import is_english_word
 from bot.engine.pinyin import spelled, syllable_codes, to_exact_codes, to_pinyin_codes
+from bot.engine.segment import Segmented, segmenter
 from bot.engine.words import Words, factored
 from bot.engine.words import alternation as _alternation
 
@@ -814,6 +815,11 @@ class Normalizer:
         )
         self._place_names = [fold(place) for group in lexicon.places.values() for place in group]
         self._places = _alternation(self._place_names)
+        # China's provinces, prefectures and counties, each another place only where the text
+        # has it as a word of its own (`_gazetteer_found`); not spelled in English
+        self._gazetteer = _alternation(fold(n) for n in lexicon.gazetteer)
+        if self._gazetteer is not None:
+            segmenter()  # (loaded with the first engine, not on the first question needing it)
         # the pinyin names of other places said as where in English (in Yuancun), set with the
         # English examples (`know_examples`)
         self._areas_as_where_en: Words | None = None
@@ -871,7 +877,17 @@ class Normalizer:
             latin=False,  # (English names as where: `_areas_as_where_en`)
         )
         # (新市去年新增多少学位: such a name starting a clause, before a year, says where too)
-        self._areas_then_year = _before(lexicon.areas_as_where, YEAR_AFTER_NAME)
+        # (the gazetteer's names that are words: not before 呢, a follow-up asks 新建呢 of what
+        # is new-built)
+        self._gazetteer_as_where = _before(
+            lexicon.gazetteer_as_where,
+            f"{_CAMPUS}(?:{_either([*NEAR.split('|'), *_AREA_WORDS, *_WITHIN])})",
+        )
+        # (and before a figure asked: 大同新增学位多少, 北海的GDP, 古镇有几个长者饭堂)
+        self._areas_then_figure = _before(
+            [*lexicon.areas_as_where, *lexicon.gazetteer_as_where],
+            f"{YEAR_AFTER_NAME}|(?:的|嘅)?(?:{_either(figures)})|有(?:几|多少)",
+        )
         # a wider area's name that only says where a place of Haizhu's is: just before it
         # (广州的琶洲), or after 在 in a question about one (琶洲会展在广州…)
         names = "|".join(re.escape(fold(w)) for w in lexicon.wider_names)
@@ -1161,8 +1177,14 @@ class Normalizer:
             dict.fromkeys(
                 [
                     *(self._places.findall(outside) if self._places else ()),
+                    *self._gazetteer_found(outside),
                     *(self._areas_as_where.findall(outside) if self._areas_as_where else ()),
-                    *(self._areas_starting(spaced) if self._areas_then_year else ()),
+                    *(
+                        self._gazetteer_as_where.findall(outside)
+                        if self._gazetteer_as_where
+                        else ()
+                    ),
+                    *(self._areas_starting(spaced) if self._areas_then_figure else ()),
                     *self._spelled_as_where(outside),
                 ]
             )
@@ -1597,14 +1619,32 @@ class Normalizer:
 
         return _BESIDE_HOME.sub(cut, text)
 
+    def _gazetteer_found(self, text: str) -> list[str]:
+        """The gazetteer's names the text has as words of their own (仁怀去年GDP, 上高县的托位),
+        not as characters of other words (以上高新技术企业, 共同安置房): a name of two
+        characters as one word, a longer one beginning and ending where words do."""
+        if self._gazetteer is None:
+            return []
+        found = list(self._gazetteer.finditer(text))
+        if not found:
+            return []  # (most questions: no segmenting)
+        words = Segmented(text)
+        # (a bare name of two characters must be a word the segmenter knows and chose: split
+        # into characters, 上高 in 四上高企 is no word, nor 安新 in 奇安新大厦, a slip)
+        return [
+            m.group()
+            for m in found
+            if (words.is_word if len(m.group()) == 2 else words.is_bounded)(m.start(), m.end())
+        ]
+
     def _areas_starting(self, text: str) -> list[str]:
-        """The `areas_as_where` names that start a clause before a word of a year (新市去年,
-        金融城今年): read on the text with Haizhu's own names, so that one just before (琶洲
+        """The `areas_as_where` names that start a clause before a word of a year or of a
+        figure asked (新市去年, 金融城今年, 大同新增学位多少): read on the text with Haizhu's own names, so that one just before (琶洲
         金融城今年) leaves the name no clause of its own."""
-        assert self._areas_then_year is not None
+        assert self._areas_then_figure is not None
         return [
             m.group(1)
-            for m in self._areas_then_year.finditer(text)
+            for m in self._areas_then_figure.finditer(text)
             if starts_clause(text, m.start())
         ]
 
@@ -1692,7 +1732,9 @@ class Normalizer:
         outside = self.without_inside(clause)
         return bool(
             (self._places and self._places.search(outside))
+            or self._gazetteer_found(outside)
             or (self._areas_as_where and self._areas_as_where.search(outside))
+            or (self._gazetteer_as_where and self._gazetteer_as_where.search(outside))
         )
 
     def _asked(self, clauses: tuple[str, ...]) -> tuple[str, ...]:
