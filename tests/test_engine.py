@@ -1942,3 +1942,37 @@ def test_a_word_that_is_a_countys_name_too_is_no_place_in_a_follow_up(engine: En
     """新建 is a district of Nanchang, but 新建呢 after an answer asks of what is new-built."""
     context = Context.after(engine.ask("海珠区公办幼儿园新增了几个"))
     assert engine.ask("新建呢", context).reason != "other_place"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我老家县城去年新增了多少学位",  # the asker's own town, unnamed
+        "我户口所在的那个县今年有几个重点项目",
+        "我哋條鎮今年GDP目標係幾多",
+        "How many pocket parks did the county where I grew up add last year?",
+        "深今年gdp目标多少",  # a place by one character, before a year
+        "港舊年GDP增長幾多?",
+        "冰城去年空气质量达标天数比例",  # a city by its other name
+        "清迈今年计划建几个口袋公园",  # a city of the world
+        "How many childcare places are there in Ningxiang?",  # a county's pinyin, as where
+        "What was Jingjiang's GDP growth rate last year?",
+    ],
+)
+def test_an_unlisted_kind_of_other_place_is_refused(engine: Engine, question: str) -> None:
+    assert engine.ask(question).reason == "other_place", question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Haizhu has villages: 我们村 may be one of them
+        "我们村消防通道一直堵着 城中村改造到现在一共打通了多少条消防通道",
+        "我老家湖南的，想问海珠区托位多少",
+        "深圳的朋友问，海珠今年计划新增多少学位",  # (深 before no year)
+    ],
+)
+def test_an_own_village_or_a_place_told_of_leaves_haizhu_asked(
+    engine: Engine, question: str
+) -> None:
+    assert engine.ask(question).reason != "other_place", question

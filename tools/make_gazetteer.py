@@ -41,7 +41,10 @@ WORD_FREQUENCY = 100
 # ... and so often that even as where it is mostly the word (南部, 比如, 新建, 平安): left out
 COMMON_WORD_FREQUENCY = 1000
 # a name made of a side and a kind of place says no one place (城东, 东区, 北关, 南郊, 上街)
-_SIDE = re.compile(r"[东西南北中上下前后内外][城区关郊街站部湖河海江山门塔]|[城市][东西南北中关]")
+# (城区, 郊区, 矿区 alone; 新城区, 老城区 say no one place either)
+_SIDE = re.compile(
+    r"[东西南北中上下前后内外][城区关郊街站部湖河海江山门塔]|[城市][东西南北中关]|[新老旧古]?[城郊矿]|[东西南北中]"
+)
 
 
 def bare(name: str) -> str:
@@ -115,8 +118,9 @@ def main() -> int:
         base = bare(name)
         if base in known:
             continue  # (天河区: 天河 is listed, and a kind after a listed name is read with it)
-        if name not in known and name not in own and name != base and not is_word(name, words):
-            # (a name of one character and its kind ends words too: 示范县, 管理县)
+        if name not in known and name not in own and name != base and not _SIDE.fullmatch(base):
+            # (a full name is a place however often a corpus has it: 洪山区, 仙桃市; one of
+            # one character and its kind ends words too: 示范县, 管理县)
             (anywhere if len(base) >= 2 else as_where).add(name)
         if len(base) < 2 or len(base) > NAME_MAX or base in own:
             continue

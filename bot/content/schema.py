@@ -170,6 +170,8 @@ class Lexicon(Strict):
     # landmarks of other districts that may be named for what they are (跟广雅中学合办): another
     # place only before a word of where (华工那边), never by a year after them
     landmarks_as_where: list[str] = Field(default_factory=list)
+    # places by one character (深, 沪, 港): another place only starting a clause before a year
+    abbreviations: list[str] = Field(default_factory=list)
     # every province, prefecture and county of China (intents/lexicon/gazetteer.yaml, made by
     # tools/make_gazetteer.py): another place where the question has it as a word of its own
     # (仁怀去年GDP; not 上高 in 以上高新技术企业), told by a word segmenter; and those whose bare

@@ -888,6 +888,7 @@ class Normalizer:
             [*lexicon.areas_as_where, *lexicon.gazetteer_as_where],
             f"{YEAR_AFTER_NAME}|(?:的|嘅)?(?:{_either(figures)})|有(?:几|多少)",
         )
+        self._abbreviations_then_year = _before(lexicon.abbreviations, YEAR_AFTER_NAME)
         # a wider area's name that only says where a place of Haizhu's is: just before it
         # (广州的琶洲), or after 在 in a question about one (琶洲会展在广州…)
         names = "|".join(re.escape(fold(w)) for w in lexicon.wider_names)
@@ -1047,8 +1048,16 @@ class Normalizer:
         always = spellings(self._place_names, 3) - set(self._place_names)
         if always:
             self._places = _alternation([*self._place_names, *sorted(always)])
+        # (the gazetteer's names too, bare: Yuyao, Ningxiang; only as where, as there are
+        # thousands, and many spell other words of Chinese too)
+        gazetteer = [
+            n for n in [*lex.gazetteer, *lex.gazetteer_as_where] if not _KIND_ENDS.search(n)
+        ]
         as_where = (
-            spellings([*self._place_names, *lex.areas_as_where, *lex.landmarks_as_where]) - always
+            spellings(
+                [*self._place_names, *lex.areas_as_where, *lex.landmarks_as_where, *gazetteer]
+            )
+            - always
         )
         # (and the names written in English: near Guangzhou Zoo, SCUT campus)
         as_where |= {fold(w) for w in [*lex.areas_as_where, *lex.landmarks_as_where] if w.isascii()}
@@ -1178,6 +1187,7 @@ class Normalizer:
                 [
                     *(self._places.findall(outside) if self._places else ()),
                     *self._gazetteer_found(outside),
+                    *_OWN_UNNAMED.findall(outside),
                     *(self._areas_as_where.findall(outside) if self._areas_as_where else ()),
                     *(
                         self._gazetteer_as_where.findall(outside)
@@ -1639,12 +1649,15 @@ class Normalizer:
 
     def _areas_starting(self, text: str) -> list[str]:
         """The `areas_as_where` names that start a clause before a word of a year or of a
-        figure asked (新市去年, 金融城今年, 大同新增学位多少): read on the text with Haizhu's own names, so that one just before (琶洲
+        figure asked (新市去年, 金融城今年, 大同新增学位多少), and the `abbreviations` before a
+        year (深今年, 港舊年): read on the text with Haizhu's own names, so that one just before (琶洲
         金融城今年) leaves the name no clause of its own."""
         assert self._areas_then_figure is not None
         return [
             m.group(1)
-            for m in self._areas_then_figure.finditer(text)
+            for pattern in (self._areas_then_figure, self._abbreviations_then_year)
+            if pattern is not None
+            for m in pattern.finditer(text)
             if starts_clause(text, m.start())
         ]
 
@@ -2122,10 +2135,25 @@ NEAR_NAME_MIN = 4  # letters of a pinyin name read after near (shorter ones are 
 _LETTER_RUNS = re.compile(r"[a-z]+")
 SPELLED_MIN = 5
 # English words that say a name is where (in Yuancun, Jingtai area)
-_WHERE_BEFORE_EN = re.compile(r"\b(?:in|near|around|at|by|about|close to|next to)\s+(?:the\s+)?$")
-_WHERE_AFTER_EN = re.compile(
-    r"\s+(?:area|street|village|town|neighbou?rhood|campus|side|station|metro)\b"
+_WHERE_BEFORE_EN = re.compile(
+    r"\b(?:in|near|around|at|by|about|close to|next to|does|did|has|had)\s+(?:the\s+)?$"
 )
+_WHERE_AFTER_EN = re.compile(
+    r"\s+(?:area|street|village|town|neighbou?rhood|campus|side|station|metro)\b|['’]s\b"
+)
+# the asker's (or their family's) own town, county or village, unnamed (我老家县城, 我户口所在的那个县,
+# 我哋條鎮, my hometown, the county where I grew up): another place, whose figures the report never
+# gives (not 我们村: Haizhu has villages, 我们村消防通道堵着 may be one of them)
+_OWN_UNNAMED = re.compile(
+    r"(?:老家|家乡|乡下|户口所在地?|户籍所在地?|户籍地|出生地|读大学|读书)"
+    r"(?:的|嘅|那|嗰|𠮶|呢|[个個条條])*(?:县城|县|地级市|市|镇|村|乡|城市|区)"
+    r"|(?:我们|咱们|俺们|我哋|我地)(?:嗰|𠮶|那)?[个個条條]?(?:县城|县|镇|乡)(?!民|委|干部)"
+    r"|\b(?:my|our) (?:home ?town|home village|home county|home city|home province)\b"
+    r"|\bthe (?:county|town|village|city|province|district) (?:where|that) (?:i|we|my \w+) "
+    r"(?:grew up|was born|were born|came from|come from|am from|is from|are from)\b"
+)
+# a kind of place ending a Chinese name (仙桃市, 曹县): the bare name is spelled
+_KIND_ENDS = re.compile(r"[市县区旗州盟]$")
 # what English asks of a place named first (Shiqiao elderly canteens)
 _TOPIC_AFTER_EN = re.compile(
     r"\s+(?:elderly|childcare|child care|new|school|gdp|fixed|high|pocket|parks?|jobs?|canteens?|"
