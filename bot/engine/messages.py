@@ -59,9 +59,9 @@ FALLBACK = {
         "www.haizhu.gov.cn.",
     },
     "request": {
-        "zh": "我只回答海珠区发展报告里的数字和计划，不能写诗、讲笑话、翻译或荐股。",
+        "zh": "我只回答海珠区发展报告里的数字和计划，不能写诗、讲笑话、翻译或荐股，也不作评论和预测。",
         "en": "I only answer with the figures and plans of Haizhu District's report; I can't write "
-        "poems, tell jokes, translate or give stock tips.",
+        "poems, tell jokes, translate, give stock tips, or offer opinions and predictions.",
     },
     "fragment": {
         "zh": "这句话要接着前面的问题才看得懂，请把问题说完整，例如“海珠区有多少个托位？”",
