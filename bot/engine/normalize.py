@@ -365,7 +365,7 @@ _RANKING = re.compile(
 # (嗰 folds to 𠮶, as OpenCC writes it: both, for regexes over raw and folded text)
 NEAR = (
     "附近|周边|周围|一带|那一带|这一带|嗰一带|呢一带|那边|这边|旁边|嗰边|嗰度|呢边|嗰头"
-    "|𠮶一带|𠮶边|𠮶度|𠮶头"
+    "|𠮶一带|𠮶边|𠮶度|𠮶头|那片|这片|那一片|这一片|𠮶片"
 )
 # words of a year that, after a name starting a clause, tell it says where (新市去年, 天荷今年)
 YEAR_AFTER_NAME = r"去年|今年|前年|明年|上年|旧年|舊年|(?:19|20)\d\d年?"
@@ -425,7 +425,7 @@ _AREA_WORDS = ("街道", "街", "镇", "片区", "地区")
 _WITHIN = ("所在", "里面", "里头", "入面")
 # a campus, a road or a metro station of a landmark between its name and a word of where (广外北
 # 校区附近, 省中医大德路那边, 淘金站附近; not 城市一站式)
-_CAMPUS = "(?:[东南西北新老主]?校区|院区|本部|站|[\u4e00-\u9fff]{1,3}路)?"
+_CAMPUS = "(?:[东南西北新老主]?校区|院区|本部|站(?:出来|出口)?|[\u4e00-\u9fff]{1,3}路)?"
 _SPACED_OUT = re.compile(r"(?<![\u4e00-\u9fff])(?:[\u4e00-\u9fff] +){2,}[\u4e00-\u9fff]")
 # another place named only to say where Haizhu is, or what it is not (越秀区隔壁的海珠区, 和荔湾隔江的
 # 海珠, 海珠（不是珠海）)
