@@ -1976,3 +1976,35 @@ def test_an_own_village_or_a_place_told_of_leaves_haizhu_asked(
     engine: Engine, question: str
 ) -> None:
     assert engine.ask(question).reason != "other_place", question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "蓝天白云的日子多，海珠区空气质量优良天数比例多少",  # 白云 in an everyday phrase
+        "寿比南山，区里长者饭堂提供助餐配餐服务多少人次",
+        "钟南山院士说要多运动，区里新建重建健身路径多少处",  # 南山 in a person's name
+        "我叫吴江，想问区里2024年新增多少个公办中小学学位",  # a person's name
+        "全市唯一入选省数字乡村试点的是江海街哪个联社",  # an honour, no wider area asked
+    ],
+)
+def test_a_place_name_inside_another_word_or_a_persons_name_is_no_place(
+    engine: Engine, question: str
+) -> None:
+    assert engine.normalizer.normalize(question).places == (), question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "增城区去年新开了几所小学",  # (segmented 增 / 城区: still the district)
+        "上海浦东去年新增了几个口袋公园？",
+        "东京都托位有多少",
+        "我在外区上班的那个工业园去年有多少家高新技术企业",
+        "钟落潭镇长者饭堂提供了多少人次助餐",
+    ],
+)
+def test_a_place_the_segmenter_cuts_oddly_is_still_another_place(
+    engine: Engine, question: str
+) -> None:
+    assert engine.ask(question).reason == "other_place", question

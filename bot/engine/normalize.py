@@ -357,7 +357,8 @@ _CLAUSE = re.compile(
 _SPACE_BY_CHINESE = re.compile(r"\s(?:(?<=[\u3400-\u9fff]\s)\s*|\s*(?=[\u3400-\u9fff]))")
 # "全市排第几 / 全省第一 / 占全市": a rank or share among the wider area, still about Haizhu.
 _RANKING = re.compile(
-    r"全(?:市|省|国)(?=排|第|前列|领先|领跑|名列)"
+    # (and an honour: 全市唯一, 全省首批, 全国先进集体, 一线城市首家)
+    r"(?:全(?:市|省|国)|一线城市)(?=排|第|前列|领先|领跑|名列|唯一|首|率先|最早|先进|示范)"
     r"|全(?:(?<=领跑全)|(?<=领先全)|(?<=位居全)|(?<=名列全)|(?<=占全))(?:市|省|国)"
 )
 # single characters typed apart (天 河 区), not words with a space between (今天 河涌)
@@ -815,6 +816,7 @@ class Normalizer:
         )
         self._place_names = [fold(place) for group in lexicon.places.values() for place in group]
         self._places = _alternation(self._place_names)
+        self._listed_names = frozenset(self._place_names)
         # China's provinces, prefectures and counties, each another place only where the text
         # has it as a word of its own (`_gazetteer_found`); not spelled in English
         self._gazetteer = _alternation(fold(n) for n in lexicon.gazetteer)
@@ -1185,7 +1187,7 @@ class Normalizer:
         places = tuple(
             dict.fromkeys(
                 [
-                    *(self._places.findall(outside) if self._places else ()),
+                    *self._listed_found(outside),
                     *self._gazetteer_found(outside),
                     *_OWN_UNNAMED.findall(outside),
                     *(self._areas_as_where.findall(outside) if self._areas_as_where else ()),
@@ -1629,6 +1631,29 @@ class Normalizer:
 
         return _BESIDE_HOME.sub(cut, text)
 
+    def _listed_found(self, text: str) -> list[str]:
+        """The `places` names in the text, a Chinese one only where it is no part of another
+        word (the segmenter's): not 白云 in 蓝天白云, 南山 in 寿比南山 or 钟南山院士, 韩城 in 日韩城市,
+        兰州 in 兰州拉面; a word that is the name and a kind of place after it still is one (天河路,
+        白云山). Nor a name before a title: a person's (林芝阿姨, 陈仓先生)."""
+        if self._places is None:
+            return []
+        found = list(self._places.finditer(text))
+        if not found:
+            return []
+        words: Segmented | None = None
+        out = []
+        for m in found:
+            name, start, end = m.group(), m.start(), m.end()
+            if _CJK.match(name):
+                if _TITLE_AFTER.match(text, end) or _NAMED_BEFORE.search(text, 0, start):
+                    continue
+                words = words or Segmented(text, self._listed_names)
+                if not words.is_placed(start, end, _PLACE_KINDS):
+                    continue
+            out.append(name)
+        return out
+
     def _gazetteer_found(self, text: str) -> list[str]:
         """The gazetteer's names the text has as words of their own (仁怀去年GDP, 上高县的托位),
         not as characters of other words (以上高新技术企业, 共同安置房): a name of two
@@ -1645,6 +1670,8 @@ class Normalizer:
             m.group()
             for m in found
             if (words.is_word if len(m.group()) == 2 else words.is_bounded)(m.start(), m.end())
+            and not _TITLE_AFTER.match(text, m.end())
+            and not _NAMED_BEFORE.search(text, 0, m.start())
         ]
 
     def _areas_starting(self, text: str) -> list[str]:
@@ -1744,7 +1771,7 @@ class Normalizer:
         """Whether a clause names another place by a listed name."""
         outside = self.without_inside(clause)
         return bool(
-            (self._places and self._places.search(outside))
+            self._listed_found(outside)
             or self._gazetteer_found(outside)
             or (self._areas_as_where and self._areas_as_where.search(outside))
             or (self._gazetteer_as_where and self._gazetteer_as_where.search(outside))
@@ -2152,6 +2179,17 @@ _OWN_UNNAMED = re.compile(
     r"|\bthe (?:county|town|village|city|province|district) (?:where|that) (?:i|we|my \w+) "
     r"(?:grew up|was born|were born|came from|come from|am from|is from|are from)\b"
 )
+# what ends a word that is a place's name and a kind of place (天河路, 白云山, 天河城, 番禺广场)
+_PLACE_KINDS = frozenset(
+    "区市县镇乡村街道路巷里山湖河江岛港湾站城州省国洲岸园苑坊庄屯寨坪场馆院校心口桥塘涌都"
+)
+# a title after a name: a person's (林芝阿姨, 陈仓先生, 钟南山院士, 左权将军)
+_TITLE_AFTER = re.compile(
+    r"阿姨|先生|老师|伯伯|阿伯|叔叔|阿叔|院士|将军|同学|师傅|女士|小姐|医生|教授|主任|书记|经理|同志|老板|"
+    r"大爷|大妈|奶奶|爷爷|阿婆|婆婆|阿公|姐姐|哥哥|老弟|小朋友"
+)
+# ... or a name said as someone's (我叫吴江, 我系黄石, 街坊吴川同我讲)
+_NAMED_BEFORE = re.compile(r"(?:我叫|我係|我系|名叫|叫做|街坊|邻居)$")
 # a kind of place ending a Chinese name (仙桃市, 曹县): the bare name is spelled
 _KIND_ENDS = re.compile(r"[市县区旗州盟]$")
 # what English asks of a place named first (Shiqiao elderly canteens)

@@ -10,6 +10,8 @@ import threading
 from typing import Any
 
 _lock = threading.Lock()
+# characters the segmenter may join to a name after them (在外区 as 在外 and 区)
+_PREPOSITIONS = frozenset("在去到从住来回喺返于向往由自")
 _segmenter: Any = None
 
 
@@ -32,9 +34,12 @@ def segmenter() -> Any:
 class Segmented:
     """One text's words, by their offsets."""
 
-    __slots__ = ("edges", "spans")
+    __slots__ = ("_places_after", "_text", "edges", "spans")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, places_after: frozenset[str] = frozenset()) -> None:
+        """`places_after`: names that may follow a place's name in one word (上海浦东)."""
+        self._text = text
+        self._places_after = places_after
         at = 0
         spans = []
         for word in segmenter().cut(text, HMM=False):
@@ -51,3 +56,18 @@ class Segmented:
         """Whether text[start:end] begins and ends where words do (a word, or words of its own:
         上高县 may be 上高 and 县)."""
         return start in self.edges and end in self.edges
+
+    def is_placed(self, start: int, end: int, kinds: frozenset[str]) -> bool:
+        """Whether text[start:end], a place's name, is no part of another word. It is when a
+        word holds it after other characters (白云 in 蓝天白云, 南山 in 钟南山), when a word holds
+        it and goes on past it but ends with no kind of place (兰州 in 兰州拉面; not 天河路,
+        东京都), or when it begins inside a word begun before it by other than a preposition
+        (韩城 in 日韩城市; not 外区 in 在外区). A word begun inside it and going on past it is the
+        segmenter's slip (增城区 as 增 and 城区, 钟落潭镇长者 as …镇长 and 者)."""
+        for a, b in self.spans:
+            if a < start < b:  # begins inside a word begun before it
+                if b >= end or not set(self._text[a:start]) <= _PREPOSITIONS:
+                    return False
+            elif a == start and b > end:  # a word that is it and more
+                return self._text[b - 1] in kinds or self._text[end:b] in self._places_after
+        return True
