@@ -886,9 +886,15 @@ class Normalizer:
             f"{_CAMPUS}(?:{_either([*NEAR.split('|'), *_AREA_WORDS, *_WITHIN])})",
         )
         # (and before a figure asked: 大同新增学位多少, 北海的GDP, 古镇有几个长者饭堂)
+        figure_after = f"(?:的|嘅)?(?:{_either(figures)})|有(?:几|多少)"
         self._areas_then_figure = _before(
             [*lexicon.areas_as_where, *lexicon.gazetteer_as_where],
-            f"{YEAR_AFTER_NAME}|(?:的|嘅)?(?:{_either(figures)})|有(?:几|多少)",
+            f"{YEAR_AFTER_NAME}|{figure_after}",
+        )
+        # (a landmark too, before a figure though not a year: 执信今年 may tell of a partner;
+        # 执信新增学位多少, 华工的研发 ask of it)
+        self._landmarks_then_figure = _before(
+            [n for n in lexicon.landmarks_as_where if not n.isascii()], figure_after
         )
         self._abbreviations_then_year = _before(lexicon.abbreviations, YEAR_AFTER_NAME)
         # a wider area's name that only says where a place of Haizhu's is: just before it
@@ -1682,7 +1688,11 @@ class Normalizer:
         assert self._areas_then_figure is not None
         return [
             m.group(1)
-            for pattern in (self._areas_then_figure, self._abbreviations_then_year)
+            for pattern in (
+                self._areas_then_figure,
+                self._landmarks_then_figure,
+                self._abbreviations_then_year,
+            )
             if pattern is not None
             for m in pattern.finditer(text)
             if starts_clause(text, m.start())
