@@ -886,7 +886,8 @@ class Normalizer:
             f"{_CAMPUS}(?:{_either([*NEAR.split('|'), *_AREA_WORDS, *_WITHIN])})",
         )
         # (and before a figure asked: 大同新增学位多少, 北海的GDP, 古镇有几个长者饭堂)
-        figure_after = f"(?:的|嘅)?(?:{_either(figures)})|有(?:几|多少)"
+        # (what is asked of a place: a figure word of `wider_before`, or a topic of the report's)
+        figure_after = f"(?:的|嘅)?(?:{_either([*figures, *_TOPIC_AFTER_NAME])})|有(?:几|多少)"
         self._areas_then_figure = _before(
             [*lexicon.areas_as_where, *lexicon.gazetteer_as_where],
             f"{YEAR_AFTER_NAME}|{figure_after}",
@@ -2197,6 +2198,11 @@ _PLACE_KINDS = frozenset(
 _TITLE_AFTER = re.compile(
     r"阿姨|先生|老师|伯伯|阿伯|叔叔|阿叔|院士|将军|同学|师傅|女士|小姐|医生|教授|主任|书记|经理|同志|老板|"
     r"大爷|大妈|奶奶|爷爷|阿婆|婆婆|阿公|姐姐|哥哥|老弟|小朋友"
+)
+# topics of the report asked of a place named first (执信中学扩班多少, 民治企业有几多)
+_TOPIC_AFTER_NAME = (
+    "扩班", "营收", "企业", "招商", "消费", "公园", "口袋公园", "碧道", "改造", "城中村", "项目", "算力",
+    "学校", "小学", "中学", "托育", "养老", "社区", "卫生", "绿地", "住房", "人才", "助餐", "饭堂",
 )
 # ... or a name said as someone's (我叫吴江, 我系黄石, 街坊吴川同我讲)
 _NAMED_BEFORE = re.compile(r"(?:我叫|我係|我系|名叫|叫做|街坊|邻居)$")
