@@ -885,17 +885,16 @@ class Normalizer:
             lexicon.gazetteer_as_where,
             f"{_CAMPUS}(?:{_either([*NEAR.split('|'), *_AREA_WORDS, *_WITHIN])})",
         )
-        # (and before a figure asked: 大同新增学位多少, 北海的GDP, 古镇有几个长者饭堂)
-        # (what is asked of a place: a figure word of `wider_before`, or a topic of the report's)
-        figure_after = f"(?:的|嘅)?(?:{_either([*figures, *_TOPIC_AFTER_NAME])})|有(?:几|多少)"
+        # (and before a figure asked: 大同新增学位多少, 北海的GDP, 古镇有几个长者饭堂; what is
+        # asked of a place: a figure word of `wider_before`, or a topic of the report's)
+        asked = f"{YEAR_AFTER_NAME}|(?:的|嘅)?(?:{_either([*figures, *_TOPIC_AFTER_NAME])})"
         self._areas_then_figure = _before(
-            [*lexicon.areas_as_where, *lexicon.gazetteer_as_where],
-            f"{YEAR_AFTER_NAME}|{figure_after}",
+            [*lexicon.areas_as_where, *lexicon.gazetteer_as_where], f"{asked}|有(?:几|多少)"
         )
-        # (a landmark too, before a figure though not a year: 执信今年 may tell of a partner;
-        # 执信新增学位多少, 华工的研发 ask of it)
+        # (a landmark too, in a question that does not name Haizhu: 执信新增学位多少, 华工去年的
+        # 研发; 华工去年和海珠合作 tells of a partner)
         self._landmarks_then_figure = _before(
-            [n for n in lexicon.landmarks_as_where if not n.isascii()], figure_after
+            [n for n in lexicon.landmarks_as_where if not n.isascii()], f"{asked}|有(?:几|多少)"
         )
         self._abbreviations_then_year = _before(lexicon.abbreviations, YEAR_AFTER_NAME)
         # a wider area's name that only says where a place of Haizhu's is: just before it
@@ -1687,13 +1686,10 @@ class Normalizer:
         year (深今年, 港舊年): read on the text with Haizhu's own names, so that one just before (琶洲
         金融城今年) leaves the name no clause of its own."""
         assert self._areas_then_figure is not None
+        landmarks = None if self.names_home(text) else self._landmarks_then_figure
         return [
             m.group(1)
-            for pattern in (
-                self._areas_then_figure,
-                self._landmarks_then_figure,
-                self._abbreviations_then_year,
-            )
+            for pattern in (self._areas_then_figure, landmarks, self._abbreviations_then_year)
             if pattern is not None
             for m in pattern.finditer(text)
             if starts_clause(text, m.start())
@@ -2201,8 +2197,30 @@ _TITLE_AFTER = re.compile(
 )
 # topics of the report asked of a place named first (执信中学扩班多少, 民治企业有几多)
 _TOPIC_AFTER_NAME = (
-    "扩班", "营收", "企业", "招商", "消费", "公园", "口袋公园", "碧道", "改造", "城中村", "项目", "算力",
-    "学校", "小学", "中学", "托育", "养老", "社区", "卫生", "绿地", "住房", "人才", "助餐", "饭堂",
+    "扩班",
+    "营收",
+    "企业",
+    "招商",
+    "消费",
+    "公园",
+    "口袋公园",
+    "碧道",
+    "改造",
+    "城中村",
+    "项目",
+    "算力",
+    "学校",
+    "小学",
+    "中学",
+    "托育",
+    "养老",
+    "社区",
+    "卫生",
+    "绿地",
+    "住房",
+    "人才",
+    "助餐",
+    "饭堂",
 )
 # ... or a name said as someone's (我叫吴江, 我系黄石, 街坊吴川同我讲)
 _NAMED_BEFORE = re.compile(r"(?:我叫|我係|我系|名叫|叫做|街坊|邻居)$")
