@@ -771,3 +771,52 @@ def test_core_9_to_28(engine: Engine, name: str, size: int, floor: float) -> Non
     (no answer shows the detail, or English words no example has), not other figures."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     assert len(report.results) >= size and report.accuracy >= floor
+
+
+def test_refusals_41(engine: Engine) -> None:
+    """tests/eval/refusals_41.yaml: 200 questions on the report's topics that it does not
+    answer (other years, breakdowns, other measures, rankings, predictions and opinions, everyday
+    facts) and 100 look-alikes, by an author who read only the report, second session of
+    2026-12-05: 235/300 with that session's start code (off-topic 137/200, look-alikes 98/100),
+    247/300 after (149/200, 98/100: opinions and predictions refused as requests). Most left are
+    years the report lacks, which get the latest figures under a line saying so, as issue 12
+    asked."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_41.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 300
+    assert by["offtopic"][0] >= 149 and by["lookalike"][0] >= 98, by
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "start", "places", "lookalikes"),
+    [
+        # 220 hard other places (counties of China, Guangdong's towns, zones, cities of the world,
+        # short names and nicknames, the asker's own town unnamed) and 80 look-alikes, by an
+        # author who read only the report: 122/220 and 80/80 with the session's start code
+        ("refusals_42", 300, 122, 201, 80),
+        # 200 of Guangzhou's finest-grain places (estates, schools, malls, stations, parks),
+        # wider areas described and rankings, and 40 look-alikes, by a hostile tester who
+        # asked the bot: 42/200 and 39/40 with the session's start code
+        ("refusals_43", 240, 42, 157, 39),
+    ],
+)
+def test_refusals_42_and_43(
+    engine: Engine, name: str, size: int, start: int, places: int, lookalikes: int
+) -> None:
+    """Other places of the second session of 2026-12-05 (the gazetteer of China's counties, the
+    segmenter's check, the lists of the finest-grain places): other places from `start` to at
+    least `places`, no look-alike lost."""
+    report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= size and start < places
+    assert by["otherplace"][0] >= places and by["lookalike"][0] >= lookalikes, by
+
+
+def test_lookalikes_places_2(engine: Engine) -> None:
+    """tests/eval/lookalikes_places_2.yaml: 150 Haizhu questions holding words that look like
+    other places (idioms, people's names, foods and brands named for places, honours such as
+    全市唯一), by a hostile tester of the gazetteer: 87/150 with the session's start code, 62
+    when the gazetteer came in, 101/150 after the segmenter's check of every listed name."""
+    report = evaluate(engine, load_cases(EVAL / "lookalikes_places_2.yaml", TODAY))
+    assert len(report.results) >= 150
+    assert report.by_category()["lookalike"][0] >= 101
