@@ -372,6 +372,7 @@ NEAR = (
 YEAR_AFTER_NAME = r"去年|今年|前年|明年|上年|旧年|舊年|(?:19|20)\d\d年?"
 # what may stand just before a name that starts a clause (那, 在, 问 …: 那新市去年呢)
 _CLAUSE_OPENERS = frozenset(",，。;；?？!！ 那咁在喺问")
+_OPENER = re.compile("[" + "".join(sorted(_CLAUSE_OPENERS)) + "]")
 
 
 def _every_mention(place: str, text: str, holds: Callable[[int], bool]) -> bool:
@@ -820,6 +821,7 @@ class Normalizer:
         # China's provinces, prefectures and counties, each another place only where the text
         # has it as a word of its own (`_gazetteer_found`); not spelled in English
         self._gazetteer = _alternation(fold(n) for n in lexicon.gazetteer)
+        self._gazetteer_starts = frozenset(fold(n)[:2] for n in lexicon.gazetteer)
         if self._gazetteer is not None:
             segmenter()  # (loaded with the first engine, not on the first question needing it)
         # the pinyin names of other places said as where in English (in Yuancun), set with the
@@ -897,6 +899,14 @@ class Normalizer:
             [n for n in lexicon.landmarks_as_where if not n.isascii()], f"{asked}|有(?:几|多少)"
         )
         self._abbreviations_then_year = _before(lexicon.abbreviations, YEAR_AFTER_NAME)
+        self._starts_of_areas = frozenset(
+            fold(n)[:2]
+            for n in [
+                *lexicon.areas_as_where,
+                *lexicon.gazetteer_as_where,
+                *(n for n in lexicon.landmarks_as_where if not n.isascii()),
+            ]
+        )
         # a wider area's name that only says where a place of Haizhu's is: just before it
         # (广州的琶洲), or after 在 in a question about one (琶洲会展在广州…)
         names = "|".join(re.escape(fold(w)) for w in lexicon.wider_names)
@@ -1664,7 +1674,11 @@ class Normalizer:
         """The gazetteer's names the text has as words of their own (仁怀去年GDP, 上高县的托位),
         not as characters of other words (以上高新技术企业, 共同安置房): a name of two
         characters as one word, a longer one beginning and ending where words do."""
-        if self._gazetteer is None:
+        if self._gazetteer is None or self._gazetteer_starts.isdisjoint(
+            map(text.__getitem__, map(slice, range(len(text) - 1), range(2, len(text) + 1)))
+        ):
+            # (most questions hold no two characters a name begins with: this look costs a
+            # few µs, the regex of thousands of names about 10)
             return []
         found = list(self._gazetteer.finditer(text))
         if not found:
@@ -1686,14 +1700,22 @@ class Normalizer:
         year (深今年, 港舊年): read on the text with Haizhu's own names, so that one just before (琶洲
         金融城今年) leaves the name no clause of its own."""
         assert self._areas_then_figure is not None
-        landmarks = None if self.names_home(text) else self._landmarks_then_figure
-        return [
-            m.group(1)
-            for pattern in (self._areas_then_figure, landmarks, self._abbreviations_then_year)
-            if pattern is not None
-            for m in pattern.finditer(text)
-            if starts_clause(text, m.start())
-        ]
+        # (tried only where a clause starts, and there only before two characters a name
+        # begins with: a few places a text, not every character)
+        starts = [0, *(m.end() for m in _OPENER.finditer(text))]
+        found = []
+        for at in starts:
+            if text[at : at + 2] in self._starts_of_areas:
+                m = self._areas_then_figure.match(text, at)
+                found += [m.group(1)] if m is not None else []
+                if self._landmarks_then_figure is not None:
+                    m = self._landmarks_then_figure.match(text, at)
+                    if m is not None and not self.names_home(text):
+                        found.append(m.group(1))
+            elif self._abbreviations_then_year is not None:
+                m = self._abbreviations_then_year.match(text, at)
+                found += [m.group(1)] if m is not None else []
+        return found
 
     def without_inside(self, folded: str) -> str:
         """Folded text without Haizhu's own names (海珠, 琶洲, 中山大学): what is left names no
