@@ -18,6 +18,7 @@ import csv
 import re
 import sys
 from importlib import resources
+from importlib.metadata import version
 from pathlib import Path
 
 import jieba
@@ -31,8 +32,6 @@ _KIND = re.compile(
     r"(?:维吾尔自治区|壮族自治区|回族自治区|自治区|特别行政区|自治州|自治县|自治旗|"
     r"林区|地区|新区|特区|盟|省|市|县|区|旗)$"
 )
-# the peoples a prefecture or county is named for (延边朝鲜族自治州 -> 延边)
-_PEOPLES = re.compile(r"(?:[\u4e00-\u9fff]{1,6}?族)+$")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 NAME_MAX = 6  # longer names are seas and island groups, not how anyone asks
 # a name as often a word: jieba counts it this often or more (商城, 古城, 天桥, 平安; its
@@ -47,37 +46,56 @@ _SIDE = re.compile(
 )
 
 
-def bare(name: str) -> str:
-    """The name without its kind, nor the peoples it is named for."""
+def peoples() -> list[str]:
+    """China's 56 peoples by name (cpca's 56_nations.csv), longest first."""
+    table = resources.files("cpca").joinpath("resources/56_nations.csv").read_text(encoding="utf-8")
+    names = {line.split(",")[0].strip() for line in table.splitlines() if line.strip()}
+    return sorted(names, key=len, reverse=True)
+
+
+def bare(name: str, nations: list[str]) -> str:
+    """The name without its kind, nor the peoples it is named for (延边朝鲜族自治州 -> 延边,
+    长阳土家族自治县 -> 长阳)."""
     base = _KIND.sub("", name)
-    stripped = _PEOPLES.sub("", base)
-    return stripped if len(stripped) >= 2 else base
+    stripped = True
+    while stripped:
+        stripped = False
+        for people in nations:
+            if base.endswith(people) and len(base) - len(people) >= 2:
+                base, stripped = base[: -len(people)], True
+                break
+    return base
 
 
-def dictionary() -> dict[str, int]:
-    """jieba's words -> how often its corpus has them."""
+def dictionary() -> dict[str, tuple[int, str]]:
+    """jieba's words -> how often its corpus has them, and their part of speech."""
     path = Path(jieba.__file__).parent / "dict.txt"
-    words: dict[str, int] = {}
+    words: dict[str, tuple[int, str]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         parts = line.split()
         if len(parts) == 3:
-            words[parts[0]] = int(parts[1])
+            words[parts[0]] = (int(parts[1]), parts[2])
     return words
 
 
+# rows of the table that name no place (a city's districts taken together)
+_NO_PLACE = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
 # characters that are words of their own in most sentences (从, 和, 在 …): a bare name of two
 # characters that begins or ends with one is read across words too often (从江 in 从江对面搬过来,
 # 同安 in 共同安置)
 _FUNCTION = frozenset("从和在到去与同跟是向对把被给比于的了也都就又还而及或将以为由自往朝")
 
 
-def is_word(name: str, words: dict[str, int]) -> bool:
-    """Whether everyday Chinese uses the name as a word (or it says no one place), or, for a
-    bare name of two characters, the dictionary lacks it: the bot counts such a name only where
-    the segmenter, which reads with this dictionary, makes it a word (bot/engine/segment.py)."""
-    if len(name) == 2 and (name not in words or _FUNCTION.intersection(name)):
+def is_word(name: str, words: dict[str, tuple[int, str]]) -> bool:
+    """Whether everyday Chinese uses the name as a word (or it says no one place). A bare name
+    of two characters is one too when the dictionary lacks it (the bot counts it only where the
+    segmenter, which reads with this dictionary, makes it a word: bot/engine/segment.py), has it
+    as other than a proper name (樟树, 民乐, 修水: a noun, a verb), or begins or ends with a word
+    of its own (从江, 同安)."""
+    count, tag = words.get(name, (0, ""))
+    if len(name) == 2 and (not tag.startswith("n") or tag == "n" or _FUNCTION.intersection(name)):
         return True
-    return words.get(name, 0) >= WORD_FREQUENCY or bool(_SIDE.fullmatch(name))
+    return count >= WORD_FREQUENCY or bool(_SIDE.fullmatch(name))
 
 
 def own_text() -> str:
@@ -106,16 +124,17 @@ def listed() -> set[str]:
 
 
 def main() -> int:
+    """Writes the gazetteer; prints how many names it holds."""
     table = resources.files("cpca").joinpath("resources/adcodes.csv").read_text(encoding="utf-8")
     rows = list(csv.DictReader(table.splitlines()))
-    words, own, known = dictionary(), own_text(), listed()
+    words, own, known, nations = dictionary(), own_text(), listed(), peoples()
     anywhere: set[str] = set()
     as_where: set[str] = set()
     for row in rows:
         name = row["name"]
-        if not _CJK.fullmatch(name) or len(name) > NAME_MAX + 3:
+        if not _CJK.fullmatch(name) or len(name) > NAME_MAX + 3 or name in _NO_PLACE:
             continue
-        base = bare(name)
+        base = bare(name, nations)
         if base in known:
             continue  # (天河区: 天河 is listed, and a kind after a listed name is read with it)
         if name not in known and name not in own and name != base and not _SIDE.fullmatch(base):
@@ -124,12 +143,13 @@ def main() -> int:
             (anywhere if len(base) >= 2 else as_where).add(name)
         if len(base) < 2 or len(base) > NAME_MAX or base in own:
             continue
-        if words.get(base, 0) >= COMMON_WORD_FREQUENCY:
+        if words.get(base, (0, ""))[0] >= COMMON_WORD_FREQUENCY:
             continue
         (as_where if is_word(base, words) else anywhere).add(base)
     lines = [
         "# Made by tools/make_gazetteer.py from the administrative division codes of China (the",
-        "# cpca package's adcodes.csv) and jieba's dictionary: do not edit by hand, run it again.",
+        f"# cpca package's adcodes.csv, cpca {version('cpca')}) and jieba's dictionary (jieba"
+        f" {version('jieba')}): do not edit by hand, run it again.",
         "gazetteer: [" + ", ".join(sorted(anywhere)) + "]",
         "# names that are words of everyday Chinese too: another place only as where",
         "gazetteer_as_where: [" + ", ".join(sorted(as_where)) + "]",

@@ -817,12 +817,15 @@ class Normalizer:
         )
         self._place_names = [fold(place) for group in lexicon.places.values() for place in group]
         self._places = _alternation(self._place_names)
-        self._listed_names = frozenset(self._place_names)
+        # (and the wider areas' names: 中国 in 中国香港, one word to the segmenter)
+        self._listed_names = frozenset(
+            [*self._place_names, *(fold(n) for n in lexicon.wider_names)]
+        )
         # China's provinces, prefectures and counties, each another place only where the text
         # has it as a word of its own (`_gazetteer_found`); not spelled in English
         self._gazetteer = _alternation(fold(n) for n in lexicon.gazetteer)
         self._gazetteer_starts = frozenset(fold(n)[:2] for n in lexicon.gazetteer)
-        if self._gazetteer is not None:
+        if self._gazetteer is not None or self._places is not None:
             segmenter()  # (loaded with the first engine, not on the first question needing it)
         # the pinyin names of other places said as where in English (in Yuancun), set with the
         # English examples (`know_examples`)
@@ -1205,7 +1208,8 @@ class Normalizer:
                 [
                     *self._listed_found(outside),
                     *self._gazetteer_found(outside),
-                    *_OWN_UNNAMED.findall(outside),
+                    # (Haizhu named as the asker's town: my hometown Haizhu)
+                    *(_OWN_UNNAMED.findall(outside) if not self.names_home(folded) else ()),
                     *(self._areas_as_where.findall(outside) if self._areas_as_where else ()),
                     *(
                         self._gazetteer_as_where.findall(outside)
@@ -1694,6 +1698,10 @@ class Normalizer:
             and not _NAMED_BEFORE.search(text, 0, m.start())
         ]
 
+    def _names_haizhu(self, text: str) -> bool:
+        """Whether the text names Haizhu or a place of Haizhu's (海珠, 琶洲)."""
+        return self.names_home(text) or bool(self._inside and self._inside.search(text))
+
     def _areas_starting(self, text: str) -> list[str]:
         """The `areas_as_where` names that start a clause before a word of a year or of a
         figure asked (新市去年, 金融城今年, 大同新增学位多少), and the `abbreviations` before a
@@ -1710,7 +1718,7 @@ class Normalizer:
                 found += [m.group(1)] if m is not None else []
                 if self._landmarks_then_figure is not None:
                     m = self._landmarks_then_figure.match(text, at)
-                    if m is not None and not self.names_home(text):
+                    if m is not None and not self._names_haizhu(text):
                         found.append(m.group(1))
             elif self._abbreviations_then_year is not None:
                 m = self._abbreviations_then_year.match(text, at)
@@ -2191,21 +2199,19 @@ NEAR_NAME_MIN = 4  # letters of a pinyin name read after near (shorter ones are 
 _LETTER_RUNS = re.compile(r"[a-z]+")
 SPELLED_MIN = 5
 # English words that say a name is where (in Yuancun, Jingtai area)
-_WHERE_BEFORE_EN = re.compile(
-    r"\b(?:in|near|around|at|by|about|close to|next to|does|did|has|had)\s+(?:the\s+)?$"
-)
+_WHERE_BEFORE_EN = re.compile(r"\b(?:in|near|around|at|by|about|close to|next to)\s+(?:the\s+)?$")
 _WHERE_AFTER_EN = re.compile(
-    r"\s+(?:area|street|village|town|neighbou?rhood|campus|side|station|metro)\b|['’]s\b"
+    r"\s+(?:area|street|village|town|neighbou?rhood|campus|side|station|metro)\b"
 )
 # the asker's (or their family's) own town, county or village, unnamed (我老家县城, 我户口所在的那个县,
 # 我哋條鎮, my hometown, the county where I grew up): another place, whose figures the report never
 # gives (not 我们村: Haizhu has villages, 我们村消防通道堵着 may be one of them)
 _OWN_UNNAMED = re.compile(
     r"(?:老家|家乡|乡下|户口所在地?|户籍所在地?|户籍地|出生地|读大学|读书)"
-    r"(?:的|嘅|那|嗰|𠮶|呢|[个個条條])*(?:县城|县|地级市|市|镇|村|乡|城市|区)"
-    r"|(?:我们|咱们|俺们|我哋|我地)(?:嗰|𠮶|那)?[个個条條]?(?:县城|县|镇|乡)(?!民|委|干部)"
+    r"(?:的|嘅|那|嗰|𠮶|呢|[个個条條])*(?:县城|县|地级市|市(?!场)|镇|村|乡(?!村)|城市)"
+    r"|(?:我们|咱们|俺们|我哋|我地)(?:嗰|𠮶|那)?[个個条條]?(?:县城|县|镇|乡(?!村))(?!民|委|干部)"
     r"|\b(?:my|our) (?:home ?town|home village|home county|home city|home province)\b"
-    r"|\bthe (?:county|town|village|city|province|district) (?:where|that) (?:i|we|my \w+) "
+    r"|\bthe (?:county|town|village|city|province) (?:where|that) (?:i|we|my \w+) "
     r"(?:grew up|was born|were born|came from|come from|am from|is from|are from)\b"
 )
 # what ends a word that is a place's name and a kind of place (天河路, 白云山, 天河城, 番禺广场)
@@ -2213,41 +2219,18 @@ _PLACE_KINDS = frozenset(
     "区市县镇乡村街道路巷里山湖河江岛港湾站城州省国洲岸园苑坊庄屯寨坪场馆院校心口桥塘涌都"
 )
 # a title after a name: a person's (林芝阿姨, 陈仓先生, 钟南山院士, 左权将军)
+# (not 同学, 医生, 老板, 小朋友: 番禺同学, 天河医生 are of the place)
 _TITLE_AFTER = re.compile(
-    r"阿姨|先生|老师|伯伯|阿伯|叔叔|阿叔|院士|将军|同学|师傅|女士|小姐|医生|教授|主任|书记|经理|同志|老板|"
-    r"大爷|大妈|奶奶|爷爷|阿婆|婆婆|阿公|姐姐|哥哥|老弟|小朋友"
+    r"阿姨|先生|老师|伯伯|阿伯|叔叔|阿叔|院士|将军|师傅|女士|小姐|教授|主任|书记|同志|大爷|大妈|奶奶|爷爷"
+    r"|阿婆|婆婆|阿公"
 )
 # topics of the report asked of a place named first (执信中学扩班多少, 民治企业有几多)
-_TOPIC_AFTER_NAME = (
-    "扩班",
-    "营收",
-    "企业",
-    "招商",
-    "消费",
-    "公园",
-    "口袋公园",
-    "碧道",
-    "改造",
-    "城中村",
-    "项目",
-    "算力",
-    "学校",
-    "小学",
-    "中学",
-    "托育",
-    "养老",
-    "社区",
-    "卫生",
-    "绿地",
-    "住房",
-    "人才",
-    "助餐",
-    "饭堂",
-)
-# ... or a name said as someone's (我叫吴江, 我系黄石, 街坊吴川同我讲)
-_NAMED_BEFORE = re.compile(r"(?:我叫|我係|我系|名叫|叫做|街坊|邻居)$")
+# (not those that end names too: 海棠公园, 同心社区, 复兴项目, 执信中学)
+_TOPIC_AFTER_NAME = ("扩班", "营收", "企业", "招商", "消费", "算力", "托育", "养老", "助餐", "饭堂")
+# ... or a name said as someone's (我叫吴江, 我系黄石)
+_NAMED_BEFORE = re.compile(r"(?:我叫|我係|我系|名叫)$")
 # a kind of place ending a Chinese name (仙桃市, 曹县): the bare name is spelled
-_KIND_ENDS = re.compile(r"[市县区旗州盟]$")
+_KIND_ENDS = re.compile(r"[市县区旗盟]$")
 # what English asks of a place named first (Shiqiao elderly canteens)
 _TOPIC_AFTER_EN = re.compile(
     r"\s+(?:elderly|childcare|child care|new|school|gdp|fixed|high|pocket|parks?|jobs?|canteens?|"

@@ -6,8 +6,11 @@ load, so it is loaded once, the first time an engine is built with names that ne
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from typing import Any
+
+from bot.content.diskcache import DiskCache
 
 _lock = threading.Lock()
 # characters the segmenter may join to a name after them (在外区 as 在外 and 区)
@@ -23,9 +26,19 @@ def segmenter() -> Any:
             if _segmenter is None:
                 import jieba  # (imported only where a lexicon needs it)
 
-                # (jieba logs each load to stderr at DEBUG by default)
-                logging.getLogger("jieba").setLevel(logging.WARNING)
+                # (jieba logs each load to stderr through a handler of its own: its records go
+                # to the bot's handlers instead, from warnings up)
+                log = logging.getLogger("jieba")
+                log.handlers.clear()
+                log.setLevel(logging.WARNING)
                 tokenizer = jieba.Tokenizer()
+                # its dictionary's cache in the bot's private cache folder, not the shared temp
+                # folder others can write to (none: built again each start, ~0.5 s more)
+                cache = DiskCache().directory
+                if cache is None:
+                    tokenizer.cache_file = os.devnull
+                else:
+                    tokenizer.tmp_dir = cache
                 tokenizer.initialize()
                 _segmenter = tokenizer
     return _segmenter
@@ -34,12 +47,12 @@ def segmenter() -> Any:
 class Segmented:
     """One text's words, by their offsets."""
 
-    __slots__ = ("_places_after", "_text", "edges", "spans")
+    __slots__ = ("_places", "_text", "edges", "spans")
 
-    def __init__(self, text: str, places_after: frozenset[str] = frozenset()) -> None:
-        """`places_after`: names that may follow a place's name in one word (上海浦东)."""
+    def __init__(self, text: str, places: frozenset[str] = frozenset()) -> None:
+        """`places`: names that may stand beside a place's name in one word (上海浦东, 中国香港)."""
         self._text = text
-        self._places_after = places_after
+        self._places = places
         at = 0
         spans = []
         for word in segmenter().cut(text, HMM=False):
@@ -62,12 +75,14 @@ class Segmented:
         word holds it after other characters (白云 in 蓝天白云, 南山 in 钟南山), when a word holds
         it and goes on past it but ends with no kind of place (兰州 in 兰州拉面; not 天河路,
         东京都), or when it begins inside a word begun before it by other than a preposition
-        (韩城 in 日韩城市; not 外区 in 在外区). A word begun inside it and going on past it is the
-        segmenter's slip (增城区 as 增 and 城区, 钟落潭镇长者 as …镇长 and 者)."""
+        (韩城 in 日韩城市; not 外区 in 在外区), unless what comes before it is a place's name too
+        (中国香港, 上海浦东). A word begun inside it and going on past it is the segmenter's slip
+        (增城区 as 增 and 城区, 钟落潭镇长者 as …镇长 and 者)."""
         for a, b in self.spans:
             if a < start < b:  # begins inside a word begun before it
-                if b >= end or not set(self._text[a:start]) <= _PREPOSITIONS:
+                before = self._text[a:start]
+                if before not in self._places and (b >= end or not set(before) <= _PREPOSITIONS):
                     return False
             elif a == start and b > end:  # a word that is it and more
-                return self._text[b - 1] in kinds or self._text[end:b] in self._places_after
+                return self._text[b - 1] in kinds or self._text[end:b] in self._places
         return True
