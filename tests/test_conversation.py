@@ -550,9 +550,13 @@ def test_held_out_conversations(engine: Engine) -> None:
         # code and its code after the other-place work (both: 226/230 = 98.3%, answered
         # 167/171, refused 59/59; first turns 60/60)
         ("conversations_holdout_14", 230, 0.98, 0.98),
+        # written at the start of the second session of 2026-12-05 by a fifteenth author,
+        # measured with its start and its end code (both: 228/238 = 95.8%, answered 167/174,
+        # refused 61/64; first turns 58/60; 51/60 conversations right throughout)
+        ("conversations_holdout_15", 238, 0.95, 0.95),
     ],
 )
-def test_held_out_conversations_2_to_14(
+def test_held_out_conversations_2_to_15(
     engine: Engine, name: str, turns: int, floor: float, refused_floor: float
 ) -> None:
     """Held-out conversations, never used for tuning (only totals looked at)."""

@@ -226,13 +226,17 @@ def test_held_out_8(engine: Engine) -> None:
         # measured with that session's start code (314/320: core 157/160 = 98.1%; refusals
         # 157/160 = 98.1%, other places 40/40)
         ("holdout_30", 0.98, 0.98, 0.98, 40),
+        # written at the start of the second session of 2026-12-05 by a thirty-first author,
+        # measured with that session's start and end code (312/320 both: core 160/160;
+        # refusals 152/160 = 95.0%, other places 40/40, off-topic 22/30)
+        ("holdout_31", 0.97, 0.99, 0.95, 40),
     ],
 )
-def test_held_out_9_to_30(
+def test_held_out_9_to_31(
     engine: Engine, name: str, accuracy: float, core: float, refusals: float, places: int
 ) -> None:
-    """tests/eval/holdout_9.yaml to holdout_30.yaml: 320 questions each (160 to refuse) by a
-    ninth to a thirtieth held-out author, never used for tuning (only totals are looked at).
+    """tests/eval/holdout_9.yaml to holdout_31.yaml: 320 questions each (160 to refuse) by a
+    ninth to a thirty-first held-out author, never used for tuning (only totals are looked at).
     Other places 40/40 in all but nos. 14, 21 to 24 and 29 (39/40)."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     by = report.by_category()
@@ -571,14 +575,17 @@ def test_refusals_37(engine: Engine) -> None:
     [
         # written at the start of the first session of 2026-12-05; its totals were looked at
         # along the way: other places 107/120 and look-alikes 56/60 with the start code,
-        # 118/120 and 59/60 at the end
-        ("places_holdout", 118, 59),
+        # 118/120 and 59/60 at the end (119/120 after the second session of 2026-12-05)
+        ("places_holdout", 119, 59),
         # written a third of the way through that session, measured only at its end: start
         # code 111/120 and 54/60, end code 117/120 and 55/60
         ("places_holdout_2", 117, 55),
         # written late in that session, measured only at its end: start code 112/120 and
         # 54/60, end code 119/120 and 55/60
         ("places_holdout_3", 119, 55),
+        # written at the start of the second session of 2026-12-05, its totals seen along the
+        # way: start code 114/120 and 57/60, end code 115/120 and 57/60
+        ("places_holdout_4", 115, 57),
     ],
 )
 def test_places_held_out(engine: Engine, name: str, places: int, lookalikes: int) -> None:
