@@ -2033,6 +2033,7 @@ def test_words_the_new_rules_must_not_read_as_places(engine: Engine, question: s
     "question",
     [
         "中国香港今年GDP多少",  # 中国香港 is one word to the segmenter
+        "What was HK's GDP growth last year?",  # a short name written in English, not a spelling
         "海珠的邻居番禺去年GDP多少",  # 邻居 before a place names no person
         "番禺同学今年学位",  # nor 同学 after one
     ],

@@ -800,7 +800,7 @@ def test_refusals_41(engine: Engine) -> None:
         # 220 hard other places (counties of China, Guangdong's towns, zones, cities of the world,
         # short names and nicknames, the asker's own town unnamed) and 80 look-alikes, by an
         # author who read only the report: 122/220 and 80/80 with the session's start code
-        ("refusals_42", 300, 122, 192, 80),
+        ("refusals_42", 300, 122, 195, 80),
         # 200 of Guangzhou's finest-grain places (estates, schools, malls, stations, parks),
         # wider areas described and rankings, and 40 look-alikes, by a hostile tester who
         # asked the bot: 42/200 and 39/40 with the session's start code

@@ -830,6 +830,7 @@ class Normalizer:
         # the pinyin names of other places said as where in English (in Yuancun), set with the
         # English examples (`know_examples`)
         self._areas_as_where_en: Words | None = None
+        self._written_en: frozenset[str] = frozenset()
         # the districts and cities a slip may name (天和区 for 天河区), by how they sound
         self.place_sounds: dict[str, str] = {
             to_pinyin_codes(name): name for name in map(fold, lexicon.sound_alike) if len(name) == 2
@@ -1028,6 +1029,15 @@ class Normalizer:
             # (a question that starts with the place, before what it asks of it: Shiqiao
             # elderly canteens, Luoxi new school places)
             or (not text[: m.start()].strip() and _TOPIC_AFTER_EN.match(text, m.end()))
+            # (a name written in English, not a spelling, as what has or does: HK's GDP, does
+            # KL have; a spelling there is too often a name of something else: Xinhua's report)
+            or (
+                m.group() in self._written_en
+                and (
+                    _OWNER_AFTER_EN.match(text, m.end())
+                    or _DOER_BEFORE_EN.search(text, 0, m.start())
+                )
+            )
         ]
 
     def _spell_places(self, said_en: str, haizhus: set[str | None], said_sounds: str) -> None:
@@ -1081,7 +1091,11 @@ class Normalizer:
             - always
         )
         # (and the names written in English: near Guangzhou Zoo, SCUT campus)
-        as_where |= {fold(w) for w in [*lex.areas_as_where, *lex.landmarks_as_where] if w.isascii()}
+        written_en = {
+            fold(w) for w in [*lex.areas_as_where, *lex.landmarks_as_where] if w.isascii()
+        }
+        as_where |= written_en
+        self._written_en = frozenset(written_en)
         # (the names as a word list: looked for only in a text holding the first word of one)
         self._areas_as_where_en = _alternation(as_where) if as_where else None
 
@@ -2229,6 +2243,8 @@ _TITLE_AFTER = re.compile(
 _TOPIC_AFTER_NAME = ("扩班", "营收", "企业", "招商", "消费", "算力", "托育", "养老", "助餐", "饭堂")
 # ... or a name said as someone's (我叫吴江, 我系黄石)
 _NAMED_BEFORE = re.compile(r"(?:我叫|我係|我系|名叫)$")
+_OWNER_AFTER_EN = re.compile(r"['’]s\b")
+_DOER_BEFORE_EN = re.compile(r"\b(?:does|did|has|had)\s+$")
 # a kind of place ending a Chinese name (仙桃市, 曹县): the bare name is spelled
 _KIND_ENDS = re.compile(r"[市县区旗盟]$")
 # what English asks of a place named first (Shiqiao elderly canteens)
