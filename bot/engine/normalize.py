@@ -375,6 +375,11 @@ _CLAUSE_OPENERS = frozenset(",，。;；?？!！ 那咁在喺问")
 _OPENER = re.compile("[" + "".join(sorted(_CLAUSE_OPENERS)) + "]")
 
 
+def _a_persons_name(text: str, start: int, end: int) -> bool:
+    """Whether a place's name at text[start:end] is said as a person's (林芝阿姨, 我叫吴江)."""
+    return bool(_TITLE_AFTER.match(text, end) or _NAMED_BEFORE.search(text, 0, start))
+
+
 def _every_mention(place: str, text: str, holds: Callable[[int], bool]) -> bool:
     """Whether the text names the place, and `holds` at each place it does (its start)."""
     at = text.find(place)
@@ -1680,7 +1685,7 @@ class Normalizer:
         for m in found:
             name, start, end = m.group(), m.start(), m.end()
             if _CJK.match(name):
-                if _TITLE_AFTER.match(text, end) or _NAMED_BEFORE.search(text, 0, start):
+                if _a_persons_name(text, start, end):
                     continue
                 words = words or Segmented(text, self._listed_names)
                 if not words.is_placed(start, end, _PLACE_KINDS):
@@ -1708,8 +1713,7 @@ class Normalizer:
             m.group()
             for m in found
             if (words.is_word if len(m.group()) == 2 else words.is_bounded)(m.start(), m.end())
-            and not _TITLE_AFTER.match(text, m.end())
-            and not _NAMED_BEFORE.search(text, 0, m.start())
+            and not _a_persons_name(text, m.start(), m.end())
         ]
 
     def _names_haizhu(self, text: str) -> bool:
