@@ -8,7 +8,8 @@ engine's today counts (cases without it are skipped); there `missing: [2026]` as
 first line to say the report has no 2026 figures, and `unknown_done: true` that the report
 cannot tell whether a plan was met (with the 12345 hotline).
 Numbers count with or without thousands separators (3,395 == 3395); text is compared after
-width and script folding. Also: content warnings for examples that another intent wins.
+width and script folding; an English answer may show a figure without its Chinese measure word
+(10921个 by "10921 childcare places"). Also: content warnings for examples that another intent wins.
 """
 
 from __future__ import annotations
@@ -178,12 +179,27 @@ def says_unknown_done(text: str) -> bool:
 
 
 def contains(text: str, item: str) -> bool:
-    """Whether an answer shows an expected item (numbers: with or without separators)."""
+    """Whether an answer shows an expected item (numbers: with or without separators). An
+    English answer shows a figure the report writes with a Chinese unit or measure word
+    (10921个, 82万余人次, 60%以上) by its number (10921 childcare places, 82万 (820,000)):
+    English has no measure words."""
     plain = re.sub(r"(?<=\d),(?=\d{3})", "", fold(text))
     needle = fold(item)
     if re.fullmatch(r"\d+(\.\d+)?", needle):
         return re.search(rf"(?<![\d.]){re.escape(needle)}(?!\d|\.\d)", plain) is not None
-    return needle in plain
+    if needle in plain:
+        return True
+    figure = _FIGURE_AND_UNIT.fullmatch(needle)
+    return bool(figure and _is_english(plain) and contains(plain, figure.group(1)))
+
+
+# a figure, then a unit or a measure word in Chinese (10921个, 82万余人次, 28.97平方公里, 60%以上)
+_FIGURE_AND_UNIT = re.compile(r"(\d+(?:\.\d+)?(?:万|亿)?%?)[\u4e00-\u9fff]+")
+
+
+def _is_english(text: str) -> bool:
+    """Whether an answer is written in English (it may quote the report's Chinese names)."""
+    return len(re.findall(r"[a-z]", text)) > len(re.findall(r"[\u4e00-\u9fff]", text))
 
 
 def judge(case: Case, answer: Answer) -> Result:
