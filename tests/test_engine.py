@@ -2042,3 +2042,38 @@ def test_a_place_beside_a_wider_name_or_a_word_for_people_is_still_refused(
     engine: Engine, question: str
 ) -> None:
     assert engine.ask(question).reason == "other_place", question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a county's pinyin as what has or does a figure asked (not only after "in")
+        "What was Zhuji's GDP last year?",
+        "How many pocket parks did Tongxiang build in 2024?",  # (同享 sounds the same)
+        # an estate or a school as English names it: pinyin and the kind in English
+        "How many school places were added at Tangde Garden?",
+        "Any new places at Zhixin Middle School?",
+        # a metro station or an estate of another district
+        "金坑站附近有多少托位",
+        "海怡半岛附近新增几多学位",
+        "番禺菜市场附近托位多少",  # (a market in Panyu, no dish)
+    ],
+)
+def test_a_county_spelled_an_estate_or_a_station_elsewhere_is_another_place(
+    engine: Engine, question: str
+) -> None:
+    assert engine.ask(question).reason == "other_place", question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我是吴川，想问海珠去年新增多少托位",  # the asker's own name
+        "余杭姐姐想问海珠去年新增几个口袋公园",  # a person's, before a title
+        "兰州拉面馆越开越多，海珠住宿餐饮业增长多少",  # a dish named for a place
+        "Hainan chicken rice shops everywhere; how much did Haizhu's catering grow in 2024?",
+        "Did Xinhua report Haizhu's GDP growth?",  # a spelling doing no figure asked
+    ],
+)
+def test_a_name_said_as_a_persons_or_a_dishs_is_no_place(engine: Engine, question: str) -> None:
+    assert engine.normalizer.normalize(question).places == (), question

@@ -376,8 +376,14 @@ _OPENER = re.compile("[" + "".join(sorted(_CLAUSE_OPENERS)) + "]")
 
 
 def _a_persons_name(text: str, start: int, end: int) -> bool:
-    """Whether a place's name at text[start:end] is said as a person's (林芝阿姨, 我叫吴江)."""
-    return bool(_TITLE_AFTER.match(text, end) or _NAMED_BEFORE.search(text, 0, start))
+    """Whether a place's name at text[start:end] is said as a person's (林芝阿姨, 我叫吴江, 我是万宁，)
+    or a dish's or a brand's named for the place (兰州拉面, 顺德菜馆, Beijing duck)."""
+    return bool(
+        _TITLE_AFTER.match(text, end)
+        or _NAMED_BEFORE.search(text, 0, start)
+        or (_SELF_BEFORE.search(text, 0, start) and _PAUSE.match(text, end))
+        or _DISH_AFTER.match(text, end)
+    )
 
 
 def _every_mention(place: str, text: str, holds: Callable[[int], bool]) -> bool:
@@ -1035,13 +1041,15 @@ class Normalizer:
             # elderly canteens, Luoxi new school places)
             or (not text[: m.start()].strip() and _TOPIC_AFTER_EN.match(text, m.end()))
             # (a name written in English, not a spelling, as what has or does: HK's GDP, does
-            # KL have; a spelling there is too often a name of something else: Xinhua's report)
+            # KL have; a spelling there is too often a name of something else, Xinhua's report,
+            # unless what it has or does is a figure asked: Yuyao's GDP, did Pingyao add)
             or (
-                m.group() in self._written_en
-                and (
-                    _OWNER_AFTER_EN.match(text, m.end())
-                    or _DOER_BEFORE_EN.search(text, 0, m.start())
-                )
+                (owner := _OWNER_AFTER_EN.match(text, m.end())) is not None
+                and (m.group() in self._written_en or _TOPIC_AFTER_EN.match(text, owner.end()))
+            )
+            or (
+                _DOER_BEFORE_EN.search(text, 0, m.start()) is not None
+                and (m.group() in self._written_en or _FIGURE_DONE_EN.match(text, m.end()))
             )
         ]
 
@@ -1057,7 +1065,7 @@ class Normalizer:
         lex = self._lexicon
         written = frozenset(_LETTER_RUNS.findall(said_en))  # (kecun in Kecun's, kecun-area)
 
-        def spellings(names: Iterable[str], syllables: int = 2) -> set[str]:
+        def spellings(names: Iterable[str], syllables: int = 2, sounds: bool = True) -> set[str]:
             out = set()
             for name in map(fold, names):
                 base = name.removesuffix("街道") if name.endswith("街道") else name
@@ -1074,7 +1082,7 @@ class Normalizer:
                     and spelling not in written
                     and spelling not in haizhus
                     and not is_english_word(spelling)
-                    and to_exact_codes(base) not in said_sounds
+                    and (not sounds or to_exact_codes(base) not in said_sounds)
                 ):
                     out.add(spelling)
             return out
@@ -1082,19 +1090,24 @@ class Normalizer:
         # (a name of two syllables is often a person's, or a word's: Jinping, Yulin, Yonghe King;
         # such spellings count only as where, like the names of `areas_as_where`)
         always = spellings(self._place_names, 3) - set(self._place_names)
+        # (an estate, a park or a station as English names it: its name in pinyin and its kind
+        # in English, Junjing Garden for 骏景花园, Huijing New Town for 汇景新城)
+        always |= _spelled_with_kind(self._place_names, spellings)
         if always:
             self._places = _alternation([*self._place_names, *sorted(always)])
-        # (the gazetteer's names too, bare: Yuyao, Ningxiang; only as where, as there are
-        # thousands, and many spell other words of Chinese too)
-        gazetteer = [
-            n for n in [*lex.gazetteer, *lex.gazetteer_as_where] if not _KIND_ENDS.search(n)
-        ]
+        # (the gazetteer's names too, bare: Yuyao for 余姚市, Ningxiang; only as where, as there
+        # are thousands, and many spell other words of Chinese too. Said only beside English
+        # words, a spelling is no pinyin question's word: Chinese that sounds the same (同享 and
+        # 桐乡) does not leave one out.)
+        gazetteer = {
+            _KIND_ENDS.sub("", n) if len(n) > 2 else n
+            for n in [*lex.gazetteer, *lex.gazetteer_as_where]
+        }
         as_where = (
-            spellings(
-                [*self._place_names, *lex.areas_as_where, *lex.landmarks_as_where, *gazetteer]
-            )
-            - always
-        )
+            spellings([*self._place_names, *lex.areas_as_where, *lex.landmarks_as_where])
+            | spellings(gazetteer, sounds=False)
+            | _spelled_with_kind(lex.landmarks_as_where, spellings)
+        ) - always
         # (and the names written in English: near Guangzhou Zoo, SCUT campus)
         written_en = {
             fold(w) for w in [*lex.areas_as_where, *lex.landmarks_as_where] if w.isascii()
@@ -1684,9 +1697,9 @@ class Normalizer:
         out = []
         for m in found:
             name, start, end = m.group(), m.start(), m.end()
+            if _a_persons_name(text, start, end):
+                continue
             if _CJK.match(name):
-                if _a_persons_name(text, start, end):
-                    continue
                 words = words or Segmented(text, self._listed_names)
                 if not words.is_placed(start, end, _PLACE_KINDS):
                     continue
@@ -2240,7 +2253,18 @@ _PLACE_KINDS = frozenset(
 # (not 同学, 医生, 老板, 小朋友: 番禺同学, 天河医生 are of the place)
 _TITLE_AFTER = re.compile(
     r"阿姨|先生|老师|伯伯|阿伯|叔叔|阿叔|院士|将军|师傅|女士|小姐|教授|主任|书记|同志|大爷|大妈|奶奶|爷爷"
-    r"|阿婆|婆婆|阿公"
+    r"|阿婆|婆婆|阿公|哥哥|姐姐|弟弟|妹妹|阿哥|阿姐"
+)
+# "I am" before a name and a pause after it: the asker's own name (我是万宁，想问…; not 我是番禺人)
+_SELF_BEFORE = re.compile(r"(?:我是|我係|我系|本人)$")
+_PAUSE = re.compile(r"[,，、:：]")
+# food, drink and brands named for a place (兰州拉面, 星洲炒米, 顺德菜馆, 永和豆浆, 义乌小商品, 港式,
+# Beijing duck, Hainan chicken rice, Hong Kong-style cafes; not 番禺菜市场, a market there)
+_DISH_AFTER = re.compile(
+    r"拉面|炒米|炒粉|米粉|米线|烤鸭|豆浆|小吃|菜(?!市|场|地|园)|风味|特产|烧鹅|烧腊|糖水|早茶|点心|牛肉丸"
+    r"|小商品|鸡饭|肠粉|式(?!的)|"
+    r"[\s-]+(?:style|duck|roast duck|chicken rice|noodles?|cuisine|dishes|food|fashion week|dim sum"
+    r"|milk tea)\b"
 )
 # topics of the report asked of a place named first (执信中学扩班多少, 民治企业有几多)
 # (not those that end names too: 海棠公园, 同心社区, 复兴项目, 执信中学)
@@ -2249,6 +2273,40 @@ _TOPIC_AFTER_NAME = ("扩班", "营收", "企业", "招商", "消费", "算力",
 _NAMED_BEFORE = re.compile(r"(?:我叫|我係|我系|名叫)$")
 _OWNER_AFTER_EN = re.compile(r"['’]s\b")
 _DOER_BEFORE_EN = re.compile(r"\b(?:does|did|has|had)\s+$")
+# what a place does that is a figure asked of it (does Yongkang have, did Pingyao add)
+_FIGURE_DONE_EN = re.compile(
+    r"\s+(?:have|add|build|open|create|spend|invest|achieve|record|plan|set|reach|hit|provide"
+    r"|complete|finish|get)\b"
+)
+# kinds of place ending a Chinese name, as English names them after the pinyin name
+_KINDS_EN = {
+    "花园": ("garden", "gardens"),
+    "花苑": ("garden", "gardens", "court"),
+    "苑": ("garden", "court"),
+    "中学": ("middle school", "high school"),
+    "医院": ("hospital",),
+    "新城": ("new town", "new city"),
+    "广场": ("plaza", "square"),
+    "公园": ("park",),
+    "山庄": ("villa", "villas"),
+    "新村": ("new village",),
+    "站": ("station",),
+}
+
+
+def _spelled_with_kind(names: Iterable[str], spellings: Callable[..., set[str]]) -> set[str]:
+    """Names that end in a kind of place as English writes them: the rest of the name in
+    pinyin, the kind in English (骏景花园 -> junjing garden, 执信中学 -> zhixin middle school)."""
+    out: set[str] = set()
+    for name in names:
+        for kind, english in _KINDS_EN.items():
+            head = name.removesuffix(kind)
+            if head != name and len(head) >= 2:
+                for spelling in spellings([head], sounds=False):
+                    out.update(f"{spelling} {e}" for e in english)
+    return out
+
+
 # a kind of place ending a Chinese name (仙桃市, 曹县): the bare name is spelled
 _KIND_ENDS = re.compile(r"[市县区旗盟]$")
 # what English asks of a place named first (Shiqiao elderly canteens)
