@@ -2077,3 +2077,10 @@ def test_a_county_spelled_an_estate_or_a_station_elsewhere_is_another_place(
 )
 def test_a_name_said_as_a_persons_or_a_dishs_is_no_place(engine: Engine, question: str) -> None:
     assert engine.normalizer.normalize(question).places == (), question
+
+
+def test_where_the_asker_lives_unsaid_who_is_no_topic(engine: Engine) -> None:
+    """住晓港公园旁边 tells where the asker lives, with no 我: the park is no topic of the figure
+    asked beside it."""
+    question = "住晓港公园旁边，想知道海珠长者饭堂有多少个"
+    assert engine.ask(question).intent == engine.ask("海珠长者饭堂有多少个").intent

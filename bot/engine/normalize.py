@@ -100,6 +100,8 @@ _MOVED_FROM = re.compile(
 # where someone lives or works (我住晓港公园附近, I live near Canton Tower)
 _LIVES_WORDS = r"住(?![房宅建院])|返工|上班|返学|读书|\b(?:live|lives|living|work|works)\b"
 _LIVES = re.compile(_LIVES_WORDS + r"|\b(?:study|studies)\b")
+# a clause that starts with where one lives or works, its asker unsaid (住晓港公园附近，…)
+_LIVES_FIRST = re.compile(r"\s*(?:住(?![房宅建院])|返工|上班|返学|\b(?:live|living|work)\b)")
 # a clause that tells where someone lives or works (喺荔湾返工住沙园), or of a pairing or of what
 # Haizhu built there (海珠跟花都结对帮扶, 海珠在清远搞了反向飞地, Haizhu is paired with Huadu): no
 # place asked about in it
@@ -1811,7 +1813,7 @@ class Normalizer:
         if len(clauses) < 2 or self._places_inside is None:
             return None
         scene = [
-            _FIRST_PERSON.search(c) is not None
+            (_FIRST_PERSON.search(c) is not None or _LIVES_FIRST.match(c) is not None)
             and _LIVES.search(c) is not None
             and not self._asks_something(c)
             for c in clauses
