@@ -2083,4 +2083,5 @@ def test_where_the_asker_lives_unsaid_who_is_no_topic(engine: Engine) -> None:
     """住晓港公园旁边 tells where the asker lives, with no 我: the park is no topic of the figure
     asked beside it."""
     question = "住晓港公园旁边，想知道海珠长者饭堂有多少个"
+    assert "晓港" not in engine.normalizer.normalize(question).text
     assert engine.ask(question).intent == engine.ask("海珠长者饭堂有多少个").intent
