@@ -2085,3 +2085,28 @@ def test_where_the_asker_lives_unsaid_who_is_no_topic(engine: Engine) -> None:
     question = "住晓港公园旁边，想知道海珠长者饭堂有多少个"
     assert "晓港" not in engine.normalizer.normalize(question).text
     assert engine.ask(question).intent == engine.ask("海珠长者饭堂有多少个").intent
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "外公85岁，长者饭堂送餐可以补几多",  # the asker's family, 我 unsaid, and what they'd get
+        "Mum is 80, how much would she get from elderly meal subsidies?",
+    ],
+)
+def test_the_case_of_the_askers_family_is_personal_without_i(engine: Engine, question: str) -> None:
+    assert engine.ask(question).reason == "personal", question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "细佬想入公立学校，区里学位够唔够",  # asked of the district
+        "阿仔读紧初中，海珠今年扩班几多个",  # a figure asked, no case of theirs
+        "妇女儿童医院",  # (女儿 inside 妇女儿童)
+    ],
+)
+def test_family_told_beside_a_question_of_the_district_is_no_personal_case(
+    engine: Engine, question: str
+) -> None:
+    assert not engine.normalizer.normalize(question).personal, question

@@ -156,6 +156,15 @@ _KIN = re.compile(
     # (my/our as whole words, each alternative first)
     rf"|m(?<!\w.)y{_MY_KIN}|o(?<!\w.)ur{_MY_KIN}|m(?<!\w.)y{_MY_PROPERTY}|o(?<!\w.)ur{_MY_PROPERTY}"
 )
+# the asker's family told of without 我 (外婆, 阿仔, 细佬; Dad … he, my wife … she): a personal case
+# when a clause asks what they would get or may do, not of the district (细佬想入公立学校，区里学位
+# 够唔够 asks the district's)
+_KIN_TOLD = re.compile(
+    r"外婆|外公|奶奶|爷爷|阿嫲|阿嬷|阿爷|阿婆|老豆|老窦|阿爸|阿妈|老爸|老妈|老婆|老公|儿子|(?<![妇男])女儿(?!童)|阿仔|阿女"
+    r"|个仔|个女|细路仔|宝宝|囡囡|细佬|家姐|本公司"
+    r"|\b(?:son|daughter|dad|father|mum|mom|mother|wife|husband|grandma|grandmother|grandpa"
+    r"|grandfather|baby|toddler)\b(?=.*\b(?:he|she|him|her|his)\b)"
+)
 # a building or flat by its number (沥滘复建房3栋, block 12): the asker's own; the report numbers none
 _OWN_UNIT = re.compile(
     r"\d+ ?(?:栋|座|号楼|幢|单元|室|号房)"
@@ -1532,6 +1541,15 @@ class Normalizer:
         marked = (
             self._personal.search(folded) is not None
             or _KIN.search(folded) is not None
+            # someone of the asker's family told of, 我 unsaid (外婆80岁住海珠…补几多, 阿仔读紧
+            # 小学…, Dad lost his job, how much will he get): their case, if asked (below)
+            or (
+                _KIN_TOLD.search(folded) is not None
+                and any(
+                    self._personal_asked(c) is not None and not self._names_district(c)
+                    for c in clauses
+                )
+            )
             # the asker, and their own case asked (想问我这个店能不能参加以旧换新; 我今年60岁，
             # 住在海珠，可以领到什么补贴)
             or (
