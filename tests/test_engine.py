@@ -2110,3 +2110,30 @@ def test_family_told_beside_a_question_of_the_district_is_no_personal_case(
     engine: Engine, question: str
 ) -> None:
     assert not engine.normalizer.normalize(question).personal, question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "潮州牛肉火锅店老板问海珠去年有多少个长者饭堂",  # where who asks comes from, told first
+        "同事王成都问海珠2024年GDP多少",
+        "My neighbour Austin wants to know how many childcare places Haizhu has",
+    ],
+)
+def test_a_place_told_of_who_asks_before_a_question_of_haizhu_is_no_place(
+    engine: Engine, question: str
+) -> None:
+    assert engine.normalizer.normalize(question).places == (), question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我想问天河和海珠哪个托位多",  # the place is in the question asked
+        "天河的朋友想知道天河同海珠边个托位多",
+    ],
+)
+def test_a_place_in_the_question_asked_after_who_asks_is_still_asked(
+    engine: Engine, question: str
+) -> None:
+    assert engine.ask(question).reason == "other_place", question

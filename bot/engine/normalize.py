@@ -134,6 +134,11 @@ _TRIP = re.compile(
 )
 # a place that says where people or firms who come to Haizhu are from (外地人在海珠找工作, 海外游客来
 # 海珠, 日本企业在海珠落地, 北京来的专家); not 天河人才, 番禺的企业有多少
+# the words that bring a question someone asks (…老板问, 同事问下, Dallas wants to know)
+_ASKS_VERB = re.compile(
+    r"(?:想|要)?(?:问|問)(?:一句|一下|下)?|想知道?|想了解"
+    r"|\b(?:asks?|asked|wants? to know|would like to know|wonders?|wondering)\b"
+)
 _FROM_BEFORE = re.compile(
     r"(?:的)?(?:人(?![口均才数次员])|游客|客商|客人|企业|公司|同胞|专家)?[^,，。?？]{0,6}?"
     r"(?:在海珠|来海珠|到海珠|落户海珠|入驻海珠)|来的|过来"
@@ -1303,6 +1308,11 @@ class Normalizer:
                 and not _only_within(p, folded, trips)
                 and not _only_before(p, folded, _FROM_BEFORE)
             )
+            # (清远鸡店老板问海珠新增就业多少人, 同学赵武汉问海珠…, Dallas wants to know Haizhu's…:
+            # a place told of who asks, before the question of Haizhu's their words bring)
+            question_at = self._asked_of_haizhu(folded) if places else None
+            if question_at is not None:
+                places = tuple(p for p in places if p in folded[question_at:])
         offtopic = bool(self._offtopic and self._offtopic.search(guarded)) or bool(
             self._offtopic
             and any(w in guarded for w in _DAY_WORDS)
@@ -1684,6 +1694,16 @@ class Normalizer:
         return details - {
             d for d, said in _NOT_THE_DETAIL.items() if d in details and said.search(guarded)
         }
+
+    def _asked_of_haizhu(self, folded: str) -> int | None:
+        """Where a question of Haizhu's starts after words of who asks it (…老板问, 同事何香港问,
+        my friend Sydney asks): the first 问 (asks, wants to know) after which Haizhu is named,
+        in words that ask a figure; None if there is none."""
+        for m in _ASKS_VERB.finditer(folded):
+            rest = folded[m.end() :]
+            if self.names_home(rest) and self.asks_figure(rest):
+                return m.end()
+        return None
 
     def names_home(self, folded: str) -> bool:
         """Whether (folded) text names Haizhu (海珠, haizhu)."""
