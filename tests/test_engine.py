@@ -2137,3 +2137,23 @@ def test_a_place_in_the_question_asked_after_who_asks_is_still_asked(
     engine: Engine, question: str
 ) -> None:
     assert engine.ask(question).reason == "other_place", question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "江海区去年GDP多少",  # a name of Haizhu's (江海街) with a kind Haizhu has none of
+        "沙园镇托位有几多",
+        "五道口附近新增几多学位",  # a neighbourhood of another city
+        "Any new pocket parks on the Bund?",
+    ],
+)
+def test_a_haizhu_name_as_a_county_town_or_district_or_another_citys_place_is_elsewhere(
+    engine: Engine, question: str
+) -> None:
+    assert engine.ask(question).reason == "other_place", question
+
+
+@pytest.mark.parametrize("question", ["琶洲区域今年有几多场展会", "广州海珠区托位有多少"])
+def test_haizhu_and_its_areas_by_such_words_are_still_haizhu(engine: Engine, question: str) -> None:
+    assert engine.ask(question).reason != "other_place", question

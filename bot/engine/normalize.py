@@ -134,6 +134,9 @@ _TRIP = re.compile(
 )
 # a place that says where people or firms who come to Haizhu are from (外地人在海珠找工作, 海外游客来
 # 海珠, 日本企业在海珠落地, 北京来的专家); not 天河人才, 番禺的企业有多少
+# kinds of place Haizhu has none of (it has 街道 and 村, no county, town or district of its own)
+_KINDS_ELSEWHERE = ("县", "镇", "区")
+_NOT_AREA_WORD = "(?![域块内里间位别分划])"
 # the words that bring a question someone asks (…老板问, 同事问下, Dallas wants to know)
 _ASKS_VERB = re.compile(
     r"(?:想|要)?(?:问|問)(?:一句|一下|下)?|想知道?|想了解"
@@ -1006,6 +1009,7 @@ class Normalizer:
         self._examples: tuple[str, ...] = ()
         self._near_unnamed: re.Pattern[str] | None = None
         self._near_unnamed_en: re.Pattern[str] | None = None
+        self._inside_elsewhere: re.Pattern[str] | None = None
 
     def know_examples(
         self, texts: Iterable[str], answers: Iterable[str] = (), english: Iterable[str] = ()
@@ -1026,6 +1030,27 @@ class Normalizer:
         words = _alternation(unnamed)
         self._near_unnamed = (
             re.compile(f"({words.pattern})(?:{NEAR})") if words is not None else None
+        )
+        # (Haizhu has no counties, towns or districts of its own: a name of Haizhu's with one of
+        # those kinds is the place of that name elsewhere, 凤阳县, 南洲镇, 滨江区, unless Haizhu's
+        # content writes it so: 琶洲区域 holds 琶洲区)
+        elsewhere = sorted(
+            {
+                n + kind
+                for n in inside
+                for kind in _KINDS_ELSEWHERE
+                if n + kind not in said and "海珠" not in n  # (广州海珠区 is Haizhu)
+            },
+            key=len,
+            reverse=True,
+        )
+        self._inside_elsewhere = (
+            # (not 琶洲区域, 赤岗区块: words that begin with 区)
+            re.compile(
+                "|".join(re.escape(n) + _NOT_AREA_WORD * n.endswith("区") for n in elsewhere)
+            )
+            if elsewhere
+            else None
         )
         said_en = "\n".join([*english, *answers])
         names = {
@@ -1255,6 +1280,7 @@ class Normalizer:
             dict.fromkeys(
                 [
                     *self._listed_found(outside),
+                    *(self._inside_elsewhere.findall(spaced) if self._inside_elsewhere else ()),
                     *self._gazetteer_found(outside),
                     # (Haizhu named as the asker's town: my hometown Haizhu)
                     *(_OWN_UNNAMED.findall(outside) if not self.names_home(folded) else ()),
