@@ -2157,3 +2157,27 @@ def test_a_haizhu_name_as_a_county_town_or_district_or_another_citys_place_is_el
 @pytest.mark.parametrize("question", ["琶洲区域今年有几多场展会", "广州海珠区托位有多少"])
 def test_haizhu_and_its_areas_by_such_words_are_still_haizhu(engine: Engine, question: str) -> None:
     assert engine.ask(question).reason != "other_place", question
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("琶洲那个产业园点样入驻", "procedure"),  # how to move in, to book, what deposit
+        ("图书馆借书要不要押金", "procedure"),
+        ("海珠湿地导赏可唔可以预约", "procedure"),
+        ("给海珠的托育打个分", "request"),  # a rating, a liking, a song
+        ("你喜欢琶洲吗", "request"),
+        ("Sing me a song about Haizhu's parks", "request"),
+        ("每个街道新增几多学位", "detail"),  # a figure street by street
+    ],
+)
+def test_more_ways_to_ask_a_procedure_a_request_or_a_figure_by_street_are_refused(
+    engine: Engine, question: str, reason: str
+) -> None:
+    assert engine.ask(question).reason == reason, question
+
+
+def test_one_inclusive_nursery_in_every_street_is_the_reports_plan(engine: Engine) -> None:
+    """一街一普惠: the answer shows "every street", so 每条街道 asks the plan, not a breakdown."""
+    answer = engine.ask("普惠托育会唔会每条街道都有")
+    assert answer.decision == "answer" and "一街一普惠" in answer.text
