@@ -2050,6 +2050,9 @@ def test_a_place_beside_a_wider_name_or_a_word_for_people_is_still_refused(
         # a county's pinyin as what has or does a figure asked (not only after "in")
         "What was Zhuji's GDP last year?",
         "How many pocket parks did Tongxiang build in 2024?",  # (同享 sounds the same)
+        "What was Haimen's GDP growth last year?",  # (海 begins a county's name too)
+        "How many elderly canteens has Changxing built?",  # (长 read chang, as places read it)
+        "Did Shishi's textile output grow?",  # (实施 sounds the same)
         # an estate or a school as English names it: pinyin and the kind in English
         "How many school places were added at Tangde Garden?",
         "Any new places at Zhixin Middle School?",

@@ -1106,7 +1106,11 @@ class Normalizer:
         lex = self._lexicon
         written = frozenset(_LETTER_RUNS.findall(said_en))  # (kecun in Kecun's, kecun-area)
 
-        def spellings(names: Iterable[str], syllables: int = 2, sounds: bool = True) -> set[str]:
+        def spellings(
+            names: Iterable[str], syllables: int = 2, sounds: bool = True, proper: bool = False
+        ) -> set[str]:
+            # (`proper`: names of places only, as the gazetteer's are: 海淀 and 海宁 are spelled,
+            # the lexicon's 海外 and 其他区 are words of no place's name)
             out = set()
             for name in map(fold, names):
                 base = name.removesuffix("街道") if name.endswith("街道") else name
@@ -1114,7 +1118,7 @@ class Normalizer:
                 named = (
                     len(base) >= syllables
                     and _CJK_ONLY_NAME.fullmatch(base)
-                    and not _NO_NAME.intersection(base)
+                    and (proper or not _NO_NAME.intersection(base))
                 )
                 spelling = spelled(base) if named else None
                 if (
@@ -1137,16 +1141,18 @@ class Normalizer:
         if always:
             self._places = _alternation([*self._place_names, *sorted(always)])
         # (the gazetteer's names too, bare: Yuyao for 余姚市, Ningxiang; only as where, as there
-        # are thousands, and many spell other words of Chinese too. Said only beside English
-        # words, a spelling is no pinyin question's word: Chinese that sounds the same (同享 and
-        # 桐乡) does not leave one out.)
+        # are thousands, and many spell other words of Chinese too)
         gazetteer = {
             _KIND_ENDS.sub("", n) if len(n) > 2 else n
             for n in [*lex.gazetteer, *lex.gazetteer_as_where]
         }
+        # (said only beside English words, a spelling is no pinyin question's word: Chinese
+        # that sounds the same, 实施 and 石狮, 同享 and 桐乡, does not leave one out)
         as_where = (
-            spellings([*self._place_names, *lex.areas_as_where, *lex.landmarks_as_where])
-            | spellings(gazetteer, sounds=False)
+            spellings(
+                [*self._place_names, *lex.areas_as_where, *lex.landmarks_as_where], sounds=False
+            )
+            | spellings(gazetteer, sounds=False, proper=True)
             | _spelled_with_kind(lex.landmarks_as_where, spellings)
         ) - always
         # (and the names written in English: near Guangzhou Zoo, SCUT campus)
@@ -2342,7 +2348,8 @@ _DOER_BEFORE_EN = re.compile(r"\b(?:does|did|has|had)\s+$")
 # what a place does that is a figure asked of it (does Yongkang have, did Pingyao add)
 _FIGURE_DONE_EN = re.compile(
     r"\s+(?:have|add|build|open|create|spend|invest|achieve|record|plan|set|reach|hit|provide"
-    r"|complete|finish|get)\b"
+    r"|complete|finish|get|collect|raise|added|built|opened|created|spent|invested|achieved"
+    r"|recorded|planned|reached|provided|completed|finished|got|collected|raised)\b"
 )
 # kinds of place ending a Chinese name, as English names them after the pinyin name
 _KINDS_EN = {
@@ -2379,12 +2386,13 @@ _KIND_ENDS = re.compile(r"[市县区旗盟]$")
 _TOPIC_AFTER_EN = re.compile(
     r"\s+(?:elderly|childcare|child care|new|school|gdp|fixed|high|pocket|parks?|jobs?|canteens?|"
     r"population|investment|tax|hospitals?|kindergartens?|nurser(?:y|ies)|green|urban|"
-    r"librar(?:y|ies)|air)\b"
+    r"librar(?:y|ies)|air|revenue|output|textile|industr(?:y|ial)|econom(?:y|ic)|growth|"
+    r"greenway|daycare|budget|fiscal|retail|consumption|exports?|trade)\b"
 )  # letters of another place's pinyin name looked for in English (xian, bali: no)
 # a name of two to four Chinese characters (longer ones English translates); with one of `_NO_NAME` it is a kind of place (其他区,
 # 别的城市, 海珠以外), no name to spell
 _CJK_ONLY_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
-_NO_NAME = frozenset("其它别外那这各邻周对隔全海")
+_NO_NAME = frozenset("其它别外那这各邻周对隔全")
 
 
 def _spelling_limit(word: str) -> int:
