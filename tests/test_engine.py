@@ -2148,6 +2148,8 @@ def test_a_place_in_the_question_asked_after_who_asks_is_still_asked(
         "江海区去年GDP多少",  # a name of Haizhu's (江海街) with a kind Haizhu has none of
         "沙园镇托位有几多",
         "五道口附近新增几多学位",  # a neighbourhood of another city
+        "大围有冇社区卫生服务中心",  # ... starting a clause before a topic asked (有冇, 普惠)
+        "青衣嘅普惠托位有几多",
         "Any new pocket parks on the Bund?",
     ],
 )

@@ -2340,7 +2340,10 @@ _DISH_AFTER = re.compile(
 )
 # topics of the report asked of a place named first (执信中学扩班多少, 民治企业有几多)
 # (not those that end names too: 海棠公园, 同心社区, 复兴项目, 执信中学)
-_TOPIC_AFTER_NAME = ("扩班", "营收", "企业", "招商", "消费", "算力", "托育", "养老", "助餐", "饭堂")
+_TOPIC_AFTER_NAME = (
+    "扩班", "营收", "企业", "招商", "消费", "算力", "托育", "养老", "助餐", "饭堂",
+    "普惠", "每千人", "老旧小区", "城中村", "口袋公园", "新开", "有冇", "有没有",
+)  # fmt: skip
 # ... or a name said as someone's (我叫吴江, 我系黄石)
 _NAMED_BEFORE = re.compile(r"(?:我叫|我係|我系|名叫)$")
 _OWNER_AFTER_EN = re.compile(r"['’]s\b")
