@@ -2186,3 +2186,10 @@ def test_one_inclusive_nursery_in_every_street_is_the_reports_plan(engine: Engin
     """一街一普惠: the answer shows "every street", so 每条街道 asks the plan, not a breakdown."""
     answer = engine.ask("普惠托育会唔会每条街道都有")
     assert answer.decision == "answer" and "一街一普惠" in answer.text
+
+
+def test_a_haizhu_place_in_an_english_scene_is_no_topic(engine: Engine) -> None:
+    """I live near Xiaogang Park: where the asker lives, told in English, beside a figure asked."""
+    question = "I live near Xiaogang Park. How many elderly canteens does Haizhu have?"
+    assert "xiaogang" not in engine.normalizer.normalize(question).text
+    assert engine.ask(question).intent == engine.ask("How many elderly canteens in Haizhu?").intent

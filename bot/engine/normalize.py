@@ -98,7 +98,9 @@ _MOVED_FROM = re.compile(
     r"从(?!化)[^,，。;；]{1,8}?(?:搬|过来|过嚟|来到)|\bmoved? (?:here )?from\b"
 )
 # where someone lives or works (我住晓港公园附近, I live near Canton Tower)
-_LIVES_WORDS = r"住(?![房宅建院])|返工|上班|返学|读书|\b(?:live|lives|living|work|works)\b"
+_LIVES_WORDS = (
+    r"住(?![房宅建院])|返工|上班|返学|读书|\b(?:live|lives|living|work|works|grew up|was born)\b"
+)
 _LIVES = re.compile(_LIVES_WORDS + r"|\b(?:study|studies)\b")
 # a clause that starts with where one lives or works, its asker unsaid (住晓港公园附近，…)
 _LIVES_FIRST = re.compile(r"\s*(?:住(?![房宅建院])|返工|上班|返学|\b(?:live|living|work)\b)")
@@ -1010,6 +1012,7 @@ class Normalizer:
         self._near_unnamed: re.Pattern[str] | None = None
         self._near_unnamed_en: re.Pattern[str] | None = None
         self._inside_elsewhere: re.Pattern[str] | None = None
+        self._inside_en: re.Pattern[str] | None = None
 
     def know_examples(
         self, texts: Iterable[str], answers: Iterable[str] = (), english: Iterable[str] = ()
@@ -1027,6 +1030,19 @@ class Normalizer:
         named = {p for p in inside if p in said}
         # (琶洲塔 holds 琶洲, a place the answers name: near it is near Pazhou)
         unnamed = [p for p in inside - named if not any(n in p for n in named)]
+        # (Haizhu's places as English writes them, Xiaogang Park, Xiaozhou Village: left out of
+        # a scene told in English, as `inside` is of one told in Chinese)
+        spelled_inside = sorted(
+            {sp for sp in map(spelled, inside) if sp and len(sp) >= NEAR_NAME_MIN}, key=len
+        )[::-1]
+        self._inside_en = (
+            re.compile(
+                rf"\b(?:{'|'.join(spelled_inside)})(?:\s+(?:park|village|street|lake|island"
+                r"|tower|road|area|wetland))?\b"
+            )
+            if spelled_inside
+            else None
+        )
         words = _alternation(unnamed)
         self._near_unnamed = (
             re.compile(f"({words.pattern})(?:{NEAR})") if words is not None else None
@@ -1892,8 +1908,13 @@ class Normalizer:
             return None
         if not any(self.asks_figure(c) for c, told in zip(clauses, scene, strict=True) if not told):
             return None
-        inside = self._places_inside
-        kept = [inside.sub(" ", c) if told else c for c, told in zip(clauses, scene, strict=True)]
+        inside, inside_en = self._places_inside, self._inside_en
+        kept = [
+            (inside_en.sub(" ", inside.sub(" ", c)) if inside_en else inside.sub(" ", c))
+            if told
+            else c
+            for c, told in zip(clauses, scene, strict=True)
+        ]
         return None if kept == list(clauses) else ",".join(kept)
 
     def _own_figure_asked(self, clauses: tuple[str, ...]) -> bool:
