@@ -2121,6 +2121,7 @@ def test_family_told_beside_a_question_of_the_district_is_no_personal_case(
         "潮州牛肉火锅店老板问海珠去年有多少个长者饭堂",  # where who asks comes from, told first
         "同事王成都问海珠2024年GDP多少",
         "My neighbour Austin wants to know how many childcare places Haizhu has",
+        "My cousin Sydney wants to know Haizhu's tax revenue in 2024",  # (no question word)
     ],
 )
 def test_a_place_told_of_who_asks_before_a_question_of_haizhu_is_no_place(

@@ -139,6 +139,12 @@ _TRIP = re.compile(
 # kinds of place Haizhu has none of (it has 街道 and 村, no county, town or district of its own)
 _KINDS_ELSEWHERE = ("县", "镇", "区")
 _NOT_AREA_WORD = "(?![域块内里间位别分划])"
+# what is asked of a place, in English (a figure's topic)
+_TOPIC_EN = re.compile(
+    r"\b(?:gdp|revenue|investment|childcare|canteens?|school places|jobs|parks?|population|tax"
+    r"|growth|output|budget)\b|\b(?:19|20)\d\d\b"
+)
+_YEAR_EN = re.compile(r"\b(?:19|20)\d\d\b|\b(?:last|this|next) year\b")
 # the words that bring a question someone asks (…老板问, 同事问下, Dallas wants to know)
 _ASKS_VERB = re.compile(
     r"(?:想|要)?(?:问|問)(?:一句|一下|下)?|想知道?|想了解"
@@ -1749,7 +1755,19 @@ class Normalizer:
         in words that ask a figure; None if there is none."""
         for m in _ASKS_VERB.finditer(folded):
             rest = folded[m.end() :]
-            if self.names_home(rest) and self.asks_figure(rest):
+            if not self.names_home(rest):
+                continue
+            if self.asks_figure(rest):
+                return m.end()
+            # (in English what is wanted may be said without a question word, Dallas wants to
+            # know Haizhu's revenue in 2024, when nothing before it asks: not 天河托位多少，想知道
+            # 海珠的)
+            if (
+                rest.isascii()
+                and (self._asks_something(rest) or _YEAR_EN.search(rest))
+                and not self._asks_something(folded[: m.start()])
+                and not _TOPIC_EN.search(folded, 0, m.start())
+            ):
                 return m.end()
         return None
 
