@@ -2122,6 +2122,7 @@ def test_family_told_beside_a_question_of_the_district_is_no_personal_case(
         "同事王成都问海珠2024年GDP多少",
         "My neighbour Austin wants to know how many childcare places Haizhu has",
         "My cousin Sydney wants to know Haizhu's tax revenue in 2024",  # (no question word)
+        "韩国客户问我琶洲有几多场展会",  # (a place of Haizhu's asked)
     ],
 )
 def test_a_place_told_of_who_asks_before_a_question_of_haizhu_is_no_place(
@@ -2151,6 +2152,9 @@ def test_a_place_in_the_question_asked_after_who_asks_is_still_asked(
         "五道口附近新增几多学位",  # a neighbourhood of another city
         "大围有冇社区卫生服务中心",  # ... starting a clause before a topic asked (有冇, 普惠)
         "青衣嘅普惠托位有几多",
+        "全港有几多个长者饭堂",  # a wider area: all of Hong Kong, South China, Shenzhen's GDP
+        "华南有多少家高新技术企业",
+        "深的GDP是多少",
         "Any new pocket parks on the Bund?",
     ],
 )

@@ -940,7 +940,10 @@ class Normalizer:
         self._landmarks_then_figure = _before(
             [n for n in lexicon.landmarks_as_where if not n.isascii()], f"{asked}|有(?:几|多少)"
         )
-        self._abbreviations_then_year = _before(lexicon.abbreviations, YEAR_AFTER_NAME)
+        # (and before its GDP: 深的GDP去年多少; no word begins with 的gdp)
+        self._abbreviations_then_year = _before(
+            lexicon.abbreviations, f"{YEAR_AFTER_NAME}|(?:的|嘅)?gdp"
+        )
         self._starts_of_areas = frozenset(
             fold(n)[:2]
             for n in [
@@ -1362,9 +1365,10 @@ class Normalizer:
                 and not _only_within(p, folded, trips)
                 and not _only_before(p, folded, _FROM_BEFORE)
             )
-            # (清远鸡店老板问海珠新增就业多少人, 同学赵武汉问海珠…, Dallas wants to know Haizhu's…:
+        if places and self._names_haizhu(folded):
+            # (清远鸡店老板问海珠新增就业多少人, 美国客户问我琶洲…, Dallas wants to know Haizhu's…:
             # a place told of who asks, before the question of Haizhu's their words bring)
-            question_at = self._asked_of_haizhu(folded) if places else None
+            question_at = self._asked_of_haizhu(folded)
             if question_at is not None:
                 places = tuple(p for p in places if p in folded[question_at:])
         offtopic = bool(self._offtopic and self._offtopic.search(guarded)) or bool(
@@ -1755,7 +1759,7 @@ class Normalizer:
         in words that ask a figure; None if there is none."""
         for m in _ASKS_VERB.finditer(folded):
             rest = folded[m.end() :]
-            if not self.names_home(rest):
+            if not self._names_haizhu(rest):
                 continue
             if self.asks_figure(rest):
                 return m.end()
