@@ -194,7 +194,8 @@ def contains(text: str, item: str) -> bool:
 
 
 # a figure, then a unit or a measure word in Chinese (10921个, 82万余人次, 28.97平方公里, 60%以上)
-_FIGURE_AND_UNIT = re.compile(r"(\d+(?:\.\d+)?(?:万|亿)?%?)[\u4e00-\u9fff]+")
+# (万 and 亿 stay with the figure: 82万余人次 needs 82万, not 82)
+_FIGURE_AND_UNIT = re.compile(r"(\d+(?:\.\d+)?(?:万|亿)?%?)(?![万亿])[\u4e00-\u9fff]+")
 
 
 def _is_english(text: str) -> bool:

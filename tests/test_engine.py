@@ -2198,3 +2198,41 @@ def test_a_haizhu_place_in_an_english_scene_is_no_topic(engine: Engine) -> None:
     question = "I live near Xiaogang Park. How many elderly canteens does Haizhu have?"
     assert "xiaogang" not in engine.normalizer.normalize(question).text
     assert engine.ask(question).intent == engine.ask("How many elderly canteens in Haizhu?").intent
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # another place asked before who asks of Haizhu: both asked (a review of the change)
+        "天河区2024年GDP多少？想知道海珠2024年GDP多少",
+        "How many school places did Tianhe add in 2024? My boss asks how many Haizhu added in 2024.",
+        "我是番禺，2024年新增了多少学位",  # where the asker is from, Haizhu not asked
+        "深圳式发展，2024年GDP增长多少",  # no dish: a way of growing
+        "从化菜农2024年收入多少",  # vegetable farmers there
+    ],
+)
+def test_the_rules_that_excuse_a_place_leave_these_asked(engine: Engine, question: str) -> None:
+    assert engine.ask(question).reason == "other_place", question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "琶洲会展区2024年办了多少场展会",  # 区 as a zone of Haizhu's
+        "港澳子弟班面向全港澳招生吗",  # (全港 in 全港澳)
+        "请你对比一下海珠2024年和2023年的研发投入",  # (你对 in 你对比)
+        "海珠区在大湾区扮演什么角色",
+        "海珠2024年重点租赁企业有多少",  # (点租 in 重点租赁)
+        "琶洲入驻了哪些大企业",
+        "我区2024年救助资金发多少",  # (我区: the district)
+        "老公园改造了几个，能不能多建口袋公园",  # (老公 in 老公园)
+        "海珠区2024年新增托位多少，宝宝们能不能都入托",  # babies in general
+        "How many elderly canteens are near Qianjin Road in Haizhu?",  # a road of Haizhu's
+        "Did Haizhu implement Xi Jinping's growth ideas in 2024?",  # a person's name
+    ],
+)
+def test_ordinary_haizhu_questions_a_review_found_refused_are_not(
+    engine: Engine, question: str
+) -> None:
+    refused_as = {"other_place", "request", "procedure", "personal"}
+    assert engine.ask(question).reason not in refused_as, question

@@ -33,3 +33,15 @@ def test_a_chinese_answer_without_the_measure_word_does_not_show_it() -> None:
 def test_thousands_separators_do_not_matter() -> None:
     assert contains("Haizhu added 3,395 places.", "3395")
     assert contains("Haizhu added 3,395 places.", "3395个")
+
+
+@pytest.mark.parametrize(
+    ("answer", "item"),
+    [
+        ("Haizhu had 82 new projects.", "82万余人次"),  # (万 and 亿 stay with the figure)
+        ("The GDP was 3008.35 million yuan.", "3008.35亿元"),
+        ("It added 10 parks.", "10万平方米"),
+    ],
+)
+def test_a_figure_in_ten_thousands_must_be_shown_as_such(answer: str, item: str) -> None:
+    assert not contains(answer, item)

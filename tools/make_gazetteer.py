@@ -99,16 +99,20 @@ def is_word(name: str, words: dict[str, tuple[int, str]]) -> bool:
 
 
 def own_text() -> str:
-    """Everything Haizhu's content writes: the report's sources, the facts and the intents
-    (not the names of other places the lexicon lists: 八大关 holds 大关, a county of Yunnan)."""
+    """Everything Haizhu's content writes: the report's sources, the facts and the intents."""
     files = [*(ROOT / "data").rglob("*"), *(ROOT / "intents").rglob("*.yaml")]
     return "\n".join(
         p.read_text(encoding="utf-8")
         for p in files
-        if p.is_file()
-        and p.suffix in {".yaml", ".txt", ".md"}
-        and p.name not in {OUT.name, "places.yaml"}
+        if p.is_file() and p.suffix in {".yaml", ".txt", ".md"} and p.name != OUT.name
     )
+
+
+def haizhus() -> set[str]:
+    """Haizhu's own names (places.yaml `inside`): a division elsewhere named so (滨江区, 龙凤区,
+    凤阳县) is kept by its full name, which the bot reads before it sets Haizhu's names aside."""
+    data = yaml.safe_load((ROOT / "intents" / "lexicon" / "places.yaml").read_text("utf-8"))
+    return {str(n) for n in data.get("inside") or []}
 
 
 def listed() -> set[str]:
@@ -131,6 +135,7 @@ def main() -> int:
     table = resources.files("cpca").joinpath("resources/adcodes.csv").read_text(encoding="utf-8")
     rows = list(csv.DictReader(table.splitlines()))
     words, own, known, nations = dictionary(), own_text(), listed(), peoples()
+    inside = haizhus()
     anywhere: set[str] = set()
     as_where: set[str] = set()
     for row in rows:
@@ -138,6 +143,9 @@ def main() -> int:
         if not _CJK.fullmatch(name) or len(name) > NAME_MAX + 3 or name in _NO_PLACE:
             continue
         base = bare(name, nations)
+        if base in inside and name != base and name not in own and len(base) >= 2:
+            anywhere.add(name)  # (滨江区: Hangzhou's, though 滨江 is a street of Haizhu's)
+            continue
         if base in known:
             continue  # (天河区: 天河 is listed, and a kind after a listed name is read with it)
         if name not in known and name not in own and name != base and not _SIDE.fullmatch(base):

@@ -87,7 +87,7 @@ _FRAMED = re.compile(
 )
 _NOT_TO_KNOW = r"\b(?! (?:want|would like) to know)"
 _FIRST_PERSON = re.compile(
-    r"我(?!想问|想知道|想了解|想请教|问|听说|听讲|看到|见到|路过|发现|留意到)"
+    r"我(?!想问|想知道|想了解|想请教|问|听说|听讲|看到|见到|路过|发现|留意到|区)"  # (我区: the district)
     # (i, me, my, we, our, us as whole words)
     rf"|i(?<!\w.){_NOT_TO_KNOW}|m(?<!\w.)(?:e|y){_NOT_TO_KNOW}|w(?<!\w.)e{_NOT_TO_KNOW}"
     rf"|o(?<!\w.)ur{_NOT_TO_KNOW}|u(?<!\w.)s{_NOT_TO_KNOW}"
@@ -137,8 +137,7 @@ _TRIP = re.compile(
 # a place that says where people or firms who come to Haizhu are from (外地人在海珠找工作, 海外游客来
 # 海珠, 日本企业在海珠落地, 北京来的专家); not 天河人才, 番禺的企业有多少
 # kinds of place Haizhu has none of (it has 街道 and 村, no county, town or district of its own)
-_KINDS_ELSEWHERE = ("县", "镇", "区")
-_NOT_AREA_WORD = "(?![域块内里间位别分划])"
+_KINDS_ELSEWHERE = ("县", "镇")
 # what is asked of a place, in English (a figure's topic)
 _TOPIC_EN = re.compile(
     r"\b(?:gdp|revenue|investment|childcare|canteens?|school places|jobs|parks?|population|tax"
@@ -147,7 +146,7 @@ _TOPIC_EN = re.compile(
 _YEAR_EN = re.compile(r"\b(?:19|20)\d\d\b|\b(?:last|this|next) year\b")
 # the words that bring a question someone asks (…老板问, 同事问下, Dallas wants to know)
 _ASKS_VERB = re.compile(
-    r"(?:想|要)?(?:问|問)(?:一句|一下|下)?|想知道?|想了解"
+    r"(?:想|要)?(?<![访顾学疑提])(?:问|問)(?![题題])(?:一句|一下|下)?|想知道?|想了解"
     r"|\b(?:asks?|asked|wants? to know|would like to know|wonders?|wondering)\b"
 )
 _FROM_BEFORE = re.compile(
@@ -176,8 +175,10 @@ _KIN = re.compile(
 # when a clause asks what they would get or may do, not of the district (细佬想入公立学校，区里学位
 # 够唔够 asks the district's)
 _KIN_TOLD = re.compile(
-    r"外婆|外公|奶奶|爷爷|阿嫲|阿嬷|阿爷|阿婆|老豆|老窦|阿爸|阿妈|老爸|老妈|老婆|老公|儿子|(?<![妇男])女儿(?!童)|阿仔|阿女"
-    r"|个仔|个女|细路仔|宝宝|囡囡|细佬|家姐|本公司"
+    r"(?:外婆|外公|奶奶|爷爷|阿嫲|阿嬷|阿爷|阿婆|老豆|老窦|阿爸|阿妈|老爸|老妈|老婆|老公(?!园)|儿子"
+    r"|(?<![妇男])女儿(?!童)|阿仔|阿女|个仔|细路仔|宝宝|囡囡|细佬|家姐|本公司)"
+    # (people in general are no one's case: 宝宝们, 阿婆阿伯们, 爷爷奶奶们)
+    r"(?![^,，。?？!！\s]{0,3}[们哋])"
     r"|\b(?:son|daughter|dad|father|mum|mom|mother|wife|husband|grandma|grandmother|grandpa"
     r"|grandfather|baby|toddler)\b(?=.*\b(?:he|she|him|her|his)\b)"
 )
@@ -408,7 +409,11 @@ def _a_persons_name(text: str, start: int, end: int) -> bool:
     return bool(
         _TITLE_AFTER.match(text, end)
         or _NAMED_BEFORE.search(text, 0, start)
-        or (_SELF_BEFORE.search(text, 0, start) and _PAUSE.match(text, end))
+        or (
+            _SELF_BEFORE.search(text, 0, start)
+            and _PAUSE.match(text, end)
+            and _HAIZHU_AFTER.search(text, end) is not None
+        )
         or _DISH_AFTER.match(text, end)
     )
 
@@ -869,6 +874,7 @@ class Normalizer:
         # English examples (`know_examples`)
         self._areas_as_where_en: Words | None = None
         self._written_en: frozenset[str] = frozenset()
+        self._counties_only_en: frozenset[str] = frozenset()
         # the districts and cities a slip may name (天和区 for 天河区), by how they sound
         self.place_sounds: dict[str, str] = {
             to_pinyin_codes(name): name for name in map(fold, lexicon.sound_alike) if len(name) == 2
@@ -1056,24 +1062,25 @@ class Normalizer:
         self._near_unnamed = (
             re.compile(f"({words.pattern})(?:{NEAR})") if words is not None else None
         )
-        # (Haizhu has no counties, towns or districts of its own: a name of Haizhu's with one of
-        # those kinds is the place of that name elsewhere, 凤阳县, 南洲镇, 滨江区, unless Haizhu's
-        # content writes it so: 琶洲区域 holds 琶洲区)
-        elsewhere = sorted(
+        # (Haizhu has no counties or towns of its own: a name of Haizhu's with one of those kinds
+        # is the place of that name elsewhere, 凤阳县, 南洲镇, unless Haizhu's content writes it
+        # so. 区 is a zone too, 琶洲会展区, 客村区: only a district of that name elsewhere, as the
+        # gazetteer keeps it, 滨江区, 龙凤区.)
+        elsewhere = (
             {
                 n + kind
                 for n in inside
                 for kind in _KINDS_ELSEWHERE
                 if n + kind not in said and "海珠" not in n  # (广州海珠区 is Haizhu)
-            },
-            key=len,
-            reverse=True,
+            }
+            | {
+                g
+                for g in map(fold, self._lexicon.gazetteer)
+                if g[-1:] in "区县市" and g[:-1] in inside and g not in said
+            }
         )
         self._inside_elsewhere = (
-            # (not 琶洲区域, 赤岗区块: words that begin with 区)
-            re.compile(
-                "|".join(re.escape(n) + _NOT_AREA_WORD * n.endswith("区") for n in elsewhere)
-            )
+            re.compile("|".join(map(re.escape, sorted(elsewhere, key=len, reverse=True))))
             if elsewhere
             else None
         )
@@ -1101,21 +1108,30 @@ class Normalizer:
         return [
             m.group()
             for m in names.finditer(text)
-            if _WHERE_BEFORE_EN.search(text, 0, m.start())
-            or _WHERE_AFTER_EN.match(text, m.end())
-            # (a question that starts with the place, before what it asks of it: Shiqiao
-            # elderly canteens, Luoxi new school places)
-            or (not text[: m.start()].strip() and _TOPIC_AFTER_EN.match(text, m.end()))
-            # (a name written in English, not a spelling, as what has or does: HK's GDP, does
-            # KL have; a spelling there is too often a name of something else, Xinhua's report,
-            # unless what it has or does is a figure asked: Yuyao's GDP, did Pingyao add)
-            or (
-                (owner := _OWNER_AFTER_EN.match(text, m.end())) is not None
-                and (m.group() in self._written_en or _TOPIC_AFTER_EN.match(text, owner.end()))
+            # (a road's or a bridge's name, near Qianjin Road, Haiyin Bridge: Haizhu has such
+            # roads; a person's given name after the family name, Xi Jinping)
+            if not (
+                (road := _ROAD_AFTER_EN.match(text, m.end())) is not None
+                and (road.group(1) != "street" or m.group() in self._counties_only_en)
             )
-            or (
-                _DOER_BEFORE_EN.search(text, 0, m.start()) is not None
-                and (m.group() in self._written_en or _FIGURE_DONE_EN.match(text, m.end()))
+            and not _FAMILY_NAME_BEFORE_EN.search(text, 0, m.start())
+            and (
+                _WHERE_BEFORE_EN.search(text, 0, m.start())
+                or _WHERE_AFTER_EN.match(text, m.end())
+                # (a question that starts with the place, before what it asks of it: Shiqiao
+                # elderly canteens, Luoxi new school places)
+                or (not text[: m.start()].strip() and _TOPIC_AFTER_EN.match(text, m.end()))
+                # (a name written in English, not a spelling, as what has or does: HK's GDP, does
+                # KL have; a spelling there is too often a name of something else, Xinhua's report,
+                # unless what it has or does is a figure asked: Yuyao's GDP, did Pingyao add)
+                or (
+                    (owner := _OWNER_AFTER_EN.match(text, m.end())) is not None
+                    and (m.group() in self._written_en or _TOPIC_AFTER_EN.match(text, owner.end()))
+                )
+                or (
+                    _DOER_BEFORE_EN.search(text, 0, m.start()) is not None
+                    and (m.group() in self._written_en or _FIGURE_DONE_EN.match(text, m.end()))
+                )
             )
         ]
 
@@ -1173,13 +1189,15 @@ class Normalizer:
         }
         # (said only beside English words, a spelling is no pinyin question's word: Chinese
         # that sounds the same, 实施 and 石狮, 同享 and 桐乡, does not leave one out)
-        as_where = (
-            spellings(
-                [*self._place_names, *lex.areas_as_where, *lex.landmarks_as_where], sounds=False
-            )
-            | spellings(gazetteer, sounds=False, proper=True)
-            | _spelled_with_kind(lex.landmarks_as_where, spellings)
-        ) - always
+        listed = spellings(
+            [*self._place_names, *lex.areas_as_where, *lex.landmarks_as_where], sounds=False
+        ) | _spelled_with_kind(lex.landmarks_as_where, spellings)
+        counties = spellings(gazetteer, sounds=False, proper=True)
+        as_where = (listed | counties) - always
+        # (a spelling before Road or Bridge names a road, often Haizhu's own: near Qianjin
+        # Road, Haiyin Bridge; a county's before Street too, Nanhua West Street, but a listed
+        # area's is that area's: Wushan Street)
+        self._counties_only_en = frozenset(counties - listed)
         # (and the names written in English: near Guangzhou Zoo, SCUT campus)
         written_en = {
             fold(w) for w in [*lex.areas_as_where, *lex.landmarks_as_where] if w.isascii()
@@ -1758,20 +1776,19 @@ class Normalizer:
         my friend Sydney asks): the first 问 (asks, wants to know) after which Haizhu is named,
         in words that ask a figure; None if there is none."""
         for m in _ASKS_VERB.finditer(folded):
-            rest = folded[m.end() :]
-            if not self._names_haizhu(rest):
-                continue
-            if self.asks_figure(rest):
-                return m.end()
-            # (in English what is wanted may be said without a question word, Dallas wants to
-            # know Haizhu's revenue in 2024, when nothing before it asks: not 天河托位多少，想知道
-            # 海珠的)
+            rest, before = folded[m.end() :], folded[: m.start()]
+            # (nothing before it asks, nor names a year or a topic: 天河区2024年GDP多少？想知道
+            # 海珠的 asks of both)
             if (
-                rest.isascii()
-                and (self._asks_something(rest) or _YEAR_EN.search(rest))
-                and not self._asks_something(folded[: m.start()])
-                and not _TOPIC_EN.search(folded, 0, m.start())
+                not self._names_haizhu(rest)
+                or self._asks_something(before)
+                or _YEAR.search(before)
+                or _TOPIC_EN.search(before)
             ):
+                continue
+            # (in English what is wanted may be said without a question word: Dallas wants to
+            # know Haizhu's revenue in 2024)
+            if self.asks_figure(rest) or (rest.isascii() and _YEAR_EN.search(rest)):
                 return m.end()
         return None
 
@@ -2373,13 +2390,16 @@ _TITLE_AFTER = re.compile(
 # "I am" before a name and a pause after it: the asker's own name (我是万宁，想问…; not 我是番禺人)
 _SELF_BEFORE = re.compile(r"(?:我是|我係|我系|本人)$")
 _PAUSE = re.compile(r"[,，、:：]")
-# food, drink and brands named for a place (兰州拉面, 星洲炒米, 顺德菜馆, 永和豆浆, 义乌小商品, 港式,
-# Beijing duck, Hainan chicken rice, Hong Kong-style cafes; not 番禺菜市场, a market there)
+# (…and Haizhu asked after: 我是番禺，2024年新增了多少学位 tells where the asker is from)
+_HAIZHU_AFTER = re.compile(r"海珠|区里|全区|本区|haizhu")
+# food, drink and brands named for a place (兰州拉面, 星洲炒米, 顺德菜馆, 永和豆浆, 义乌小商品,
+# Beijing duck, Hainan chicken rice, Hong Kong-style cafes; not 番禺菜市场, 从化菜农, 天河菜价, 义乌小商品
+# 城: what is there)
 _DISH_AFTER = re.compile(
-    r"拉面|炒米|炒粉|米粉|米线|烤鸭|豆浆|小吃|菜(?!市|场|地|园)|风味|特产|烧鹅|烧腊|糖水|早茶|点心|牛肉丸"
-    r"|小商品|鸡饭|肠粉|式(?!的)|"
-    r"[\s-]+(?:style|duck|roast duck|chicken rice|noodles?|cuisine|dishes|food|fashion week|dim sum"
-    r"|milk tea)\b"
+    r"拉面|炒米|炒粉|米粉|米线|烤鸭|豆浆|小吃|菜(?!市|场|地|园|农|价|田|篮)|风味|特产|烧鹅|烧腊|糖水|早茶|点心"
+    r"|牛肉丸|小商品(?!城|市)|鸡饭|肠粉"
+    r"|[\s-]+(?:style (?:cafes?|restaurants?|food|dishes|milk tea|noodles?)|duck|roast duck"
+    r"|chicken rice|noodles?|cuisine|dishes|food|fashion week|dim sum|milk tea)\b"
 )
 # topics of the report asked of a place named first (执信中学扩班多少, 民治企业有几多)
 # (not those that end names too: 海棠公园, 同心社区, 复兴项目, 执信中学)
@@ -2390,6 +2410,14 @@ _TOPIC_AFTER_NAME = (
 # ... or a name said as someone's (我叫吴江, 我系黄石)
 _NAMED_BEFORE = re.compile(r"(?:我叫|我係|我系|名叫)$")
 _OWNER_AFTER_EN = re.compile(r"['’]s\b")
+_ROAD_AFTER_EN = re.compile(
+    r"\s+(?:(?:west|east|south|north|middle)\s+)?(road|rd|street|lu|avenue|bridge|lane|alley)\b"
+)
+_FAMILY_NAME_BEFORE_EN = re.compile(
+    r"\b(?:xi|li|wang|zhang|liu|chen|yang|zhao|huang|zhou|wu|xu|sun|hu|zhu|gao|lin|he|guo|ma"
+    r"|luo|deng|han|tang|feng|cao|peng|zeng|xiao|tian|dong|pan|yuan|cai|jiang|yu|du|ye|cheng)"
+    r"\s+$"
+)
 _DOER_BEFORE_EN = re.compile(r"\b(?:does|did|has|had)\s+$")
 # what a place does that is a figure asked of it (does Yongkang have, did Pingyao add)
 _FIGURE_DONE_EN = re.compile(

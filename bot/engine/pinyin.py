@@ -64,8 +64,8 @@ def translation_table() -> dict[int, str]:
     return _tables()[0]
 
 
-# characters that places' names read otherwise than the table's first reading (长沙 changsha,
-# 重庆 chongqing, 厦门 xiamen, 蚌埠 bengbu)
+# characters that begin places' names read otherwise than the table's first reading (长沙
+# changsha, 重庆 chongqing, 厦门 xiamen, 蚌埠 bengbu; 大厦 is still dasha)
 _PLACE_READINGS = {"长": "chang", "重": "chong", "厦": "xia", "蚌": "beng"}
 
 
@@ -73,7 +73,9 @@ def spelled(name: str) -> str | None:
     """A Chinese name in pinyin without tones or spaces, as English writes Haizhu's places
     (客村 -> kecun, 沥滘 -> lijiao); None when a character has no syllable in the table."""
     spoken = _tables()[3]
-    syllables = [_PLACE_READINGS.get(ch) or spoken.get(ch) for ch in name]
+    syllables = [spoken.get(ch) for ch in name]
+    if syllables and name[0] in _PLACE_READINGS:
+        syllables[0] = _PLACE_READINGS[name[0]]
     return "".join(s for s in syllables if s) if all(syllables) and syllables else None
 
 
