@@ -230,14 +230,24 @@ def test_held_out_8(engine: Engine) -> None:
         # measured with that session's start and end code (312/320 both: core 160/160;
         # refusals 152/160 = 95.0%, other places 40/40, off-topic 22/30)
         ("holdout_31", 0.97, 0.99, 0.95, 40),
+        # written at the start of the third session of 2026-12-05 by a thirty-second author,
+        # its totals seen along the way: 286/320 with the start code as written (23 English
+        # answers show a figure without its Chinese measure word, which the judge now allows),
+        # 309/320 with the start code (core 158/160, refusals 151/160), 310/320 at the end
+        # (core 158/160 = 98.8%; refusals 152/160 = 95.0%, other places 40/40)
+        ("holdout_32", 0.96, 0.98, 0.95, 40),
+        # written mid-way through that session by a thirty-third author, measured once at its
+        # end with the start and the end code: 308/320 and 310/320 (core 156/160 = 97.5% both;
+        # refusals 152/160 -> 154/160 = 96.3%, other places 38/40 both)
+        ("holdout_33", 0.96, 0.97, 0.96, 38),
     ],
 )
-def test_held_out_9_to_31(
+def test_held_out_9_to_33(
     engine: Engine, name: str, accuracy: float, core: float, refusals: float, places: int
 ) -> None:
-    """tests/eval/holdout_9.yaml to holdout_31.yaml: 320 questions each (160 to refuse) by a
-    ninth to a thirty-first held-out author, never used for tuning (only totals are looked at).
-    Other places 40/40 in all but nos. 14, 21 to 24 and 29 (39/40)."""
+    """tests/eval/holdout_9.yaml to holdout_33.yaml: 320 questions each (160 to refuse) by a
+    ninth to a thirty-third held-out author, never used for tuning (only totals are looked at).
+    Other places 40/40 in all but nos. 14, 21 to 24 and 29 (39/40) and 33 (38/40)."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 320 and report.accuracy >= accuracy
@@ -579,13 +589,20 @@ def test_refusals_37(engine: Engine) -> None:
         ("places_holdout", 119, 59),
         # written a third of the way through that session, measured only at its end: start
         # code 111/120 and 54/60, end code 117/120 and 55/60
-        ("places_holdout_2", 117, 55),
+        ("places_holdout_2", 118, 55),
         # written late in that session, measured only at its end: start code 112/120 and
         # 54/60, end code 119/120 and 55/60
         ("places_holdout_3", 119, 55),
         # written at the start of the second session of 2026-12-05, its totals seen along the
-        # way: start code 114/120 and 57/60, end code 115/120 and 57/60
-        ("places_holdout_4", 115, 57),
+        # way: start code 114/120 and 57/60, end code 115/120 and 57/60 (117/120 after the
+        # third session of 2026-12-05)
+        ("places_holdout_4", 117, 57),
+        # written at the start of the third session of 2026-12-05, its totals seen along the
+        # way: start code 120/120 and 59/60, the same at the end
+        ("places_holdout_5", 120, 59),
+        # written mid-way through that session, measured once at its end: start code 120/120
+        # and 56/60, end code 120/120 and 58/60
+        ("places_holdout_6", 120, 58),
     ],
 )
 def test_places_held_out(engine: Engine, name: str, places: int, lookalikes: int) -> None:
@@ -785,13 +802,14 @@ def test_refusals_41(engine: Engine) -> None:
     answer (other years, breakdowns, other measures, rankings, predictions and opinions, everyday
     facts) and 100 look-alikes, by an author who read only the report, second session of
     2026-12-05: 235/300 with that session's start code (off-topic 137/200, look-alikes 98/100),
-    245/300 after (147/200, 98/100: opinions and predictions refused as requests). Most left are
+    245/300 after (147/200, 98/100: opinions and predictions refused as requests; 149/200 after
+    the third session). Most left are
     years the report lacks, which get the latest figures under a line saying so, as issue 12
     asked."""
     report = evaluate(engine, load_cases(EVAL / "refusals_41.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= 300
-    assert by["offtopic"][0] >= 147 and by["lookalike"][0] >= 98, by
+    assert by["offtopic"][0] >= 149 and by["lookalike"][0] >= 98, by
 
 
 @pytest.mark.parametrize(
@@ -800,19 +818,26 @@ def test_refusals_41(engine: Engine) -> None:
         # 220 hard other places (counties of China, Guangdong's towns, zones, cities of the world,
         # short names and nicknames, the asker's own town unnamed) and 80 look-alikes, by an
         # author who read only the report: 122/220 and 80/80 with the session's start code
-        ("refusals_42", 300, 122, 195, 80),
+        ("refusals_42", 300, 122, 205, 80),
         # 200 of Guangzhou's finest-grain places (estates, schools, malls, stations, parks),
         # wider areas described and rankings, and 40 look-alikes, by a hostile tester who
         # asked the bot: 42/200 and 39/40 with the session's start code
-        ("refusals_43", 240, 42, 152, 39),
+        ("refusals_43", 240, 42, 177, 39),
+        # 200 other places a tester found answered (Haizhu's names with 县/区/镇 elsewhere,
+        # neighbourhoods of other cities, county spellings in English) and 80 look-alikes
+        # (dishes and brands, who asks): 69/200 and 32/80 with the third session's start code
+        ("refusals_44", 280, 69, 172, 59),
+        # 240 other places as ordinary residents write them and 60 look-alikes, by an author
+        # who never asked the bot: 234/240 and 58/60 with the third session's start code
+        ("refusals_46", 300, 234, 239, 59),
     ],
 )
-def test_refusals_42_and_43(
+def test_refusals_42_to_46(
     engine: Engine, name: str, size: int, start: int, places: int, lookalikes: int
 ) -> None:
-    """Other places of the second session of 2026-12-05 (the gazetteer of China's counties, the
-    segmenter's check, the lists of the finest-grain places): other places from `start` to at
-    least `places`, no look-alike lost."""
+    """Other places of the second and third sessions of 2026-12-05 (the gazetteer of China's
+    counties, the segmenter's check, the lists of the finest-grain places, who asks, dishes):
+    other places from `start` to at least `places`, no look-alike lost."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     by = report.by_category()
     assert len(report.results) >= size and start < places
@@ -824,7 +849,21 @@ def test_lookalikes_places_2(engine: Engine) -> None:
     other places (idioms, people's names, foods and brands named for places, honours such as
     全市唯一), by a hostile tester of the gazetteer: 87/150 with the session's start code, 62
     when the gazetteer came in, 99/150 after the segmenter's check of every listed name (a
-    review narrowed the titles read as a person's: 高安同学 is of the place)."""
+    review narrowed the titles read as a person's: 高安同学 is of the place), 109/150 after the
+    third session (dishes and brands, 我是万宁，, 余杭哥哥, who asks)."""
     report = evaluate(engine, load_cases(EVAL / "lookalikes_places_2.yaml", TODAY))
     assert len(report.results) >= 150
-    assert report.by_category()["lookalike"][0] >= 99
+    assert report.by_category()["lookalike"][0] >= 109
+
+
+def test_refusals_45(engine: Engine) -> None:
+    """tests/eval/refusals_45.yaml: 240 refusals (off-topic 100, personal 50, procedures 50,
+    requests 40) and 60 look-alikes by a hostile tester who asked the bot: 140/300 with the
+    third session of 2026-12-05's start code (personal 15, procedures 19, requests 15), 203
+    after (personal 31: the asker's family told without 我; procedures 43, requests 37: more
+    ways to ask; off-topic 43/100: figures the report does not give, mostly left)."""
+    report = evaluate(engine, load_cases(EVAL / "refusals_45.yaml", TODAY))
+    by = report.by_category()
+    assert len(report.results) >= 300
+    assert by["personal"][0] >= 31 and by["procedure"][0] >= 43 and by["request"][0] >= 37, by
+    assert by["offtopic"][0] >= 43 and by["lookalike"][0] >= 49, by
