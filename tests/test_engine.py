@@ -2179,6 +2179,9 @@ def test_haizhu_and_its_areas_by_such_words_are_still_haizhu(engine: Engine, que
         ("你喜欢琶洲吗", "request"),
         ("Sing me a song about Haizhu's parks", "request"),
         ("每个街道新增几多学位", "detail"),  # a figure street by street
+        ("海珠湖水深几米", "detail"),  # a depth, a count of doctors, meals a day: not given
+        ("海珠的医生数有多少", "detail"),
+        ("长者饭堂一日煮几多餐", "detail"),
     ],
 )
 def test_more_ways_to_ask_a_procedure_a_request_or_a_figure_by_street_are_refused(
