@@ -467,7 +467,7 @@ _JOINING = frozenset({"的", "嘅", "有", "呢", "'s", "’s"})
 # words that make a name a place (大石街, 新市镇)
 _AREA_WORDS = ("街道", "街", "镇", "片区", "地区")
 # words after a landmark's name that say where as NEAR does (东塔里面, 广外所在的区)
-_WITHIN = ("所在", "里面", "里头", "入面")
+_WITHIN = ("所在", "里面", "里头", "入面", "嗰区", "那个区", "嗰个区", "那区")
 # a campus, a road or a metro station of a landmark between its name and a word of where (广外北
 # 校区附近, 省中医大德路那边, 淘金站附近; not 城市一站式)
 _CAMPUS = "(?:[东南西北新老主]?校区|院区|本部|站(?:出来|出口)?|[\u4e00-\u9fff]{1,3}路)?"
@@ -937,7 +937,7 @@ class Normalizer:
         )
         # (and before a figure asked: 大同新增学位多少, 北海的GDP, 古镇有几个长者饭堂; what is
         # asked of a place: a figure word of `wider_before`, or a topic of the report's)
-        asked = f"{YEAR_AFTER_NAME}|(?:的|嘅)?(?:{_either([*figures, *_TOPIC_AFTER_NAME])})"
+        asked = f"{YEAR_AFTER_NAME}|(?:的|嘅|啲)?(?:{_either([*figures, *_TOPIC_AFTER_NAME])})"
         self._areas_then_figure = _before(
             [*lexicon.areas_as_where, *lexicon.gazetteer_as_where], f"{asked}|有(?:几|多少)"
         )
@@ -2376,6 +2376,16 @@ _OWN_UNNAMED = re.compile(
     r"|\b(?:my|our) (?:home ?town|home village|home county|home city|home province)\b"
     r"|\bthe (?:county|town|village|city|province) (?:where|that) (?:i|we|my \w+) "
     r"(?:grew up|was born|were born|came from|come from|am from|is from|are from)\b"
+    # (where the asker used to live, works or was born, or their family lives: 我以前住的那个区,
+    # 我单位那边, 我出生的那个县, 我丈母娘那边, the district where I work, where my parents live)
+    r"|(?:以前|之前|原来|从前)住(?:的|嘅)(?:那|嗰)?[个個]?(?:区|县|市|城市|地方)"
+    r"|(?:户口|户籍)所在地(?=去年|今年|前年|的|嘅|有|[0-9])"
+    r"|(?:出生|租房|租屋|读书|上学)(?:的|嘅)(?:那|嗰)[个個]?(?:区|县|市|城市)"
+    r"|(?:单位|公司|工厂|厂|上班的地方|返工嘅地方)(?:那边|嗰边|那片|所在的区|所在区"
+    r"|(?:刚|啱)?搬(?:去|过去|咗去)(?:的|嘅)(?:那|嗰)[个個]?新?区)"
+    r"|(?:丈母娘|岳母|岳父|公婆|外家|娘家|爸妈|父母|老豆老母)(?:住的地方|那边|嗰边|嗰度)"
+    r"|\bthe (?:district|county|city|town) (?:where|that) (?:i|we) (?:work|used to live|rent)\b"
+    r"|\bwhere my (?:parents|family|in-laws|grandparents) lives?\b"
 )
 # what ends a word that is a place's name and a kind of place (天河路, 白云山, 天河城, 番禺广场)
 _PLACE_KINDS = frozenset(
@@ -2405,7 +2415,7 @@ _DISH_AFTER = re.compile(
 # (not those that end names too: 海棠公园, 同心社区, 复兴项目, 执信中学)
 _TOPIC_AFTER_NAME = (
     "扩班", "营收", "企业", "招商", "消费", "算力", "托育", "养老", "助餐", "饭堂",
-    "普惠", "每千人", "老旧小区", "城中村", "口袋公园", "新开", "有冇", "有没有",
+    "普惠", "每千人", "老旧小区", "城中村", "口袋公园", "新开", "有冇", "有没有", "托儿所",
 )  # fmt: skip
 # ... or a name said as someone's (我叫吴江, 我系黄石)
 _NAMED_BEFORE = re.compile(r"(?:我叫|我係|我系|名叫)$")
