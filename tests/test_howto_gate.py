@@ -830,9 +830,13 @@ def test_refusals_41(engine: Engine) -> None:
         # 240 other places as ordinary residents write them and 60 look-alikes, by an author
         # who never asked the bot: 234/240 and 58/60 with the third session's start code
         ("refusals_46", 300, 234, 239, 59),
+        # 320 other places mixed into everyday chat (said indirectly: 我单位那边, the district
+        # next to Haizhu) and 80 look-alikes, written at the session's end by an author who
+        # never asked the bot: 298/320 and 76/80 with the start code and before its work
+        ("refusals_47", 400, 298, 318, 76),
     ],
 )
-def test_refusals_42_to_46(
+def test_refusals_42_to_47(
     engine: Engine, name: str, size: int, start: int, places: int, lookalikes: int
 ) -> None:
     """Other places of the second and third sessions of 2026-12-05 (the gazetteer of China's
