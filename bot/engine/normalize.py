@@ -937,7 +937,7 @@ class Normalizer:
         )
         # (and before a figure asked: 大同新增学位多少, 北海的GDP, 古镇有几个长者饭堂; what is
         # asked of a place: a figure word of `wider_before`, or a topic of the report's)
-        asked = f"{YEAR_AFTER_NAME}|(?:的|嘅|啲)?(?:{_either([*figures, *_TOPIC_AFTER_NAME])})"
+        asked = f"{YEAR_AFTER_NAME}|(?:的|嘅)?(?:{_either([*figures, *_TOPIC_AFTER_NAME])})"
         self._areas_then_figure = _before(
             [*lexicon.areas_as_where, *lexicon.gazetteer_as_where], f"{asked}|有(?:几|多少)"
         )
@@ -1332,7 +1332,7 @@ class Normalizer:
                     *(self._inside_elsewhere.findall(spaced) if self._inside_elsewhere else ()),
                     *self._gazetteer_found(outside),
                     # (Haizhu named as the asker's town: my hometown Haizhu)
-                    *(_OWN_UNNAMED.findall(outside) if not self.names_home(folded) else ()),
+                    *(_OWN_UNNAMED.findall(outside) if not self._names_haizhu(folded) else ()),
                     *(self._areas_as_where.findall(outside) if self._areas_as_where else ()),
                     *(
                         self._gazetteer_as_where.findall(outside)
@@ -2377,13 +2377,15 @@ _OWN_UNNAMED = re.compile(
     r"|\bthe (?:county|town|village|city|province) (?:where|that) (?:i|we|my \w+) "
     r"(?:grew up|was born|were born|came from|come from|am from|is from|are from)\b"
     # (where the asker used to live, works or was born, or their family lives: 我以前住的那个区,
-    # 我单位那边, 我出生的那个县, 我丈母娘那边, the district where I work, where my parents live)
-    r"|(?:以前|之前|原来|从前)住(?:的|嘅)(?:那|嗰)?[个個]?(?:区|县|市|城市|地方)"
-    r"|(?:户口|户籍)所在地(?=去年|今年|前年|的|嘅|有|[0-9])"
-    r"|(?:出生|租房|租屋|读书|上学)(?:的|嘅)(?:那|嗰)[个個]?(?:区|县|市|城市)"
-    r"|(?:单位|公司|工厂|厂|上班的地方|返工嘅地方)(?:那边|嗰边|那片|所在的区|所在区"
-    r"|(?:刚|啱)?搬(?:去|过去|咗去)(?:的|嘅)(?:那|嗰)[个個]?新?区)"
-    r"|(?:丈母娘|岳母|岳父|公婆|外家|娘家|爸妈|父母|老豆老母)(?:住的地方|那边|嗰边|嗰度)"
+    # 我单位那边, 我出生的那个县, 我丈母娘那边, the district where I work, where my parents live;
+    # the asker's own, said with 我: 唯品会公司那边 is a firm's)
+    r"|(?<=我)(?:们|哋)?(?:以前|之前|原来|从前)住(?:过)?(?:的|嘅)(?:那|𠮶)?[个個]?"
+    r"(?:区|县|市|城市|地方)"
+    r"|(?<=我)(?:(?:户口|户籍)所在地(?=去年|今年|前年|的|嘅|有|新增|gdp|[0-9])"
+    r"|(?:出生|出世|租房|租屋|读书|上学)(?:的|嘅)?(?:那|𠮶)[个個]?(?:区|县|市|城市))"
+    r"|(?<=我)(?:们|哋)?(?:的|嘅)?(?:单位|公司|工厂|厂|上班的地方|返工嘅地方)"
+    r"(?:那边|𠮶边|那片|所在的区|所在区|(?:刚|啱)?搬(?:去|过去|咗去)(?:的|嘅)(?:那|𠮶)[个個]?新?区)"
+    r"|(?<=我)(?:的|嘅)?(?:丈母娘|岳母|岳父|公婆|外家|娘家|爸妈|父母|老豆老母)(?:住的地方|那边|𠮶边|𠮶度)"
     r"|\bthe (?:district|county|city|town) (?:where|that) (?:i|we) (?:work|used to live|rent)\b"
     r"|\bwhere my (?:parents|family|in-laws|grandparents) lives?\b"
 )
@@ -2415,7 +2417,7 @@ _DISH_AFTER = re.compile(
 # (not those that end names too: 海棠公园, 同心社区, 复兴项目, 执信中学)
 _TOPIC_AFTER_NAME = (
     "扩班", "营收", "企业", "招商", "消费", "算力", "托育", "养老", "助餐", "饭堂",
-    "普惠", "每千人", "老旧小区", "城中村", "口袋公园", "新开", "有冇", "有没有", "托儿所",
+    "普惠", "每千人", "老旧小区", "城中村", "口袋公园", "新开", "有冇", "有没有",
 )  # fmt: skip
 # ... or a name said as someone's (我叫吴江, 我系黄石)
 _NAMED_BEFORE = re.compile(r"(?:我叫|我係|我系|名叫)$")
