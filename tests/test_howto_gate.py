@@ -240,13 +240,17 @@ def test_held_out_8(engine: Engine) -> None:
         # end with the start and the end code: 308/320 and 310/320 (core 156/160 = 97.5% both;
         # refusals 152/160 -> 154/160 = 96.3%, other places 38/40 both)
         ("holdout_33", 0.96, 0.97, 0.96, 38),
+        # written near that session's end by a thirty-fourth author, measured once with the
+        # start and the end code: 307/320 and 308/320 (core 153/160 = 95.6% both; refusals
+        # 154/160 -> 155/160 = 96.9%, other places 40/40)
+        ("holdout_34", 0.96, 0.95, 0.96, 40),
     ],
 )
-def test_held_out_9_to_33(
+def test_held_out_9_to_34(
     engine: Engine, name: str, accuracy: float, core: float, refusals: float, places: int
 ) -> None:
-    """tests/eval/holdout_9.yaml to holdout_33.yaml: 320 questions each (160 to refuse) by a
-    ninth to a thirty-third held-out author, never used for tuning (only totals are looked at).
+    """tests/eval/holdout_9.yaml to holdout_34.yaml: 320 questions each (160 to refuse) by a
+    ninth to a thirty-fourth held-out author, never used for tuning (only totals are looked at).
     Other places 40/40 in all but nos. 14, 21 to 24 and 29 (39/40) and 33 (38/40)."""
     report = evaluate(engine, load_cases(EVAL / f"{name}.yaml", TODAY))
     by = report.by_category()
@@ -603,6 +607,9 @@ def test_refusals_37(engine: Engine) -> None:
         # written mid-way through that session, measured once at its end: start code 120/120
         # and 56/60, end code 120/120 and 58/60
         ("places_holdout_6", 120, 58),
+        # written near that session's end, measured once: start code 119/120 and 57/60, end
+        # code 119/120 and 58/60
+        ("places_holdout_7", 119, 58),
     ],
 )
 def test_places_held_out(engine: Engine, name: str, places: int, lookalikes: int) -> None:
