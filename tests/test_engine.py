@@ -2247,3 +2247,8 @@ def test_ordinary_haizhu_questions_a_review_found_refused_are_not(
 ) -> None:
     refused_as = {"other_place", "request", "procedure", "personal"}
     assert engine.ask(question).reason not in refused_as, question
+
+
+def test_where_an_event_was_held_is_no_procedure(engine: Engine) -> None:
+    """是在哪里办的 asks where it was held, not where to apply."""
+    assert engine.ask("琶洲那个音乐节是在哪里办的").reason != "procedure"

@@ -879,3 +879,12 @@ def test_refusals_45(engine: Engine) -> None:
     assert len(report.results) >= 300
     assert by["personal"][0] >= 31 and by["procedure"][0] >= 43 and by["request"][0] >= 37, by
     assert by["offtopic"][0] >= 49 and by["lookalike"][0] >= 49, by
+
+
+def test_core_29(engine: Engine) -> None:
+    """tests/eval/core_29.yaml: 240 answerable questions over the whole report (60 each:
+    schools, childcare, projects, other) by an author who read only the report and never asked
+    the bot, written at the end of the third session of 2026-12-05: 237/240 as written, 238/240
+    after (是在哪里办的 asks where an event was held, not where to apply)."""
+    report = evaluate(engine, load_cases(EVAL / "core_29.yaml", TODAY))
+    assert len(report.results) >= 240 and sum(r.passed for r in report.results) >= 238

@@ -354,7 +354,7 @@ _NOT_HOW = re.compile(r"怎么样|怎样的|怎么会|怎么这么|如何评价|
 # an event held somewhere (艺术展在哪里办, 马拉松赛喺边度办): where it is, not where to apply
 _EVENT_HELD = re.compile(
     r"(展|展会|展览|博览会|交易会|运动会|音乐节|文化节|美食节|比赛|赛事|活动|论坛|典礼|马拉松)"
-    r"(?:在|喺|去)?(?:哪里|哪儿|哪|边度)举?办(?![理证事])"
+    r"(?:是|系)?(?:在|喺|去)?(?:哪里|哪儿|哪|边度)举?办(?![理证事])"
 )
 # words that ask for a figure or a place: not a question whether something was done
 _FIGURE_ASK = r"多少|几|哪|什么|怎|咩|边度|how many|how much|what|which|when|where"
