@@ -2252,3 +2252,9 @@ def test_ordinary_haizhu_questions_a_review_found_refused_are_not(
 def test_where_an_event_was_held_is_no_procedure(engine: Engine) -> None:
     """是在哪里办的 asks where it was held, not where to apply."""
     assert engine.ask("琶洲那个音乐节是在哪里办的").reason != "procedure"
+
+
+def test_a_place_found_in_folded_text_is_named_as_written(engine: Engine) -> None:
+    """嗰 is folded to 𠮶 for matching; the refusal names the place with 嗰."""
+    answer = engine.ask("我以前住嘅嗰个区2024年有几多长者饭堂？")
+    assert answer.reason == "other_place" and "𠮶" not in answer.text and "嗰" in answer.text

@@ -141,9 +141,10 @@ def answer_texts(intents: list[LoadedIntent]) -> list[str]:
 
 def _as_name(place: str) -> str:
     """An English place as a name: tianhe, found in folded text, is Tianhe; gz is GZ; the
-    city of guangzhou's is Guangzhou. Chinese names stay as they are."""
+    city of guangzhou's is Guangzhou. Chinese names stay as they are, but for 嗰, which folding
+    writes 𠮶 (以前住嘅嗰个区)."""
     if not place.isascii():
-        return place
+        return place.replace("𠮶", "嗰")
     place = place.removesuffix("'s").removesuffix("’s")
     return place.upper() if len(place) <= 3 else string.capwords(place)
 
