@@ -2190,6 +2190,8 @@ def test_haizhu_and_its_areas_by_such_words_are_still_haizhu(engine: Engine, que
         ("海珠湖水深几米", "detail"),  # a depth, a count of doctors, meals a day: not given
         ("海珠的医生数有多少", "detail"),
         ("长者饭堂一日煮几多餐", "detail"),
+        ("去海珠湖坐什么公交", "procedure"),  # which bus, a booth's fee
+        ("琶洲会展展位费几多钱", "detail"),
     ],
 )
 def test_more_ways_to_ask_a_procedure_a_request_or_a_figure_by_street_are_refused(
