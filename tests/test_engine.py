@@ -2131,6 +2131,7 @@ def test_family_told_beside_a_question_of_the_district_is_no_personal_case(
         "My neighbour Austin wants to know how many childcare places Haizhu has",
         "My cousin Sydney wants to know Haizhu's tax revenue in 2024",  # (no question word)
         "韩国客户问我琶洲有几多场展会",  # (a place of Haizhu's asked)
+        "潮州牛肉火锅店老板问海株去年有几多个长者饭堂",  # (Haizhu with a slip)
     ],
 )
 def test_a_place_told_of_who_asks_before_a_question_of_haizhu_is_no_place(
