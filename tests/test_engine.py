@@ -2061,6 +2061,7 @@ def test_a_place_beside_a_wider_name_or_a_word_for_people_is_still_refused(
         "What was Haimen's GDP growth last year?",  # (海 begins a county's name too)
         "How many elderly canteens has Changxing built?",  # (长 read chang, as places read it)
         "Did Shishi's textile output grow?",  # (实施 sounds the same)
+        "What's Yiwu's GDP?",  # (a short name written in English: Yiwu, Cixi, Xi'an)
         # an estate or a school as English names it: pinyin and the kind in English
         "How many school places were added at Tangde Garden?",
         "Any new places at Zhixin Middle School?",
