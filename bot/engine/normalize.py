@@ -141,8 +141,8 @@ _KINDS_ELSEWHERE = ("县", "镇")
 # what is asked of a place, in English (a figure's topic)
 _TOPIC_EN = re.compile(
     r"\b(?:gdp|revenue|investment|childcare|canteens?|school places|jobs|parks?|population|tax"
-    r"|growth|output|budget)\b|\b(?:19|20)\d\d\b"
-)
+    r"|growth|output|budget)\b"
+)  # (a year before it: `_YEAR`)
 _YEAR_EN = re.compile(r"\b(?:19|20)\d\d\b|\b(?:last|this|next) year\b")
 # the words that bring a question someone asks (…老板问, 同事问下, Dallas wants to know)
 _ASKS_VERB = re.compile(
